@@ -1,0 +1,44 @@
+# logibridge — the two commands of the README (`make demo`, `make test`) and `make bench`.
+#
+# Every face's rules live in mk/<face>.mk; each adds its test target to TEST_TARGETS.
+# One cargo target dir and one profile (dev) for all test builds: build once, test many.
+
+SHELL := /bin/bash
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TERM_COLOR ?= never
+CARGO ?= cargo
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+VPY := $(VENV)/bin/python
+DEBUG_DIR := $(CARGO_TARGET_DIR)/debug
+
+TEST_TARGETS := test-rust
+DEMO_TARGET := demo-rust
+
+.PHONY: all demo test bench build test-rust sandbox clean
+all: build
+
+include $(sort $(wildcard mk/*.mk))
+
+# The virtualenv under the repo: everything Python comes from here, nothing by hand.
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+
+build:
+	$(CARGO) build --workspace --all-targets $(CARGO_EXCLUDE)
+
+test-rust: build
+	$(CARGO) test --workspace $(CARGO_EXCLUDE) --no-fail-fast
+
+demo: $(DEMO_TARGET)
+
+test: $(TEST_TARGETS)
+	@echo "== make test: all suites passed ($(TEST_TARGETS))"
+
+sandbox:
+	$(CARGO) run -p logibridge-sandbox -- --port 0
+
+clean:
+	$(CARGO) clean
+	rm -rf $(VENV) dist tests/c/build tests/onec/build

@@ -1,0 +1,231 @@
+//! The documented rules for a Carreta order, checked before anything is sent.
+//!
+//! Pure functions: callable without a client, from every face.
+
+use super::qty::{Qty, QtyKind, UNBOUNDED_ORDER_MAX};
+use crate::error::ValidationError;
+
+/// The longest `client_comment` the shop accepts, in characters (not bytes).
+pub const CLIENT_COMMENT_MAX_CHARS: usize = 50;
+
+/// Stable codes of the order rules, one per documented violation.
+pub mod codes {
+    /// `order_qty` is below 1.
+    pub const ORDER_QTY_MIN: &str = "order_qty.min";
+    /// `min_qty` is below 1 (nonsense input: every offer has a positive minimum).
+    pub const MIN_QTY_INVALID: &str = "min_qty.invalid";
+    /// `qty` is `"<N"` and `order_qty` ≥ N.
+    pub const ORDER_QTY_NOT_LESS_THAN: &str = "order_qty.not_less_than_qty";
+    /// `qty` is a number N and `order_qty` > N.
+    pub const ORDER_QTY_EXCEEDS_QTY: &str = "order_qty.exceeds_qty";
+    /// `qty` is `">N"` or `"Есть"` and `order_qty` > 10000.
+    pub const ORDER_QTY_EXCEEDS_MAX: &str = "order_qty.exceeds_max";
+    /// `order_qty` is not a multiple of `min_qty`.
+    pub const ORDER_QTY_NOT_MULTIPLE: &str = "order_qty.not_multiple_of_min_qty";
+    /// `qty` has a form the document does not describe, so no order size can be proven valid.
+    pub const QTY_UNKNOWN_FORM: &str = "qty.unknown_form";
+    /// `client_comment` is longer than 50 characters.
+    pub const CLIENT_COMMENT_TOO_LONG: &str = "client_comment.too_long";
+}
+
+/// Checks `order_qty` against an offer's `qty` and `min_qty`, rule by rule as the document
+/// states them. Takes signed integers so that nonsense input from a face (negative numbers)
+/// is a validation error rather than an overflow.
+///
+/// ```
+/// use logibridge::carreta::{check_order_qty, Qty};
+/// assert!(check_order_qty(&Qty::parse("<10"), 1, 9).is_ok());
+/// let err = check_order_qty(&Qty::parse("<10"), 1, 10).unwrap_err();
+/// assert_eq!(err.code, "order_qty.not_less_than_qty");
+/// assert_eq!(check_order_qty(&Qty::parse("Есть"), 2, 3).unwrap_err().code, "order_qty.not_multiple_of_min_qty");
+/// ```
+pub fn check_order_qty(qty: &Qty, min_qty: i64, order_qty: i64) -> Result<(), ValidationError> {
+    if min_qty < 1 {
+        return Err(ValidationError::new(
+            "min_qty",
+            codes::MIN_QTY_INVALID,
+            format!("min_qty must be at least 1, got {min_qty}"),
+            format!("минимальное количество (min_qty) должно быть не меньше 1, получено {min_qty}"),
+        ));
+    }
+    if order_qty < 1 {
+        return Err(ValidationError::new(
+            "order_qty",
+            codes::ORDER_QTY_MIN,
+            format!("order_qty must be at least 1, got {order_qty}"),
+            format!("количество к заказу (order_qty) должно быть не меньше 1, получено {order_qty}"),
+        ));
+    }
+    let n = order_qty as u64;
+    match qty.kind() {
+        QtyKind::LessThan(limit) if n >= limit => {
+            return Err(ValidationError::new(
+                "order_qty",
+                codes::ORDER_QTY_NOT_LESS_THAN,
+                format!("qty is \"{}\": order_qty must be less than {limit}, got {n}", qty.raw()),
+                format!("в наличии «{}»: количество к заказу должно быть строго меньше {limit}, получено {n}", qty.raw()),
+            ))
+        }
+        QtyKind::Exactly(limit) if n > limit => {
+            return Err(ValidationError::new(
+                "order_qty",
+                codes::ORDER_QTY_EXCEEDS_QTY,
+                format!("qty is \"{}\": order_qty must not exceed {limit}, got {n}", qty.raw()),
+                format!("в наличии «{}»: количество к заказу не должно превышать {limit}, получено {n}", qty.raw()),
+            ))
+        }
+        QtyKind::MoreThan(_) | QtyKind::InStock if n > UNBOUNDED_ORDER_MAX as u64 => {
+            return Err(ValidationError::new(
+                "order_qty",
+                codes::ORDER_QTY_EXCEEDS_MAX,
+                format!("qty is \"{}\": order_qty must be within 1..={UNBOUNDED_ORDER_MAX}, got {n}", qty.raw()),
+                format!("в наличии «{}»: количество к заказу должно быть от 1 до {UNBOUNDED_ORDER_MAX}, получено {n}", qty.raw()),
+            ))
+        }
+        QtyKind::Unknown => {
+            return Err(ValidationError::new(
+                "qty",
+                codes::QTY_UNKNOWN_FORM,
+                format!("qty \"{}\" has a form the API does not document (expected \"10\", \"<10\", \">50\" or \"Есть\")", qty.raw()),
+                format!("значение наличия «{}» имеет недокументированный вид (ожидается «10», «<10», «>50» или «Есть»)", qty.raw()),
+            ))
+        }
+        _ => {}
+    }
+    if n % (min_qty as u64) != 0 {
+        return Err(ValidationError::new(
+            "order_qty",
+            codes::ORDER_QTY_NOT_MULTIPLE,
+            format!("order_qty must be a multiple of min_qty {min_qty}, got {n}"),
+            format!("количество к заказу должно быть кратно минимальной партии {min_qty}, получено {n}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the optional client comment: at most 50 characters (Cyrillic counts as one each).
+///
+/// ```
+/// use logibridge::carreta::check_client_comment;
+/// assert!(check_client_comment(&"ж".repeat(50)).is_ok());
+/// assert!(check_client_comment(&"ж".repeat(51)).is_err());
+/// ```
+pub fn check_client_comment(comment: &str) -> Result<(), ValidationError> {
+    let chars = comment.chars().count();
+    if chars > CLIENT_COMMENT_MAX_CHARS {
+        return Err(ValidationError::new(
+            "client_comment",
+            codes::CLIENT_COMMENT_TOO_LONG,
+            format!("client_comment must be at most {CLIENT_COMMENT_MAX_CHARS} characters, got {chars}"),
+            format!("комментарий (client_comment) должен быть не длиннее {CLIENT_COMMENT_MAX_CHARS} символов, получено {chars}"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn code(qty: &str, min: i64, order: i64) -> Option<&'static str> {
+        check_order_qty(&Qty::parse(qty), min, order).err().map(|e| e.code)
+    }
+
+    #[test]
+    fn less_than_example_allows_1_to_9() {
+        for n in 1..=9 {
+            assert_eq!(code("<10", 1, n), None);
+        }
+        assert_eq!(code("<10", 1, 10), Some(codes::ORDER_QTY_NOT_LESS_THAN));
+    }
+
+    #[test]
+    fn more_than_example_allows_1_to_10000() {
+        assert_eq!(code(">50", 1, 1), None);
+        assert_eq!(code(">50", 1, 51), None);
+        assert_eq!(code(">50", 1, 10_000), None);
+        assert_eq!(code(">50", 1, 10_001), Some(codes::ORDER_QTY_EXCEEDS_MAX));
+    }
+
+    #[test]
+    fn numeric_example_allows_1_to_10() {
+        assert_eq!(code("10", 1, 10), None);
+        assert_eq!(code("10", 1, 11), Some(codes::ORDER_QTY_EXCEEDS_QTY));
+    }
+
+    #[test]
+    fn in_stock_example_allows_1_to_10000() {
+        assert_eq!(code("Есть", 1, 10_000), None);
+        assert_eq!(code("Есть", 1, 10_001), Some(codes::ORDER_QTY_EXCEEDS_MAX));
+    }
+
+    #[test]
+    fn min_qty_example_multiples_of_two() {
+        for n in [2, 4, 8] {
+            assert_eq!(code("Есть", 2, n), None);
+        }
+        assert_eq!(code("Есть", 2, 3), Some(codes::ORDER_QTY_NOT_MULTIPLE));
+    }
+
+    #[test]
+    fn nonsense_input_is_an_error_not_a_crash() {
+        assert_eq!(code("10", 0, 1), Some(codes::MIN_QTY_INVALID));
+        assert_eq!(code("10", -3, 1), Some(codes::MIN_QTY_INVALID));
+        assert_eq!(code("10", 1, 0), Some(codes::ORDER_QTY_MIN));
+        assert_eq!(code("10", 1, -1), Some(codes::ORDER_QTY_MIN));
+        assert_eq!(code("10", 1, i64::MAX), Some(codes::ORDER_QTY_EXCEEDS_QTY));
+        assert_eq!(code("много", 1, 1), Some(codes::QTY_UNKNOWN_FORM));
+    }
+
+    #[test]
+    fn messages_name_the_field_in_both_languages() {
+        let e = check_order_qty(&Qty::parse("<10"), 1, 10).unwrap_err();
+        assert_eq!(e.field, "order_qty");
+        assert!(e.message.contains("less than 10"));
+        assert!(e.message_ru.contains("строго меньше 10"));
+    }
+
+    #[test]
+    fn comment_counts_characters_not_bytes() {
+        let fifty_cyrillic = "я".repeat(50); // 100 bytes
+        assert!(check_client_comment(&fifty_cyrillic).is_ok());
+        assert_eq!(check_client_comment(&"я".repeat(51)).unwrap_err().code, codes::CLIENT_COMMENT_TOO_LONG);
+    }
+
+    fn any_qty() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u64..200).prop_map(|n| n.to_string()),
+            (0u64..200).prop_map(|n| format!("<{n}")),
+            (0u64..200).prop_map(|n| format!(">{n}")),
+            Just("Есть".to_owned()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn accepted_orders_are_multiples_of_min_qty(qty in any_qty(), min in 1i64..20, order in -5i64..12_000) {
+            if check_order_qty(&Qty::parse(&qty), min, order).is_ok() {
+                prop_assert!(order >= 1);
+                prop_assert_eq!(order % min, 0);
+            }
+        }
+
+        #[test]
+        fn accepted_orders_fit_the_stock(qty in any_qty(), min in 1i64..5, order in 1i64..12_000) {
+            let q = Qty::parse(&qty);
+            if check_order_qty(&q, min, order).is_ok() {
+                prop_assert!(order as u64 <= q.max_order().unwrap());
+            }
+        }
+
+        #[test]
+        fn every_multiple_within_stock_is_accepted(qty in any_qty(), min in 1i64..5, k in 1i64..3000) {
+            let q = Qty::parse(&qty);
+            let order = k * min;
+            if (order as u64) <= q.max_order().unwrap() {
+                prop_assert!(check_order_qty(&q, min, order).is_ok());
+            }
+        }
+    }
+}

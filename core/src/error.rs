@@ -1,0 +1,268 @@
+//! The one error type every call returns, and the redaction that keeps secrets out of it.
+//!
+//! Each face maps [`Error`] exactly once: Python exception classes, the C `lb_status` plus
+//! `lb_error_t`, the 1C `LastError` JSON. None of the variants ever holds a secret: URLs
+//! are redacted before they are stored (see [`redact_url`]).
+
+use std::fmt;
+use std::time::Duration;
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in a call.
+///
+/// ```
+/// use logibridge::{Error, ValidationError};
+/// let err = Error::from(ValidationError::new("order_qty", "order_qty.min", "must be at least 1", "должно быть не меньше 1"));
+/// assert_eq!(err.kind(), logibridge::ErrorKind::Validation);
+/// assert!(err.to_string().contains("order_qty"));
+/// ```
+#[derive(thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A documented rule was broken; nothing was sent.
+    #[error("{0}")]
+    Validation(ValidationError),
+
+    /// The connection could not be made or broke.
+    #[error("transport error on {endpoint}: {message}")]
+    Transport { endpoint: String, message: String },
+
+    /// The connect or request timeout ran out.
+    #[error("timeout on {endpoint} after {elapsed:?}")]
+    Timeout { endpoint: String, elapsed: Duration },
+
+    /// The service answered with a non-success status. `message` is the service's own
+    /// message, parsed from its error format.
+    #[error("HTTP {status} on {endpoint}: {message}")]
+    Http { endpoint: String, status: u16, message: String, body: String, retry_after: Option<Duration> },
+
+    /// The credentials were rejected or could not be obtained (HTTP 401 included).
+    #[error("authentication failed on {endpoint}: {message}")]
+    Auth { endpoint: String, status: Option<u16>, message: String },
+
+    /// The response could not be read into the expected shape.
+    #[error("cannot decode the response of {endpoint} at {path}: {message} (near: {excerpt})")]
+    Decode { endpoint: String, path: String, message: String, excerpt: String },
+
+    /// An argument given to the library itself is wrong (unknown endpoint id, bad JSON).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
+    /// A bug or an impossible state; reported instead of crashing.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Debug is Display with the variant name: the fields hold no secrets by construction.
+        write!(f, "Error::{:?}({})", self.kind(), self)
+    }
+}
+
+/// A coarse classification of [`Error`], stable across versions; faces map it to their
+/// own status codes and exception classes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    Validation,
+    Transport,
+    Timeout,
+    Http,
+    Auth,
+    PermissionDenied,
+    NotFound,
+    Conflict,
+    RateLimited,
+    Server,
+    Decode,
+    InvalidArgument,
+    Internal,
+}
+
+impl Error {
+    /// The classification of this error (HTTP errors are split by status).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Validation(_) => ErrorKind::Validation,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Http { status, .. } => match status {
+                401 => ErrorKind::Auth,
+                403 => ErrorKind::PermissionDenied,
+                404 => ErrorKind::NotFound,
+                409 => ErrorKind::Conflict,
+                429 => ErrorKind::RateLimited,
+                500..=599 => ErrorKind::Server,
+                _ => ErrorKind::Http,
+            },
+            Error::Auth { .. } => ErrorKind::Auth,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The HTTP status, when the service answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Http { status, .. } => Some(*status),
+            Error::Auth { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// The endpoint id the error happened on, when there was one.
+    pub fn endpoint(&self) -> Option<&str> {
+        match self {
+            Error::Transport { endpoint, .. }
+            | Error::Timeout { endpoint, .. }
+            | Error::Http { endpoint, .. }
+            | Error::Auth { endpoint, .. }
+            | Error::Decode { endpoint, .. } => Some(endpoint),
+            _ => None,
+        }
+    }
+
+    /// The field a validation error names.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Validation(v) => Some(&v.field),
+            _ => None,
+        }
+    }
+
+    /// A stable machine-readable code: the validation rule, or the kind in snake case.
+    pub fn code(&self) -> &str {
+        match self {
+            Error::Validation(v) => v.code,
+            other => match other.kind() {
+                ErrorKind::Validation => "validation",
+                ErrorKind::Transport => "transport",
+                ErrorKind::Timeout => "timeout",
+                ErrorKind::Http => "http",
+                ErrorKind::Auth => "auth",
+                ErrorKind::PermissionDenied => "permission_denied",
+                ErrorKind::NotFound => "not_found",
+                ErrorKind::Conflict => "conflict",
+                ErrorKind::RateLimited => "rate_limited",
+                ErrorKind::Server => "server",
+                ErrorKind::Decode => "decode",
+                ErrorKind::InvalidArgument => "invalid_argument",
+                ErrorKind::Internal => "internal",
+            },
+        }
+    }
+
+    /// The message for a Russian-speaking user (the 1C face shows this one).
+    pub fn message_ru(&self) -> String {
+        match self {
+            Error::Validation(v) => format!("{}: {}", v.field, v.message_ru),
+            Error::Transport { endpoint, message } => format!("Ошибка соединения ({endpoint}): {message}"),
+            Error::Timeout { endpoint, elapsed } => format!("Истекло время ожидания ({endpoint}, {:.1} с)", elapsed.as_secs_f64()),
+            Error::Http { endpoint, status, message, .. } => format!("Сервис ответил HTTP {status} ({endpoint}): {message}"),
+            Error::Auth { endpoint, message, .. } => format!("Ошибка авторизации ({endpoint}): {message}"),
+            Error::Decode { endpoint, path, message, .. } => format!("Не удалось разобрать ответ ({endpoint}, {path}): {message}"),
+            Error::InvalidArgument(m) => format!("Неверный аргумент: {m}"),
+            Error::Internal(m) => format!("Внутренняя ошибка: {m}"),
+        }
+    }
+
+    /// The error as a JSON object (`code`, `kind`, `field`, `status`, `endpoint`,
+    /// `message`, `message_ru`): the shape the C and 1C faces hand to their callers.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "code": self.code(),
+            "kind": format!("{:?}", self.kind()),
+            "field": self.field(),
+            "status": self.status(),
+            "endpoint": self.endpoint(),
+            "message": self.to_string(),
+            "message_ru": self.message_ru(),
+        })
+    }
+}
+
+impl From<ValidationError> for Error {
+    fn from(v: ValidationError) -> Error {
+        Error::Validation(v)
+    }
+}
+
+/// A broken documented rule: which field, which rule (a stable code), and why, in English
+/// and Russian.
+///
+/// ```
+/// use logibridge::ValidationError;
+/// let v = ValidationError::new("client_comment", "client_comment.too_long", "at most 50 characters", "не более 50 символов");
+/// assert_eq!(v.to_string(), "client_comment: at most 50 characters [client_comment.too_long]");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationError {
+    /// The request field that broke the rule.
+    pub field: String,
+    /// Stable rule code, e.g. `order_qty.multiple_of_min_qty`.
+    pub code: &'static str,
+    /// English explanation.
+    pub message: String,
+    /// Russian explanation.
+    pub message_ru: String,
+}
+
+impl ValidationError {
+    /// Builds a validation error.
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>, message_ru: impl Into<String>) -> Self {
+        ValidationError { field: field.into(), code, message: message.into(), message_ru: message_ru.into() }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} [{}]", self.field, self.message, self.code)
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+/// Names of query parameters whose values are secrets.
+pub(crate) const SECRET_PARAMS: &[&str] = &["api_key", "apikey", "token", "access_token", "refresh_token", "password"];
+
+/// Returns the URL with every secret query value replaced by `***`.
+///
+/// ```
+/// let url = url::Url::parse("https://x.test/v1/search/?q=oc47&api_key=SECRET").unwrap();
+/// assert_eq!(logibridge::redact_url(&url), "https://x.test/v1/search/?q=oc47&api_key=***");
+/// ```
+pub fn redact_url(url: &url::Url) -> String {
+    let mut out = url.clone();
+    if url.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let secret = SECRET_PARAMS.iter().any(|s| k.eq_ignore_ascii_case(s));
+                (k.into_owned(), if secret { "***".to_owned() } else { v.into_owned() })
+            })
+            .collect();
+        out.query_pairs_mut().clear().extend_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        // extend_pairs percent-encodes `***`; keep it readable.
+        let q = out.query().unwrap_or("").replace("%2A%2A%2A", "***");
+        out.set_query(Some(&q));
+    }
+    if out.password().is_some() {
+        let _ = out.set_password(Some("***"));
+    }
+    out.to_string()
+}
+
+/// Removes every occurrence of the given secrets from a text (used on messages that come
+/// from outside, e.g. a server echoing the key back).
+pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for s in secrets {
+        if s.len() >= 4 {
+            out = out.replace(s, "***");
+        }
+    }
+    out
+}

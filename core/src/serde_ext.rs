@@ -1,0 +1,162 @@
+//! Tolerant readers for the services' JSON quirks, in one place.
+//!
+//! The vendors' documents contradict themselves (a price as a string in one example and a
+//! number in the next, ids as numbers or strings). Readers here accept every form seen;
+//! writers always produce the documented one.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::de::{self, Deserializer, Visitor};
+use serde::Serializer;
+
+/// Reads a JSON string or number as its text. Floats keep their shortest round-trip form,
+/// so `679.57` reads as `"679.57"`.
+pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or a number")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Money and other decimals: `"152.02"`, `152.02`, `"152,02"`, `152`.
+pub mod decimal {
+    use super::*;
+
+    /// Reads a decimal from a string or a number, exactly.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        let text = string_or_number(d)?;
+        parse(&text).ok_or_else(|| de::Error::custom(format!("not a decimal: {text:?}")))
+    }
+
+    /// Writes the documented form: a string with the value's own scale (`"152.02"`).
+    pub fn serialize<S: Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    /// Parses `"152.02"`, `"152,02"` and exponent forms (`"1e3"`).
+    pub fn parse(text: &str) -> Option<Decimal> {
+        let t = text.trim();
+        if t.is_empty() {
+            return None;
+        }
+        let t = t.replace(',', ".");
+        t.parse::<Decimal>().ok().or_else(|| Decimal::from_scientific(&t).ok())
+    }
+}
+
+/// Integers that may arrive as `7`, `"7"` or `7.0`; `null` and `""` are errors here (use
+/// [`opt_u32`] where absence is allowed).
+pub fn u32_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let text = string_or_number(d)?;
+    parse_u32(&text).ok_or_else(|| de::Error::custom(format!("not a non-negative integer: {text:?}")))
+}
+
+/// Like [`u32_lenient`] but `null`, `""` and `{}` (PHP's empty object) read as `None`.
+pub fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let v: serde_json::Value = serde::Deserialize::deserialize(d)?;
+    match &v {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
+        serde_json::Value::Object(m) if m.is_empty() => Ok(None),
+        serde_json::Value::String(s) => parse_u32(s).map(Some).ok_or_else(|| de::Error::custom(format!("not an integer: {s:?}"))),
+        serde_json::Value::Number(n) => parse_u32(&n.to_string()).map(Some).ok_or_else(|| de::Error::custom(format!("not an integer: {n}"))),
+        other => Err(de::Error::custom(format!("not an integer: {other}"))),
+    }
+}
+
+/// Ids that may arrive as numbers or strings.
+pub fn u64_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let text = string_or_number(d)?;
+    let t = text.trim();
+    t.parse::<u64>()
+        .ok()
+        .or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64))
+        .ok_or_else(|| de::Error::custom(format!("not an id: {text:?}")))
+}
+
+fn parse_u32(text: &str) -> Option<u32> {
+    let t = text.trim();
+    t.parse::<u32>().ok().or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u32::MAX as f64).map(|f| f as u32))
+}
+
+/// Booleans as `true`, `1`, `"1"`, `"true"`, `0`, `"0"`, `""`, `null` (false).
+pub fn bool_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let v: serde_json::Value = serde::Deserialize::deserialize(d)?;
+    match &v {
+        serde_json::Value::Bool(b) => Ok(*b),
+        serde_json::Value::Null => Ok(false),
+        serde_json::Value::Number(n) => Ok(n.as_f64().map(|f| f != 0.0).unwrap_or(false)),
+        serde_json::Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" | "" => Ok(false),
+            _ => Err(de::Error::custom(format!("not a boolean: {s:?}"))),
+        },
+        other => Err(de::Error::custom(format!("not a boolean: {other}"))),
+    }
+}
+
+/// Strings that may be `null` (read as empty).
+pub fn string_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let v: Option<serde_json::Value> = serde::Deserialize::deserialize(d)?;
+    Ok(match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s,
+        Some(serde_json::Value::Object(m)) if m.is_empty() => String::new(),
+        Some(other) => other.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct Money {
+        #[serde(with = "decimal")]
+        v: Decimal,
+    }
+
+    #[test]
+    fn money_reads_every_form_exactly() {
+        for (json, want) in [(r#"{"v":"679.57"}"#, "679.57"), (r#"{"v":679.57}"#, "679.57"), (r#"{"v":"152,02"}"#, "152.02"), (r#"{"v":7}"#, "7"), (r#"{"v":"0.10"}"#, "0.10")] {
+            let m: Money = serde_json::from_str(json).unwrap();
+            assert_eq!(m.v.to_string(), want, "{json}");
+        }
+        assert!(serde_json::from_str::<Money>(r#"{"v":"abc"}"#).is_err());
+    }
+
+    #[derive(Deserialize)]
+    struct Flags {
+        #[serde(deserialize_with = "bool_lenient")]
+        b: bool,
+    }
+
+    #[test]
+    fn php_booleans() {
+        for (json, want) in [("true", true), ("1", true), (r#""1""#, true), ("0", false), (r#""0""#, false), ("null", false), (r#""""#, false)] {
+            let f: Flags = serde_json::from_str(&format!(r#"{{"b":{json}}}"#)).unwrap();
+            assert_eq!(f.b, want, "{json}");
+        }
+    }
+}

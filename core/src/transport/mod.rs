@@ -1,0 +1,341 @@
+//! The one HTTP layer: base URL, auth, timeouts, retries, redaction, tracing.
+//!
+//! Service clients describe a call as a [`Request`] against a row of the
+//! [endpoint table](crate::endpoints); [`Transport::execute`] does the rest.
+
+mod auth;
+mod retry;
+
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use tracing::Instrument;
+use url::Url;
+
+pub use auth::{Auth, Secret};
+pub use retry::{is_retryable_status, parse_retry_after, RetryPolicy};
+
+use crate::endpoints::{Endpoint, Method, Service};
+use crate::error::{redact_url, scrub, Error, Result};
+
+/// Default time to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time for a whole request.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Responses larger than this are refused rather than buffered.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Settings shared by every client builder.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub base_url: Url,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    pub user_agent: String,
+}
+
+impl Config {
+    /// Defaults for a base URL: 10 s connect, 30 s request, 2 retries,
+    /// `logibridge/<version>`.
+    pub fn new(base_url: &str) -> Result<Config> {
+        Ok(Config {
+            base_url: parse_base_url(base_url)?,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            user_agent: format!("logibridge/{}", crate::VERSION),
+        })
+    }
+}
+
+/// Parses a base URL, adding the trailing slash that relative paths need.
+pub fn parse_base_url(text: &str) -> Result<Url> {
+    let mut t = text.trim().to_owned();
+    if !t.ends_with('/') {
+        t.push('/');
+    }
+    let url = Url::parse(&t).map_err(|e| Error::InvalidArgument(format!("base_url {text:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::InvalidArgument(format!("base_url must be http or https, got {:?}", url.scheme())));
+    }
+    Ok(url)
+}
+
+/// One call to make: an endpoint plus its parameters.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub endpoint: &'static Endpoint,
+    /// Values for the path's `{…}` parameters.
+    pub path_params: Vec<(&'static str, String)>,
+    /// Query parameters; a name may repeat.
+    pub query: Vec<(String, String)>,
+    /// JSON body.
+    pub body: Option<serde_json::Value>,
+    /// Overrides the client's retry count for this call.
+    pub max_retries: Option<u32>,
+}
+
+impl Request {
+    /// A request without parameters.
+    pub fn new(endpoint: &'static Endpoint) -> Request {
+        Request { endpoint, path_params: vec![], query: vec![], body: None, max_retries: None }
+    }
+    /// Adds a path parameter.
+    pub fn path(mut self, name: &'static str, value: impl ToString) -> Request {
+        self.path_params.push((name, value.to_string()));
+        self
+    }
+    /// Adds a query parameter.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+    /// Sets the JSON body.
+    pub fn json(mut self, body: serde_json::Value) -> Request {
+        self.body = Some(body);
+        self
+    }
+}
+
+/// A successful response.
+#[derive(Clone, Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Response {
+    /// Decodes the body, reporting the JSON path and an excerpt when it does not fit.
+    pub fn json<T: serde::de::DeserializeOwned>(&self, endpoint: &str) -> Result<T> {
+        decode_json(endpoint, &self.body)
+    }
+}
+
+/// Decodes JSON with the path of the first mismatch (`objects[3].price`).
+pub fn decode_json<T: serde::de::DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        Error::Decode {
+            endpoint: endpoint.to_owned(),
+            path,
+            message: inner.to_string(),
+            excerpt: excerpt(body, inner.column().saturating_sub(1), inner.line()),
+        }
+    })
+}
+
+fn excerpt(body: &[u8], column: usize, line: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let chars: Vec<char> = line_text.chars().collect();
+    let at = column.min(chars.len());
+    let start = at.saturating_sub(40);
+    let end = (at + 40).min(chars.len());
+    chars[start..end].iter().collect()
+}
+
+/// The HTTP layer shared by a client and its clones.
+#[derive(Clone, Debug)]
+pub struct Transport {
+    http: reqwest::Client,
+    config: Config,
+    auth: Auth,
+}
+
+impl Transport {
+    /// Builds the HTTP client: rustls, timeouts, user agent; proxies come from the
+    /// environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+    pub fn new(config: Config, auth: Auth) -> Result<Transport> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .user_agent(config.user_agent.clone())
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {}", e.without_url())))?;
+        Ok(Transport { http, config, auth })
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// A copy with another retry count (shares the connection pool).
+    pub fn with_max_retries(&self, max_retries: u32) -> Transport {
+        let mut t = self.clone();
+        t.config.retry.max_retries = max_retries;
+        t
+    }
+
+    /// The full URL of a request, with auth applied (not redacted: for sending only).
+    fn url(&self, req: &Request) -> Result<(Url, reqwest::header::HeaderMap)> {
+        let mut path = req.endpoint.path.to_owned();
+        for name in req.endpoint.path_params() {
+            let value = req
+                .path_params
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v)
+                .ok_or_else(|| Error::InvalidArgument(format!("{}: missing path parameter {name:?}", req.endpoint.id)))?;
+            let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            path = path.replace(&format!("{{{name}}}"), &encoded);
+        }
+        let mut url = self.config.base_url.join(&path).map_err(|e| Error::InvalidArgument(format!("{}: bad path: {e}", req.endpoint.id)))?;
+        if !req.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        let mut headers = reqwest::header::HeaderMap::new();
+        self.auth.apply(&mut url, &mut headers);
+        Ok((url, headers))
+    }
+
+    /// Sends a request, retrying idempotent calls on transient failures.
+    pub async fn execute(&self, req: Request) -> Result<Response> {
+        let ep = req.endpoint;
+        let (url, headers) = self.url(&req)?;
+        let shown_url = redact_url(&url);
+        let max_retries = if ep.idempotent { req.max_retries.unwrap_or(self.config.retry.max_retries) } else { 0 };
+        let method = match ep.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Local => return Err(Error::InvalidArgument(format!("{} is not an HTTP call", ep.id))),
+        };
+        let body = match &req.body {
+            Some(v) => Some(serde_json::to_vec(v).map_err(|e| Error::Internal(format!("cannot encode the request body: {e}")))?),
+            None => None,
+        };
+        let mut attempt: u32 = 0;
+        loop {
+            let span = tracing::info_span!("logibridge.request", endpoint = ep.id, method = %ep.method, url = %shown_url, attempt, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
+            let started = Instant::now();
+            let outcome = self.attempt(ep, method.clone(), url.clone(), headers.clone(), body.clone()).instrument(span.clone()).await;
+            let elapsed = started.elapsed();
+            span.record("duration_ms", elapsed.as_millis() as u64);
+            let retry_after = match &outcome {
+                Ok(resp) => {
+                    span.record("status", resp.status);
+                    tracing::debug!(parent: &span, "done");
+                    return Ok(resp.clone());
+                }
+                Err(Error::Http { status, retry_after, .. }) => {
+                    span.record("status", *status);
+                    if !is_retryable_status(*status) {
+                        return outcome;
+                    }
+                    *retry_after
+                }
+                Err(Error::Transport { .. }) | Err(Error::Timeout { .. }) => None,
+                Err(_) => return outcome,
+            };
+            if attempt >= max_retries {
+                return outcome;
+            }
+            let delay = self.config.retry.delay(attempt, retry_after);
+            tracing::info!(parent: &span, retry_in_ms = delay.as_millis() as u64, error = %outcome.as_ref().err().map(|e| e.to_string()).unwrap_or_default(), "retrying");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn attempt(&self, ep: &'static Endpoint, method: reqwest::Method, url: Url, headers: reqwest::header::HeaderMap, body: Option<Vec<u8>>) -> Result<Response> {
+        let started = Instant::now();
+        let mut rb = self.http.request(method, url).headers(headers).header(reqwest::header::ACCEPT, "application/json");
+        if let Some(b) = body {
+            rb = rb.header(reqwest::header::CONTENT_TYPE, "application/json").body(b);
+        }
+        let resp = rb.send().await.map_err(|e| self.map_reqwest(ep, e, started))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        if let Some(len) = resp.content_length() {
+            if len as usize > MAX_RESPONSE_BYTES {
+                return Err(Error::Decode { endpoint: ep.id.into(), path: String::new(), message: format!("response of {len} bytes exceeds the {MAX_RESPONSE_BYTES}-byte cap"), excerpt: String::new() });
+            }
+        }
+        let body = read_capped(resp, ep, MAX_RESPONSE_BYTES).await.map_err(|e| match e {
+            ReadError::Http(e) => self.map_reqwest(ep, e, started),
+            ReadError::TooLarge => Error::Decode { endpoint: ep.id.into(), path: String::new(), message: format!("response exceeds the {MAX_RESPONSE_BYTES}-byte cap"), excerpt: String::new() },
+        })?;
+        if (200..300).contains(&status) {
+            return Ok(Response { status, headers, body });
+        }
+        let text = String::from_utf8_lossy(&body);
+        let message = scrub(&service_message(ep.service, &text), &self.auth.secrets());
+        let body_text = scrub(&text.chars().take(2000).collect::<String>(), &self.auth.secrets());
+        if status == 401 {
+            return Err(Error::Auth { endpoint: ep.id.into(), status: Some(status), message });
+        }
+        let retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, SystemTime::now()));
+        Err(Error::Http { endpoint: ep.id.into(), status, message, body: body_text, retry_after })
+    }
+
+    fn map_reqwest(&self, ep: &'static Endpoint, e: reqwest::Error, started: Instant) -> Error {
+        if e.is_timeout() {
+            return Error::Timeout { endpoint: ep.id.into(), elapsed: started.elapsed() };
+        }
+        // Never keep reqwest's own text with the URL: the URL carries the api_key.
+        let e = e.without_url();
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        Error::Transport { endpoint: ep.id.into(), message: scrub(&message, &self.auth.secrets()) }
+    }
+}
+
+enum ReadError {
+    Http(reqwest::Error),
+    TooLarge,
+}
+
+async fn read_capped(mut resp: reqwest::Response, _ep: &Endpoint, cap: usize) -> std::result::Result<Bytes, ReadError> {
+    let mut buf = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await.map_err(ReadError::Http)? {
+        if buf.len() + chunk.len() > cap {
+            return Err(ReadError::TooLarge);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+/// Extracts the service's own message from an error body, per service format:
+/// Carreta `{"error": "..."}`, iRECA `{"error": true, "message": "..."}`, CARGO.RUN plain
+/// text or `{"errorMessage": "..."}`. Falls back to the (trimmed) body.
+///
+/// ```
+/// use logibridge::{endpoints::Service, transport::service_message};
+/// assert_eq!(service_message(Service::Carreta, r#"{"error": "Unauthorized."}"#), "Unauthorized.");
+/// assert_eq!(service_message(Service::Ireca, r#"{"error": true, "message": "Нет доступа"}"#), "Нет доступа");
+/// assert_eq!(service_message(Service::CargoRun, "Bid not found"), "Bid not found");
+/// ```
+pub fn service_message(service: Service, body: &str) -> String {
+    let json: Option<serde_json::Value> = serde_json::from_str(body).ok();
+    let pick = |v: &serde_json::Value, keys: &[&str]| -> Option<String> {
+        keys.iter().find_map(|k| match v.get(*k) {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        })
+    };
+    let found = json.as_ref().and_then(|v| match service {
+        Service::Carreta => pick(v, &["error", "detail", "message"]),
+        Service::Ireca => pick(v, &["message", "error"]),
+        Service::CargoRun => pick(v, &["errorMessage", "message", "title", "error"]),
+    });
+    found.unwrap_or_else(|| {
+        let t = body.trim();
+        if t.is_empty() {
+            "(empty response)".to_owned()
+        } else {
+            t.chars().take(500).collect()
+        }
+    })
+}
