@@ -468,10 +468,13 @@ mod tests {
         assert_eq!(o.price, Decimal::new(15202, 2));
         assert_eq!((o.stat, o.source.as_str(), o.min_qty, o.is_cross), (Some(97), "57", 1, false));
 
-        for body in [ORDER_FULL, ORDER_MINIMAL] {
-            let n: NewOrder = serde_json::from_str(body).unwrap();
-            assert!(n.validate().is_ok(), "{body}");
-        }
+        let full: NewOrder = serde_json::from_str(ORDER_FULL).unwrap();
+        assert!(full.validate().is_ok());
+        // The document's placeholder comment is itself 59 characters long, so the example
+        // decodes but breaks the 50-character rule it describes.
+        let minimal: NewOrder = serde_json::from_str(ORDER_MINIMAL).unwrap();
+        assert_eq!(minimal.validate().unwrap_err().code, "client_comment.too_long");
+        assert!(minimal.clone().client_comment("до 50 символов").validate().is_ok());
         let n: NewOrder = serde_json::from_str(ORDER_FULL).unwrap();
         assert_eq!((n.order_qty, n.qty.raw(), n.price.to_string().as_str()), (10, "300", "175.11"));
 

@@ -1,0 +1,319 @@
+//! The Carreta shop API emulator, mounted at `/carreta/v1/`, and the published price list
+//! at `/carreta/pricelist.csv`.
+//!
+//! Every route answers with and without a trailing slash: the document writes them with one,
+//! clients often drop it.
+
+pub mod catalogue;
+pub mod orders;
+pub mod sign;
+
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, MethodRouter};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::{ApiError, AppState, Params, SandboxConfig};
+use catalogue::Catalogue;
+use orders::{AdvanceError, OrderBook};
+use sign::Signer;
+
+/// Path prefix of the API.
+pub const PREFIX: &str = "/carreta/v1";
+
+/// Account used when the request names none ("задается менеджером" in the document).
+pub const DEFAULT_ACCOUNT: &str = "1001";
+
+/// A customer account: its profile. Orders live in the shared [`OrderBook`], tagged by account.
+struct Account {
+    id: &'static str,
+    balance: &'static str,
+    city: &'static str,
+    email: &'static str,
+    name: &'static str,
+    phone: &'static str,
+}
+
+const ACCOUNTS: &[Account] = &[
+    Account {
+        id: "1001",
+        balance: "7.14",
+        city: "Казань",
+        email: "",
+        name: "Иванов Иван Иванович",
+        phone: "+7-987-1234567",
+    },
+    Account {
+        id: "1002",
+        balance: "15230.50",
+        city: "Москва",
+        email: "fleet@example.invalid",
+        name: "ООО «Автопарк»",
+        phone: "+7-495-1234567",
+    },
+];
+
+/// State of the Carreta emulator.
+pub(crate) struct CarretaState {
+    api_key: String,
+    catalogue: Catalogue,
+    signer: Signer,
+    book: Mutex<OrderBook>,
+}
+
+impl CarretaState {
+    pub(crate) fn new(config: &SandboxConfig) -> Self {
+        CarretaState {
+            api_key: config.carreta_api_key.clone(),
+            catalogue: Catalogue::generate(config.seed),
+            signer: Signer::from_seed(config.seed),
+            book: Mutex::new(OrderBook::default()),
+        }
+    }
+
+    /// 401 for a wrong or missing key, then 403 for an unknown account; returns the account.
+    fn authorize(&self, params: &Params) -> Result<&'static Account, ApiError> {
+        if params.get("api_key") != Some(self.api_key.as_str()) {
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized."));
+        }
+        let wanted = match params.get("account") {
+            None | Some("") => DEFAULT_ACCOUNT,
+            Some(a) => a,
+        };
+        ACCOUNTS
+            .iter()
+            .find(|a| a.id == wanted)
+            .ok_or_else(|| ApiError::new(StatusCode::FORBIDDEN, "Account not found."))
+    }
+
+    fn book(&self) -> std::sync::MutexGuard<'_, OrderBook> {
+        // A panic while holding the lock cannot leave the book half-written in a way that
+        // matters for an emulator, so keep serving.
+        self.book.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Control API: move an order along (see [`OrderBook::advance`]).
+    pub(crate) fn advance(
+        &self,
+        id: u64,
+        status: Option<i64>,
+        comment: Option<String>,
+    ) -> Result<Value, ApiError> {
+        let mut book = self.book();
+        match book.advance(id, status, comment) {
+            Ok(o) => Ok(o.to_json()),
+            Err(AdvanceError::NotFound) => Err(ApiError::new(StatusCode::NOT_FOUND, "Not found.")),
+            Err(AdvanceError::UnknownStatus(s)) => {
+                Err(ApiError::bad_request(format!("Unknown status {s}.")))
+            }
+            Err(AdvanceError::Final(s)) => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!("Order is in a final status ({s}); pass an explicit status."),
+            )),
+        }
+    }
+}
+
+type Shared = Arc<AppState>;
+
+/// Registers `path` and `path/` with the same handlers.
+fn both(router: Router<Shared>, path: &str, handler: MethodRouter<Shared>) -> Router<Shared> {
+    router
+        .route(path, handler.clone())
+        .route(&format!("{path}/"), handler)
+}
+
+/// The Carreta routes.
+pub(crate) fn routes() -> Router<Shared> {
+    let mut r = Router::new();
+    r = both(r, &format!("{PREFIX}/profile"), get(profile));
+    r = both(r, &format!("{PREFIX}/search"), get(search));
+    r = both(r, &format!("{PREFIX}/order"), get(list_orders).post(create_order));
+    r = both(r, &format!("{PREFIX}/order/{{id}}"), get(get_order));
+    r = both(r, &format!("{PREFIX}/order/{{id}}/history"), get(order_history));
+    r.route("/carreta/pricelist.csv", get(pricelist))
+}
+
+async fn profile(State(app): State<Shared>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref());
+    let acc = app.carreta.authorize(&params)?;
+    Ok(Json(json!({
+        "balance": acc.balance,
+        "city": acc.city,
+        "email": acc.email,
+        "name": acc.name,
+        "phone": acc.phone,
+    }))
+    .into_response())
+}
+
+async fn search(State(app): State<Shared>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref());
+    app.carreta.authorize(&params)?;
+    let c = &app.carreta;
+    let objects: Vec<Value> = c
+        .catalogue
+        .search(params.get("q").unwrap_or(""))
+        .into_iter()
+        .map(|(offer, is_cross)| offer.to_row(&c.signer, is_cross))
+        .collect();
+    Ok(Json(json!({ "objects": objects })).into_response())
+}
+
+async fn create_order(
+    State(app): State<Shared>,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref());
+    let acc = app.carreta.authorize(&params)?;
+    let req = orders::parse_order(&body, &app.carreta.signer).map_err(ApiError::bad_request)?;
+    // `test=on` is the document's switch; other values mean a real order.
+    let test = params.get("test") == Some("on");
+    let mut book = app.carreta.book();
+    let order = book.create(acc.id, req, test);
+    Ok((StatusCode::CREATED, Json(order.to_json())).into_response())
+}
+
+async fn list_orders(State(app): State<Shared>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref());
+    let acc = app.carreta.authorize(&params)?;
+    let page = match params.get("page") {
+        None | Some("") => 1,
+        Some(p) => match p.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => n,
+            _ => return Err(ApiError::bad_request("Invalid page.")),
+        },
+    };
+    let comments = params.all("client_comment");
+    let book = app.carreta.book();
+    let objects: Vec<Value> = book
+        .list(acc.id, page, &comments)
+        .into_iter()
+        .map(|o| o.to_json())
+        .collect();
+    Ok(Json(json!({ "objects": objects })).into_response())
+}
+
+fn parse_id(raw: &str) -> Result<u64, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Not found."))
+}
+
+async fn get_order(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref());
+    let acc = app.carreta.authorize(&params)?;
+    let id = parse_id(&id)?;
+    let book = app.carreta.book();
+    let order = book
+        .get(acc.id, id)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "Not found."))?;
+    Ok(Json(order.to_json()).into_response())
+}
+
+async fn order_history(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref());
+    let acc = app.carreta.authorize(&params)?;
+    let id = parse_id(&id)?;
+    let book = app.carreta.book();
+    let order = book
+        .get(acc.id, id)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "Not found."))?;
+    Ok(Json(order.history_json()).into_response())
+}
+
+/// Size of one streamed price-list chunk.
+const CHUNK: usize = 64 * 1024;
+/// Chunks allowed in flight: bounds memory however many rows are asked for.
+const CHUNKS_IN_FLIGHT: usize = 8;
+
+/// Feeds a bounded channel from a blocking generator; fails with `BrokenPipe` once the
+/// client has gone, which stops the generator.
+struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<io::Result<Bytes>>,
+    buf: Vec<u8>,
+}
+
+impl ChannelWriter {
+    fn send_buf(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "client went away"))
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.send_buf()?;
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.send_buf()
+    }
+}
+
+/// `GET /carreta/pricelist.csv?rows=N&seed=S`: no api_key, the shop publishes its lists by
+/// link. The body is generated on a blocking thread and streamed (chunked), so millions of
+/// rows cost no more memory than a few chunks.
+async fn pricelist(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref());
+    let num = |key: &str, default: u64| -> Result<u64, ApiError> {
+        match params.get(key) {
+            None | Some("") => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse()
+                .map_err(|_| ApiError::bad_request(format!("{key} must be a non-negative integer."))),
+        }
+    };
+    let rows = num("rows", 1000)?;
+    let seed = num("seed", 1)?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
+    tokio::task::spawn_blocking(move || {
+        let mut w = ChannelWriter {
+            tx,
+            buf: Vec::with_capacity(CHUNK),
+        };
+        let result = crate::pricelist::write_pricelist(&mut w, rows, seed).and_then(|_| w.flush());
+        if let Err(e) = result {
+            if e.kind() != io::ErrorKind::BrokenPipe {
+                // Surfaces as an aborted body, so the client cannot mistake it for a short list.
+                let _ = w.tx.blocking_send(Err(e));
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let mut resp = Body::from_stream(stream).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/csv; charset=windows-1251"),
+    );
+    resp.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        header::HeaderValue::from_static("attachment; filename=\"pricelist.csv\""),
+    );
+    Ok(resp)
+}

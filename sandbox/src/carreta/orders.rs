@@ -1,0 +1,443 @@
+//! Orders: the request checks from the document, the per-account order books, statuses and
+//! history.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use chrono::NaiveDateTime;
+use rust_decimal::Decimal;
+use serde_json::{json, Map, Value};
+
+use super::sign::{SignedFields, Signer};
+
+/// Status codes in the document's table order, with their texts.
+pub const STATUSES: &[(i64, &str)] = &[
+    (1, "Ожидает оплаты"),
+    (2, "Получен в заказ"),
+    (3, "В работе"),
+    (11, "Принят поставщиком"),
+    (4, "В пути от поставщика"),
+    (13, "На складе филиала"),
+    (12, "В пути из филиала"),
+    (14, "На складе"),
+    (15, "В пути в пункт выдачи"),
+    (5, "В пункте выдачи"),
+    (7, "Выдан (Отправлен)"),
+    (10, "Нет в наличии"),
+    (8, "Отменен"),
+];
+
+/// The order's normal life, as the document's table lists it (1 "awaiting payment" leads
+/// into it; 10 and 8 leave it).
+pub const HAPPY_PATH: &[i64] = &[2, 3, 11, 4, 13, 12, 14, 15, 5, 7];
+
+/// Status every new order gets. The sandbox does not model payment, so it never starts
+/// orders at 1 "Ожидает оплаты"; the control API can move an order there.
+pub const INITIAL_STATUS: i64 = 2;
+
+/// Ordering any amount is allowed for ">N" and "Есть" stock, up to this cap (the document's
+/// "[1..10000]").
+pub const MAX_OPEN_QTY: i64 = 10_000;
+
+/// Longest accepted `client_comment`, in characters.
+pub const MAX_CLIENT_COMMENT_CHARS: usize = 50;
+
+/// The text for a status code.
+pub fn status_display(status: i64) -> Option<&'static str> {
+    STATUSES.iter().find(|(c, _)| *c == status).map(|(_, t)| *t)
+}
+
+/// The next happy-path status; `None` for final statuses (7, 8, 10).
+pub fn next_status(status: i64) -> Option<i64> {
+    if status == 1 {
+        return Some(2);
+    }
+    let i = HAPPY_PATH.iter().position(|s| *s == status)?;
+    HAPPY_PATH.get(i + 1).copied()
+}
+
+/// Timestamps are naive Moscow time, the shop's own clock, in the document's
+/// "2014-10-23T16:18:31.315072" shape.
+pub fn now() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(3)
+}
+
+fn fmt_time(t: &NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+}
+
+fn money(d: Decimal) -> String {
+    let mut d = d.round_dp(2);
+    d.rescale(2);
+    d.to_string()
+}
+
+/// A validated order request.
+#[derive(Debug, Clone)]
+pub struct OrderRequest {
+    pub code: String,
+    pub maker: String,
+    pub name: String,
+    pub price: Decimal,
+    pub qty: String,
+    pub min_qty: i64,
+    pub period_min: i64,
+    pub period_max: i64,
+    pub source: String,
+    pub order_qty: i64,
+    pub client_comment: String,
+}
+
+const REQUIRED: &[&str] = &[
+    "_", "code", "maker", "name", "price", "period_min", "period_max", "min_qty", "qty", "order_qty",
+];
+
+fn get_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<&'a str, String> {
+    match obj.get(field) {
+        Some(Value::String(s)) => Ok(s),
+        _ => Err(format!("Field \"{field}\" must be a string.")),
+    }
+}
+
+/// Integers may come as JSON numbers or as digit strings: both forms are unambiguous, and a
+/// server that rejected "1" for min_qty would only make clients brittle.
+fn get_int(obj: &Map<String, Value>, field: &str) -> Result<i64, String> {
+    let bad = || format!("Field \"{field}\" must be an integer.");
+    match obj.get(field) {
+        Some(Value::Number(n)) => n.as_i64().ok_or_else(bad),
+        Some(Value::String(s)) => s.trim().parse::<i64>().map_err(|_| bad()),
+        _ => Err(bad()),
+    }
+}
+
+fn get_price(obj: &Map<String, Value>) -> Result<Decimal, String> {
+    let bad = || "Field \"price\" must be a decimal string.".to_string();
+    let text = match obj.get("price") {
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err(bad()),
+    };
+    Decimal::from_str(&text)
+        .or_else(|_| Decimal::from_scientific(&text))
+        .map_err(|_| bad())
+}
+
+/// Checks `order_qty` against `qty` and `min_qty` exactly as the document lists the rules.
+pub fn check_order_qty(qty: &str, min_qty: i64, order_qty: i64) -> Result<(), String> {
+    if order_qty < 1 {
+        return Err("order_qty must be at least 1.".into());
+    }
+    let q = qty.trim();
+    if let Some(rest) = q.strip_prefix('<') {
+        let n: i64 = rest
+            .trim()
+            .parse()
+            .map_err(|_| format!("Unsupported qty value \"{qty}\"; this offer cannot be ordered."))?;
+        if order_qty >= n {
+            return Err(format!("order_qty must be less than {n} (qty is \"{qty}\")."));
+        }
+    } else if q.starts_with('>') || q.contains("Есть") {
+        if order_qty > MAX_OPEN_QTY {
+            return Err(format!(
+                "order_qty must not exceed {MAX_OPEN_QTY} (qty is \"{qty}\")."
+            ));
+        }
+    } else if !q.is_empty() && q.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = q
+            .parse()
+            .map_err(|_| format!("Unsupported qty value \"{qty}\"; this offer cannot be ordered."))?;
+        if order_qty > n {
+            return Err(format!("order_qty must not exceed {n} (qty is \"{qty}\")."));
+        }
+    } else {
+        // The document defines only four forms; anything else is not orderable via API.
+        return Err(format!(
+            "Unsupported qty value \"{qty}\"; this offer cannot be ordered."
+        ));
+    }
+    if min_qty < 1 {
+        return Err("Field \"min_qty\" must be at least 1.".into());
+    }
+    if order_qty % min_qty != 0 {
+        return Err(format!(
+            "order_qty must be a multiple of min_qty ({min_qty})."
+        ));
+    }
+    Ok(())
+}
+
+/// Parses and checks an order body. Field order and unknown extra fields (such as `desc`,
+/// `is_cross`, `stat` copied from the search row) are ignored on purpose: the document tells
+/// clients to send the search row back.
+pub fn parse_order(body: &[u8], signer: &Signer) -> Result<OrderRequest, String> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|_| "Request body is not valid JSON.".to_string())?;
+    let Value::Object(obj) = value else {
+        return Err("Request body must be a JSON object.".into());
+    };
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|f| matches!(obj.get(*f), None | Some(Value::Null)))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!("Missing required fields: {}.", missing.join(", ")));
+    }
+    let signature = get_str(&obj, "_")?;
+    let code = get_str(&obj, "code")?;
+    let maker = get_str(&obj, "maker")?;
+    let name = get_str(&obj, "name")?;
+    let qty = get_str(&obj, "qty")?;
+    let price = get_price(&obj)?;
+    let period_min = get_int(&obj, "period_min")?;
+    let period_max = get_int(&obj, "period_max")?;
+    let min_qty = get_int(&obj, "min_qty")?;
+    let order_qty = match obj.get("order_qty") {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .ok_or_else(|| "Field \"order_qty\" must be an integer.".to_string())?;
+
+    let source = Signer::embedded_source(signature).ok_or_else(|| "Invalid signature.".to_string())?;
+    if let Some(sent) = obj.get("source") {
+        if sent.as_str() != Some(source.as_str()) {
+            return Err("Invalid signature.".into());
+        }
+    }
+    let fields = SignedFields {
+        code,
+        maker,
+        name,
+        price,
+        qty,
+        min_qty,
+        period_min,
+        period_max,
+        source: &source,
+    };
+    if !signer.verify(&fields, signature) {
+        return Err("Invalid signature.".into());
+    }
+
+    check_order_qty(qty, min_qty, order_qty)?;
+
+    let client_comment = match obj.get("client_comment") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return Err("Field \"client_comment\" must be a string.".into()),
+    };
+    if client_comment.chars().count() > MAX_CLIENT_COMMENT_CHARS {
+        return Err(format!(
+            "client_comment must be at most {MAX_CLIENT_COMMENT_CHARS} characters."
+        ));
+    }
+
+    Ok(OrderRequest {
+        code: code.into(),
+        maker: maker.into(),
+        name: name.into(),
+        price,
+        qty: qty.into(),
+        min_qty,
+        period_min,
+        period_max,
+        source,
+        order_qty,
+        client_comment,
+    })
+}
+
+/// A stored order.
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub id: u64,
+    pub account: String,
+    /// Created with `test=on`: answered like a real order, kept for `order/{id}/`, but hidden
+    /// from the listing, because the shop never processes test orders.
+    pub test: bool,
+    pub req: OrderRequest,
+    pub status: i64,
+    pub comment: String,
+    pub created: NaiveDateTime,
+    pub history: Vec<(String, NaiveDateTime)>,
+}
+
+impl Order {
+    /// price × order_qty.
+    pub fn total(&self) -> Decimal {
+        self.req.price * Decimal::from(self.req.order_qty)
+    }
+
+    /// The order object exactly as documented (plus `"test": true` for test orders).
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({
+            "code": self.req.code,
+            "comment": self.comment,
+            "client_comment": self.req.client_comment,
+            "created": fmt_time(&self.created),
+            "id": self.id,
+            "maker": self.req.maker,
+            "name": self.req.name,
+            "number": format!("A{}-1", self.id),
+            "order_qty": self.req.order_qty,
+            "period_max": self.req.period_max,
+            "period_min": self.req.period_min,
+            "price": money(self.req.price),
+            "status": self.status,
+            "status_display": status_display(self.status).unwrap_or(""),
+            "total": money(self.total()),
+        });
+        if self.test {
+            v["test"] = Value::Bool(true);
+        }
+        v
+    }
+
+    /// `{"objects": [{"comment", "created"}, ...]}`, oldest first.
+    pub fn history_json(&self) -> Value {
+        let objects: Vec<Value> = self
+            .history
+            .iter()
+            .map(|(c, t)| json!({"comment": c, "created": fmt_time(t)}))
+            .collect();
+        json!({ "objects": objects })
+    }
+}
+
+/// Why an advance was refused.
+#[derive(Debug)]
+pub enum AdvanceError {
+    NotFound,
+    UnknownStatus(i64),
+    Final(i64),
+}
+
+/// All orders of all accounts; ids are global and increasing, like the shop's.
+pub struct OrderBook {
+    next_id: u64,
+    orders: BTreeMap<u64, Order>,
+}
+
+/// First order id handed out (the document's example id).
+pub const FIRST_ORDER_ID: u64 = 189_330;
+
+/// Orders per listing page.
+pub const PAGE_SIZE: usize = 100;
+
+impl Default for OrderBook {
+    fn default() -> Self {
+        OrderBook {
+            next_id: FIRST_ORDER_ID,
+            orders: BTreeMap::new(),
+        }
+    }
+}
+
+impl OrderBook {
+    /// Stores a new order and returns it.
+    pub fn create(&mut self, account: &str, req: OrderRequest, test: bool) -> &Order {
+        let id = self.next_id;
+        self.next_id += 1;
+        let created = now();
+        let total = money(req.price * Decimal::from(req.order_qty));
+        let status = INITIAL_STATUS;
+        let first = format!(
+            "Создан со статусом \"{}\" на сумму {} руб.",
+            status_display(status).unwrap_or(""),
+            total
+        );
+        let order = Order {
+            id,
+            account: account.to_string(),
+            test,
+            req,
+            status,
+            comment: String::new(),
+            created,
+            history: vec![(first, created)],
+        };
+        self.orders.entry(id).or_insert(order)
+    }
+
+    /// An order of this account.
+    pub fn get(&self, account: &str, id: u64) -> Option<&Order> {
+        self.orders.get(&id).filter(|o| o.account == account)
+    }
+
+    /// One page (1-based) of the account's non-test orders, newest first, optionally filtered
+    /// by exact `client_comment` (any of the given values).
+    pub fn list(&self, account: &str, page: usize, comments: &[&str]) -> Vec<&Order> {
+        self.orders
+            .values()
+            .rev()
+            .filter(|o| o.account == account && !o.test)
+            .filter(|o| comments.is_empty() || comments.contains(&o.req.client_comment.as_str()))
+            .skip((page - 1).saturating_mul(PAGE_SIZE))
+            .take(PAGE_SIZE)
+            .collect()
+    }
+
+    /// Moves an order to `status` (or the next happy-path status) and records it in history.
+    pub fn advance(
+        &mut self,
+        id: u64,
+        status: Option<i64>,
+        comment: Option<String>,
+    ) -> Result<&Order, AdvanceError> {
+        let order = self.orders.get_mut(&id).ok_or(AdvanceError::NotFound)?;
+        let target = match status {
+            Some(s) if status_display(s).is_some() => s,
+            Some(s) => return Err(AdvanceError::UnknownStatus(s)),
+            None => next_status(order.status).ok_or(AdvanceError::Final(order.status))?,
+        };
+        let when = now();
+        if target != order.status {
+            order.history.push((
+                format!(
+                    "Статус изменен с \"{}\" на \"{}\"",
+                    status_display(order.status).unwrap_or(""),
+                    status_display(target).unwrap_or("")
+                ),
+                when,
+            ));
+            order.status = target;
+        }
+        if let Some(c) = comment {
+            order.history.push((format!("Комментарий: {c}"), when));
+            order.comment = c;
+        }
+        Ok(order)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qty_rules() {
+        assert!(check_order_qty("<10", 1, 9).is_ok());
+        assert!(check_order_qty("<10", 1, 10).is_err());
+        assert!(check_order_qty("10", 1, 10).is_ok());
+        assert!(check_order_qty("10", 1, 11).is_err());
+        assert!(check_order_qty(">50", 1, 10_000).is_ok());
+        assert!(check_order_qty(">50", 1, 10_001).is_err());
+        assert!(check_order_qty("Есть", 1, 10_000).is_ok());
+        assert!(check_order_qty("Есть много", 1, 7).is_ok());
+        assert!(check_order_qty("под заказ", 1, 1).is_err());
+        assert!(check_order_qty("500", 1, 0).is_err());
+        assert!(check_order_qty("10", 2, 3).is_err());
+        assert!(check_order_qty("10", 2, 4).is_ok());
+    }
+
+    #[test]
+    fn next_statuses() {
+        assert_eq!(next_status(1), Some(2));
+        assert_eq!(next_status(2), Some(3));
+        assert_eq!(next_status(3), Some(11));
+        assert_eq!(next_status(5), Some(7));
+        assert_eq!(next_status(7), None);
+        assert_eq!(next_status(8), None);
+    }
+}

@@ -1,0 +1,264 @@
+//! The control API under `/_control/`, and the middleware that gives every service route
+//! fault injection and request logging.
+//!
+//! - `GET  /_control/health` → `ok`
+//! - `POST /_control/carreta/orders/{id}/advance` `{"status": N?, "comment": "..."?}`
+//! - `POST /_control/faults` `{"path_prefix", "status"?, "count"?, "retry_after"?, "delay_ms"?, "body"?}`,
+//!   `GET /_control/faults`, `DELETE /_control/faults`
+//! - `GET /_control/requests`, `DELETE /_control/requests`
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::{ApiError, AppState};
+
+/// Prefix of the control API; requests under it are neither logged nor faulted.
+pub const PREFIX: &str = "/_control";
+
+/// Oldest log entries are dropped past this, so a load test cannot grow memory forever.
+const MAX_LOG: usize = 100_000;
+
+/// A fault armed for the next `count` requests whose path starts with `path_prefix`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Fault {
+    /// E.g. `/carreta/v1/search`.
+    pub path_prefix: String,
+    /// Answer with this status instead of handling the request; `None` = only delay.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// How many requests it hits (default 1).
+    #[serde(default = "one")]
+    pub count: u32,
+    /// `Retry-After` header value for the injected answer.
+    #[serde(default)]
+    pub retry_after: Option<String>,
+    /// Delay before answering (or before normal handling when `status` is absent).
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Raw body of the injected answer; default `{"error": "Injected fault."}`.
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// One logged request to a service route.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedRequest {
+    pub method: String,
+    pub path: String,
+    /// Raw query string with the `api_key` value replaced by `***`.
+    pub query: String,
+    pub status: u16,
+}
+
+/// State of the control API.
+#[derive(Default)]
+pub(crate) struct ControlState {
+    faults: Mutex<Vec<Fault>>,
+    log: Mutex<VecDeque<LoggedRequest>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl ControlState {
+    /// Takes one hit of the first armed fault matching `path`.
+    fn take_fault(&self, path: &str) -> Option<Fault> {
+        let mut faults = lock(&self.faults);
+        let i = faults.iter().position(|f| path.starts_with(&f.path_prefix))?;
+        let hit = faults[i].clone();
+        faults[i].count -= 1;
+        if faults[i].count == 0 {
+            faults.remove(i);
+        }
+        Some(hit)
+    }
+
+    fn record(&self, entry: LoggedRequest) {
+        let mut log = lock(&self.log);
+        if log.len() >= MAX_LOG {
+            log.pop_front();
+        }
+        log.push_back(entry);
+    }
+}
+
+/// The query string with `api_key`'s value masked, other parameters left as sent.
+pub fn redact_query(raw: &str) -> String {
+    raw.split('&')
+        .map(|pair| {
+            let key = pair.split('=').next().unwrap_or("");
+            let decoded: String = url::form_urlencoded::parse(key.as_bytes())
+                .map(|(k, _)| k.into_owned())
+                .next()
+                .unwrap_or_default();
+            if decoded == "api_key" {
+                format!("{key}=***")
+            } else {
+                pair.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Middleware on every route: service requests get armed faults applied and are logged with
+/// the status they were answered with; `/_control/` passes straight through.
+pub(crate) async fn intercept(
+    State(app): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    if path == PREFIX || path.starts_with(&format!("{PREFIX}/")) {
+        return next.run(req).await;
+    }
+    let method = req.method().to_string();
+    let query = redact_query(req.uri().query().unwrap_or(""));
+    let fault = app.control.take_fault(&path);
+    let response = match fault {
+        Some(f) => {
+            if f.delay_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(f.delay_ms)).await;
+            }
+            match f.status {
+                Some(code) => injected(&f, code),
+                None => next.run(req).await,
+            }
+        }
+        None => next.run(req).await,
+    };
+    app.control.record(LoggedRequest {
+        method,
+        path,
+        query,
+        status: response.status().as_u16(),
+    });
+    response
+}
+
+fn injected(f: &Fault, code: u16) -> Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = f
+        .body
+        .clone()
+        .unwrap_or_else(|| json!({"error": "Injected fault."}).to_string());
+    let looks_json = matches!(body.trim_start().chars().next(), Some('{' | '['));
+    let mut resp = (status, Body::from(body)).into_response();
+    let ctype = if looks_json {
+        "application/json"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    if let Some(ra) = f.retry_after.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, ra);
+    }
+    resp
+}
+
+type Shared = Arc<AppState>;
+
+/// The control routes.
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/_control/health", get(|| async { "ok" }))
+        .route(
+            "/_control/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route(
+            "/_control/requests",
+            get(list_requests).delete(clear_requests),
+        )
+        .route("/_control/carreta/orders/{id}/advance", post(advance))
+}
+
+async fn add_fault(State(app): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
+    let fault: Fault = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid fault: {e}")))?;
+    if fault.count == 0 {
+        return Err(ApiError::bad_request("count must be at least 1."));
+    }
+    if let Some(code) = fault.status {
+        if !(100..=599).contains(&code) {
+            return Err(ApiError::bad_request("status must be 100..=599."));
+        }
+    }
+    if fault.status.is_none() && fault.delay_ms == 0 {
+        return Err(ApiError::bad_request("A fault needs a status or a delay_ms."));
+    }
+    let mut faults = lock(&app.control.faults);
+    faults.push(fault);
+    Ok((StatusCode::CREATED, Json(json!({ "active": faults.len() }))).into_response())
+}
+
+async fn list_faults(State(app): State<Shared>) -> Json<Vec<Fault>> {
+    Json(lock(&app.control.faults).clone())
+}
+
+async fn clear_faults(State(app): State<Shared>) -> StatusCode {
+    lock(&app.control.faults).clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn list_requests(State(app): State<Shared>) -> Json<Vec<LoggedRequest>> {
+    Json(lock(&app.control.log).iter().cloned().collect())
+}
+
+async fn clear_requests(State(app): State<Shared>) -> StatusCode {
+    lock(&app.control.log).clear();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize, Default)]
+struct AdvanceBody {
+    status: Option<i64>,
+    comment: Option<String>,
+}
+
+/// Plays the shop's side: moves a Carreta order to `status`, or along the happy path.
+async fn advance(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let id: u64 = id
+        .parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Not found."))?;
+    let body: AdvanceBody = if body.iter().all(u8::is_ascii_whitespace) {
+        AdvanceBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("Invalid body: {e}")))?
+    };
+    app.carreta.advance(id, body.status, body.comment).map(Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_query;
+
+    #[test]
+    fn redacts_only_the_key() {
+        assert_eq!(redact_query("q=oc47&api_key=secret"), "q=oc47&api_key=***");
+        assert_eq!(redact_query("api%5Fkey=s&x=1"), "api%5Fkey=***&x=1");
+        assert_eq!(redact_query(""), "");
+    }
+}

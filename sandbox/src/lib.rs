@@ -1,0 +1,265 @@
+//! Offline emulator of the services logibridge talks to.
+//!
+//! Today it serves the Carreta auto-parts shop API under `/carreta/v1/` (plus the published
+//! price list at `/carreta/pricelist.csv`); iRECA and CARGO.RUN will get their own path
+//! prefixes beside it. The rules it enforces come from the services' documents, not from the
+//! client crate: it is the server half of the contract, so a client bug cannot hide behind a
+//! matching sandbox bug.
+//!
+//! A control API under `/_control/` lets tests and demos play the other side (advance an
+//! order's status), inject faults and read the request log.
+//!
+//! ```no_run
+//! let sandbox = logibridge_sandbox::Sandbox::start().unwrap();
+//! println!("{} key={}", sandbox.carreta_url(), sandbox.carreta_api_key());
+//! sandbox.stop();
+//! ```
+
+pub mod carreta;
+pub mod control;
+pub mod pricelist;
+
+use std::future::IntoFuture;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+
+/// Settings of one sandbox instance.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The `api_key` the Carreta emulator accepts. Default `"sandbox-carreta-key"`.
+    pub carreta_api_key: String,
+    /// Seed of the generated catalogue and of the offer-signature secret. Default 1.
+    pub seed: u64,
+}
+
+/// Default Carreta API key.
+pub const DEFAULT_CARRETA_API_KEY: &str = "sandbox-carreta-key";
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            carreta_api_key: DEFAULT_CARRETA_API_KEY.to_string(),
+            seed: 1,
+        }
+    }
+}
+
+/// Number of offers in the Carreta catalogue (the same for every seed).
+pub fn carreta_catalogue_len() -> usize {
+    carreta::catalogue::catalogue_len()
+}
+
+/// Every part code in the Carreta catalogue; searching any of them returns its offers and
+/// its analogues.
+pub fn carreta_catalogue_codes() -> Vec<String> {
+    carreta::catalogue::Catalogue::generate(1).codes()
+}
+
+/// Shared state of all services and the control API.
+pub struct AppState {
+    pub(crate) carreta: carreta::CarretaState,
+    pub(crate) control: control::ControlState,
+}
+
+/// The whole sandbox as an axum router, for embedding in another server. Most callers want
+/// [`Sandbox`] instead.
+pub fn app(config: SandboxConfig) -> Router {
+    let state = Arc::new(AppState {
+        carreta: carreta::CarretaState::new(&config),
+        control: control::ControlState::default(),
+    });
+    Router::new()
+        .merge(carreta::routes())
+        .merge(control::routes())
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not found.") })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            control::intercept,
+        ))
+        .with_state(state)
+}
+
+/// An error answered as `{"error": "..."}`, the Carreta error shape.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response()
+    }
+}
+
+/// Decoded query parameters in their original order; repeated keys are kept, which
+/// `client_comment` filtering needs and axum's `Query` cannot give.
+#[derive(Debug, Default)]
+pub(crate) struct Params(Vec<(String, String)>);
+
+impl Params {
+    pub(crate) fn parse(raw: Option<&str>) -> Self {
+        Params(
+            url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+    pub(crate) fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// A running sandbox on its own thread and tokio runtime.
+///
+/// Owning its runtime means it works the same from plain sync code, from inside another
+/// tokio runtime (no nested `block_on`), and behind the C and Python test harnesses.
+/// Dropping it stops the server, like [`Sandbox::stop`].
+pub struct Sandbox {
+    addr: SocketAddr,
+    carreta_api_key: String,
+    stop_tx: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// How long in-flight requests (e.g. a long price-list download) may run after stop.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+impl Sandbox {
+    /// Starts on a free port of 127.0.0.1 with the default configuration.
+    pub fn start() -> std::io::Result<Sandbox> {
+        Self::start_with(SandboxConfig::default())
+    }
+
+    /// Starts on a free port of 127.0.0.1.
+    pub fn start_with(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        Self::start_on(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0), config)
+    }
+
+    /// Starts on the given address (port 0 picks a free one). Binding happens before this
+    /// returns, so the sandbox accepts connections as soon as you have its URL.
+    pub fn start_on(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let std_listener = std::net::TcpListener::bind(addr)?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let carreta_api_key = config.carreta_api_key.clone();
+        let router = app(config);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        // Convert inside the runtime: tokio's listener must be registered with its reactor.
+        let listener = {
+            let _guard = runtime.enter();
+            tokio::net::TcpListener::from_std(std_listener)?
+        };
+        let thread = std::thread::Builder::new()
+            .name(format!("logibridge-sandbox-{}", addr.port()))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let (graceful_tx, graceful_rx) = tokio::sync::oneshot::channel::<()>();
+                    let server = tokio::spawn(
+                        axum::serve(listener, router)
+                            .with_graceful_shutdown(async move {
+                                let _ = graceful_rx.await;
+                            })
+                            .into_future(),
+                    );
+                    // Also returns if the handle is gone without a word (cannot normally happen).
+                    let _ = stop_rx.await;
+                    let _ = graceful_tx.send(());
+                    let _ = tokio::time::timeout(SHUTDOWN_GRACE, server).await;
+                });
+                // Whatever outlived the grace period is cancelled here; price-list generators
+                // stop on their next write once their channel is gone.
+                runtime.shutdown_timeout(Duration::from_secs(1));
+            })?;
+        Ok(Sandbox {
+            addr,
+            carreta_api_key,
+            stop_tx: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://HOST:PORT/`. A wildcard bind address is shown as loopback so the URL is usable.
+    pub fn base_url(&self) -> String {
+        let mut addr = self.addr;
+        match addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => addr.set_ip(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            IpAddr::V6(ip) if ip.is_unspecified() => addr.set_ip(IpAddr::V6(Ipv6Addr::LOCALHOST)),
+            _ => {}
+        }
+        format!("http://{addr}/")
+    }
+
+    /// Base URL of the Carreta API: `http://HOST:PORT/carreta/v1/`.
+    pub fn carreta_url(&self) -> String {
+        format!("{}carreta/v1/", self.base_url())
+    }
+
+    /// The `api_key` the Carreta emulator accepts.
+    pub fn carreta_api_key(&self) -> &str {
+        &self.carreta_api_key
+    }
+
+    /// Stops gracefully and waits for the server thread.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(tx) = self.stop_tx.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("addr", &self.addr).finish()
+    }
+}
