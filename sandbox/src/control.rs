@@ -58,10 +58,13 @@ fn one() -> u32 {
 /// One logged request to a service route.
 #[derive(Debug, Clone, Serialize)]
 pub struct LoggedRequest {
+    /// HTTP method.
     pub method: String,
+    /// Request path.
     pub path: String,
     /// Raw query string with the `api_key` value replaced by `***`.
     pub query: String,
+    /// Status the request was answered with (the injected one for a fault).
     pub status: u16,
 }
 
@@ -80,7 +83,9 @@ impl ControlState {
     /// Takes one hit of the first armed fault matching `path`.
     fn take_fault(&self, path: &str) -> Option<Fault> {
         let mut faults = lock(&self.faults);
-        let i = faults.iter().position(|f| path.starts_with(&f.path_prefix))?;
+        let i = faults
+            .iter()
+            .position(|f| path.starts_with(&f.path_prefix))?;
         let hit = faults[i].clone();
         faults[i].count -= 1;
         if faults[i].count == 0 {
@@ -167,7 +172,11 @@ fn injected(f: &Fault, code: u16) -> Response {
     };
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-    if let Some(ra) = f.retry_after.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+    if let Some(ra) = f
+        .retry_after
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
         resp.headers_mut().insert(header::RETRY_AFTER, ra);
     }
     resp
@@ -202,7 +211,9 @@ async fn add_fault(State(app): State<Shared>, body: Bytes) -> Result<Response, A
         }
     }
     if fault.status.is_none() && fault.delay_ms == 0 {
-        return Err(ApiError::bad_request("A fault needs a status or a delay_ms."));
+        return Err(ApiError::bad_request(
+            "A fault needs a status or a delay_ms.",
+        ));
     }
     let mut faults = lock(&app.control.faults);
     faults.push(fault);

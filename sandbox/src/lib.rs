@@ -128,7 +128,10 @@ impl Params {
         )
     }
     pub(crate) fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
     pub(crate) fn all(&self, key: &str) -> Vec<&str> {
         self.0

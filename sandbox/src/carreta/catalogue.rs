@@ -15,16 +15,27 @@ use super::sign::{SignedFields, Signer};
 /// One offer of one part from one source.
 #[derive(Debug, Clone)]
 pub struct Offer {
+    /// Part code.
     pub code: String,
+    /// Manufacturer.
     pub maker: String,
+    /// Part name (Russian).
     pub name: String,
+    /// Free-text description, often empty.
     pub desc: String,
+    /// Price per piece, roubles.
     pub price: Decimal,
+    /// Stock as the shop states it ("500", "<10", ">50", "Есть", ...).
     pub qty: String,
+    /// Order quantity must be a multiple of this.
     pub min_qty: i64,
+    /// Shortest delivery time, days.
     pub period_min: i64,
+    /// Longest delivery time, days.
     pub period_max: i64,
+    /// Delivery probability, %; `None` when the shop has no statistics.
     pub stat: Option<i64>,
+    /// Code of the offer's source (supplier).
     pub source: String,
     /// Index into [`GROUPS`]: offers of the same group are analogues of each other.
     pub group: usize,
@@ -96,9 +107,24 @@ const GROUPS: &[&[Part]] = &[
         ("F 026 402 067", "BOSCH", "Фильтр топливный", 102340),
     ],
     &[
-        ("0 986 494 196", "BOSCH", "Колодки тормозные передние", 245070),
-        ("GDB1550", "TRW", "Колодки тормозные передние, комплект", 263000),
-        ("13.0460-7184.2", "ATE", "Колодки тормозные дисковые", 288150),
+        (
+            "0 986 494 196",
+            "BOSCH",
+            "Колодки тормозные передние",
+            245070,
+        ),
+        (
+            "GDB1550",
+            "TRW",
+            "Колодки тормозные передние, комплект",
+            263000,
+        ),
+        (
+            "13.0460-7184.2",
+            "ATE",
+            "Колодки тормозные дисковые",
+            288150,
+        ),
     ],
     &[
         ("FR7DC+", "BOSCH", "Свеча зажигания", 21990),
@@ -110,9 +136,19 @@ const GROUPS: &[&[Part]] = &[
 /// Offers generated per part other than OC47.
 const OFFERS_PER_PART: usize = 3;
 
-/// Hand-written OC47 offers: (source, price, qty, min_qty, period_min, period_max, stat).
-/// The first one is the document's example row.
-const OC47_OFFERS: &[(&str, &str, &str, i64, i64, i64, Option<i64>)] = &[
+/// A hand-written offer: (source, price, qty, min_qty, period_min, period_max, stat).
+type FixedOffer = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+);
+
+/// Hand-written OC47 offers; the first one is the document's example row.
+const OC47_OFFERS: &[FixedOffer] = &[
     ("57", "152.02", "500", 1, 7, 7, Some(97)),
     ("12", "175.11", "300", 1, 5, 9, Some(88)),
     ("31", "149.50", "<10", 1, 3, 5, None),
@@ -126,7 +162,9 @@ const OC47_OFFERS: &[(&str, &str, &str, i64, i64, i64, Option<i64>)] = &[
     ("95", "163.20", "3", 1, 2, 4, Some(90)),
 ];
 
-const SOURCES: &[&str] = &["3", "8", "12", "15", "22", "31", "44", "57", "63", "70", "81", "95"];
+const SOURCES: &[&str] = &[
+    "3", "8", "12", "15", "22", "31", "44", "57", "63", "70", "81", "95",
+];
 const DESCS: &[&str] = &["", "", "", "Оригинальное качество", "Упаковка повреждена"];
 
 /// Number of offers in the catalogue (the same for every seed).
@@ -309,7 +347,10 @@ mod tests {
             assert_eq!(r.len(), OC47_OFFERS.len() + 3 * OFFERS_PER_PART, "{q}");
             assert!(!r[0].1 && r.last().unwrap().1);
         }
-        assert_eq!(c.search("0451103316").len(), OFFERS_PER_PART * 3 + OC47_OFFERS.len());
+        assert_eq!(
+            c.search("0451103316").len(),
+            OFFERS_PER_PART * 3 + OC47_OFFERS.len()
+        );
         assert!(c.search("").is_empty());
         assert!(c.search("nothing").is_empty());
     }

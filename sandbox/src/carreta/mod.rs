@@ -134,9 +134,17 @@ pub(crate) fn routes() -> Router<Shared> {
     let mut r = Router::new();
     r = both(r, &format!("{PREFIX}/profile"), get(profile));
     r = both(r, &format!("{PREFIX}/search"), get(search));
-    r = both(r, &format!("{PREFIX}/order"), get(list_orders).post(create_order));
+    r = both(
+        r,
+        &format!("{PREFIX}/order"),
+        get(list_orders).post(create_order),
+    );
     r = both(r, &format!("{PREFIX}/order/{{id}}"), get(get_order));
-    r = both(r, &format!("{PREFIX}/order/{{id}}/history"), get(order_history));
+    r = both(
+        r,
+        &format!("{PREFIX}/order/{{id}}/history"),
+        get(order_history),
+    );
     r.route("/carreta/pricelist.csv", get(pricelist))
 }
 
@@ -181,7 +189,10 @@ async fn create_order(
     Ok((StatusCode::CREATED, Json(order.to_json())).into_response())
 }
 
-async fn list_orders(State(app): State<Shared>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+async fn list_orders(
+    State(app): State<Shared>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref());
     let acc = app.carreta.authorize(&params)?;
     let page = match params.get("page") {
@@ -281,10 +292,9 @@ async fn pricelist(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     let num = |key: &str, default: u64| -> Result<u64, ApiError> {
         match params.get(key) {
             None | Some("") => Ok(default),
-            Some(v) => v
-                .trim()
-                .parse()
-                .map_err(|_| ApiError::bad_request(format!("{key} must be a non-negative integer."))),
+            Some(v) => v.trim().parse().map_err(|_| {
+                ApiError::bad_request(format!("{key} must be a non-negative integer."))
+            }),
         }
     };
     let rows = num("rows", 1000)?;

@@ -75,21 +75,41 @@ fn money(d: Decimal) -> String {
 /// A validated order request.
 #[derive(Debug, Clone)]
 pub struct OrderRequest {
+    /// Part code.
     pub code: String,
+    /// Manufacturer.
     pub maker: String,
+    /// Part name (Russian).
     pub name: String,
+    /// Price per piece, roubles.
     pub price: Decimal,
+    /// Stock as the shop states it ("500", "<10", ">50", "Есть", ...).
     pub qty: String,
+    /// Order quantity must be a multiple of this.
     pub min_qty: i64,
+    /// Shortest delivery time, days.
     pub period_min: i64,
+    /// Longest delivery time, days.
     pub period_max: i64,
+    /// Code of the offer's source (supplier).
     pub source: String,
+    /// Pieces ordered.
     pub order_qty: i64,
+    /// The client's own comment (≤ 50 characters).
     pub client_comment: String,
 }
 
 const REQUIRED: &[&str] = &[
-    "_", "code", "maker", "name", "price", "period_min", "period_max", "min_qty", "qty", "order_qty",
+    "_",
+    "code",
+    "maker",
+    "name",
+    "price",
+    "period_min",
+    "period_max",
+    "min_qty",
+    "qty",
+    "order_qty",
 ];
 
 fn get_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<&'a str, String> {
@@ -129,12 +149,13 @@ pub fn check_order_qty(qty: &str, min_qty: i64, order_qty: i64) -> Result<(), St
     }
     let q = qty.trim();
     if let Some(rest) = q.strip_prefix('<') {
-        let n: i64 = rest
-            .trim()
-            .parse()
-            .map_err(|_| format!("Unsupported qty value \"{qty}\"; this offer cannot be ordered."))?;
+        let n: i64 = rest.trim().parse().map_err(|_| {
+            format!("Unsupported qty value \"{qty}\"; this offer cannot be ordered.")
+        })?;
         if order_qty >= n {
-            return Err(format!("order_qty must be less than {n} (qty is \"{qty}\")."));
+            return Err(format!(
+                "order_qty must be less than {n} (qty is \"{qty}\")."
+            ));
         }
     } else if q.starts_with('>') || q.contains("Есть") {
         if order_qty > MAX_OPEN_QTY {
@@ -143,9 +164,9 @@ pub fn check_order_qty(qty: &str, min_qty: i64, order_qty: i64) -> Result<(), St
             ));
         }
     } else if !q.is_empty() && q.bytes().all(|b| b.is_ascii_digit()) {
-        let n: i64 = q
-            .parse()
-            .map_err(|_| format!("Unsupported qty value \"{qty}\"; this offer cannot be ordered."))?;
+        let n: i64 = q.parse().map_err(|_| {
+            format!("Unsupported qty value \"{qty}\"; this offer cannot be ordered.")
+        })?;
         if order_qty > n {
             return Err(format!("order_qty must not exceed {n} (qty is \"{qty}\")."));
         }
@@ -199,7 +220,8 @@ pub fn parse_order(body: &[u8], signer: &Signer) -> Result<OrderRequest, String>
     }
     .ok_or_else(|| "Field \"order_qty\" must be an integer.".to_string())?;
 
-    let source = Signer::embedded_source(signature).ok_or_else(|| "Invalid signature.".to_string())?;
+    let source =
+        Signer::embedded_source(signature).ok_or_else(|| "Invalid signature.".to_string())?;
     if let Some(sent) = obj.get("source") {
         if sent.as_str() != Some(source.as_str()) {
             return Err("Invalid signature.".into());
@@ -251,15 +273,22 @@ pub fn parse_order(body: &[u8], signer: &Signer) -> Result<OrderRequest, String>
 /// A stored order.
 #[derive(Debug, Clone)]
 pub struct Order {
+    /// Global, increasing order id.
     pub id: u64,
+    /// Account the order belongs to.
     pub account: String,
     /// Created with `test=on`: answered like a real order, kept for `order/{id}/`, but hidden
     /// from the listing, because the shop never processes test orders.
     pub test: bool,
+    /// What was ordered.
     pub req: OrderRequest,
+    /// Current status code.
     pub status: i64,
+    /// The shop's comment (set through the control API).
     pub comment: String,
+    /// Creation time (naive Moscow time).
     pub created: NaiveDateTime,
+    /// Status changes and comments, oldest first.
     pub history: Vec<(String, NaiveDateTime)>,
 }
 
@@ -308,8 +337,11 @@ impl Order {
 /// Why an advance was refused.
 #[derive(Debug)]
 pub enum AdvanceError {
+    /// No order with that id.
     NotFound,
+    /// The requested status is not in the document's table.
     UnknownStatus(i64),
+    /// The order is delivered, cancelled or out of stock; only an explicit status moves it.
     Final(i64),
 }
 

@@ -23,14 +23,23 @@ const VERSION: u8 = 1;
 /// The offer fields covered by the signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedFields<'a> {
+    /// Part code.
     pub code: &'a str,
+    /// Manufacturer.
     pub maker: &'a str,
+    /// Part name (Russian).
     pub name: &'a str,
+    /// Price per piece, roubles.
     pub price: Decimal,
+    /// Stock as the shop states it ("500", "<10", ">50", "Есть", ...).
     pub qty: &'a str,
+    /// Order quantity must be a multiple of this.
     pub min_qty: i64,
+    /// Shortest delivery time, days.
     pub period_min: i64,
+    /// Longest delivery time, days.
     pub period_max: i64,
+    /// Code of the offer's source (supplier).
     pub source: &'a str,
 }
 
@@ -85,7 +94,8 @@ impl Signer {
     }
 
     fn mac(&self, fields: &SignedFields<'_>) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.secret).expect("HMAC accepts any key length");
+        let mut mac =
+            HmacSha256::new_from_slice(&self.secret).expect("HMAC accepts any key length");
         mac.update(&fields.canonical());
         mac
     }
