@@ -1,0 +1,962 @@
+// A test host that loads the logibridge 1C component the way 1C:Enterprise loads a Native
+// API add-in on Linux x86_64: dlopen, the five exports, a memory manager and a platform
+// interface of its own, Init/setMemManager in both orders, then the language-extension
+// calls by Russian and English names.
+//
+// The interfaces below are declared from the documented facts of the Native API (vtable
+// order, g++ ABI, tVariant layout); nothing is taken from the vendor's SDK.
+//
+// Environment: LB_COMPONENT (path of the .so), LB_CARRETA_URL, LB_CARRETA_KEY.
+// Logs every step to stdout; exits 1 on the first failed expectation of a step.
+
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cctype>
+#include <cstdarg>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+typedef char16_t WCHAR_T;
+
+// ---------------------------------------------------------------- tVariant (64 bytes)
+enum : uint16_t {
+    VTYPE_EMPTY = 0, VTYPE_NULL = 1, VTYPE_I2 = 2, VTYPE_I4 = 3, VTYPE_R4 = 4, VTYPE_R8 = 5,
+    VTYPE_DATE = 6, VTYPE_TM = 7, VTYPE_PSTR = 8, VTYPE_INTERFACE = 9, VTYPE_ERROR = 10,
+    VTYPE_BOOL = 11, VTYPE_VARIANT = 12, VTYPE_I1 = 13, VTYPE_UI1 = 14, VTYPE_UI2 = 15,
+    VTYPE_UI4 = 16, VTYPE_I8 = 17, VTYPE_UI8 = 18, VTYPE_INT = 19, VTYPE_UINT = 20,
+    VTYPE_HRESULT = 21, VTYPE_PWSTR = 22, VTYPE_BLOB = 23,
+};
+
+struct tVariant {
+    union {
+        int32_t lVal;
+        int64_t llVal;
+        bool bVal;
+        double dblVal;
+        struct tm tmVal;
+        struct { char* pstrVal; uint32_t strLen; };
+        struct { WCHAR_T* pwstrVal; uint32_t wstrLen; };
+    };
+    uint32_t cbElements;
+    uint16_t vt;
+};
+static_assert(sizeof(tVariant) == 64, "tVariant is 64 bytes on Linux x86_64");
+static_assert(offsetof(tVariant, cbElements) == 56, "cbElements at 56");
+static_assert(offsetof(tVariant, vt) == 60, "vt at 60");
+
+// ---------------------------------------------------------------- interfaces
+// Each starts with a virtual destructor: two vtable slots with the g++ ABI.
+class IMemoryManager {
+public:
+    virtual ~IMemoryManager() {}
+    virtual bool AllocMemory(void** pMemory, unsigned long ulCountByte) = 0;
+    virtual void FreeMemory(void** pMemory) = 0;
+};
+
+class IAddInDefBase {
+public:
+    virtual ~IAddInDefBase() {}
+    virtual bool AddError(unsigned short wcode, const WCHAR_T* source, const WCHAR_T* descr, long scode) = 0;
+    virtual bool Read(WCHAR_T* propName, tVariant* val, long* errCode, WCHAR_T** errDescriptor) = 0;
+    virtual bool Write(WCHAR_T* propName, tVariant* val) = 0;
+    virtual bool RegisterProfileAs(WCHAR_T* profileName) = 0;
+    virtual bool SetEventBufferDepth(long depth) = 0;
+    virtual long GetEventBufferDepth() = 0;
+    virtual bool ExternalEvent(WCHAR_T* source, WCHAR_T* message, WCHAR_T* data) = 0;
+    virtual void CleanEventBuffer() = 0;
+    virtual bool SetStatusLine(WCHAR_T* statusLine) = 0;
+    virtual void ResetStatusLine() = 0;
+};
+
+class IAddInDefBaseEx : public IAddInDefBase {
+public:
+    virtual void* GetInterface(int iface) = 0;  // the 13th slot
+};
+
+class IInitDoneBase {
+public:
+    virtual ~IInitDoneBase() {}
+    virtual bool Init(void* disp) = 0;
+    virtual bool setMemManager(void* mem) = 0;
+    virtual long GetInfo() = 0;
+    virtual void Done() = 0;
+};
+
+class ILanguageExtenderBase {
+public:
+    virtual ~ILanguageExtenderBase() {}
+    virtual bool RegisterExtensionAs(WCHAR_T** extName) = 0;
+    virtual long GetNProps() = 0;
+    virtual long FindProp(const WCHAR_T* name) = 0;
+    virtual const WCHAR_T* GetPropName(long num, long alias) = 0;
+    virtual bool GetPropVal(long num, tVariant* val) = 0;
+    virtual bool SetPropVal(long num, tVariant* val) = 0;
+    virtual bool IsPropReadable(long num) = 0;
+    virtual bool IsPropWritable(long num) = 0;
+    virtual long GetNMethods() = 0;
+    virtual long FindMethod(const WCHAR_T* name) = 0;
+    virtual const WCHAR_T* GetMethodName(long num, long alias) = 0;
+    virtual long GetNParams(long num) = 0;
+    virtual bool GetParamDefValue(long method, long param, tVariant* val) = 0;
+    virtual bool HasRetVal(long method) = 0;
+    virtual bool CallAsProc(long method, tVariant* params, long count) = 0;
+    virtual bool CallAsFunc(long method, tVariant* ret, tVariant* params, long count) = 0;
+};
+
+class LocaleBase {
+public:
+    virtual ~LocaleBase() {}
+    virtual void SetLocale(const WCHAR_T* loc) = 0;
+};
+
+class UserLanguageBase {
+public:
+    virtual ~UserLanguageBase() {}
+    virtual void SetUserInterfaceLanguageCode(const WCHAR_T* lang) = 0;
+};
+
+class IComponentBase : public IInitDoneBase, public ILanguageExtenderBase, public LocaleBase, public UserLanguageBase {
+public:
+    virtual ~IComponentBase() {}
+};
+
+typedef const WCHAR_T* (*GetClassNamesFn)();
+typedef long (*GetClassObjectFn)(const WCHAR_T*, IComponentBase**);
+typedef long (*DestroyObjectFn)(IComponentBase**);
+typedef int (*SetPlatformCapabilitiesFn)(int);
+typedef int (*GetAttachTypeFn)();
+
+// ---------------------------------------------------------------- text helpers
+static std::u16string u16(const std::string& s) {
+    std::u16string out;
+    size_t i = 0;
+    while (i < s.size()) {
+        unsigned char c = s[i];
+        uint32_t cp;
+        int n;
+        if (c < 0x80) { cp = c; n = 1; }
+        else if ((c >> 5) == 6) { cp = c & 0x1f; n = 2; }
+        else if ((c >> 4) == 14) { cp = c & 0x0f; n = 3; }
+        else { cp = c & 0x07; n = 4; }
+        for (int k = 1; k < n && i + k < s.size(); k++) cp = (cp << 6) | (s[i + k] & 0x3f);
+        i += n;
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            out.push_back(char16_t(0xD800 + (cp >> 10)));
+            out.push_back(char16_t(0xDC00 + (cp & 0x3ff)));
+        } else {
+            out.push_back(char16_t(cp));
+        }
+    }
+    return out;
+}
+
+static std::string u8(const WCHAR_T* p, size_t len) {
+    std::string out;
+    for (size_t i = 0; i < len; i++) {
+        uint32_t cp = p[i];
+        if (cp >= 0xD800 && cp < 0xDC00 && i + 1 < len) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (p[i + 1] - 0xDC00);
+            i++;
+        }
+        if (cp < 0x80) out.push_back(char(cp));
+        else if (cp < 0x800) { out.push_back(char(0xC0 | (cp >> 6))); out.push_back(char(0x80 | (cp & 0x3f))); }
+        else if (cp < 0x10000) { out.push_back(char(0xE0 | (cp >> 12))); out.push_back(char(0x80 | ((cp >> 6) & 0x3f))); out.push_back(char(0x80 | (cp & 0x3f))); }
+        else { out.push_back(char(0xF0 | (cp >> 18))); out.push_back(char(0x80 | ((cp >> 12) & 0x3f))); out.push_back(char(0x80 | ((cp >> 6) & 0x3f))); out.push_back(char(0x80 | (cp & 0x3f))); }
+    }
+    return out;
+}
+
+static std::string u8z(const WCHAR_T* p) {
+    if (!p) return "<null>";
+    size_t n = 0;
+    while (p[n]) n++;
+    return u8(p, n);
+}
+
+static std::string shorten(const std::string& s, size_t max = 160) {
+    if (s.size() <= max) return s;
+    size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) cut--;  // keep UTF-8 whole
+    return s.substr(0, cut) + "…(" + std::to_string(s.size()) + " bytes)";
+}
+
+// ---------------------------------------------------------------- checks and log
+static int g_checks = 0;
+static int g_failed = 0;
+
+static void logf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf(const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    fflush(stdout);
+}
+
+#define EXPECT(cond, ...)                                            \
+    do {                                                             \
+        g_checks++;                                                  \
+        if (cond) {                                                  \
+            printf("  ok   ");                                       \
+        } else {                                                     \
+            g_failed++;                                              \
+            printf("  FAIL ");                                       \
+        }                                                            \
+        logf(__VA_ARGS__);                                           \
+    } while (0)
+
+// ---------------------------------------------------------------- platform stubs
+class MemoryManager : public IMemoryManager {
+public:
+    std::atomic<long> live{0};
+    std::atomic<long> total{0};
+    bool AllocMemory(void** p, unsigned long n) override {
+        *p = malloc(n ? n : 1);
+        if (!*p) return false;
+        live++;
+        total++;
+        return true;
+    }
+    void FreeMemory(void** p) override {
+        if (p && *p) {
+            free(*p);
+            *p = nullptr;
+            live--;
+        }
+    }
+};
+
+struct Event {
+    std::string source, message, data;
+};
+
+struct ErrorRecord {
+    unsigned short code;
+    std::string source, descr;
+    long scode;
+};
+
+// The platform interface: records AddError and ExternalEvent. Events go into a queue of
+// `depth` places, as the platform's does; an event that does not fit is dropped. The queue
+// is emptied only when the host "processes events" (drain), like the platform's main loop.
+class Platform : public IAddInDefBaseEx {
+public:
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<Event> queue;
+    std::vector<ErrorRecord> errors;
+    long depth = 1;
+    long dropped = 0;
+    long after_done = 0;  // calls that arrived after Done: must stay 0
+    bool done = false;
+
+    bool AddError(unsigned short wcode, const WCHAR_T* source, const WCHAR_T* descr, long scode) override {
+        std::lock_guard<std::mutex> g(mu);
+        if (done) { after_done++; return false; }
+        errors.push_back({wcode, u8z(source), u8z(descr), scode});
+        logf("  [platform] AddError(%u, \"%s\", \"%s\", %ld)", wcode, u8z(source).c_str(), shorten(u8z(descr)).c_str(), scode);
+        return true;
+    }
+    bool Read(WCHAR_T*, tVariant*, long*, WCHAR_T**) override { return false; }
+    bool Write(WCHAR_T*, tVariant*) override { return false; }
+    bool RegisterProfileAs(WCHAR_T*) override { return false; }
+    bool SetEventBufferDepth(long d) override {
+        std::lock_guard<std::mutex> g(mu);
+        if (done) { after_done++; return false; }
+        logf("  [platform] SetEventBufferDepth(%ld)", d);
+        depth = d;
+        return true;
+    }
+    long GetEventBufferDepth() override {
+        std::lock_guard<std::mutex> g(mu);
+        if (done) after_done++;
+        return depth;
+    }
+    bool ExternalEvent(WCHAR_T* source, WCHAR_T* message, WCHAR_T* data) override {
+        std::lock_guard<std::mutex> g(mu);
+        if (done) { after_done++; return false; }
+        if ((long)queue.size() >= depth) {
+            dropped++;
+            cv.notify_all();
+            return false;
+        }
+        queue.push_back({u8z(source), u8z(message), u8z(data)});
+        cv.notify_all();
+        return true;
+    }
+    void CleanEventBuffer() override {
+        std::lock_guard<std::mutex> g(mu);
+        queue.clear();
+    }
+    bool SetStatusLine(WCHAR_T*) override { return true; }
+    void ResetStatusLine() override {}
+    void* GetInterface(int) override { return nullptr; }
+
+    // Waits until `n` events were posted (kept or dropped) or the time runs out.
+    bool wait_posted(size_t n, int seconds) {
+        std::unique_lock<std::mutex> g(mu);
+        return cv.wait_for(g, std::chrono::seconds(seconds), [&] { return queue.size() + dropped >= n; });
+    }
+    std::vector<Event> drain() {
+        std::lock_guard<std::mutex> g(mu);
+        std::vector<Event> out;
+        out.swap(queue);
+        return out;
+    }
+    size_t error_count() {
+        std::lock_guard<std::mutex> g(mu);
+        return errors.size();
+    }
+    ErrorRecord last_error_record() {
+        std::lock_guard<std::mutex> g(mu);
+        return errors.empty() ? ErrorRecord{0, "", "", 0} : errors.back();
+    }
+    void mark_done() {
+        std::lock_guard<std::mutex> g(mu);
+        done = true;
+    }
+    long late_calls() {
+        std::lock_guard<std::mutex> g(mu);
+        return after_done;
+    }
+};
+
+// ---------------------------------------------------------------- the host
+struct Exports {
+    void* lib = nullptr;
+    GetClassNamesFn GetClassNames = nullptr;
+    GetClassObjectFn GetClassObject = nullptr;
+    DestroyObjectFn DestroyObject = nullptr;
+    SetPlatformCapabilitiesFn SetPlatformCapabilities = nullptr;
+    GetAttachTypeFn GetAttachType = nullptr;
+};
+
+// A value of a call: kind and content, copied out of the tVariant and freed as the platform
+// frees it.
+struct Value {
+    uint16_t vt = VTYPE_EMPTY;
+    std::string str;
+    bool b = false;
+    long long i = 0;
+    double d = 0;
+};
+
+static Value take(MemoryManager& mm, tVariant& v) {
+    Value out;
+    out.vt = v.vt;
+    switch (v.vt) {
+        case VTYPE_PWSTR:
+            out.str = u8(v.pwstrVal, v.wstrLen);
+            mm.FreeMemory(reinterpret_cast<void**>(&v.pwstrVal));
+            break;
+        case VTYPE_BOOL: out.b = v.bVal; break;
+        case VTYPE_I4: out.i = v.lVal; break;
+        case VTYPE_R8: out.d = v.dblVal; break;
+        case VTYPE_BLOB: mm.FreeMemory(reinterpret_cast<void**>(&v.pstrVal)); break;
+        default: break;
+    }
+    memset(&v, 0, sizeof v);
+    return out;
+}
+
+// An argument as BSL would pass it.
+struct Arg {
+    uint16_t vt;
+    std::string s;
+    long long i;
+    bool b;
+    double d;
+    static Arg S(const std::string& s) { return {VTYPE_PWSTR, s, 0, false, 0}; }
+    static Arg I(long long i) { return {VTYPE_I4, "", i, false, 0}; }
+    static Arg B(bool b) { return {VTYPE_BOOL, "", 0, b, 0}; }
+    static Arg R(double d) { return {VTYPE_R8, "", 0, false, d}; }
+};
+
+static void put(MemoryManager& mm, tVariant& v, const Arg& a) {
+    memset(&v, 0, sizeof v);
+    v.vt = a.vt;
+    switch (a.vt) {
+        case VTYPE_PWSTR: {
+            std::u16string w = u16(a.s);
+            void* p = nullptr;
+            mm.AllocMemory(&p, (w.size() + 1) * sizeof(WCHAR_T));
+            memcpy(p, w.c_str(), (w.size() + 1) * sizeof(WCHAR_T));
+            v.pwstrVal = static_cast<WCHAR_T*>(p);
+            v.wstrLen = uint32_t(w.size());
+            break;
+        }
+        case VTYPE_I4: v.lVal = int32_t(a.i); break;
+        case VTYPE_BOOL: v.bVal = a.b; break;
+        case VTYPE_R8: v.dblVal = a.d; break;
+    }
+}
+
+static void clear(MemoryManager& mm, tVariant& v) {
+    if (v.vt == VTYPE_PWSTR && v.pwstrVal) mm.FreeMemory(reinterpret_cast<void**>(&v.pwstrVal));
+    if (v.vt == VTYPE_BLOB && v.pstrVal) mm.FreeMemory(reinterpret_cast<void**>(&v.pstrVal));
+    memset(&v, 0, sizeof v);
+}
+
+static std::string describe(const Value& v) {
+    switch (v.vt) {
+        case VTYPE_EMPTY: return "Неопределено";
+        case VTYPE_PWSTR: return "\"" + shorten(v.str) + "\"";
+        case VTYPE_BOOL: return v.b ? "Истина" : "Ложь";
+        case VTYPE_I4: return std::to_string(v.i);
+        case VTYPE_R8: return std::to_string(v.d);
+        default: return "vt=" + std::to_string(v.vt);
+    }
+}
+
+struct Object {
+    IComponentBase* base = nullptr;
+    MemoryManager* mm = nullptr;
+    Platform* platform = nullptr;
+
+    ILanguageExtenderBase* lang() { return static_cast<ILanguageExtenderBase*>(base); }
+
+    long method(const std::string& name) {
+        std::u16string w = u16(name);
+        return lang()->FindMethod(w.c_str());
+    }
+    long prop(const std::string& name) {
+        std::u16string w = u16(name);
+        return lang()->FindProp(w.c_str());
+    }
+
+    // A call as the platform makes it: look the method up, fill omitted parameters with
+    // their defaults (GetParamDefValue), CallAsFunc (or CallAsProc), free what came back.
+    bool call(const std::string& name, const std::vector<Arg>& args, Value* ret, bool as_proc = false) {
+        long m = method(name);
+        if (m < 0) {
+            logf("  call %s: FindMethod -> -1", name.c_str());
+            return false;
+        }
+        long n = lang()->GetNParams(m);
+        std::vector<tVariant> params(size_t(n > 0 ? n : 0));
+        for (long k = 0; k < n; k++) {
+            if (size_t(k) < args.size()) {
+                put(*mm, params[k], args[k]);
+            } else {
+                memset(&params[k], 0, sizeof(tVariant));
+                if (!lang()->GetParamDefValue(m, k, &params[k])) {
+                    logf("  call %s: parameter %ld has no default", name.c_str(), k + 1);
+                }
+            }
+        }
+        tVariant r;
+        memset(&r, 0, sizeof r);
+        bool ok;
+        if (as_proc) {
+            ok = lang()->CallAsProc(m, n ? params.data() : nullptr, n);
+        } else {
+            ok = lang()->CallAsFunc(m, &r, n ? params.data() : nullptr, n);
+        }
+        Value v = take(*mm, r);
+        for (auto& p : params) clear(*mm, p);
+        if (ret) *ret = v;
+        std::string shown;
+        for (size_t k = 0; k < args.size(); k++) {
+            if (k) shown += ", ";
+            Value a;
+            a.vt = args[k].vt;
+            a.str = args[k].s;
+            a.i = args[k].i;
+            a.b = args[k].b;
+            a.d = args[k].d;
+            shown += describe(a);
+        }
+        logf("  %s %s(%s) -> %s%s", as_proc ? "CallAsProc" : "CallAsFunc", name.c_str(), shown.c_str(), ok ? "true" : "false",
+             ok && !as_proc ? (", " + describe(v)).c_str() : "");
+        return ok;
+    }
+
+    bool get(const std::string& name, Value* out) {
+        long p = prop(name);
+        if (p < 0) return false;
+        tVariant v;
+        memset(&v, 0, sizeof v);
+        bool ok = lang()->GetPropVal(p, &v);
+        *out = take(*mm, v);
+        logf("  GetPropVal(%s) -> %s%s", name.c_str(), ok ? "true" : "false", ok ? (", " + describe(*out)).c_str() : "");
+        return ok;
+    }
+
+    bool set(const std::string& name, const Arg& a, bool secret = false) {
+        long p = prop(name);
+        if (p < 0) return false;
+        tVariant v;
+        put(*mm, v, a);
+        bool ok = lang()->SetPropVal(p, &v);
+        clear(*mm, v);
+        Value shown;
+        shown.vt = a.vt;
+        shown.str = secret ? "***" : a.s;
+        shown.i = a.i;
+        shown.d = a.d;
+        shown.b = a.b;
+        logf("  SetPropVal(%s, %s) -> %s", name.c_str(), describe(shown).c_str(), ok ? "true" : "false");
+        return ok;
+    }
+
+    std::string last_error() {
+        Value v;
+        get("ПоследняяОшибка", &v);
+        return v.str;
+    }
+};
+
+// ---------------------------------------------------------------- tiny JSON helpers
+// Top-level elements of a JSON array, as text.
+static std::vector<std::string> array_items(const std::string& s) {
+    std::vector<std::string> out;
+    int depth = 0;
+    bool in_str = false, esc = false;
+    size_t start = 0;
+    for (size_t i = 0; i < s.size(); i++) {
+        char c = s[i];
+        if (in_str) {
+            if (esc) esc = false;
+            else if (c == '\\') esc = true;
+            else if (c == '"') in_str = false;
+            continue;
+        }
+        if (c == '"') in_str = true;
+        else if (c == '[' || c == '{') {
+            if (depth == 1 && c == '{' && start == 0) start = i;
+            if (depth == 1 && c == '[' && start == 0) start = i;
+            depth++;
+        } else if (c == ']' || c == '}') {
+            depth--;
+            if (depth == 1 && start) {
+                out.push_back(s.substr(start, i - start + 1));
+                start = 0;
+            }
+        }
+    }
+    return out;
+}
+
+// The string value of "key" in a flat JSON object (first occurrence).
+static std::string str_field(const std::string& obj, const std::string& key) {
+    std::string pat = "\"" + key + "\":\"";
+    size_t p = obj.find(pat);
+    if (p == std::string::npos) return "";
+    std::string out;
+    for (size_t i = p + pat.size(); i < obj.size(); i++) {
+        if (obj[i] == '\\' && i + 1 < obj.size()) { out.push_back(obj[++i]); continue; }
+        if (obj[i] == '"') break;
+        out.push_back(obj[i]);
+    }
+    return out;
+}
+
+static long long int_field(const std::string& obj, const std::string& key, long long dflt = -1) {
+    std::string pat = "\"" + key + "\":";
+    size_t p = obj.find(pat);
+    if (p == std::string::npos) return dflt;
+    return atoll(obj.c_str() + p + pat.size());
+}
+
+static bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+
+// A minimal HTTP/1.1 client for the sandbox's control API (loopback only): returns
+// "STATUS BODY" ("0 " when the request failed).
+static std::string http(const std::string& service_url, const std::string& method, const std::string& path, const std::string& body) {
+    // service_url: http://127.0.0.1:PORT/carreta/v1/
+    size_t host_at = service_url.find("://");
+    if (host_at == std::string::npos) return "0 ";
+    host_at += 3;
+    size_t colon = service_url.find(':', host_at);
+    size_t slash = service_url.find('/', host_at);
+    std::string host = service_url.substr(host_at, colon - host_at);
+    int port = atoi(service_url.substr(colon + 1, slash - colon - 1).c_str());
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return "0 ";
+    sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(port));
+    inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        close(fd);
+        return "0 ";
+    }
+    // HTTP/1.0: the answer is never chunked, so the body is simply what follows the headers.
+    std::string req = method + " " + path + " HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n" + body;
+    size_t sent = 0;
+    while (sent < req.size()) {
+        ssize_t n = write(fd, req.data() + sent, req.size() - sent);
+        if (n <= 0) break;
+        sent += size_t(n);
+    }
+    std::string resp;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) resp.append(buf, size_t(n));
+    close(fd);
+    if (resp.compare(0, 7, "HTTP/1.") != 0 || resp.size() < 12) return "0 ";
+    size_t body_at = resp.find("\r\n\r\n");
+    return resp.substr(9, 3) + " " + (body_at == std::string::npos ? "" : resp.substr(body_at + 4));
+}
+
+// ---------------------------------------------------------------- steps
+static bool load(const char* path, Exports& ex) {
+    logf("== dlopen(%s, RTLD_NOW | RTLD_LOCAL)", path);
+    ex.lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    EXPECT(ex.lib != nullptr, "library loaded%s%s", ex.lib ? "" : ": ", ex.lib ? "" : dlerror());
+    if (!ex.lib) return false;
+    ex.GetClassNames = reinterpret_cast<GetClassNamesFn>(dlsym(ex.lib, "GetClassNames"));
+    ex.GetClassObject = reinterpret_cast<GetClassObjectFn>(dlsym(ex.lib, "GetClassObject"));
+    ex.DestroyObject = reinterpret_cast<DestroyObjectFn>(dlsym(ex.lib, "DestroyObject"));
+    ex.SetPlatformCapabilities = reinterpret_cast<SetPlatformCapabilitiesFn>(dlsym(ex.lib, "SetPlatformCapabilities"));
+    ex.GetAttachType = reinterpret_cast<GetAttachTypeFn>(dlsym(ex.lib, "GetAttachType"));
+    EXPECT(ex.GetClassNames && ex.GetClassObject && ex.DestroyObject && ex.SetPlatformCapabilities && ex.GetAttachType,
+           "the five exports: GetClassNames GetClassObject DestroyObject SetPlatformCapabilities GetAttachType");
+    return ex.GetClassNames && ex.GetClassObject && ex.DestroyObject && ex.SetPlatformCapabilities && ex.GetAttachType;
+}
+
+static bool create(Exports& ex, MemoryManager& mm, Platform& pl, bool mem_first, Object& obj) {
+    std::u16string cls = u"Carreta";
+    IComponentBase* base = nullptr;
+    long r = ex.GetClassObject(cls.c_str(), &base);
+    EXPECT(r != 0 && base != nullptr, "GetClassObject(\"Carreta\") -> %ld", r);
+    if (!base) return false;
+    obj.base = base;
+    obj.mm = &mm;
+    obj.platform = &pl;
+    IInitDoneBase* init = static_cast<IInitDoneBase*>(base);
+    if (mem_first) {
+        EXPECT(init->setMemManager(&mm), "setMemManager (before Init)");
+        EXPECT(init->Init(static_cast<IAddInDefBase*>(&pl)), "Init (after setMemManager)");
+    } else {
+        EXPECT(init->Init(static_cast<IAddInDefBase*>(&pl)), "Init (before setMemManager)");
+        EXPECT(init->setMemManager(&mm), "setMemManager (after Init)");
+    }
+    long info = init->GetInfo();
+    EXPECT(info == 2000, "GetInfo -> %ld", info);
+    static_cast<LocaleBase*>(base)->SetLocale(u"ru_RU");
+    static_cast<UserLanguageBase*>(base)->SetUserInterfaceLanguageCode(u"ru");
+    logf("  SetLocale(\"ru_RU\"), SetUserInterfaceLanguageCode(\"ru\")");
+    WCHAR_T* ext = nullptr;
+    bool ok = obj.lang()->RegisterExtensionAs(&ext);
+    std::string name = u8z(ext);
+    EXPECT(ok && name == "Carreta", "RegisterExtensionAs -> \"%s\" (BSL: Новый(\"AddIn.LogiBridge.%s\"))", name.c_str(), name.c_str());
+    if (ext) mm.FreeMemory(reinterpret_cast<void**>(&ext));
+    return true;
+}
+
+static void destroy(Exports& ex, Platform& pl, Object& obj) {
+    static_cast<IInitDoneBase*>(obj.base)->Done();
+    pl.mark_done();
+    logf("  Done");
+    long r = ex.DestroyObject(&obj.base);
+    EXPECT(r == 0 && obj.base == nullptr, "DestroyObject -> %ld", r);
+}
+
+static void describe_interface(Object& obj) {
+    logf("== the interface, both names of every property and method");
+    MemoryManager& mm = *obj.mm;
+    long np = obj.lang()->GetNProps();
+    EXPECT(np >= 5, "GetNProps -> %ld", np);
+    for (long i = 0; i < np; i++) {
+        WCHAR_T* en = const_cast<WCHAR_T*>(obj.lang()->GetPropName(i, 0));
+        WCHAR_T* ru = const_cast<WCHAR_T*>(obj.lang()->GetPropName(i, 1));
+        std::string e = u8z(en), r = u8z(ru);
+        bool rd = obj.lang()->IsPropReadable(i), wr = obj.lang()->IsPropWritable(i);
+        long by_en = obj.prop(e), by_ru = obj.prop(r);
+        std::string lower = e;
+        for (auto& c : lower) c = char(tolower(c));
+        long by_lower = obj.prop(lower);
+        EXPECT(by_en == i && by_ru == i && by_lower == i, "property %ld: %s / %s  readable=%d writable=%d  (FindProp en=%ld ru=%ld lower-case=%ld)",
+               i, r.c_str(), e.c_str(), rd, wr, by_en, by_ru, by_lower);
+        if (en) mm.FreeMemory(reinterpret_cast<void**>(&en));
+        if (ru) mm.FreeMemory(reinterpret_cast<void**>(&ru));
+    }
+    long nm = obj.lang()->GetNMethods();
+    EXPECT(nm >= 8, "GetNMethods -> %ld", nm);
+    for (long i = 0; i < nm; i++) {
+        WCHAR_T* en = const_cast<WCHAR_T*>(obj.lang()->GetMethodName(i, 0));
+        WCHAR_T* ru = const_cast<WCHAR_T*>(obj.lang()->GetMethodName(i, 1));
+        std::string e = u8z(en), r = u8z(ru);
+        long n = obj.lang()->GetNParams(i);
+        bool hr = obj.lang()->HasRetVal(i);
+        std::string defs;
+        for (long k = 0; k < n; k++) {
+            tVariant v;
+            memset(&v, 0, sizeof v);
+            if (obj.lang()->GetParamDefValue(i, k, &v)) {
+                Value d = take(mm, v);
+                defs += " p" + std::to_string(k + 1) + "=" + describe(d);
+            }
+        }
+        EXPECT(obj.method(e) == i && obj.method(r) == i && hr, "method %ld: %s / %s  params=%ld HasRetVal=%d defaults:%s", i, r.c_str(),
+               e.c_str(), n, hr, defs.empty() ? " none" : defs.c_str());
+        if (en) mm.FreeMemory(reinterpret_cast<void**>(&en));
+        if (ru) mm.FreeMemory(reinterpret_cast<void**>(&ru));
+    }
+    EXPECT(obj.method("НетТакогоМетода") == -1 && obj.prop("NoSuchProperty") == -1, "unknown names -> -1");
+}
+
+int main() {
+    const char* path = getenv("LB_COMPONENT");
+    const char* url = getenv("LB_CARRETA_URL");
+    const char* key = getenv("LB_CARRETA_KEY");
+    if (!path || !url || !key) {
+        fprintf(stderr, "set LB_COMPONENT, LB_CARRETA_URL and LB_CARRETA_KEY\n");
+        return 2;
+    }
+    Exports ex;
+    if (!load(path, ex)) return 1;
+
+    int caps = ex.SetPlatformCapabilities(3);
+    EXPECT(caps == 3, "SetPlatformCapabilities(3) -> %d", caps);
+    int attach = ex.GetAttachType();
+    EXPECT(attach >= 1 && attach <= 3, "GetAttachType -> %d (3 = any)", attach);
+    std::string classes = u8z(ex.GetClassNames());
+    EXPECT(has(classes, "Carreta"), "GetClassNames -> \"%s\"", classes.c_str());
+    {
+        IComponentBase* none = nullptr;
+        std::u16string bad = u"NoSuchClass";
+        long r = ex.GetClassObject(bad.c_str(), &none);
+        EXPECT(r == 0 && none == nullptr, "GetClassObject(\"NoSuchClass\") -> %ld", r);
+    }
+
+    // ------------------------------------------------ session 1: setMemManager, then Init
+    logf("== session 1: setMemManager before Init");
+    MemoryManager mm1;
+    Platform pl1;
+    Object a;
+    if (!create(ex, mm1, pl1, true, a)) return 1;
+    describe_interface(a);
+
+    logf("== properties");
+    Value v;
+    EXPECT(a.get("BaseUrl", &v) && v.str == "https://api.carreta.ru/v1/", "BaseUrl defaults to the production URL");
+    EXPECT(a.set("АдресСервиса", Arg::S(url)), "АдресСервиса set (Russian name)");
+    EXPECT(a.get("BaseUrl", &v) && v.str == url, "BaseUrl reads back (English name)");
+    size_t errs = pl1.error_count();
+    EXPECT(a.set("ApiKey", Arg::S(key), true), "ApiKey set (English name)");
+    EXPECT(!a.lang()->IsPropReadable(a.prop("КлючAPI")), "КлючAPI is write-only: IsPropReadable -> false");
+    bool readable = a.get("КлючAPI", &v);
+    EXPECT(!readable && v.vt == VTYPE_EMPTY && pl1.error_count() == errs + 1, "reading КлючAPI fails, reports an error and returns nothing");
+    EXPECT(a.get("Таймаут", &v) && v.vt == VTYPE_R8 && v.d == 30.0, "Таймаут defaults to 30 s");
+    EXPECT(a.set("Timeout", Arg::I(20)) && a.get("Таймаут", &v) && v.d == 20.0, "Timeout set to 20 (I4) reads back as 20");
+    EXPECT(!a.set("Таймаут", Arg::I(-5)), "Таймаут = -5 is refused");
+    EXPECT(has(a.last_error(), "invalid_argument"), "LastError after the refused property: invalid_argument");
+    EXPECT(!a.set("ПоследняяОшибка", Arg::S("x")), "ПоследняяОшибка is read-only");
+    EXPECT(a.get("Version", &v) && !v.str.empty(), "Версия / Version -> %s", v.str.c_str());
+
+    logf("== ПроверитьКоличество / CheckOrderQty (the core's rule, no network)");
+    EXPECT(a.call("ПроверитьКоличество", {Arg::S("<10"), Arg::I(1), Arg::I(9)}, &v) && v.vt == VTYPE_BOOL && v.b, "\"<10\", 1, 9 -> Истина");
+    EXPECT(a.call("CheckOrderQty", {Arg::S("<10"), Arg::I(1), Arg::I(10)}, &v) && v.vt == VTYPE_BOOL && !v.b, "\"<10\", 1, 10 -> Ложь");
+    std::string le = a.last_error();
+    EXPECT(has(le, "\"code\":\"order_qty.not_less_than_qty\"") && has(le, "\"field\":\"order_qty\"") && has(le, "строго меньше 10"),
+           "LastError names the rule, the field and the Russian reason");
+    EXPECT(a.call("CheckOrderQty", {Arg::S("Есть"), Arg::I(2), Arg::R(4.0)}, &v) && v.b, "\"Есть\", 2, 4.0 (R8) -> Истина");
+
+    logf("== calls against the sandbox, by both names");
+    EXPECT(a.call("Профиль", {}, &v) && v.vt == VTYPE_PWSTR && has(v.str, "\"balance\""), "Профиль() returns the profile JSON");
+    EXPECT(a.call("Profile", {}, &v) && has(v.str, "\"balance\""), "Profile() (English name) returns the same");
+    Value found;
+    EXPECT(a.call("Поиск", {Arg::S("oc47")}, &found) && found.vt == VTYPE_PWSTR, "Поиск(\"oc47\") returns JSON");
+    std::vector<std::string> offers = array_items(found.str);
+    EXPECT(!offers.empty(), "the search found %zu offers", offers.size());
+    EXPECT(a.call("Search", {Arg::S("OC-47")}, &v) && array_items(v.str).size() == offers.size(), "Search(\"OC-47\") (English name) finds the same offers");
+    EXPECT(a.call("Вызвать", {Arg::S("carreta.search.query"), Arg::S("{\"q\":\"oc47\"}")}, &v) && v.str == found.str,
+           "Вызвать(\"carreta.search.query\", {\"q\":\"oc47\"}) gives the same JSON as Поиск");
+
+    // Pick an offer the component itself says can be ordered at its minimum quantity.
+    std::string offer;
+    long long min_qty = 0;
+    for (const auto& o : offers) {
+        std::string q = str_field(o, "qty");
+        long long mq = int_field(o, "min_qty", 1);
+        Value ok;
+        if (a.call("ПроверитьКоличество", {Arg::S(q), Arg::I(mq), Arg::I(mq)}, &ok) && ok.b) {
+            offer = o;
+            min_qty = mq;
+            break;
+        }
+    }
+    EXPECT(!offer.empty(), "an orderable offer: %s x %lld", shorten(offer, 100).c_str(), min_qty);
+
+    logf("== an order");
+    Value order;
+    EXPECT(a.call("СоздатьЗаказ", {Arg::S(offer), Arg::I(min_qty), Arg::S("1С-заказ-1")}, &order) && has(order.str, "\"number\""),
+           "СоздатьЗаказ(offer, %lld, \"1С-заказ-1\") returns the order", min_qty);
+    long long order_id = int_field(order.str, "id");
+    EXPECT(order_id > 0, "order id %lld, number %s", order_id, str_field(order.str, "number").c_str());
+    EXPECT(a.call("Заказы", {Arg::I(0), Arg::S("1С-заказ-1")}, &v) && array_items(v.str).size() == 1 && has(v.str, "1С-заказ-1"),
+           "Заказы(0, \"1С-заказ-1\") lists exactly that order");
+    EXPECT(a.call("Orders", {}, &v) && array_items(v.str).size() >= 1, "Orders() with all defaults (GetParamDefValue) lists %zu", array_items(v.str).size());
+    EXPECT(a.call("ПолучитьЗаказ", {Arg::I(order_id)}, &v) && int_field(v.str, "id") == order_id, "ПолучитьЗаказ(%lld)", order_id);
+    EXPECT(a.call("OrderHistory", {Arg::S(std::to_string(order_id))}, &v) && v.str[0] == '[', "OrderHistory(\"%lld\") (id as a string)", order_id);
+    EXPECT(a.call("Profile", {}, nullptr, true), "CallAsProc Profile (a function called as a procedure)");
+
+    logf("== ПрайсВJSONL / PricelistToJsonl: a supplier price list (CP1251 CSV) to JSON Lines");
+    {
+        std::string got = http(url, "GET", "/carreta/pricelist.csv?rows=300", "");
+        std::string csv = got.size() > 4 ? got.substr(4) : "";
+        EXPECT(got.compare(0, 3, "200") == 0 && csv.size() > 1000, "sandbox price list downloaded: %zu bytes", csv.size());
+        char dir[] = "/tmp/lb1c-XXXXXX";
+        bool made = mkdtemp(dir) != nullptr;
+        std::string in = std::string(dir) + "/price.csv", out = std::string(dir) + "/price.jsonl";
+        FILE* f = made ? fopen(in.c_str(), "wb") : nullptr;
+        if (f) {
+            fwrite(csv.data(), 1, csv.size(), f);
+            fclose(f);
+        }
+        Value summary;
+        EXPECT(a.call("ПрайсВJSONL", {Arg::S(in), Arg::S(out), Arg::B(true)}, &summary) && int_field(summary.str, "rows_ok") > 0,
+               "ПрайсВJSONL(price.csv, price.jsonl, Истина) -> rows_ok %lld, rows_bad %lld", int_field(summary.str, "rows_ok"),
+               int_field(summary.str, "rows_bad"));
+        long lines = 0;
+        if (FILE* j = fopen(out.c_str(), "rb")) {
+            int ch;
+            while ((ch = fgetc(j)) != EOF) lines += ch == '\n';
+            fclose(j);
+        }
+        EXPECT(lines == int_field(summary.str, "rows_ok"), "price.jsonl has %ld lines, one per good row", lines);
+        EXPECT(!a.call("PricelistToJsonl", {Arg::S(std::string(dir) + "/missing.csv"), Arg::S(out)}, &v) && !a.last_error().empty(),
+               "a missing file -> false with ПоследняяОшибка");
+        remove(in.c_str());
+        remove(out.c_str());
+        rmdir(dir);
+    }
+
+    logf("== error paths");
+    size_t before = pl1.error_count();
+    EXPECT(!a.call("СоздатьЗаказ", {Arg::S(offer), Arg::I(100000)}, &v) && v.vt == VTYPE_EMPTY, "СоздатьЗаказ with 100000 pieces -> false (BSL raises)");
+    ErrorRecord er = pl1.last_error_record();
+    EXPECT(pl1.error_count() == before + 1 && er.code == 1004 && has(er.descr, "order_qty") && er.source == "LogiBridge.Carreta",
+           "AddError recorded: code %u, source %s, text \"%s\"", er.code, er.source.c_str(), shorten(er.descr).c_str());
+    le = a.last_error();
+    EXPECT(has(le, "\"code\":\"order_qty.") && has(le, "\"field\":\"order_qty\"") && has(le, "\"status\":null") && has(le, "\"message_ru\":\"order_qty: "),
+           "ПоследняяОшибка: %s", shorten(le, 400).c_str());
+    EXPECT(a.call("Профиль", {}, &v) && a.last_error().empty(), "a successful call clears ПоследняяОшибка");
+    EXPECT(!a.call("Вызвать", {Arg::S("carreta.order.delete"), Arg::S("{}")}, &v), "Вызвать with an unknown id -> false");
+    le = a.last_error();
+    EXPECT(has(le, "invalid_argument") && has(le, "carreta.order.get"), "the error lists the ids that exist: %s", shorten(le, 200).c_str());
+    EXPECT(!a.call("Call", {Arg::S("carreta.search.query"), Arg::S("{not json")}, &v) && has(a.last_error(), "invalid_argument"),
+           "Call with broken JSON -> false, invalid_argument");
+    EXPECT(!a.call("Поиск", {Arg::B(true)}, &v) && has(a.last_error(), "Булево"), "Поиск(Истина) -> false, the error names the type");
+    EXPECT(!a.call("Поиск", {}, &v), "Поиск without its required parameter -> false");
+    EXPECT(a.set("КлючAPI", Arg::S("wrong-key"), true), "КлючAPI set to a wrong key");
+    EXPECT(!a.call("Профиль", {}, &v), "Профиль with a wrong key -> false");
+    le = a.last_error();
+    EXPECT(has(le, "\"status\":401") && has(le, "\"code\":\"auth\"") && !has(le, "wrong-key"), "HTTP 401 in ПоследняяОшибка, key not echoed: %s",
+           shorten(le, 300).c_str());
+    er = pl1.last_error_record();
+    EXPECT(has(er.descr, "401") || has(er.descr, "авторизации"), "AddError text: \"%s\"", shorten(er.descr).c_str());
+    EXPECT(a.set("ApiKey", Arg::S(key), true), "ApiKey restored");
+
+    logf("== asynchronous calls: a burst of 6, results through ExternalEvent");
+    const int burst = 6;
+    std::vector<long long> numbers;
+    for (int k = 0; k < burst - 1; k++) {
+        Value n;
+        a.call(k % 2 ? "CallAsync" : "ВызватьАсинх", {Arg::S("carreta.search.query"), Arg::S("{\"q\":\"oc47\"}")}, &n);
+        numbers.push_back(n.i);
+    }
+    Value bad;
+    a.call("ВызватьАсинх", {Arg::S("carreta.search.query"), Arg::S("{\"nope\":1}")}, &bad);  // unknown parameter: the core says no
+    numbers.push_back(bad.i);
+    EXPECT(numbers.size() == burst && numbers.front() >= 1 && numbers.back() == numbers.front() + burst - 1, "request numbers %lld..%lld returned at once",
+           numbers.front(), numbers.back());
+    EXPECT(pl1.depth >= burst, "the component raised the event buffer depth to %ld", pl1.depth);
+    bool all = pl1.wait_posted(burst, 60);
+    std::vector<Event> events = pl1.drain();
+    EXPECT(all && events.size() == burst && pl1.dropped == 0, "%zu events arrived, %ld dropped", events.size(), pl1.dropped);
+    int good = 0, failed = 0;
+    for (const auto& e : events) {
+        bool is_ok = has(e.data, "\"ok\":true");
+        long long req = int_field(e.data, "request");
+        bool matches = e.source == "LogiBridge" && std::to_string(req) == e.message;
+        if (is_ok && has(e.data, "\"result\":[") && matches) good++;
+        if (!is_ok && has(e.data, "\"error\":{") && matches) failed++;
+        logf("  ОбработкаВнешнегоСобытия(\"%s\", \"%s\", %s)", e.source.c_str(), e.message.c_str(), shorten(e.data, 120).c_str());
+    }
+    EXPECT(good == burst - 1 && failed == 1, "%d results and %d error delivered, each event named by its request number", good, failed);
+
+    logf("== an asynchronous call still running at Done: its result must be dropped");
+    // The sandbox holds the next profile request for 1.5 s, so the answer surely comes
+    // after Done and DestroyObject.
+    std::string fault = http(url, "POST", "/_control/faults", "{\"path_prefix\":\"/carreta/v1/profile\",\"delay_ms\":1500,\"count\":1}");
+    EXPECT(fault.compare(0, 1, "2") == 0, "sandbox: profile answers delayed by 1.5 s (%s)", fault.substr(0, 3).c_str());
+    http(url, "DELETE", "/_control/requests", "");
+    Value late;
+    a.call("CallAsync", {Arg::S("carreta.profile.get"), Arg::S("")}, &late);
+    destroy(ex, pl1, a);
+    bool answered = false;
+    for (int k = 0; k < 100 && !answered; k++) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        answered = has(http(url, "GET", "/_control/requests", ""), "/carreta/v1/profile");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // let the task post (and drop) its event
+    EXPECT(answered, "the sandbox answered the delayed call after Done");
+    EXPECT(pl1.late_calls() == 0, "its result was dropped: no call reached the platform after Done (%ld)", pl1.late_calls());
+    EXPECT(mm1.live == 0, "every string handed to the platform was freed by it: %ld allocations, %ld live", mm1.total.load(), mm1.live.load());
+
+    // ------------------------------------------------ session 2: Init, then setMemManager
+    logf("== session 2: Init before setMemManager");
+    MemoryManager mm2;
+    Platform pl2;
+    Object b;
+    if (!create(ex, mm2, pl2, false, b)) return 1;
+    EXPECT(b.set("BaseUrl", Arg::S(url)) && b.set("КлючAPI", Arg::S(key), true), "BaseUrl and КлючAPI set");
+    EXPECT(b.call("Search", {Arg::S("oc47")}, &v) && array_items(v.str).size() == offers.size(), "Search(\"oc47\") works in this order too");
+    EXPECT(!b.call("Вызвать", {Arg::S("carreta.order.get"), Arg::S("{\"id\":999999999}")}, &v), "Вызвать(carreta.order.get, unknown id) -> false");
+    le = b.last_error();
+    EXPECT(has(le, "\"status\":404"), "ПоследняяОшибка: HTTP 404: %s", shorten(le, 200).c_str());
+    Value n2;
+    EXPECT(b.call("ВызватьАсинх", {Arg::S("carreta.profile.get")}, &n2) && n2.i == 1, "ВызватьАсинх with its default ПараметрыJSON -> request 1");
+    EXPECT(pl2.wait_posted(1, 60), "the event arrived");
+    auto ev2 = pl2.drain();
+    EXPECT(ev2.size() == 1 && has(ev2[0].data, "\"balance\""), "profile through ОбработкаВнешнегоСобытия");
+    destroy(ex, pl2, b);
+    EXPECT(mm2.live == 0, "session 2 freed all %ld strings", mm2.total.load());
+
+    // ------------------------------------------------ session 3: DestroyObject without Done
+    logf("== session 3: DestroyObject without Done while a call runs");
+    MemoryManager mm3;
+    Platform pl3;
+    Object c;
+    if (!create(ex, mm3, pl3, true, c)) return 1;
+    c.set("BaseUrl", Arg::S(url));
+    c.set("ApiKey", Arg::S(key), true);
+    Value n3;
+    c.call("CallAsync", {Arg::S("carreta.search.query"), Arg::S("{\"q\":\"oc47\"}")}, &n3);
+    long r = ex.DestroyObject(&c.base);
+    pl3.mark_done();
+    EXPECT(r == 0, "DestroyObject -> %ld", r);
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    EXPECT(pl3.late_calls() == 0, "no call reached the platform after the object was destroyed");
+
+    logf("== unload");
+    int closed = dlclose(ex.lib);
+    EXPECT(closed == 0, "dlclose -> %d (the library is NODELETE: its worker threads keep running safely)", closed);
+
+    logf("== %d checks, %d failed", g_checks, g_failed);
+    printf("%d passed, %d failed\n", g_checks - g_failed, g_failed);
+    return g_failed ? 1 : 0;
+}
