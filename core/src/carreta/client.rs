@@ -20,14 +20,14 @@ pub const ORDERS_PER_PAGE: usize = 100;
 ///
 /// ```
 /// use std::time::Duration;
-/// let client = logibridge::carreta::Client::builder("key")
+/// let client = logibridge::carreta::Client::builder("s3cr3t-canary")
 ///     .base_url("http://127.0.0.1:8080/carreta/v1/")
 ///     .account("1002")
 ///     .timeout(Duration::from_secs(5))
 ///     .max_retries(0)
 ///     .build()
 ///     .unwrap();
-/// assert!(!format!("{client:?}").contains("key\""));
+/// assert!(!format!("{client:?}").contains("s3cr3t-canary"));
 /// ```
 #[derive(Debug)]
 pub struct ClientBuilder {

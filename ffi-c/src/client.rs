@@ -1,0 +1,330 @@
+//! Clients and the generic calls: `lb_carreta_new`, `lb_call`, `lb_call_async`.
+
+use std::ffi::{c_char, c_void};
+use std::panic::AssertUnwindSafe;
+use std::ptr;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use lbcore::{AnyClient, Error};
+use tokio::sync::Notify;
+
+use crate::error::lb_error_t;
+use crate::{
+    arg_out, arg_ref, arg_str, c_string, guard, invalid, lb_status, opt_str, panic_message,
+    reset_out,
+};
+
+/// A client of one service. Opaque; made by a service's constructor (`lb_carreta_new`),
+/// freed by `lb_client_free`.
+///
+/// Thread safety: one client may be used by any number of threads at once (`lb_call` and
+/// `lb_call_async` only read it); the threads share its connection pool. It must not be
+/// freed while another thread is inside a call with it. Asynchronous calls already
+/// started keep what they need, so freeing the client does not disturb them.
+pub struct lb_client_t {
+    inner: AnyClient,
+}
+
+/// Settings of a Carreta client. Fill it with `lb_carreta_options_init` first, then set
+/// what you need: every field you do not set keeps its default. The layout is part of
+/// the ABI of this major version (a new field means a new major version and a rebuild).
+///
+/// The library copies what it needs during `lb_carreta_new`: the strings may be freed
+/// right after it returns.
+#[repr(C)]
+pub struct lb_carreta_options_t {
+    /// The `api_key` from the shop's profile page. Required, UTF-8.
+    pub api_key: *const c_char,
+    /// The service URL (the sandbox's, or another host); NULL means the production
+    /// `https://api.carreta.ru/v1/`.
+    pub base_url: *const c_char,
+    /// The account to act for when the key serves several; NULL means the manager's
+    /// default. A call may override it with the `account` parameter.
+    pub account: *const c_char,
+    /// Time for a whole request, in milliseconds; 0 means the default (30000).
+    pub timeout_ms: u32,
+    /// Time to connect, in milliseconds; 0 means the default (10000).
+    pub connect_timeout_ms: u32,
+    /// How often an idempotent call is retried after a timeout, a connection error, 429
+    /// or 5xx (default 2; 0 turns retries off). Orders are never retried.
+    pub max_retries: u32,
+}
+
+/// Fills `options` with the defaults: every string NULL, `timeout_ms` 30000,
+/// `connect_timeout_ms` 10000, `max_retries` 2. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn lb_carreta_options_init(options: *mut lb_carreta_options_t) {
+    if let Some(o) = options.as_mut() {
+        *o = lb_carreta_options_t {
+            api_key: ptr::null(),
+            base_url: ptr::null(),
+            account: ptr::null(),
+            timeout_ms: 30_000,
+            connect_timeout_ms: 10_000,
+            max_retries: 2,
+        };
+    }
+}
+
+/// Makes a Carreta client. On success `*client_out` receives a new client (free it with
+/// `lb_client_free`); on failure it is NULL. Fails with `LB_INVALID_ARGUMENT` on a NULL
+/// or empty `api_key` or a malformed `base_url`. No request is sent.
+#[no_mangle]
+pub unsafe extern "C" fn lb_carreta_new(
+    options: *const lb_carreta_options_t,
+    client_out: *mut *mut lb_client_t,
+    error_out: *mut *mut lb_error_t,
+) -> lb_status {
+    reset_out(client_out);
+    guard(error_out, || {
+        let o = arg_ref(options, "options")?;
+        let out = arg_out(client_out, "client_out")?;
+        let api_key = arg_str(o.api_key, "options->api_key")?;
+        let mut b = lbcore::carreta::Client::builder(api_key);
+        if let Some(url) = opt_str(o.base_url, "options->base_url")? {
+            b = b.base_url(url);
+        }
+        if let Some(account) = opt_str(o.account, "options->account")? {
+            b = b.account(account);
+        }
+        if o.timeout_ms > 0 {
+            b = b.timeout(Duration::from_millis(o.timeout_ms.into()));
+        }
+        if o.connect_timeout_ms > 0 {
+            b = b.connect_timeout(Duration::from_millis(o.connect_timeout_ms.into()));
+        }
+        b = b.max_retries(o.max_retries);
+        let client = b.build()?;
+        *out = Box::into_raw(Box::new(lb_client_t {
+            inner: AnyClient::from(client),
+        }));
+        Ok(())
+    })
+}
+
+/// Frees a client. NULL is ignored. Asynchronous calls in flight finish normally.
+#[no_mangle]
+pub unsafe extern "C" fn lb_client_free(client: *mut lb_client_t) {
+    if !client.is_null() {
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(client))));
+    }
+}
+
+/// Calls any endpoint by its id from `ENDPOINTS.md` (e.g. `"carreta.search.query"`) and
+/// waits for the answer.
+///
+/// - `endpoint_id`: must exist in the endpoint table and belong to the client's service,
+///   else `LB_INVALID_ARGUMENT`.
+/// - `params_json`: a UTF-8 JSON object with the call's parameters (e.g.
+///   `{"q": "oc47"}`), or NULL / `""` for none. Unknown parameter names are an error.
+/// - `*response_json_out`: on success, the result as UTF-8 JSON in the documented shape
+///   (free it with `lb_string_free`); NULL on failure.
+///
+/// The documented rules are checked before anything is sent (`LB_VALIDATION`). Safe to
+/// call from many threads at once with the same client, and from inside an
+/// `lb_call_async` callback. Blocks the calling thread until the answer (or the timeout).
+#[no_mangle]
+pub unsafe extern "C" fn lb_call(
+    client: *const lb_client_t,
+    endpoint_id: *const c_char,
+    params_json: *const c_char,
+    response_json_out: *mut *mut c_char,
+    error_out: *mut *mut lb_error_t,
+) -> lb_status {
+    reset_out(response_json_out);
+    guard(error_out, || {
+        let client = arg_ref(client, "client")?;
+        let id = arg_str(endpoint_id, "endpoint_id")?;
+        let params = opt_str(params_json, "params_json")?.unwrap_or("");
+        let out = arg_out(response_json_out, "response_json_out")?;
+        let text = call_blocking(&client.inner, id, params)?;
+        *out = c_string(text).into_raw();
+        Ok(())
+    })
+}
+
+/// Runs a call on the shared runtime and waits for it on this thread. Unlike the core's
+/// `block_on`, it also works on a thread the runtime owns but does not drive (the threads
+/// that run `lb_call_async` callbacks), so a callback may make a blocking call.
+fn call_blocking(client: &AnyClient, id: &str, params: &str) -> Result<String, Error> {
+    let (client, id, params) = (client.clone(), id.to_owned(), params.to_owned());
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    lbcore::blocking::runtime().spawn(async move {
+        let result = AssertUnwindSafe(client.call_json(&id, &params))
+            .catch_unwind()
+            .await;
+        let _ = tx.send(result.unwrap_or_else(|p| Err(Error::Internal(panic_message(p.as_ref())))));
+    });
+    rx.recv()
+        .unwrap_or_else(|_| Err(Error::Internal("the call ended without a result".into())))
+}
+
+/// Receives the outcome of an `lb_call_async`, exactly once, on a library thread.
+///
+/// - `user_data`: the pointer given to `lb_call_async`, untouched.
+/// - `status`: `LB_OK`, an error status, or `LB_CANCELLED`.
+/// - `response_json`: on `LB_OK` the result as UTF-8 JSON, else NULL. Owned by the
+///   library and valid only until the callback returns: copy it to keep it.
+/// - `error`: on failure the details, else NULL. Owned by the library and valid only
+///   until the callback returns (do not pass it to `lb_error_free`).
+///
+/// The callback may block and may call `lb_call` (it runs on a thread of the library's
+/// blocking pool, not on one that drives network I/O), but a slow callback holds a
+/// thread: hand long work to your own threads.
+pub type lb_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        status: lb_status,
+        response_json: *const c_char,
+        error: *const lb_error_t,
+    ),
+>;
+
+/// A started asynchronous call, for `lb_call_cancel`. Opaque; free it with
+/// `lb_call_handle_free` (any time: before or after the callback, from any thread).
+pub struct lb_call_handle_t {
+    state: Arc<CallState>,
+}
+
+const PENDING: u8 = 0;
+const DONE: u8 = 1;
+const CANCELLED: u8 = 2;
+
+struct CallState {
+    phase: AtomicU8,
+    cancel: Notify,
+}
+
+/// What the task hands to the callback thread. The pointers are the caller's business:
+/// `user_data` is passed back untouched, as the API promises.
+struct Delivery {
+    callback: unsafe extern "C" fn(*mut c_void, lb_status, *const c_char, *const lb_error_t),
+    user_data: *mut c_void,
+}
+// SAFETY: the library never dereferences `user_data`; making it usable on the callback
+// thread is what the caller asked for by passing it to lb_call_async.
+unsafe impl Send for Delivery {}
+
+impl Delivery {
+    fn deliver(self, outcome: Result<String, lb_error_t>) {
+        match outcome {
+            Ok(text) => {
+                let text = c_string(text);
+                // SAFETY: a callback the caller supplied, called with valid pointers.
+                unsafe {
+                    (self.callback)(self.user_data, lb_status::LB_OK, text.as_ptr(), ptr::null())
+                }
+            }
+            Err(e) => unsafe { (self.callback)(self.user_data, e.status, ptr::null(), &e) },
+        }
+    }
+}
+
+/// Starts a call like `lb_call` without waiting: returns at once, and `callback` is
+/// invoked exactly once with the outcome on a library thread (see `lb_callback`).
+///
+/// - Returns `LB_OK` when the call was started. Any other status means it was not (a NULL
+///   or non-UTF-8 argument, an unknown endpoint id) and the callback will never be invoked.
+///   Parameter errors found later (bad JSON, unknown names, validation) arrive through the
+///   callback.
+/// - `params_json` is copied: it may be freed as soon as this returns.
+/// - `handle_out`: optional. If given, `*handle_out` receives a handle for
+///   `lb_call_cancel`, to be freed with `lb_call_handle_free`.
+#[no_mangle]
+pub unsafe extern "C" fn lb_call_async(
+    client: *const lb_client_t,
+    endpoint_id: *const c_char,
+    params_json: *const c_char,
+    callback: lb_callback,
+    user_data: *mut c_void,
+    handle_out: *mut *mut lb_call_handle_t,
+    error_out: *mut *mut lb_error_t,
+) -> lb_status {
+    reset_out(handle_out);
+    guard(error_out, || {
+        let client = arg_ref(client, "client")?.inner.clone();
+        let id = arg_str(endpoint_id, "endpoint_id")?;
+        lbcore::endpoints::require(id)?;
+        let id = id.to_owned();
+        let params = opt_str(params_json, "params_json")?
+            .unwrap_or("")
+            .to_owned();
+        let callback = callback.ok_or_else(|| invalid("callback is NULL"))?;
+        let delivery = Delivery {
+            callback,
+            user_data,
+        };
+        let state = Arc::new(CallState {
+            phase: AtomicU8::new(PENDING),
+            cancel: Notify::new(),
+        });
+        if !handle_out.is_null() {
+            *handle_out = Box::into_raw(Box::new(lb_call_handle_t {
+                state: state.clone(),
+            }));
+        }
+        lbcore::blocking::runtime().spawn(async move {
+            let call = AssertUnwindSafe(client.call_json(&id, &params)).catch_unwind();
+            let finished = tokio::select! {
+                biased;
+                _ = state.cancel.notified() => None,
+                r = call => Some(r),
+            };
+            let outcome = match finished {
+                Some(r)
+                    if state
+                        .phase
+                        .compare_exchange(PENDING, DONE, Ordering::AcqRel, Ordering::Acquire)
+                        .is_ok() =>
+                {
+                    match r {
+                        Ok(Ok(text)) => Ok(text),
+                        Ok(Err(e)) => Err(lb_error_t::from_core(&e)),
+                        Err(p) => Err(lb_error_t::from_core(&Error::Internal(panic_message(
+                            p.as_ref(),
+                        )))),
+                    }
+                }
+                _ => Err(lb_error_t::cancelled(&id)),
+            };
+            // The callback runs on the blocking pool: it may block without stalling I/O.
+            tokio::task::spawn_blocking(move || delivery.deliver(outcome));
+        });
+        Ok(())
+    })
+}
+
+/// Asks an asynchronous call to stop. If it has not finished yet, the request is
+/// abandoned (the connection is dropped) and its callback receives `LB_CANCELLED`;
+/// if it already finished, this does nothing and the callback gets the real outcome.
+/// Cancelling twice is harmless. Note that a cancelled `carreta.order.create` may still
+/// have reached the shop: look the order up by its `client_comment`.
+///
+/// Returns `LB_OK`, or `LB_INVALID_ARGUMENT` for a NULL handle.
+#[no_mangle]
+pub unsafe extern "C" fn lb_call_cancel(handle: *const lb_call_handle_t) -> lb_status {
+    guard(ptr::null_mut(), || {
+        let h = arg_ref(handle, "handle")?;
+        if h.state
+            .phase
+            .compare_exchange(PENDING, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            // notify_one keeps a permit if the task is not waiting yet, so no wake-up is lost.
+            h.state.cancel.notify_one();
+        }
+        Ok(())
+    })
+}
+
+/// Frees a call handle. Does not cancel the call: its callback is still invoked. NULL is
+/// ignored.
+#[no_mangle]
+pub unsafe extern "C" fn lb_call_handle_free(handle: *mut lb_call_handle_t) {
+    if !handle.is_null() {
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(handle))));
+    }
+}

@@ -1,0 +1,221 @@
+/*
+ * Shared helpers of the C tests: checks with a pass/fail count, the sandbox's address
+ * from the environment (set by tests/c/run.sh), a client factory, and a tiny HTTP/1.1
+ * client (plain POSIX sockets) for the sandbox's control API.
+ *
+ * Header-only: each test program is one .c file that includes this.
+ */
+#ifndef LBTEST_H
+#define LBTEST_H
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "logibridge.h"
+
+static int lbt_passed = 0;
+static int lbt_failed = 0;
+
+#define CHECK(cond)                                                                 \
+    do {                                                                            \
+        if (cond) {                                                                 \
+            lbt_passed++;                                                           \
+        } else {                                                                    \
+            lbt_failed++;                                                           \
+            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
+        }                                                                           \
+    } while (0)
+
+#define CHECK_STR(a, b)                                                             \
+    do {                                                                            \
+        const char *lbt_a_ = (a), *lbt_b_ = (b);                                    \
+        if (lbt_a_ && lbt_b_ && strcmp(lbt_a_, lbt_b_) == 0) {                      \
+            lbt_passed++;                                                           \
+        } else {                                                                    \
+            lbt_failed++;                                                           \
+            fprintf(stderr, "FAIL %s:%d: %s == %s (got \"%s\", want \"%s\")\n",     \
+                    __FILE__, __LINE__, #a, #b, lbt_a_ ? lbt_a_ : "(null)",         \
+                    lbt_b_ ? lbt_b_ : "(null)");                                    \
+        }                                                                           \
+    } while (0)
+
+/* Checks a status; on mismatch prints the error's details. */
+#define CHECK_STATUS(got, want, err) lbt_check_status((got), (want), (err), __FILE__, __LINE__)
+
+static inline void lbt_check_status(lb_status got, lb_status want, const lb_error_t *err, const char *file, int line) {
+    if (got == want) {
+        lbt_passed++;
+        return;
+    }
+    lbt_failed++;
+    fprintf(stderr, "FAIL %s:%d: status %s, want %s; error: %s\n", file, line, lb_status_name(got),
+            lb_status_name(want), err ? lb_error_json(err) : "(none)");
+}
+
+static inline int lbt_contains(const char *haystack, const char *needle) {
+    return haystack != NULL && needle != NULL && strstr(haystack, needle) != NULL;
+}
+
+/* Prints the closing line and returns the exit code. */
+static inline int lbt_finish(const char *name) {
+    printf("%s: %d passed, %d failed\n", name, lbt_passed, lbt_failed);
+    return lbt_failed == 0 ? 0 : 1;
+}
+
+static inline void lbt_sleep_ms(long ms) {
+    struct timespec t;
+    t.tv_sec = ms / 1000;
+    t.tv_nsec = (ms % 1000) * 1000000L;
+    nanosleep(&t, NULL);
+}
+
+static inline const char *lbt_env(const char *name) {
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0') {
+        fprintf(stderr, "environment variable %s is not set (run the tests through tests/c/run.sh)\n", name);
+        exit(2);
+    }
+    return v;
+}
+
+static inline const char *lbt_carreta_url(void) { return lbt_env("LB_TEST_CARRETA_URL"); }
+static inline const char *lbt_carreta_key(void) { return lbt_env("LB_TEST_CARRETA_KEY"); }
+
+/* A Carreta client on the sandbox; retries off unless asked, so error tests are exact. */
+static inline lb_client_t *lbt_client(uint32_t max_retries, uint32_t timeout_ms) {
+    lb_carreta_options_t opts;
+    lb_carreta_options_init(&opts);
+    opts.api_key = lbt_carreta_key();
+    opts.base_url = lbt_carreta_url();
+    opts.max_retries = max_retries;
+    if (timeout_ms) opts.timeout_ms = timeout_ms;
+    lb_client_t *client = NULL;
+    lb_error_t *err = NULL;
+    lb_status st = lb_carreta_new(&opts, &client, &err);
+    if (st != LB_OK) {
+        fprintf(stderr, "cannot make a client: %s\n", lb_error_message(err));
+        lb_error_free(err);
+        exit(2);
+    }
+    return client;
+}
+
+/* ---- The control API over plain sockets ---------------------------------------------- */
+
+/* Host port of LB_TEST_CARRETA_URL ("http://127.0.0.1:PORT/carreta/v1/"). */
+static inline int lbt_port(void) {
+    const char *url = lbt_carreta_url();
+    const char *p = strstr(url, "://");
+    p = p ? strchr(p + 3, ':') : NULL;
+    return p ? atoi(p + 1) : 0;
+}
+
+/*
+ * Sends METHOD PATH with an optional JSON body to the sandbox (HTTP/1.0, so the answer is
+ * never chunked) and returns the whole raw response (malloc'd, NUL-terminated, length in
+ * *len_out), or NULL.
+ */
+static inline char *lbt_http_raw(const char *method, const char *path, const char *body, size_t *len_out) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return NULL;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)lbt_port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(fd);
+        return NULL;
+    }
+    size_t blen = body ? strlen(body) : 0;
+    char head[1024];
+    int hlen = snprintf(head, sizeof head,
+                        "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+                        "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                        method, path, blen);
+    if (write(fd, head, (size_t)hlen) != hlen || (blen && write(fd, body, blen) != (ssize_t)blen)) {
+        close(fd);
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (len + 1024 > cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+        ssize_t n = read(fd, buf + len, cap - len - 1);
+        if (n <= 0) break;
+        len += (size_t)n;
+    }
+    close(fd);
+    buf[len] = '\0';
+    *len_out = len;
+    return buf;
+}
+
+/* Like lbt_http_raw; returns the HTTP status (or -1) and, if asked, the body (free()). */
+static inline int lbt_http(const char *method, const char *path, const char *body, char **body_out) {
+    if (body_out) *body_out = NULL;
+    size_t len = 0;
+    char *buf = lbt_http_raw(method, path, body, &len);
+    if (buf == NULL) return -1;
+    int status = -1;
+    if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1) status = -1;
+    if (body_out) {
+        const char *b = strstr(buf, "\r\n\r\n");
+        *body_out = strdup(b ? b + 4 : "");
+    }
+    free(buf);
+    return status;
+}
+
+/* GETs a path and writes the body, byte for byte, to a file; returns the HTTP status. */
+static inline int lbt_download(const char *path, const char *file) {
+    size_t len = 0;
+    char *buf = lbt_http_raw("GET", path, NULL, &len);
+    if (buf == NULL) return -1;
+    int status = -1;
+    if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1) status = -1;
+    const char *b = strstr(buf, "\r\n\r\n");
+    FILE *f = fopen(file, "wb");
+    if (f == NULL || b == NULL) status = -1;
+    if (f && b) fwrite(b + 4, 1, len - (size_t)(b + 4 - buf), f);
+    if (f) fclose(f);
+    free(buf);
+    return status;
+}
+
+/* Arms a fault (see the sandbox's /_control/faults); returns the HTTP status (201). */
+static inline int lbt_fault(const char *fault_json) { return lbt_http("POST", "/_control/faults", fault_json, NULL); }
+static inline void lbt_clear_faults(void) { lbt_http("DELETE", "/_control/faults", NULL, NULL); }
+
+/* ---- JSON helpers through the library ------------------------------------------------ */
+
+/* The JSON text at a pointer, or NULL; free with lb_string_free. */
+static inline char *lbt_json(const char *json, const char *pointer) {
+    char *out = NULL;
+    if (lb_json_pointer(json, pointer, &out, NULL) != LB_OK) return NULL;
+    return out;
+}
+
+/* Whether the JSON text at pointer equals want (JSON text, e.g. "\"OC47\"" or "2"). */
+static inline int lbt_json_is(const char *json, const char *pointer, const char *want) {
+    char *v = lbt_json(json, pointer);
+    int same = v != NULL && strcmp(v, want) == 0;
+    if (!same) fprintf(stderr, "  json %s is %s, want %s\n", pointer, v ? v : "(missing)", want);
+    lb_string_free(v);
+    return same;
+}
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * Error paths: bad JSON, unknown ids and parameters, NULL pointers, invalid UTF-8,
+ * validation (nothing sent), HTTP errors provoked through the sandbox's faults, auth,
+ * transport, timeout, decode, and no secret in any error text.
+ */
+#include "lbtest.h"
+
+/* Calls and expects a failure with the given status and code; returns the error. */
+static lb_error_t *expect_fail(const lb_client_t *client, const char *id, const char *params, lb_status want,
+                               const char *want_code, int line) {
+    char *resp = (char *)1; /* must be reset to NULL by the library */
+    lb_error_t *err = NULL;
+    lb_status st = lb_call(client, id, params, &resp, &err);
+    lbt_check_status(st, want, err, __FILE__, line);
+    if (resp != NULL) {
+        lbt_failed++;
+        fprintf(stderr, "FAIL line %d: response_json_out not NULL on failure\n", line);
+    }
+    if (err == NULL || lb_error_status(err) != st) {
+        lbt_failed++;
+        fprintf(stderr, "FAIL line %d: error missing or with another status\n", line);
+    }
+    if (want_code && !(err && strcmp(lb_error_code(err), want_code) == 0)) {
+        lbt_failed++;
+        fprintf(stderr, "FAIL line %d: code %s, want %s\n", line, err ? lb_error_code(err) : "(none)", want_code);
+    }
+    return err;
+}
+#define EXPECT_FAIL(c, id, p, st, code) expect_fail((c), (id), (p), (st), (code), __LINE__)
+
+static void test_arguments(lb_client_t *client) {
+    lb_error_t *err;
+
+    /* Unknown ids, and ids of services that do not exist yet. */
+    err = EXPECT_FAIL(client, "carreta.order.delete", NULL, LB_INVALID_ARGUMENT, "invalid_argument");
+    CHECK(lbt_contains(lb_error_message(err), "carreta.order.get")); /* names the known ids */
+    CHECK(lb_error_field(err) == NULL && lb_error_http_status(err) == 0);
+    lb_error_free(err);
+    lb_error_free(EXPECT_FAIL(client, "ireca.goods.list", "{}", LB_INVALID_ARGUMENT, "invalid_argument"));
+    lb_error_free(EXPECT_FAIL(client, "", "{}", LB_INVALID_ARGUMENT, "invalid_argument"));
+
+    /* Bad JSON, non-object params, unknown and mistyped parameters, a missing one. */
+    err = EXPECT_FAIL(client, "carreta.search.query", "{\"q\": ", LB_INVALID_ARGUMENT, "invalid_argument");
+    CHECK(lbt_contains(lb_error_message(err), "not valid JSON"));
+    lb_error_free(err);
+    lb_error_free(EXPECT_FAIL(client, "carreta.search.query", "[1, 2]", LB_INVALID_ARGUMENT, NULL));
+    err = EXPECT_FAIL(client, "carreta.search.query", "{\"q\": \"oc47\", \"qq\": 1}", LB_INVALID_ARGUMENT, NULL);
+    CHECK(lbt_contains(lb_error_message(err), "qq"));
+    lb_error_free(err);
+    lb_error_free(EXPECT_FAIL(client, "carreta.search.query", NULL, LB_INVALID_ARGUMENT, NULL));
+    lb_error_free(EXPECT_FAIL(client, "carreta.order.get", "{\"id\": -1}", LB_INVALID_ARGUMENT, NULL));
+    lb_error_free(EXPECT_FAIL(client, "carreta.order.list", "{\"all\": \"yes\"}", LB_INVALID_ARGUMENT, NULL));
+
+    /* NULL pointers: every required one is an error, never a crash. */
+    char *resp = NULL;
+    lb_status st = lb_call(NULL, "carreta.profile.get", NULL, &resp, &err);
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK(lbt_contains(lb_error_message(err), "client is NULL"));
+    lb_error_free(err);
+    st = lb_call(client, NULL, NULL, &resp, &err);
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK(lbt_contains(lb_error_message(err), "endpoint_id is NULL"));
+    lb_error_free(err);
+    st = lb_call(client, "carreta.profile.get", NULL, NULL, &err);
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    lb_error_free(err);
+    /* error_out is optional: the status alone still says what happened. */
+    CHECK(lb_call(NULL, NULL, NULL, NULL, NULL) == LB_INVALID_ARGUMENT);
+    CHECK(lb_json_pointer(NULL, "", &resp, NULL) == LB_INVALID_ARGUMENT && resp == NULL);
+    CHECK(lb_json_pointer("{}", NULL, &resp, NULL) == LB_INVALID_ARGUMENT);
+    CHECK(lb_json_pointer("{}", "", NULL, NULL) == LB_INVALID_ARGUMENT);
+    CHECK(lb_json_pointer("{", "", &resp, NULL) == LB_INVALID_ARGUMENT);
+    CHECK(lb_json_pointer("{}", "/nothing", &resp, NULL) == LB_INVALID_ARGUMENT && resp == NULL);
+    CHECK(lb_endpoints(NULL, NULL) == LB_INVALID_ARGUMENT);
+    CHECK(lb_carreta_check_order_qty(NULL, 1, 1, NULL) == LB_INVALID_ARGUMENT);
+    CHECK(lb_carreta_check_client_comment(NULL, NULL) == LB_INVALID_ARGUMENT);
+    CHECK(lb_call_cancel(NULL) == LB_INVALID_ARGUMENT);
+    /* Accessors and destructors accept NULL. */
+    CHECK(lb_error_code(NULL) == NULL && lb_error_message(NULL) == NULL && lb_error_json(NULL) == NULL);
+    CHECK(lb_error_status(NULL) == LB_INTERNAL && lb_error_http_status(NULL) == 0);
+    lb_error_free(NULL);
+    lb_string_free(NULL);
+    lb_client_free(NULL);
+    lb_call_handle_free(NULL);
+    lb_carreta_options_init(NULL);
+
+    /* Invalid UTF-8 anywhere is an argument error. */
+    const char bad[] = {'c', 'a', 'r', (char)0xff, (char)0xfe, '\0'};
+    const char bad_params[] = {'{', '"', 'q', '"', ':', '"', (char)0xc3, '"', '}', '\0'};
+    err = EXPECT_FAIL(client, bad, NULL, LB_INVALID_ARGUMENT, NULL);
+    CHECK(lbt_contains(lb_error_message(err), "not valid UTF-8"));
+    lb_error_free(err);
+    lb_error_free(EXPECT_FAIL(client, "carreta.search.query", bad_params, LB_INVALID_ARGUMENT, NULL));
+    CHECK(lb_carreta_check_order_qty(bad, 1, 1, NULL) == LB_INVALID_ARGUMENT);
+
+    /* Client construction. */
+    lb_carreta_options_t opts;
+    lb_carreta_options_init(&opts);
+    CHECK(opts.api_key == NULL && opts.timeout_ms == 30000 && opts.connect_timeout_ms == 10000 && opts.max_retries == 2);
+    lb_client_t *c = (lb_client_t *)1;
+    st = lb_carreta_new(&opts, &c, &err); /* no key */
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK(c == NULL);
+    lb_error_free(err);
+    opts.api_key = "   ";
+    CHECK(lb_carreta_new(&opts, &c, NULL) == LB_INVALID_ARGUMENT);
+    opts.api_key = "k";
+    opts.base_url = "not a url";
+    CHECK(lb_carreta_new(&opts, &c, NULL) == LB_INVALID_ARGUMENT && c == NULL);
+    opts.base_url = bad;
+    CHECK(lb_carreta_new(&opts, &c, NULL) == LB_INVALID_ARGUMENT);
+    CHECK(lb_carreta_new(NULL, &c, NULL) == LB_INVALID_ARGUMENT);
+    opts.base_url = NULL;
+    CHECK(lb_carreta_new(&opts, NULL, NULL) == LB_INVALID_ARGUMENT);
+
+    /* Status names. */
+    CHECK_STR(lb_status_name(LB_OK), "LB_OK");
+    CHECK_STR(lb_status_name(LB_RATE_LIMITED), "LB_RATE_LIMITED");
+    CHECK_STR(lb_status_name(LB_CANCELLED), "LB_CANCELLED");
+    CHECK_STR(lb_status_name(999), "LB_UNKNOWN");
+    CHECK(LB_OK == 0 && LB_INVALID_ARGUMENT == 1 && LB_VALIDATION == 2 && LB_TRANSPORT == 3 && LB_TIMEOUT == 4 &&
+          LB_HTTP == 5 && LB_AUTH == 6 && LB_RATE_LIMITED == 7 && LB_DECODE == 8 && LB_INTERNAL == 9 &&
+          LB_CANCELLED == 10);
+}
+
+/* How many requests the sandbox has logged (its /_control/requests list). */
+static int logged_requests(void) {
+    char *body = NULL;
+    lbt_http("GET", "/_control/requests", NULL, &body);
+    int n = 0;
+    for (const char *p = body; p && (p = strstr(p, "\"method\"")) != NULL; p++) n++;
+    free(body);
+    return n;
+}
+
+static void test_validation(lb_client_t *client) {
+    /* An OC47 row whose min_qty is 2: order 3 breaks the multiple rule; nothing is sent. */
+    char *offers = NULL;
+    lb_error_t *err = NULL;
+    CHECK_STATUS(lb_call(client, "carreta.search.query", "{\"q\": \"OC47\"}", &offers, &err), LB_OK, err);
+    char *row = NULL;
+    for (int i = 0; offers && i < 100; i++) {
+        char p[16];
+        snprintf(p, sizeof p, "/%d", i);
+        char *r = lbt_json(offers, p);
+        if (r == NULL) break;
+        if (lbt_contains(r, "\"source\":\"63\"")) { /* qty "10", min_qty 2 */
+            row = r;
+            break;
+        }
+        lb_string_free(r);
+    }
+    lb_string_free(offers);
+    CHECK(row != NULL);
+    if (row == NULL) return;
+    const char *end = strrchr(row, '}');
+    char params[4096];
+    snprintf(params, sizeof params, "{\"order\": %.*s, \"order_qty\": 3}}", (int)(end - row), row);
+    lbt_http("DELETE", "/_control/requests", NULL, NULL);
+    err = EXPECT_FAIL(client, "carreta.order.create", params, LB_VALIDATION, "order_qty.not_multiple_of_min_qty");
+    CHECK_STR(lb_error_field(err), "order_qty");
+    CHECK(lbt_contains(lb_error_message_ru(err), "кратно"));
+    lb_error_free(err);
+    snprintf(params, sizeof params, "{\"order\": %.*s, \"order_qty\": 12}}", (int)(end - row), row);
+    lb_error_free(EXPECT_FAIL(client, "carreta.order.create", params, LB_VALIDATION, "order_qty.exceeds_qty"));
+    snprintf(params, sizeof params,
+             "{\"order\": %.*s, \"order_qty\": 2, \"client_comment\": "
+             "\"123456789012345678901234567890123456789012345678901\"}}",
+             (int)(end - row), row);
+    lb_error_free(EXPECT_FAIL(client, "carreta.order.create", params, LB_VALIDATION, "client_comment.too_long"));
+    CHECK(logged_requests() == 0);
+    lb_string_free(row);
+    /* page 0 is a validation error too */
+    lb_error_free(EXPECT_FAIL(client, "carreta.order.list", "{\"page\": 0}", LB_VALIDATION, "page.min"));
+}
+
+static void test_http_errors(lb_client_t *client) {
+    lb_error_t *err;
+
+    /* 404 from the shop itself. */
+    err = EXPECT_FAIL(client, "carreta.order.get", "{\"id\": 987654321}", LB_HTTP, "not_found");
+    CHECK(lb_error_http_status(err) == 404);
+    CHECK_STR(lb_error_endpoint(err), "carreta.order.get");
+    lb_error_free(err);
+
+    /* 403: an account the key does not serve. */
+    err = EXPECT_FAIL(client, "carreta.profile.get", "{\"account\": \"9999\"}", LB_HTTP, "permission_denied");
+    CHECK(lb_error_http_status(err) == 403);
+    lb_error_free(err);
+
+    /* Injected: 500, 409, 429 with Retry-After, 400 with the shop's message. */
+    CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/profile\", \"status\": 500}") == 201);
+    err = EXPECT_FAIL(client, "carreta.profile.get", NULL, LB_HTTP, "server");
+    CHECK(lb_error_http_status(err) == 500);
+    CHECK(lbt_contains(lb_error_message(err), "Injected fault"));
+    lb_error_free(err);
+
+    CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/search\", \"status\": 409}") == 201);
+    err = EXPECT_FAIL(client, "carreta.search.query", "{\"q\": \"x\"}", LB_HTTP, "conflict");
+    CHECK(lb_error_http_status(err) == 409);
+    lb_error_free(err);
+
+    CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/profile\", \"status\": 429, \"retry_after\": \"2\"}") == 201);
+    err = EXPECT_FAIL(client, "carreta.profile.get", NULL, LB_RATE_LIMITED, "rate_limited");
+    CHECK(lb_error_http_status(err) == 429);
+    CHECK(lb_error_retry_after_ms(err) == 2000);
+    lb_error_free(err);
+
+    CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/profile\", \"status\": 418, \"body\": "
+                    "\"{\\\"error\\\": \\\"I am a teapot.\\\"}\"}") == 201);
+    err = EXPECT_FAIL(client, "carreta.profile.get", NULL, LB_HTTP, "http");
+    CHECK(lb_error_http_status(err) == 418);
+    CHECK(lbt_contains(lb_error_message(err), "I am a teapot."));
+    lb_error_free(err);
+
+    /* A 200 whose body is not the documented shape. */
+    CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/profile\", \"status\": 200, \"body\": \"not json\"}") == 201);
+    err = EXPECT_FAIL(client, "carreta.profile.get", NULL, LB_DECODE, "decode");
+    lb_error_free(err);
+
+    /* With retries on, one 503 is retried away. */
+    lb_client_t *retrying = lbt_client(2, 0);
+    CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/profile\", \"status\": 503}") == 201);
+    char *resp = NULL;
+    CHECK_STATUS(lb_call(retrying, "carreta.profile.get", NULL, &resp, &err), LB_OK, err);
+    lb_string_free(resp);
+    lb_client_free(retrying);
+
+    /* Timeout: the sandbox waits 2 s, the client 300 ms. */
+    lb_client_t *impatient = lbt_client(0, 300);
+    CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/profile\", \"delay_ms\": 2000}") == 201);
+    err = EXPECT_FAIL(impatient, "carreta.profile.get", NULL, LB_TIMEOUT, "timeout");
+    CHECK_STR(lb_error_endpoint(err), "carreta.profile.get");
+    lb_error_free(err);
+    lb_client_free(impatient);
+    lbt_clear_faults();
+}
+
+static void test_auth_and_secrets(void) {
+    /* A wrong key: 401 → LB_AUTH; the key appears in no error text. */
+    const char *canary = "CANARY-c4n4ry-SECRET-7731";
+    lb_carreta_options_t opts;
+    lb_carreta_options_init(&opts);
+    opts.api_key = canary;
+    opts.base_url = lbt_carreta_url();
+    opts.max_retries = 0;
+    lb_client_t *client = NULL;
+    lb_error_t *err = NULL;
+    CHECK_STATUS(lb_carreta_new(&opts, &client, &err), LB_OK, err);
+    err = EXPECT_FAIL(client, "carreta.profile.get", NULL, LB_AUTH, "auth");
+    CHECK(lb_error_http_status(err) == 401);
+    CHECK(!lbt_contains(lb_error_message(err), canary));
+    CHECK(!lbt_contains(lb_error_message_ru(err), canary));
+    CHECK(!lbt_contains(lb_error_json(err), canary));
+    lb_error_free(err);
+
+    /* The sandbox echoes the request in a fault body: still redacted. */
+    CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/search\", \"status\": 400, \"body\": "
+                    "\"{\\\"error\\\": \\\"bad key CANARY-c4n4ry-SECRET-7731\\\"}\"}") == 201);
+    err = EXPECT_FAIL(client, "carreta.search.query", "{\"q\": \"oc47\"}", LB_HTTP, "http");
+    CHECK(!lbt_contains(lb_error_message(err), canary));
+    CHECK(!lbt_contains(lb_error_json(err), canary));
+    lb_error_free(err);
+    lb_client_free(client);
+
+    /* Transport: nothing listens on port 1. The key is not in the URL of the message. */
+    opts.base_url = "http://127.0.0.1:1/carreta/v1/";
+    CHECK_STATUS(lb_carreta_new(&opts, &client, &err), LB_OK, err);
+    err = EXPECT_FAIL(client, "carreta.profile.get", NULL, LB_TRANSPORT, "transport");
+    CHECK(lb_error_http_status(err) == 0);
+    CHECK(!lbt_contains(lb_error_json(err), canary));
+    lb_error_free(err);
+    lb_client_free(client);
+    lbt_clear_faults();
+}
+
+int main(void) {
+    lb_client_t *client = lbt_client(0, 0);
+    test_arguments(client);
+    test_validation(client);
+    test_http_errors(client);
+    test_auth_and_secrets();
+    lb_client_free(client);
+    return lbt_finish("test_errors");
+}
