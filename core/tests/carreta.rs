@@ -344,3 +344,29 @@ fn the_blocking_facade_works_and_refuses_inside_a_runtime() {
     let err = rt.block_on(async { shop.profile() }).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
 }
+
+#[tokio::test]
+async fn the_generic_entry_pages_through_a_price_list() {
+    let dir = std::env::temp_dir().join(format!("lb-pl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("list.csv");
+    logibridge_sandbox::pricelist::write_pricelist(std::fs::File::create(&path).unwrap(), 250, 7).unwrap();
+    let any = AnyClient::from(Client::builder("k").build().unwrap());
+    let path_str = path.to_str().unwrap();
+    let mut total = 0;
+    let mut offset = Value::from(0);
+    let mut lines = Vec::new();
+    while !offset.is_null() {
+        let page = any.call("carreta.pricelist.parse", json!({"path": path_str, "offset": offset, "limit": 100})).await.unwrap();
+        let rows = page["rows"].as_array().unwrap();
+        total += rows.len();
+        lines.extend(rows.iter().map(|r| r["line"].as_u64().unwrap()));
+        offset = page["next_offset"].clone();
+    }
+    let direct: Vec<u64> = logibridge::pricelist::open(&path).unwrap().map(|r| r.unwrap().line).collect();
+    assert_eq!(total, direct.len());
+    assert_eq!(lines, direct, "pages cover every row once, in order");
+    let missing = any.call("carreta.pricelist.parse", json!({"path": dir.join("nope.csv").to_str().unwrap()})).await.unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::InvalidArgument);
+    std::fs::remove_dir_all(&dir).ok();
+}

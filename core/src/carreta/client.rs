@@ -278,10 +278,55 @@ impl Client {
                 p.finish()?;
                 to_json(client.order_history(id).await?)
             }
+            "carreta.pricelist.parse" => {
+                let path = p.string("path")?;
+                let offset = p.opt_u64("offset")?.unwrap_or(0);
+                let limit = p.opt_u64("limit")?.unwrap_or(1000);
+                let encoding = match p.opt_string("encoding")? {
+                    None => crate::pricelist::Encoding::Auto,
+                    Some(label) => crate::pricelist::Encoding::from_label(&label)
+                        .ok_or_else(|| Error::InvalidArgument(format!("carreta.pricelist.parse: unknown encoding {label:?}")))?,
+                };
+                p.finish()?;
+                tokio::task::spawn_blocking(move || pricelist_page(&path, encoding, offset, limit))
+                    .await
+                    .map_err(|e| Error::Internal(format!("price-list task failed: {e}")))??
+            }
             other => return Err(Error::InvalidArgument(format!("{other} is not a Carreta call"))),
         };
         Ok(out)
     }
+}
+
+/// One page of a price list for the generic entry: rows `offset..offset+limit` (bad rows
+/// are collected, never dropped), the bad rows met on the way, and where the next page
+/// starts (`null` at the end).
+fn pricelist_page(path: &str, encoding: crate::pricelist::Encoding, offset: u64, limit: u64) -> Result<Value> {
+    use crate::pricelist::{open_with, OnError, Options};
+    if !std::path::Path::new(path).is_file() {
+        return Err(Error::InvalidArgument(format!("carreta.pricelist.parse: no such file: {path}")));
+    }
+    let mut reader = open_with(path, Options::new().encoding(encoding).on_error(OnError::Collect))?;
+    let mut rows = Vec::new();
+    let mut seen = 0u64;
+    let mut more = false;
+    for row in reader.by_ref() {
+        let row = row?;
+        if seen >= offset.saturating_add(limit) {
+            more = true;
+            break;
+        }
+        if seen >= offset {
+            rows.push(to_json(&row));
+        }
+        seen += 1;
+    }
+    Ok(json!({
+        "rows": rows,
+        "bad_rows": to_json(reader.bad_rows()),
+        "summary": to_json(reader.summary()),
+        "next_offset": if more { Value::from(offset + limit) } else { Value::Null },
+    }))
 }
 
 fn to_json<T: serde::Serialize>(v: T) -> Value {
