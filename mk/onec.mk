@@ -19,11 +19,11 @@ onec-lib:
 onec-package: onec-lib
 	$(PYTHON) onec/package.py --so $(ONEC_SO) --out $(ONEC_ZIP)
 
-$(ONEC_HOST): tests/onec/host.cpp
+$(ONEC_HOST): tests/onec/host.cpp | c-deps
 	@mkdir -p $(ONEC_BUILD)
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -O0 -g -o $@ $< -ldl -pthread
 
-test-onec: build onec-package $(ONEC_HOST)
+test-onec: build c-deps onec-package $(ONEC_HOST)
 	$(PYTHON) tests/onec/check_package.py $(ONEC_ZIP) $(ONEC_BUILD)/pkg | tee $(ONEC_BUILD)/package.log
 	LB_COMPONENT="$$(tail -n1 $(ONEC_BUILD)/package.log)" tests/onec/run.sh $(ONEC_HOST)
 

@@ -1,0 +1,41 @@
+# Python face (python/, pyproject.toml): the `logibridge` package — native module built
+# with maturin from python/src (PyO3), pure-Python part in python/logibridge/.
+#
+#   make python-dev    build the wheel (dev profile, shared target dir) and install it into .venv
+#   make test-python   stubtest on the installed package, mypy --strict on examples/python,
+#                      pytest tests/python (against the embedded sandbox)
+#   make demo-python   the Carreta scenario through the Python package (this is `make demo`)
+#
+# `pip install .` builds the release wheel the same way (maturin is the PEP 517 backend).
+
+PY_WHEEL_DIR := $(CARGO_TARGET_DIR)/wheels-dev
+# Pinned so that CI reruns see the same tools; everything lands in the repo venv.
+PY_TOOLS := maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 mypy==2.4.1 typing-extensions==4.16.0
+PY_TOOLS_STAMP := $(VENV)/.logibridge-python-tools
+
+.PHONY: python-tools python-dev test-python demo-python
+
+TEST_TARGETS += test-python
+DEMO_TARGET := demo-python
+# The extension module is built by maturin (with PYO3_BUILD_EXTENSION_MODULE set), not by
+# the workspace build: building it there too would compile it twice in two configurations.
+CARGO_EXCLUDE += --exclude logibridge-python
+
+$(PY_TOOLS_STAMP): mk/python.mk | $(VPY)
+	$(VPY) -m pip install --quiet --disable-pip-version-check $(PY_TOOLS)
+	touch $@
+
+python-tools: $(PY_TOOLS_STAMP)
+
+python-dev: $(PY_TOOLS_STAMP)
+	rm -rf $(PY_WHEEL_DIR)
+	$(VENV)/bin/maturin build --quiet --profile dev --interpreter $(VPY) --out $(PY_WHEEL_DIR)
+	$(VPY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps $(PY_WHEEL_DIR)/logibridge-*.whl
+
+test-python: python-dev
+	$(VPY) -m mypy.stubtest logibridge --mypy-config-file pyproject.toml --allowlist python/stubtest-allowlist.txt
+	$(VPY) -m mypy --strict --config-file pyproject.toml examples/python/
+	$(VPY) -m pytest -q tests/python
+
+demo-python: python-dev
+	$(VPY) examples/python/demo.py

@@ -1,0 +1,76 @@
+"""logibridge — one client for the Carreta, iRECA Courier and CARGO.RUN APIs.
+
+::
+
+    import logibridge
+
+    with logibridge.Carreta("my-api-key") as shop:
+        for offer in shop.search.query("oc47"):
+            print(offer.maker, offer.code, offer.price)
+
+The work is done by the Rust core (``logibridge._native``): transport, retries,
+validation, parsing. This package gives it Python clients (:class:`Carreta` and
+:class:`AsyncCarreta`), typed models, exceptions and the embedded sandbox
+(:mod:`logibridge.sandbox`), and the price-list reader (:mod:`logibridge.pricelist`).
+"""
+
+from __future__ import annotations
+
+from . import _logging, _native
+from ._base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncPager, Page, SyncPager
+from ._exceptions import (
+    APIError,
+    AuthenticationError,
+    ConflictError,
+    DecodeError,
+    InvalidArgumentError,
+    LogibridgeError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TimeoutError,
+    TransportError,
+    ValidationError,
+)
+from ._models import Model
+from .carreta import AsyncCarreta, Carreta
+
+# Imported for `logibridge.sandbox` / `logibridge.carreta` attribute access after
+# `import logibridge`.
+from . import carreta as carreta  # noqa: E402
+from . import pricelist as pricelist  # noqa: E402
+from . import sandbox as sandbox  # noqa: E402
+
+__version__: str = _native.version()
+
+__all__ = [
+    "Carreta",
+    "AsyncCarreta",
+    "LogibridgeError",
+    "ValidationError",
+    "InvalidArgumentError",
+    "APIError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "RateLimitError",
+    "ServerError",
+    "TransportError",
+    "TimeoutError",
+    "DecodeError",
+    "Model",
+    "Page",
+    "SyncPager",
+    "AsyncPager",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "carreta",
+    "pricelist",
+    "sandbox",
+    "__version__",
+]
+
+_logging.setup_from_env()

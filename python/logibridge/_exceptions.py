@@ -1,0 +1,238 @@
+"""The exceptions every logibridge call raises.
+
+::
+
+    LogibridgeError
+    ├── ValidationError            a documented rule was broken; nothing was sent
+    │   └── InvalidArgumentError   an argument given to the library itself is wrong
+    ├── APIError                   the service answered with an error status
+    │   ├── AuthenticationError    401 / credentials rejected
+    │   ├── PermissionDeniedError  403
+    │   ├── NotFoundError          404
+    │   ├── ConflictError          409
+    │   ├── RateLimitError         429
+    │   └── ServerError            5xx
+    ├── TransportError             the connection could not be made or broke
+    │   └── TimeoutError           the connect or request timeout ran out
+    └── DecodeError                the answer could not be read into the expected shape
+
+The native module builds them through :func:`_from_native` from the core's error parts, so
+the mapping lives in one place. No message or attribute ever holds an API key.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional, Type
+
+__all__ = [
+    "LogibridgeError",
+    "ValidationError",
+    "InvalidArgumentError",
+    "APIError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "RateLimitError",
+    "ServerError",
+    "TransportError",
+    "TimeoutError",
+    "DecodeError",
+]
+
+
+class LogibridgeError(Exception):
+    """Base class of every error the library raises.
+
+    ``code`` is a stable machine-readable code (a rule code such as
+    ``order_qty.not_multiple_of_min_qty``, or the kind: ``not_found``, ``timeout``, …),
+    ``message`` the short explanation in English and ``message_ru`` the same in Russian.
+    """
+
+    code: str
+    message: str
+    message_ru: str
+    endpoint: Optional[str]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "internal",
+        message_ru: Optional[str] = None,
+        endpoint: Optional[str] = None,
+        text: Optional[str] = None,
+    ) -> None:
+        self._text = text if text is not None else message
+        super().__init__(self._text)
+        self.message = message
+        self.code = code
+        self.message_ru = message_ru if message_ru is not None else message
+        self.endpoint = endpoint
+
+    def __str__(self) -> str:
+        return self._text
+
+    def __reduce__(self) -> Any:
+        # Keyword-only constructors: pickle (multiprocessing, concurrent.futures) through
+        # the attribute dict so the exception survives the trip whole.
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
+
+def _rebuild(cls: Type[LogibridgeError], state: Dict[str, Any]) -> LogibridgeError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, state.get("_text", ""))
+    err.__dict__.update(state)
+    return err
+
+
+class ValidationError(LogibridgeError, ValueError):
+    """A documented rule was broken; nothing was sent.
+
+    ``field`` names the request field, ``code`` the rule (stable across versions),
+    ``message`` / ``message_ru`` explain it.
+    """
+
+    field: Optional[str]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: Optional[str] = None,
+        code: str = "validation",
+        message_ru: Optional[str] = None,
+        text: Optional[str] = None,
+    ) -> None:
+        if text is None:
+            text = f"{field}: {message} [{code}]" if field else f"{message} [{code}]"
+        super().__init__(message, code=code, message_ru=message_ru, text=text)
+        self.field = field
+
+
+class InvalidArgumentError(ValidationError):
+    """An argument given to the library itself is wrong: an unknown parameter name, a value
+    of the wrong shape, a closed client. Nothing was sent."""
+
+
+class APIError(LogibridgeError):
+    """The service answered with an error status.
+
+    ``status`` is the HTTP status (``None`` when credentials could not be obtained at all),
+    ``message`` the service's own message, ``endpoint`` the endpoint id, ``body`` the start
+    of the answer's body and ``retry_after`` the seconds the service asked to wait.
+    """
+
+    status: Optional[int]
+    body: Optional[str]
+    retry_after: Optional[float]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: Optional[int] = None,
+        endpoint: Optional[str] = None,
+        code: str = "http",
+        message_ru: Optional[str] = None,
+        body: Optional[str] = None,
+        retry_after: Optional[float] = None,
+        text: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, code=code, message_ru=message_ru, endpoint=endpoint, text=text)
+        self.status = status
+        self.body = body
+        self.retry_after = retry_after
+
+
+class AuthenticationError(APIError):
+    """The credentials were rejected (HTTP 401) or could not be obtained."""
+
+
+class PermissionDeniedError(APIError):
+    """HTTP 403: the key may not do this (for Carreta: an account it does not serve)."""
+
+
+class NotFoundError(APIError):
+    """HTTP 404."""
+
+
+class ConflictError(APIError):
+    """HTTP 409."""
+
+
+class RateLimitError(APIError):
+    """HTTP 429: too many requests; ``retry_after`` says how long the service asked to wait."""
+
+
+class ServerError(APIError):
+    """HTTP 5xx: the service failed."""
+
+
+class TransportError(LogibridgeError):
+    """The connection could not be made or broke before an answer arrived."""
+
+
+class TimeoutError(TransportError):  # noqa: A001 - the documented name
+    """The connect or request timeout ran out."""
+
+
+class DecodeError(LogibridgeError):
+    """The answer could not be read into the expected shape. ``path`` points at the value."""
+
+    path: Optional[str]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Optional[str] = None,
+        endpoint: Optional[str] = None,
+        code: str = "decode",
+        message_ru: Optional[str] = None,
+        text: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, code=code, message_ru=message_ru, endpoint=endpoint, text=text)
+        self.path = path
+
+
+_API_CLASSES: Dict[str, Type[APIError]] = {
+    "http": APIError,
+    "auth": AuthenticationError,
+    "permission_denied": PermissionDeniedError,
+    "not_found": NotFoundError,
+    "conflict": ConflictError,
+    "rate_limited": RateLimitError,
+    "server": ServerError,
+}
+
+
+def _from_native(parts: Mapping[str, Any]) -> LogibridgeError:
+    """Builds the exception for a core error's parts (see ``python/src/errors.rs``)."""
+    kind = parts.get("kind", "internal")
+    text = parts.get("text")
+    message = parts.get("message") or text or kind
+    code = parts.get("code") or kind
+    message_ru = parts.get("message_ru")
+    endpoint = parts.get("endpoint")
+    if kind in ("validation", "invalid_argument"):
+        cls: Type[ValidationError] = ValidationError if kind == "validation" else InvalidArgumentError
+        return cls(message, field=parts.get("field"), code=code, message_ru=message_ru, text=text)
+    if kind in _API_CLASSES:
+        return _API_CLASSES[kind](
+            message,
+            status=parts.get("status"),
+            endpoint=endpoint,
+            code=code,
+            message_ru=message_ru,
+            body=parts.get("body"),
+            retry_after=parts.get("retry_after"),
+            text=text,
+        )
+    if kind == "transport":
+        return TransportError(message, code=code, message_ru=message_ru, endpoint=endpoint, text=text)
+    if kind == "timeout":
+        return TimeoutError(message, code=code, message_ru=message_ru, endpoint=endpoint, text=text)
+    if kind == "decode":
+        return DecodeError(message, path=parts.get("path"), endpoint=endpoint, code=code, message_ru=message_ru, text=text)
+    return LogibridgeError(message, code=code, message_ru=message_ru, endpoint=endpoint, text=text)

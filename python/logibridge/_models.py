@@ -1,0 +1,594 @@
+"""Typed models derived from their annotations.
+
+A model is a class with annotated fields; this module derives everything else from the
+annotations: a keyword-only constructor that rejects unknown names, ``from_dict`` (the
+wire shape → ``Decimal``, timezone-aware ``datetime``, ``Enum``, nested models, lists) and
+``to_dict`` (back again). Fields the class does not declare are kept in ``extra`` and
+written back out, so a record round-trips exactly even when the service adds fields.
+
+No model has hand-written conversion code: a new service's models are annotated classes.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import enum
+import inspect
+import json
+import re
+import sys
+import typing
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal, InvalidOperation
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    ClassVar,
+    Dict,
+    FrozenSet,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+)
+
+from ._exceptions import DecodeError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self, dataclass_transform
+else:
+    try:
+        from typing import dataclass_transform
+    except ImportError:  # Python < 3.11: only a marker for type checkers
+
+        def dataclass_transform(**_kwargs: Any) -> Any:
+            return lambda cls: cls
+
+
+__all__ = ["Model", "field", "UnknownIntEnum"]
+
+_MISSING: Any = object()
+
+class _FieldSpec:
+    __slots__ = ("key", "default", "default_factory")
+
+    def __init__(self, key: Optional[str], default: Any, default_factory: Optional[Callable[[], Any]]) -> None:
+        self.key = key
+        self.default = default
+        self.default_factory = default_factory
+
+
+def field(
+    *,
+    key: Optional[str] = None,
+    default: Any = _MISSING,
+    default_factory: Optional[Callable[[], Any]] = None,
+) -> Any:
+    """Declares a field whose wire name differs from its attribute name (``key``), or whose
+    default is built per instance (``default_factory``)."""
+    return _FieldSpec(key, default, default_factory)
+
+
+class _Field:
+    __slots__ = ("name", "key", "default", "default_factory")
+
+    def __init__(self, name: str, key: str, default: Any, default_factory: Optional[Callable[[], Any]]) -> None:
+        self.name = name
+        self.key = key
+        self.default = default
+        self.default_factory = default_factory
+
+    @property
+    def required(self) -> bool:
+        return self.default is _MISSING and self.default_factory is None
+
+    def make_default(self) -> Any:
+        if self.default_factory is not None:
+            return self.default_factory()
+        return self.default
+
+
+def _is_classvar(annotation: Any) -> bool:
+    if isinstance(annotation, str):
+        return annotation.startswith(("ClassVar", "typing.ClassVar"))
+    return typing.get_origin(annotation) is ClassVar or annotation is ClassVar
+
+
+_T = TypeVar("_T", bound="Model")
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(field,))
+class Model:
+    """Base of every model: attributes, ``from_dict`` / ``to_dict``, ``extra``.
+
+    ``extra`` holds the fields the service sent that the class does not declare; they come
+    back out of ``to_dict``. Constructors take keyword arguments and reject unknown names.
+    """
+
+    # Zone of times that arrive without one (a service's local time); None means UTC.
+    __naive_tz__: ClassVar[Optional[tzinfo]] = None
+    __lb_fields__: ClassVar[Tuple[_Field, ...]] = ()
+    __lb_hints__: ClassVar[Optional[Dict[str, Any]]] = None
+
+    extra: Dict[str, Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields: Dict[str, _Field] = {}
+        for base in reversed(cls.__mro__[1:]):
+            for f in base.__dict__.get("__lb_fields__", ()):
+                fields[f.name] = f
+        for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+            if name.startswith("_") or name == "extra" or _is_classvar(annotation):
+                continue
+            raw = cls.__dict__.get(name, _MISSING)
+            if isinstance(raw, _FieldSpec):
+                f = _Field(name, raw.key or name, raw.default, raw.default_factory)
+            else:
+                f = _Field(name, name, raw, None)
+            if name in cls.__dict__:
+                # Defaults live in the field table, not as class attributes shadowing them.
+                delattr(cls, name)
+            fields[name] = f
+        cls.__lb_fields__ = tuple(fields.values())
+        cls.__lb_hints__ = None
+        cls.__init__ = _make_init(cls)  # type: ignore[method-assign]
+
+    # -- construction ---------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Builds the model from its wire form (or from ``to_dict()`` output). Fields the
+        class does not declare go to ``extra``; a value of the wrong shape raises
+        :class:`~logibridge.DecodeError` naming its path."""
+        try:
+            return _decode_model(cls, data)
+        except _Mismatch as e:
+            raise e.to_decode_error(cls.__name__) from None
+
+    def to_dict(self, mode: Literal["python", "json"] = "python") -> Dict[str, Any]:
+        """The model as a dict under its wire names, ``extra`` included.
+
+        ``mode="python"`` keeps ``Decimal``, ``datetime`` and enum members;
+        ``mode="json"`` gives what JSON can carry (decimals and times as strings, enums
+        as their values), the form the services use.
+        """
+        hints = type(self)._hints()
+        out: Dict[str, Any] = {}
+        for f in type(self).__lb_fields__:
+            out[f.key] = _encode(hints[f.name], getattr(self, f.name), mode)
+        for k, v in self.extra.items():
+            if k not in out:
+                out[k] = _encode(Any, v, mode)
+        return out
+
+    def to_json(self, *, indent: Optional[int] = None) -> str:
+        """``to_dict(mode="json")`` as JSON text."""
+        return json.dumps(self.to_dict(mode="json"), ensure_ascii=False, indent=indent)
+
+    def copy(self, **changes: Any) -> Self:
+        """A copy with some fields replaced (unknown names are an error)."""
+        values = {f.name: getattr(self, f.name) for f in type(self).__lb_fields__}
+        unknown = set(changes) - set(values)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field(s) {', '.join(sorted(unknown))}")
+        values.update(changes)
+        new = type(self)(**values)
+        new.extra = dict(self.extra)
+        return new
+
+    # -- plumbing -------------------------------------------------------------------
+
+    @classmethod
+    def _hints(cls) -> Dict[str, Any]:
+        hints = cls.__dict__.get("__lb_hints__")
+        if hints is None:
+            # Each class's annotations resolve in its own module (forward references too).
+            hints = typing.get_type_hints(cls)
+            cls.__lb_hints__ = hints
+        return hints
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in type(self).__lb_fields__) and self.extra == other.extra
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        parts = [f"{f.name}={getattr(self, f.name)!r}" for f in type(self).__lb_fields__]
+        if self.extra:
+            parts.append(f"extra={self.extra!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _make_init(cls: Type[Model]) -> Callable[..., None]:
+    fields = cls.__lb_fields__
+    names = {f.name for f in fields}
+
+    def __init__(self: Model, **kwargs: Any) -> None:
+        unknown = [k for k in kwargs if k not in names]
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected keyword argument(s) {', '.join(repr(k) for k in unknown)};"
+                f" its fields are: {', '.join(f.name for f in fields)}"
+            )
+        missing = []
+        for f in fields:
+            if f.name in kwargs:
+                object.__setattr__(self, f.name, kwargs[f.name])
+            elif f.required:
+                missing.append(f.name)
+            else:
+                object.__setattr__(self, f.name, f.make_default())
+        if missing:
+            raise TypeError(f"{type(self).__name__}() missing required keyword argument(s): {', '.join(missing)}")
+        self.extra = {}
+
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    for f in fields:
+        default = inspect.Parameter.empty if f.required else (f.default if f.default_factory is None else f.default_factory())
+        params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=default))
+    __init__.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__doc__ = f"Builds a {cls.__name__} from keyword arguments (one per field)."
+    return __init__
+
+
+class UnknownIntEnum(enum.IntEnum):
+    """An int enum that keeps values it does not know instead of failing.
+
+    ``Status(99)`` for an undocumented 99 is a pseudo-member named ``UNKNOWN_99`` whose
+    ``value`` is 99 (``is_known`` is False), so the record still round-trips. Numeric
+    strings (``"7"``) are read as their number.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            return cls(int(text)) if re.fullmatch(r"[+-]?\d+", text) else None
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        cached = cls._value2member_map_.get(value)
+        if cached is not None:
+            return cached
+        member = int.__new__(cls, value)
+        member._name_ = f"UNKNOWN_{value}"
+        member._value_ = value
+        return cls._value2member_map_.setdefault(value, member)
+
+    @property
+    def is_known(self) -> bool:
+        """Whether the value is one the document lists."""
+        return self._name_ in type(self).__members__
+
+
+# -- decoding -------------------------------------------------------------------------
+#
+# Each model class compiles, once, a plan from its annotations: per field its wire key and
+# a converter built for the field's type. Converters raise _Mismatch, which collects the
+# path on the way out; from_dict turns it into a DecodeError.
+
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+
+
+def _parse_datetime(text: str, naive_tz: Optional[tzinfo]) -> datetime:
+    m = _ISO.match(text.strip())
+    if not m:
+        raise ValueError(f"not a date and time: {text!r}")
+    year, month, day, hour, minute = (int(m.group(i)) for i in range(1, 6))
+    second = int(m.group(6) or 0)
+    frac = (m.group(7) or "").ljust(6, "0")[:6]
+    zone = m.group(8)
+    if zone is None:
+        tz: tzinfo = naive_tz or timezone.utc
+    elif zone.upper() == "Z":
+        tz = timezone.utc
+    else:
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+        tz = timezone(sign * offset)
+    return datetime(year, month, day, hour, minute, second, int(frac), tzinfo=tz)
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+class _Mismatch(Exception):
+    """A value that does not fit its type; ``path`` grows as the error travels out."""
+
+    def __init__(self, tp: Any, value: Any, why: str = "") -> None:
+        super().__init__()
+        self.tp = tp
+        self.value = value
+        self.why = why
+        self.path = ""
+
+    def at(self, step: str) -> _Mismatch:
+        self.path = step + self.path
+        return self
+
+    def to_decode_error(self, root: str) -> DecodeError:
+        path = root + self.path
+        if self.why == "missing":
+            return DecodeError(f"{path}: required field is missing", path=path)
+        shown = repr(self.value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        why = f" ({self.why})" if self.why else ""
+        return DecodeError(f"{path}: expected {_type_name(self.tp)}, got {shown}{why}", path=path)
+
+
+Converter = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _is_union(origin: Any) -> bool:
+    if origin is Union:
+        return True
+    import types
+
+    return origin is not None and origin is getattr(types, "UnionType", None)
+
+
+def _converter(tp: Any, naive_tz: Optional[tzinfo]) -> Converter:
+    """A function converting a wire value to ``tp`` (or raising _Mismatch)."""
+    if tp is Any or tp is object:
+        return _identity
+    origin = typing.get_origin(tp)
+    if _is_union(origin):
+        args = typing.get_args(tp)
+        allow_none = type(None) in args
+        convs = [_converter(a, naive_tz) for a in args if a is not type(None)]
+        if len(convs) == 1:
+            only = convs[0]
+
+            def optional(v: Any) -> Any:
+                if v is None:
+                    if allow_none:
+                        return None
+                    raise _Mismatch(tp, v)
+                return only(v)
+
+            return optional
+
+        def union(v: Any) -> Any:
+            if v is None and allow_none:
+                return None
+            for c in convs:
+                try:
+                    return c(v)
+                except _Mismatch:
+                    pass
+            raise _Mismatch(tp, v)
+
+        return union
+    if origin in (list, collections.abc.Sequence) or tp in (list, List):
+        (item_tp,) = typing.get_args(tp) or (Any,)
+        item = _converter(item_tp, naive_tz)
+
+        def list_of(v: Any) -> Any:
+            if not isinstance(v, (list, tuple)):
+                raise _Mismatch(tp, v)
+            out = []
+            for i, x in enumerate(v):
+                try:
+                    out.append(item(x))
+                except _Mismatch as e:
+                    raise e.at(f"[{i}]") from None
+            return out
+
+        return list_of
+    if origin in (dict, collections.abc.Mapping) or tp in (dict, Dict):
+        _, val_tp = typing.get_args(tp) or (str, Any)
+        val = _converter(val_tp, naive_tz)
+
+        def dict_of(v: Any) -> Any:
+            if not isinstance(v, Mapping):
+                raise _Mismatch(tp, v)
+            out = {}
+            for k, x in v.items():
+                try:
+                    out[k] = val(x)
+                except _Mismatch as e:
+                    raise e.at(f".{k}") from None
+            return out
+
+        return dict_of
+    if not isinstance(tp, type):
+        raise TypeError(f"logibridge models cannot hold {tp!r}")
+    if issubclass(tp, Model):
+        model: Type[Model] = tp
+
+        def nested(v: Any) -> Any:
+            if isinstance(v, model):
+                return v
+            return _decode_model(model, v)
+
+        return nested
+    if issubclass(tp, enum.Enum):
+        enum_tp = tp
+
+        def enum_value(v: Any) -> Any:
+            try:
+                return enum_tp(v)
+            except ValueError:
+                raise _Mismatch(tp, v) from None
+
+        return enum_value
+    if tp is bool:
+
+        def boolean(v: Any) -> Any:
+            if v is True or v is False:
+                return v
+            raise _Mismatch(tp, v)
+
+        return boolean
+    if tp is int:
+
+        def integer(v: Any) -> Any:
+            if type(v) is int:
+                return v
+            if isinstance(v, int) and not isinstance(v, bool):
+                return int(v)
+            raise _Mismatch(tp, v)
+
+        return integer
+    if tp is float:
+
+        def floating(v: Any) -> Any:
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                return float(v)
+            raise _Mismatch(tp, v)
+
+        return floating
+    if tp is str:
+
+        def string(v: Any) -> Any:
+            if type(v) is str:
+                return v
+            if isinstance(v, str):
+                return str(v)
+            raise _Mismatch(tp, v)
+
+        return string
+    if tp is Decimal:
+
+        def decimal(v: Any) -> Any:
+            t = type(v)
+            if t is str or (t is int):
+                try:
+                    return Decimal(v)
+                except (InvalidOperation, ValueError):
+                    raise _Mismatch(tp, v) from None
+            if isinstance(v, Decimal):
+                return v
+            if isinstance(v, float):
+                return Decimal(repr(v))
+            raise _Mismatch(tp, v)
+
+        return decimal
+    if tp is datetime:
+        fallback_tz = naive_tz or timezone.utc
+
+        def moment(v: Any) -> Any:
+            if isinstance(v, str):
+                try:
+                    parsed = datetime.fromisoformat(v)
+                except ValueError:
+                    try:
+                        return _parse_datetime(v, naive_tz)
+                    except ValueError as e:
+                        raise _Mismatch(tp, v, str(e)) from None
+                return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=fallback_tz)
+            if isinstance(v, datetime):
+                return v if v.tzinfo is not None else v.replace(tzinfo=fallback_tz)
+            raise _Mismatch(tp, v)
+
+        return moment
+    if tp is date:
+
+        def day(v: Any) -> Any:
+            if isinstance(v, date) and not isinstance(v, datetime):
+                return v
+            if isinstance(v, str):
+                try:
+                    return date.fromisoformat(v.strip()[:10])
+                except ValueError:
+                    raise _Mismatch(tp, v) from None
+            raise _Mismatch(tp, v)
+
+        return day
+    plain = tp
+
+    def instance(v: Any) -> Any:
+        if isinstance(v, plain):
+            return v
+        raise _Mismatch(tp, v)
+
+    return instance
+
+
+# (attribute name, wire key, converter, required, field) per field, and the keys a record
+# may use for declared fields.
+_Plan = Tuple[Tuple[Tuple[str, str, Converter, bool, _Field], ...], FrozenSet[str]]
+
+
+def _plan(cls: Type[Model]) -> _Plan:
+    plan: Optional[_Plan] = cls.__dict__.get("__lb_plan__")
+    if plan is None:
+        hints = cls._hints()
+        steps = tuple((f.name, f.key, _converter(hints[f.name], cls.__naive_tz__), f.required, f) for f in cls.__lb_fields__)
+        keys = frozenset(k for f in cls.__lb_fields__ for k in (f.key, f.name))
+        plan = (steps, keys)
+        setattr(cls, "__lb_plan__", plan)
+    return plan
+
+
+def _decode_model(cls: Type[_T], data: Any) -> _T:
+    if not isinstance(data, Mapping):
+        raise _Mismatch(cls, data)
+    steps, keys = _plan(cls)
+    obj = cls.__new__(cls)
+    attrs = obj.__dict__
+    used = 0
+    for name, key, conv, required, f in steps:
+        if key in data:
+            used += 1
+            try:
+                attrs[name] = conv(data[key])
+            except _Mismatch as e:
+                raise e.at("." + key) from None
+        elif name != key and name in data:
+            # to_dict() output uses wire names; the attribute name is accepted too.
+            used += 1
+            try:
+                attrs[name] = conv(data[name])
+            except _Mismatch as e:
+                raise e.at("." + name) from None
+        elif required:
+            raise _Mismatch(cls, None, "missing").at("." + key)
+        else:
+            attrs[name] = f.make_default()
+    attrs["extra"] = {} if used == len(data) else {k: v for k, v in data.items() if k not in keys}
+    return obj
+
+
+# -- encoding -------------------------------------------------------------------------
+
+
+def _encode(tp: Any, value: Any, mode: Literal["python", "json"]) -> Any:
+    if isinstance(value, Model):
+        return value.to_dict(mode)
+    if isinstance(value, enum.Enum):
+        return value.value if mode == "json" else value
+    if mode == "json":
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, (datetime, date)):
+            return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_encode(Any, v, mode) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _encode(Any, v, mode) for k, v in value.items()}
+    return value
+
+
+def jsonable(value: Any) -> Any:
+    """Any mix of models, dicts, lists, ``Decimal``, ``datetime`` and enums in the form the
+    native layer sends (JSON-shaped)."""
+    return _encode(Any, value, "json")

@@ -1,0 +1,492 @@
+"""Carreta auto-parts shop: profile, part search, orders, order history.
+
+::
+
+    import logibridge
+
+    with logibridge.Carreta("my-api-key") as shop:
+        offers = shop.search.query("oc47")
+        order = shop.orders.create(offers[0], order_qty=1, client_comment="PO-17")
+        for o in shop.orders.list(client_comment="PO-17"):
+            print(o.number, o.status.name_en)
+
+Resources mirror the endpoint ids (``carreta.<resource>.<action>`` →
+``client.<resource>.<action>``): ``profile.get``, ``search.query``, ``order.create``,
+``order.list``, ``order.get``, ``order.history`` (``orders`` is the same resource as
+``order``). The documented order rules are checked before anything is sent; the checks
+are also here as functions that need no client.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone, tzinfo
+from decimal import Decimal
+from typing import Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _native
+from ._base import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncClient,
+    AsyncPager,
+    AsyncResource,
+    Paging,
+    SyncClient,
+    SyncPager,
+    SyncResource,
+)
+from ._models import Model, UnknownIntEnum, field
+
+__all__ = [
+    "Carreta",
+    "AsyncCarreta",
+    "Profile",
+    "Offer",
+    "NewOrder",
+    "Order",
+    "HistoryEntry",
+    "OrderStatus",
+    "check_order_qty",
+    "check_client_comment",
+    "qty_max_order",
+    "DEFAULT_BASE_URL",
+    "SHOP_TZ",
+    "ORDERS_PER_PAGE",
+]
+
+DEFAULT_BASE_URL: str = _native.default_base_url("carreta") or ""
+"""The shop's production API."""
+
+SHOP_TZ: tzinfo = timezone(timedelta(seconds=_native.carreta_utc_offset()), "MSK")
+"""The shop's zone (UTC+03:00): its times carry no zone and are read in this one."""
+
+ORDERS_PER_PAGE = 100
+"""Orders per page of ``carreta.order.list``, as documented; a shorter page is the last."""
+
+_ORDER_PAGING = Paging(param="page", first=1, size=ORDERS_PER_PAGE)
+
+
+# -- validators (no client needed) --------------------------------------------------
+
+
+def check_order_qty(qty: str, min_qty: int, order_qty: int) -> None:
+    """Checks an order size against an offer's stock text (``qty``: ``"10"``, ``"<10"``,
+    ``">50"``, ``"Есть"``) and its minimum (``min_qty``; orders are multiples of it).
+
+    Returns None when every documented rule holds; raises
+    :class:`~logibridge.ValidationError` (``.code``, ``.field``, ``.message``) otherwise,
+    nonsense input (``min_qty`` 0, negative numbers, huge numbers) included.
+    """
+    _native.carreta_check_order_qty(qty, min_qty, order_qty)
+
+
+def check_client_comment(comment: str) -> None:
+    """Checks a ``client_comment``: at most 50 characters (not bytes). Raises
+    :class:`~logibridge.ValidationError` when it is longer."""
+    _native.carreta_check_client_comment(comment)
+
+
+def qty_max_order(qty: str) -> Optional[int]:
+    """The largest order a stock text allows (``"<10"`` → 9, ``">50"`` → 10000), or None
+    for a form the document does not describe."""
+    return _native.carreta_qty_info(qty)[2]
+
+
+# -- models -------------------------------------------------------------------------
+
+
+class _CarretaModel(Model):
+    __naive_tz__: ClassVar[Optional[tzinfo]] = SHOP_TZ
+
+
+_STATUS_NAMES: Dict[int, Tuple[str, str]] = {code: (ru, en) for code, _, ru, en in _native.carreta_order_statuses()}
+
+
+class OrderStatus(UnknownIntEnum):
+    """An order's status: the 13 documented codes. An undocumented code is kept as a
+    pseudo-member ``UNKNOWN_<code>`` (``is_known`` False) instead of failing."""
+
+    AWAITING_PAYMENT = 1
+    RECEIVED = 2
+    IN_PROGRESS = 3
+    ACCEPTED_BY_SUPPLIER = 11
+    IN_TRANSIT_FROM_SUPPLIER = 4
+    AT_BRANCH_WAREHOUSE = 13
+    IN_TRANSIT_FROM_BRANCH = 12
+    AT_WAREHOUSE = 14
+    IN_TRANSIT_TO_PICKUP = 15
+    AT_PICKUP_POINT = 5
+    ISSUED = 7
+    OUT_OF_STOCK = 10
+    CANCELLED = 8
+
+    @property
+    def code(self) -> int:
+        """The shop's numeric code."""
+        return int(self.value)
+
+    @property
+    def name_ru(self) -> str:
+        """The shop's Russian name."""
+        return _STATUS_NAMES.get(self.value, ("Неизвестный статус", "Unknown"))[0]
+
+    @property
+    def name_en(self) -> str:
+        """An English name."""
+        return _STATUS_NAMES.get(self.value, ("Неизвестный статус", "Unknown"))[1]
+
+    def __str__(self) -> str:
+        return self.name_ru
+
+
+class Profile(_CarretaModel):
+    """The account profile (``carreta.profile.get``)."""
+
+    balance: Decimal
+    """Balance, roubles."""
+    city: str = ""
+    email: str = ""
+    name: str = ""
+    """Full name."""
+    phone: str = ""
+
+
+class Offer(_CarretaModel):
+    """One offer of a part (``carreta.search.query``). Order it with
+    ``client.orders.create(offer, order_qty=...)``: the shop wants the row back unchanged."""
+
+    signature: str = field(key="_")
+    """The shop's opaque signature of the offer (``_``), sent back when ordering."""
+    code: str
+    desc: str = ""
+    is_cross: bool = False
+    """Whether this is an analogue rather than the part asked for."""
+    maker: str
+    min_qty: int
+    """Minimum order; orders are multiples of it."""
+    name: str
+    period_max: int
+    """Longest delivery time, days."""
+    period_min: int
+    """Shortest delivery time, days."""
+    price: Decimal
+    """Price, roubles."""
+    qty: str
+    """Stock as the shop wrote it: ``"10"``, ``"<10"``, ``">50"``, ``"Есть"``."""
+    stat: Optional[int] = None
+    """Delivery probability, percent (None: no statistics)."""
+    source: str = ""
+
+    @property
+    def max_order(self) -> Optional[int]:
+        """The largest order the stock allows (None for an undocumented ``qty`` form)."""
+        return qty_max_order(self.qty)
+
+    def check_order_qty(self, order_qty: int) -> None:
+        """Raises :class:`~logibridge.ValidationError` if ``order_qty`` breaks a rule."""
+        check_order_qty(self.qty, self.min_qty, order_qty)
+
+
+class NewOrder(_CarretaModel):
+    """An order request: an offer's fields as the search returned them, plus the quantity
+    and an optional comment. Usually built for you by ``orders.create(offer, ...)``."""
+
+    signature: str = field(key="_")
+    code: str
+    maker: str
+    name: str
+    price: Decimal
+    period_min: int
+    period_max: int
+    min_qty: int
+    qty: str
+    order_qty: int
+    """How many pieces to order."""
+    client_comment: Optional[str] = None
+    """Your comment or internal order number, at most 50 characters."""
+
+    @classmethod
+    def from_offer(cls, offer: Union[Offer, Mapping[str, Any]], order_qty: int, client_comment: Optional[str] = None) -> NewOrder:
+        """An order for ``order_qty`` pieces of ``offer`` (an :class:`Offer` or a search row
+        as a dict), carrying every field of the offer."""
+        row = offer.to_dict(mode="json") if isinstance(offer, Model) else dict(offer)
+        row["order_qty"] = order_qty
+        if client_comment is not None:
+            row["client_comment"] = client_comment
+        return cls.from_dict(row)
+
+    def validate(self) -> None:
+        """Checks every documented rule; raises :class:`~logibridge.ValidationError`."""
+        check_order_qty(self.qty, self.min_qty, self.order_qty)
+        if self.client_comment is not None:
+            check_client_comment(self.client_comment)
+
+
+class Order(_CarretaModel):
+    """An order (``carreta.order.get``, ``.list``, ``.create``)."""
+
+    id: int
+    number: str
+    """The shop's order number, e.g. ``A111342-1``."""
+    status: OrderStatus
+    status_display: str = ""
+    """The shop's text for the status."""
+    comment: str = ""
+    """The shop's comment."""
+    client_comment: str = ""
+    created: datetime
+    """When the order was placed (timezone-aware, shop time)."""
+    code: str
+    maker: str
+    name: str
+    price: Decimal
+    period_min: int
+    period_max: int
+    order_qty: int
+    total: Decimal
+    """Sum, roubles."""
+
+
+class HistoryEntry(_CarretaModel):
+    """One action in an order's history (``carreta.order.history``)."""
+
+    comment: str = ""
+    created: datetime
+
+
+# -- request parameters (shared by the sync and async resources) --------------------
+
+
+OfferLike = Union[Offer, NewOrder, Mapping[str, Any]]
+
+
+def _create_params(
+    offer: OfferLike,
+    order_qty: Optional[int],
+    client_comment: Optional[str],
+    test: bool,
+    account: Optional[str],
+) -> Dict[str, Any]:
+    if isinstance(offer, NewOrder):
+        order: Dict[str, Any] = offer.to_dict(mode="json")
+        if order_qty is not None:
+            order["order_qty"] = order_qty
+    else:
+        if isinstance(offer, Model):
+            order = offer.to_dict(mode="json")
+        elif isinstance(offer, Mapping):
+            order = dict(offer)
+        else:
+            raise TypeError(f"offer must be an Offer, a NewOrder or a dict, got {type(offer).__name__}")
+        if order_qty is None:
+            raise TypeError("order_qty is required when ordering an offer")
+        order["order_qty"] = order_qty
+    if client_comment is not None:
+        order["client_comment"] = client_comment
+    if order.get("client_comment") is None:
+        order.pop("client_comment", None)
+    return {"order": order, "test": test, "account": account}
+
+
+def _list_params(client_comment: Union[str, Iterable[str], None], page: Optional[int], account: Optional[str]) -> Dict[str, Any]:
+    comments: Optional[List[str]]
+    if client_comment is None:
+        comments = None
+    elif isinstance(client_comment, str):
+        comments = [client_comment]
+    else:
+        comments = list(client_comment)
+    return {"client_comment": comments, "page": page, "account": account}
+
+
+# -- resources ----------------------------------------------------------------------
+
+
+class ProfileResource(SyncResource):
+    """``carreta.profile.*``"""
+
+    def get(self, *, account: Optional[str] = None) -> Profile:
+        """``carreta.profile.get``: balance and contact details."""
+        return self._get("carreta.profile.get", {"account": account}, Profile)
+
+
+class SearchResource(SyncResource):
+    """``carreta.search.*``"""
+
+    def query(self, q: str, *, account: Optional[str] = None) -> List[Offer]:
+        """``carreta.search.query``: offers for a part code, analogues included."""
+        return self._get_list("carreta.search.query", {"q": q, "account": account}, Offer)
+
+
+class OrderResource(SyncResource):
+    """``carreta.order.*`` (also reachable as ``client.orders``)."""
+
+    def create(
+        self,
+        offer: OfferLike,
+        *,
+        order_qty: Optional[int] = None,
+        client_comment: Optional[str] = None,
+        test: bool = False,
+        account: Optional[str] = None,
+    ) -> Order:
+        """``carreta.order.create``: orders ``order_qty`` pieces of ``offer`` (an
+        :class:`Offer`, a search row as a dict, or a :class:`NewOrder`). The documented
+        rules are checked first: a broken one raises :class:`~logibridge.ValidationError`
+        and nothing is sent. ``test=True`` places a test order. Never retried."""
+        return self._get("carreta.order.create", _create_params(offer, order_qty, client_comment, test, account), Order)
+
+    def list(
+        self,
+        *,
+        client_comment: Union[str, Sequence[str], None] = None,
+        page: Optional[int] = None,
+        account: Optional[str] = None,
+    ) -> SyncPager[Order]:
+        """``carreta.order.list``: orders, newest first, optionally only those whose
+        ``client_comment`` is one of the given. Iterate for every order across all pages
+        (fetched lazily, 100 a page); ``.first_page()`` fetches one page; ``page=`` starts
+        at that page."""
+        return self._pager("carreta.order.list", _list_params(client_comment, page, account), Order, _ORDER_PAGING)
+
+    def get(self, id: int, *, account: Optional[str] = None) -> Order:
+        """``carreta.order.get``."""
+        return self._get("carreta.order.get", {"id": id, "account": account}, Order)
+
+    def history(self, id: int, *, account: Optional[str] = None) -> List[HistoryEntry]:
+        """``carreta.order.history``: what happened to an order, oldest first."""
+        return self._get_list("carreta.order.history", {"id": id, "account": account}, HistoryEntry)
+
+
+class AsyncProfileResource(AsyncResource):
+    """``carreta.profile.*``"""
+
+    async def get(self, *, account: Optional[str] = None) -> Profile:
+        """``carreta.profile.get``: balance and contact details."""
+        return await self._get("carreta.profile.get", {"account": account}, Profile)
+
+
+class AsyncSearchResource(AsyncResource):
+    """``carreta.search.*``"""
+
+    async def query(self, q: str, *, account: Optional[str] = None) -> List[Offer]:
+        """``carreta.search.query``: offers for a part code, analogues included."""
+        return await self._get_list("carreta.search.query", {"q": q, "account": account}, Offer)
+
+
+class AsyncOrderResource(AsyncResource):
+    """``carreta.order.*`` (also reachable as ``client.orders``)."""
+
+    async def create(
+        self,
+        offer: OfferLike,
+        *,
+        order_qty: Optional[int] = None,
+        client_comment: Optional[str] = None,
+        test: bool = False,
+        account: Optional[str] = None,
+    ) -> Order:
+        """``carreta.order.create``; see :meth:`OrderResource.create`."""
+        return await self._get("carreta.order.create", _create_params(offer, order_qty, client_comment, test, account), Order)
+
+    def list(
+        self,
+        *,
+        client_comment: Union[str, Sequence[str], None] = None,
+        page: Optional[int] = None,
+        account: Optional[str] = None,
+    ) -> AsyncPager[Order]:
+        """``carreta.order.list``: ``async for`` walks every page lazily; see
+        :meth:`OrderResource.list`."""
+        return self._pager("carreta.order.list", _list_params(client_comment, page, account), Order, _ORDER_PAGING)
+
+    async def get(self, id: int, *, account: Optional[str] = None) -> Order:
+        """``carreta.order.get``."""
+        return await self._get("carreta.order.get", {"id": id, "account": account}, Order)
+
+    async def history(self, id: int, *, account: Optional[str] = None) -> List[HistoryEntry]:
+        """``carreta.order.history``: what happened to an order, oldest first."""
+        return await self._get_list("carreta.order.history", {"id": id, "account": account}, HistoryEntry)
+
+
+# -- clients ------------------------------------------------------------------------
+
+
+class Carreta(SyncClient):
+    """Blocking Carreta client. Safe to share between threads; ``with`` closes it.
+
+    :param api_key: the key from the shop's profile page (never shown in messages or repr).
+    :param base_url: the service URL (default: the production API; the sandbox's for tests).
+    :param account: the account to act for when the key serves several.
+    :param timeout: seconds for a whole request; ``connect_timeout`` to connect.
+    :param max_retries: retries of idempotent calls on transient failures (orders are
+        never retried).
+    """
+
+    _service = "carreta"
+
+    profile: ProfileResource
+    search: SearchResource
+    order: OrderResource
+    orders: OrderResource
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: Optional[str] = None,
+        account: Optional[str] = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+    ) -> None:
+        self._init_native(
+            api_key,
+            base_url=base_url,
+            account=account,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+        )
+
+    def _init_resources(self) -> None:
+        self.profile = ProfileResource(self)
+        self.search = SearchResource(self)
+        self.order = self.orders = OrderResource(self)
+
+
+class AsyncCarreta(AsyncClient):
+    """asyncio Carreta client: the same resources as :class:`Carreta`, methods are
+    coroutines and lists are walked with ``async for``; ``async with`` closes it."""
+
+    _service = "carreta"
+
+    profile: AsyncProfileResource
+    search: AsyncSearchResource
+    order: AsyncOrderResource
+    orders: AsyncOrderResource
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: Optional[str] = None,
+        account: Optional[str] = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+    ) -> None:
+        self._init_native(
+            api_key,
+            base_url=base_url,
+            account=account,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+        )
+
+    def _init_resources(self) -> None:
+        self.profile = AsyncProfileResource(self)
+        self.search = AsyncSearchResource(self)
+        self.order = self.orders = AsyncOrderResource(self)

@@ -1,0 +1,276 @@
+"""Carreta supplier price lists: CSV (CP1251, ``;``), millions of rows, read lazily.
+
+::
+
+    from logibridge import pricelist
+
+    with pricelist.read("price.csv", on_error="collect") as rows:
+        for row in rows:
+            print(row.line, row.maker, row.code, row.price, row.qty)
+        print(rows.summary.rows_ok, "rows;", len(rows.bad_rows), "bad")
+
+The reading is done by the Rust core with the GIL released: decoding (CP1251, UTF-8 with
+or without BOM, or any encoding named), CSV with quotes, columns found by their Russian or
+English headers, prices as exact ``Decimal``. ``async for`` works too (batches are read in
+a worker thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from decimal import Decimal
+from types import TracebackType
+from typing import (
+    Any,
+    AsyncIterator,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    Union,
+)
+
+from . import _native
+from ._models import Model, field
+from .carreta import check_order_qty, qty_max_order
+
+__all__ = ["read", "PriceList", "PriceRow", "BadRow", "Summary", "FIELDS"]
+
+FIELDS = ("code", "maker", "name", "price", "qty", "min_qty", "period")
+"""The columns the reader knows, by the names ``columns=`` takes."""
+
+Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, Any]
+ProgressCallback = Callable[[int, Optional[int]], Any]
+
+_BATCH = 512
+
+
+class PriceRow(Model):
+    """One offer of a price list."""
+
+    line: int
+    """Line of the file the row starts on (the header is line 1)."""
+    code: str
+    """Part number. Never empty."""
+    maker: str = ""
+    name: str = ""
+    price: Decimal
+    """Exact, with the scale written in the file (``1 234,50`` is ``Decimal("1234.50")``)."""
+    qty: str = ""
+    """Stock as the supplier wrote it (``"10"``, ``"<10"``, ``">50"``, ``"Есть"``)."""
+    min_qty: int = 1
+    """Pack size: orders are multiples of it."""
+    period_min: Optional[int] = None
+    """Shortest delivery time, days."""
+    period_max: Optional[int] = None
+    """Longest delivery time, days."""
+    extra_columns: Dict[str, str] = field(key="extra", default_factory=dict)
+    """The columns the reader does not know, by header, in file order."""
+
+    @property
+    def max_order(self) -> Optional[int]:
+        """The largest order the stock allows (None for an undocumented ``qty`` form)."""
+        return qty_max_order(self.qty)
+
+    def check_order(self, order_qty: int) -> None:
+        """Checks an order of ``order_qty`` pieces with the Carreta order rules; raises
+        :class:`~logibridge.ValidationError`."""
+        check_order_qty(self.qty, self.min_qty, order_qty)
+
+
+class BadRow(Model):
+    """A row that could not be read."""
+
+    line: int
+    column: Optional[str] = None
+    """Header of the offending column, when one column is to blame."""
+    reason: str
+    raw: str = ""
+    """The start of the record as text."""
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+class Summary(Model):
+    """Counts of a reading (final once the rows are exhausted)."""
+
+    rows_ok: int
+    rows_bad: int
+    bytes: int
+
+
+class PriceList(Iterator[PriceRow]):
+    """A price list being read: iterate it (``for`` or ``async for``) for its rows, lazily.
+
+    Use it as a context manager, or call :meth:`close`, to release the file or download
+    early; it is released at the end of the rows anyway.
+    """
+
+    def __init__(self, native: _native.PriceListReader) -> None:
+        self._native = native
+        self._buffer: List[PriceRow] = []
+        self._done = False
+
+    # -- rows -------------------------------------------------------------------------
+
+    def _fill(self, batch: List[Dict[str, Any]]) -> None:
+        if not batch:
+            self._done = True
+            return
+        self._buffer = [PriceRow.from_dict(r) for r in reversed(batch)]
+
+    def __iter__(self) -> PriceList:
+        return self
+
+    def __next__(self) -> PriceRow:
+        if not self._buffer:
+            if self._done:
+                raise StopIteration
+            self._fill(self._native.next_batch(_BATCH))
+            if not self._buffer:
+                raise StopIteration
+        return self._buffer.pop()
+
+    def __aiter__(self) -> AsyncIterator[PriceRow]:
+        return self._arows()
+
+    async def _arows(self) -> AsyncIterator[PriceRow]:
+        loop = asyncio.get_running_loop()
+        while True:
+            while self._buffer:
+                yield self._buffer.pop()
+            if self._done:
+                return
+            batch = await loop.run_in_executor(None, self._native.next_batch, _BATCH)
+            self._fill(batch)
+
+    def to_list(self) -> List[PriceRow]:
+        """Every remaining row (mind the memory on a large list)."""
+        return list(self)
+
+    # -- what the reader found --------------------------------------------------------
+
+    @property
+    def headers(self) -> List[str]:
+        """The header cells as written."""
+        return self._native.headers
+
+    @property
+    def columns(self) -> Dict[str, str]:
+        """Which header each known field is read from: ``{"code": "Артикул", …}``."""
+        return self._native.columns
+
+    @property
+    def extra_columns(self) -> List[str]:
+        """The headers of the columns kept in each row's ``extra_columns``."""
+        return self._native.extra_columns
+
+    @property
+    def encoding(self) -> Optional[str]:
+        """The encoding in use (``"windows-1251"``, ``"UTF-8"``, …), None while only ASCII
+        was seen."""
+        return self._native.encoding
+
+    @property
+    def bad_rows(self) -> List[BadRow]:
+        """The rows that could not be read so far (``on_error="collect"``)."""
+        return [BadRow.from_dict(b) for b in self._native.bad_rows()]
+
+    @property
+    def summary(self) -> Summary:
+        """Rows read, rows bad, bytes read — so far."""
+        return Summary.from_dict(self._native.summary())
+
+    # -- lifetime ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Releases the file or download. Idempotent."""
+        self._native.close()
+        self._buffer = []
+        self._done = True
+
+    @property
+    def closed(self) -> bool:
+        return self._native.closed
+
+    def __enter__(self) -> PriceList:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<PriceList {'closed' if self.closed else 'open'}>"
+
+
+def read(
+    source: Source,
+    *,
+    encoding: str = "auto",
+    delimiter: str = ";",
+    on_error: str = "stop",
+    columns: Optional[Mapping[str, Union[str, Sequence[str]]]] = None,
+    max_errors_kept: int = 1000,
+    max_record_bytes: Optional[int] = None,
+    progress: Optional[ProgressCallback] = None,
+) -> PriceList:
+    """``carreta.pricelist.parse``: opens a price list for reading, lazily.
+
+    :param source: a path (``str`` or ``os.PathLike``), an ``http(s)://`` URL (read while it
+        downloads, never held whole in memory), ``bytes``, or a binary file object.
+    :param encoding: ``"auto"`` (BOM, else UTF-8 when valid, else CP1251), or any encoding
+        label (``"cp1251"``, ``"utf-8"``, ``"koi8-r"``, …).
+    :param delimiter: the field separator, one character.
+    :param on_error: ``"stop"`` raises :class:`~logibridge.DecodeError` at the first bad
+        row (after yielding the rows before it); ``"collect"`` skips bad rows and keeps them
+        in :attr:`PriceList.bad_rows`.
+    :param columns: headers to read fields from instead of the built-in synonyms, e.g.
+        ``{"price": "Стоимость"}``; a list gives alternatives. Fields: :data:`FIELDS`.
+    :param max_errors_kept: how many bad rows are kept in memory (the count goes on).
+    :param max_record_bytes: the longest record accepted (default 1 MiB).
+    :param progress: called as ``progress(bytes_done, total_or_None)`` as the source is
+        read (at most once per MiB, and at the start and the end).
+    :raises ~logibridge.DecodeError: the header lacks a required column.
+    :raises ~logibridge.TransportError: the file cannot be opened or the download fails.
+    """
+    kind: str
+    value: Any
+    if isinstance(source, str) and source.lower().startswith(("http://", "https://")):
+        kind, value = "url", source
+    elif isinstance(source, (str, os.PathLike)):
+        kind, value = "path", os.fspath(source)
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        kind, value = "bytes", bytes(source)
+    elif hasattr(source, "read"):
+        kind, value = "file", source
+    else:
+        raise TypeError(f"source must be a path, a URL, bytes or a binary file object, got {type(source).__name__}")
+    pairs: List[Tuple[str, str]] = []
+    for key, headers in (columns or {}).items():
+        for header in [headers] if isinstance(headers, str) else headers:
+            pairs.append((key, header))
+    native = _native.PriceListReader(
+        kind,
+        value,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_error=on_error,
+        columns=pairs,
+        max_errors_kept=max_errors_kept,
+        max_record_bytes=max_record_bytes,
+        progress=progress,
+    )
+    return PriceList(native)

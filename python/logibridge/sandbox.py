@@ -1,0 +1,204 @@
+"""The embedded emulators, for your own tests and for offline development.
+
+::
+
+    import logibridge
+    from logibridge import sandbox
+
+    with sandbox.start() as sb:
+        shop = logibridge.Carreta(sb.carreta.api_key, base_url=sb.carreta.base_url)
+        offers = shop.search.query("oc47")
+        order = shop.orders.create(offers[0], order_qty=offers[0].min_qty)
+        sb.advance_order(order.id)            # play the shop: move the order along
+        sb.add_fault("carreta.search.query", status=503)   # the next search fails once
+
+The servers run in this process, on their own thread, on a free port of 127.0.0.1; they
+keep their state in memory and stop with the ``with`` block (or ``stop()``).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from types import TracebackType
+from typing import Any, Dict, List, Optional, Tuple, Type
+
+from . import _native
+from ._exceptions import InvalidArgumentError
+from .carreta import AsyncCarreta, Carreta
+
+__all__ = ["start", "Sandbox", "ServiceAccess", "DEFAULT_CARRETA_API_KEY"]
+
+DEFAULT_CARRETA_API_KEY = "sandbox-carreta-key"
+"""The Carreta key the sandbox accepts unless told otherwise."""
+
+# Where each service lives under the sandbox's base URL.
+_SERVICE_PATHS = {"carreta": "carreta/v1/"}
+
+
+class ServiceAccess:
+    """How to reach one emulated service: its base URL and the credentials it accepts."""
+
+    __slots__ = ("service", "base_url", "api_key", "accounts")
+
+    def __init__(self, service: str, base_url: str, api_key: str, accounts: Tuple[str, ...]) -> None:
+        self.service = service
+        self.base_url = base_url
+        self.api_key = api_key
+        self.accounts = accounts
+        """The accounts the key serves; the first is the default."""
+
+    def __repr__(self) -> str:
+        # The sandbox key is not a secret, but keep the habit: no credentials in repr.
+        return f"ServiceAccess(service={self.service!r}, base_url={self.base_url!r}, accounts={self.accounts!r})"
+
+
+class Sandbox:
+    """A running sandbox: base URLs, credentials, and the control API (play the other side
+    of a service, inject faults, read the request log)."""
+
+    def __init__(self, native: _native.Sandbox) -> None:
+        self._handle = native
+        self.base_url: str = native.base_url
+        """``http://127.0.0.1:PORT/``"""
+        self.carreta = ServiceAccess("carreta", native.carreta_url, native.carreta_api_key, ("1001", "1002"))
+        """The Carreta emulator: ``.base_url``, ``.api_key``, ``.accounts``."""
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    # -- clients ----------------------------------------------------------------------
+
+    def carreta_client(self, **options: Any) -> Carreta:
+        """A :class:`~logibridge.Carreta` client for this sandbox (options as for it)."""
+        return Carreta(self.carreta.api_key, base_url=self.carreta.base_url, **options)
+
+    def async_carreta_client(self, **options: Any) -> AsyncCarreta:
+        """An :class:`~logibridge.AsyncCarreta` client for this sandbox."""
+        return AsyncCarreta(self.carreta.api_key, base_url=self.carreta.base_url, **options)
+
+    # -- control API ------------------------------------------------------------------
+
+    def _control(self, method: str, path: str, body: Optional[Dict[str, Any]] = None) -> Any:
+        if not self.running:
+            raise InvalidArgumentError("the sandbox is stopped", code="invalid_argument")
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base_url + "_control/" + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with self._opener.open(request, timeout=30) as response:
+                text = response.read().decode("utf-8")
+        except urllib.error.HTTPError as e:
+            detail = e.read().decode("utf-8", "replace")
+            raise InvalidArgumentError(f"sandbox control {method} /_control/{path}: HTTP {e.code}: {detail}", code="invalid_argument") from None
+        return json.loads(text) if text.strip() else None
+
+    def advance_order(self, order_id: int, *, status: Optional[int] = None, comment: Optional[str] = None) -> Dict[str, Any]:
+        """Plays the shop: moves a Carreta order to ``status`` (a code, or an
+        :class:`~logibridge.carreta.OrderStatus`), or one step along the usual path, adding
+        a history entry. Returns the order as the shop now shows it."""
+        body: Dict[str, Any] = {}
+        if status is not None:
+            body["status"] = int(status)
+        if comment is not None:
+            body["comment"] = comment
+        result: Dict[str, Any] = self._control("POST", f"carreta/orders/{int(order_id)}/advance", body)
+        return result
+
+    def fault_path(self, endpoint: str) -> str:
+        """The path prefix of an endpoint id (``carreta.order.get`` → ``/carreta/v1/order/``)."""
+        for e in _native.endpoints():
+            if e["id"] == endpoint:
+                service_path = _SERVICE_PATHS.get(e["service"])
+                if service_path is None or e["method"] == "LOCAL":
+                    break
+                return "/" + service_path + str(e["path"]).split("{", 1)[0]
+        raise InvalidArgumentError(f"no sandbox route for endpoint {endpoint!r}", code="invalid_argument")
+
+    def add_fault(
+        self,
+        target: str,
+        *,
+        status: Optional[int] = None,
+        count: int = 1,
+        retry_after: Optional[str] = None,
+        delay_ms: int = 0,
+        body: Optional[str] = None,
+    ) -> None:
+        """Arms a fault for the next ``count`` requests to ``target`` (an endpoint id such as
+        ``"carreta.search.query"``, or a path prefix such as ``"/carreta/v1/search"``):
+        answer with ``status`` (and ``retry_after``, ``body``) instead of handling them,
+        and/or wait ``delay_ms`` first."""
+        path = target if target.startswith("/") else self.fault_path(target)
+        fault: Dict[str, Any] = {"path_prefix": path, "count": count, "delay_ms": delay_ms}
+        if status is not None:
+            fault["status"] = status
+        if retry_after is not None:
+            fault["retry_after"] = retry_after
+        if body is not None:
+            fault["body"] = body
+        self._control("POST", "faults", fault)
+
+    def faults(self) -> List[Dict[str, Any]]:
+        """The armed faults."""
+        result: List[Dict[str, Any]] = self._control("GET", "faults")
+        return result
+
+    def clear_faults(self) -> None:
+        """Disarms every fault."""
+        self._control("DELETE", "faults")
+
+    def requests(self) -> List[Dict[str, Any]]:
+        """The service requests received so far (``method``, ``path``, ``query`` with the key
+        masked, ``status``), oldest first."""
+        result: List[Dict[str, Any]] = self._control("GET", "requests")
+        return result
+
+    def clear_requests(self) -> None:
+        """Empties the request log."""
+        self._control("DELETE", "requests")
+
+    def carreta_pricelist_url(self, rows: int = 1000) -> str:
+        """URL of a generated Carreta price list (CSV, CP1251, ``;``) of ``rows`` rows."""
+        return f"{self.base_url}carreta/pricelist.csv?{urllib.parse.urlencode({'rows': rows})}"
+
+    @staticmethod
+    def carreta_codes() -> List[str]:
+        """Every part code of the emulated Carreta catalogue."""
+        return _native.sandbox_carreta_codes()
+
+    # -- lifetime ---------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._handle.running
+
+    def stop(self) -> None:
+        """Stops the servers (waits for requests in flight, briefly). Idempotent."""
+        self._handle.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<Sandbox {self.base_url}{'' if self.running else ' stopped'}>"
+
+
+def start(*, seed: Optional[int] = None, carreta_api_key: Optional[str] = None) -> Sandbox:
+    """Starts the emulators in this process on a free port of 127.0.0.1 and returns the
+    running :class:`Sandbox` (use it as a context manager to stop it).
+
+    :param seed: seed of the generated catalogue (the same seed gives the same offers).
+    :param carreta_api_key: the key the Carreta emulator accepts
+        (default :data:`DEFAULT_CARRETA_API_KEY`).
+    """
+    return Sandbox(_native.Sandbox(seed=seed, carreta_api_key=carreta_api_key))

@@ -1,0 +1,88 @@
+//! `logibridge::Error` → the package's exception classes, in one place.
+//!
+//! The classes live in Python (`logibridge/_exceptions.py`, so they are plain, picklable,
+//! documented Python classes); this module hands the error's parts to the factory there.
+//! Every part comes from the core's accessors or fields, which never hold a secret.
+
+use logibridge::{Error, ErrorKind};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyDict;
+
+static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The snake-case name of an error kind, as the Python side dispatches on it.
+pub fn kind_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Validation => "validation",
+        ErrorKind::Transport => "transport",
+        ErrorKind::Timeout => "timeout",
+        ErrorKind::Http => "http",
+        ErrorKind::Auth => "auth",
+        ErrorKind::PermissionDenied => "permission_denied",
+        ErrorKind::NotFound => "not_found",
+        ErrorKind::Conflict => "conflict",
+        ErrorKind::RateLimited => "rate_limited",
+        ErrorKind::Server => "server",
+        ErrorKind::Decode => "decode",
+        ErrorKind::InvalidArgument => "invalid_argument",
+        ErrorKind::Internal => "internal",
+        #[allow(unreachable_patterns)]
+        _ => "internal",
+    }
+}
+
+/// The error's parts as a dict: `kind`, `code`, `text` (what `str()` shows), `message`
+/// (the short explanation: the rule's text, or the service's own message), `message_ru`,
+/// `field`, `status`, `endpoint`, `body`, `retry_after` (seconds), `path`.
+pub fn parts<'py>(py: Python<'py>, err: &Error) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("kind", kind_name(err.kind()))?;
+    d.set_item("code", err.code())?;
+    d.set_item("text", err.to_string())?;
+    d.set_item("message_ru", err.message_ru())?;
+    d.set_item("field", err.field())?;
+    d.set_item("status", err.status())?;
+    d.set_item("endpoint", err.endpoint())?;
+    let message = match err {
+        Error::Validation(v) => {
+            // The rule's own text; `text` already names the field.
+            d.set_item("message_ru", &v.message_ru)?;
+            v.message.clone()
+        }
+        Error::Http { message, body, retry_after, .. } => {
+            d.set_item("body", body)?;
+            d.set_item("retry_after", retry_after.map(|r| r.as_secs_f64()))?;
+            message.clone()
+        }
+        Error::Auth { message, .. } | Error::Transport { message, .. } => message.clone(),
+        Error::Decode { message, path, .. } => {
+            d.set_item("path", path)?;
+            message.clone()
+        }
+        Error::InvalidArgument(m) | Error::Internal(m) => m.clone(),
+        other => other.to_string(),
+    };
+    d.set_item("message", message)?;
+    Ok(d)
+}
+
+/// The Python exception for a core error.
+pub fn to_pyerr(py: Python<'_>, err: &Error) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let factory = FACTORY.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            Ok(py.import("logibridge._exceptions")?.getattr("_from_native")?.unbind())
+        })?;
+        let exc = factory.bind(py).call1((parts(py, err)?,))?;
+        Ok(PyErr::from_value(exc))
+    };
+    // If the package itself cannot be imported (a broken install), still say what happened.
+    build().unwrap_or_else(|import_failure| {
+        pyo3::exceptions::PyRuntimeError::new_err(format!("{err} (and the logibridge exception classes could not be loaded: {import_failure})"))
+    })
+}
+
+/// Shorthand for an [`Error::InvalidArgument`] raised as the package's exception.
+pub fn invalid_argument(py: Python<'_>, message: impl Into<String>) -> PyErr {
+    to_pyerr(py, &Error::InvalidArgument(message.into()))
+}

@@ -1,0 +1,204 @@
+"""logibridge.pricelist: the core's streaming reader, from files, bytes, file objects and
+the sandbox's published list."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import pytest
+
+import logibridge
+from logibridge import pricelist, sandbox
+from logibridge.pricelist import BadRow, PriceRow
+
+CSV = (
+    "Бренд;Артикул;Наименование;Цена;Количество;Кратность;Срок поставки;Склад\r\n"
+    'MANN-FILTER;W 712/75;"Фильтр масляный; Лада";1 234,50;<10;1;7-9;Москва\r\n'
+    "KNECHT;OC47;Фильтр масляный;152.02;>50;2;5;Казань\r\n"
+    'BOSCH;0 986 452 041;"Фильтр ""Супер""";99,9;Есть;;;\r\n'
+)
+
+
+def cp1251(text: str) -> bytes:
+    return text.encode("cp1251")
+
+
+def test_reads_a_cp1251_file(tmp_path: Path) -> None:
+    path = tmp_path / "price.csv"
+    path.write_bytes(cp1251(CSV))
+    with pricelist.read(path) as rows:
+        got = list(rows)
+        assert rows.encoding == "windows-1251"
+        assert rows.headers[:2] == ["Бренд", "Артикул"]
+        assert rows.columns["price"] == "Цена" and rows.columns["period"] == "Срок поставки"
+        assert rows.extra_columns == ["Склад"]
+        assert rows.summary.rows_ok == 3 and rows.summary.rows_bad == 0
+    assert [r.line for r in got] == [2, 3, 4]
+    first = got[0]
+    assert isinstance(first, PriceRow)
+    assert (first.maker, first.code, first.name) == ("MANN-FILTER", "W 712/75", "Фильтр масляный; Лада")
+    assert first.price == Decimal("1234.50") and str(first.price) == "1234.50"
+    assert (first.qty, first.min_qty, first.period_min, first.period_max) == ("<10", 1, 7, 9)
+    assert first.extra_columns == {"Склад": "Москва"}
+    assert first.max_order == 9
+    first.check_order(9)
+    with pytest.raises(logibridge.ValidationError):
+        first.check_order(10)
+    assert got[1].price == Decimal("152.02") and got[1].min_qty == 2 and (got[1].period_min, got[1].period_max) == (5, 5)
+    with pytest.raises(logibridge.ValidationError) as info:
+        got[1].check_order(3)
+    assert info.value.code == "order_qty.not_multiple_of_min_qty"
+    assert got[2].name == 'Фильтр "Супер"' and got[2].qty == "Есть" and got[2].period_min is None
+
+
+def test_sources(tmp_path: Path) -> None:
+    data = cp1251(CSV)
+    path = tmp_path / "p.csv"
+    path.write_bytes(data)
+    expected = pricelist.read(data).to_list()
+    assert len(expected) == 3
+    assert pricelist.read(str(path)).to_list() == expected
+    assert pricelist.read(bytearray(data)).to_list() == expected
+    assert pricelist.read(io.BytesIO(data)).to_list() == expected
+    with open(path, "rb") as f:
+        assert pricelist.read(f).to_list() == expected
+    with pytest.raises(TypeError):
+        pricelist.read(12345)  # type: ignore[arg-type]
+    with pytest.raises(logibridge.LogibridgeError):
+        pricelist.read(io.StringIO(CSV)).to_list()
+
+
+def test_utf8_with_bom_and_other_encodings() -> None:
+    utf8 = pricelist.read(b"\xef\xbb\xbf" + CSV.encode()).to_list()
+    assert pricelist.read(cp1251(CSV)).to_list() == utf8
+    koi = pricelist.read(CSV.encode("koi8-r"), encoding="koi8-r").to_list()
+    assert koi == utf8
+
+
+def test_on_error_stop_yields_good_rows_then_raises() -> None:
+    text = "Артикул;Цена\nA1;1,5\nA2;not-a-price\nA3;3\n"
+    rows = pricelist.read(text.encode())
+    assert next(rows).code == "A1"
+    with pytest.raises(logibridge.DecodeError) as info:
+        next(rows)
+    assert "3" in str(info.value)  # the line
+    assert info.value.endpoint == "carreta.pricelist.parse"
+
+
+def test_on_error_collect_keeps_bad_rows() -> None:
+    text = "Артикул;Цена\nA1;1,5\nA2;not-a-price\n;5\nA4;4\n"
+    with pricelist.read(text.encode(), on_error="collect") as rows:
+        assert [r.code for r in rows] == ["A1", "A4"]
+        bad = rows.bad_rows
+        assert [b.line for b in bad] == [3, 4]
+        assert all(isinstance(b, BadRow) and b.reason for b in bad)
+        assert bad[0].column == "Цена"
+        assert "line 3" in str(bad[0])
+        assert rows.summary.rows_bad == 2
+
+
+def test_missing_required_column() -> None:
+    with pytest.raises(logibridge.DecodeError):
+        pricelist.read("Бренд;Наименование\nX;Y\n".encode())
+
+
+def test_column_overrides() -> None:
+    text = "Код;Стоимость;Остаток на складе\nA1;10;5\n"
+    with pytest.raises(logibridge.DecodeError):
+        pricelist.read(text.encode())
+    rows = pricelist.read(text.encode(), columns={"price": "Стоимость", "qty": ["Нет такой", "Остаток на складе"]}).to_list()
+    assert (rows[0].code, rows[0].price, rows[0].qty) == ("A1", Decimal("10"), "5")
+    with pytest.raises(logibridge.InvalidArgumentError, match="fields are"):
+        pricelist.read(text.encode(), columns={"cost": "Стоимость"})
+
+
+def test_delimiter() -> None:
+    rows = pricelist.read("Артикул,Цена\nA1,\"1,5\"\n".encode(), delimiter=",").to_list()
+    assert rows[0].price == Decimal("1.5")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"encoding": "no-such-encoding"}, {"delimiter": ";;"}, {"delimiter": '"'}, {"on_error": "ignore"}],
+)
+def test_bad_options(kwargs: dict) -> None:  # type: ignore[type-arg]
+    with pytest.raises(logibridge.InvalidArgumentError):
+        pricelist.read(b"a;b\n", **kwargs)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(logibridge.TransportError) as info:
+        pricelist.read(tmp_path / "nope.csv")
+    assert "nope.csv" in str(info.value)
+
+
+def test_progress_on_files(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    data = cp1251(CSV)
+    path.write_bytes(data)
+    calls: List[Tuple[int, Optional[int]]] = []
+    pricelist.read(path, progress=lambda done, total: calls.append((done, total))).to_list()
+    assert calls[0] == (0, len(data))
+    assert calls[-1] == (len(data), len(data))
+
+
+def test_progress_errors_propagate() -> None:
+    def boom(done: int, total: Optional[int]) -> None:
+        raise RuntimeError("stop reading")
+
+    with pytest.raises(RuntimeError, match="stop reading"):
+        pricelist.read(cp1251(CSV), progress=boom).to_list()
+
+
+def test_round_trip() -> None:
+    for row in pricelist.read(cp1251(CSV)):
+        assert PriceRow.from_dict(row.to_dict()) == row
+        assert PriceRow.from_dict(row.to_dict(mode="json")) == row
+    assert pricelist.read(cp1251(CSV)).to_list()[0].to_dict(mode="json")["price"] == "1234.50"
+
+
+def test_close_early() -> None:
+    rows = pricelist.read(cp1251(CSV))
+    next(rows)
+    rows.close()
+    assert rows.closed
+    assert list(rows) == []
+
+
+def test_download_from_the_sandbox(sb: sandbox.Sandbox) -> None:
+    calls: List[Tuple[int, Optional[int]]] = []
+    with pricelist.read(sb.carreta_pricelist_url(rows=3000), on_error="collect", progress=lambda d, t: calls.append((d, t))) as rows:
+        got = rows.to_list()
+        summary = rows.summary
+        bad = rows.bad_rows
+    assert summary.rows_ok == len(got) and summary.rows_ok + summary.rows_bad == 3000
+    assert len(bad) == summary.rows_bad
+    assert all(isinstance(r.price, Decimal) and r.code for r in got)
+    assert calls and calls[0][0] == 0
+    assert calls[-1][0] == summary.bytes
+
+
+def test_download_is_lazy(sb: sandbox.Sandbox) -> None:
+    """The first rows arrive without the whole list being downloaded."""
+    with pricelist.read(sb.carreta_pricelist_url(rows=300_000), on_error="collect") as rows:
+        first = next(rows)
+        assert first.line == 2
+        read_so_far = rows.summary.bytes
+    assert read_so_far < 5_000_000, read_so_far
+
+
+def test_download_errors(sb: sandbox.Sandbox) -> None:
+    with pytest.raises(logibridge.NotFoundError):
+        pricelist.read(sb.base_url + "carreta/no-such-list.csv")
+
+
+async def test_async_for(sb: sandbox.Sandbox) -> None:
+    rows = pricelist.read(sb.carreta_pricelist_url(rows=1500), on_error="collect")
+    count = 0
+    async for row in rows:
+        assert isinstance(row, PriceRow)
+        count += 1
+    assert count == rows.summary.rows_ok and count > 1000

@@ -1,0 +1,138 @@
+"""The documented order rules, without a client and through one."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+
+import logibridge
+from logibridge import sandbox
+from logibridge.carreta import NewOrder, check_client_comment, check_order_qty, qty_max_order
+
+from conftest import unique_comment
+
+
+def code_of(qty: str, min_qty: int, order_qty: int) -> Optional[str]:
+    try:
+        assert check_order_qty(qty, min_qty, order_qty) is None
+        return None
+    except logibridge.ValidationError as e:
+        return e.code
+
+
+@pytest.mark.parametrize(
+    ("qty", "min_qty", "order_qty", "code"),
+    [
+        # The document's examples.
+        ("<10", 1, 9, None),
+        ("<10", 1, 10, "order_qty.not_less_than_qty"),
+        (">50", 1, 10000, None),
+        (">50", 1, 10001, "order_qty.exceeds_max"),
+        ("10", 1, 10, None),
+        ("10", 1, 11, "order_qty.exceeds_qty"),
+        ("Есть", 1, 10000, None),
+        ("Есть", 1, 10001, "order_qty.exceeds_max"),
+        ("Есть", 2, 4, None),
+        ("Есть", 2, 3, "order_qty.not_multiple_of_min_qty"),
+        # Nonsense is a ValidationError, never a crash.
+        ("10", 0, 1, "min_qty.invalid"),
+        ("10", -3, 1, "min_qty.invalid"),
+        ("10", 1, 0, "order_qty.min"),
+        ("10", 1, -1, "order_qty.min"),
+        ("10", 1, 10**30, "order_qty.exceeds_qty"),
+        ("10", 1, -(10**30), "order_qty.min"),
+        ("10", -(10**30), 1, "min_qty.invalid"),
+        ("Есть", 10**30, 1, "order_qty.not_multiple_of_min_qty"),
+        ("много", 1, 1, "qty.unknown_form"),
+        ("", 1, 1, "qty.unknown_form"),
+    ],
+)
+def test_check_order_qty(qty: str, min_qty: int, order_qty: int, code: Optional[str]) -> None:
+    assert code_of(qty, min_qty, order_qty) == code
+
+
+def test_error_parts() -> None:
+    with pytest.raises(logibridge.ValidationError) as info:
+        check_order_qty("<10", 1, 10)
+    e = info.value
+    assert e.field == "order_qty"
+    assert e.code == "order_qty.not_less_than_qty"
+    assert e.message == 'qty is "<10": order_qty must be less than 10, got 10'
+    assert "строго меньше 10" in e.message_ru
+    assert str(e) == 'order_qty: qty is "<10": order_qty must be less than 10, got 10 [order_qty.not_less_than_qty]'
+    assert isinstance(e, ValueError)
+
+
+def test_min_qty_error_names_its_field() -> None:
+    with pytest.raises(logibridge.ValidationError) as info:
+        check_order_qty("10", 0, 1)
+    assert info.value.field == "min_qty"
+
+
+def test_wrong_types_are_type_errors() -> None:
+    with pytest.raises(TypeError):
+        check_order_qty("10", 1, "3")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        check_order_qty("10", 1.0, 3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        check_order_qty(10, 1, 3)  # type: ignore[arg-type]
+
+
+def test_client_comment() -> None:
+    check_client_comment("я" * 50)  # 100 bytes, 50 characters: fine
+    check_client_comment("")
+    with pytest.raises(logibridge.ValidationError) as info:
+        check_client_comment("я" * 51)
+    assert (info.value.code, info.value.field) == ("client_comment.too_long", "client_comment")
+
+
+def test_qty_max_order() -> None:
+    assert qty_max_order("<10") == 9
+    assert qty_max_order(">50") == 10000
+    assert qty_max_order("Есть") == 10000
+    assert qty_max_order("7") == 7
+    assert qty_max_order("под заказ") is None
+
+
+def test_new_order_validate() -> None:
+    row = {"_": "s", "code": "OC47", "maker": "M", "name": "n", "price": "1.00", "period_min": 1, "period_max": 2, "min_qty": 2, "qty": "<10"}
+    NewOrder.from_offer(row, 4, client_comment="PO-1").validate()
+    with pytest.raises(logibridge.ValidationError):
+        NewOrder.from_offer(row, 3).validate()
+    with pytest.raises(logibridge.ValidationError):
+        NewOrder.from_offer(row, 4, client_comment="x" * 51).validate()
+
+
+def test_rules_apply_before_sending(shop: logibridge.Carreta, sb: sandbox.Sandbox) -> None:
+    offers = shop.search.query("oc47")
+    bounded = next(o for o in offers if o.qty == "<10")
+    multiple = next(o for o in offers if o.min_qty > 1)
+    sb.clear_requests()
+    cases = [
+        (bounded, {"order_qty": 10}, "order_qty.not_less_than_qty"),
+        (bounded, {"order_qty": 0}, "order_qty.min"),
+        (bounded, {"order_qty": -5}, "order_qty.min"),
+        (multiple, {"order_qty": multiple.min_qty + 1}, "order_qty.not_multiple_of_min_qty"),
+        (bounded, {"order_qty": 1, "client_comment": "ж" * 51}, "client_comment.too_long"),
+    ]
+    for offer, kwargs, code in cases:
+        with pytest.raises(logibridge.ValidationError) as info:
+            shop.orders.create(offer, **kwargs)
+        assert info.value.code == code
+    tampered = bounded.copy(min_qty=0)
+    with pytest.raises(logibridge.ValidationError) as info:
+        shop.orders.create(tampered, order_qty=1)
+    assert info.value.code == "min_qty.invalid"
+    assert sb.requests() == [], "a rejected order never reaches the network"
+    # …and a valid one does.
+    shop.orders.create(bounded, order_qty=9, client_comment=unique_comment("valid"))
+    assert len(sb.requests()) == 1
+
+
+def test_offer_helpers(shop: logibridge.Carreta) -> None:
+    offer = next(o for o in shop.search.query("oc47") if o.qty == "<10")
+    assert offer.max_order == 9
+    offer.check_order_qty(9)
+    with pytest.raises(logibridge.ValidationError):
+        offer.check_order_qty(10)
