@@ -33,69 +33,67 @@ impl fmt::Debug for Text {
     }
 }
 
-/// The UTF-8 form of each byte 0x80..=0xFF of a single-byte encoding.
+/// The UTF-8 form of every byte of a single-byte encoding.
 pub(crate) struct SingleByte {
     encoding: &'static RsEncoding,
-    /// `[b0, b1, b2, len]`
-    high: [[u8; 4]; 128],
-    /// UTF-8 length of every byte value.
-    len: [u8; 256],
+    /// For each byte: its UTF-8 bytes in the low three bytes (little-endian order) and
+    /// their count in the top byte.
+    table: [u32; 256],
     /// Bytes the encoding leaves undefined (decoded as U+FFFD by `encoding_rs`).
-    undefined: [bool; 128],
+    undefined: [bool; 256],
     any_undefined: bool,
 }
 
 impl SingleByte {
     pub(crate) fn new(encoding: &'static RsEncoding) -> SingleByte {
-        let mut table = SingleByte { encoding, high: [[0; 4]; 128], len: [1; 256], undefined: [false; 128], any_undefined: false };
-        for b in 0x80u8..=0xFF {
-            let (text, _) = encoding.decode_without_bom_handling(&[b]);
+        let mut t = SingleByte { encoding, table: [0; 256], undefined: [false; 256], any_undefined: false };
+        for b in 0u8..=0xFF {
+            if b < 0x80 {
+                t.table[b as usize] = b as u32 | 1 << 24;
+                continue;
+            }
+            let one = [b];
+            let (text, _) = encoding.decode_without_bom_handling(&one);
             let bytes = text.as_bytes();
-            let i = (b - 0x80) as usize;
             let n = bytes.len().min(3);
-            table.high[i][..n].copy_from_slice(&bytes[..n]);
-            table.high[i][3] = n as u8;
-            table.len[b as usize] = n as u8;
+            let mut e = (n as u32) << 24;
+            for (k, &byte) in bytes[..n].iter().enumerate() {
+                e |= (byte as u32) << (8 * k);
+            }
+            t.table[b as usize] = e;
             if text == "\u{FFFD}" {
-                table.undefined[i] = true;
-                table.any_undefined = true;
+                t.undefined[b as usize] = true;
+                t.any_undefined = true;
             }
         }
-        table
+        t
     }
 
+    #[inline]
     fn decode_into(&self, bytes: &[u8], out: &mut String) -> Result<(), String> {
         if self.any_undefined {
-            if let Some(&b) = bytes.iter().find(|&&b| b >= 0x80 && self.undefined[(b - 0x80) as usize]) {
+            if let Some(&b) = bytes.iter().find(|&&b| self.undefined[b as usize]) {
                 return Err(format!("byte 0x{b:02X} is not defined in {}", self.encoding.name()));
             }
         }
-        let total: usize = bytes.iter().map(|&b| self.len[b as usize] as usize).sum();
-        out.reserve(total);
-        // SAFETY: every table entry is the complete UTF-8 encoding of one character and
-        // ASCII bytes are copied as they are, so the bytes written are valid UTF-8;
-        // exactly `total` bytes are written into the capacity reserved above.
+        let total: usize = bytes.iter().map(|&b| (self.table[b as usize] >> 24) as usize).sum();
+        // Three spare bytes let every step store a whole u32.
+        out.reserve(total + 3);
+        // SAFETY: each step writes 4 bytes (the character's UTF-8 and padding) at `p` and
+        // advances by the character's length, so writes end at most 3 bytes past `total`,
+        // inside the capacity reserved above. Every table entry is the complete UTF-8 of
+        // one character, so the `total` bytes kept are valid UTF-8.
         unsafe {
             let v = out.as_mut_vec();
             let start = v.len();
-            let mut p = v.as_mut_ptr().add(start);
+            let base = v.as_mut_ptr().add(start);
+            let mut p = base;
             for &b in bytes {
-                if b < 0x80 {
-                    *p = b;
-                    p = p.add(1);
-                } else {
-                    let e = &self.high[(b - 0x80) as usize];
-                    *p = e[0];
-                    *p.add(1) = e[1];
-                    if e[3] == 3 {
-                        *p.add(2) = e[2];
-                        p = p.add(3);
-                    } else {
-                        p = p.add(2);
-                    }
-                }
+                let e = self.table[b as usize];
+                (p as *mut u32).write_unaligned(e.to_le());
+                p = p.add((e >> 24) as usize);
             }
-            debug_assert_eq!(p.offset_from(v.as_ptr().add(start)) as usize, total);
+            debug_assert_eq!(p.offset_from(base) as usize, total);
             v.set_len(start + total);
         }
         Ok(())
@@ -114,16 +112,18 @@ impl Text {
         }
     }
 
-    /// For [`Text::Undecided`]: picks UTF-8 when `sample` (text around the first non-ASCII
-    /// byte; it may end in the middle of a character) is valid UTF-8, CP1251 otherwise.
+    /// For [`Text::Undecided`]: picks UTF-8 when the text from the first non-ASCII byte of
+    /// `sample` on starts as valid UTF-8 (at least one whole character), CP1251 otherwise.
+    /// CP1251 Cyrillic is never valid UTF-8 at its first letter; UTF-8 text with a stray
+    /// bad byte further on is still UTF-8 (the bad cell is then reported).
     pub(crate) fn decide(&mut self, sample: &[u8]) {
         if let Text::Undecided = self {
-            if sample.is_ascii() {
+            let Some(first) = sample.iter().position(|&b| b >= 0x80) else {
                 return;
-            }
-            let utf8 = match std::str::from_utf8(sample) {
+            };
+            let utf8 = match std::str::from_utf8(&sample[first..]) {
                 Ok(_) => true,
-                Err(e) => e.error_len().is_none() && e.valid_up_to() > 0,
+                Err(e) => e.valid_up_to() > 0 || (e.error_len().is_none() && sample.len() - first < 4),
             };
             *self = if utf8 { Text::Utf8 } else { Text::for_encoding(encoding_rs::WINDOWS_1251) };
         }

@@ -93,6 +93,7 @@ pub struct Options {
     pub(crate) overrides: Vec<(Field, String)>,
     pub(crate) max_errors_kept: usize,
     pub(crate) max_record_bytes: usize,
+    pub(crate) background: bool,
 }
 
 impl Default for Options {
@@ -104,6 +105,7 @@ impl Default for Options {
             overrides: Vec::new(),
             max_errors_kept: 1000,
             max_record_bytes: 1 << 20,
+            background: false,
         }
     }
 }
@@ -154,6 +156,17 @@ impl Options {
     /// reader's memory.
     pub fn max_record_bytes(mut self, n: usize) -> Options {
         self.max_record_bytes = n.clamp(4096, 1 << 30);
+        self
+    }
+
+    /// Whether [`open_with`](super::open_with) and [`download`](super::download) parse on a
+    /// background thread (default `false`); see
+    /// [`Reader::in_background`](super::Reader::in_background). Rows, reports and their
+    /// order are the same either way. Worth it when the caller does real work per row (a
+    /// Python or 1C face building objects) and a core is free; a Rust loop that only reads
+    /// is faster without it (rows then allocate and free on one thread).
+    pub fn background(mut self, background: bool) -> Options {
+        self.background = background;
         self
     }
 

@@ -2,15 +2,56 @@
 
 use rust_decimal::Decimal;
 
-/// White space around and inside numbers: space, tab, no-break space, narrow no-break
-/// space, thin space.
-fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\u{A0}' | '\u{202F}' | '\u{2009}')
+/// Length of the white space at the start of `b`: an ASCII space or tab, or the UTF-8 of
+/// a no-break space, narrow no-break space or thin space; 0 when there is none.
+#[inline]
+fn space_len(b: &[u8]) -> usize {
+    match b {
+        [b' ' | b'\t', ..] => 1,
+        [0xC2, 0xA0, ..] => 2,
+        [0xE2, 0x80, 0xAF | 0x89, ..] => 3,
+        _ => 0,
+    }
 }
 
-/// Trims [`is_space`] characters (and any other Unicode white space) from both ends.
+#[inline]
+fn space_len_back(b: &[u8]) -> usize {
+    match b {
+        [.., b' ' | b'\t'] => 1,
+        [.., 0xC2, 0xA0] => 2,
+        [.., 0xE2, 0x80, 0xAF | 0x89] => 3,
+        _ => 0,
+    }
+}
+
+/// Trims the white space [`space_len`] knows from both ends of a number's text.
+#[inline]
+fn trim_number(mut b: &[u8]) -> &[u8] {
+    match b {
+        [] => return b,
+        [first, .., last] | [first @ last] if first.is_ascii_digit() && last.is_ascii_digit() => return b,
+        _ => {}
+    }
+    loop {
+        let n = space_len(b);
+        if n == 0 {
+            break;
+        }
+        b = &b[n..];
+    }
+    loop {
+        let n = space_len_back(b);
+        if n == 0 {
+            break;
+        }
+        b = &b[..b.len() - n];
+    }
+    b
+}
+
+/// Trims Unicode white space (no-break spaces included) from both ends.
 pub(crate) fn trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || is_space(c))
+    s.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{A0}' | '\u{202F}' | '\u{2009}'))
 }
 
 /// Parses a price: digits with an optional decimal comma or dot, and spaces, no-break
@@ -27,8 +68,9 @@ pub(crate) fn trim(s: &str) -> &str {
 /// assert!(parse_price("12 34").is_err());
 /// ```
 pub fn parse_price(text: &str) -> Result<Decimal, String> {
-    let s = trim(text);
-    if s.is_empty() {
+    let b = trim_number(text.as_bytes());
+    let shown = || String::from_utf8_lossy(b).into_owned();
+    if b.is_empty() {
         return Err("price is empty".into());
     }
     let mut mantissa: u128 = 0;
@@ -36,56 +78,61 @@ pub fn parse_price(text: &str) -> Result<Decimal, String> {
     let mut scale: Option<u32> = None; // digits after the decimal separator
     let mut group_len = 0u32; // integer digits since the last thousands separator
     let mut groups = 0u32; // thousands separators seen
-    let group_error = || format!("price {s:?} has a digit group that is not three digits long");
-    for c in s.chars() {
-        match c {
-            '0'..='9' => {
-                let d = c as u32 - '0' as u32;
-                if mantissa != 0 || d != 0 {
-                    significant += 1;
-                    if significant > 28 {
-                        return Err(format!("price {s:?} has more than 28 significant digits"));
-                    }
-                }
-                mantissa = mantissa * 10 + d as u128;
-                match scale.as_mut() {
-                    Some(sc) => *sc += 1,
-                    None => group_len += 1,
+    let group_error = || format!("price {:?} has a digit group that is not three digits long", shown());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() {
+            let d = (c - b'0') as u128;
+            if mantissa != 0 || d != 0 {
+                significant += 1;
+                if significant > 28 {
+                    return Err(format!("price {:?} has more than 28 significant digits", shown()));
                 }
             }
-            ',' | '.' => {
-                if scale.is_some() {
-                    return Err(format!("price {s:?} has more than one decimal separator"));
-                }
-                if group_len == 0 {
-                    return Err(format!("price {s:?} has no digit before the decimal separator"));
-                }
-                if groups > 0 && group_len != 3 {
-                    return Err(group_error());
-                }
-                scale = Some(0);
+            mantissa = mantissa * 10 + d;
+            match scale.as_mut() {
+                Some(sc) => *sc += 1,
+                None => group_len += 1,
             }
-            c if is_space(c) => {
-                if scale.is_some() {
-                    return Err(format!("price {s:?} has a space after the decimal separator"));
-                }
-                let ok = if groups == 0 { (1..=3).contains(&group_len) } else { group_len == 3 };
-                if !ok {
-                    return Err(group_error());
-                }
-                groups += 1;
-                group_len = 0;
+            i += 1;
+        } else if c == b',' || c == b'.' {
+            if scale.is_some() {
+                return Err(format!("price {:?} has more than one decimal separator", shown()));
             }
-            other => return Err(format!("price {s:?} is not a number (unexpected {other:?})")),
+            if group_len == 0 {
+                return Err(format!("price {:?} has no digit before the decimal separator", shown()));
+            }
+            if groups > 0 && group_len != 3 {
+                return Err(group_error());
+            }
+            scale = Some(0);
+            i += 1;
+        } else {
+            let n = space_len(&b[i..]);
+            if n == 0 {
+                let unexpected = String::from_utf8_lossy(&b[i..]).chars().next().unwrap_or('?');
+                return Err(format!("price {:?} is not a number (unexpected {unexpected:?})", shown()));
+            }
+            if scale.is_some() {
+                return Err(format!("price {:?} has a space after the decimal separator", shown()));
+            }
+            let ok = if groups == 0 { (1..=3).contains(&group_len) } else { group_len == 3 };
+            if !ok {
+                return Err(group_error());
+            }
+            groups += 1;
+            group_len = 0;
+            i += n;
         }
     }
     match scale {
-        Some(0) => return Err(format!("price {s:?} has no digit after the decimal separator")),
+        Some(0) => return Err(format!("price {:?} has no digit after the decimal separator", shown())),
         Some(_) => {}
         None if groups > 0 && group_len != 3 => return Err(group_error()),
         None => {}
     }
-    Decimal::try_from_i128_with_scale(mantissa as i128, scale.unwrap_or(0)).map_err(|e| format!("price {s:?} is out of range: {e}"))
+    Decimal::try_from_i128_with_scale(mantissa as i128, scale.unwrap_or(0)).map_err(|e| format!("price {:?} is out of range: {e}", shown()))
 }
 
 /// Parses the pack size (`Кратность`): a whole number; empty means 1.
@@ -97,18 +144,26 @@ pub fn parse_price(text: &str) -> Result<Decimal, String> {
 /// assert!(parse_min_qty("4 шт").is_err());
 /// ```
 pub fn parse_min_qty(text: &str) -> Result<u32, String> {
-    let s = trim(text);
-    if s.is_empty() {
+    let b = trim_number(text.as_bytes());
+    if b.is_empty() {
         return Ok(1);
     }
-    parse_u32(s).ok_or_else(|| format!("min_qty {s:?} is not a whole number"))
+    parse_u32(b).ok_or_else(|| format!("min_qty {:?} is not a whole number", String::from_utf8_lossy(b)))
 }
 
-fn parse_u32(s: &str) -> Option<u32> {
-    if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
+#[inline]
+fn parse_u32(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 10 {
         return None;
     }
-    s.parse().ok()
+    let mut n: u64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + (c - b'0') as u64;
+    }
+    u32::try_from(n).ok()
 }
 
 /// Parses the delivery period in days: `7` gives `(7, 7)`, `7-9` gives `(7, 9)` (a dash,
@@ -122,16 +177,18 @@ fn parse_u32(s: &str) -> Option<u32> {
 /// assert!(parse_period("9-7").is_err());
 /// ```
 pub fn parse_period(text: &str) -> Result<(Option<u32>, Option<u32>), String> {
-    let s = trim(text);
-    if s.is_empty() {
+    let b = trim_number(text.as_bytes());
+    if b.is_empty() {
         return Ok((None, None));
     }
-    if let Some(n) = parse_u32(s) {
+    if let Some(n) = parse_u32(b) {
         return Ok((Some(n), Some(n)));
     }
+    let s = trim(text);
     let bad = || format!("period {s:?} is neither a number of days nor a range like 7-9");
-    let (a, b) = s.split_once(['-', '–', '—']).ok_or_else(bad)?;
-    let (lo, hi) = (parse_u32(trim(a)).ok_or_else(bad)?, parse_u32(trim(b)).ok_or_else(bad)?);
+    let (lo, hi) = s.split_once(['-', '–', '—']).ok_or_else(bad)?;
+    let lo = parse_u32(trim_number(lo.as_bytes())).ok_or_else(bad)?;
+    let hi = parse_u32(trim_number(hi.as_bytes())).ok_or_else(bad)?;
     if lo > hi {
         return Err(format!("period {s:?} ends before it starts"));
     }

@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""Price-list reader benchmark: writes BENCHMARKS.md.
+
+For each size it generates (once, deterministically) a CP1251 Carreta price list with
+`gen-pricelist`, warms the page cache, then times every reader on the same file, each in its
+own process so its peak RSS is its own (os.wait4 gives the child's rusage):
+
+* cat file > /dev/null          the physical floor
+* logibridge, Rust              `read-pricelist FILE iter`  (one owned Row per row)
+* logibridge, Rust, reused Row  `read-pricelist FILE reuse` (Reader::read_into)
+* logibridge, Rust, background  `read-pricelist FILE iter background` (Options::background)
+* logibridge, Rust -> JSONL     `read-pricelist FILE jsonl` (one-pass conversion to /dev/null)
+* logibridge, Python            `logibridge.pricelist.read(path)` when the package has it
+* Python csv                    csv.reader over the file opened with encoding="cp1251"
+* Python csv + typed values     the same plus Decimal price, int min_qty, period split
+* pandas                        pandas.read_csv(encoding="cp1251", sep=";", decimal=",")
+
+Usage: bench/run.py [--sizes 10 100 1100] [--bin target/release] [--out BENCHMARKS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BYTES_PER_ROW = 80.0  # what gen-pricelist writes on average (measured; used to size files)
+SEED = 1
+
+PY_CSV = r"""
+import csv, sys
+n = 0
+with open(sys.argv[1], encoding="cp1251", newline="") as f:
+    r = csv.reader(f, delimiter=";")
+    next(r)
+    for row in r:
+        n += 1
+print(n)
+"""
+
+PY_CSV_TYPED = r"""
+import csv, sys
+from decimal import Decimal
+n = 0
+with open(sys.argv[1], encoding="cp1251", newline="") as f:
+    r = csv.reader(f, delimiter=";")
+    next(r)
+    for maker, code, name, price, qty, min_qty, period, store in r:
+        p = Decimal(price.replace(" ", "").replace("\xa0", "").replace(",", "."))
+        m = int(min_qty) if min_qty else 1
+        if period:
+            lo, _, hi = period.partition("-")
+            lo, hi = int(lo), int(hi or lo)
+        n += 1
+print(n)
+"""
+
+PANDAS = r"""
+import sys
+import pandas as pd
+df = pd.read_csv(sys.argv[1], encoding="cp1251", sep=";", decimal=",")
+print(len(df))
+"""
+
+PY_LOGIBRIDGE = r"""
+import sys
+import logibridge.pricelist as pl
+n = 0
+for row in pl.read(sys.argv[1]):
+    n += 1
+print(n)
+"""
+
+
+MEASURE = ""  # path of the `measure` launcher, set in main()
+
+
+def run(cmd: list[str], stdout_path: str | None = None) -> tuple[float, float, int, str]:
+    """Runs cmd under `measure`; returns (wall seconds, CPU seconds, peak RSS in bytes, stdout)."""
+    result = Path(MEASURE).parent / ".measure.json"
+    out = open(stdout_path, "wb") if stdout_path else subprocess.PIPE
+    proc = subprocess.run([MEASURE, str(result), *cmd], stdout=out, stderr=subprocess.PIPE)
+    if stdout_path:
+        out.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} failed ({proc.returncode}): {proc.stderr.decode().strip()[-2000:]}")
+    m = json.loads(result.read_text())
+    text = proc.stdout.decode() if proc.stdout is not None else ""
+    return m["seconds"], m.get("cpu_seconds", m["seconds"]), m["max_rss_bytes"], text
+
+
+def python_has_reader(python: str) -> bool:
+    probe = "import logibridge.pricelist as pl; assert callable(pl.read)"
+    return subprocess.run([python, "-c", probe], capture_output=True).returncode == 0
+
+
+def generate(bin_dir: Path, data: Path, size_mb: int) -> tuple[Path, int]:
+    rows = int(size_mb * 1_000_000 / BYTES_PER_ROW)
+    path = data / f"pricelist-{rows}.csv"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        subprocess.run([str(bin_dir / "gen-pricelist"), str(rows), str(tmp), str(SEED)], check=True)
+        tmp.rename(path)
+    return path, rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1100], help="file sizes in MB")
+    ap.add_argument("--bin", default=str(ROOT / "target" / "release"))
+    ap.add_argument("--data", default=str(ROOT / "bench" / "data"))
+    ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--repeat", type=int, default=3, help="runs per reader on files under 500 MB (best kept)")
+    ap.add_argument("--skip", nargs="*", default=[], help="reader keys to skip")
+    args = ap.parse_args()
+
+    bin_dir = Path(args.bin)
+    global MEASURE
+    MEASURE = str(bin_dir / "measure")
+    data = Path(args.data)
+    data.mkdir(parents=True, exist_ok=True)
+    py = args.python
+    has_py_reader = python_has_reader(py)
+    scripts = {}
+    for name, body in [("csv", PY_CSV), ("csv_typed", PY_CSV_TYPED), ("pandas", PANDAS), ("logibridge", PY_LOGIBRIDGE)]:
+        p = data / f"bench_{name}.py"
+        p.write_text(body)
+        scripts[name] = str(p)
+    reader_bin = str(bin_dir / "read-pricelist")
+
+    readers: list[tuple[str, str, list[str] | None]] = [
+        ("cat", "`cat file > /dev/null` (floor)", None),
+        ("rust", "logibridge, Rust (iterator, owned rows)", [reader_bin, "{f}", "iter"]),
+        ("rust_reuse", "logibridge, Rust (`read_into`, reused row)", [reader_bin, "{f}", "reuse"]),
+        ("rust_bg", "logibridge, Rust (iterator, parsing on a background thread)", [reader_bin, "{f}", "iter", "background"]),
+        ("rust_jsonl", "logibridge, Rust, converting to JSON Lines", [reader_bin, "{f}", "jsonl"]),
+        ("python", "logibridge, Python (`logibridge.pricelist.read`)", [py, scripts["logibridge"], "{f}"]),
+        ("pycsv", "Python `csv` (decoded, split only)", [py, scripts["csv"], "{f}"]),
+        ("pycsv_typed", "Python `csv` + typed values", [py, scripts["csv_typed"], "{f}"]),
+        ("pandas", "`pandas.read_csv(encoding=\"cp1251\", sep=\";\", decimal=\",\")`", [py, scripts["pandas"], "{f}"]),
+    ]
+
+    results: dict[int, dict] = {}
+    notes: list[str] = []
+    if not has_py_reader:
+        notes.append("logibridge, Python: skipped: `logibridge.pricelist.read` is not importable in this environment's Python package.")
+    else:
+        notes.append(
+            "logibridge, Python: the installed `logibridge` package (`make bench` installs a release wheel first when it "
+            "can build one); its time is the Python face's own per-row work on top of the Rust reader."
+        )
+    for size in args.sizes:
+        path, rows = generate(bin_dir, data, size)
+        nbytes = path.stat().st_size
+        subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
+        repeat = args.repeat if nbytes < 500_000_000 else 1
+        res = {}
+        for key, label, cmd in readers:
+            if key in args.skip or (key == "python" and not has_py_reader):
+                continue
+            best = None
+            for _ in range(repeat):
+                if cmd is None:
+                    seconds, cpu, rss, _ = run(["cat", str(path)], stdout_path=os.devnull)
+                    out = ""
+                else:
+                    seconds, cpu, rss, out = run([c.replace("{f}", str(path)) for c in cmd])
+                if key.startswith("rust"):
+                    got = json.loads(out)["rows"]
+                elif key != "cat":
+                    got = int(out.strip().splitlines()[-1])
+                else:
+                    got = rows
+                if got != rows:
+                    raise RuntimeError(f"{key} read {got} rows, expected {rows}")
+                if best is None or seconds < best[0]:
+                    best = (seconds, max(rss, best[1] if best else 0), cpu)
+            res[key] = {"label": label, "seconds": best[0], "rss": best[1], "cpu": best[2]}
+            print(
+                f"{size:>6} MB  {key:<12} {best[0]:8.3f} s  cpu {best[2]:8.3f} s  {nbytes / best[0] / 1e6:8.1f} MB/s  {best[1] / 2**20:8.1f} MiB",
+                flush=True,
+            )
+        results[size] = {"path": path.name, "bytes": nbytes, "rows": rows, "readers": res}
+
+    write_markdown(Path(args.out), results, notes, py, args)
+
+
+def versions(py: str) -> dict[str, str]:
+    def cmd(c: list[str]) -> str:
+        try:
+            return subprocess.run(c, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "memory": cmd(["sh", "-c", "free -g | awk '/Mem:/ {print $2 \" GiB\"}'"]),
+        "os": platform.platform(),
+        "rustc": cmd(["rustc", "--version"]),
+        "python": cmd([py, "--version"]),
+        "pandas": cmd([py, "-c", "import pandas; print(pandas.__version__)"]),
+    }
+
+
+def write_markdown(out: Path, results: dict, notes: list[str], py: str, args) -> None:
+    v = versions(py)
+    sizes = sorted(results)
+    head = results[sizes[-1]]
+    lines = [
+        "# Benchmarks: Carreta price-list reader",
+        "",
+        "Generated by `make bench` (which runs `bench/run.py --sizes "
+        + " ".join(str(s) for s in args.sizes)
+        + "`); do not edit by hand. Reproduce with:",
+        "",
+        "```sh",
+        "make bench                       # sizes 10, 100 and 1100 MB",
+        "make bench BENCH_SIZES=\"10 100\"  # a quicker curve",
+        "```",
+        "",
+        "The input is written by `gen-pricelist` (the sandbox's deterministic generator, seed 1): CP1251, `;`, CRLF, "
+        "the header `Бренд;Артикул;Наименование;Цена;Количество;Кратность;Срок поставки;Склад`, real brands, Cyrillic "
+        "names, decimal commas with space and no-break-space thousands separators, every `qty` form (`10`, `<10`, `>50`, "
+        "`Есть`), empty optional cells, quoted fields with `;`, `\"\"` and line breaks. Every reader runs in its own "
+        "process on the same file with the page cache warm (so `cat` is the memory-bandwidth floor, not the disk); peak RSS "
+        "is that process's maximum resident set (`wait4` in the small `measure` launcher). Files under 500 MB: best of "
+        f"{args.repeat} runs; larger: one run. Each reader's row count is checked.",
+        "",
+        f"Machine: {v['cpu']}, {v['memory']}; {v['os']}; {v['rustc']}; {v['python']}; pandas {v['pandas']}. "
+        f"Load average when the run ended: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        "(other work on the machine slows every reader; compare ratios within one run).",
+        "",
+        "Readers: *logibridge, Rust* is `Reader` (the `open_with` iterator, one owned `Row` per row: code, maker, name, "
+        "exact `Decimal` price, `Qty`, min_qty, period, the unknown column by name); *reused row* is `Reader::read_into`; "
+        "*JSON Lines* is the one-pass conversion `write_jsonl` to `/dev/null`. *Python csv* only splits decoded text into "
+        "lists of strings; *+ typed values* also makes the Decimal price, int pack size and period a Rust row has. "
+        "*pandas* builds a DataFrame (price as float64).",
+        "",
+    ]
+
+    def table(size: int) -> list[str]:
+        r = results[size]
+        rd = r["readers"]
+        mb = r["bytes"] / 1e6
+        t_pandas = rd.get("pandas", {}).get("seconds")
+        t_csv = rd.get("pycsv", {}).get("seconds")
+        c_pandas = rd.get("pandas", {}).get("cpu")
+        c_csv = rd.get("pycsv", {}).get("cpu")
+        rows = [
+            f"### {mb:,.0f} MB, {r['rows']:,} rows",
+            "",
+            "| reader | wall, s | CPU, s | MB/s | rows/s | peak RSS, MiB | × pandas (wall / CPU) | × Python csv (wall / CPU) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for key, res in rd.items():
+            t = res["seconds"]
+            c = max(res.get("cpu", t), 1e-6)
+            vs_pd = f"{t_pandas / t:.1f}× / {c_pandas / c:.1f}×" if t_pandas else "–"
+            vs_csv = f"{t_csv / t:.1f}× / {c_csv / c:.1f}×" if t_csv else "–"
+            rows.append(
+                f"| {res['label']} | {t:.3f} | {c:.3f} | {mb / t:,.0f} | {r['rows'] / t:,.0f} | {res['rss'] / 2**20:,.1f} | {vs_pd} | {vs_csv} |"
+            )
+        rows.append("")
+        return rows
+
+    lines += ["## Headline", ""]
+    lines += table(sizes[-1])
+    rd = head["readers"]
+    if "rust" in rd and "pandas" in rd and "pycsv" in rd:
+        t = rd["rust"]["seconds"]
+        vs_pandas = rd["pandas"]["seconds"] / t
+        vs_csv = rd["pycsv"]["seconds"] / t
+        c = rd["rust"]["cpu"]
+        cpu_pandas = rd["pandas"]["cpu"] / c
+        cpu_csv = rd["pycsv"]["cpu"] / c
+        rss_max = max(results[s]["readers"]["rust"]["rss"] for s in sizes if "rust" in results[s]["readers"])
+        size_list = ", ".join(f"{results[s]['bytes'] / 1e6:,.0f}" for s in sizes)
+        lines += [
+            "Targets of the issue, on the headline file, for the Rust iterator (owned rows):",
+            "",
+            f"* ≥ 10× pandas: **{vs_pandas:.1f}×** wall, {cpu_pandas:.1f}× CPU — {'met' if vs_pandas >= 10 else 'NOT met'}",
+            f"* ≥ 30× Python csv: **{vs_csv:.1f}×** wall, {cpu_csv:.1f}× CPU — {'met' if vs_csv >= 30 else 'NOT met'}",
+            f"* peak RSS under 64 MB for any size: **{rss_max / 2**20:.1f} MiB** at most over {size_list} MB — "
+            f"{'met' if rss_max < 64 * 2**20 else 'NOT met'}",
+            "",
+        ]
+        ns_row = t / head["rows"] * 1e9
+        ns_reuse = rd["rust_reuse"]["seconds"] / head["rows"] * 1e9 if "rust_reuse" in rd else float("nan")
+        mbs_csv = head["bytes"] / rd["pycsv"]["seconds"] / 1e6
+        lines += [
+            "### Where the time goes, and what the targets would take",
+            "",
+            f"* The Rust reader spends about **{ns_row:.0f} ns of one core per row** with owned rows and {ns_reuse:.0f} ns "
+            "with a reused row, for ~80 bytes: splitting (SSE2, 16 bytes a step), CP1251 → UTF-8 through a table, an exact "
+            "`Decimal`, the `Qty`, pack size, period and the unknown column. An owned row costs 5 heap allocations (code, "
+            "maker, name, qty text, unknown-column text) and their frees: that is the gap between the two rows of the table.",
+            f"* Python's `csv` is C code that only splits; here it reads {mbs_csv:,.0f} MB/s, so 30× it would be "
+            f"{30 * mbs_csv / 1000:.1f} GB/s (≈ {head['rows'] / rd['pycsv']['seconds'] * 30 / 1e6:.0f} M rows/s, "
+            f"{1e9 / (head['rows'] / rd['pycsv']['seconds'] * 30):.0f} ns a row), a third of the `cat` floor. A typed row per "
+            "row cannot get there on one of these cores; it would take a borrowed-row API (no allocation per row) *and* a "
+            "chunked parser running on every core (quote-aware split points), and even then 2 cores leave little margin.",
+            "* The background-thread row shows that moving the parser to another thread does not help a caller that does "
+            "nothing with the rows (the parser stays the bottleneck, and rows freed on another thread cost glibc's "
+            "allocator more). It helps callers that do real work per row — a Python or 1C face building objects.",
+            "* pandas' peak RSS grows with the file (it holds the DataFrame); the reader's stays flat at a few MiB "
+            "(a 256 KiB block buffer, the row being built).",
+            "",
+        ]
+    if len(sizes) > 1:
+        lines += ["## The curve", ""]
+        for s in sizes[:-1]:
+            lines += table(s)
+    if notes:
+        lines += ["## Notes", ""] + [f"* {n}" for n in notes] + [""]
+    out.write_text("\n".join(lines))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
