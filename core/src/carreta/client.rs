@@ -308,18 +308,17 @@ fn pricelist_page(path: &str, encoding: crate::pricelist::Encoding, offset: u64,
     }
     let mut reader = open_with(path, Options::new().encoding(encoding).on_error(OnError::Collect))?;
     let mut rows = Vec::new();
-    let mut seen = 0u64;
     let mut more = false;
-    for row in reader.by_ref() {
+    let end = offset.saturating_add(limit);
+    for (seen, row) in (0u64..).zip(reader.by_ref()) {
         let row = row?;
-        if seen >= offset.saturating_add(limit) {
+        if seen >= end {
             more = true;
             break;
         }
         if seen >= offset {
             rows.push(to_json(&row));
         }
-        seen += 1;
     }
     Ok(json!({
         "rows": rows,

@@ -85,7 +85,9 @@ impl Qty {
 
 fn classify(raw: &str) -> QtyKind {
     let text = raw.trim();
-    if text.to_lowercase().contains("есть") {
+    // Price lists call this once per row: only non-ASCII text can hold the word, and the
+    // case-insensitive search allocates, so plain numbers skip it.
+    if !text.is_ascii() && contains_yest(text) {
         return QtyKind::InStock;
     }
     let number = |s: &str| -> Option<u64> {
@@ -102,6 +104,14 @@ fn classify(raw: &str) -> QtyKind {
         return number(rest).map_or(QtyKind::Unknown, QtyKind::MoreThan);
     }
     number(text).map_or(QtyKind::Unknown, QtyKind::Exactly)
+}
+
+/// Whether the text contains "есть" in any letter case.
+fn contains_yest(text: &str) -> bool {
+    if text.contains("Есть") || text.contains("есть") {
+        return true;
+    }
+    text.to_lowercase().contains("есть")
 }
 
 impl fmt::Display for Qty {
