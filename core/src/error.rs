@@ -81,6 +81,28 @@ pub enum ErrorKind {
     Internal,
 }
 
+impl ErrorKind {
+    /// The kind in snake case (`rate_limited`): stable, used as the error code of
+    /// non-validation errors and by the faces to pick an exception class or status.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "validation",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Http => "http",
+            ErrorKind::Auth => "auth",
+            ErrorKind::PermissionDenied => "permission_denied",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Server => "server",
+            ErrorKind::Decode => "decode",
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
 impl Error {
     /// The classification of this error (HTTP errors are split by status).
     pub fn kind(&self) -> ErrorKind {
@@ -137,21 +159,7 @@ impl Error {
     pub fn code(&self) -> &str {
         match self {
             Error::Validation(v) => v.code,
-            other => match other.kind() {
-                ErrorKind::Validation => "validation",
-                ErrorKind::Transport => "transport",
-                ErrorKind::Timeout => "timeout",
-                ErrorKind::Http => "http",
-                ErrorKind::Auth => "auth",
-                ErrorKind::PermissionDenied => "permission_denied",
-                ErrorKind::NotFound => "not_found",
-                ErrorKind::Conflict => "conflict",
-                ErrorKind::RateLimited => "rate_limited",
-                ErrorKind::Server => "server",
-                ErrorKind::Decode => "decode",
-                ErrorKind::InvalidArgument => "invalid_argument",
-                ErrorKind::Internal => "internal",
-            },
+            other => other.kind().name(),
         }
     }
 

@@ -13,23 +13,7 @@ static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// The snake-case name of an error kind, as the Python side dispatches on it.
 pub fn kind_name(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::Validation => "validation",
-        ErrorKind::Transport => "transport",
-        ErrorKind::Timeout => "timeout",
-        ErrorKind::Http => "http",
-        ErrorKind::Auth => "auth",
-        ErrorKind::PermissionDenied => "permission_denied",
-        ErrorKind::NotFound => "not_found",
-        ErrorKind::Conflict => "conflict",
-        ErrorKind::RateLimited => "rate_limited",
-        ErrorKind::Server => "server",
-        ErrorKind::Decode => "decode",
-        ErrorKind::InvalidArgument => "invalid_argument",
-        ErrorKind::Internal => "internal",
-        #[allow(unreachable_patterns)]
-        _ => "internal",
-    }
+    kind.name()
 }
 
 /// The error's parts as a dict: `kind`, `code`, `text` (what `str()` shows), `message`
