@@ -25,6 +25,8 @@ $(VPY):
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip
 
+# Every cargo step of `make test` names the whole workspace: `-p <crate>` would unify
+# features differently and rebuild shared dependencies a second time.
 build:
 	$(CARGO) build --workspace --all-targets $(CARGO_EXCLUDE)
 

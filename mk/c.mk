@@ -22,10 +22,10 @@ c-deps:
 	fi
 
 header:
-	LB_BLESS=1 $(CARGO) test -p logibridge-ffi --test header
+	LB_BLESS=1 $(CARGO) test --workspace $(CARGO_EXCLUDE) --test header
 
 header-check:
-	$(CARGO) test -p logibridge-ffi --test header
+	$(CARGO) test --workspace $(CARGO_EXCLUDE) --test header
 
 test-c: build c-deps header-check
 	DEBUG_DIR=$(DEBUG_DIR) bash tests/c/run.sh

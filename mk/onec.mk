@@ -14,7 +14,7 @@ CXX ?= g++
 .PHONY: onec-lib onec-package test-onec
 
 onec-lib:
-	$(CARGO) build -p logibridge-1c
+	$(CARGO) build --workspace $(CARGO_EXCLUDE)
 
 onec-package: onec-lib
 	$(PYTHON) onec/package.py --so $(ONEC_SO) --out $(ONEC_ZIP)
