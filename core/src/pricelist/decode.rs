@@ -36,17 +36,19 @@ impl fmt::Debug for Text {
 /// The UTF-8 form of every byte of a single-byte encoding.
 pub(crate) struct SingleByte {
     encoding: &'static RsEncoding,
-    /// For each byte: its UTF-8 bytes in the low three bytes (little-endian order) and
-    /// their count in the top byte.
+    /// For each byte: its UTF-8 bytes in the low three bytes (little-endian order), their
+    /// count in the low bits of the top byte and [`UNDEFINED`] for a byte the encoding
+    /// leaves undefined.
     table: [u32; 256],
     /// Bytes the encoding leaves undefined (decoded as U+FFFD by `encoding_rs`).
     undefined: [bool; 256],
-    any_undefined: bool,
+    /// The byte of the no-break space (U+00A0), if the encoding has one.
+    nbsp: Option<u8>,
 }
 
 impl SingleByte {
     pub(crate) fn new(encoding: &'static RsEncoding) -> SingleByte {
-        let mut t = SingleByte { encoding, table: [0; 256], undefined: [false; 256], any_undefined: false };
+        let mut t = SingleByte { encoding, table: [0; 256], undefined: [false; 256], nbsp: None };
         for b in 0u8..=0xFF {
             if b < 0x80 {
                 t.table[b as usize] = b as u32 | 1 << 24;
@@ -61,44 +63,83 @@ impl SingleByte {
                 e |= (byte as u32) << (8 * k);
             }
             t.table[b as usize] = e;
+            if text == "\u{A0}" && t.nbsp.is_none() {
+                t.nbsp = Some(b);
+            }
             if text == "\u{FFFD}" {
+                t.table[b as usize] |= UNDEFINED;
                 t.undefined[b as usize] = true;
-                t.any_undefined = true;
             }
         }
         t
     }
 
+    /// Appends the UTF-8 of `bytes` to `out` in one pass: eight ASCII bytes at a time where
+    /// they are all ASCII, one table entry per byte otherwise.
     #[inline]
     fn decode_into(&self, bytes: &[u8], out: &mut String) -> Result<(), String> {
-        if self.any_undefined {
-            if let Some(&b) = bytes.iter().find(|&&b| self.undefined[b as usize]) {
-                return Err(format!("byte 0x{b:02X} is not defined in {}", self.encoding.name()));
-            }
+        // Room for the longest possible text (three bytes a character) and three spare
+        // bytes, so every step may store a whole u32 or u64 without checking.
+        let bound = bytes.len() * 3 + 8;
+        if out.capacity() - out.len() < bound {
+            // A fresh (or too small) string: size it exactly (plus the spare bytes), as
+            // the rows handed out keep their strings.
+            let total: usize = bytes.iter().map(|&b| ((self.table[b as usize] >> 24) & 7) as usize).sum();
+            out.reserve(total + 8);
         }
-        let total: usize = bytes.iter().map(|&b| (self.table[b as usize] >> 24) as usize).sum();
-        // Three spare bytes let every step store a whole u32.
-        out.reserve(total + 3);
-        // SAFETY: each step writes 4 bytes (the character's UTF-8 and padding) at `p` and
-        // advances by the character's length, so writes end at most 3 bytes past `total`,
-        // inside the capacity reserved above. Every table entry is the complete UTF-8 of
-        // one character, so the `total` bytes kept are valid UTF-8.
+        let table = &self.table;
+        let n = bytes.len();
+        let src = bytes.as_ptr();
+        let start = out.len();
+        let room = out.capacity() - start;
+        let mut undefined = 0u32;
+        // SAFETY: `room` is at least the decoded length plus 8 (checked above: either the
+        // bound or the exact total plus 8 is reserved). Each 8-byte ASCII step writes the 8
+        // bytes it keeps; each table step writes 4 bytes at `p` and advances by the
+        // character's length (at most 3), so no write ends past `room`. Every table entry
+        // is the complete UTF-8 of one character and ASCII is UTF-8, so the bytes kept are
+        // valid UTF-8; on an undefined byte the string is cut back to where it was.
         unsafe {
             let v = out.as_mut_vec();
-            let start = v.len();
             let base = v.as_mut_ptr().add(start);
             let mut p = base;
-            for &b in bytes {
-                let e = self.table[b as usize];
-                (p as *mut u32).write_unaligned(e.to_le());
-                p = p.add((e >> 24) as usize);
+            let mut i = 0;
+            while i + 8 <= n {
+                let w = (src.add(i) as *const u64).read_unaligned();
+                if w & 0x8080_8080_8080_8080 == 0 {
+                    (p as *mut u64).write_unaligned(w);
+                    p = p.add(8);
+                } else {
+                    for k in 0..8 {
+                        let e = *table.get_unchecked(*src.add(i + k) as usize);
+                        undefined |= e;
+                        (p as *mut u32).write_unaligned(e.to_le());
+                        p = p.add(((e >> 24) & 7) as usize);
+                    }
+                }
+                i += 8;
             }
-            debug_assert_eq!(p.offset_from(base) as usize, total);
-            v.set_len(start + total);
+            while i < n {
+                let e = *table.get_unchecked(*src.add(i) as usize);
+                undefined |= e;
+                (p as *mut u32).write_unaligned(e.to_le());
+                p = p.add(((e >> 24) & 7) as usize);
+                i += 1;
+            }
+            let written = p.offset_from(base) as usize;
+            debug_assert!(written + 3 <= room);
+            if undefined & UNDEFINED == 0 {
+                v.set_len(start + written);
+                return Ok(());
+            }
         }
-        Ok(())
+        let b = bytes.iter().copied().find(|&b| self.undefined[b as usize]).expect("an undefined byte was seen");
+        Err(format!("byte 0x{b:02X} is not defined in {}", self.encoding.name()))
     }
 }
+
+/// The flag a table entry of an undefined byte carries (above its length).
+const UNDEFINED: u32 = 1 << 31;
 
 impl Text {
     /// The decoder for an explicit encoding.
@@ -126,6 +167,15 @@ impl Text {
                 Err(e) => e.valid_up_to() > 0 || (e.error_len().is_none() && sample.len() - first < 4),
             };
             *self = if utf8 { Text::Utf8 } else { Text::for_encoding(encoding_rs::WINDOWS_1251) };
+        }
+    }
+
+    /// The byte that is a no-break space in a single-byte encoding (0xA0 in CP1251).
+    #[inline]
+    pub(crate) fn nbsp(&self) -> Option<u8> {
+        match self {
+            Text::Single(t) => t.nbsp,
+            _ => None,
         }
     }
 

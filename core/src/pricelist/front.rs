@@ -396,6 +396,15 @@ impl<R: Read> Iterator for Reader<R> {
     type Item = Result<Row>;
 
     fn next(&mut self) -> Option<Result<Row>> {
+        if let Mode::Direct(_) = self.mode {
+            // Filled in place and moved out once.
+            let mut row = Row::with_extra_names(self.map.extra_names.clone());
+            return match self.advance(Some(&mut row)) {
+                Ok(Some(_)) => Some(Ok(row)),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            };
+        }
         match self.advance(None) {
             Ok(Some(Some(row))) => Some(Ok(row)),
             Ok(Some(None)) | Ok(None) => None,

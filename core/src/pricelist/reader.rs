@@ -8,7 +8,7 @@ use memchr::{memchr, memchr2, memchr3, memchr_iter};
 use super::columns::{ColumnMap, Field};
 use super::decode::Text;
 use super::options::{Encoding, Options};
-use super::values::{parse_min_qty, parse_period, parse_price, trim};
+use super::values::{parse_min_qty, parse_period, parse_price, parse_price_bytes, trim};
 use super::{BadRow, Row, PARSE_ENDPOINT};
 use crate::carreta::Qty;
 use crate::error::{Error, Result};
@@ -207,6 +207,29 @@ fn cell_str<'a>(bytes: &'a [u8], text: &Text, tmp: &'a mut String) -> std::resul
     }
 }
 
+/// Appends the text of a cell to `out`; a string without memory yet (a fresh row's) gets
+/// exactly the memory the text needs, with one allocation.
+#[inline]
+fn decode_cell(text: &Text, bytes: &[u8], out: &mut String, tmp: &mut String) -> std::result::Result<(), String> {
+    if out.capacity() != 0 || bytes.is_empty() {
+        return text.decode_into(bytes, out);
+    }
+    if bytes.is_ascii() {
+        // SAFETY: ASCII is valid UTF-8.
+        let s = unsafe { std::str::from_utf8_unchecked(bytes) };
+        let mut fresh = String::with_capacity(s.len());
+        fresh.push_str(s);
+        *out = fresh;
+        return Ok(());
+    }
+    tmp.clear();
+    text.decode_into(bytes, tmp)?;
+    let mut fresh = String::with_capacity(tmp.len());
+    fresh.push_str(tmp);
+    *out = fresh;
+    Ok(())
+}
+
 /// A small cache of parsed `qty` cells: stock values repeat a lot, and a clone is cheaper
 /// than parsing again.
 struct QtyCache {
@@ -239,6 +262,13 @@ impl QtyCache {
 /// space) at either end.
 #[inline]
 fn trim_in_place(s: &mut String) {
+    // Most cells start and end with a byte that is plainly not white space.
+    let plain = |b: u8| b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0B;
+    if let (Some(&first), Some(&last)) = (s.as_bytes().first(), s.as_bytes().last()) {
+        if plain(first) && plain(last) {
+            return;
+        }
+    }
     let needs = s.chars().next().is_some_and(char::is_whitespace) || s.chars().next_back().is_some_and(char::is_whitespace);
     if needs {
         let t = trim(s).to_owned();
@@ -453,7 +483,7 @@ impl<R: Read> Core<R> {
         for (field, out) in [(Field::Code, &mut row.code), (Field::Maker, &mut row.maker), (Field::Name, &mut row.name)] {
             out.clear();
             if let Some(i) = map.get(field) {
-                text.decode_into(trim_bytes(cell(i)), out).map_err(err_at(i))?;
+                decode_cell(text, trim_bytes(cell(i)), out, tmp).map_err(err_at(i))?;
                 trim_in_place(out);
             }
         }
@@ -462,7 +492,10 @@ impl<R: Read> Core<R> {
         }
 
         let i = map.get(Field::Price).expect("the price column is required");
-        row.price = parse_price(cell_str(cell(i), text, tmp).map_err(err_at(i))?).map_err(err_at(i))?;
+        row.price = match parse_price_bytes(cell(i), text.nbsp()) {
+            Some(price) => price,
+            None => parse_price(cell_str(cell(i), text, tmp).map_err(err_at(i))?).map_err(err_at(i))?,
+        };
 
         match map.get(Field::Qty) {
             Some(i) => {
@@ -489,7 +522,7 @@ impl<R: Read> Core<R> {
         let extra = &mut row.extra;
         extra.reset(&map.extra_names);
         for &i in &map.extra {
-            text.decode_into(cell(i), extra.text_mut()).map_err(err_at(i))?;
+            decode_cell(text, cell(i), extra.text_mut(), tmp).map_err(err_at(i))?;
             extra.end_value();
         }
         Ok(())

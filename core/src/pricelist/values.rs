@@ -70,27 +70,93 @@ pub(crate) fn trim(s: &str) -> &str {
 pub fn parse_price(text: &str) -> Result<Decimal, String> {
     let b = trim_number(text.as_bytes());
     let shown = || String::from_utf8_lossy(b).into_owned();
-    if b.is_empty() {
-        return Err("price is empty".into());
+    price_digits(b, space_len).map_err(|e| match e {
+        PriceError::Empty => "price is empty".into(),
+        PriceError::TooManyDigits => format!("price {:?} has more than 28 significant digits", shown()),
+        PriceError::TwoSeparators => format!("price {:?} has more than one decimal separator", shown()),
+        PriceError::NoDigitBefore => format!("price {:?} has no digit before the decimal separator", shown()),
+        PriceError::Group => format!("price {:?} has a digit group that is not three digits long", shown()),
+        PriceError::NotNumber(at) => {
+            let unexpected = String::from_utf8_lossy(&b[at..]).chars().next().unwrap_or('?');
+            format!("price {:?} is not a number (unexpected {unexpected:?})", shown())
+        }
+        PriceError::SpaceAfterSeparator => format!("price {:?} has a space after the decimal separator", shown()),
+        PriceError::NoDigitAfter => format!("price {:?} has no digit after the decimal separator", shown()),
+        PriceError::Range(e) => format!("price {:?} is out of range: {e}", shown()),
+    })
+}
+
+/// Parses a price cell straight from the bytes of a single-byte encoding (or ASCII), with
+/// `nbsp` the byte of its no-break space, if any: the same value [`parse_price`] gives
+/// the decoded text, or `None` when that would fail (the caller then decodes the cell and
+/// calls [`parse_price`] for the report) or when a byte is not one the price can hold.
+#[inline]
+pub(crate) fn parse_price_bytes(b: &[u8], nbsp: Option<u8>) -> Option<Decimal> {
+    let nbsp = nbsp.unwrap_or(b' ');
+    let is_space = |c: u8| c == b' ' || c == b'\t' || c == nbsp;
+    let mut b = b;
+    while let [first, rest @ ..] = b {
+        if !is_space(*first) {
+            break;
+        }
+        b = rest;
     }
-    let mut mantissa: u128 = 0;
+    while let [rest @ .., last] = b {
+        if !is_space(*last) {
+            break;
+        }
+        b = rest;
+    }
+    price_digits(b, |s: &[u8]| usize::from(is_space(s[0]))).ok()
+}
+
+/// Why [`price_digits`] refused a price (the message is made by [`parse_price`]).
+enum PriceError {
+    Empty,
+    TooManyDigits,
+    TwoSeparators,
+    NoDigitBefore,
+    Group,
+    /// At this byte.
+    NotNumber(usize),
+    SpaceAfterSeparator,
+    NoDigitAfter,
+    Range(rust_decimal::Error),
+}
+
+/// The digits of a trimmed price; `space_len` gives the length of a thousands separator
+/// at the start of a (non-empty) slice, 0 for none.
+#[inline(always)]
+fn price_digits(b: &[u8], space_len: impl Fn(&[u8]) -> usize) -> Result<Decimal, PriceError> {
+    if b.is_empty() {
+        return Err(PriceError::Empty);
+    }
+    // At most 19 digits fit a u64 whatever they are; more go to a u128.
+    let mut mantissa: u64 = 0;
+    let mut wide: u128 = 0;
     let mut significant = 0u32; // digits after the leading zeros
     let mut scale: Option<u32> = None; // digits after the decimal separator
     let mut group_len = 0u32; // integer digits since the last thousands separator
     let mut groups = 0u32; // thousands separators seen
-    let group_error = || format!("price {:?} has a digit group that is not three digits long", shown());
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
         if c.is_ascii_digit() {
-            let d = (c - b'0') as u128;
-            if mantissa != 0 || d != 0 {
+            let d = c - b'0';
+            if significant != 0 || d != 0 {
                 significant += 1;
                 if significant > 28 {
-                    return Err(format!("price {:?} has more than 28 significant digits", shown()));
+                    return Err(PriceError::TooManyDigits);
                 }
             }
-            mantissa = mantissa * 10 + d;
+            if significant <= 19 {
+                mantissa = mantissa * 10 + d as u64;
+            } else {
+                if significant == 20 {
+                    wide = mantissa as u128;
+                }
+                wide = wide * 10 + d as u128;
+            }
             match scale.as_mut() {
                 Some(sc) => *sc += 1,
                 None => group_len += 1,
@@ -98,28 +164,27 @@ pub fn parse_price(text: &str) -> Result<Decimal, String> {
             i += 1;
         } else if c == b',' || c == b'.' {
             if scale.is_some() {
-                return Err(format!("price {:?} has more than one decimal separator", shown()));
+                return Err(PriceError::TwoSeparators);
             }
             if group_len == 0 {
-                return Err(format!("price {:?} has no digit before the decimal separator", shown()));
+                return Err(PriceError::NoDigitBefore);
             }
             if groups > 0 && group_len != 3 {
-                return Err(group_error());
+                return Err(PriceError::Group);
             }
             scale = Some(0);
             i += 1;
         } else {
             let n = space_len(&b[i..]);
             if n == 0 {
-                let unexpected = String::from_utf8_lossy(&b[i..]).chars().next().unwrap_or('?');
-                return Err(format!("price {:?} is not a number (unexpected {unexpected:?})", shown()));
+                return Err(PriceError::NotNumber(i));
             }
             if scale.is_some() {
-                return Err(format!("price {:?} has a space after the decimal separator", shown()));
+                return Err(PriceError::SpaceAfterSeparator);
             }
             let ok = if groups == 0 { (1..=3).contains(&group_len) } else { group_len == 3 };
             if !ok {
-                return Err(group_error());
+                return Err(PriceError::Group);
             }
             groups += 1;
             group_len = 0;
@@ -127,12 +192,13 @@ pub fn parse_price(text: &str) -> Result<Decimal, String> {
         }
     }
     match scale {
-        Some(0) => return Err(format!("price {:?} has no digit after the decimal separator", shown())),
+        Some(0) => return Err(PriceError::NoDigitAfter),
         Some(_) => {}
-        None if groups > 0 && group_len != 3 => return Err(group_error()),
+        None if groups > 0 && group_len != 3 => return Err(PriceError::Group),
         None => {}
     }
-    Decimal::try_from_i128_with_scale(mantissa as i128, scale.unwrap_or(0)).map_err(|e| format!("price {:?} is out of range: {e}", shown()))
+    let mantissa = if significant <= 19 { mantissa as i128 } else { wide as i128 };
+    Decimal::try_from_i128_with_scale(mantissa, scale.unwrap_or(0)).map_err(PriceError::Range)
 }
 
 /// Parses the pack size (`Кратность`): a whole number; empty means 1.
@@ -183,6 +249,15 @@ pub fn parse_period(text: &str) -> Result<(Option<u32>, Option<u32>), String> {
     }
     if let Some(n) = parse_u32(b) {
         return Ok((Some(n), Some(n)));
+    }
+    // `7-9` in ASCII digits: the common form, without the general path's character
+    // handling (which gives the same answer, and the reports).
+    if let Some(k) = memchr::memchr(b'-', b) {
+        if let (Some(lo), Some(hi)) = (parse_u32(trim_number(&b[..k])), parse_u32(trim_number(&b[k + 1..]))) {
+            if lo <= hi {
+                return Ok((Some(lo), Some(hi)));
+            }
+        }
     }
     let s = trim(text);
     let bad = || format!("period {s:?} is neither a number of days nor a range like 7-9");
