@@ -222,14 +222,7 @@ async fn get_order(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref());
-    let acc = app.carreta.authorize(&params)?;
-    let id = parse_id(&id)?;
-    let book = app.carreta.book();
-    let order = book
-        .get(acc.id, id)
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "Not found."))?;
-    Ok(Json(order.to_json()).into_response())
+    with_order(&app, &id, q.as_deref(), |order| order.to_json())
 }
 
 async fn order_history(
@@ -237,14 +230,25 @@ async fn order_history(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref());
+    with_order(&app, &id, q.as_deref(), |order| order.history_json())
+}
+
+/// Looks up one of the caller's orders (another account's order is "not found", as the
+/// shop does) and answers with `render(order)`.
+fn with_order(
+    app: &Shared,
+    id: &str,
+    query: Option<&str>,
+    render: impl FnOnce(&orders::Order) -> Value,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(query);
     let acc = app.carreta.authorize(&params)?;
-    let id = parse_id(&id)?;
+    let id = parse_id(id)?;
     let book = app.carreta.book();
     let order = book
         .get(acc.id, id)
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "Not found."))?;
-    Ok(Json(order.history_json()).into_response())
+    Ok(Json(render(order)).into_response())
 }
 
 /// Size of one streamed price-list chunk.
