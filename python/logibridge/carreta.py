@@ -61,8 +61,17 @@ DEFAULT_BASE_URL: str = _native.default_base_url("carreta") or ""
 SHOP_TZ: tzinfo = timezone(timedelta(seconds=_native.carreta_utc_offset()), "MSK")
 """The shop's zone (UTC+03:00): its times carry no zone and are read in this one."""
 
-ORDERS_PER_PAGE = 100
-"""Orders per page of ``carreta.order.list``, as documented; a shorter page is the last."""
+
+def _page_size(endpoint_id: str) -> int:
+    size = _native.page_size(endpoint_id)
+    if size is None:  # pragma: no cover - the core and this module disagree
+        raise ImportError(f"the native module knows no page size for {endpoint_id}")
+    return size
+
+
+ORDERS_PER_PAGE: int = _page_size("carreta.order.list")
+"""Orders per page of ``carreta.order.list``, as documented (the core's constant); a shorter
+page is the last."""
 
 _ORDER_PAGING = Paging(param="page", first=1, size=ORDERS_PER_PAGE)
 
@@ -346,7 +355,7 @@ class OrderResource(SyncResource):
     ) -> SyncPager[Order]:
         """``carreta.order.list``: orders, newest first, optionally only those whose
         ``client_comment`` is one of the given. Iterate for every order across all pages
-        (fetched lazily, 100 a page); ``.first_page()`` fetches one page; ``page=`` starts
+        (fetched lazily, :data:`ORDERS_PER_PAGE` a page); ``.first_page()`` fetches one page; ``page=`` starts
         at that page."""
         return self._pager("carreta.order.list", _list_params(client_comment, page, account), Order, _ORDER_PAGING)
 

@@ -9,10 +9,11 @@
             print(row.line, row.maker, row.code, row.price, row.qty)
         print(rows.summary.rows_ok, "rows;", len(rows.bad_rows), "bad")
 
-The reading is done by the Rust core with the GIL released: decoding (CP1251, UTF-8 with
-or without BOM, or any encoding named), CSV with quotes, columns found by their Russian or
-English headers, prices as exact ``Decimal``. ``async for`` works too (batches are read in
-a worker thread).
+The reading is done by the Rust core with the GIL released, on a background thread:
+decoding (CP1251, UTF-8 with or without BOM, or any encoding named), CSV with quotes,
+columns found by their Russian or English headers, prices as exact ``Decimal``. Each row is
+a :class:`PriceRow` holding the core's row; a field becomes a Python object when it is read.
+``async for`` works too (batches are read in a worker thread).
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from typing import (
 
 from . import _native
 from ._models import Model, field
-from .carreta import check_order_qty, qty_max_order
 
 __all__ = ["read", "PriceList", "PriceRow", "BadRow", "Summary", "FIELDS"]
 
@@ -48,40 +48,35 @@ FIELDS = ("code", "maker", "name", "price", "qty", "min_qty", "period")
 Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, Any]
 ProgressCallback = Callable[[int, Optional[int]], Any]
 
-_BATCH = 512
+_BATCH = 1024
 
 
-class PriceRow(Model):
-    """One offer of a price list."""
+PriceRow = _native.PriceRow
+"""One offer of a price list (defined in the native module; immutable)."""
+
+
+class _PriceRowFields(Model):
+    """The fields of a :class:`PriceRow`, decoded the models' way: ``PriceRow.from_dict``
+    reads a record with it (so a bad record raises the models' ``DecodeError``)."""
 
     line: int
-    """Line of the file the row starts on (the header is line 1)."""
     code: str
-    """Part number. Never empty."""
     maker: str = ""
     name: str = ""
     price: Decimal
-    """Exact, with the scale written in the file (``1 234,50`` is ``Decimal("1234.50")``)."""
     qty: str = ""
-    """Stock as the supplier wrote it (``"10"``, ``"<10"``, ``">50"``, ``"Есть"``)."""
     min_qty: int = 1
-    """Pack size: orders are multiples of it."""
     period_min: Optional[int] = None
-    """Shortest delivery time, days."""
     period_max: Optional[int] = None
-    """Longest delivery time, days."""
     extra_columns: Dict[str, str] = field(key="extra", default_factory=dict)
-    """The columns the reader does not know, by header, in file order."""
 
-    @property
-    def max_order(self) -> Optional[int]:
-        """The largest order the stock allows (None for an undocumented ``qty`` form)."""
-        return qty_max_order(self.qty)
 
-    def check_order(self, order_qty: int) -> None:
-        """Checks an order of ``order_qty`` pieces with the Carreta order rules; raises
-        :class:`~logibridge.ValidationError`."""
-        check_order_qty(self.qty, self.min_qty, order_qty)
+# Errors name the public class: "PriceRow.price: expected Decimal, ...".
+_PriceRowFields.__name__ = _PriceRowFields.__qualname__ = "PriceRow"
+
+
+def _decode_row(data: Mapping[str, Any]) -> _PriceRowFields:
+    return _PriceRowFields.from_dict(data)
 
 
 class BadRow(Model):
@@ -116,45 +111,33 @@ class PriceList(Iterator[PriceRow]):
 
     def __init__(self, native: _native.PriceListReader) -> None:
         self._native = native
-        self._buffer: List[PriceRow] = []
-        self._done = False
 
     # -- rows -------------------------------------------------------------------------
+    #
+    # The native reader is the iterator: ``for`` and ``list()`` take rows from its batches
+    # without running Python code per row.
 
-    def _fill(self, batch: List[Dict[str, Any]]) -> None:
-        if not batch:
-            self._done = True
-            return
-        self._buffer = [PriceRow.from_dict(r) for r in reversed(batch)]
-
-    def __iter__(self) -> PriceList:
-        return self
+    def __iter__(self) -> Iterator[PriceRow]:
+        return self._native
 
     def __next__(self) -> PriceRow:
-        if not self._buffer:
-            if self._done:
-                raise StopIteration
-            self._fill(self._native.next_batch(_BATCH))
-            if not self._buffer:
-                raise StopIteration
-        return self._buffer.pop()
+        return next(self._native)
 
     def __aiter__(self) -> AsyncIterator[PriceRow]:
         return self._arows()
 
     async def _arows(self) -> AsyncIterator[PriceRow]:
         loop = asyncio.get_running_loop()
+        native = self._native
         while True:
-            while self._buffer:
-                yield self._buffer.pop()
-            if self._done:
+            for row in native.take_buffered():
+                yield row
+            if not await loop.run_in_executor(None, native.fill, _BATCH):
                 return
-            batch = await loop.run_in_executor(None, self._native.next_batch, _BATCH)
-            self._fill(batch)
 
     def to_list(self) -> List[PriceRow]:
         """Every remaining row (mind the memory on a large list)."""
-        return list(self)
+        return list(self._native)
 
     # -- what the reader found --------------------------------------------------------
 
@@ -194,8 +177,6 @@ class PriceList(Iterator[PriceRow]):
     def close(self) -> None:
         """Releases the file or download. Idempotent."""
         self._native.close()
-        self._buffer = []
-        self._done = True
 
     @property
     def closed(self) -> bool:

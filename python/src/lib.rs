@@ -10,6 +10,7 @@ mod convert;
 mod errors;
 mod logging;
 mod pricelist;
+mod pricerow;
 mod rules;
 mod sandbox;
 
@@ -27,6 +28,16 @@ fn default_base_url(service: &str) -> Option<&'static str> {
     client::default_base_url(service)
 }
 
+/// Items per page of a paged endpoint (the core's constant), or None for one that is not
+/// paged.
+#[pyfunction]
+fn page_size(endpoint_id: &str) -> Option<usize> {
+    match endpoint_id {
+        "carreta.order.list" => Some(logibridge::carreta::ORDERS_PER_PAGE),
+        _ => None,
+    }
+}
+
 /// The native module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -38,8 +49,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::Client>()?;
     m.add_class::<sandbox::Sandbox>()?;
     m.add_class::<pricelist::PriceListReader>()?;
+    m.add_class::<pricerow::PriceRow>()?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(default_base_url, m)?)?;
+    m.add_function(wrap_pyfunction!(page_size, m)?)?;
     m.add_function(wrap_pyfunction!(client::endpoints, m)?)?;
     m.add_function(wrap_pyfunction!(rules::carreta_check_order_qty, m)?)?;
     m.add_function(wrap_pyfunction!(rules::carreta_check_client_comment, m)?)?;

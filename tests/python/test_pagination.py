@@ -109,3 +109,10 @@ async def test_async_iterates_every_page(paged: sandbox.Sandbox) -> None:
         assert len(await shop.orders.list(page=3).to_list()) == 37
         first = await shop.orders.list().first_page()
         assert first.number == 1 and len(first) == 100
+
+
+def test_page_size_comes_from_the_core() -> None:
+    from logibridge import _native
+
+    assert ORDERS_PER_PAGE == _native.page_size("carreta.order.list") == 100  # as documented
+    assert _native.page_size("carreta.search.query") is None

@@ -202,3 +202,140 @@ async def test_async_for(sb: sandbox.Sandbox) -> None:
         assert isinstance(row, PriceRow)
         count += 1
     assert count == rows.summary.rows_ok and count > 1000
+
+
+# -- the native row -------------------------------------------------------------------
+
+
+def test_row_is_a_model_like_value() -> None:
+    first = pricelist.read(cp1251(CSV)).to_list()[0]
+    assert first.to_dict() == {
+        "line": 2,
+        "code": "W 712/75",
+        "maker": "MANN-FILTER",
+        "name": "Фильтр масляный; Лада",
+        "price": Decimal("1234.50"),
+        "qty": "<10",
+        "min_qty": 1,
+        "period_min": 7,
+        "period_max": 9,
+        "extra": {"Склад": "Москва"},
+    }
+    assert first.price is first.price  # made once, on first access
+    assert first.extra == {}
+    assert first.to_json() == (
+        '{"line": 2, "code": "W 712/75", "maker": "MANN-FILTER", "name": "Фильтр масляный; Лада", "price": "1234.50", '
+        '"qty": "<10", "min_qty": 1, "period_min": 7, "period_max": 9, "extra": {"Склад": "Москва"}}'
+    )
+    assert repr(first).startswith("PriceRow(line=2, code='W 712/75', maker='MANN-FILTER'")
+    assert "price=Decimal('1234.50')" in repr(first)
+    with pytest.raises(AttributeError):
+        first.price = Decimal(1)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        hash(first)
+    assert type(first).__module__ == "logibridge.pricelist" and type(first).__name__ == "PriceRow"
+
+
+def test_row_constructor_copy_and_equality() -> None:
+    row = PriceRow(line=7, code="OC47", price=Decimal("152.02"), qty=">50", min_qty=2, extra_columns={"Склад": "Казань"})
+    assert (row.maker, row.name, row.period_min, row.period_max) == ("", "", None, None)
+    assert row.max_order == logibridge.carreta.qty_max_order(">50")
+    assert row.extra_columns == {"Склад": "Казань"}
+    same = PriceRow(line=7, code="OC47", price=Decimal("152.020"), qty=">50", min_qty=2, extra_columns={"Склад": "Казань"})
+    assert row == same and not (row != same)  # prices compare by value, like Decimal
+    changed = row.copy(min_qty=4)
+    assert changed.min_qty == 4 and changed.code == "OC47" and row.min_qty == 2
+    assert changed != row
+    with pytest.raises(TypeError):
+        row.copy(nope=1)
+    assert PriceRow(line=1, code="A", price=5).price == Decimal(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        PriceRow(line=1, code="A", price=1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        PriceRow(line=1, price=Decimal(1))  # type: ignore[call-arg]
+
+
+def test_row_from_dict_keeps_unknown_fields_and_names_bad_ones() -> None:
+    record = {"line": 3, "code": "A1", "price": "1.50", "qty": "Есть", "extra": {"Склад": "Омск"}, "note": "x"}
+    row = PriceRow.from_dict(record)
+    assert str(row.price) == "1.50" and row.qty == "Есть" and row.extra == {"note": "x"}
+    assert row.to_dict()["note"] == "x" and row.to_dict(mode="json")["price"] == "1.50"
+    assert PriceRow.from_dict(row.to_dict()) == row
+    assert row != PriceRow.from_dict({k: v for k, v in record.items() if k != "note"})
+    with pytest.raises(logibridge.DecodeError) as info:
+        PriceRow.from_dict({"line": 3, "code": "A1", "price": "cheap"})
+    assert info.value.path == "PriceRow.price"
+    with pytest.raises(logibridge.DecodeError):
+        PriceRow.from_dict({"line": 3, "price": "1"})
+
+
+def test_row_pickles() -> None:
+    import pickle
+
+    for row in pricelist.read(cp1251(CSV)):
+        again = pickle.loads(pickle.dumps(row))
+        assert again == row and str(again.price) == str(row.price)
+
+
+def test_prices_keep_their_text() -> None:
+    text = "Артикул;Цена\nA;0,05\nB;3\nC;1 000 000,000\nD;1234567890123456789012,345678\nE;0,0000001\nF;0\n"
+    got = [str(r.price) for r in pricelist.read(text.encode())]
+    assert got == ["0.05", "3", "1000000.000", "1234567890123456789012.345678", str(Decimal("0.0000001")), "0"]
+
+
+def test_mixing_next_and_for_and_batches() -> None:
+    rows_text = "Артикул;Цена\n" + "".join(f"A{i};{i},5\n" for i in range(5000))
+    rows = pricelist.read(rows_text.encode())
+    assert next(rows).code == "A0"
+    assert next(iter(rows)).code == "A1"
+    rest = [r.code for r in rows]
+    assert rest == [f"A{i}" for i in range(2, 5000)]
+    assert rows.summary.rows_ok == 5000
+
+
+def test_rows_outlive_the_list() -> None:
+    kept = pricelist.read(cp1251(CSV)).to_list()
+    import gc
+
+    gc.collect()
+    assert [r.code for r in kept] == ["W 712/75", "OC47", "0 986 452 041"]
+    assert kept[0].extra_columns == {"Склад": "Москва"}
+
+
+def test_stop_error_after_a_full_batch() -> None:
+    """The rows before a bad row come out even when they span batches; the error after."""
+    text = "Артикул;Цена\n" + "".join(f"A{i};1\n" for i in range(3000)) + "B;bad\nC;1\n"
+    rows = pricelist.read(text.encode())
+    got = []
+    with pytest.raises(logibridge.DecodeError):
+        for r in rows:
+            got.append(r.code)
+    assert len(got) == 3000
+
+
+async def test_async_for_bytes_in_order() -> None:
+    text = "Артикул;Цена\n" + "".join(f"A{i};{i}\n" for i in range(4000))
+    codes = [r.code async for r in pricelist.read(text.encode())]
+    assert codes == [f"A{i}" for i in range(4000)]
+
+
+def test_parsing_on_the_calling_thread_gives_the_same_rows() -> None:
+    """Rows are read into recycled rows either way (background thread or not); what comes
+    out must not depend on it, nor on rows kept or dropped meanwhile."""
+    from logibridge import _native
+
+    lines = [CSV.rstrip("\r\n")]
+    for i in range(6000):
+        lines.append(f"M{i % 7};C{i};{'Имя ' * (i % 5)};{i},{i % 100:02d};{['<10', '>50', 'Есть', '7'][i % 4]};{1 + i % 3};{'' if i % 2 else '3-5'};{'Склад ' * (i % 3)}")
+    data = cp1251("\r\n".join(lines) + "\r\n")
+    kept = []
+    seen = {}
+    for background in (True, False):
+        got = []
+        for i, row in enumerate(pricelist.PriceList(_native.PriceListReader("bytes", data, background=background))):
+            got.append(row.to_dict(mode="json"))
+            if i % 3 == 0:
+                kept.append(row)
+        seen[background] = got
+    assert seen[True] == seen[False] and len(seen[True]) == 6003
+    assert [r.to_dict(mode="json") for r in kept[: len(kept) // 2]] == seen[True][::3]
