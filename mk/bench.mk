@@ -4,7 +4,8 @@
 #                                     time every reader on each, write BENCHMARKS.md
 #   make bench BENCH_SIZES="10 100"   a quicker curve
 #
-# The Rust readers are built with the release profile (for the benchmark only). pandas is
+# The Rust readers (`read-pricelist` modes iter, reuse, iter+background, ref = borrowed rows,
+# par = par_for_each on every core, jsonl) are built with the release profile (for the benchmark only). pandas is
 # installed into the repo venv. The Python face is measured only when the installed
 # `logibridge` package has `logibridge.pricelist.read` (bench-python-wheel tries to build
 # and install a release wheel first; when it cannot, that row is skipped with a note).

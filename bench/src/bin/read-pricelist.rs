@@ -1,8 +1,12 @@
-//! `read-pricelist FILE [iter|reuse|jsonl|csv] [background]`: reads a price list with the Rust reader and
-//! prints one JSON line: rows, bad rows, bytes, seconds.
+//! `read-pricelist FILE [iter|reuse|ref|par|jsonl|csv] [background|THREADS]`: reads a price list with the
+//! Rust reader and prints one JSON line: rows, bad rows, bytes, seconds.
 //!
 //! * `iter` (default): the `Iterator`, one owned `Row` per row (what a caller collecting rows does);
 //! * `reuse`: `Reader::read_into` into one reused `Row`;
+//! * `ref`: `Reader::for_each_ref`, a borrowed `RowRef` per row (no allocation per row);
+//! * `par`: `pricelist::par_for_each` with THREADS worker threads (default: one per core), borrowed
+//!   rows handed to the visitor on every worker in no particular order; the checksum is summed per
+//!   thread-local accumulator and added up at the end;
 //! * `jsonl` / `csv`: one-pass conversion to `/dev/null`.
 
 use std::time::Instant;
@@ -19,6 +23,11 @@ fn main() {
     // A third argument `background` parses on a background thread (Options::background).
     let background = args.get(3).map(String::as_str) == Some("background");
     let started = Instant::now();
+    if mode == "par" {
+        let threads = args.get(3).and_then(|t| t.parse().ok()).unwrap_or(0);
+        par(path, threads, started);
+        return;
+    }
     let mut reader = pricelist::open_with(path, Options::new().on_error(OnError::Collect).background(background)).expect("cannot open");
     let mut checksum = rust_decimal::Decimal::ZERO;
     let mut rows = 0u64;
@@ -36,6 +45,16 @@ fn main() {
                 checksum += row.price;
                 rows += 1;
             }
+        }
+        "ref" => {
+            reader
+                .for_each_ref(|row| {
+                    checksum += row.price();
+                    std::hint::black_box((row.code(), row.maker(), row.name(), row.qty_raw(), row.extra_value(0)));
+                    rows += 1;
+                    Ok(())
+                })
+                .expect("read error");
         }
         "jsonl" => {
             rows = pricelist::write_jsonl(&mut reader, std::io::sink()).expect("convert").rows_ok;
@@ -55,5 +74,42 @@ fn main() {
         if background { "-background" } else { "" },
         s.rows_bad,
         s.bytes
+    );
+}
+
+/// Sums of the `par` mode's threads, added in when each thread ends.
+static TOTAL: std::sync::Mutex<rust_decimal::Decimal> = std::sync::Mutex::new(rust_decimal::Decimal::ZERO);
+
+/// A thread's own price sum (no sharing per row), added to [`TOTAL`] when the thread ends.
+struct Local(rust_decimal::Decimal);
+
+impl Drop for Local {
+    fn drop(&mut self) {
+        *TOTAL.lock().unwrap() += self.0;
+    }
+}
+
+thread_local! {
+    static LOCAL: std::cell::RefCell<Local> = const { std::cell::RefCell::new(Local(rust_decimal::Decimal::ZERO)) };
+}
+
+/// `par`: every worker adds its rows' prices to its own thread-local sum; the sums are
+/// added up as the workers end (`par_for_each` joins them before returning).
+fn par(path: &str, threads: usize, started: Instant) {
+    let file = std::fs::File::open(path).expect("cannot open");
+    let outcome = pricelist::par_for_each(file, Options::new().on_error(OnError::Collect), threads, |row| {
+        std::hint::black_box((row.code(), row.maker(), row.name(), row.qty_raw(), row.extra_value(0)));
+        LOCAL.with_borrow_mut(|l| l.0 += row.price());
+        Ok(())
+    })
+    .expect("read error");
+    // The calling thread's share (rows it parsed itself, if any).
+    let own = LOCAL.with_borrow_mut(|l| std::mem::take(&mut l.0));
+    let checksum = *TOTAL.lock().unwrap() + own;
+    let seconds = started.elapsed().as_secs_f64();
+    let s = outcome.summary;
+    println!(
+        "{{\"reader\":\"rust-par\",\"rows\":{},\"rows_bad\":{},\"bytes\":{},\"seconds\":{seconds:.4},\"checksum\":\"{checksum}\"}}",
+        s.rows_ok, s.rows_bad, s.bytes
     );
 }

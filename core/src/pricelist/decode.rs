@@ -10,6 +10,7 @@ use std::fmt;
 use encoding_rs::Encoding as RsEncoding;
 
 /// How cell bytes become text.
+#[derive(Clone)]
 pub(crate) enum Text {
     /// [`Encoding::Auto`](super::Encoding::Auto) before the first non-ASCII byte: ASCII is
     /// the same in both candidates, so nothing needs deciding yet.
@@ -34,6 +35,7 @@ impl fmt::Debug for Text {
 }
 
 /// The UTF-8 form of every byte of a single-byte encoding.
+#[derive(Clone)]
 pub(crate) struct SingleByte {
     encoding: &'static RsEncoding,
     /// For each byte: its UTF-8 bytes in the low three bytes (little-endian order), their

@@ -15,6 +15,9 @@
 //! * **Bad rows never vanish**: each is a [`BadRow`] with its line, column and reason;
 //!   [`OnError`] picks stop-at-first or collect-and-continue; [`Reader::summary`] counts.
 //! * **Writers**: UTF-8 CSV and JSON Lines ([`Writer`], [`write_csv_utf8`], [`write_jsonl`]).
+//! * **Fastest reading**: [`Reader::next_ref`] / [`Reader::for_each_ref`] lend a borrowed
+//!   [`RowRef`] (no allocation per row); [`par_for_each`] parses on every core and hands
+//!   borrowed rows to a visitor, in no particular order.
 //!
 //! ```
 //! use logibridge::pricelist::{OnError, Options, Reader};
@@ -34,11 +37,13 @@
 //! # Ok::<(), logibridge::Error>(())
 //! ```
 
+mod borrowed;
 mod columns;
 mod decode;
 mod download;
 mod front;
 mod options;
+mod par;
 mod reader;
 mod values;
 mod writer;
@@ -50,9 +55,12 @@ use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
+pub(crate) use borrowed::ExtraRef;
+pub use borrowed::RowRef;
 pub use columns::Field;
 pub use download::{download, download_stream, Download};
 pub use options::{Encoding, OnError, Options};
+pub use par::{par_for_each, ParOutcome};
 pub use front::{open, open_with, Reader};
 pub use values::{parse_min_qty, parse_period, parse_price};
 pub use writer::{write_csv_utf8, write_jsonl, Format, Writer};

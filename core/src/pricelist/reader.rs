@@ -151,6 +151,50 @@ pub(crate) struct Core<R: Read> {
     map: ColumnMap,
     tmp: String,
     qty_cache: QtyCache,
+    /// The current record as a borrowed row (filled by [`Core::next_ref_event`]).
+    refs: RefState,
+}
+
+/// Where a borrowed row's text is: in the read buffer, the scratch buffer, or decoded into
+/// [`RefState::dec`]. The bytes are valid UTF-8 (ASCII or checked UTF-8, or decoded text).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct StrSpan {
+    src: u8,
+    start: u32,
+    end: u32,
+}
+
+const SRC_BUF: u8 = 0;
+const SRC_SCRATCH: u8 = 1;
+const SRC_DEC: u8 = 2;
+
+impl StrSpan {
+    /// The text of the span, given the buffers it may point into.
+    #[inline]
+    pub(crate) fn resolve<'a>(self, buf: &'a [u8], scratch: &'a [u8], dec: &'a str) -> &'a str {
+        let (a, b) = (self.start as usize, self.end as usize);
+        match self.src {
+            // SAFETY: buffer and scratch spans are made by `str_span` over bytes checked to
+            // be ASCII or valid UTF-8, cut at character boundaries, and the buffers are not
+            // changed while a row borrowing them lives.
+            SRC_BUF => unsafe { std::str::from_utf8_unchecked(buf.get_unchecked(a..b)) },
+            SRC_SCRATCH => unsafe { std::str::from_utf8_unchecked(scratch.get_unchecked(a..b)) },
+            _ => &dec[a..b],
+        }
+    }
+}
+
+/// The values of the current record for a [`RowRef`](super::RowRef): numbers parsed, text
+/// kept as spans, decoded text (non-ASCII cells only) in one reused string.
+#[derive(Default)]
+struct RefState {
+    line: u64,
+    price: rust_decimal::Decimal,
+    min_qty: u32,
+    period: (Option<u32>, Option<u32>),
+    /// code, maker, name, qty, then the unknown columns.
+    spans: Vec<StrSpan>,
+    dec: String,
 }
 
 /// What [`Core::next_event`] found.
@@ -230,6 +274,48 @@ fn decode_cell(text: &Text, bytes: &[u8], out: &mut String, tmp: &mut String) ->
     Ok(())
 }
 
+/// The text of a cell for a borrowed row: ASCII (and, in UTF-8 lists, valid UTF-8) cells
+/// in place, others decoded onto the end of `dec`; trimmed as [`Core::build`] trims when
+/// `trimmed`. Decoding errors are those of [`Text::decode_into`].
+#[inline]
+fn str_span(span: Span, bytes: &[u8], trimmed: bool, text: &Text, dec: &mut String) -> std::result::Result<StrSpan, String> {
+    let cut = if trimmed { trim_bytes(bytes) } else { bytes };
+    // Where `cut` starts within `bytes` (trim_bytes only drops bytes at the ends).
+    let off = cut.as_ptr() as usize - bytes.as_ptr() as usize;
+    let in_place = cut.is_ascii() || (matches!(text, Text::Utf8) && std::str::from_utf8(cut).is_ok());
+    if in_place {
+        // SAFETY: checked to be ASCII or valid UTF-8 just above.
+        let s = unsafe { std::str::from_utf8_unchecked(cut) };
+        let (a, len) = if trimmed { trimmed_range(s) } else { (0, s.len()) };
+        let start = span.start + (off + a) as u32;
+        return Ok(StrSpan { src: if span.scratch { SRC_SCRATCH } else { SRC_BUF }, start, end: start + len as u32 });
+    }
+    let from = dec.len();
+    text.decode_into(cut, dec)?;
+    let (a, len) = if trimmed { trimmed_range(&dec[from..]) } else { (0, dec.len() - from) };
+    let start = (from + a) as u32;
+    Ok(StrSpan { src: SRC_DEC, start, end: start + len as u32 })
+}
+
+/// The offset and length of [`trim`]`(s)` within `s`.
+#[inline]
+fn trimmed_range(s: &str) -> (usize, usize) {
+    let plain = |b: u8| b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0B;
+    // A character starting with any other lead byte than these is not white space (the
+    // white space characters above ASCII are U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
+    let plain_lead = |b: u8| if b < 0x80 { plain(b) } else { !matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3) };
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&f), Some(&l)) if plain_lead(f) && (plain(l) || (l >= 0x80 && !s.chars().next_back().is_some_and(char::is_whitespace))) => {
+            (0, s.len())
+        }
+        (None, _) | (_, None) => (0, 0),
+        _ => {
+            let t = trim(s);
+            (t.as_ptr() as usize - s.as_ptr() as usize, t.len())
+        }
+    }
+}
+
 /// A small cache of parsed `qty` cells: stock values repeat a lot, and a clone is cheaper
 /// than parsing again.
 struct QtyCache {
@@ -307,6 +393,7 @@ impl<R: Read> Core<R> {
             map: ColumnMap { fields: [None; 7], extra: Vec::new(), extra_names: Arc::from(Vec::new()) },
             tmp: String::new(),
             qty_cache: QtyCache::new(),
+            refs: RefState::default(),
         };
         reader.start(options.encoding).map_err(io_error)?;
         reader.read_header(options)?;
@@ -524,6 +611,115 @@ impl<R: Read> Core<R> {
         for &i in &map.extra {
             decode_cell(text, cell(i), extra.text_mut(), tmp).map_err(err_at(i))?;
             extra.end_value();
+        }
+        Ok(())
+    }
+
+    /// Like [`Core::next_event`], but leaves a good row in the borrowed-row state (see
+    /// [`Core::row_ref`]) without building a [`Row`].
+    pub(crate) fn next_ref_event(&mut self) -> Result<Got> {
+        loop {
+            match self.next_record().map_err(io_error)? {
+                Next::Eof => return Ok(Got::End),
+                Next::Broken(reason, excerpt) => {
+                    return Ok(Got::Bad(BadRow { line: self.rec_line, column: None, reason, raw: excerpt }));
+                }
+                Next::Record => {
+                    if self.is_blank() {
+                        continue;
+                    }
+                    return match self.build_ref() {
+                        Ok(()) => Ok(Got::Row),
+                        Err((column, reason)) => {
+                            let column = column.map(|i| self.headers.get(i).cloned().unwrap_or_else(|| format!("#{}", i + 1)));
+                            Ok(Got::Bad(BadRow { line: self.rec_line, column, reason, raw: self.excerpt() }))
+                        }
+                    };
+                }
+            }
+        }
+    }
+
+    /// The row [`Core::next_ref_event`] last reported as good.
+    #[inline]
+    pub(crate) fn row_ref(&self) -> super::RowRef<'_> {
+        let r = &self.refs;
+        let (buf, scratch, dec) = (&self.buf[..], &self.scratch[..], r.dec.as_str());
+        let s = |sp: StrSpan| sp.resolve(buf, scratch, dec);
+        super::RowRef::from_parts(
+            r.line,
+            [s(r.spans[0]), s(r.spans[1]), s(r.spans[2]), s(r.spans[3])],
+            r.price,
+            r.min_qty,
+            r.period,
+            super::ExtraRef::Spans { names: &self.map.extra_names, spans: &r.spans[4..], buf, scratch, dec },
+        )
+    }
+
+    /// Fills the borrowed-row state from the current record, with the same checks, in the
+    /// same order, as [`Core::build`] (so the same rows are good and the same reports made).
+    #[inline]
+    fn build_ref(&mut self) -> std::result::Result<(), (Option<usize>, String)> {
+        let n = self.fields.len();
+        let want = self.headers.len();
+        if n < want || (n > want && (want..n).any(|i| !self.cell(i).is_empty())) {
+            return Err((None, format!("the row has {n} fields where the header has {want}")));
+        }
+        self.decide_encoding();
+        let map = &self.map;
+        let text = &self.text;
+        let fields = &self.fields;
+        let (buf, scratch) = (&self.buf[..], &self.scratch[..]);
+        let tmp = &mut self.tmp;
+        let r = &mut self.refs;
+        r.dec.clear();
+        if r.dec.capacity() < 4096 {
+            // Room for the decoded cells of most records, so the decoder's fast path (no
+            // exact sizing pass) applies from the first row on.
+            r.dec.reserve(4096);
+        }
+        r.spans.clear();
+        let cell = |i: usize| -> &[u8] {
+            let s = fields[i];
+            let src = if s.scratch { scratch } else { buf };
+            // SAFETY: spans are made by the splitter within the data of `buf` or `scratch`.
+            unsafe { src.get_unchecked(s.start as usize..s.end as usize) }
+        };
+        let err_at = |i: usize| move |r: String| (Some(i), r);
+
+        r.line = self.rec_line;
+        for field in [Field::Code, Field::Maker, Field::Name] {
+            let span = match map.get(field) {
+                Some(i) => str_span(fields[i], cell(i), true, text, &mut r.dec).map_err(err_at(i))?,
+                None => StrSpan::default(),
+            };
+            r.spans.push(span);
+        }
+        if r.spans[0].start == r.spans[0].end {
+            return Err((map.get(Field::Code), "code is empty".into()));
+        }
+
+        let i = map.get(Field::Price).expect("the price column is required");
+        r.price = match parse_price_bytes(cell(i), text.nbsp()) {
+            Some(price) => price,
+            None => parse_price(cell_str(cell(i), text, tmp).map_err(err_at(i))?).map_err(err_at(i))?,
+        };
+        let qty = match map.get(Field::Qty) {
+            Some(i) => str_span(fields[i], cell(i), false, text, &mut r.dec).map_err(err_at(i))?,
+            None => StrSpan::default(),
+        };
+        r.spans.push(qty);
+        r.min_qty = match map.get(Field::MinQty) {
+            Some(i) => parse_min_qty(cell_str(cell(i), text, tmp).map_err(err_at(i))?).map_err(err_at(i))?,
+            None => 1,
+        };
+        r.period = match map.get(Field::Period) {
+            Some(i) => parse_period(cell_str(cell(i), text, tmp).map_err(err_at(i))?).map_err(err_at(i))?,
+            None => (None, None),
+        };
+        for &i in &map.extra {
+            let span = str_span(fields[i], cell(i), false, text, &mut r.dec).map_err(err_at(i))?;
+            r.spans.push(span);
         }
         Ok(())
     }
@@ -826,3 +1022,328 @@ unsafe fn scan_line_sse2(buf: &[u8], from: usize, to: usize, delimiter: u8, fiel
     to
 }
 
+
+/// What [`scan_record`] found at a record start.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Scan {
+    /// A whole record: the next record starts at `next`, and it
+    /// spans `lines` lines (1 + the line feeds inside its quoted fields).
+    Record { next: usize, lines: u64 },
+    /// More input is needed to find where the record ends.
+    NeedMore,
+    /// A quoted field is still open at the end of the input.
+    Unterminated,
+}
+
+/// Finds where the record starting at `from` ends, with exactly the rules of
+/// [`Core::split`] and [`Core::split_quoted`] (a quote opens a quoted field only at the
+/// start of a field, `""` inside one is a quote, a lone CR ends a line), without keeping
+/// the fields. `from` must be below `data.len()`.
+pub(crate) fn scan_record(data: &[u8], from: usize, eof: bool, d: u8) -> Scan {
+    let rest = &data[from..];
+    let (stop, term) = match memchr3(b'"', b'\r', b'\n', rest) {
+        None if eof => (rest.len(), 0),
+        None => return Scan::NeedMore,
+        Some(k) => match rest[k] {
+            b'\n' => (k, 1),
+            b'\r' => match rest.get(k + 1) {
+                Some(b'\n') => (k, 2),
+                Some(_) => (k, 1),
+                None if eof => (k, 1),
+                None => return Scan::NeedMore,
+            },
+            _ => return scan_quoted(rest, eof, d, from),
+        },
+    };
+    Scan::Record { next: from + stop + term, lines: 1 }
+}
+
+fn scan_quoted(data: &[u8], eof: bool, d: u8, base: usize) -> Scan {
+    let mut i = 0;
+    let mut newlines = 0u64;
+    let term;
+    loop {
+        if i < data.len() && data[i] == b'"' {
+            let mut j = i + 1;
+            let close = loop {
+                let Some(k) = memchr(b'"', &data[j..]) else {
+                    return if eof { Scan::Unterminated } else { Scan::NeedMore };
+                };
+                let q = j + k;
+                newlines += memchr_iter(b'\n', &data[j..q]).count() as u64;
+                if q + 1 >= data.len() && !eof {
+                    return Scan::NeedMore;
+                }
+                if q + 1 < data.len() && data[q + 1] == b'"' {
+                    j = q + 2;
+                    continue;
+                }
+                break q;
+            };
+            let after = close + 1;
+            i = match memchr3(d, b'\r', b'\n', &data[after..]) {
+                Some(k) => after + k,
+                None if eof => data.len(),
+                None => return Scan::NeedMore,
+            };
+        } else {
+            match memchr3(d, b'\r', b'\n', &data[i..]) {
+                Some(k) => i += k,
+                None if eof => i = data.len(),
+                None => return Scan::NeedMore,
+            }
+        }
+        if i >= data.len() {
+            term = 0;
+            break;
+        }
+        match data[i] {
+            b'\n' => {
+                term = 1;
+                break;
+            }
+            b'\r' => {
+                term = match data.get(i + 1) {
+                    Some(b'\n') => 2,
+                    Some(_) => 1,
+                    None if eof => 1,
+                    None => return Scan::NeedMore,
+                };
+                break;
+            }
+            _ => i += 1,
+        }
+    }
+    Scan::Record { next: base + i + term, lines: 1 + newlines }
+}
+
+/// What a parallel reading takes over from a [`Core`] that has read the header.
+pub(crate) struct Handover<R> {
+    src: Source<R>,
+    /// The bytes read past the header, not yet split.
+    pub(crate) pending: Vec<u8>,
+    pub(crate) eof: bool,
+    /// Line number of the next record.
+    pub(crate) line: u64,
+    pub(crate) text: Text,
+    pub(crate) headers: Vec<String>,
+    pub(crate) map: ColumnMap,
+    pub(crate) delimiter: u8,
+    pub(crate) max_record: usize,
+    /// Bytes read from the source so far.
+    pub(crate) bytes: u64,
+}
+
+impl<R: Read> Handover<R> {
+    /// Reads more bytes of the list (after decoding to UTF-8 for a transcoded source).
+    pub(crate) fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let before = self.raw_bytes();
+        let n = self.src.read(buf).map_err(io_error)?;
+        if let Source::Plain(_) = self.src {
+            self.bytes += n as u64;
+        } else {
+            self.bytes += self.raw_bytes() - before;
+        }
+        Ok(n)
+    }
+
+    pub(crate) fn raw_bytes(&self) -> u64 {
+        match &self.src {
+            Source::Transcode(t) => t.raw_bytes,
+            _ => 0,
+        }
+    }
+
+    /// A single-threaded engine going on from a record start: `data` (the bytes from there
+    /// that were already read), then the rest of the source, the next record on `line`.
+    pub(crate) fn resume(self, data: &[u8], eof: bool, line: u64, text: Text) -> Core<R> {
+        let mut buf = vec![0u8; (data.len() + BLOCK).max(BLOCK) + PAD];
+        buf[..data.len()].copy_from_slice(data);
+        Core {
+            src: self.src,
+            buf,
+            pos: 0,
+            len: data.len(),
+            eof,
+            plain_bytes: 0,
+            text,
+            delimiter: self.delimiter,
+            max_record: self.max_record,
+            line,
+            rec_line: 0,
+            rec_start: 0,
+            rec_end: 0,
+            fields: Vec::with_capacity(16),
+            scratch: Vec::new(),
+            headers: self.headers,
+            map: self.map,
+            tmp: String::new(),
+            qty_cache: QtyCache::new(),
+            refs: RefState::default(),
+        }
+    }
+}
+
+impl<R: Read> Core<R> {
+    /// Hands the source and what was read past the header to a parallel reading.
+    pub(crate) fn hand_over(self) -> Handover<R> {
+        let bytes = self.bytes();
+        Handover {
+            pending: self.buf[self.pos..self.len].to_vec(),
+            eof: self.eof,
+            line: self.line,
+            text: self.text,
+            headers: self.headers,
+            map: self.map,
+            delimiter: self.delimiter,
+            max_record: self.max_record,
+            bytes,
+            src: self.src,
+        }
+    }
+}
+
+/// Bytes a block buffer keeps past its data (the splitter's 16-byte loads).
+pub(crate) const BLOCK_PAD: usize = PAD;
+
+impl Core<io::Empty> {
+    /// An engine that parses whole blocks of records handed to it ([`Core::load_block`]).
+    pub(crate) fn for_blocks(headers: Vec<String>, map: ColumnMap, delimiter: u8, max_record: usize) -> Core<io::Empty> {
+        Core {
+            src: Source::Taken,
+            buf: Vec::new(),
+            pos: 0,
+            len: 0,
+            eof: true,
+            plain_bytes: 0,
+            text: Text::Undecided,
+            delimiter,
+            max_record,
+            line: 1,
+            rec_line: 0,
+            rec_start: 0,
+            rec_end: 0,
+            fields: Vec::with_capacity(16),
+            scratch: Vec::new(),
+            headers,
+            map,
+            tmp: String::new(),
+            qty_cache: QtyCache::new(),
+            refs: RefState::default(),
+        }
+    }
+
+    /// Starts on a block: `buf[..len]` holds whole records (the first one on `line`), and
+    /// `buf` has [`BLOCK_PAD`] bytes past `len`. Returns the previous block's buffer.
+    pub(crate) fn load_block(&mut self, mut buf: Vec<u8>, len: usize, line: u64, text: Text) -> Vec<u8> {
+        debug_assert!(buf.len() >= len + PAD);
+        std::mem::swap(&mut self.buf, &mut buf);
+        self.pos = 0;
+        self.len = len;
+        self.eof = true;
+        self.line = line;
+        self.text = text;
+        buf
+    }
+
+    /// Takes the current block's buffer back (to be reused).
+    pub(crate) fn take_block(&mut self) -> Vec<u8> {
+        self.pos = 0;
+        self.len = 0;
+        std::mem::take(&mut self.buf)
+    }
+}
+
+impl<R: Read> Core<R> {
+    /// The encoding state (decided at the first non-ASCII row).
+    pub(crate) fn text(&self) -> &Text {
+        &self.text
+    }
+}
+
+/// The number of records in `data`, a stretch of whole records without quotes: each line
+/// feed, lone CR and CRLF ends one.
+pub(crate) fn count_records(data: &[u8]) -> u64 {
+    let (mut lf, mut cr, mut crlf) = (0u64, 0u64, 0u64);
+    let mut i = 0;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 16 bytes inside
+        // `data` (the second one starts a byte later, so the loop stops 17 bytes before the
+        // end). Byte counters are added up before they can reach 255.
+        unsafe {
+            let (vcr, vlf, zero) = (_mm_set1_epi8(b'\r' as i8), _mm_set1_epi8(b'\n' as i8), _mm_setzero_si128());
+            let sum = |acc: __m128i| -> u64 {
+                let s = _mm_sad_epu8(acc, zero);
+                (_mm_cvtsi128_si64(s) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(s, s))) as u64
+            };
+            while i + 17 <= data.len() {
+                let (mut alf, mut acr, mut apair) = (zero, zero, zero);
+                let mut steps = 0;
+                while steps < 255 && i + 17 <= data.len() {
+                    let v = _mm_loadu_si128(data.as_ptr().add(i) as *const __m128i);
+                    let next = _mm_loadu_si128(data.as_ptr().add(i + 1) as *const __m128i);
+                    let is_cr = _mm_cmpeq_epi8(v, vcr);
+                    alf = _mm_sub_epi8(alf, _mm_cmpeq_epi8(v, vlf));
+                    acr = _mm_sub_epi8(acr, is_cr);
+                    apair = _mm_sub_epi8(apair, _mm_and_si128(is_cr, _mm_cmpeq_epi8(next, vlf)));
+                    steps += 1;
+                    i += 16;
+                }
+                lf += sum(alf);
+                cr += sum(acr);
+                crlf += sum(apair);
+            }
+        }
+    }
+    for (k, &b) in data[i..].iter().enumerate() {
+        match b {
+            b'\n' => lf += 1,
+            b'\r' => {
+                cr += 1;
+                if data.get(i + k + 1) == Some(&b'\n') {
+                    crlf += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    lf + cr - crlf
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    /// Records of `data` counted one by one with `scan_record`.
+    fn by_scan(data: &[u8]) -> u64 {
+        let (mut at, mut n) = (0, 0);
+        while at < data.len() {
+            match scan_record(data, at, true, b';') {
+                Scan::Record { next, lines } => {
+                    n += lines;
+                    at = next;
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn counting_quote_free_records_agrees_with_splitting() {
+        let mut state = 7u64;
+        for len in 0..300 {
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    [b'a', b';', b'\r', b'\n', b'x'][(state >> 60) as usize % 5]
+                })
+                .collect();
+            // Whole records only: cut after the last terminator.
+            let end = data.iter().rposition(|&b| b == b'\r' || b == b'\n').map_or(0, |i| i + 1);
+            assert_eq!(count_records(&data[..end]), by_scan(&data[..end]), "{:?}", &data[..end]);
+        }
+    }
+}

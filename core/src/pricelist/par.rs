@@ -1,0 +1,479 @@
+//! [`par_for_each`]: parsing a price list on several cores.
+//!
+//! The calling thread is the splitter: it reads the source in blocks of about 512 KiB, finds
+//! the last record end in each with exactly the record rules of the reader (a quote opens a
+//! quoted field only at the start of a field, `""`, line breaks inside quotes, CRLF, LF or a
+//! lone CR), counts the lines of every record (line feeds inside quoted fields included) and
+//! hands whole-record blocks with their first line number to worker threads through a
+//! bounded channel. Each worker parses its blocks with the same engine as [`Reader`] and
+//! hands borrowed rows to the visitor. Block buffers are reused; at most `2 × threads + 2`
+//! exist at a time.
+//!
+//! [`Reader`]: super::Reader
+
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::decode::Text;
+use super::front::stop_error;
+use super::options::{OnError, Options};
+use super::reader::{count_records, scan_record, Core, Got, Handover, Scan, BLOCK_PAD};
+use super::{BadRow, RowRef, Summary};
+use crate::error::{Error, Result};
+
+/// Bytes of input per block handed to a worker.
+const PAR_BLOCK: usize = 512 * 1024;
+
+/// What a parallel reading gives back besides the rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ParOutcome {
+    /// Counts: rows handed to the visitor, bad rows, bytes read.
+    pub summary: Summary,
+    /// The bad rows, sorted by line (the first [`Options::max_errors_kept`]).
+    pub bad_rows: Vec<BadRow>,
+    /// The header cells, as written in the file (trimmed).
+    pub headers: Vec<String>,
+}
+
+/// A block of whole records for a worker.
+struct Job {
+    index: u64,
+    buf: Vec<u8>,
+    len: usize,
+    line: u64,
+    text: Text,
+}
+
+/// State shared by the splitter and the workers.
+struct Shared {
+    /// Set on a visitor error, an I/O error or a panic: everyone stops.
+    abort: AtomicBool,
+    /// Under [`OnError::Stop`]: the lowest block index holding a bad row; later blocks are
+    /// not needed.
+    stop_block: AtomicU64,
+    error: Mutex<Option<Error>>,
+}
+
+impl Shared {
+    fn fail(&self, e: Error) {
+        let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            *slot = Some(e);
+        }
+        self.abort.store(true, Ordering::Relaxed);
+    }
+
+    fn skip(&self, index: u64) -> bool {
+        self.abort.load(Ordering::Relaxed) || index > self.stop_block.load(Ordering::Relaxed)
+    }
+}
+
+/// Sets `abort` if the thread unwinds, so the splitter does not wait for it forever.
+struct PanicGuard<'a>(&'a Shared);
+
+impl Drop for PanicGuard<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.abort.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Counts and reports of one thread.
+#[derive(Default)]
+struct Tally {
+    rows_ok: u64,
+    rows_bad: u64,
+    bad: Vec<BadRow>,
+}
+
+struct Policy {
+    on_error: OnError,
+    max_kept: usize,
+}
+
+/// Runs `core` to its end (or to the first bad row under [`OnError::Stop`]), handing every
+/// good row to `f`.
+fn drain<R: Read, F>(core: &mut Core<R>, index: u64, f: &F, shared: &Shared, tally: &mut Tally, policy: &Policy)
+where
+    F: Fn(RowRef<'_>) -> Result<()> + Sync,
+{
+    loop {
+        if shared.abort.load(Ordering::Relaxed) {
+            return;
+        }
+        match core.next_ref_event() {
+            Ok(Got::Row) => {
+                tally.rows_ok += 1;
+                if let Err(e) = f(core.row_ref()) {
+                    shared.fail(e);
+                    return;
+                }
+            }
+            Ok(Got::Bad(bad)) => {
+                tally.rows_bad += 1;
+                if tally.bad.len() < policy.max_kept || policy.on_error == OnError::Stop {
+                    tally.bad.push(bad);
+                }
+                if policy.on_error == OnError::Stop {
+                    shared.stop_block.fetch_min(index, Ordering::Relaxed);
+                    return;
+                }
+            }
+            Ok(Got::End) => return,
+            Err(e) => {
+                shared.fail(e);
+                return;
+            }
+        }
+    }
+}
+
+/// Reads a price list on `threads` worker threads (0: one per core) and hands every good
+/// row to `f` as a [`RowRef`], without allocating per row.
+///
+/// * **Order**: rows arrive in no particular order, from several threads at once
+///   (`f` is `Fn + Sync`); [`RowRef::line`] tells where each one is. Within a block of about
+///   512 KiB rows come in file order.
+/// * **Bad rows**: the same rows as the iterator finds, with the same lines, columns and
+///   reasons. With [`OnError::Collect`] they are returned in [`ParOutcome::bad_rows`],
+///   sorted by line. With [`OnError::Stop`] the call returns the error of the *first* bad
+///   row of the file (the one [`Reader`](super::Reader) would stop at), but rows after it
+///   may already have been handed to `f` by then.
+/// * **Errors**: the first error `f` returns stops the reading and is returned; so are I/O
+///   errors. A panic in `f` is passed on.
+/// * **Memory**: a few MiB in all (blocks of 512 KiB, reused), whatever the size of the
+///   list.
+///
+/// The header is read on the calling thread, which then splits the input into blocks at
+/// record ends (quote-aware) and counts lines. When [`Encoding::Auto`](super::Encoding::Auto)
+/// has not yet decided between UTF-8 and CP1251 (an all-ASCII header), all-ASCII blocks go
+/// to the workers as usual and the first block holding another byte is parsed on the
+/// calling thread, where it decides the encoding as the iterator would. A record whose
+/// quote is never closed, or one close to [`Options::max_record_bytes`], makes the rest of
+/// the list be read on the calling thread, as the iterator reads it.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use logibridge::pricelist::{par_for_each, OnError, Options};
+/// let csv = "Артикул;Цена;Наименование\nA1;1,5;\"two\nlines\"\nA2;2;x\n;3;no code\nA4;4;y\n";
+/// let cents = AtomicU64::new(0);
+/// let outcome = par_for_each(csv.as_bytes(), Options::new().on_error(OnError::Collect), 2, |row| {
+///     let c = (row.price() * rust_decimal::Decimal::from(100)).try_into().unwrap_or(0u64);
+///     cents.fetch_add(c, Ordering::Relaxed);
+///     Ok(())
+/// })?;
+/// assert_eq!(cents.into_inner(), 750);
+/// assert_eq!(outcome.summary.rows_ok, 3);
+/// assert_eq!(outcome.bad_rows[0].line, 5);
+/// # Ok::<(), logibridge::Error>(())
+/// ```
+pub fn par_for_each<R, F>(source: R, options: Options, threads: usize, f: F) -> Result<ParOutcome>
+where
+    R: Read,
+    F: Fn(RowRef<'_>) -> Result<()> + Sync,
+{
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        n => n,
+    };
+    let policy = Policy { on_error: options.on_error, max_kept: options.max_errors_kept };
+    let mut handover = Core::new(source, &options)?.hand_over();
+    let headers = handover.headers.clone();
+    let shared = Shared { abort: AtomicBool::new(false), stop_block: AtomicU64::new(u64::MAX), error: Mutex::new(None) };
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads);
+    let job_rx = Mutex::new(job_rx);
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+
+    let (mut tallies, split_result) = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (job_rx, free_tx, shared, policy, f) = (&job_rx, free_tx.clone(), &shared, &policy, &f);
+                let (headers, map) = (handover.headers.clone(), handover.map.clone());
+                let (delimiter, max_record) = (handover.delimiter, handover.max_record);
+                s.spawn(move || {
+                    let _guard = PanicGuard(shared);
+                    let mut core = Core::for_blocks(headers, map, delimiter, max_record);
+                    let mut tally = Tally::default();
+                    loop {
+                        let job = match job_rx.lock().unwrap_or_else(|p| p.into_inner()).recv() {
+                            Ok(job) => job,
+                            Err(_) => break,
+                        };
+                        let index = job.index;
+                        if shared.skip(index) {
+                            let _ = free_tx.send(job.buf);
+                            continue;
+                        }
+                        core.load_block(job.buf, job.len, job.line, job.text);
+                        drain(&mut core, index, f, shared, &mut tally, policy);
+                        let _ = free_tx.send(core.take_block());
+                    }
+                    tally
+                })
+            })
+            .collect();
+        let mut splitter = Splitter {
+            shared: &shared,
+            policy: &policy,
+            job_tx,
+            free_rx,
+            free_tx,
+            buffers: 0,
+            max_buffers: 2 * threads + 2,
+            seq: None,
+            tally: Tally::default(),
+        };
+        let split_result = splitter.run(&mut handover, &f);
+        let Splitter { job_tx, mut tally, .. } = splitter;
+        drop(job_tx); // the workers finish the blocks queued and stop
+        let mut tallies = Vec::with_capacity(threads + 1);
+        let mut panic = None;
+        for w in workers {
+            match w.join() {
+                Ok(t) => tallies.push(t),
+                Err(p) => panic = Some(p),
+            }
+        }
+        if let Some(p) = panic {
+            std::panic::resume_unwind(p);
+        }
+        // The rest of the list read on this thread, if the splitter gave up on it.
+        let result = match split_result {
+            Ok(Some(rest)) if !shared.skip(u64::MAX - 1) => {
+                let bytes_before = handover.bytes - handover.raw_bytes();
+                let Rest { buf, start, len, eof, line, text } = rest;
+                let mut core = handover.resume(&buf[start..len], eof, line, text);
+                drain(&mut core, u64::MAX - 1, &f, &shared, &mut tally, &policy);
+                Ok(bytes_before + core.bytes())
+            }
+            Ok(_) => Ok(handover.bytes),
+            Err(e) => Err(e),
+        };
+        tallies.push(tally);
+        (tallies, result)
+    });
+    let bytes = split_result?;
+    if let Some(e) = shared.error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    let mut bad: Vec<BadRow> = tallies.iter_mut().flat_map(|t| std::mem::take(&mut t.bad)).collect();
+    bad.sort_by_key(|b| b.line);
+    if policy.on_error == OnError::Stop {
+        if let Some(first) = bad.first() {
+            return Err(stop_error(first));
+        }
+    }
+    bad.truncate(policy.max_kept);
+    let summary = Summary {
+        rows_ok: tallies.iter().map(|t| t.rows_ok).sum(),
+        rows_bad: tallies.iter().map(|t| t.rows_bad).sum(),
+        bytes,
+    };
+    Ok(ParOutcome { summary, bad_rows: bad, headers })
+}
+
+/// Where the splitter gave up: the rest is `buf[start..len]` then the source.
+struct Rest {
+    buf: Vec<u8>,
+    start: usize,
+    len: usize,
+    eof: bool,
+    line: u64,
+    text: Text,
+}
+
+struct Splitter<'a> {
+    shared: &'a Shared,
+    policy: &'a Policy,
+    job_tx: SyncSender<Job>,
+    free_rx: Receiver<Vec<u8>>,
+    free_tx: Sender<Vec<u8>>,
+    buffers: usize,
+    max_buffers: usize,
+    /// The engine parsing blocks on this thread while the encoding is undecided.
+    seq: Option<Core<std::io::Empty>>,
+    tally: Tally,
+}
+
+impl Splitter<'_> {
+    /// A buffer of at least `size + BLOCK_PAD` bytes: a spent one, or a new one while there
+    /// are fewer than `max_buffers`.
+    fn buffer(&mut self, size: usize) -> Option<Vec<u8>> {
+        let mut buf = match self.free_rx.try_recv() {
+            Ok(b) => b,
+            Err(_) if self.buffers < self.max_buffers => {
+                self.buffers += 1;
+                Vec::new()
+            }
+            Err(_) => loop {
+                match self.free_rx.recv_timeout(Duration::from_millis(50)) {
+                    Ok(b) => break b,
+                    Err(RecvTimeoutError::Timeout) if !self.shared.abort.load(Ordering::Relaxed) => continue,
+                    Err(_) => return None,
+                }
+            },
+        };
+        if buf.len() < size + BLOCK_PAD {
+            buf.resize(size + BLOCK_PAD, 0);
+        }
+        Some(buf)
+    }
+
+    /// Hands a block on: to the workers once the encoding is known, else parses it here.
+    /// Returns the encoding state after it, and `false` when the reading is over.
+    fn send<F>(&mut self, job: Job, f: &F) -> (Text, bool)
+    where
+        F: Fn(RowRef<'_>) -> Result<()> + Sync,
+    {
+        // An all-ASCII block decides nothing, so it can go to the workers even while the
+        // encoding is undecided; the first block with another byte is parsed here, after
+        // only ASCII records, so it decides exactly as the iterator does.
+        if !job.text.is_undecided() || job.buf[..job.len].is_ascii() {
+            let text = job.text.clone();
+            let ok = self.job_tx.send(job).is_ok();
+            return (text, ok);
+        }
+        let seq = self.seq.as_mut().expect("made by `run` while the encoding is undecided");
+        let index = job.index;
+        seq.load_block(job.buf, job.len, job.line, job.text);
+        drain(seq, index, f, self.shared, &mut self.tally, self.policy);
+        let text = seq.text().clone();
+        let buf = seq.take_block();
+        let _ = self.free_tx.send(buf);
+        (text, !self.shared.skip(index + 1))
+    }
+
+    /// Splits the source into blocks of whole records. `Ok(Some(rest))` when the rest must
+    /// be read on this thread.
+    fn run<R: Read, F>(&mut self, h: &mut Handover<R>, f: &F) -> Result<Option<Rest>>
+    where
+        F: Fn(RowRef<'_>) -> Result<()> + Sync,
+    {
+        let (d, max_record) = (h.delimiter, h.max_record);
+        if h.text.is_undecided() {
+            self.seq = Some(Core::for_blocks(h.headers.clone(), h.map.clone(), d, max_record));
+        }
+        let pending = std::mem::take(&mut h.pending);
+        let Some(mut cur) = self.buffer(PAR_BLOCK.max(pending.len())) else { return Ok(None) };
+        cur[..pending.len()].copy_from_slice(&pending);
+        let mut len = pending.len();
+        let mut eof = h.eof;
+        let mut line = h.line;
+        let mut text = h.text.clone();
+        let mut block_line = line;
+        let mut scanned = 0;
+        let mut index = 0u64;
+        loop {
+            if self.shared.skip(index) {
+                return Ok(None);
+            }
+            let target = cur.len() - BLOCK_PAD;
+            // (A transcoding source needs room for a whole character per read.)
+            while len + 64 <= target && !eof {
+                let n = h.read(&mut cur[len..target])?;
+                eof = n == 0;
+                len += n;
+            }
+            let mut give_up = false;
+            // Stretches without quotes are counted a step of 16 bytes at a time; a record
+            // holding a quote is split as the reader splits it. (Only while no record of
+            // the buffer can come near the length limit.)
+            let fast = max_record > cur.len() + 2;
+            let mut quote = None;
+            while scanned < len {
+                if fast {
+                    let q = match quote {
+                        Some(q) if q >= scanned => Some(q),
+                        _ => memchr::memchr(b'"', &cur[scanned..len]).map(|k| scanned + k),
+                    };
+                    quote = q;
+                    let stretch_end = q.unwrap_or(len);
+                    if let Some(x) = memchr::memrchr2(b'\r', b'\n', &cur[scanned..stretch_end]) {
+                        let mut end = scanned + x + 1;
+                        if end == len && cur[end - 1] == b'\r' && !eof {
+                            // Maybe the first half of a CRLF: end before that record.
+                            end = match memchr::memrchr2(b'\r', b'\n', &cur[scanned..end - 1]) {
+                                Some(y) => scanned + y + 1,
+                                None => scanned,
+                            };
+                        }
+                        line += count_records(&cur[scanned..end]);
+                        scanned = end;
+                    }
+                    if q.is_none() {
+                        if eof && scanned < len {
+                            scanned = len; // the last record, without a line break
+                            line += 1;
+                        }
+                        break;
+                    }
+                    if scanned >= len {
+                        break;
+                    }
+                }
+                match scan_record(&cur[..len], scanned, eof, d) {
+                    Scan::Record { next, lines } => {
+                        if next - scanned + 2 >= max_record {
+                            // Whether the reader takes a record this long depends on how
+                            // its reads fall: leave it to the reader itself.
+                            give_up = true;
+                            break;
+                        }
+                        scanned = next;
+                        line += lines;
+                    }
+                    Scan::NeedMore => break,
+                    Scan::Unterminated => {
+                        give_up = true;
+                        break;
+                    }
+                }
+            }
+            if !give_up && scanned == 0 && !eof {
+                if len + 2 >= max_record {
+                    give_up = true;
+                } else {
+                    // One record longer than the buffer: grow it.
+                    cur.resize(2 * target + BLOCK_PAD, 0);
+                    continue;
+                }
+            }
+            let done = eof && scanned == len;
+            let carry = len - scanned;
+            let next_buf = if give_up || done {
+                None
+            } else {
+                match self.buffer(PAR_BLOCK.max(2 * carry)) {
+                    Some(mut b) => {
+                        b[..carry].copy_from_slice(&cur[scanned..len]);
+                        Some(b)
+                    }
+                    None => return Ok(None),
+                }
+            };
+            let rest_buf = if give_up { Some(cur[scanned..len].to_vec()) } else { None };
+            if scanned > 0 {
+                let job = Job { index, buf: cur, len: scanned, line: block_line, text: text.clone() };
+                let (after, go_on) = self.send(job, f);
+                text = after;
+                if !go_on {
+                    return Ok(None);
+                }
+                index += 1;
+            }
+            if let Some(buf) = rest_buf {
+                let len = buf.len();
+                return Ok(Some(Rest { buf, start: 0, len, eof, line, text }));
+            }
+            let Some(b) = next_buf else { return Ok(None) };
+            cur = b;
+            len = carry;
+            scanned = 0;
+            block_line = line;
+        }
+    }
+}
