@@ -76,6 +76,8 @@ import sys
 import logibridge.pricelist as pl
 n = 0
 for row in pl.read(sys.argv[1]):
+    # Rows are lazy: touch the typed value the other readers produce, or nothing is built.
+    row.price
     n += 1
 print(n)
 """

@@ -225,7 +225,8 @@ def read(
     :param progress: called as ``progress(bytes_done, total_or_None)`` as the source is
         read (at most once per MiB, and at the start and the end).
     :raises ~logibridge.DecodeError: the header lacks a required column.
-    :raises ~logibridge.TransportError: the file cannot be opened or the download fails.
+    :raises ~logibridge.InvalidArgumentError: the file cannot be opened.
+    :raises ~logibridge.TransportError: the download fails.
     """
     kind: str
     value: Any

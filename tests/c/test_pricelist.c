@@ -183,7 +183,7 @@ static void test_options_and_errors(void) {
     lb_pricelist_free(pl);
 
     /* A missing file; a header without a price column. */
-    CHECK_STATUS(lb_pricelist_open(tmp_path("no-such-file.csv"), NULL, &pl, &err), LB_TRANSPORT, err);
+    CHECK_STATUS(lb_pricelist_open(tmp_path("no-such-file.csv"), NULL, &pl, &err), LB_INVALID_ARGUMENT, err);
     CHECK(pl == NULL);
     lb_error_free(err);
     const char *noprice = tmp_path("noprice.csv");

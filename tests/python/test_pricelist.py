@@ -130,7 +130,7 @@ def test_bad_options(kwargs: dict) -> None:  # type: ignore[type-arg]
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(logibridge.TransportError) as info:
+    with pytest.raises(logibridge.InvalidArgumentError) as info:
         pricelist.read(tmp_path / "nope.csv")
     assert "nope.csv" in str(info.value)
 

@@ -206,10 +206,8 @@ pub fn open(path: impl AsRef<Path>) -> Result<Reader<File>> {
 /// Opens a price list file with the given [`Options`].
 pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Reader<File>> {
     let path = path.as_ref();
-    let file = File::open(path).map_err(|e| Error::Transport {
-        endpoint: PARSE_ENDPOINT.into(),
-        message: format!("cannot open {}: {e}", path.display()),
-    })?;
+    // A path that cannot be opened is the caller's argument at fault, not the network's.
+    let file = File::open(path).map_err(|e| Error::InvalidArgument(format!("{PARSE_ENDPOINT}: cannot open {}: {e}", path.display())))?;
     let background = options.background;
     let reader = Reader::from_reader(file, options)?;
     Ok(if background { reader.in_background() } else { reader })
