@@ -9,7 +9,6 @@
 //! Python code per row. Sources: a path, an http(s) URL (read while it downloads), bytes, or
 //! a binary file object.
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -296,10 +295,7 @@ impl PriceListReader {
                 let path: std::path::PathBuf = source.extract()?;
                 let progress = progress.clone();
                 py.detach(move || {
-                    let file = File::open(&path).map_err(|e| Error::Transport {
-                        endpoint: pricelist::PARSE_ENDPOINT.into(),
-                        message: format!("cannot open {}: {e}", path.display()),
-                    })?;
+                    let file = pricelist::open_file(&path)?;
                     let total = file.metadata().ok().map(|m| m.len());
                     if let Some(p) = &progress {
                         p.report(0, total);

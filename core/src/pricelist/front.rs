@@ -203,11 +203,23 @@ pub fn open(path: impl AsRef<Path>) -> Result<Reader<File>> {
     open_with(path, Options::default())
 }
 
+/// Opens a price-list file for a reader of one's own (faces that wrap the file, e.g. to
+/// report progress). A path that cannot be opened is the caller's argument at fault, so it
+/// is an [`Error::InvalidArgument`] naming the path.
+///
+/// ```
+/// let err = logibridge::pricelist::open_file("/no/such/list.csv").unwrap_err();
+/// assert_eq!(err.kind(), logibridge::ErrorKind::InvalidArgument);
+/// ```
+pub fn open_file(path: impl AsRef<Path>) -> Result<File> {
+    let path = path.as_ref();
+    File::open(path).map_err(|e| Error::InvalidArgument(format!("{PARSE_ENDPOINT}: cannot open {}: {e}", path.display())))
+}
+
 /// Opens a price list file with the given [`Options`].
 pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Reader<File>> {
     let path = path.as_ref();
-    // A path that cannot be opened is the caller's argument at fault, not the network's.
-    let file = File::open(path).map_err(|e| Error::InvalidArgument(format!("{PARSE_ENDPOINT}: cannot open {}: {e}", path.display())))?;
+    let file = open_file(path)?;
     let background = options.background;
     let reader = Reader::from_reader(file, options)?;
     Ok(if background { reader.in_background() } else { reader })

@@ -61,7 +61,7 @@ pub use columns::Field;
 pub use download::{download, download_stream, Download};
 pub use options::{Encoding, OnError, Options};
 pub use par::{par_for_each, ParOutcome};
-pub use front::{open, open_with, Reader};
+pub use front::{open, open_file, open_with, Reader};
 pub use values::{parse_min_qty, parse_period, parse_price};
 pub use writer::{write_csv_utf8, write_jsonl, Format, Writer};
 
