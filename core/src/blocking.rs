@@ -20,7 +20,12 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
     RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
-            .thread_name("logibridge")
+            .thread_name_fn(|| {
+                // Workers and blocking-pool threads get different names so `wait` can tell
+                // them apart.
+                static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+                if N.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 2 { "logibridge".into() } else { "logibridge-blocking".into() }
+            })
             .enable_all()
             .build()
             .expect("the logibridge runtime must start")
@@ -34,6 +39,55 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
         return Err(Error::InvalidArgument("a blocking call was made from inside an async runtime; use the async client there".into()));
     }
     Ok(runtime().block_on(future))
+}
+
+/// Runs a future on the shared runtime and waits for it on this thread: the one "run and
+/// wait" of every face. Unlike [`block_on`] it also works on a thread the runtime owns but
+/// does not drive (the blocking pool, where C callbacks run); it refuses only on a thread
+/// that drives an async runtime. A panic inside the future becomes [`Error::Internal`].
+///
+/// ```
+/// let n = logibridge::blocking::wait(async { 40 + 2 }).unwrap();
+/// assert_eq!(n, 42);
+/// let e = logibridge::blocking::wait(async { if true { panic!("boom") }; 1 }).unwrap_err();
+/// assert!(e.to_string().contains("boom"));
+/// ```
+pub fn wait<F>(future: F) -> Result<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    use futures_util::FutureExt;
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread || !is_blocking_pool_thread() {
+            return Err(Error::InvalidArgument("a blocking call was made from inside an async runtime; use the async client there".into()));
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    runtime().spawn(async move {
+        let outcome = std::panic::AssertUnwindSafe(future).catch_unwind().await;
+        let _ = tx.send(outcome.map_err(|p| Error::Internal(panic_message(p.as_ref()))));
+    });
+    rx.recv().unwrap_or_else(|_| Err(Error::Internal("the task ended without a result".into())))
+}
+
+/// Whether this thread belongs to the shared runtime's blocking pool (where waiting is fine).
+fn is_blocking_pool_thread() -> bool {
+    std::thread::current().name().is_some_and(|n| n == "logibridge-blocking")
+}
+
+/// The text of a caught panic's payload (`&str` or `String`; anything else is "panic").
+///
+/// ```
+/// let p = std::panic::catch_unwind(|| panic!("at {}", 3)).unwrap_err();
+/// assert_eq!(logibridge::blocking::panic_message(p.as_ref()), "at 3");
+/// ```
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_owned())
 }
 
 /// Blocking Carreta client: the same methods as [`carreta::Client`], without `.await`.

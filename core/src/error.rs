@@ -25,9 +25,18 @@ pub enum Error {
     #[error("{0}")]
     Validation(ValidationError),
 
-    /// The connection could not be made or broke.
+    /// The connection could not be made or broke. `message` is the whole cause chain as
+    /// text (scrubbed of secrets); [`std::error::Error::source`] gives the cause itself.
     #[error("transport error on {endpoint}: {message}")]
-    Transport { endpoint: String, message: String },
+    Transport {
+        /// The endpoint id.
+        endpoint: String,
+        /// What happened, with its causes.
+        message: String,
+        /// The underlying error (without the URL, which may hold a key).
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 
     /// The connect or request timeout ran out.
     #[error("timeout on {endpoint} after {elapsed:?}")]
@@ -49,6 +58,24 @@ pub enum Error {
     /// An argument given to the library itself is wrong (unknown endpoint id, bad JSON).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+
+    /// A parameter of a call is wrong: unknown, missing, of the wrong type or out of range.
+    /// Nothing was sent. [`Error::field`] names the parameter, [`Error::code`] the rule
+    /// (`param.required`, `param.unknown`, `param.type`, `param.integer`, `param.min`,
+    /// `param.max`, `param.enum`, `param.model`, `param.fixed`).
+    #[error("invalid argument: {endpoint}: parameter {field:?} {message} [{code}]")]
+    InvalidParameter {
+        /// The endpoint id.
+        endpoint: String,
+        /// The parameter's name.
+        field: String,
+        /// The rule's stable code.
+        code: &'static str,
+        /// English explanation.
+        message: String,
+        /// Russian explanation.
+        message_ru: String,
+    },
 
     /// A bug or an impossible state; reported instead of crashing.
     #[error("internal error: {0}")]
@@ -121,9 +148,14 @@ impl Error {
             },
             Error::Auth { .. } => ErrorKind::Auth,
             Error::Decode { .. } => ErrorKind::Decode,
-            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::InvalidArgument(_) | Error::InvalidParameter { .. } => ErrorKind::InvalidArgument,
             Error::Internal(_) => ErrorKind::Internal,
         }
+    }
+
+    /// A wrong parameter of a call (see [`Error::InvalidParameter`]).
+    pub fn invalid_param(endpoint: &str, field: &str, code: &'static str, message: impl Into<String>, message_ru: impl Into<String>) -> Error {
+        Error::InvalidParameter { endpoint: endpoint.to_owned(), field: field.to_owned(), code, message: message.into(), message_ru: message_ru.into() }
     }
 
     /// The HTTP status, when the service answered.
@@ -142,7 +174,8 @@ impl Error {
             | Error::Timeout { endpoint, .. }
             | Error::Http { endpoint, .. }
             | Error::Auth { endpoint, .. }
-            | Error::Decode { endpoint, .. } => Some(endpoint),
+            | Error::Decode { endpoint, .. }
+            | Error::InvalidParameter { endpoint, .. } => Some(endpoint),
             _ => None,
         }
     }
@@ -151,6 +184,7 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::Validation(v) => Some(&v.field),
+            Error::InvalidParameter { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -159,20 +193,27 @@ impl Error {
     pub fn code(&self) -> &str {
         match self {
             Error::Validation(v) => v.code,
+            Error::InvalidParameter { code, .. } => code,
             other => other.kind().name(),
         }
+    }
+
+    /// A transport error without an underlying cause.
+    pub fn transport(endpoint: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Transport { endpoint: endpoint.into(), message: message.into(), source: None }
     }
 
     /// The message for a Russian-speaking user (the 1C face shows this one).
     pub fn message_ru(&self) -> String {
         match self {
             Error::Validation(v) => format!("{}: {}", v.field, v.message_ru),
-            Error::Transport { endpoint, message } => format!("Ошибка соединения ({endpoint}): {message}"),
+            Error::Transport { endpoint, message, .. } => format!("Ошибка соединения ({endpoint}): {message}"),
             Error::Timeout { endpoint, elapsed } => format!("Истекло время ожидания ({endpoint}, {:.1} с)", elapsed.as_secs_f64()),
             Error::Http { endpoint, status, message, .. } => format!("Сервис ответил HTTP {status} ({endpoint}): {message}"),
             Error::Auth { endpoint, message, .. } => format!("Ошибка авторизации ({endpoint}): {message}"),
             Error::Decode { endpoint, path, message, .. } => format!("Не удалось разобрать ответ ({endpoint}, {path}): {message}"),
             Error::InvalidArgument(m) => format!("Неверный аргумент: {m}"),
+            Error::InvalidParameter { endpoint, field, message_ru, .. } => format!("Неверный параметр «{field}» ({endpoint}): {message_ru}"),
             Error::Internal(m) => format!("Внутренняя ошибка: {m}"),
         }
     }
@@ -182,7 +223,7 @@ impl Error {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "code": self.code(),
-            "kind": format!("{:?}", self.kind()),
+            "kind": self.kind().name(),
             "field": self.field(),
             "status": self.status(),
             "endpoint": self.endpoint(),
@@ -265,9 +306,10 @@ pub fn redact_url(url: &url::Url) -> String {
 
 /// Removes every occurrence of the given secrets from a text (used on messages that come
 /// from outside, e.g. a server echoing the key back).
-pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
+pub(crate) fn scrub<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     let mut out = text.to_owned();
     for s in secrets {
+        let s = s.as_ref();
         if s.len() >= 4 {
             out = out.replace(s, "***");
         }

@@ -4,9 +4,10 @@
 //! iRECA Courier and CARGO.RUN Logistics 2.0 — with the services' documented rules
 //! checked before anything is sent.
 //!
-//! Every call takes the same path: a typed method (or the generic [`AnyClient::call`] by
-//! endpoint id) → the [`endpoints`] table → the [`transport`] (auth, timeouts, retries,
-//! redaction, tracing) → HTTP.
+//! Every call takes the same path: a typed method (or the generic [`Client::call`] by
+//! endpoint id) → its row in the [`endpoints`] table → the executor ([`call`]: parameters
+//! checked, the documented rules applied) → the [`transport`] (auth, timeouts, retries,
+//! redaction, tracing) → HTTP → the row's model → the result.
 //!
 //! ```no_run
 //! # async fn run() -> logibridge::Result<()> {
@@ -17,17 +18,26 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
+pub mod blocking;
+pub mod call;
 pub mod carreta;
+mod client;
 pub mod endpoints;
 mod error;
+mod pager;
 pub mod pricelist;
 pub mod serde_ext;
 pub mod transport;
-mod any;
-pub mod blocking;
 
-pub use any::AnyClient;
+pub use client::{Client, ClientBuilder, MAX_RETRIES, MAX_TIMEOUT};
 pub use error::{redact_url, Error, ErrorKind, Result, ValidationError};
+pub use pager::Pager;
+
+/// The generic client under its former name.
+#[deprecated(since = "0.2.0", note = "use logibridge::Client")]
+pub type AnyClient = Client;
 
 /// The library version, as sent in the `User-Agent` header (`logibridge/<version>`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -79,10 +79,7 @@ impl Read for Download {
                     self.finished = true;
                     if let Some(total) = self.total {
                         if self.done < total {
-                            return Err(io::Error::other(Error::Transport {
-                                endpoint: DOWNLOAD_ENDPOINT.into(),
-                                message: format!("the download ended after {} of {total} bytes", self.done),
-                            }));
+                            return Err(io::Error::other(Error::transport(DOWNLOAD_ENDPOINT, format!("the download ended after {} of {total} bytes", self.done))));
                         }
                     }
                     return Ok(0);
@@ -111,7 +108,7 @@ fn request_error(e: reqwest::Error) -> Error {
         message.push_str(&cause.to_string());
         source = cause.source();
     }
-    Error::Transport { endpoint: DOWNLOAD_ENDPOINT.into(), message }
+    Error::Transport { endpoint: DOWNLOAD_ENDPOINT.into(), message, source: Some(Box::new(e)) }
 }
 
 fn charset_of(content_type: Option<&str>) -> Option<&'static encoding_rs::Encoding> {

@@ -212,7 +212,7 @@ pub(crate) fn io_error(e: io::Error) -> Error {
         }
         unreachable!("checked above");
     }
-    Error::Transport { endpoint: PARSE_ENDPOINT.into(), message: format!("cannot read the price list: {e}") }
+    Error::transport(PARSE_ENDPOINT, format!("cannot read the price list: {e}"))
 }
 
 fn header_error(message: String, excerpt: String) -> Error {

@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+use futures_util::future::BoxFuture;
+
+use crate::error::{Error, Result};
+
 /// A secret (API key, token, password). `Debug` and `Display` print `***`; only
 /// [`Secret::expose`] gives the value, and only the transport calls it.
 ///
@@ -35,39 +39,102 @@ impl fmt::Display for Secret {
     }
 }
 
-/// How a service proves who is calling.
-#[derive(Clone, Debug)]
-pub enum Auth {
-    /// No credentials.
-    None,
-    /// A query parameter on every request (Carreta: `api_key`).
-    QueryParam { name: &'static str, value: Secret },
-    /// `Authorization: Bearer <token>` (iRECA's static token).
-    Bearer(Secret),
-}
+/// How a service proves who is calling: adds credentials to each request and, for
+/// services whose tokens expire, renews them.
+///
+/// The transport calls [`AuthStrategy::authorize`] before every attempt of a call that
+/// needs credentials, and after a 401 calls [`AuthStrategy::refresh`]: when it returns
+/// `true` the request is sent once more with the renewed credentials (CARGO.RUN's JWT).
+/// Implementations keep their secrets in [`Secret`] and list them in
+/// [`AuthStrategy::secrets`], so any text that comes back from outside is scrubbed of them.
+///
+/// ```
+/// use logibridge::transport::{AuthStrategy, BearerToken, Secret};
+/// let auth = BearerToken::new(Secret::new("tok-123"));
+/// let mut url = url::Url::parse("https://x.test/api/").unwrap();
+/// let mut headers = reqwest::header::HeaderMap::new();
+/// futures_executor_lite(auth.authorize(&mut url, &mut headers)).unwrap();
+/// assert_eq!(headers["authorization"], "Bearer tok-123");
+/// assert_eq!(auth.secrets(), ["tok-123"]);
+/// # fn futures_executor_lite<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
+pub trait AuthStrategy: Send + Sync + fmt::Debug {
+    /// Adds the credentials to an outgoing request.
+    fn authorize<'a>(&'a self, url: &'a mut url::Url, headers: &'a mut reqwest::header::HeaderMap) -> BoxFuture<'a, Result<()>>;
 
-impl Auth {
-    /// The secret values this strategy holds, for scrubbing text that came from outside.
-    pub(crate) fn secrets(&self) -> Vec<&str> {
-        match self {
-            Auth::None => vec![],
-            Auth::QueryParam { value, .. } => vec![value.expose()],
-            Auth::Bearer(token) => vec![token.expose()],
-        }
+    /// Renews the credentials after a 401. `Ok(true)`: renewed, send the request once more;
+    /// `Ok(false)` (the default): nothing to renew, the 401 stands.
+    fn refresh(&self) -> BoxFuture<'_, Result<bool>> {
+        Box::pin(async { Ok(false) })
     }
 
-    pub(crate) fn apply(&self, url: &mut url::Url, headers: &mut reqwest::header::HeaderMap) {
-        match self {
-            Auth::None => {}
-            Auth::QueryParam { name, value } => {
-                url.query_pairs_mut().append_pair(name, value.expose());
-            }
-            Auth::Bearer(token) => {
-                if let Ok(mut v) = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose())) {
-                    v.set_sensitive(true);
-                    headers.insert(reqwest::header::AUTHORIZATION, v);
-                }
-            }
-        }
+    /// The secret values held now, for scrubbing text that came from outside.
+    fn secrets(&self) -> Vec<String>;
+}
+
+/// No credentials.
+#[derive(Clone, Debug, Default)]
+pub struct NoAuth;
+
+impl AuthStrategy for NoAuth {
+    fn authorize<'a>(&'a self, _: &'a mut url::Url, _: &'a mut reqwest::header::HeaderMap) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+    fn secrets(&self) -> Vec<String> {
+        vec![]
+    }
+}
+
+/// A query parameter on every request (Carreta's `api_key`).
+#[derive(Clone, Debug)]
+pub struct QueryKey {
+    name: &'static str,
+    value: Secret,
+}
+
+impl QueryKey {
+    /// The parameter `name` with a secret value.
+    pub fn new(name: &'static str, value: Secret) -> QueryKey {
+        QueryKey { name, value }
+    }
+}
+
+impl AuthStrategy for QueryKey {
+    fn authorize<'a>(&'a self, url: &'a mut url::Url, _: &'a mut reqwest::header::HeaderMap) -> BoxFuture<'a, Result<()>> {
+        url.query_pairs_mut().append_pair(self.name, self.value.expose());
+        Box::pin(async { Ok(()) })
+    }
+    fn secrets(&self) -> Vec<String> {
+        vec![self.value.expose().to_owned()]
+    }
+}
+
+/// `Authorization: Bearer <token>` with a token that does not expire (iRECA's).
+#[derive(Clone, Debug)]
+pub struct BearerToken {
+    token: Secret,
+}
+
+impl BearerToken {
+    /// A static bearer token.
+    pub fn new(token: Secret) -> BearerToken {
+        BearerToken { token }
+    }
+}
+
+impl AuthStrategy for BearerToken {
+    fn authorize<'a>(&'a self, _: &'a mut url::Url, headers: &'a mut reqwest::header::HeaderMap) -> BoxFuture<'a, Result<()>> {
+        let result = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", self.token.expose()))
+            .map(|mut v| {
+                v.set_sensitive(true);
+                headers.insert(reqwest::header::AUTHORIZATION, v);
+            })
+            .map_err(|_| Error::InvalidArgument("the token holds characters a header cannot carry".into()));
+        Box::pin(async move { result })
+    }
+    fn secrets(&self) -> Vec<String> {
+        vec![self.token.expose().to_owned()]
     }
 }

@@ -6,16 +6,17 @@
 mod auth;
 mod retry;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use tracing::Instrument;
 use url::Url;
 
-pub use auth::{Auth, Secret};
+pub use auth::{AuthStrategy, BearerToken, NoAuth, QueryKey, Secret};
 pub use retry::{is_retryable_status, parse_retry_after, RetryPolicy};
 
-use crate::endpoints::{Endpoint, Method, Service};
+use crate::endpoints::{Endpoint, ErrorFormat, Method};
 use crate::error::{redact_url, scrub, Error, Result};
 
 /// Default time to establish a connection.
@@ -28,11 +29,18 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 /// Settings shared by every client builder.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// The service URL every path is relative to (ends with `/`).
     pub base_url: Url,
+    /// Time to establish a connection.
     pub connect_timeout: Duration,
+    /// Time for a whole request.
     pub timeout: Duration,
+    /// Retries of idempotent calls.
     pub retry: RetryPolicy,
+    /// The `User-Agent` header.
     pub user_agent: String,
+    /// How the service writes its error bodies.
+    pub errors: ErrorFormat,
 }
 
 impl Config {
@@ -45,6 +53,7 @@ impl Config {
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             user_agent: format!("logibridge/{}", crate::VERSION),
+            errors: ErrorFormat { message_keys: &["message", "error"] },
         })
     }
 }
@@ -65,6 +74,7 @@ pub fn parse_base_url(text: &str) -> Result<Url> {
 /// One call to make: an endpoint plus its parameters.
 #[derive(Clone, Debug)]
 pub struct Request {
+    /// The row.
     pub endpoint: &'static Endpoint,
     /// Values for the path's `{…}` parameters.
     pub path_params: Vec<(&'static str, String)>,
@@ -101,8 +111,11 @@ impl Request {
 /// A successful response.
 #[derive(Clone, Debug)]
 pub struct Response {
+    /// The HTTP status (2xx).
     pub status: u16,
+    /// The response headers.
     pub headers: reqwest::header::HeaderMap,
+    /// The whole body.
     pub body: Bytes,
 }
 
@@ -116,16 +129,17 @@ impl Response {
 /// Decodes JSON with the path of the first mismatch (`objects[3].price`).
 pub fn decode_json<T: serde::de::DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        Error::Decode {
-            endpoint: endpoint.to_owned(),
-            path,
-            message: inner.to_string(),
-            excerpt: excerpt(body, inner.column().saturating_sub(1), inner.line()),
-        }
-    })
+        decode_error(endpoint, body, path, &e.into_inner())
+    })?;
+    de.end().map_err(|e| decode_error(endpoint, body, String::new(), &e))?;
+    Ok(value)
+}
+
+/// A decode error at `path`, with an excerpt of the body around the error's position.
+pub(crate) fn decode_error(endpoint: &str, body: &[u8], path: String, e: &serde_json::Error) -> Error {
+    Error::Decode { endpoint: endpoint.to_owned(), path, message: e.to_string(), excerpt: excerpt(body, e.column().saturating_sub(1), e.line()) }
 }
 
 fn excerpt(body: &[u8], column: usize, line: usize) -> String {
@@ -143,13 +157,13 @@ fn excerpt(body: &[u8], column: usize, line: usize) -> String {
 pub struct Transport {
     http: reqwest::Client,
     config: Config,
-    auth: Auth,
+    auth: Arc<dyn AuthStrategy>,
 }
 
 impl Transport {
     /// Builds the HTTP client: rustls, timeouts, user agent; proxies come from the
     /// environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
-    pub fn new(config: Config, auth: Auth) -> Result<Transport> {
+    pub fn new(config: Config, auth: Arc<dyn AuthStrategy>) -> Result<Transport> {
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
@@ -171,8 +185,8 @@ impl Transport {
         t
     }
 
-    /// The full URL of a request, with auth applied (not redacted: for sending only).
-    fn url(&self, req: &Request) -> Result<(Url, reqwest::header::HeaderMap)> {
+    /// The URL of a request, without credentials.
+    fn url(&self, req: &Request) -> Result<Url> {
         let mut path = req.endpoint.path.to_owned();
         for name in req.endpoint.path_params() {
             let value = req
@@ -188,16 +202,13 @@ impl Transport {
         if !req.query.is_empty() {
             url.query_pairs_mut().extend_pairs(req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
-        let mut headers = reqwest::header::HeaderMap::new();
-        self.auth.apply(&mut url, &mut headers);
-        Ok((url, headers))
+        Ok(url)
     }
 
     /// Sends a request, retrying idempotent calls on transient failures.
     pub async fn execute(&self, req: Request) -> Result<Response> {
         let ep = req.endpoint;
-        let (url, headers) = self.url(&req)?;
-        let shown_url = redact_url(&url);
+        let bare_url = self.url(&req)?;
         let max_retries = if ep.idempotent { req.max_retries.unwrap_or(self.config.retry.max_retries) } else { 0 };
         let method = match ep.method {
             Method::Get => reqwest::Method::GET,
@@ -211,10 +222,17 @@ impl Transport {
             None => None,
         };
         let mut attempt: u32 = 0;
+        let mut refreshed = false;
         loop {
+            let mut url = bare_url.clone();
+            let mut headers = reqwest::header::HeaderMap::new();
+            if ep.auth {
+                self.auth.authorize(&mut url, &mut headers).await?;
+            }
+            let shown_url = redact_url(&url);
             let span = tracing::info_span!("logibridge.request", endpoint = ep.id, method = %ep.method, url = %shown_url, attempt, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
             let started = Instant::now();
-            let outcome = self.attempt(ep, method.clone(), url.clone(), headers.clone(), body.clone()).instrument(span.clone()).await;
+            let outcome = self.attempt(ep, method.clone(), url, headers, body.clone()).instrument(span.clone()).await;
             let elapsed = started.elapsed();
             span.record("duration_ms", elapsed.as_millis() as u64);
             let retry_after = match &outcome {
@@ -229,6 +247,14 @@ impl Transport {
                         return outcome;
                     }
                     *retry_after
+                }
+                Err(Error::Auth { status: Some(401), .. }) if ep.auth && !refreshed => {
+                    // Expired credentials are renewed once; a second 401 stands.
+                    refreshed = true;
+                    if self.auth.refresh().await? {
+                        continue;
+                    }
+                    return outcome;
                 }
                 Err(Error::Transport { .. }) | Err(Error::Timeout { .. }) => None,
                 Err(_) => return outcome,
@@ -265,7 +291,7 @@ impl Transport {
             return Ok(Response { status, headers, body });
         }
         let text = String::from_utf8_lossy(&body);
-        let message = scrub(&service_message(ep.service, &text), &self.auth.secrets());
+        let message = scrub(&service_message(self.config.errors, &text), &self.auth.secrets());
         let body_text = scrub(&text.chars().take(2000).collect::<String>(), &self.auth.secrets());
         if status == 401 {
             return Err(Error::Auth { endpoint: ep.id.into(), status: Some(status), message });
@@ -287,7 +313,7 @@ impl Transport {
             message.push_str(&s.to_string());
             source = s.source();
         }
-        Error::Transport { endpoint: ep.id.into(), message: scrub(&message, &self.auth.secrets()) }
+        Error::Transport { endpoint: ep.id.into(), message: scrub(&message, &self.auth.secrets()), source: Some(Box::new(e)) }
     }
 }
 
@@ -307,28 +333,26 @@ async fn read_capped(mut resp: reqwest::Response, _ep: &Endpoint, cap: usize) ->
     Ok(buf.freeze())
 }
 
-/// Extracts the service's own message from an error body, per service format:
-/// Carreta `{"error": "..."}`, iRECA `{"error": true, "message": "..."}`, CARGO.RUN plain
-/// text or `{"errorMessage": "..."}`. Falls back to the (trimmed) body.
+/// Extracts the service's own message from an error body: the first of the format's keys
+/// that holds a non-empty string (Carreta `{"error": "..."}`, iRECA
+/// `{"error": true, "message": "..."}`, CARGO.RUN `{"errorMessage": "..."}`); a body that is
+/// not JSON is taken as plain text (trimmed, at most 500 characters).
 ///
 /// ```
-/// use logibridge::{endpoints::Service, transport::service_message};
-/// assert_eq!(service_message(Service::Carreta, r#"{"error": "Unauthorized."}"#), "Unauthorized.");
-/// assert_eq!(service_message(Service::Ireca, r#"{"error": true, "message": "Нет доступа"}"#), "Нет доступа");
-/// assert_eq!(service_message(Service::CargoRun, "Bid not found"), "Bid not found");
+/// use logibridge::{endpoints::{carreta, ErrorFormat}, transport::service_message};
+/// assert_eq!(service_message(carreta::SERVICE.errors, r#"{"error": "Unauthorized."}"#), "Unauthorized.");
+/// let ireca = ErrorFormat { message_keys: &["message", "error"] };
+/// assert_eq!(service_message(ireca, r#"{"error": true, "message": "Нет доступа"}"#), "Нет доступа");
+/// assert_eq!(service_message(ireca, "Bid not found"), "Bid not found");
 /// ```
-pub fn service_message(service: Service, body: &str) -> String {
+pub fn service_message(format: ErrorFormat, body: &str) -> String {
     let json: Option<serde_json::Value> = serde_json::from_str(body).ok();
-    let pick = |v: &serde_json::Value, keys: &[&str]| -> Option<String> {
+    let keys: &[&str] = if format.message_keys.is_empty() { &["message", "error"] } else { format.message_keys };
+    let found = json.as_ref().and_then(|v| {
         keys.iter().find_map(|k| match v.get(*k) {
             Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
             _ => None,
         })
-    };
-    let found = json.as_ref().and_then(|v| match service {
-        Service::Carreta => pick(v, &["error", "detail", "message"]),
-        Service::Ireca => pick(v, &["message", "error"]),
-        Service::CargoRun => pick(v, &["errorMessage", "message", "title", "error"]),
     });
     found.unwrap_or_else(|| {
         let t = body.trim();

@@ -1,0 +1,360 @@
+//! The executor: one path from a row and JSON parameters to a request and back.
+//!
+//! JSON parameters → checked against the row (unknown or misspelt names, wrong types,
+//! missing required ones, values out of range: an [`Error::InvalidParameter`] naming the
+//! parameter) → the row's pre-send check → the request → the one transport → the row's
+//! decoder → the result. [`crate::Client::call`] and every typed method go through here;
+//! nothing is written per call.
+
+use std::fmt;
+
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::endpoints::{BodyKind, Endpoint, Location, Method, Param, ServiceSpec, Shape, Type};
+use crate::error::{Error, Result};
+use crate::transport::Request;
+
+/// Encodes a value as JSON; a failure is an internal error, never a silent `null`.
+pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| Error::Internal(format!("cannot encode a value as JSON: {e}")))
+}
+
+/// The `read` of [`crate::endpoints::Model::of`]: decodes a body of `T` (in the row's
+/// shape) and writes it back in its documented form.
+pub(crate) fn read_model<T: DeserializeOwned + Serialize>(body: &[u8], shape: Shape, endpoint: &str) -> Result<Value> {
+    if shape.list {
+        to_json(&decode_body::<Vec<T>>(body, shape, endpoint)?)
+    } else {
+        to_json(&decode_body::<T>(body, shape, endpoint)?)
+    }
+}
+
+/// The `write` of [`crate::endpoints::Model::of`]: reads a caller's value as `T` and
+/// writes it in its documented form; the error gives the JSON path and the reason.
+pub(crate) fn write_model<T: DeserializeOwned + Serialize>(value: Value) -> std::result::Result<Value, (String, String)> {
+    let typed: T = serde_path_to_error::deserialize(value).map_err(|e| (e.path().to_string(), e.into_inner().to_string()))?;
+    serde_json::to_value(&typed).map_err(|e| (String::new(), e.to_string()))
+}
+
+/// Decodes a response body into `T`, looking inside the shape's envelope field when it
+/// has one. Errors carry the JSON path (`objects[3].price`) and an excerpt.
+pub fn decode_body<T: DeserializeOwned>(body: &[u8], shape: Shape, endpoint: &str) -> Result<T> {
+    match shape.envelope {
+        None => crate::transport::decode_json(endpoint, body),
+        Some(field) => {
+            let mut de = serde_json::Deserializer::from_slice(body);
+            let mut track = serde_path_to_error::Track::new();
+            let seeded = Envelope::<T> { field, _t: std::marker::PhantomData };
+            let result = seeded.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)).and_then(|v| de.end().map(|_| v));
+            result.map_err(|e| crate::transport::decode_error(endpoint, body, track.path().to_string(), &e))
+        }
+    }
+}
+
+/// Reads `{"<field>": T, ...}`, ignoring the other fields.
+struct Envelope<T> {
+    field: &'static str,
+    _t: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Envelope<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<T, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for Envelope<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object with the field {:?}", self.field)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<T, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == self.field && found.is_none() {
+                found = Some(map.next_value::<T>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        found.ok_or_else(|| serde::de::Error::missing_field(self.field))
+    }
+}
+
+/// The parameters of one call, checked and converted to their wire form, by name.
+#[derive(Clone, Debug, Default)]
+pub struct Args {
+    /// Checked values by parameter name (common parameters included).
+    pub values: Map<String, Value>,
+}
+
+impl Args {
+    /// A checked value.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+}
+
+fn param_error(ep: &Endpoint, p_name: &str, code: &'static str, message: String, message_ru: String) -> Error {
+    Error::invalid_param(ep.id, p_name, code, message, message_ru)
+}
+
+/// A short, safe rendering of a caller's value for an error message (never unbounded).
+fn shown(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() > 80 {
+        format!("{}… ({} characters)", text.chars().take(80).collect::<String>(), text.chars().count())
+    } else {
+        text
+    }
+}
+
+/// Checks one value against a parameter's type and returns its wire form.
+fn convert(ep: &Endpoint, p: &Param, ty: Type, v: Value) -> Result<Value> {
+    let wrong = |want_en: &str, want_ru: &str, v: &Value| {
+        param_error(ep, p.name, "param.type", format!("must be {want_en}, got {}", shown(v)), format!("должен быть {want_ru}, передано {}", shown(v)))
+    };
+    match ty {
+        Type::String => match v {
+            Value::String(_) => Ok(v),
+            Value::Number(n) => Ok(Value::String(n.to_string())),
+            other => Err(wrong("a string", "строкой", &other)),
+        },
+        Type::Integer => {
+            let n: Option<i64> = match &v {
+                Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)),
+                Value::String(s) => s.trim().parse::<i64>().ok(),
+                _ => None,
+            };
+            let Some(n) = n else {
+                return Err(match &v {
+                    Value::Number(_) | Value::String(_) => param_error(ep, p.name, "param.integer", format!("must be a whole number within the 64-bit range, got {}", shown(&v)), format!("должен быть целым числом в 64-битном диапазоне, передано {}", shown(&v))),
+                    _ => wrong("a whole number", "целым числом", &v),
+                });
+            };
+            if let Some(min) = p.min {
+                if n < min {
+                    return Err(param_error(ep, p.name, "param.min", format!("must be at least {min}, got {n}"), format!("должен быть не меньше {min}, передано {n}")));
+                }
+            }
+            if let Some(max) = p.max {
+                if n > max {
+                    return Err(param_error(ep, p.name, "param.max", format!("must be at most {max}, got {n}"), format!("должен быть не больше {max}, передано {n}")));
+                }
+            }
+            Ok(Value::from(n))
+        }
+        Type::Decimal => {
+            let text = match &v {
+                Value::Number(n) => n.to_string(),
+                Value::String(s) => s.trim().to_owned(),
+                other => return Err(wrong("a decimal amount", "десятичным числом", other)),
+            };
+            text.parse::<rust_decimal::Decimal>()
+                .or_else(|_| rust_decimal::Decimal::from_scientific(&text))
+                .map_err(|_| wrong("a decimal amount", "десятичным числом", &v))?;
+            Ok(v)
+        }
+        Type::Bool | Type::Flag(_) => match v {
+            Value::Bool(_) => Ok(v),
+            other => Err(wrong("true or false", "булевым (true или false)", &other)),
+        },
+        Type::DateTime => match &v {
+            Value::String(s) if chrono::DateTime::parse_from_rfc3339(s.trim()).is_ok() => Ok(v),
+            other => Err(wrong("a date-time with a zone (RFC 3339, e.g. 2026-06-30T12:00:00Z)", "датой со временем и часовым поясом (RFC 3339)", other)),
+        },
+        Type::Date => match &v {
+            Value::String(s) if chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").is_ok() => Ok(v),
+            other => Err(wrong("a date (YYYY-MM-DD)", "датой (ГГГГ-ММ-ДД)", other)),
+        },
+        Type::Enum(names) => match &v {
+            Value::String(s) if names.contains(&s.as_str()) => Ok(v),
+            other => Err(param_error(ep, p.name, "param.enum", format!("must be one of {}, got {}", names.join(", "), shown(other)), format!("должен быть одним из: {}; передано {}", names.join(", "), shown(other)))),
+        },
+        Type::Model(model) => (model.write)(v).map_err(|(path, why)| {
+            let at = if path.is_empty() || path == "." { String::new() } else { format!(" at {path}") };
+            let at_ru = if at.is_empty() { String::new() } else { format!(" (поле {path})") };
+            param_error(ep, p.name, "param.model", format!("is not a valid {}{at}: {why}", model.name), format!("не является корректным значением {}{at_ru}: {why}", model.name))
+        }),
+        Type::Json => Ok(v),
+        Type::Array(inner) => match v {
+            Value::Array(items) => items.into_iter().map(|item| convert(ep, p, *inner, item)).collect::<Result<Vec<_>>>().map(Value::Array),
+            other => Err(wrong("a list", "списком", &other)),
+        },
+    }
+}
+
+/// Checks the caller's parameters against the row (and the service's common parameters,
+/// with the client's defaults for them) and converts them to their wire form.
+pub fn check(ep: &'static Endpoint, spec: &ServiceSpec, defaults: &Map<String, Value>, params: Value) -> Result<Args> {
+    let mut given = match params {
+        Value::Null => Map::new(),
+        Value::Object(map) => map,
+        other => return Err(Error::InvalidArgument(format!("{}: parameters must be a JSON object, got {}", ep.id, shown(&other)))),
+    };
+    let common: &[Param] = if ep.method == Method::Local { &[] } else { spec.common_params };
+    let mut values = Map::new();
+    for p in ep.params.iter().chain(common) {
+        let value = given.remove(p.name).filter(|v| !v.is_null());
+        if let Some(fixed) = p.fixed {
+            if value.is_some() {
+                return Err(param_error(ep, p.name, "param.fixed", format!("is always {fixed} for this call and cannot be set"), format!("для этого вызова всегда равен {fixed} и не задаётся")));
+            }
+            values.insert(p.name.to_owned(), Value::String(fixed.to_owned()));
+            continue;
+        }
+        let value = match value {
+            Some(v) => Some(v),
+            None => match defaults.get(p.name) {
+                Some(v) => Some(v.clone()),
+                None => p.default.map(|d| serde_json::from_str(d).map_err(|e| Error::Internal(format!("{}: the default of {} is not JSON: {e}", ep.id, p.name)))).transpose()?,
+            },
+        };
+        let Some(value) = value else {
+            if p.required {
+                return Err(param_error(ep, p.name, "param.required", "is required".into(), "обязателен".into()));
+            }
+            continue;
+        };
+        let value = match (p.repeated, value) {
+            (true, Value::Array(items)) => Value::Array(items.into_iter().map(|v| convert(ep, p, p.ty, v)).collect::<Result<_>>()?),
+            (true, single) => Value::Array(vec![convert(ep, p, p.ty, single)?]),
+            (false, v) => convert(ep, p, p.ty, v)?,
+        };
+        values.insert(p.name.to_owned(), value);
+    }
+    given.retain(|_, v| !v.is_null());
+    if let Some(name) = given.keys().next() {
+        let known: Vec<&str> = ep.params.iter().chain(common).filter(|p| p.fixed.is_none()).map(|p| p.name).collect();
+        let name: String = name.chars().take(60).collect();
+        let list = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
+        return Err(param_error(ep, &name, "param.unknown", format!("is not a parameter of this call (it takes: {list})"), format!("не является параметром этого вызова (допустимы: {list})")));
+    }
+    if let Some(check) = ep.check {
+        check(&values)?;
+    }
+    Ok(Args { values })
+}
+
+fn query_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Builds the request of a checked call.
+pub fn request(ep: &'static Endpoint, spec: &ServiceSpec, args: &Args) -> Result<Request> {
+    let mut req = Request::new(ep);
+    let mut body_object = Map::new();
+    let common: &[Param] = spec.common_params;
+    for p in ep.params.iter().chain(common) {
+        let Some(v) = args.values.get(p.name) else { continue };
+        match p.location {
+            Location::Path => req.path_params.push((p.wire, query_text(v))),
+            Location::Query => {
+                let items: Vec<&Value> = match v {
+                    Value::Array(items) => items.iter().collect(),
+                    single => vec![single],
+                };
+                for item in items {
+                    match (p.ty, item) {
+                        (Type::Flag(on), Value::Bool(true)) => req.query.push((p.wire.to_owned(), on.to_owned())),
+                        (Type::Flag(_), _) => {}
+                        _ => req.query.push((p.wire.to_owned(), query_text(item))),
+                    }
+                }
+            }
+            Location::BodyField => {
+                body_object.insert(p.wire.to_owned(), v.clone());
+            }
+            Location::Body => {
+                if ep.body == BodyKind::Array && !v.is_array() {
+                    return Err(param_error(ep, p.name, "param.type", "must be a list (the body is a JSON array)".into(), "должен быть списком (тело запроса — массив JSON)".into()));
+                }
+                req.body = Some(v.clone());
+            }
+            Location::Library => {}
+        }
+    }
+    if ep.body == BodyKind::Object {
+        req.body = Some(Value::Object(body_object));
+    }
+    Ok(req)
+}
+
+/// Decodes a successful answer into the row's result, as JSON in the documented form.
+pub fn decode(ep: &'static Endpoint, body: &[u8]) -> Result<Value> {
+    let r = &ep.response;
+    if r.empty {
+        return Ok(Value::Null);
+    }
+    match r.model {
+        Some(model) => (model.read)(body, r.shape, ep.id),
+        None => decode_body::<Value>(body, r.shape, ep.id),
+    }
+}
+
+/// Decodes a successful answer straight into a Rust type (what the typed methods use).
+pub fn decode_typed<T: DeserializeOwned>(ep: &'static Endpoint, body: &[u8]) -> Result<T> {
+    decode_body::<T>(body, ep.response.shape, ep.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoints::carreta;
+    use serde_json::json;
+
+    fn spec() -> &'static ServiceSpec {
+        &carreta::SERVICE
+    }
+
+    #[test]
+    fn parameters_are_checked_by_name_and_type() {
+        let e = check(carreta::SEARCH_QUERY, spec(), &Map::new(), json!({"qq": "oc47"})).unwrap_err();
+        assert_eq!(e.field(), Some("q"), "{e}");
+        assert_eq!(e.code(), "param.required");
+        let e = check(carreta::SEARCH_QUERY, spec(), &Map::new(), json!({"q": "oc47", "qq": 1})).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("qq"), "param.unknown"));
+        assert!(e.to_string().contains("it takes: q, account"), "{e}");
+        let e = check(carreta::ORDER_GET, spec(), &Map::new(), json!({"id": 1.5})).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("id"), "param.integer"));
+        let e = check(carreta::ORDER_GET, spec(), &Map::new(), json!({"id": 1e20})).unwrap_err();
+        assert!(e.to_string().contains("1e+20"), "{e}");
+        let e = check(carreta::ORDER_LIST, spec(), &Map::new(), json!({"page": 0})).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("page"), "param.min"));
+        let e = check(carreta::ORDER_LIST, spec(), &Map::new(), json!({"all": "yes"})).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("all"), "param.type"));
+    }
+
+    #[test]
+    fn repeated_parameters_repeat_and_flags_send_their_value() {
+        let args = check(carreta::ORDER_LIST, spec(), &Map::new(), json!({"client_comment": ["A", 7], "page": "2"})).unwrap();
+        let req = request(carreta::ORDER_LIST, spec(), &args).unwrap();
+        assert_eq!(req.query, [("page".to_owned(), "2".to_owned()), ("client_comment".into(), "A".into()), ("client_comment".into(), "7".into())]);
+        let args = check(carreta::ORDER_LIST, spec(), &Map::new(), json!({"client_comment": "A"})).unwrap();
+        assert_eq!(args.get("client_comment"), Some(&json!(["A"])));
+    }
+
+    #[test]
+    fn client_defaults_fill_common_parameters_and_calls_override_them() {
+        let defaults: Map<String, Value> = [("account".to_owned(), json!("1002"))].into_iter().collect();
+        let args = check(carreta::PROFILE_GET, spec(), &defaults, json!({})).unwrap();
+        assert_eq!(request(carreta::PROFILE_GET, spec(), &args).unwrap().query, [("account".to_owned(), "1002".to_owned())]);
+        let args = check(carreta::PROFILE_GET, spec(), &defaults, json!({"account": "1001"})).unwrap();
+        assert_eq!(request(carreta::PROFILE_GET, spec(), &args).unwrap().query, [("account".to_owned(), "1001".to_owned())]);
+    }
+
+    #[test]
+    fn the_envelope_is_opened_with_the_path_of_a_bad_item() {
+        let body = br#"{"meta": {"x": 1}, "objects": [{"comment": "a", "created": "2014-10-23T16:18:31"}, {"comment": "b", "created": "yesterday"}]}"#;
+        let e = decode(carreta::ORDER_HISTORY, body).unwrap_err();
+        assert!(e.to_string().contains("objects[1].created"), "{e}");
+        let e = decode(carreta::ORDER_HISTORY, br#"{"items": []}"#).unwrap_err();
+        assert!(e.to_string().contains("objects"), "{e}");
+    }
+}

@@ -1,0 +1,418 @@
+//! One client for every service, configured by the service's [`ServiceSpec`] and called by
+//! endpoint id.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::call::{self, Args};
+use crate::endpoints::{self, AuthSpec, Endpoint, Method, Paging, ServiceSpec};
+use crate::error::{Error, Result};
+use crate::pager::Pager;
+use crate::transport::{AuthStrategy, BearerToken, Config, NoAuth, QueryKey, Request, Response, Secret, Transport};
+
+/// The longest request timeout a client accepts (one day).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
+/// The most retries a client accepts.
+pub const MAX_RETRIES: u32 = 100;
+
+/// Builds a [`Client`] for one service.
+///
+/// Every option has one name in every face: `base_url`, `timeout` (seconds),
+/// `connect_timeout` (seconds), `max_retries`, each credential of the service by its name
+/// (`api_key`, `token`), and each common parameter (`account`) as the default of every call.
+/// One set of limits applies everywhere: timeouts from 1 ms to 86400 seconds, `max_retries` in
+/// 0..=100.
+///
+/// ```
+/// use logibridge::{endpoints::carreta, Client};
+/// let client = Client::builder(&carreta::SERVICE)
+///     .credential("api_key", "s3cr3t-canary")
+///     .base_url("http://127.0.0.1:8080/carreta/v1/")
+///     .param("account", "1002")
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.service().prefix, "carreta");
+/// assert!(!format!("{client:?}").contains("s3cr3t-canary"));
+/// let err = Client::builder(&carreta::SERVICE).build().unwrap_err();
+/// assert!(err.to_string().contains("api_key"));
+/// ```
+#[derive(Debug)]
+pub struct ClientBuilder {
+    spec: &'static ServiceSpec,
+    credentials: Vec<(&'static str, Secret)>,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    params: Map<String, Value>,
+    auth: Option<Arc<dyn AuthStrategy>>,
+    errors: Vec<Error>,
+}
+
+fn seconds(name: &str, value: &Value) -> Result<Duration> {
+    let s = match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(t) => t.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match s {
+        Some(s) if s.is_finite() && s >= 0.001 && s <= MAX_TIMEOUT.as_secs_f64() => Ok(Duration::from_secs_f64(s)),
+        _ => Err(Error::invalid_param("client", name, "option.timeout", format!("must be a number of seconds from 0.001 to 86400, got {value}"), format!("задаётся в секундах, от 0.001 до 86400; передано {value}"))),
+    }
+}
+
+impl ClientBuilder {
+    fn new(spec: &'static ServiceSpec) -> ClientBuilder {
+        ClientBuilder { spec, credentials: vec![], base_url: None, timeout: None, connect_timeout: None, max_retries: None, params: Map::new(), auth: None, errors: vec![] }
+    }
+
+    /// A credential of the service by name (`api_key`). Unknown names fail at `build`.
+    pub fn credential(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.set_credential(name, value.into());
+        self
+    }
+
+    fn set_credential(&mut self, name: &str, value: String) {
+        match self.spec.credential(name) {
+            Some(c) => {
+                self.credentials.retain(|(n, _)| *n != c.name);
+                self.credentials.push((c.name, Secret::new(value)));
+            }
+            None => self.errors.push(self.unknown_option(name)),
+        }
+    }
+
+    /// The service URL (the sandbox's, or a customer host); defaults to the service's
+    /// production URL.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Time for a whole request (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time to connect (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Retries of idempotent calls (default 2). Calls that are not idempotent are never
+    /// retried.
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = Some(n);
+        self
+    }
+
+    /// The default of a common parameter for every call (Carreta's `account`).
+    pub fn param(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.set_param(name, value.into());
+        self
+    }
+
+    fn set_param(&mut self, name: &str, value: Value) {
+        match self.spec.common_param(name) {
+            Some(p) => {
+                if value.is_null() {
+                    self.params.remove(p.name);
+                } else {
+                    self.params.insert(p.name.to_owned(), value);
+                }
+            }
+            None => self.errors.push(self.unknown_option(name)),
+        }
+    }
+
+    /// Replaces the authentication the service spec describes with your own strategy.
+    pub fn auth(mut self, auth: Arc<dyn AuthStrategy>) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// Sets an option by its name, as the faces pass them (`base_url`, `timeout` and
+    /// `connect_timeout` in seconds, `timeout_ms`, `connect_timeout_ms`, `max_retries`, a
+    /// credential, a common parameter). `null` leaves the option at its default.
+    ///
+    /// ```
+    /// use logibridge::{endpoints::carreta, Client};
+    /// use serde_json::json;
+    /// let b = Client::builder(&carreta::SERVICE).option("api_key", json!("k")).option("timeout", json!(1e-12));
+    /// let err = b.build().unwrap_err();
+    /// assert_eq!((err.field(), err.code()), (Some("timeout"), "option.timeout"));
+    /// ```
+    pub fn option(mut self, name: &str, value: Value) -> Self {
+        if value.is_null() {
+            return self;
+        }
+        let result: Result<()> = (|| {
+            let this = &mut self;
+            match name {
+                "base_url" => match &value {
+                    Value::String(s) => this.base_url = Some(s.clone()),
+                    _ => return Err(Error::invalid_param("client", name, "option.type", "must be a string", "должен быть строкой")),
+                },
+                "timeout" => this.timeout = Some(seconds(name, &value)?),
+                "connect_timeout" => this.connect_timeout = Some(seconds(name, &value)?),
+                "timeout_ms" | "connect_timeout_ms" => {
+                    let ms = value.as_f64().map(|m| Value::from(m / 1000.0)).unwrap_or(value.clone());
+                    let d = seconds(name, &ms)?;
+                    if name == "timeout_ms" {
+                        this.timeout = Some(d)
+                    } else {
+                        this.connect_timeout = Some(d)
+                    }
+                }
+                "max_retries" => match value.as_u64() {
+                    Some(n) if n <= MAX_RETRIES as u64 => this.max_retries = Some(n as u32),
+                    _ => return Err(Error::invalid_param("client", name, "option.max_retries", format!("must be a whole number in 0..=100, got {value}"), format!("должно быть целым числом от 0 до 100; передано {value}"))),
+                },
+                _ => {
+                    if this.spec.credential(name).is_some() {
+                        match &value {
+                            Value::String(s) => this.set_credential(name, s.clone()),
+                            _ => return Err(Error::invalid_param("client", name, "option.type", "must be a string", "должен быть строкой")),
+                        }
+                    } else if this.spec.common_param(name).is_some() {
+                        this.set_param(name, value.clone());
+                    } else {
+                        return Err(this.unknown_option(name));
+                    }
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            self.errors.push(e);
+        }
+        self
+    }
+
+    /// Every option of a JSON object (see [`ClientBuilder::option`]).
+    pub fn options(mut self, options: &Map<String, Value>) -> Self {
+        for (k, v) in options {
+            self = self.option(k, v.clone());
+        }
+        self
+    }
+
+    fn unknown_option(&self, name: &str) -> Error {
+        let mut known: Vec<&str> = vec!["base_url", "timeout", "connect_timeout", "max_retries"];
+        known.extend(self.spec.credentials.iter().map(|c| c.name));
+        known.extend(self.spec.common_params.iter().map(|p| p.name));
+        let shown: String = name.chars().take(60).collect();
+        Error::invalid_param("client", &shown, "option.unknown", format!("is not an option of a {} client (it takes: {})", self.spec.name, known.join(", ")), format!("не является настройкой клиента {} (допустимы: {})", self.spec.name, known.join(", ")))
+    }
+
+    fn secret(&self, name: &str) -> Result<Secret> {
+        self.credentials.iter().find(|(n, _)| *n == name).map(|(_, s)| s.clone()).filter(|s| !s.expose().trim().is_empty()).ok_or_else(|| {
+            let c = self.spec.credential(name);
+            let ru = c.map_or(name, |c| c.onec_ru);
+            Error::invalid_param("client", name, "option.required", format!("{name} is empty or not given"), format!("не задан {ru} ({name})"))
+        })
+    }
+
+    /// Builds the client. Fails on a missing or empty required credential, a malformed
+    /// URL, an option out of its limits or an unknown option name. No request is sent.
+    pub fn build(self) -> Result<Client> {
+        let mut this = self;
+        if !this.errors.is_empty() {
+            return Err(this.errors.swap_remove(0));
+        }
+        let self_ = this;
+        for c in self_.spec.credentials.iter().filter(|c| c.required) {
+            if self_.auth.is_none() {
+                self_.secret(c.name)?;
+            }
+        }
+        let base_url = self_.base_url.as_deref().unwrap_or(self_.spec.default_base_url);
+        let mut config = Config::new(base_url)?;
+        config.errors = self_.spec.errors;
+        if let Some(t) = self_.timeout {
+            config.timeout = t.min(MAX_TIMEOUT);
+        }
+        if let Some(t) = self_.connect_timeout {
+            config.connect_timeout = t.min(MAX_TIMEOUT);
+        }
+        if let Some(n) = self_.max_retries {
+            config.retry.max_retries = n.min(MAX_RETRIES);
+        }
+        let auth: Arc<dyn AuthStrategy> = match (self_.auth.clone(), self_.spec.auth) {
+            (Some(a), _) => a,
+            (None, AuthSpec::None) => Arc::new(NoAuth),
+            (None, AuthSpec::QueryParam { param, credential }) => Arc::new(QueryKey::new(param, self_.secret(credential)?)),
+            (None, AuthSpec::Bearer { credential }) => Arc::new(BearerToken::new(self_.secret(credential)?)),
+        };
+        let transport = Transport::new(config, auth)?;
+        Ok(Client { spec: self_.spec, transport, params: Arc::new(self_.params) })
+    }
+}
+
+/// A client of one service, called by endpoint id with JSON parameters, or through the
+/// service's typed client (`carreta::Client`) built on it. Cheap to clone; clones share
+/// the connection pool. Safe to use from many tasks and threads at once.
+///
+/// ```no_run
+/// # async fn run() -> logibridge::Result<()> {
+/// use logibridge::Client;
+/// let client = Client::for_service("carreta")?.credential("api_key", "key").build()?;
+/// let offers = client.call("carreta.search.query", serde_json::json!({"q": "oc47"})).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    spec: &'static ServiceSpec,
+    transport: Transport,
+    params: Arc<Map<String, Value>>,
+}
+
+impl Client {
+    /// Starts a builder for a service.
+    pub fn builder(spec: &'static ServiceSpec) -> ClientBuilder {
+        ClientBuilder::new(spec)
+    }
+
+    /// Starts a builder for a service by prefix (`carreta`, or a registered one).
+    pub fn for_service(prefix: &str) -> Result<ClientBuilder> {
+        let spec = endpoints::service(prefix).ok_or_else(|| {
+            let known: Vec<&str> = endpoints::services().iter().map(|s| s.prefix).collect();
+            let shown: String = prefix.chars().take(60).collect();
+            Error::InvalidArgument(format!("unknown service {shown:?}; this build speaks: {}", known.join(", ")))
+        })?;
+        Ok(ClientBuilder::new(spec))
+    }
+
+    /// The service this client speaks.
+    pub fn service(&self) -> &'static ServiceSpec {
+        self.spec
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &Config {
+        self.transport.config()
+    }
+
+    /// The client's default of a common parameter (`account`), if set.
+    pub fn param(&self, name: &str) -> Option<&Value> {
+        self.params.get(name)
+    }
+
+    /// A copy (sharing the connection pool) with another default for a common parameter;
+    /// `None` removes the default.
+    pub fn with_param(&self, name: &str, value: Option<Value>) -> Result<Client> {
+        let p = self.spec.common_param(name).ok_or_else(|| Error::InvalidArgument(format!("{name:?} is not a common parameter of {}", self.spec.name)))?;
+        let mut params = (*self.params).clone();
+        match value {
+            Some(v) if !v.is_null() => params.insert(p.name.to_owned(), v),
+            _ => params.remove(p.name),
+        };
+        Ok(Client { spec: self.spec, transport: self.transport.clone(), params: Arc::new(params) })
+    }
+
+    /// A copy (sharing the connection pool) with another retry count for idempotent calls.
+    pub fn with_max_retries(&self, max_retries: u32) -> Client {
+        Client { spec: self.spec, transport: self.transport.with_max_retries(max_retries.min(MAX_RETRIES)), params: self.params.clone() }
+    }
+
+    fn endpoint(&self, id: &str) -> Result<&'static Endpoint> {
+        let ep = endpoints::require(id)?;
+        if ep.service != self.spec.prefix {
+            return Err(Error::InvalidArgument(format!("{id} belongs to {}, but this client speaks {}", ep.service, self.spec.prefix)));
+        }
+        Ok(ep)
+    }
+
+    /// Checks the parameters of a call against its row (see [`crate::call::check`]).
+    pub fn check(&self, ep: &'static Endpoint, params: Value) -> Result<Args> {
+        call::check(ep, self.spec, &self.params, params)
+    }
+
+    /// Calls an endpoint by id: the parameters are checked against the row, the documented
+    /// rules are applied, then the request is sent and the answer decoded into the row's
+    /// model, returned as JSON in its documented form. A paged call with `"all": true`
+    /// returns every item of every page as one list.
+    pub async fn call(&self, id: &str, params: Value) -> Result<Value> {
+        let ep = self.endpoint(id)?;
+        self.call_endpoint(ep, params).await
+    }
+
+    /// [`Client::call`] with the row itself.
+    pub async fn call_endpoint(&self, ep: &'static Endpoint, params: Value) -> Result<Value> {
+        if ep.service != self.spec.prefix {
+            return Err(Error::InvalidArgument(format!("{} belongs to {}, but this client speaks {}", ep.id, ep.service, self.spec.prefix)));
+        }
+        let args = self.check(ep, params)?;
+        if let (Some(local), Method::Local) = (ep.local, ep.method) {
+            return tokio::task::spawn_blocking(move || local(args.values)).await.map_err(|e| Error::Internal(format!("{}: the library-side call failed: {e}", ep.id)))?;
+        }
+        if ep.paging != Paging::None && args.get("all") == Some(&Value::Bool(true)) {
+            let mut pager = Pager::<Value>::json(self.clone(), ep, args);
+            let mut all = Vec::new();
+            while let Some(page) = pager.next_page().await? {
+                all.extend(page);
+            }
+            return Ok(Value::Array(all));
+        }
+        let response = self.send_checked(ep, &args).await?;
+        call::decode(ep, &response.body)
+    }
+
+    /// [`Client::call`] with JSON text in and out, for faces that speak strings (an empty
+    /// text means no parameters).
+    pub async fn call_json(&self, id: &str, params_json: &str) -> Result<String> {
+        let params: Value = if params_json.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(params_json).map_err(|e| Error::InvalidArgument(format!("{}: parameters are not valid JSON: {e}", id.chars().take(100).collect::<String>())))?
+        };
+        let out = self.call(id, params).await?;
+        serde_json::to_string(&out).map_err(|e| Error::Internal(format!("cannot encode the result: {e}")))
+    }
+
+    /// Blocking [`Client::call_json`] on the shared runtime; works from any thread that is
+    /// not driving an async runtime (see [`crate::blocking::wait`]).
+    pub fn call_json_blocking(&self, id: &str, params_json: &str) -> Result<String> {
+        let (client, id, params) = (self.clone(), id.to_owned(), params_json.to_owned());
+        crate::blocking::wait(async move { client.call_json(&id, &params).await })?
+    }
+
+    /// Calls an endpoint and decodes the answer straight into a Rust type (what the typed
+    /// clients use): no JSON tree in between.
+    pub async fn fetch<T: DeserializeOwned>(&self, ep: &'static Endpoint, params: Value) -> Result<T> {
+        let args = self.check(ep, params)?;
+        let response = self.send_checked(ep, &args).await?;
+        call::decode_typed(ep, &response.body)
+    }
+
+    /// The pages of a paged call, fetched lazily, decoded into `T` (a list item). Wrong
+    /// parameters surface as the first page's error.
+    pub fn pages<T: DeserializeOwned>(&self, ep: &'static Endpoint, params: Value) -> Pager<T> {
+        match self.check(ep, params) {
+            Ok(args) => Pager::typed(self.clone(), ep, args),
+            Err(e) => Pager::failed(self.clone(), ep, e),
+        }
+    }
+
+    /// Sends a built request through the client's transport.
+    pub(crate) async fn transport_execute(&self, req: Request) -> Result<Response> {
+        self.transport.execute(req).await
+    }
+
+    /// Sends a checked call and returns the raw answer.
+    pub(crate) async fn send_checked(&self, ep: &'static Endpoint, args: &Args) -> Result<Response> {
+        let req: Request = call::request(ep, self.spec, args)?;
+        self.transport.execute(req).await
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Client>();
+}

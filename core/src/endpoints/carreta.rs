@@ -1,0 +1,199 @@
+//! Carreta's rows: six HTTP calls (`carreta-api.txt`), the price-list reader and the order
+//! rules as library-side calls.
+//!
+//! ```
+//! use logibridge::endpoints::{carreta, Paging};
+//! assert_eq!(carreta::SERVICE.endpoints.len(), 9);
+//! assert_eq!(carreta::ORDER_LIST.paging, Paging::PageNumber { param: "page", first: 1, size: 100 });
+//! ```
+
+use serde_json::{json, Map, Value};
+
+use super::types::*;
+use crate::carreta::{HistoryEntry, NewOrder, Offer, Order, Profile, Qty, ORDERS_PER_PAGE};
+use crate::error::{Error, Result};
+
+const S: &str = "carreta";
+
+static PROFILE: Model = Model::of::<Profile>("Profile");
+static OFFER: Model = Model::of::<Offer>("Offer");
+static NEW_ORDER: Model = Model::of::<NewOrder>("NewOrder");
+static ORDER: Model = Model::of::<Order>("Order");
+static HISTORY_ENTRY: Model = Model::of::<HistoryEntry>("HistoryEntry");
+
+/// `carreta.profile.get`: balance and contact details (`GET profile/`).
+pub const PROFILE_GET: &Endpoint = &Endpoint {
+    summary: "Balance and contact details of the account.",
+    response: Response::one(&PROFILE),
+    names: FaceNames { python: "profile.get", onec_en: "Profile", onec_ru: "Профиль" },
+    ..Endpoint::new("carreta.profile.get", S, Method::Get, "profile/")
+};
+
+/// `carreta.search.query`: offers for a part code, analogues included (`GET search/?q=`).
+pub const SEARCH_QUERY: &Endpoint = &Endpoint {
+    summary: "Offers for a part code, analogues included.",
+    params: &[Param::new("q", Location::Query, Type::String).required().doc("Строка", "The part code to look for (carreta-api.txt, search).")],
+    response: Response::list(&OFFER, Some("objects")),
+    names: FaceNames { python: "search.query", onec_en: "Search", onec_ru: "Поиск" },
+    ..Endpoint::new("carreta.search.query", S, Method::Get, "search/")
+};
+
+/// `carreta.order.create`: places an order for a search row (`POST order/`). The order
+/// rules are checked first; never retried.
+pub const ORDER_CREATE: &Endpoint = &Endpoint {
+    summary: "Places an order for a search row; the documented order rules are checked before sending.",
+    params: &[
+        Param::new("order", Location::Body, Type::Model(&NEW_ORDER)).required().doc("Заказ", "The search row sent back unchanged, plus `order_qty` and an optional `client_comment` (at most 50 characters)."),
+        Param::new("test", Location::Query, Type::Flag("on")).doc("Тестовый", "`true` sends `test=on`: the shop creates a test order."),
+    ],
+    body: BodyKind::Whole,
+    check: Some(check_new_order),
+    response: Response { success: &[200, 201], ..Response::one(&ORDER) },
+    idempotent: false,
+    names: FaceNames { python: "order.create", onec_en: "CreateOrder", onec_ru: "СоздатьЗаказ" },
+    ..Endpoint::new("carreta.order.create", S, Method::Post, "order/")
+};
+
+/// `carreta.order.list`: orders, newest first, 100 a page (`GET order/`).
+pub const ORDER_LIST: &Endpoint = &Endpoint {
+    summary: "Orders, newest first, 100 a page; optionally only those with the given client comments.",
+    params: &[
+        Param::new("page", Location::Query, Type::Integer).range(Some(1), Some(u32::MAX as i64)).doc("Страница", "The page, from 1 (100 orders a page)."),
+        Param::new("client_comment", Location::Query, Type::String).repeated().doc("Комментарий", "Only orders whose `client_comment` equals one of these."),
+        Param::new("all", Location::Library, Type::Bool).default("false").doc("Все", "Fetch every page from `page` on and return one list."),
+    ],
+    response: Response::list(&ORDER, Some("objects")),
+    paging: Paging::PageNumber { param: "page", first: 1, size: ORDERS_PER_PAGE as u32 },
+    names: FaceNames { python: "order.list", onec_en: "Orders", onec_ru: "Заказы" },
+    ..Endpoint::new("carreta.order.list", S, Method::Get, "order/")
+};
+
+const ORDER_ID: Param = Param::new("id", Location::Path, Type::Integer).required().range(Some(0), None).doc("Идентификатор", "The order's `id`.");
+
+/// `carreta.order.get` (`GET order/{id}/`).
+pub const ORDER_GET: &Endpoint = &Endpoint {
+    summary: "One order.",
+    params: &[ORDER_ID],
+    response: Response::one(&ORDER),
+    names: FaceNames { python: "order.get", onec_en: "GetOrder", onec_ru: "ПолучитьЗаказ" },
+    ..Endpoint::new("carreta.order.get", S, Method::Get, "order/{id}/")
+};
+
+/// `carreta.order.history`: what happened to an order, oldest first (`GET order/{id}/history/`).
+pub const ORDER_HISTORY: &Endpoint = &Endpoint {
+    summary: "What happened to an order, oldest first.",
+    params: &[ORDER_ID],
+    response: Response::list(&HISTORY_ENTRY, Some("objects")),
+    names: FaceNames { python: "order.history", onec_en: "OrderHistory", onec_ru: "ИсторияЗаказа" },
+    ..Endpoint::new("carreta.order.history", S, Method::Get, "order/{id}/history/")
+};
+
+/// `carreta.order.check_qty`: the order-size rules without a request (library-side).
+/// Returns `true`, or fails with the broken rule's validation error.
+pub const ORDER_CHECK_QTY: &Endpoint = &Endpoint {
+    summary: "Checks an order size against an offer's stock text and minimum, without sending anything.",
+    params: &[
+        Param::new("qty", Location::Library, Type::String).required().doc("Наличие", "The offer's stock text: `10`, `<10`, `>50`, `Есть`."),
+        Param::new("min_qty", Location::Library, Type::Integer).required().doc("МинимальноеКоличество", "The offer's minimum order; orders are multiples of it."),
+        Param::new("order_qty", Location::Library, Type::Integer).required().doc("Количество", "How many pieces to order."),
+    ],
+    local: Some(check_qty_local),
+    auth: false,
+    names: FaceNames { python: "order.check_qty", onec_en: "CheckOrderQty", onec_ru: "ПроверитьКоличество" },
+    ..Endpoint::new("carreta.order.check_qty", S, Method::Local, "")
+};
+
+/// `carreta.order.check_comment`: the `client_comment` rule (at most 50 characters).
+pub const ORDER_CHECK_COMMENT: &Endpoint = &Endpoint {
+    summary: "Checks a client comment (at most 50 characters), without sending anything.",
+    params: &[Param::new("client_comment", Location::Library, Type::String).required().doc("Комментарий", "The comment to check.")],
+    local: Some(check_comment_local),
+    auth: false,
+    names: FaceNames { python: "order.check_comment", onec_en: "CheckComment", onec_ru: "ПроверитьКомментарий" },
+    ..Endpoint::new("carreta.order.check_comment", S, Method::Local, "")
+};
+
+/// `carreta.pricelist.parse`: one page of rows of a price-list file (library-side).
+pub const PRICELIST_PARSE: &Endpoint = &Endpoint {
+    summary: "Reads a page of rows of a price-list file (CSV, CP1251 or UTF-8, `;`), with the bad rows met on the way.",
+    params: &[
+        Param::new("path", Location::Library, Type::String).required().doc("ПутьКФайлу", "The file to read."),
+        Param::new("offset", Location::Library, Type::Integer).default("0").range(Some(0), None).doc("Смещение", "Rows to skip."),
+        Param::new("limit", Location::Library, Type::Integer).default("1000").range(Some(0), None).doc("Количество", "Rows to return at most."),
+        Param::new("encoding", Location::Library, Type::String).doc("Кодировка", "`cp1251`, `utf-8` or any WHATWG label; detected when absent."),
+    ],
+    local: Some(pricelist_page),
+    auth: false,
+    names: FaceNames { python: "pricelist.parse", onec_en: "ParsePricelist", onec_ru: "РазобратьПрайс" },
+    ..Endpoint::new("carreta.pricelist.parse", S, Method::Local, "")
+};
+
+/// Every Carreta row, in the inventory's order.
+pub static ENDPOINTS: &[&Endpoint] = &[PROFILE_GET, SEARCH_QUERY, ORDER_CREATE, ORDER_LIST, ORDER_GET, ORDER_HISTORY, PRICELIST_PARSE, ORDER_CHECK_QTY, ORDER_CHECK_COMMENT];
+
+/// The Carreta service: `api_key` in the query, `account` on every call.
+pub static SERVICE: ServiceSpec = ServiceSpec {
+    prefix: S,
+    name: "Carreta",
+    default_base_url: crate::carreta::DEFAULT_BASE_URL,
+    auth: AuthSpec::QueryParam { param: "api_key", credential: "api_key" },
+    credentials: &[Credential { name: "api_key", onec_en: "ApiKey", onec_ru: "КлючAPI", secret: true, required: true }],
+    common_params: &[Param::new("account", Location::Query, Type::String).doc("Аккаунт", "The account to act for when the key serves several; the manager's default otherwise.")],
+    errors: ErrorFormat { message_keys: &["error", "detail", "message"] },
+    endpoints: ENDPOINTS,
+};
+
+/// The order rules on the checked `order` parameter (already in its documented form).
+fn check_new_order(params: &Map<String, Value>) -> Result<()> {
+    let Some(order) = params.get("order") else { return Ok(()) };
+    let order: NewOrder = serde_json::from_value(order.clone()).map_err(|e| Error::Internal(format!("the checked order does not decode again: {e}")))?;
+    order.validate()?;
+    Ok(())
+}
+
+fn check_qty_local(params: Map<String, Value>) -> Result<Value> {
+    let qty = params.get("qty").and_then(Value::as_str).unwrap_or_default();
+    let int = |name: &str| params.get(name).and_then(Value::as_i64).unwrap_or_default();
+    crate::carreta::check_order_qty(&Qty::parse(qty), int("min_qty"), int("order_qty"))?;
+    Ok(json!(true))
+}
+
+fn check_comment_local(params: Map<String, Value>) -> Result<Value> {
+    let comment = params.get("client_comment").and_then(Value::as_str).unwrap_or_default();
+    crate::carreta::check_client_comment(comment)?;
+    Ok(json!(true))
+}
+
+/// One page of a price list: rows `offset..offset+limit` (bad rows are collected, never
+/// dropped), the bad rows met on the way, the summary, and where the next page starts
+/// (`null` at the end).
+fn pricelist_page(params: Map<String, Value>) -> Result<Value> {
+    use crate::pricelist::{open_with, Encoding, OnError, Options};
+    let path = params.get("path").and_then(Value::as_str).unwrap_or_default();
+    let offset = params.get("offset").and_then(Value::as_u64).unwrap_or(0);
+    let limit = params.get("limit").and_then(Value::as_u64).unwrap_or(1000);
+    let encoding = match params.get("encoding").and_then(Value::as_str) {
+        None => Encoding::Auto,
+        Some(label) => Encoding::from_label(label).ok_or_else(|| Error::invalid_param(PRICELIST_PARSE.id, "encoding", "param.encoding", format!("unknown encoding {label:?}"), format!("неизвестная кодировка {label:?}")))?,
+    };
+    let mut reader = open_with(path, Options::new().encoding(encoding).on_error(OnError::Collect))?;
+    let mut rows = Vec::new();
+    let mut more = false;
+    let end = offset.saturating_add(limit);
+    for (seen, row) in (0u64..).zip(reader.by_ref()) {
+        let row = row?;
+        if seen >= end {
+            more = true;
+            break;
+        }
+        if seen >= offset {
+            rows.push(crate::call::to_json(&row)?);
+        }
+    }
+    Ok(json!({
+        "rows": rows,
+        "bad_rows": crate::call::to_json(reader.bad_rows())?,
+        "summary": crate::call::to_json(&reader.summary())?,
+        "next_offset": if more { Value::from(offset + limit) } else { Value::Null },
+    }))
+}

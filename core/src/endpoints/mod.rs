@@ -1,0 +1,34 @@
+//! The endpoint table: every call in scope, one row each, keyed by the stable ids of the
+//! project's endpoint inventory (`service.resource.action`, listed for users in
+//! `docs/endpoints.md`).
+//!
+//! A row holds everything the executor ([`crate::Client::call`]) and the faces need: the
+//! method and path, each parameter (name, wire name, where it goes, type, whether it is
+//! required or repeated, its default or fixed value), the pre-send check, the response
+//! model and envelope, the paging style, whether the call may be repeated, whether it needs
+//! credentials, and the names the Python and 1C faces show. A new call is a new row; no
+//! face has code per call.
+//!
+//! Rows of the built-in services are typed constants ([`carreta::ORDER_CREATE`]); other
+//! services can be declared at run time from their JSON description ([`register`]).
+//!
+//! ```
+//! use logibridge::endpoints::{self, carreta, Location};
+//! let ep = carreta::ORDER_GET;
+//! assert_eq!((ep.id, ep.path), ("carreta.order.get", "order/{id}/"));
+//! assert!(ep.idempotent);
+//! assert_eq!(ep.param("id").unwrap().location, Location::Path);
+//! assert!(!endpoints::require("carreta.order.create").unwrap().idempotent);
+//! ```
+
+pub mod carreta;
+mod describe;
+mod registry;
+mod types;
+
+pub use describe::{describe_all, describe_endpoint, describe_service, register};
+pub use registry::{all, find, ids, require, service, services};
+pub use types::*;
+
+#[cfg(test)]
+mod tests;

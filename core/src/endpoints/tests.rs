@@ -1,0 +1,98 @@
+use super::*;
+
+/// The inventory the project was given, read at run time: present beside the repository in
+/// CI, absent in a user's clone (then the cross-check says so and passes).
+pub(crate) fn inventory() -> Option<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec/ENDPOINTS.md");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(_) => {
+            eprintln!("skipped: ../shared/spec not present ({})", path.display());
+            None
+        }
+    }
+}
+
+#[test]
+fn ids_are_unique_prefixed_and_named_for_every_face() {
+    let mut seen = std::collections::HashSet::new();
+    for e in all() {
+        assert!(seen.insert(e.id), "duplicate {}", e.id);
+        assert!(e.id.starts_with(&format!("{}.", e.service)), "{}", e.id);
+        assert_eq!(e.id.split('.').count(), 3, "{}", e.id);
+        assert!(!e.names.python.is_empty() && !e.names.onec_en.is_empty() && !e.names.onec_ru.is_empty(), "{} lacks face names", e.id);
+        assert_eq!(e.method == Method::Local, e.local.is_some(), "{}: a local row has a function and no other row does", e.id);
+        for name in e.path_params() {
+            let p = e.params.iter().find(|p| p.wire == name).unwrap_or_else(|| panic!("{}: no parameter for {{{name}}}", e.id));
+            assert!(p.required && p.location == Location::Path, "{}: {name}", e.id);
+        }
+        let bodies = e.params.iter().filter(|p| p.location == Location::Body).count();
+        match e.body {
+            BodyKind::Whole | BodyKind::Array => assert_eq!(bodies, 1, "{}", e.id),
+            _ => assert_eq!(bodies, 0, "{}", e.id),
+        }
+    }
+}
+
+#[test]
+fn face_names_are_unique_within_a_service() {
+    for s in services() {
+        let mut seen = std::collections::HashSet::new();
+        for e in s.endpoints {
+            assert!(seen.insert(e.names.python), "{}: python name {}", e.id, e.names.python);
+            assert!(seen.insert(e.names.onec_en), "{}: {}", e.id, e.names.onec_en);
+            assert!(seen.insert(e.names.onec_ru), "{}: {}", e.id, e.names.onec_ru);
+        }
+    }
+}
+
+#[test]
+fn the_table_matches_the_inventory() {
+    let Some(inventory) = inventory() else { return };
+    let mut checked = 0;
+    for line in inventory.lines().filter(|l| l.starts_with("| carreta.")) {
+        let id = line.split('|').nth(1).unwrap().trim();
+        assert!(find(id).is_some(), "{id} missing from the endpoint table");
+        checked += 1;
+    }
+    assert_eq!(checked, 7, "the inventory lists seven Carreta ids");
+}
+
+#[test]
+fn unknown_id_names_the_alternatives() {
+    let err = require("carreta.order.delete").unwrap_err().to_string();
+    assert!(err.contains("carreta.order.get"), "{err}");
+    let err = require("nosuch.thing.get").unwrap_err().to_string();
+    assert!(err.contains("carreta"), "{err}");
+}
+
+#[test]
+fn a_description_registers_back_and_bad_ones_are_refused() {
+    let mut d = describe_service(&carreta::SERVICE);
+    d["prefix"] = "carreta_copy".into();
+    d["name"] = "CarretaCopy".into();
+    for e in d["endpoints"].as_array_mut().unwrap() {
+        let id = e["id"].as_str().unwrap().replacen("carreta.", "carreta_copy.", 1);
+        e["id"] = id.into();
+        e["service"] = "carreta_copy".into();
+    }
+    // Library-side rows cannot be registered (they are Rust functions).
+    let err = register(&d.to_string()).unwrap_err().to_string();
+    assert!(err.contains("library-side"), "{err}");
+    d["endpoints"].as_array_mut().unwrap().retain(|e| e["method"] != "LOCAL");
+    // Common parameters are written into each row's description; a registered copy keeps
+    // them as the service's.
+    for e in d["endpoints"].as_array_mut().unwrap() {
+        e["params"].as_array_mut().unwrap().retain(|p| p["name"] != "account");
+    }
+    let spec = register(&d.to_string()).unwrap();
+    assert_eq!(spec.endpoints.len(), 6);
+    let copy = find("carreta_copy.order.list").unwrap();
+    assert_eq!(copy.paging, carreta::ORDER_LIST.paging);
+    assert_eq!(copy.params.len(), carreta::ORDER_LIST.params.len());
+    assert_eq!(copy.param("client_comment").unwrap().repeated, true);
+    assert!(register(&d.to_string()).unwrap_err().to_string().contains("already known"));
+    assert!(register(r#"{"prefix": "Bad Prefix", "name": "x", "endpoints": []}"#).is_err());
+    let err = register(r#"{"prefix": "typo", "name": "x", "endpoints": [{"id": "typo.a.b", "method": "GET", "params": [{"name": "q", "in": "querry"}]}]}"#).unwrap_err();
+    assert!(err.to_string().contains("querry"), "{err}");
+}

@@ -1,0 +1,564 @@
+//! The shape of a row of the endpoint table and of a service description.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::error::Result;
+
+/// How a call travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// HTTP GET.
+    Get,
+    /// HTTP POST.
+    Post,
+    /// HTTP PUT.
+    Put,
+    /// HTTP DELETE.
+    Delete,
+    /// Not an HTTP call: done by the library itself (reading a price list, a validator).
+    Local,
+}
+
+impl Method {
+    /// The method's name as written in HTTP (`LOCAL` for a library-side call).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Local => "LOCAL",
+        }
+    }
+
+    /// Parses `GET`, `post`, … (`LOCAL` included).
+    pub fn parse(text: &str) -> Option<Method> {
+        Some(match text.to_ascii_uppercase().as_str() {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            "LOCAL" => Method::Local,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// Into the path's `{wire}` placeholder (percent-encoded).
+    Path,
+    /// Into the query string (repeated parameters repeat the name).
+    Query,
+    /// A field of the JSON body object.
+    BodyField,
+    /// The whole JSON body.
+    Body,
+    /// Not sent: read by the library (`all` of a paged call, the arguments of a local call).
+    Library,
+}
+
+impl Location {
+    /// `path`, `query`, `body_field`, `body`, `library`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::BodyField => "body_field",
+            Location::Body => "body",
+            Location::Library => "library",
+        }
+    }
+
+    /// The inverse of [`Location::as_str`].
+    pub fn parse(text: &str) -> Option<Location> {
+        Some(match text {
+            "path" => Location::Path,
+            "query" => Location::Query,
+            "body_field" => Location::BodyField,
+            "body" => Location::Body,
+            "library" => Location::Library,
+            _ => return None,
+        })
+    }
+}
+
+/// A model of the service: how a value of it is read leniently from a response and how a
+/// value given by the caller is checked and written in the documented form.
+///
+/// Made for a Rust type with [`Model::of`]; both directions go through that type's serde
+/// implementation, so the rules live in one place (the model's own module).
+#[derive(Clone, Copy)]
+pub struct Model {
+    /// The model's name as the service's document calls it (`Offer`, `Order`).
+    pub name: &'static str,
+    /// Reads a response body of this model (in the row's [`Shape`]) and returns it in the
+    /// documented JSON form.
+    pub read: fn(body: &[u8], shape: Shape, endpoint: &str) -> Result<Value>,
+    /// Checks a value given by the caller and returns the form to send; the error names the
+    /// JSON path inside the value.
+    pub write: fn(value: Value) -> std::result::Result<Value, (String, String)>,
+}
+
+impl Model {
+    /// The model of a Rust type: lenient read through its `Deserialize`, documented write
+    /// through its `Serialize`.
+    pub const fn of<T: serde::de::DeserializeOwned + serde::Serialize>(name: &'static str) -> Model {
+        Model { name, read: crate::call::read_model::<T>, write: crate::call::write_model::<T> }
+    }
+}
+
+impl fmt::Debug for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Model({})", self.name)
+    }
+}
+
+impl PartialEq for Model {
+    fn eq(&self, other: &Model) -> bool {
+        self.name == other.name
+    }
+}
+
+/// The type of a parameter. Values are checked (and converted to the wire form) before
+/// anything is sent.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Type {
+    /// Text; a number is accepted and sent as its text.
+    String,
+    /// A whole number (a JSON integer, or a string of digits); anything fractional or out
+    /// of the 64-bit range is refused, quoting the value.
+    Integer,
+    /// A decimal amount (a JSON number or a string like `"679.57"`), never rounded.
+    Decimal,
+    /// `true` or `false`.
+    Bool,
+    /// `true` sends the given text (Carreta's `test=on`); `false` sends nothing.
+    Flag(&'static str),
+    /// A date and time; written in the service's date-time form.
+    DateTime,
+    /// A date without time (`2026-06-30`).
+    Date,
+    /// One of the listed names.
+    Enum(&'static [&'static str]),
+    /// A value of a service model, checked and written through it.
+    Model(&'static Model),
+    /// Any JSON value, sent as given.
+    Json,
+    /// A list of values of the inner type.
+    Array(&'static Type),
+}
+
+impl fmt::Display for Type {
+    /// The notation used in descriptions: `string`, `integer`, `decimal`, `bool`,
+    /// `flag:on`, `date-time`, `date`, `enum:A|B`, `model:Offer`, `json`, `array<…>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::String => f.write_str("string"),
+            Type::Integer => f.write_str("integer"),
+            Type::Decimal => f.write_str("decimal"),
+            Type::Bool => f.write_str("bool"),
+            Type::Flag(v) => write!(f, "flag:{v}"),
+            Type::DateTime => f.write_str("date-time"),
+            Type::Date => f.write_str("date"),
+            Type::Enum(names) => write!(f, "enum:{}", names.join("|")),
+            Type::Model(m) => write!(f, "model:{}", m.name),
+            Type::Json => f.write_str("json"),
+            Type::Array(inner) => write!(f, "array<{inner}>"),
+        }
+    }
+}
+
+/// One parameter of a call.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Param {
+    /// The name the faces show and the generic entry takes (`client_comment`, `id`).
+    pub name: &'static str,
+    /// The name on the wire (`orderId`); usually the same.
+    pub wire: &'static str,
+    /// Where it goes.
+    pub location: Location,
+    /// Its type.
+    pub ty: Type,
+    /// Whether a call without it is refused before sending.
+    pub required: bool,
+    /// Whether it may be given several times (a list); each value is sent under the same
+    /// name (`client_comment=A&client_comment=B`).
+    pub repeated: bool,
+    /// The value used when it is not given, as JSON text (`"1"`, `"false"`).
+    pub default: Option<&'static str>,
+    /// A value that is always sent and cannot be set by the caller (`isRefund=1`).
+    pub fixed: Option<&'static str>,
+    /// The smallest allowed value of an integer parameter.
+    pub min: Option<i64>,
+    /// The largest allowed value of an integer parameter.
+    pub max: Option<i64>,
+    /// The name a 1C developer sees (Russian), for positional arguments and messages.
+    pub name_ru: &'static str,
+    /// What it is, with units and the source of the rule.
+    pub doc: &'static str,
+}
+
+impl Param {
+    /// A parameter with the defaults: wire name = name, optional, not repeated.
+    pub const fn new(name: &'static str, location: Location, ty: Type) -> Param {
+        Param { name, wire: name, location, ty, required: false, repeated: false, default: None, fixed: None, min: None, max: None, name_ru: name, doc: "" }
+    }
+    /// Required.
+    pub const fn required(mut self) -> Param {
+        self.required = true;
+        self
+    }
+    /// May repeat.
+    pub const fn repeated(mut self) -> Param {
+        self.repeated = true;
+        self
+    }
+    /// Another name on the wire.
+    pub const fn wire(mut self, wire: &'static str) -> Param {
+        self.wire = wire;
+        self
+    }
+    /// The default, as JSON text.
+    pub const fn default(mut self, json: &'static str) -> Param {
+        self.default = Some(json);
+        self
+    }
+    /// A fixed value, always sent.
+    pub const fn fixed(mut self, value: &'static str) -> Param {
+        self.fixed = Some(value);
+        self
+    }
+    /// Bounds of an integer parameter.
+    pub const fn range(mut self, min: Option<i64>, max: Option<i64>) -> Param {
+        self.min = min;
+        self.max = max;
+        self
+    }
+    /// The Russian name and the description.
+    pub const fn doc(mut self, name_ru: &'static str, doc: &'static str) -> Param {
+        self.name_ru = name_ru;
+        self.doc = doc;
+        self
+    }
+}
+
+/// What the request body is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    /// No body.
+    None,
+    /// A JSON object made of the [`Location::BodyField`] parameters.
+    Object,
+    /// A JSON array: the one [`Location::Body`] parameter, which must be a list.
+    Array,
+    /// The one [`Location::Body`] parameter, as given (a model or any JSON).
+    Whole,
+}
+
+impl BodyKind {
+    /// `none`, `object`, `array`, `whole`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyKind::None => "none",
+            BodyKind::Object => "object",
+            BodyKind::Array => "array",
+            BodyKind::Whole => "whole",
+        }
+    }
+}
+
+/// Where the result sits in a response body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// The object field holding the result (`objects` in `{"objects": [...]}`); `None`: the
+    /// body is the result.
+    pub envelope: Option<&'static str>,
+    /// Whether the result is a list.
+    pub list: bool,
+}
+
+/// What a successful answer holds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Response {
+    /// The model each result (or each item of a list) decodes into; `None`: any JSON.
+    pub model: Option<&'static Model>,
+    /// Where the result sits.
+    pub shape: Shape,
+    /// A response header carrying the total count of a list (`X-MetaCount`).
+    pub count_header: Option<&'static str>,
+    /// The statuses that mean success (`&[200]`, `&[201]`, `&[204]`); an empty list means
+    /// any 2xx.
+    pub success: &'static [u16],
+    /// Whether the success answer has no body (204): the result is `null`.
+    pub empty: bool,
+}
+
+impl Response {
+    /// Any JSON body, any 2xx status.
+    pub const JSON: Response = Response { model: None, shape: Shape { envelope: None, list: false }, count_header: None, success: &[], empty: false };
+
+    /// One value of a model.
+    pub const fn one(model: &'static Model) -> Response {
+        Response { model: Some(model), ..Response::JSON }
+    }
+    /// A list of values of a model, inside `envelope` when given.
+    pub const fn list(model: &'static Model, envelope: Option<&'static str>) -> Response {
+        Response { model: Some(model), shape: Shape { envelope, list: true }, ..Response::JSON }
+    }
+    /// An empty answer (204).
+    pub const NO_CONTENT: Response = Response { model: None, shape: Shape { envelope: None, list: false }, count_header: None, success: &[204], empty: true };
+}
+
+/// How a list call pages. The pager ([`crate::Pager`]) is generic over it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paging {
+    /// One answer holds everything.
+    None,
+    /// A page number (`page`, the first is `first`); a page shorter than `size` is the last
+    /// (Carreta: `page`, from 1, 100 orders).
+    PageNumber {
+        /// The page parameter's name.
+        param: &'static str,
+        /// The number of the first page.
+        first: u32,
+        /// The documented page size.
+        size: u32,
+    },
+    /// A page number and a page size chosen by the caller up to `max` (iRECA: `page`,
+    /// `count` ≤ 500).
+    PageCount {
+        /// The page parameter's name.
+        page: &'static str,
+        /// The page-size parameter's name.
+        count: &'static str,
+        /// The number of the first page.
+        first: u32,
+        /// The page size used when the caller gives none.
+        size: u32,
+        /// The largest page size the service accepts.
+        max: u32,
+    },
+    /// OData `$top`/`$skip` (CARGO.RUN, 50 at a time).
+    OData {
+        /// The page size.
+        size: u32,
+    },
+}
+
+impl Paging {
+    /// `none`, `page_number`, `page_count`, `odata`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Paging::None => "none",
+            Paging::PageNumber { .. } => "page_number",
+            Paging::PageCount { .. } => "page_count",
+            Paging::OData { .. } => "odata",
+        }
+    }
+}
+
+/// A check run on the call's parameters before anything is sent (the documented rules:
+/// Carreta's order rules today). It sees the parameters already converted to their wire
+/// form, by name.
+pub type Check = fn(params: &serde_json::Map<String, Value>) -> Result<()>;
+
+/// A library-side call: takes the checked parameters, returns the JSON result. Runs on a
+/// blocking thread, so it may read files.
+pub type LocalFn = fn(params: serde_json::Map<String, Value>) -> Result<Value>;
+
+/// The names the faces show for a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FaceNames {
+    /// The Python resource and method, `order.create` (`client.order.create(...)`).
+    pub python: &'static str,
+    /// The 1C method's English name (`CreateOrder`).
+    pub onec_en: &'static str,
+    /// The 1C method's Russian name (`СоздатьЗаказ`).
+    pub onec_ru: &'static str,
+}
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug)]
+pub struct Endpoint {
+    /// Stable id, `carreta.order.create`.
+    pub id: &'static str,
+    /// The prefix of the service it belongs to (`carreta`).
+    pub service: &'static str,
+    /// One line: what the call does.
+    pub summary: &'static str,
+    /// How it travels.
+    pub method: Method,
+    /// Path relative to the service's base URL; `{wire}` marks a path parameter.
+    pub path: &'static str,
+    /// Its parameters (the service's common parameters, such as Carreta's `account`, are
+    /// added to every call: see [`ServiceSpec::common_params`]).
+    pub params: &'static [Param],
+    /// What the request body is.
+    pub body: BodyKind,
+    /// The pre-send check of documented rules.
+    pub check: Option<Check>,
+    /// What a successful answer holds.
+    pub response: Response,
+    /// How it pages.
+    pub paging: Paging,
+    /// Whether repeating the call is harmless, so the transport may retry it. Stated per
+    /// row, never derived from the method (a POST can be a read).
+    pub idempotent: bool,
+    /// Whether it needs the service's credentials (token calls need none).
+    pub auth: bool,
+    /// For [`Method::Local`] rows: the work itself.
+    pub local: Option<LocalFn>,
+    /// The faces' names for it.
+    pub names: FaceNames,
+}
+
+impl PartialEq for Endpoint {
+    fn eq(&self, other: &Endpoint) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Endpoint {
+    /// A row with the defaults: no parameters, no body, any JSON answer, no paging,
+    /// idempotent unless the method is POST, needs credentials.
+    pub const fn new(id: &'static str, service: &'static str, method: Method, path: &'static str) -> Endpoint {
+        Endpoint {
+            id,
+            service,
+            summary: "",
+            method,
+            path,
+            params: &[],
+            body: BodyKind::None,
+            check: None,
+            response: Response::JSON,
+            paging: Paging::None,
+            idempotent: !matches!(method, Method::Post),
+            auth: true,
+            local: None,
+            names: FaceNames { python: "", onec_en: "", onec_ru: "" },
+        }
+    }
+
+    /// A parameter by name.
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// The names of the path's `{…}` placeholders, in order.
+    ///
+    /// ```
+    /// let ep = logibridge::endpoints::carreta::ORDER_HISTORY;
+    /// assert_eq!(ep.path_params().collect::<Vec<_>>(), ["id"]);
+    /// ```
+    pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
+        self.path.split('{').skip(1).filter_map(|s| s.split('}').next())
+    }
+
+    /// The resource part of the id (`order` of `carreta.order.create`).
+    pub fn resource(&self) -> &'static str {
+        self.id.split('.').nth(1).unwrap_or("")
+    }
+
+    /// The action part of the id (`create` of `carreta.order.create`).
+    pub fn action(&self) -> &'static str {
+        self.id.rsplit('.').next().unwrap_or("")
+    }
+}
+
+/// How a service authenticates, built from its named credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthSpec {
+    /// No credentials.
+    None,
+    /// A query parameter on every call (Carreta's `api_key`).
+    QueryParam {
+        /// The query parameter's name.
+        param: &'static str,
+        /// The credential that holds the value.
+        credential: &'static str,
+    },
+    /// `Authorization: Bearer <credential>` (iRECA's static token).
+    Bearer {
+        /// The credential that holds the token.
+        credential: &'static str,
+    },
+}
+
+impl AuthSpec {
+    /// `none`, `query_param`, `bearer`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            AuthSpec::None => "none",
+            AuthSpec::QueryParam { .. } => "query_param",
+            AuthSpec::Bearer { .. } => "bearer",
+        }
+    }
+}
+
+/// A credential a client of the service needs (`api_key`, `token`, `login`, `password`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Credential {
+    /// The name the builders and the faces take (`api_key`).
+    pub name: &'static str,
+    /// The 1C property's English name (`ApiKey`).
+    pub onec_en: &'static str,
+    /// The 1C property's Russian name (`КлючAPI`).
+    pub onec_ru: &'static str,
+    /// Whether the value is a secret (never shown, never readable back).
+    pub secret: bool,
+    /// Whether a client cannot be built without it.
+    pub required: bool,
+}
+
+/// How the service writes its error bodies: the JSON keys that hold its own message, in
+/// order of preference; a body that is not JSON is taken as plain text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorFormat {
+    /// The keys to try (`["error", "detail", "message"]`).
+    pub message_keys: &'static [&'static str],
+}
+
+/// A service: what every client of it shares.
+#[derive(Debug)]
+pub struct ServiceSpec {
+    /// The id prefix (`carreta`).
+    pub prefix: &'static str,
+    /// The display name and the name of the 1C class (`Carreta`).
+    pub name: &'static str,
+    /// The production base URL.
+    pub default_base_url: &'static str,
+    /// How it authenticates.
+    pub auth: AuthSpec,
+    /// The credentials a client takes.
+    pub credentials: &'static [Credential],
+    /// Parameters every call accepts (Carreta's `account`); a client may give them a
+    /// default ([`crate::ClientBuilder::param`]).
+    pub common_params: &'static [Param],
+    /// Its error bodies.
+    pub errors: ErrorFormat,
+    /// Its rows.
+    pub endpoints: &'static [&'static Endpoint],
+}
+
+impl ServiceSpec {
+    /// A credential by name.
+    pub fn credential(&self, name: &str) -> Option<&'static Credential> {
+        self.credentials.iter().find(|c| c.name == name)
+    }
+
+    /// A common parameter by name.
+    pub fn common_param(&self, name: &str) -> Option<&'static Param> {
+        self.common_params.iter().find(|p| p.name == name)
+    }
+}
