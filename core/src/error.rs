@@ -40,20 +40,52 @@ pub enum Error {
 
     /// The connect or request timeout ran out.
     #[error("timeout on {endpoint} after {elapsed:?}")]
-    Timeout { endpoint: String, elapsed: Duration },
+    Timeout {
+        /// The endpoint id.
+        endpoint: String,
+        /// How long the call waited.
+        elapsed: Duration,
+    },
 
     /// The service answered with a non-success status. `message` is the service's own
     /// message, parsed from its error format.
     #[error("HTTP {status} on {endpoint}: {message}")]
-    Http { endpoint: String, status: u16, message: String, body: String, retry_after: Option<Duration> },
+    Http {
+        /// The endpoint id.
+        endpoint: String,
+        /// The HTTP status.
+        status: u16,
+        /// The service's own message (scrubbed of secrets).
+        message: String,
+        /// The body, at most 2,000 characters (scrubbed of secrets).
+        body: String,
+        /// The wait the service asked for (`Retry-After`).
+        retry_after: Option<Duration>,
+    },
 
     /// The credentials were rejected or could not be obtained (HTTP 401 included).
     #[error("authentication failed on {endpoint}: {message}")]
-    Auth { endpoint: String, status: Option<u16>, message: String },
+    Auth {
+        /// The endpoint id.
+        endpoint: String,
+        /// The HTTP status, when the service answered (401).
+        status: Option<u16>,
+        /// The service's own message (scrubbed of secrets).
+        message: String,
+    },
 
     /// The response could not be read into the expected shape.
     #[error("cannot decode the response of {endpoint} at {path}: {message} (near: {excerpt})")]
-    Decode { endpoint: String, path: String, message: String, excerpt: String },
+    Decode {
+        /// The endpoint id.
+        endpoint: String,
+        /// The JSON path of the first mismatch (`objects[3].price`).
+        path: String,
+        /// What did not fit.
+        message: String,
+        /// The body around the mismatch.
+        excerpt: String,
+    },
 
     /// An argument given to the library itself is wrong (unknown endpoint id, bad JSON).
     #[error("invalid argument: {0}")]
@@ -93,18 +125,31 @@ impl fmt::Debug for Error {
 /// own status codes and exception classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
+    /// A documented rule was broken; nothing was sent.
     Validation,
+    /// The connection could not be made or broke.
     Transport,
+    /// A timeout ran out.
     Timeout,
+    /// Another non-success HTTP status.
     Http,
+    /// Credentials rejected (401) or not obtained.
     Auth,
+    /// HTTP 403.
     PermissionDenied,
+    /// HTTP 404.
     NotFound,
+    /// HTTP 409.
     Conflict,
+    /// HTTP 429.
     RateLimited,
+    /// HTTP 5xx.
     Server,
+    /// The response did not fit the model.
     Decode,
+    /// A wrong argument or parameter given to the library.
     InvalidArgument,
+    /// A bug or an impossible state.
     Internal,
 }
 

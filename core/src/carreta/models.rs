@@ -28,15 +28,19 @@ pub struct Profile {
     /// Balance, roubles.
     #[serde(with = "serde_ext::decimal")]
     pub balance: Decimal,
+    /// City (carreta-api.txt, profile).
     #[serde(default, deserialize_with = "serde_ext::string_or_null")]
     pub city: String,
+    /// E-mail.
     #[serde(default, deserialize_with = "serde_ext::string_or_null")]
     pub email: String,
     /// Full name.
     #[serde(default, deserialize_with = "serde_ext::string_or_null")]
     pub name: String,
+    /// Phone.
     #[serde(default, deserialize_with = "serde_ext::string_or_null")]
     pub phone: String,
+    /// Fields the document does not list, kept and written back.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -76,18 +80,23 @@ impl fmt::Debug for Signature {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Offer {
+    /// The shop's opaque signature of the offer (`_`), sent back unchanged when ordering.
     #[serde(rename = "_")]
     pub signature: Signature,
+    /// Part code.
     pub code: String,
+    /// Description.
     #[serde(default, deserialize_with = "serde_ext::string_or_null")]
     pub desc: String,
     /// Whether this offer is an analogue (a replacement) rather than the part asked for.
     #[serde(default, deserialize_with = "serde_ext::bool_lenient")]
     pub is_cross: bool,
+    /// Manufacturer.
     pub maker: String,
     /// Minimum order size; orders must be a multiple of it.
     #[serde(deserialize_with = "serde_ext::u32_lenient")]
     pub min_qty: u32,
+    /// Part name.
     pub name: String,
     /// Longest delivery time, days.
     #[serde(deserialize_with = "serde_ext::u32_lenient")]
@@ -106,6 +115,7 @@ pub struct Offer {
     /// The offer's source code.
     #[serde(default, deserialize_with = "serde_ext::string_or_number")]
     pub source: String,
+    /// Fields the document does not list, kept and written back.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -125,20 +135,28 @@ pub struct Offer {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NewOrder {
+    /// The offer's signature (`_`), as the search returned it.
     #[serde(rename = "_")]
     pub signature: Signature,
+    /// Part code.
     pub code: String,
+    /// Manufacturer.
     pub maker: String,
+    /// Part name.
     pub name: String,
+    /// Price, roubles.
     #[serde(with = "serde_ext::decimal")]
     pub price: Decimal,
+    /// Shortest delivery time, days.
     #[serde(deserialize_with = "serde_ext::u32_lenient")]
     pub period_min: u32,
+    /// Longest delivery time, days.
     #[serde(deserialize_with = "serde_ext::u32_lenient")]
     pub period_max: u32,
     /// Kept signed so that a face can pass nonsense (0, negatives) and get a validation
     /// error rather than a conversion failure.
     pub min_qty: i64,
+    /// The offer's stock text (`10`, `<10`, `>50`, `Есть`).
     pub qty: Qty,
     /// How many pieces to order.
     pub order_qty: i64,
@@ -197,10 +215,12 @@ impl NewOrder {
 /// An order (`carreta.order.get`, `carreta.order.list`, `carreta.order.create`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Order {
+    /// The shop's order id (used by `carreta.order.get`).
     #[serde(deserialize_with = "serde_ext::u64_lenient")]
     pub id: u64,
     /// The shop's order number, e.g. `A111342-1`.
     pub number: String,
+    /// Status code with its name; an undocumented code is kept as `Unknown`.
     pub status: OrderStatus,
     /// The shop's text for the status.
     #[serde(default, deserialize_with = "serde_ext::string_or_null")]
@@ -208,23 +228,33 @@ pub struct Order {
     /// The shop's comment.
     #[serde(default, deserialize_with = "serde_ext::string_or_null")]
     pub comment: String,
+    /// The comment given when ordering.
     #[serde(default, deserialize_with = "serde_ext::string_or_null")]
     pub client_comment: String,
+    /// When the order was placed (shop time, UTC+03:00).
     pub created: Timestamp,
+    /// Part code.
     pub code: String,
+    /// Manufacturer.
     pub maker: String,
+    /// Part name.
     pub name: String,
+    /// Price, roubles.
     #[serde(with = "serde_ext::decimal")]
     pub price: Decimal,
+    /// Shortest delivery time, days.
     #[serde(deserialize_with = "serde_ext::u32_lenient")]
     pub period_min: u32,
+    /// Longest delivery time, days.
     #[serde(deserialize_with = "serde_ext::u32_lenient")]
     pub period_max: u32,
+    /// Pieces ordered.
     #[serde(deserialize_with = "serde_ext::u32_lenient")]
     pub order_qty: u32,
     /// Sum, roubles.
     #[serde(with = "serde_ext::decimal")]
     pub total: Decimal,
+    /// Fields the document does not list, kept and written back.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -232,9 +262,12 @@ pub struct Order {
 /// One action in an order's history (`carreta.order.history`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
+    /// What happened.
     #[serde(default, deserialize_with = "serde_ext::string_or_null")]
     pub comment: String,
+    /// When (shop time, UTC+03:00).
     pub created: Timestamp,
+    /// Fields the document does not list, kept and written back.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -242,7 +275,9 @@ pub struct HistoryEntry {
 /// The shop's list envelope: `{"objects": [...]}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Objects<T> {
+    /// The items.
     pub objects: Vec<T>,
+    /// Other fields of the envelope, kept.
     #[serde(flatten)]
     pub extra: Extra,
 }

@@ -19,7 +19,9 @@ use std::time::{Duration, SystemTime};
 pub struct RetryPolicy {
     /// Retries after the first attempt (so `max_retries + 1` attempts at most).
     pub max_retries: u32,
+    /// The first backoff (0.5 s).
     pub initial_delay: Duration,
+    /// The longest backoff (8 s).
     pub max_delay: Duration,
     /// The longest `Retry-After` honoured.
     pub max_retry_after: Duration,
