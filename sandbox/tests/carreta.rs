@@ -627,3 +627,41 @@ fn starts_and_stops_inside_another_runtime() {
     // The port is released after stop.
     assert!(std::net::TcpStream::connect(addr).is_err());
 }
+
+/// The document's own examples (`tests/fixtures/carreta/`, shared with the core's model
+/// tests): every field an example shows, the sandbox's answer has too, with the same JSON
+/// type. The core and the sandbox implement the rules separately; both are held to these.
+#[test]
+fn answers_carry_every_field_of_the_documents_examples() {
+    fn fixture(name: &str) -> Value {
+        let path = format!("{}/../tests/fixtures/carreta/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    }
+    fn same_shape(example: &Value, answer: &Value, what: &str) {
+        let (Some(ex), Some(ans)) = (example.as_object(), answer.as_object()) else { panic!("{what}: not an object: {answer}") };
+        for (k, v) in ex {
+            let got = ans.get(k).unwrap_or_else(|| panic!("{what}: the sandbox's answer lacks {k:?}: {answer}"));
+            let kind = |v: &Value| match v {
+                Value::Null => "null",
+                Value::Bool(_) => "bool",
+                Value::Number(_) => "number",
+                Value::String(_) => "string",
+                Value::Array(_) => "array",
+                Value::Object(_) => "object",
+            };
+            assert_eq!(kind(v), kind(got), "{what}.{k}: {got}");
+        }
+    }
+    let env = Env::new();
+    let (_, profile) = env.get("profile/", &[]);
+    same_shape(&fixture("profile.json"), &profile, "profile");
+    let offers = env.search("OC47");
+    same_shape(&fixture("search.json")["objects"][0], &offers[0], "search");
+    let (status, order) = env.order(&env.oc47("500", 1, 1));
+    assert!(status == 201 || status == 200, "{order}");
+    same_shape(&fixture("order.json"), &order, "order");
+    let (_, history) = env.get(&format!("order/{}/history/", order["id"]), &[]);
+    same_shape(&fixture("history.json")["objects"][0], &history["objects"][0], "history");
+    let (_, bad) = env.call(env.http.get(env.url("profile/")).query(&[("api_key", "wrong")]));
+    same_shape(&fixture("unauthorized.json"), &bad, "401");
+}

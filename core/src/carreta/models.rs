@@ -418,75 +418,15 @@ impl<'de> Deserialize<'de> for OrderStatus {
 mod tests {
     use super::*;
 
-    // Every JSON example in carreta-api.txt, as printed there.
-    const PROFILE: &str = r#"{
-    "balance": "7.14",
-    "city": "city",
-    "email": "",
-    "name": "name",
-    "phone": "+7-987-1234567"
-  }"#;
-    const UNAUTHORIZED: &str = r#"{
-    "error": "Unauthorized."
-  }"#;
-    const SEARCH: &str = r#"{
-    "objects": [
-      {
-        "_": "DqYXihjdqSPM4OKLl9uE6piTekMMfMSYhkNNgDbhOzVDDWD+JdDi28ZxGbbDkXBvUw7Yu6q69MiKBaDSnYdY6imQkzWYQFw=",
-        "code": "OC47",
-        "desc": "",
-        "is_cross": false,
-        "maker": "KNECHT/MAHLE",
-        "min_qty": 1,
-        "name": "\u0424\u0438\u043b\u044c\u0442\u0440 \u043c\u0430\u0441\u043b\u044f\u043d\u044b\u0439",
-        "period_max": 7,
-        "period_min": 7,
-        "price": "152.02",
-        "qty": "500",
-        "stat": 97,
-        "source": "57"
-      }
-    ]
-  }"#;
-    const ORDER_FULL: &str = r#"{"_": "DqYXihjdqSPM4OKLl9uE6J+Te0AMfMSYhkNNgDbhOTJDDGP+JdDi28ZxGbbDkXBvUw7Yu6q69MiKBaDSnYdY6imfljWcQFw=","code": "OC47","maker": "KNECHT/MAHLE","min_qty": 1,"name": "\u0424\u0438\u043b\u044c\u0442\u0440 \u043c\u0430\u0441\u043b\u044f\u043d\u044b\u0439","period_max": 7,"period_min": 7,"price": "175.11","qty": "300","order_qty": 10}"#;
-    const ORDER_MINIMAL: &str = r#"{
-    "_": "DqYXihjdqSPM4OKLl9uE6piTekMMfMSYhkNNgDbhOzVDDWD+JdDi28ZxGbbDkXBvUw7Yu6q69MiKBaDSnYdY6imQkzWYQFw=",
-    "code": "OC47",
-    "maker": "KNECHT/MAHLE",
-    "name": "\u0424\u0438\u043b\u044c\u0442\u0440 \u043c\u0430\u0441\u043b\u044f\u043d\u044b\u0439",
-    "price": "152.02",
-    "period_min": 7,
-    "period_max": 7,
-    "min_qty": 1,
-    "qty": "500",
-    "order_qty": 1,
-    "client_comment": "Ваш комментарий или внутренний номер заказа, до 50 символов"
-  }"#;
-    const ORDER: &str = r#"{
-    "code": "AC108",
-    "comment": "",
-    "client_comment": "",
-    "created": "2014-10-23T16:18:31.315072",
-    "id": 189330,
-    "maker": "KITTO",
-    "name": "\u0424\u0438\u043b\u044c\u0442\u0440 \u0441\u0430\u043b\u043e\u043d\u043d\u044b\u0439(\u0443\u0433\u043e\u043b\u044c\u043d\u044b\u0439)",
-    "number": "A111342-1",
-    "order_qty": 1,
-    "period_max": 9,
-    "period_min": 7,
-    "price": "212.86",
-    "status": 7,
-    "status_display": "\u0412\u044b\u0434\u0430\u043d",
-    "total": "212.86"
-  }"#;
-    const HISTORY: &str = r#"{
-    "objects": [
-      {
-        "comment": "\u0421\u043e\u0437\u0434\u0430\u043d \u0441\u043e \u0441\u0442\u0430\u0442\u0443\u0441\u043e\u043c \"\u0425\u043e\u043b\u0434\" \u043d\u0430 \u0441\u0443\u043c\u043c\u0443 212.86 \u0440\u0443\u0431.",
-        "created": "2014-10-23T16:18:31.316768"
-      }
-    ]
-  }"#;
+    // Every JSON example in carreta-api.txt, as printed there: the fixtures the sandbox
+    // is held to as well (sandbox/tests/carreta.rs).
+    const PROFILE: &str = include_str!("../../../tests/fixtures/carreta/profile.json");
+    const UNAUTHORIZED: &str = include_str!("../../../tests/fixtures/carreta/unauthorized.json");
+    const SEARCH: &str = include_str!("../../../tests/fixtures/carreta/search.json");
+    const ORDER_FULL: &str = include_str!("../../../tests/fixtures/carreta/order_full.json");
+    const ORDER_MINIMAL: &str = include_str!("../../../tests/fixtures/carreta/order_minimal.json");
+    const ORDER: &str = include_str!("../../../tests/fixtures/carreta/order.json");
+    const HISTORY: &str = include_str!("../../../tests/fixtures/carreta/history.json");
 
     #[test]
     fn document_examples_decode() {
