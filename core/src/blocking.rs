@@ -58,10 +58,8 @@ where
     F::Output: Send + 'static,
 {
     use futures_util::FutureExt;
-    if let Ok(handle) = tokio::runtime::Handle::try_current() {
-        if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread || !is_blocking_pool_thread() {
-            return Err(Error::InvalidArgument("a blocking call was made from inside an async runtime; use the async client there".into()));
-        }
+    if !may_block() {
+        return Err(Error::InvalidArgument("a blocking call was made from inside an async runtime; use the async client there".into()));
     }
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
     runtime().spawn(async move {
@@ -71,9 +69,10 @@ where
     rx.recv().unwrap_or_else(|_| Err(Error::Internal("the task ended without a result".into())))
 }
 
-/// Whether this thread belongs to the shared runtime's blocking pool (where waiting is fine).
-fn is_blocking_pool_thread() -> bool {
-    std::thread::current().name().is_some_and(|n| n == "logibridge-blocking")
+/// Whether this thread may block: it drives no async runtime, or it is a thread of the
+/// shared runtime's blocking pool (where library-side calls and C callbacks run).
+pub fn may_block() -> bool {
+    tokio::runtime::Handle::try_current().is_err() || std::thread::current().name().is_some_and(|n| n == "logibridge-blocking")
 }
 
 /// The text of a caught panic's payload (`&str` or `String`; anything else is "panic").
@@ -154,5 +153,20 @@ impl Carreta {
     /// See [`carreta::Client::order_history`].
     pub fn order_history(&self, id: u64) -> Result<Vec<HistoryEntry>> {
         block_on(self.inner.order_history(id))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn workers_may_not_block_and_the_blocking_pool_may() {
+        let rt = super::runtime();
+        let on_worker = rt.block_on(async { rt.spawn(async { super::may_block() }).await.unwrap() });
+        assert!(!on_worker, "a worker of the shared runtime must not block");
+        let on_pool = rt.block_on(async { rt.spawn_blocking(super::may_block).await.unwrap() });
+        assert!(on_pool, "the shared runtime's blocking pool may block");
+        assert!(super::may_block(), "a plain thread may block");
+        let other = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        assert!(!other.block_on(async { super::may_block() }), "inside another runtime it may not");
     }
 }

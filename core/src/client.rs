@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::call::{self, Args};
-use crate::endpoints::{self, AuthSpec, Endpoint, Method, Paging, ServiceSpec};
+use crate::endpoints::{self, AuthSpec, Endpoint, Paging, ServiceSpec};
 use crate::error::{Error, Result};
 use crate::pager::Pager;
 use crate::transport::{AuthStrategy, BearerToken, Config, NoAuth, QueryKey, Request, Response, Secret, Transport};
@@ -320,6 +320,35 @@ impl Client {
         Client { spec: self.spec, transport: self.transport.with_max_retries(max_retries.min(MAX_RETRIES)), params: self.params.clone() }
     }
 
+    /// A copy (sharing the connection pool) with one option changed, by the name the
+    /// builder takes ([`ClientBuilder::option`]): `max_retries`, checked against the same
+    /// limits, or a common parameter (`null` removes its default). Every other option is
+    /// fixed once the client is built (`option.fixed`).
+    ///
+    /// ```
+    /// use logibridge::{endpoints::carreta, Client};
+    /// use serde_json::json;
+    /// let c = Client::builder(&carreta::SERVICE).credential("api_key", "k").build().unwrap();
+    /// assert_eq!(c.with_option("account", json!("1002")).unwrap().param("account"), Some(&json!("1002")));
+    /// assert_eq!(c.with_option("max_retries", json!(1000)).unwrap_err().code(), "option.max_retries");
+    /// assert_eq!(c.with_option("timeout", json!(5)).unwrap_err().code(), "option.fixed");
+    /// assert_eq!(c.with_option("acount", json!("1")).unwrap_err().code(), "option.unknown");
+    /// ```
+    pub fn with_option(&self, name: &str, value: Value) -> Result<Client> {
+        if self.spec.common_param(name).is_some() {
+            return self.with_param(name, Some(value));
+        }
+        let mut probe = ClientBuilder::new(self.spec).option(name, value);
+        if let Some(e) = probe.errors.pop() {
+            return Err(e);
+        }
+        match (name, probe.max_retries) {
+            ("max_retries", Some(n)) => Ok(self.with_max_retries(n)),
+            ("max_retries", None) => Ok(self.clone()),
+            _ => Err(Error::invalid_param("client", name, "option.fixed", "cannot be changed on a built client; build a new one", "нельзя изменить у созданного клиента; создайте новый")),
+        }
+    }
+
     fn endpoint(&self, id: &str) -> Result<&'static Endpoint> {
         let ep = endpoints::require(id)?;
         if ep.service != self.spec.prefix {
@@ -348,8 +377,10 @@ impl Client {
             return Err(Error::InvalidArgument(format!("{} belongs to {}, but this client speaks {}", ep.id, ep.service, self.spec.prefix)));
         }
         let args = self.check(ep, params)?;
-        if let (Some(local), Method::Local) = (ep.local, ep.method) {
-            return tokio::task::spawn_blocking(move || local(args.values)).await.map_err(|e| Error::Internal(format!("{}: the library-side call failed: {e}", ep.id)))?;
+        if let Some(local) = ep.local {
+            // On the shared runtime's blocking pool, whichever runtime the caller is on: a
+            // library-side call may block (read a file, stream a download).
+            return crate::blocking::runtime().spawn_blocking(move || local(args.values)).await.map_err(|e| Error::Internal(format!("{}: the library-side call failed: {e}", ep.id)))?;
         }
         if ep.paging != Paging::None && args.get("all") == Some(&Value::Bool(true)) {
             let mut pager = Pager::<Value>::json(self.clone(), ep, args);

@@ -646,3 +646,34 @@ fn background_parsing_gives_the_same_rows_reports_and_errors() {
     assert!(!pricelist::open(&path).unwrap().is_background());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `carreta.pricelist.download` is a row of the table: any face reaches it by id; the file
+/// appears only when the download is complete, and a failure leaves nothing behind.
+#[test]
+fn download_to_a_file_through_the_table() {
+    let mut body = Vec::new();
+    logibridge_sandbox::pricelist::write_pricelist(&mut body, 2_000, 3).unwrap();
+    let url = serve("200 OK", body.clone(), Some(body.len()), 1);
+    let dir = std::env::temp_dir().join(format!("lb-dl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("price.csv");
+    let client = logibridge::carreta::Client::builder("k").build().unwrap();
+    let call = |params: serde_json::Value| logibridge::blocking::wait({
+        let c = logibridge::Client::from(client.clone());
+        async move { c.call("carreta.pricelist.download", params).await }
+    }).unwrap();
+    let out = call(serde_json::json!({"url": url, "path": path})).unwrap();
+    assert_eq!(out["bytes"], body.len());
+    assert_eq!(std::fs::read(&path).unwrap(), body);
+
+    let url = serve("200 OK", body.clone(), Some(body.len() + 10), 1);
+    let failed = dir.join("failed.csv");
+    let err = call(serde_json::json!({"url": url, "path": failed})).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+    assert!(!failed.exists() && !dir.join("failed.csv.part").exists(), "nothing is left of a failed download");
+    let url = serve("404 Not Found", b"gone".to_vec(), Some(4), 1);
+    let err = call(serde_json::json!({"url": url, "path": failed})).unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    assert!(!err.to_string().contains("SECRET") && !failed.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

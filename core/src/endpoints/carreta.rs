@@ -3,7 +3,7 @@
 //!
 //! ```
 //! use logibridge::endpoints::{carreta, Paging};
-//! assert_eq!(carreta::SERVICE.endpoints.len(), 9);
+//! assert_eq!(carreta::SERVICE.endpoints.len(), 10);
 //! assert_eq!(carreta::ORDER_LIST.paging, Paging::PageNumber { param: "page", first: 1, size: 100 });
 //! ```
 
@@ -128,8 +128,23 @@ pub const PRICELIST_PARSE: &Endpoint = &Endpoint {
     ..Endpoint::new("carreta.pricelist.parse", S, Method::Local, "")
 };
 
+/// `carreta.pricelist.download`: fetches a price list from its download link into a file
+/// (library-side, through the one transport: redirects, retries, errors and redaction as for
+/// every call). The file appears only when the download is complete.
+pub const PRICELIST_DOWNLOAD: &Endpoint = &Endpoint {
+    summary: "Downloads a price list from its link into a file, streaming (the file appears only when complete).",
+    params: &[
+        Param::new("url", Location::Library, Type::String).required().doc("Ссылка", "The price list's download link (http or https); a key in it never reaches a message."),
+        Param::new("path", Location::Library, Type::String).required().doc("ПутьКФайлу", "Where to save it; an existing file is replaced only when the download succeeds."),
+    ],
+    local: Some(download_to_file),
+    auth: false,
+    names: FaceNames { python: "pricelist.download", onec_en: "DownloadPricelist", onec_ru: "СкачатьПрайс" },
+    ..Endpoint::new("carreta.pricelist.download", S, Method::Get, "")
+};
+
 /// Every Carreta row, in the inventory's order.
-pub static ENDPOINTS: &[&Endpoint] = &[PROFILE_GET, SEARCH_QUERY, ORDER_CREATE, ORDER_LIST, ORDER_GET, ORDER_HISTORY, PRICELIST_PARSE, ORDER_CHECK_QTY, ORDER_CHECK_COMMENT];
+pub static ENDPOINTS: &[&Endpoint] = &[PROFILE_GET, SEARCH_QUERY, ORDER_CREATE, ORDER_LIST, ORDER_GET, ORDER_HISTORY, PRICELIST_PARSE, PRICELIST_DOWNLOAD, ORDER_CHECK_QTY, ORDER_CHECK_COMMENT];
 
 /// The Carreta service: `api_key` in the query, `account` on every call.
 pub static SERVICE: ServiceSpec = ServiceSpec {
@@ -196,4 +211,33 @@ fn pricelist_page(params: Map<String, Value>) -> Result<Value> {
         "summary": crate::call::to_json(&reader.summary())?,
         "next_offset": if more { Value::from(offset + limit) } else { Value::Null },
     }))
+}
+
+/// Streams a download into `<path>.part`, then renames it over `path`: a failed download
+/// never leaves a truncated file where the caller expects a price list.
+fn download_to_file(params: Map<String, Value>) -> Result<Value> {
+    let text = |name: &str| params.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let (url, path) = (text("url"), std::path::PathBuf::from(text("path")));
+    let mut part = path.clone().into_os_string();
+    part.push(".part");
+    let part = std::path::PathBuf::from(part);
+    let cannot = |what: &str, e: std::io::Error| Error::invalid_param(PRICELIST_DOWNLOAD.id, "path", "param.path", format!("cannot {what} {}: {e}", path.display()), format!("не удалось {} {}: {e}", if what == "create" { "создать" } else { "записать" }, path.display()));
+    let mut download = crate::pricelist::download_stream(&url, |_, _| {})?;
+    let result = (|| {
+        let mut file = std::fs::File::create(&part).map_err(|e| cannot("create", e))?;
+        let bytes = std::io::copy(&mut download, &mut file).map_err(|e| match e.downcast::<Error>() {
+            Ok(inner) => inner,
+            Err(e) => cannot("write", e),
+        })?;
+        file.sync_all().map_err(|e| cannot("write", e))?;
+        std::fs::rename(&part, &path).map_err(|e| cannot("write", e))?;
+        Ok(bytes)
+    })();
+    match result {
+        Ok(bytes) => Ok(json!({ "path": path.display().to_string(), "bytes": bytes, "total": download.total() })),
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            Err(e)
+        }
+    }
 }

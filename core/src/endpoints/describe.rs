@@ -69,7 +69,7 @@ pub fn describe_endpoint(ep: &Endpoint) -> Value {
         "paging": describe_paging(ep.paging),
         "idempotent": ep.idempotent,
         "auth": ep.auth,
-        "local": ep.method == Method::Local,
+        "local": ep.local.is_some(),
         "names": {"python": ep.names.python, "onec_en": ep.names.onec_en, "onec_ru": ep.names.onec_ru},
     })
 }
@@ -383,6 +383,14 @@ pub fn register(description: &str) -> Result<&'static ServiceSpec> {
     let d: ServiceDesc = serde_json::from_str(description).map_err(|e| bad(e.to_string()))?;
     if d.prefix.is_empty() || !d.prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
         return Err(bad(format!("prefix {:?} must be lower-case ASCII letters, digits or _", d.prefix)));
+    }
+    // A taken prefix or id is refused before anything is leaked (registering twice must
+    // not leak a whole description); `registry::insert` checks again under its lock.
+    if registry::service(&d.prefix).is_some() {
+        return Err(Error::InvalidArgument(format!("a service with the prefix {:?} is already known", d.prefix)));
+    }
+    if let Some(e) = d.endpoints.iter().find(|e| registry::find(&e.id).is_some()) {
+        return Err(Error::InvalidArgument(format!("the endpoint id {:?} is already known", e.id)));
     }
     let prefix = leak(d.prefix);
     let credentials: Vec<Credential> = d

@@ -5,12 +5,15 @@
 //! slow reader slows the download down instead of piling it up.
 
 use std::io::{self, Read};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
 
 use super::{Encoding, Options, Reader, DOWNLOAD_ENDPOINT};
+use crate::endpoints::carreta::PRICELIST_DOWNLOAD;
 use crate::error::{redact_url, Error, Result};
+use crate::transport::{Config, NoAuth, Request, Transport};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 const READ_TIMEOUT: Duration = Duration::from_secs(120);
@@ -64,7 +67,7 @@ impl Read for Download {
             if self.finished || out.is_empty() {
                 return Ok(0);
             }
-            if tokio::runtime::Handle::try_current().is_ok() {
+            if !crate::blocking::may_block() {
                 return Err(io::Error::other(Error::InvalidArgument(
                     "a price-list download was read from inside an async runtime; read it from a plain thread (e.g. spawn_blocking)".into(),
                 )));
@@ -95,11 +98,27 @@ impl Read for Download {
     }
 }
 
-fn request_error(e: reqwest::Error) -> Error {
+/// The one transport every download goes through (shared connection pool): no
+/// credentials (a download link carries its own), 30 s to connect, 120 s of silence at most
+/// while the body streams, idempotent retries of the request itself.
+fn transport() -> Result<&'static Transport> {
+    static TRANSPORT: OnceLock<Transport> = OnceLock::new();
+    if let Some(t) = TRANSPORT.get() {
+        return Ok(t);
+    }
+    let mut config = Config::new("http://localhost/")?;
+    config.connect_timeout = CONNECT_TIMEOUT;
+    config.timeout = crate::MAX_TIMEOUT;
+    config.read_timeout = Some(READ_TIMEOUT);
+    let t = Transport::new(config, Arc::new(NoAuth))?;
+    Ok(TRANSPORT.get_or_init(|| t))
+}
+
+/// A broken body stream, without the URL (which may hold a key).
+fn body_error(e: reqwest::Error) -> Error {
     if e.is_timeout() {
         return Error::Timeout { endpoint: DOWNLOAD_ENDPOINT.into(), elapsed: READ_TIMEOUT };
     }
-    // The URL (which may hold the API key) is dropped; the cause chain is kept.
     let e = e.without_url();
     let mut message = e.to_string();
     let mut source = std::error::Error::source(&e);
@@ -133,52 +152,23 @@ pub fn download_stream(url: &str, mut progress: impl FnMut(u64, Option<u64>) + S
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::InvalidArgument(format!("the price-list URL must be http or https, got {}", redact_url(&parsed))));
     }
-    if tokio::runtime::Handle::try_current().is_ok() {
+    if !crate::blocking::may_block() {
         return Err(Error::InvalidArgument("pricelist::download was called from inside an async runtime; call it from a plain thread (e.g. spawn_blocking)".into()));
     }
-    let client = reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .read_timeout(READ_TIMEOUT)
-        .user_agent(format!("logibridge/{}", crate::VERSION))
-        .build()
-        .map_err(request_error)?;
+    let transport = transport()?;
+    let mut request = Request::new(PRICELIST_DOWNLOAD);
+    request.absolute_url = Some(parsed);
 
     let (head_tx, head_rx) = std::sync::mpsc::sync_channel::<Result<Head>>(1);
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes>>(CHUNKS_IN_FLIGHT);
     crate::blocking::runtime().spawn(async move {
-        let mut response = match client.get(parsed).send().await {
+        let mut response = match transport.open(request).await {
             Ok(r) => r,
             Err(e) => {
-                let _ = head_tx.send(Err(request_error(e)));
+                let _ = head_tx.send(Err(e));
                 return;
             }
         };
-        let status = response.status();
-        if !status.is_success() {
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
-            let mut body = Vec::new();
-            while body.len() < 4096 {
-                match response.chunk().await {
-                    Ok(Some(c)) => body.extend_from_slice(&c),
-                    _ => break,
-                }
-            }
-            body.truncate(4096);
-            let body = String::from_utf8_lossy(&body).into_owned();
-            let message = status.canonical_reason().unwrap_or("error").to_owned();
-            let err = if status.as_u16() == 401 {
-                Error::Auth { endpoint: DOWNLOAD_ENDPOINT.into(), status: Some(401), message }
-            } else {
-                Error::Http { endpoint: DOWNLOAD_ENDPOINT.into(), status: status.as_u16(), message, body, retry_after }
-            };
-            let _ = head_tx.send(Err(err));
-            return;
-        }
         let content_type = response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
         let head = Head { total: response.content_length(), charset: charset_of(content_type) };
         if head_tx.send(Ok(head)).is_err() {
@@ -193,7 +183,7 @@ pub fn download_stream(url: &str, mut progress: impl FnMut(u64, Option<u64>) + S
                 }
                 Ok(None) => return,
                 Err(e) => {
-                    let _ = tx.send(Err(request_error(e))).await;
+                    let _ = tx.send(Err(body_error(e))).await;
                     return;
                 }
             }

@@ -35,6 +35,9 @@ pub struct Config {
     pub connect_timeout: Duration,
     /// Time for a whole request.
     pub timeout: Duration,
+    /// Longest wait for the next bytes of an answer (`None`: only `timeout` applies);
+    /// streamed downloads set it instead of a short `timeout`.
+    pub read_timeout: Option<Duration>,
     /// Retries of idempotent calls.
     pub retry: RetryPolicy,
     /// The `User-Agent` header.
@@ -51,6 +54,7 @@ impl Config {
             base_url: parse_base_url(base_url)?,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            read_timeout: None,
             retry: RetryPolicy::default(),
             user_agent: format!("logibridge/{}", crate::VERSION),
             errors: ErrorFormat { message_keys: &["message", "error"] },
@@ -84,12 +88,15 @@ pub struct Request {
     pub body: Option<serde_json::Value>,
     /// Overrides the client's retry count for this call.
     pub max_retries: Option<u32>,
+    /// A whole URL to fetch instead of the row's path under the base URL (a price list's
+    /// download link).
+    pub absolute_url: Option<Url>,
 }
 
 impl Request {
     /// A request without parameters.
     pub fn new(endpoint: &'static Endpoint) -> Request {
-        Request { endpoint, path_params: vec![], query: vec![], body: None, max_retries: None }
+        Request { endpoint, path_params: vec![], query: vec![], body: None, max_retries: None, absolute_url: None }
     }
     /// Adds a path parameter.
     pub fn path(mut self, name: &'static str, value: impl ToString) -> Request {
@@ -164,10 +171,11 @@ impl Transport {
     /// Builds the HTTP client: rustls, timeouts, user agent; proxies come from the
     /// environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
     pub fn new(config: Config, auth: Arc<dyn AuthStrategy>) -> Result<Transport> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .user_agent(config.user_agent.clone())
+        let mut builder = reqwest::Client::builder().connect_timeout(config.connect_timeout).timeout(config.timeout).user_agent(config.user_agent.clone());
+        if let Some(t) = config.read_timeout {
+            builder = builder.read_timeout(t);
+        }
+        let http = builder
             .build()
             .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {}", e.without_url())))?;
         Ok(Transport { http, config, auth })
@@ -205,10 +213,31 @@ impl Transport {
         Ok(url)
     }
 
-    /// Sends a request, retrying idempotent calls on transient failures.
+    /// Sends a request, retrying idempotent calls on transient failures, and reads the
+    /// whole answer (at most [`MAX_RESPONSE_BYTES`]).
     pub async fn execute(&self, req: Request) -> Result<Response> {
+        match self.run(req, true).await? {
+            Sent::Whole(r) => Ok(r),
+            Sent::Streaming(_) => Err(Error::Internal("the transport streamed an answer it was asked to read".into())),
+        }
+    }
+
+    /// Sends a request like [`Transport::execute`] but returns as soon as a success status
+    /// and the headers are in: the body is the caller's to stream (price-list downloads).
+    /// Failures before that are retried and mapped exactly as for `execute`.
+    pub async fn open(&self, req: Request) -> Result<reqwest::Response> {
+        match self.run(req, false).await? {
+            Sent::Streaming(r) => Ok(r),
+            Sent::Whole(_) => Err(Error::Internal("the transport read an answer it was asked to stream".into())),
+        }
+    }
+
+    async fn run(&self, req: Request, read_body: bool) -> Result<Sent> {
         let ep = req.endpoint;
-        let bare_url = self.url(&req)?;
+        let bare_url = match &req.absolute_url {
+            Some(u) => u.clone(),
+            None => self.url(&req)?,
+        };
         let max_retries = if ep.idempotent { req.max_retries.unwrap_or(self.config.retry.max_retries) } else { 0 };
         let method = match ep.method {
             Method::Get => reqwest::Method::GET,
@@ -232,14 +261,16 @@ impl Transport {
             let shown_url = redact_url(&url);
             let span = tracing::info_span!("logibridge.request", endpoint = ep.id, method = %ep.method, url = %shown_url, attempt, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
             let started = Instant::now();
-            let outcome = self.attempt(ep, method.clone(), url, headers, body.clone()).instrument(span.clone()).await;
+            let outcome = self.attempt(ep, method.clone(), url, headers, body.clone(), read_body).instrument(span.clone()).await;
             let elapsed = started.elapsed();
             span.record("duration_ms", elapsed.as_millis() as u64);
             let retry_after = match &outcome {
-                Ok(resp) => {
-                    span.record("status", resp.status);
+                Ok(_) => {
+                    if let Ok(Sent::Whole(r)) = &outcome {
+                        span.record("status", r.status);
+                    }
                     tracing::debug!(parent: &span, "done");
-                    return Ok(resp.clone());
+                    return outcome;
                 }
                 Err(Error::Http { status, retry_after, .. }) => {
                     span.record("status", *status);
@@ -248,7 +279,11 @@ impl Transport {
                     }
                     *retry_after
                 }
-                Err(Error::Auth { status: Some(401), .. }) if ep.auth && !refreshed => {
+                Err(Error::Auth { status: Some(401), .. }) => {
+                    span.record("status", 401);
+                    if !ep.auth || refreshed {
+                        return outcome;
+                    }
                     // Expired credentials are renewed once; a second 401 stands.
                     refreshed = true;
                     if self.auth.refresh().await? {
@@ -264,19 +299,24 @@ impl Transport {
             }
             let delay = self.config.retry.delay(attempt, retry_after);
             tracing::info!(parent: &span, retry_in_ms = delay.as_millis() as u64, error = %outcome.as_ref().err().map(|e| e.to_string()).unwrap_or_default(), "retrying");
+            drop(outcome);
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
     }
 
-    async fn attempt(&self, ep: &'static Endpoint, method: reqwest::Method, url: Url, headers: reqwest::header::HeaderMap, body: Option<Vec<u8>>) -> Result<Response> {
+    async fn attempt(&self, ep: &'static Endpoint, method: reqwest::Method, url: Url, headers: reqwest::header::HeaderMap, body: Option<Vec<u8>>, read_body: bool) -> Result<Sent> {
         let started = Instant::now();
-        let mut rb = self.http.request(method, url).headers(headers).header(reqwest::header::ACCEPT, "application/json");
+        let accept = if read_body { "application/json" } else { "*/*" };
+        let mut rb = self.http.request(method, url).headers(headers).header(reqwest::header::ACCEPT, accept);
         if let Some(b) = body {
             rb = rb.header(reqwest::header::CONTENT_TYPE, "application/json").body(b);
         }
         let resp = rb.send().await.map_err(|e| self.map_reqwest(ep, e, started))?;
         let status = resp.status().as_u16();
+        if !read_body && (200..300).contains(&status) {
+            return Ok(Sent::Streaming(resp));
+        }
         let headers = resp.headers().clone();
         if let Some(len) = resp.content_length() {
             if len as usize > MAX_RESPONSE_BYTES {
@@ -288,7 +328,7 @@ impl Transport {
             ReadError::TooLarge => Error::Decode { endpoint: ep.id.into(), path: String::new(), message: format!("response exceeds the {MAX_RESPONSE_BYTES}-byte cap"), excerpt: String::new() },
         })?;
         if (200..300).contains(&status) {
-            return Ok(Response { status, headers, body });
+            return Ok(Sent::Whole(Response { status, headers, body }));
         }
         let text = String::from_utf8_lossy(&body);
         let message = scrub(&service_message(self.config.errors, &text), &self.auth.secrets());
@@ -315,6 +355,12 @@ impl Transport {
         }
         Error::Transport { endpoint: ep.id.into(), message: scrub(&message, &self.auth.secrets()), source: Some(Box::new(e)) }
     }
+}
+
+/// What one attempt produced: a whole answer, or one whose body is still to be streamed.
+enum Sent {
+    Whole(Response),
+    Streaming(reqwest::Response),
 }
 
 enum ReadError {
