@@ -9,15 +9,18 @@
             print(offer.maker, offer.code, offer.price)
 
 The work is done by the Rust core (``logibridge._native``): transport, retries,
-validation, parsing. This package gives it Python clients (:class:`Carreta` and
-:class:`AsyncCarreta`), typed models, exceptions and the embedded sandbox
-(:mod:`logibridge.sandbox`), and the price-list reader (:mod:`logibridge.pricelist`).
+validation, parsing, and the endpoint table every call is a row of. This package gives it
+Python clients — typed ones per service (:class:`Carreta` and :class:`AsyncCarreta`) and
+the generic pair for any service of the table, registered ones included
+(:class:`Client`, :class:`AsyncClient`; :func:`endpoints`, :func:`register_service`) —
+typed models, exceptions, the embedded sandbox (:mod:`logibridge.sandbox`) and the
+price-list reader (:mod:`logibridge.pricelist`).
 """
 
 from __future__ import annotations
 
 from . import _logging, _native
-from ._base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncPager, Page, SyncPager
+from ._base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient, Client
 from ._exceptions import (
     APIError,
     AuthenticationError,
@@ -34,6 +37,8 @@ from ._exceptions import (
     ValidationError,
 )
 from ._models import Model
+from ._pagination import AsyncPager, Page, SyncPager
+from ._table import endpoints, register_service
 from .carreta import AsyncCarreta, Carreta
 
 # Imported for `logibridge.sandbox` / `logibridge.carreta` attribute access after
@@ -45,6 +50,10 @@ from . import sandbox as sandbox  # noqa: E402
 __version__: str = _native.version()
 
 __all__ = [
+    "Client",
+    "AsyncClient",
+    "endpoints",
+    "register_service",
     "Carreta",
     "AsyncCarreta",
     "LogibridgeError",

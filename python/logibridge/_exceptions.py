@@ -217,7 +217,9 @@ def _from_native(parts: Mapping[str, Any]) -> LogibridgeError:
     endpoint = parts.get("endpoint")
     if kind in ("validation", "invalid_argument"):
         cls: Type[ValidationError] = ValidationError if kind == "validation" else InvalidArgumentError
-        return cls(message, field=parts.get("field"), code=code, message_ru=message_ru, text=text)
+        err = cls(message, field=parts.get("field"), code=code, message_ru=message_ru, text=text)
+        err.endpoint = endpoint
+        return err
     if kind in _API_CLASSES:
         return _API_CLASSES[kind](
             message,

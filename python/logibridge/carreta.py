@@ -10,33 +10,43 @@
         for o in shop.orders.list(client_comment="PO-17"):
             print(o.number, o.status.name_en)
 
-Resources mirror the endpoint ids (``carreta.<resource>.<action>`` →
-``client.<resource>.<action>``): ``profile.get``, ``search.query``, ``order.create``,
-``order.list``, ``order.get``, ``order.history`` (``orders`` is the same resource as
-``order``). The documented order rules are checked before anything is sent; the checks
-are also here as functions that need no client.
+Resources mirror the endpoint table (each row's ``names["python"]``: ``profile.get``,
+``search.query``, ``order.create``, ``order.list``, ``order.get``, ``order.history``, and
+the library-side ``order.check_qty``, ``order.check_comment``, ``pricelist.parse``;
+``orders`` is the same resource as ``order``). Each resource is written once for both
+clients (``OrderResource[Sync]`` on :class:`Carreta`, ``OrderResource[Async]`` on
+:class:`AsyncCarreta`). The documented order rules are checked before anything is sent;
+the checks are also here as functions that need no client.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
-from typing import Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from . import _native
+from . import _native, _table
 from ._base import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
-    AsyncClient,
-    AsyncPager,
-    AsyncResource,
-    Paging,
-    SyncClient,
-    SyncPager,
-    SyncResource,
+    NOT_GIVEN,
+    AsyncClientBase,
+    ClientBase,
+    F,
+    NotGiven,
+    Resource,
+    SyncClientBase,
+    many,
+    one,
+    paged,
 )
+from ._base import Async as _Async
+from ._base import Sync as _Sync
 from ._models import Model, UnknownIntEnum, field
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = [
     "Carreta",
@@ -55,25 +65,17 @@ __all__ = [
     "ORDERS_PER_PAGE",
 ]
 
-DEFAULT_BASE_URL: str = _native.default_base_url("carreta") or ""
+_SERVICE = _table.service("carreta")
+
+DEFAULT_BASE_URL: str = _SERVICE["default_base_url"]
 """The shop's production API."""
 
 SHOP_TZ: tzinfo = timezone(timedelta(seconds=_native.carreta_utc_offset()), "MSK")
 """The shop's zone (UTC+03:00): its times carry no zone and are read in this one."""
 
-
-def _page_size(endpoint_id: str) -> int:
-    size = _native.page_size(endpoint_id)
-    if size is None:  # pragma: no cover - the core and this module disagree
-        raise ImportError(f"the native module knows no page size for {endpoint_id}")
-    return size
-
-
-ORDERS_PER_PAGE: int = _page_size("carreta.order.list")
-"""Orders per page of ``carreta.order.list``, as documented (the core's constant); a shorter
+ORDERS_PER_PAGE: int = next(r["paging"]["size"] for r in _SERVICE["endpoints"] if r["id"] == "carreta.order.list")
+"""Orders per page of ``carreta.order.list``, as documented (its row's paging); a shorter
 page is the last."""
-
-_ORDER_PAGING = Paging(param="page", first=1, size=ORDERS_PER_PAGE)
 
 
 # -- validators (no client needed) --------------------------------------------------
@@ -264,7 +266,7 @@ class HistoryEntry(_CarretaModel):
     created: datetime
 
 
-# -- request parameters (shared by the sync and async resources) --------------------
+# -- request parameters ---------------------------------------------------------------
 
 
 OfferLike = Union[Offer, NewOrder, Mapping[str, Any]]
@@ -277,6 +279,8 @@ def _create_params(
     test: bool,
     account: Optional[str],
 ) -> Dict[str, Any]:
+    """``order.create``'s arguments → the row's ``order`` (the offer sent back with the
+    quantity and comment), ``test`` and ``account``."""
     if isinstance(offer, NewOrder):
         order: Dict[str, Any] = offer.to_dict(mode="json")
         if order_qty is not None:
@@ -298,39 +302,32 @@ def _create_params(
     return {"order": order, "test": test, "account": account}
 
 
-def _list_params(client_comment: Union[str, Iterable[str], None], page: Optional[int], account: Optional[str]) -> Dict[str, Any]:
-    comments: Optional[List[str]]
-    if client_comment is None:
-        comments = None
-    elif isinstance(client_comment, str):
-        comments = [client_comment]
-    else:
-        comments = list(client_comment)
-    return {"client_comment": comments, "page": page, "account": account}
+# -- resources (each one class for both clients) --------------------------------------
 
 
-# -- resources ----------------------------------------------------------------------
-
-
-class ProfileResource(SyncResource):
+class ProfileResource(Resource[F]):
     """``carreta.profile.*``"""
 
-    def get(self, *, account: Optional[str] = None) -> Profile:
+    @one("carreta.profile.get", Profile)
+    def get(self, *, account: Optional[str] = None) -> None:
         """``carreta.profile.get``: balance and contact details."""
-        return self._get("carreta.profile.get", {"account": account}, Profile)
 
 
-class SearchResource(SyncResource):
+class SearchResource(Resource[F]):
     """``carreta.search.*``"""
 
-    def query(self, q: str, *, account: Optional[str] = None) -> List[Offer]:
+    @many("carreta.search.query", Offer)
+    def query(self, q: str, *, account: Optional[str] = None) -> None:
         """``carreta.search.query``: offers for a part code, analogues included."""
-        return self._get_list("carreta.search.query", {"q": q, "account": account}, Offer)
 
 
-class OrderResource(SyncResource):
-    """``carreta.order.*`` (also reachable as ``client.orders``)."""
+class OrderResource(Resource[F]):
+    """``carreta.order.*`` (also reachable as ``client.orders``). Besides the methods
+    below, the table's library-side rows are here too: ``check_qty(qty=, min_qty=,
+    order_qty=)`` and ``check_comment(client_comment=)`` (True, or a
+    :class:`~logibridge.ValidationError`)."""
 
+    @one("carreta.order.create", Order, params=_create_params)
     def create(
         self,
         offer: OfferLike,
@@ -339,90 +336,81 @@ class OrderResource(SyncResource):
         client_comment: Optional[str] = None,
         test: bool = False,
         account: Optional[str] = None,
-    ) -> Order:
+    ) -> None:
         """``carreta.order.create``: orders ``order_qty`` pieces of ``offer`` (an
         :class:`Offer`, a search row as a dict, or a :class:`NewOrder`). The documented
         rules are checked first: a broken one raises :class:`~logibridge.ValidationError`
         and nothing is sent. ``test=True`` places a test order. Never retried."""
-        return self._get("carreta.order.create", _create_params(offer, order_qty, client_comment, test, account), Order)
 
+    @paged("carreta.order.list", Order)
     def list(
         self,
         *,
         client_comment: Union[str, Sequence[str], None] = None,
         page: Optional[int] = None,
         account: Optional[str] = None,
-    ) -> SyncPager[Order]:
+    ) -> None:
         """``carreta.order.list``: orders, newest first, optionally only those whose
-        ``client_comment`` is one of the given. Iterate for every order across all pages
-        (fetched lazily, :data:`ORDERS_PER_PAGE` a page); ``.first_page()`` fetches one page; ``page=`` starts
-        at that page."""
-        return self._pager("carreta.order.list", _list_params(client_comment, page, account), Order, _ORDER_PAGING)
+        ``client_comment`` is one of the given. Iterate (``for``, or ``async for`` on the
+        asyncio client) for every order across all pages, fetched lazily
+        (:data:`ORDERS_PER_PAGE` a page); ``.first_page()`` fetches one page; ``page=``
+        starts at that page."""
 
-    def get(self, id: int, *, account: Optional[str] = None) -> Order:
+    @one("carreta.order.get", Order)
+    def get(self, id: int, *, account: Optional[str] = None) -> None:
         """``carreta.order.get``."""
-        return self._get("carreta.order.get", {"id": id, "account": account}, Order)
 
-    def history(self, id: int, *, account: Optional[str] = None) -> List[HistoryEntry]:
+    @many("carreta.order.history", HistoryEntry)
+    def history(self, id: int, *, account: Optional[str] = None) -> None:
         """``carreta.order.history``: what happened to an order, oldest first."""
-        return self._get_list("carreta.order.history", {"id": id, "account": account}, HistoryEntry)
 
 
-class AsyncProfileResource(AsyncResource):
-    """``carreta.profile.*``"""
-
-    async def get(self, *, account: Optional[str] = None) -> Profile:
-        """``carreta.profile.get``: balance and contact details."""
-        return await self._get("carreta.profile.get", {"account": account}, Profile)
+# -- clients (one definition, two flavours) -----------------------------------------
 
 
-class AsyncSearchResource(AsyncResource):
-    """``carreta.search.*``"""
+class _Carreta(ClientBase[F]):
+    """The Carreta client, written once: :class:`Carreta` and :class:`AsyncCarreta` are
+    its two flavours."""
 
-    async def query(self, q: str, *, account: Optional[str] = None) -> List[Offer]:
-        """``carreta.search.query``: offers for a part code, analogues included."""
-        return await self._get_list("carreta.search.query", {"q": q, "account": account}, Offer)
+    profile: ProfileResource[F]
+    search: SearchResource[F]
+    order: OrderResource[F]
+    orders: OrderResource[F]
 
-
-class AsyncOrderResource(AsyncResource):
-    """``carreta.order.*`` (also reachable as ``client.orders``)."""
-
-    async def create(
+    def __init__(
         self,
-        offer: OfferLike,
+        api_key: str,
         *,
-        order_qty: Optional[int] = None,
-        client_comment: Optional[str] = None,
-        test: bool = False,
+        base_url: Optional[str] = None,
         account: Optional[str] = None,
-    ) -> Order:
-        """``carreta.order.create``; see :meth:`OrderResource.create`."""
-        return await self._get("carreta.order.create", _create_params(offer, order_qty, client_comment, test, account), Order)
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+    ) -> None:
+        if not isinstance(api_key, str):
+            raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
+        options = {"api_key": api_key, "base_url": base_url, "account": account, "timeout": timeout, "connect_timeout": connect_timeout, "max_retries": max_retries}
+        self._open("carreta", options)
 
-    def list(
-        self,
-        *,
-        client_comment: Union[str, Sequence[str], None] = None,
-        page: Optional[int] = None,
-        account: Optional[str] = None,
-    ) -> AsyncPager[Order]:
-        """``carreta.order.list``: ``async for`` walks every page lazily; see
-        :meth:`OrderResource.list`."""
-        return self._pager("carreta.order.list", _list_params(client_comment, page, account), Order, _ORDER_PAGING)
+    def with_options(self, *, account: Union[str, None, NotGiven] = NOT_GIVEN, max_retries: Optional[int] = None) -> Self:
+        """A client sharing this one's connections, acting for another ``account``
+        (``None`` for the key's default) and/or with another ``max_retries``."""
+        options: Dict[str, Any] = {} if isinstance(account, NotGiven) else {"account": account}
+        if max_retries is not None:
+            options["max_retries"] = max_retries
+        return self._with_options(options)
 
-    async def get(self, id: int, *, account: Optional[str] = None) -> Order:
-        """``carreta.order.get``."""
-        return await self._get("carreta.order.get", {"id": id, "account": account}, Order)
+    @property
+    def account(self) -> Optional[str]:
+        """The account the client acts for (None: the key's default)."""
+        account: Optional[str] = self._handle.param("account")
+        return account
 
-    async def history(self, id: int, *, account: Optional[str] = None) -> List[HistoryEntry]:
-        """``carreta.order.history``: what happened to an order, oldest first."""
-        return await self._get_list("carreta.order.history", {"id": id, "account": account}, HistoryEntry)
+    def _repr_fields(self) -> str:
+        return f"base_url={self.base_url!r}, account={self.account!r}"
 
 
-# -- clients ------------------------------------------------------------------------
-
-
-class Carreta(SyncClient):
+class Carreta(_Carreta[_Sync], SyncClientBase):
     """Blocking Carreta client. Safe to share between threads; ``with`` closes it.
 
     :param api_key: the key from the shop's profile page (never shown in messages or repr).
@@ -433,69 +421,7 @@ class Carreta(SyncClient):
         never retried).
     """
 
-    _service = "carreta"
 
-    profile: ProfileResource
-    search: SearchResource
-    order: OrderResource
-    orders: OrderResource
-
-    def __init__(
-        self,
-        api_key: str,
-        *,
-        base_url: Optional[str] = None,
-        account: Optional[str] = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-    ) -> None:
-        self._init_native(
-            api_key,
-            base_url=base_url,
-            account=account,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-        )
-
-    def _init_resources(self) -> None:
-        self.profile = ProfileResource(self)
-        self.search = SearchResource(self)
-        self.order = self.orders = OrderResource(self)
-
-
-class AsyncCarreta(AsyncClient):
+class AsyncCarreta(_Carreta[_Async], AsyncClientBase):
     """asyncio Carreta client: the same resources as :class:`Carreta`, methods are
     coroutines and lists are walked with ``async for``; ``async with`` closes it."""
-
-    _service = "carreta"
-
-    profile: AsyncProfileResource
-    search: AsyncSearchResource
-    order: AsyncOrderResource
-    orders: AsyncOrderResource
-
-    def __init__(
-        self,
-        api_key: str,
-        *,
-        base_url: Optional[str] = None,
-        account: Optional[str] = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-    ) -> None:
-        self._init_native(
-            api_key,
-            base_url=base_url,
-            account=account,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-        )
-
-    def _init_resources(self) -> None:
-        self.profile = AsyncProfileResource(self)
-        self.search = AsyncSearchResource(self)
-        self.order = self.orders = AsyncOrderResource(self)

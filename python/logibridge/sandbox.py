@@ -25,7 +25,7 @@ import urllib.request
 from types import TracebackType
 from typing import Any, Dict, List, Optional, Tuple, Type
 
-from . import _native
+from . import _native, _table
 from ._exceptions import InvalidArgumentError
 from .carreta import AsyncCarreta, Carreta
 
@@ -108,12 +108,10 @@ class Sandbox:
 
     def fault_path(self, endpoint: str) -> str:
         """The path prefix of an endpoint id (``carreta.order.get`` → ``/carreta/v1/order/``)."""
-        for e in _native.endpoints():
-            if e["id"] == endpoint:
-                service_path = _SERVICE_PATHS.get(e["service"])
-                if service_path is None or e["method"] == "LOCAL":
-                    break
-                return "/" + service_path + str(e["path"]).split("{", 1)[0]
+        e = _table.row(endpoint)
+        service_path = _SERVICE_PATHS.get(e["service"]) if e is not None else None
+        if e is not None and service_path is not None and e["method"] != "LOCAL":
+            return "/" + service_path + str(e["path"]).split("{", 1)[0]
         raise InvalidArgumentError(f"no sandbox route for endpoint {endpoint!r}", code="invalid_argument")
 
     def add_fault(

@@ -1,100 +1,33 @@
-//! `_native.Client`: one handle for any service, called by endpoint id.
+//! `_native.Client`: one handle for any service, built from its options by name and called
+//! by endpoint id.
 //!
-//! Every Python method of every service goes through [`Client::call`] (sync, the GIL
-//! released while the request runs and its answer is parsed) or [`Client::call_async`] (an
-//! asyncio awaitable driven by the core's shared tokio runtime through pyo3-async-runtimes).
-//! The only per-service code is how a client is built from its options, because each
-//! service authenticates differently.
+//! Nothing here knows a service: the core's [`logibridge::Client`] is built from the
+//! service's spec (`Client::for_service`) with every option passed through
+//! [`logibridge::ClientBuilder::option`] under its one name (`api_key`, `token`,
+//! `base_url`, `timeout`, `max_retries`, `account`, …), so the core checks every limit and
+//! a service registered at run time works like a built-in one. Calls go through
+//! [`Client::call`] (sync, the GIL released while the request runs and its answer is
+//! parsed) or [`Client::call_async`] (an asyncio awaitable driven by the core's shared tokio
+//! runtime through pyo3-async-runtimes).
 
-use std::sync::mpsc;
 use std::sync::RwLock;
 use std::time::Duration;
 
-use logibridge::{AnyClient, Error};
+use logibridge::Error;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
-use serde_json::Value;
+use pyo3::types::{PyDict, PyFloat, PyString};
+use serde_json::{Map, Value};
 
 use crate::convert;
 use crate::errors::{invalid_argument, to_pyerr};
-
-/// The options every service's client accepts.
-struct Options {
-    base_url: Option<String>,
-    account: Option<String>,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    max_retries: Option<u32>,
-}
-
-fn seconds(py: Python<'_>, name: &str, value: Option<f64>) -> PyResult<Option<Duration>> {
-    match value {
-        None => Ok(None),
-        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Some(Duration::from_secs_f64(s))),
-        Some(s) => Err(invalid_argument(py, format!("{name} must be a number of seconds in (0, 86400], got {s}"))),
-    }
-}
-
-/// Builds the core client of a service: the one place a new service adds an arm.
-fn build(service: &str, api_key: &str, o: &Options) -> Result<AnyClient, Error> {
-    match service {
-        "carreta" => {
-            let mut b = logibridge::carreta::Client::builder(api_key);
-            if let Some(u) = &o.base_url {
-                b = b.base_url(u.clone());
-            }
-            if let Some(a) = &o.account {
-                b = b.account(a.clone());
-            }
-            if let Some(t) = o.timeout {
-                b = b.timeout(t);
-            }
-            if let Some(t) = o.connect_timeout {
-                b = b.connect_timeout(t);
-            }
-            if let Some(n) = o.max_retries {
-                b = b.max_retries(n);
-            }
-            Ok(AnyClient::from(b.build()?))
-        }
-        other => Err(Error::InvalidArgument(format!("unknown service {other:?}; this build speaks: carreta"))),
-    }
-}
-
-/// The default base URL of a service.
-pub fn default_base_url(service: &str) -> Option<&'static str> {
-    match service {
-        "carreta" => Some(logibridge::carreta::DEFAULT_BASE_URL),
-        _ => None,
-    }
-}
-
-/// A copy of a core client with another account and/or retry count (sharing its pool).
-fn derive(client: &AnyClient, account: Option<Option<String>>, max_retries: Option<u32>) -> Result<AnyClient, Error> {
-    match client {
-        AnyClient::Carreta(c) => {
-            let mut c = c.clone();
-            if let Some(a) = account {
-                c = c.with_account(a);
-            }
-            if let Some(n) = max_retries {
-                c = c.with_max_retries(n);
-            }
-            Ok(AnyClient::from(c))
-        }
-        #[allow(unreachable_patterns)]
-        _ => Err(Error::Internal("with_options is not available for this service".into())),
-    }
-}
 
 /// A client of one service. Safe to share between threads: calls clone the core client
 /// (cheap; clones share the connection pool) and never hold a lock while they run.
 #[pyclass(module = "logibridge._native", name = "Client", frozen)]
 pub struct Client {
-    service: String,
+    service: &'static str,
     base_url: String,
-    account: Option<String>,
-    inner: RwLock<Option<AnyClient>>,
+    inner: RwLock<Option<logibridge::Client>>,
 }
 
 /// The process that loaded the module: the core's runtime threads live there only.
@@ -105,8 +38,70 @@ pub fn remember_process() {
     let _ = LOADED_IN.set(std::process::id());
 }
 
+/// How often a waiting sync call looks for Ctrl-C.
+const SIGNAL_CHECK: Duration = Duration::from_millis(100);
+
+/// Options as the core takes them: a dict of names to JSON values. A float JSON cannot hold
+/// (NaN, infinity) goes as its text, so the core's own limit check reports it against the
+/// option's name; any other value that has no JSON form is an invalid argument naming it.
+fn options(options: Option<&Bound<'_, PyDict>>) -> PyResult<Map<String, Value>> {
+    let mut map = Map::new();
+    let Some(options) = options else { return Ok(map) };
+    for (name, value) in options.iter() {
+        let name: String = name.cast::<PyString>().map_err(|_| invalid_argument(name.py(), "option names must be strings"))?.to_cow()?.into_owned();
+        let json = match value.cast::<PyFloat>() {
+            Ok(f) if !f.value().is_finite() => Value::String(f.value().to_string()),
+            _ => convert::to_json(&value).map_err(|e| {
+                let why = e.value(value.py()).to_string();
+                to_pyerr(value.py(), &Error::invalid_param("client", &name, "option.type", why.clone(), why))
+            })?,
+        };
+        map.insert(name, json);
+    }
+    Ok(map)
+}
+
+/// The base URL a client shows in `repr()` and logs: a password or key in the URL itself
+/// is masked.
+fn shown_base_url(client: &logibridge::Client) -> String {
+    logibridge::redact_url(&client.config().base_url)
+}
+
+/// Runs a call on the shared runtime and waits on this thread with the GIL released,
+/// looking for Ctrl-C between waits (which aborts the call). A panic inside becomes an
+/// internal error with the panic's text.
+fn wait_interruptibly(py: Python<'_>, client: logibridge::Client, endpoint: String, params: Value) -> PyResult<Value> {
+    let mut task = logibridge::blocking::runtime().spawn(async move { client.call(&endpoint, params).await });
+    loop {
+        // The handle moves in and out of the detached closure (it is Send, not Sync).
+        let (waited, back) = py.detach(move || {
+            // The timer is made inside the future: it needs the runtime's context.
+            let waited = logibridge::blocking::block_on(async { tokio::time::timeout(SIGNAL_CHECK, &mut task).await });
+            (waited, task)
+        });
+        task = back;
+        match waited {
+            Err(e) => {
+                task.abort();
+                return Err(to_pyerr(py, &e));
+            }
+            Ok(Ok(Ok(result))) => return result.map_err(|e| to_pyerr(py, &e)),
+            Ok(Ok(Err(join))) => {
+                let message = if join.is_panic() { logibridge::blocking::panic_message(join.into_panic().as_ref()) } else { "the call was cancelled".to_owned() };
+                return Err(to_pyerr(py, &Error::Internal(message)));
+            }
+            Ok(Err(_still_running)) => {
+                if let Err(interrupted) = py.check_signals() {
+                    task.abort();
+                    return Err(interrupted);
+                }
+            }
+        }
+    }
+}
+
 impl Client {
-    fn client(&self, py: Python<'_>) -> PyResult<AnyClient> {
+    fn client(&self, py: Python<'_>) -> PyResult<logibridge::Client> {
         if LOADED_IN.get().is_some_and(|pid| *pid != std::process::id()) {
             // After fork() the child has no runtime threads: a call would wait forever.
             return Err(invalid_argument(
@@ -121,52 +116,36 @@ impl Client {
     fn params(params: Option<&Bound<'_, PyAny>>) -> PyResult<Value> {
         match params {
             None => Ok(Value::Null),
-            Some(p) if p.is_none() => Ok(Value::Null),
             Some(p) => convert::to_json(p),
         }
+    }
+
+    fn wrap(&self, inner: logibridge::Client) -> Client {
+        Client { service: self.service, base_url: self.base_url.clone(), inner: RwLock::new(Some(inner)) }
     }
 }
 
 #[pymethods]
 impl Client {
+    /// A client of `service` (`carreta`, or a registered prefix) with `options` by name:
+    /// the service's credentials, `base_url`, `timeout` and `connect_timeout` (seconds),
+    /// `max_retries`, the service's common parameters (`account`). `None` leaves an option
+    /// at its default. Every check (a missing credential, a limit, an unknown name) is the
+    /// core's.
     #[new]
-    #[pyo3(signature = (service, api_key, *, base_url=None, account=None, timeout=None, connect_timeout=None, max_retries=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        service: &str,
-        api_key: &str,
-        base_url: Option<String>,
-        account: Option<String>,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
-        max_retries: Option<i64>,
-    ) -> PyResult<Self> {
-        let max_retries = match max_retries {
-            None => None,
-            Some(n) if (0..=100).contains(&n) => Some(n as u32),
-            Some(n) => return Err(invalid_argument(py, format!("max_retries must be within 0..=100, got {n}"))),
-        };
-        let options = Options {
-            base_url,
-            account,
-            timeout: seconds(py, "timeout", timeout)?,
-            connect_timeout: seconds(py, "connect_timeout", connect_timeout)?,
-            max_retries,
-        };
-        let inner = build(service, api_key, &options).map_err(|e| to_pyerr(py, &e))?;
-        let base_url = match &options.base_url {
-            // Shown in repr() and logs: a password or key in the URL itself is masked.
-            Some(u) => logibridge::transport::parse_base_url(u).map(|u| logibridge::redact_url(&u)).unwrap_or_default(),
-            None => default_base_url(service).unwrap_or_default().to_owned(),
-        };
-        Ok(Client { service: service.to_owned(), base_url, account: options.account, inner: RwLock::new(Some(inner)) })
+    #[pyo3(signature = (service, options=None))]
+    fn new(py: Python<'_>, service: &str, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let options = self::options(options)?;
+        let inner = py
+            .detach(|| logibridge::Client::for_service(service).and_then(|b| b.options(&options).build()))
+            .map_err(|e| to_pyerr(py, &e))?;
+        Ok(Client { service: inner.service().prefix, base_url: shown_base_url(&inner), inner: RwLock::new(Some(inner)) })
     }
 
     /// The service prefix (`carreta`, …).
     #[getter]
-    fn service(&self) -> &str {
-        &self.service
+    fn service(&self) -> &'static str {
+        self.service
     }
 
     /// The base URL in force (never holds the key: keys travel separately).
@@ -175,10 +154,13 @@ impl Client {
         &self.base_url
     }
 
-    /// The account the client acts for, if one was chosen.
-    #[getter]
-    fn account(&self) -> Option<&str> {
-        self.account.as_deref()
+    /// The client's default of a common parameter (`account`), or None.
+    fn param<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        match guard.as_ref().and_then(|c| c.param(name)) {
+            Some(v) => convert::to_py(py, v),
+            None => Ok(py.None().into_bound(py)),
+        }
     }
 
     /// Whether [`Client::close`] was called.
@@ -193,29 +175,8 @@ impl Client {
     fn call<'py>(&self, py: Python<'py>, endpoint: String, params: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client(py)?;
         let params = Self::params(params)?;
-        let (tx, mut rx) = mpsc::sync_channel(1);
-        let task = logibridge::blocking::runtime().spawn(async move {
-            let result = client.call(&endpoint, params).await;
-            let _ = tx.send(result);
-        });
-        loop {
-            // The receiver moves in and out of the detached closure (it is Send, not Sync).
-            let (received, back) = py.detach(move || (rx.recv_timeout(Duration::from_millis(100)), rx));
-            rx = back;
-            match received {
-                Ok(Ok(value)) => return convert::to_py(py, &value),
-                Ok(Err(e)) => return Err(to_pyerr(py, &e)),
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Err(interrupted) = py.check_signals() {
-                        task.abort();
-                        return Err(interrupted);
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(to_pyerr(py, &Error::Internal("the request task ended without an answer".into())));
-                }
-            }
-        }
+        let value = wait_interruptibly(py, client, endpoint, params)?;
+        convert::to_py(py, &value)
     }
 
     /// Calls an endpoint by id; returns an awaitable for the running asyncio loop.
@@ -232,21 +193,16 @@ impl Client {
         })
     }
 
-    /// A client sharing this one's connections, with another account and/or retry count.
-    #[pyo3(signature = (*, set_account=false, account=None, max_retries=None))]
-    fn with_options(&self, py: Python<'_>, set_account: bool, account: Option<String>, max_retries: Option<i64>) -> PyResult<Client> {
-        let max_retries = match max_retries {
-            None => None,
-            Some(n) if (0..=100).contains(&n) => Some(n as u32),
-            Some(n) => return Err(invalid_argument(py, format!("max_retries must be within 0..=100, got {n}"))),
-        };
-        let inner = derive(&self.client(py)?, set_account.then(|| account.clone()), max_retries).map_err(|e| to_pyerr(py, &e))?;
-        Ok(Client {
-            service: self.service.clone(),
-            base_url: self.base_url.clone(),
-            account: if set_account { account } else { self.account.clone() },
-            inner: RwLock::new(Some(inner)),
-        })
+    /// A client sharing this one's connections with options changed by name:
+    /// `max_retries`, or a common parameter (`account`; None removes its default). The
+    /// core says which options may change and checks their limits.
+    #[pyo3(signature = (options=None))]
+    fn with_options(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Client> {
+        let mut inner = self.client(py)?;
+        for (name, value) in self::options(options)? {
+            inner = inner.with_option(&name, value).map_err(|e| to_pyerr(py, &e))?;
+        }
+        Ok(self.wrap(inner))
     }
 
     /// Drops this handle's connections. Calls in flight finish; later calls raise.
@@ -255,29 +211,21 @@ impl Client {
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "<logibridge._native.Client service={:?} base_url={:?} account={:?}{}>",
-            self.service,
-            self.base_url,
-            self.account,
-            if self.closed() { " closed" } else { "" }
-        )
+        format!("<logibridge._native.Client service={:?} base_url={:?}{}>", self.service, self.base_url, if self.closed() { " closed" } else { "" })
     }
 }
 
-/// The endpoint table as a list of dicts (`id`, `service`, `method`, `path`, `idempotent`).
+/// The whole endpoint table (`logibridge::endpoints::describe_all`): a list of service
+/// descriptions, each with its `endpoints` and every parameter of each.
 #[pyfunction]
-pub fn endpoints(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
-    logibridge::endpoints::ENDPOINTS
-        .iter()
-        .map(|e| {
-            let d = PyDict::new(py);
-            d.set_item("id", e.id)?;
-            d.set_item("service", e.service.prefix())?;
-            d.set_item("method", e.method.to_string())?;
-            d.set_item("path", e.path)?;
-            d.set_item("idempotent", e.idempotent)?;
-            Ok(d)
-        })
-        .collect()
+pub fn endpoints(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    convert::to_py(py, &logibridge::endpoints::describe_all())
+}
+
+/// Declares a service from its JSON description (`logibridge::endpoints::register`) and
+/// returns its description as the table now holds it.
+#[pyfunction]
+pub fn register_service<'py>(py: Python<'py>, description: &str) -> PyResult<Bound<'py, PyAny>> {
+    let spec = logibridge::endpoints::register(description).map_err(|e| to_pyerr(py, &e))?;
+    convert::to_py(py, &logibridge::endpoints::describe_service(spec))
 }

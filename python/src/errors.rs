@@ -34,6 +34,10 @@ pub fn parts<'py>(py: Python<'py>, err: &Error) -> PyResult<Bound<'py, PyDict>> 
             d.set_item("message_ru", &v.message_ru)?;
             v.message.clone()
         }
+        Error::InvalidParameter { message, message_ru, .. } => {
+            d.set_item("message_ru", message_ru)?;
+            message.clone()
+        }
         Error::Http { message, body, retry_after, .. } => {
             d.set_item("body", body)?;
             d.set_item("retry_after", retry_after.map(|r| r.as_secs_f64()))?;

@@ -1,9 +1,10 @@
 //! `logibridge._native`: the Rust half of the Python package.
 //!
-//! Service-agnostic on purpose: one [`client::Client`] reaches every endpoint of the core's
-//! table by id with JSON-shaped parameters; the Python package (`python/logibridge/`) puts
-//! resource classes and typed models on top. A new service needs one arm in
-//! `client::build` (how its client authenticates) and its resource classes in Python.
+//! Service-agnostic on purpose: one [`client::Client`] is built for any service of the
+//! core's table from options by name and reaches every endpoint by id with JSON-shaped
+//! parameters; [`client::endpoints`] hands the table itself to the Python package
+//! (`python/logibridge/`), which makes its resources, sync and async, from it. A new
+//! service needs no code here.
 
 mod client;
 mod convert;
@@ -22,19 +23,14 @@ fn version() -> &'static str {
     logibridge::VERSION
 }
 
-/// The default base URL of a service, or None for an unknown one.
+/// Items per page of a paged endpoint (its row's paging), or None for one that is not
+/// paged or not known.
 #[pyfunction]
-fn default_base_url(service: &str) -> Option<&'static str> {
-    client::default_base_url(service)
-}
-
-/// Items per page of a paged endpoint (the core's constant), or None for one that is not
-/// paged.
-#[pyfunction]
-fn page_size(endpoint_id: &str) -> Option<usize> {
-    match endpoint_id {
-        "carreta.order.list" => Some(logibridge::carreta::ORDERS_PER_PAGE),
-        _ => None,
+fn page_size(endpoint_id: &str) -> Option<u32> {
+    use logibridge::endpoints::Paging;
+    match logibridge::endpoints::find(endpoint_id)?.paging {
+        Paging::None => None,
+        Paging::PageNumber { size, .. } | Paging::PageCount { size, .. } | Paging::OData { size } => Some(size),
     }
 }
 
@@ -51,9 +47,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pricelist::PriceListReader>()?;
     m.add_class::<pricerow::PriceRow>()?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
-    m.add_function(wrap_pyfunction!(default_base_url, m)?)?;
     m.add_function(wrap_pyfunction!(page_size, m)?)?;
     m.add_function(wrap_pyfunction!(client::endpoints, m)?)?;
+    m.add_function(wrap_pyfunction!(client::register_service, m)?)?;
     m.add_function(wrap_pyfunction!(rules::carreta_check_order_qty, m)?)?;
     m.add_function(wrap_pyfunction!(rules::carreta_check_client_comment, m)?)?;
     m.add_function(wrap_pyfunction!(rules::carreta_qty_info, m)?)?;

@@ -126,8 +126,9 @@ def test_generic_call(shop: logibridge.Carreta) -> None:
 
 
 def test_generic_call_rejects_unknown_names(shop: logibridge.Carreta) -> None:
-    with pytest.raises(logibridge.InvalidArgumentError, match="unknown parameter"):
+    with pytest.raises(logibridge.InvalidArgumentError, match="not a parameter") as info:
         shop.call("carreta.search.query", {"q": "oc47", "qq": 1})
+    assert (info.value.field, info.value.code, info.value.endpoint) == ("qq", "param.unknown", "carreta.search.query")
     with pytest.raises(logibridge.InvalidArgumentError, match="unknown endpoint id"):
         shop.call("carreta.order.delete", {"id": 1})
     with pytest.raises(logibridge.InvalidArgumentError):

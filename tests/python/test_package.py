@@ -1,19 +1,25 @@
-"""The package's shape: public names, typing markers, the abi3 module, and one Python method
-per Carreta endpoint id on both clients."""
+"""The package's shape: public names, typing markers, the abi3 module, and every row of the
+Carreta table reachable by its ``names["python"]`` on both clients."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import re
 from importlib import resources
-from typing import Dict, List, Set
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
 
 import logibridge
 from logibridge import _native
 
 
-def carreta_ids() -> Set[str]:
-    return {e["id"] for e in _native.endpoints() if e["service"] == "carreta" and e["method"] != "LOCAL"}
+def carreta_rows() -> List[Dict[str, Any]]:
+    (carreta,) = [s for s in logibridge.endpoints() if s["prefix"] == "carreta"]
+    rows: List[Dict[str, Any]] = carreta["endpoints"]
+    return rows
 
 
 def methods_by_id(client: object) -> Dict[str, List[str]]:
@@ -31,30 +37,75 @@ def methods_by_id(client: object) -> Dict[str, List[str]]:
     return found
 
 
-def test_every_carreta_id_has_a_method_on_both_clients() -> None:
-    ids = carreta_ids()
-    assert ids == {
+def test_every_row_is_reachable_from_both_clients_by_its_python_name() -> None:
+    rows = carreta_rows()
+    assert {r["id"] for r in rows} >= {
         "carreta.profile.get",
         "carreta.search.query",
         "carreta.order.create",
         "carreta.order.list",
         "carreta.order.get",
         "carreta.order.history",
+        "carreta.order.check_qty",
+        "carreta.order.check_comment",
+        "carreta.pricelist.parse",
     }
     for cls in (logibridge.Carreta, logibridge.AsyncCarreta):
         client = cls("k" * 8)
         by_id = methods_by_id(client)
-        assert set(by_id) == ids, cls
-        for endpoint_id, names in by_id.items():
-            resource, action = endpoint_id.split(".")[1:]
-            # client.<resource>.<action>, plus the plural alias for orders.
-            assert f"{resource}.{action}" in names, (endpoint_id, names)
+        assert set(by_id) == {r["id"] for r in rows}, cls
+        for row in rows:
+            resource, action = row["names"]["python"].split(".")
+            method = getattr(getattr(client, resource), action)
+            assert (inspect.getdoc(method) or "").startswith(f"``{row['id']}``"), row["id"]
+            assert f"{resource}.{action}" in by_id[row["id"]], (row["id"], by_id[row["id"]])
+            # A coroutine function on the asyncio client, except a list's pager.
+            is_async = cls is logibridge.AsyncCarreta and row["paging"]["kind"] == "none"
+            assert inspect.iscoroutinefunction(method) is is_async, (cls, row["id"])
 
 
-def test_local_ids_are_module_functions() -> None:
-    local = {e["id"] for e in _native.endpoints() if e["service"] == "carreta" and e["method"] == "LOCAL"}
-    assert local == {"carreta.pricelist.parse"}
+def test_the_same_resource_classes_serve_both_clients() -> None:
+    sync, asyn = logibridge.Carreta("k" * 8), logibridge.AsyncCarreta("k" * 8)
+    for name in ("profile", "search", "order", "pricelist"):
+        assert type(getattr(sync, name)) is type(getattr(asyn, name)), name
+    assert isinstance(sync.order, logibridge.carreta.OrderResource)
+
+
+def test_local_rows_are_methods_and_the_price_list_reader() -> None:
+    local = {r["id"] for r in carreta_rows() if r["local"]}
+    assert local >= {"carreta.pricelist.parse", "carreta.order.check_qty", "carreta.order.check_comment"}
     assert (inspect.getdoc(logibridge.pricelist.read) or "").startswith("``carreta.pricelist.parse``")
+
+
+def test_local_rows_run_on_both_clients(tmp_path: Path) -> None:
+    price = tmp_path / "price.csv"
+    price.write_bytes("Артикул;Цена;Количество\nOC47;152.02;<10\nX;oops;1\n".encode("cp1251"))
+    shop = logibridge.Carreta("k" * 8)
+    assert shop.order.check_qty(qty="<10", min_qty=1, order_qty=9) is True
+    with pytest.raises(logibridge.ValidationError) as info:
+        shop.order.check_qty(qty="<10", min_qty=1, order_qty=10)
+    assert info.value.code == "order_qty.not_less_than_qty"
+    page = shop.pricelist.parse(path=str(price))
+    assert [r["code"] for r in page["rows"]] == ["OC47"] and len(page["bad_rows"]) == 1
+    with pytest.raises(TypeError, match="by name"):
+        shop.order.check_comment("x" * 51)
+
+    async def run() -> None:
+        ashop = logibridge.AsyncCarreta("k" * 8)
+        assert await ashop.order.check_comment(client_comment="ok") is True
+        with pytest.raises(logibridge.ValidationError):
+            await ashop.order.check_comment(client_comment="x" * 51)
+        assert (await ashop.pricelist.parse(path=str(price), limit=1))["next_offset"] is None
+
+    asyncio.run(run())
+
+
+def test_unknown_names_say_what_there_is() -> None:
+    shop = logibridge.Carreta("k" * 8)
+    with pytest.raises(AttributeError, match="check_qty, create"):
+        shop.order.delete  # noqa: B018
+    with pytest.raises(AttributeError, match="order, orders, pricelist, profile, search"):
+        shop.ordr  # noqa: B018
 
 
 def test_public_names() -> None:
@@ -74,26 +125,11 @@ def test_native_module_is_abi3() -> None:
 
 
 def test_endpoint_table_is_exposed() -> None:
-    rows = {e["id"]: e for e in _native.endpoints()}
+    rows = {r["id"]: r for r in carreta_rows()}
     assert rows["carreta.order.create"]["idempotent"] is False
     assert rows["carreta.order.get"]["path"] == "order/{id}/"
-
-
-def test_a_resource_is_a_table_of_ids_and_models(shop: logibridge.Carreta) -> None:
-    """How a new service's calls arrive: a resource class naming endpoint ids and models,
-    on the generic plumbing, with no native code."""
-    from logibridge._base import SyncResource
-    from logibridge.carreta import Offer, Profile
-
-    class Shop(SyncResource):
-        def whoami(self) -> Profile:
-            """``carreta.profile.get``"""
-            return self._get("carreta.profile.get", None, Profile)
-
-        def find(self, q: str) -> List[Offer]:
-            """``carreta.search.query``"""
-            return self._get_list("carreta.search.query", {"q": q}, Offer)
-
-    res = Shop(shop)
-    assert res.whoami() == shop.profile.get()
-    assert res.find("oc47") == shop.search.query("oc47")
+    assert [p["name"] for p in rows["carreta.order.get"]["params"]] == ["id", "account"]
+    assert logibridge.endpoints() == _native.endpoints()
+    # A copy: changing it changes nothing.
+    logibridge.endpoints()[0]["endpoints"].clear()
+    assert len(carreta_rows()) == len(rows)
