@@ -66,9 +66,11 @@
 // Текст последней ошибки компоненты на русском языке и её подробности.
 //
 // ПоследняяОшибка / LastError — JSON-объект:
-//   code       - код правила или вида ошибки ("order_qty.not_multiple_of_min_qty", "auth", ...)
-//   kind       - вид ошибки (Validation, Auth, NotFound, RateLimited, Server, Transport, ...)
-//   field      - поле запроса, нарушившее правило (или null)
+//   code       - код правила, параметра или вида ошибки ("order_qty.not_multiple_of_min_qty",
+//                "param.unknown", "option.timeout", "auth", ...)
+//   kind       - вид ошибки (validation, auth, not_found, rate_limited, server, transport,
+//                invalid_argument, ...)
+//   field      - поле запроса, нарушившее правило, неверный параметр или настройка (или null)
 //   status     - HTTP-статус ответа сервиса (или null, если запрос не отправлялся)
 //   endpoint   - идентификатор метода API ("carreta.order.create", ...)
 //   message    - текст на английском

@@ -4,14 +4,17 @@
 // типизированных методов (Поиск, СоздатьЗаказ, ...), с теми же правилами. Неизвестный
 // идентификатор или параметр — исключение, в ПоследняяОшибка перечислены допустимые.
 //
-// Идентификаторы Carreta и их параметры:
-//   carreta.profile.get      — нет
-//   carreta.search.query     — q
-//   carreta.order.create     — order (строка поиска + order_qty [+ client_comment]), test
-//   carreta.order.list       — page, client_comment (строка или массив), all
-//   carreta.order.get        — id
-//   carreta.order.history    — id
-//   у всех                   — account
+// Идентификаторы Carreta и их параметры (полный список с типами — Клиент.Методы()):
+//   carreta.profile.get          — нет
+//   carreta.search.query         — q
+//   carreta.order.create         — order (строка поиска + order_qty [+ client_comment]), test
+//   carreta.order.list           — page (с 1), client_comment (строка или массив), all
+//   carreta.order.get            — id
+//   carreta.order.history        — id
+//   у всех перечисленных         — account
+//   carreta.pricelist.parse      — path, offset, limit, encoding   (без обращения к сервису)
+//   carreta.order.check_qty      — qty, min_qty, order_qty          (без обращения к сервису)
+//   carreta.order.check_comment  — client_comment                   (без обращения к сервису)
 //
 // Требует функций из 01_connect.bsl.
 //
@@ -44,5 +47,29 @@
 	Исключение
 		Сообщить(ПоследняяОшибкаКомпоненты(Клиент)["message_ru"]);
 	КонецПопытки;
+
+	// Ошибка в имени параметра: запрос не отправляется, field — неверное имя
+	Попытка
+		Клиент.Вызвать("carreta.search.query", "{""qq"": ""oc47""}");
+	Исключение
+		Ошибка = ПоследняяОшибкаКомпоненты(Клиент);
+		Сообщить(Ошибка["field"] + ": " + Ошибка["message_ru"]);   // qq: ... (допустимы: q, account)
+	КонецПопытки;
+
+КонецПроцедуры
+
+// Какие методы есть у сервиса: Методы() / Endpoints() — описание из таблицы ядра.
+// Каждый метод API есть и как метод объекта (names.onec_ru / names.onec_en), и через Вызвать.
+Процедура ПримерСпискаМетодов(Клиент) Экспорт
+
+	Сервис = ПрочитатьJSONИзСтроки(Клиент.Методы());
+	Для Каждого Метод Из Сервис["endpoints"] Цикл
+		Имена = Новый Массив;
+		Для Каждого Параметр Из Метод["params"] Цикл
+			Имена.Добавить(Параметр["name_ru"] + ?(Параметр["required"], "", " = ..."));
+		КонецЦикла;
+		Сообщить(СтрШаблон("%1 (%2): %3(%4) — %5", Метод["id"], Метод["method"],
+			Метод["names"]["onec_ru"], СтрСоединить(Имена, ", "), Метод["summary"]));
+	КонецЦикла;
 
 КонецПроцедуры

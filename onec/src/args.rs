@@ -1,9 +1,14 @@
-//! 1C values in: the parameters of a method call, read into a small owned enum and then
-//! into the Rust types a method needs. A wrong type is an [`Error::InvalidArgument`] with
-//! a Russian text, so BSL gets a readable exception.
+//! 1C values in: the parameters of a method call, copied into a small owned enum, then
+//! converted into the JSON value a parameter of the endpoint table takes
+//! ([`param_value`]) — by the parameter's type, never by the method. A wrong 1C type is an
+//! [`Error::InvalidParameter`] naming the parameter and its Russian name, so BSL gets a
+//! readable exception; everything else (ranges, models, required parameters) is the
+//! core's check.
 
 use addin1c::{ParamValue, Variant};
+use logibridge::endpoints::{Param, Type};
 use logibridge::Error;
+use serde_json::{Number, Value};
 
 /// One parameter of a call, copied out of the platform's `tVariant`.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,6 +21,11 @@ pub enum Arg {
     Str(String),
     /// A date or binary data: not accepted by any method; named in the error.
     Other(&'static str),
+}
+
+/// The argument at `i`, `Неопределено` when there is none.
+pub fn get(args: &[Arg], i: usize) -> &Arg {
+    args.get(i).unwrap_or(&Arg::Empty)
 }
 
 impl Arg {
@@ -32,13 +42,23 @@ impl Arg {
         }
     }
 
-    fn type_ru(&self) -> &'static str {
+    /// The 1C type's name, for messages.
+    pub fn type_ru(&self) -> &'static str {
         match self {
             Arg::Empty => "Неопределено",
             Arg::Bool(_) => "Булево",
             Arg::Int(_) | Arg::Num(_) => "Число",
             Arg::Str(_) => "Строка",
             Arg::Other(t) => t,
+        }
+    }
+
+    /// `Неопределено` or an empty string: "not given".
+    pub fn is_absent(&self) -> bool {
+        match self {
+            Arg::Empty => true,
+            Arg::Str(s) => s.is_empty(),
+            _ => false,
         }
     }
 }
@@ -50,8 +70,20 @@ fn wrong(name: &str, want: &str, got: &Arg) -> Error {
     ))
 }
 
-fn get(args: &[Arg], i: usize) -> &Arg {
-    args.get(i).unwrap_or(&Arg::Empty)
+/// A number as JSON: whole numbers as integers, the rest as they are.
+fn number(f: f64) -> Option<Value> {
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        Some(Value::from(f as i64))
+    } else {
+        Number::from_f64(f).map(Value::Number)
+    }
+}
+
+fn number_text(f: f64) -> String {
+    match number(f) {
+        Some(v) => v.to_string(),
+        None => f.to_string(),
+    }
 }
 
 /// A string parameter; numbers are accepted and written as text. `Неопределено` is "".
@@ -60,8 +92,7 @@ pub fn string(args: &[Arg], i: usize, name: &str) -> Result<String, Error> {
         Arg::Str(s) => Ok(s.clone()),
         Arg::Empty => Ok(String::new()),
         Arg::Int(n) => Ok(n.to_string()),
-        Arg::Num(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(format!("{}", *f as i64)),
-        Arg::Num(f) => Ok(f.to_string()),
+        Arg::Num(f) => Ok(number_text(*f)),
         other => Err(wrong(name, "Строка", other)),
     }
 }
@@ -94,20 +125,6 @@ pub fn integer(args: &[Arg], i: usize, name: &str) -> Result<i64, Error> {
     }
 }
 
-/// A number parameter (seconds and the like).
-pub fn number(args: &[Arg], i: usize, name: &str) -> Result<f64, Error> {
-    match get(args, i) {
-        Arg::Int(n) => Ok(*n as f64),
-        Arg::Num(f) if f.is_finite() => Ok(*f),
-        Arg::Str(s) => s.trim().replace(',', ".").parse::<f64>().map_err(|_| {
-            Error::InvalidArgument(format!(
-                "параметр «{name}» должен быть числом, передано «{s}»"
-            ))
-        }),
-        other => Err(wrong(name, "Число", other)),
-    }
-}
-
 /// A boolean parameter; `Неопределено` is false, 0 and 1 are accepted.
 pub fn boolean(args: &[Arg], i: usize, name: &str) -> Result<bool, Error> {
     match get(args, i) {
@@ -119,9 +136,117 @@ pub fn boolean(args: &[Arg], i: usize, name: &str) -> Result<bool, Error> {
     }
 }
 
+/// A 1C value as plain JSON, for an option given by name (`УстановитьПараметр`):
+/// `Неопределено` is `null` ("the default"); the core checks the rest.
+pub fn plain(arg: &Arg, name: &str) -> Result<Value, Error> {
+    match arg {
+        Arg::Empty => Ok(Value::Null),
+        Arg::Bool(b) => Ok(Value::Bool(*b)),
+        Arg::Int(n) => Ok(Value::from(*n)),
+        Arg::Num(f) => number(*f).ok_or_else(|| wrong(name, "Число", arg)),
+        Arg::Str(s) => Ok(Value::String(s.clone())),
+        Arg::Other(_) => Err(wrong(name, "Строка, Число или Булево", arg)),
+    }
+}
+
+/// The 1C type a parameter type wants, for messages: (English, Russian).
+fn want(ty: Type) -> (&'static str, &'static str) {
+    match ty {
+        Type::Integer | Type::Decimal => ("a number", "Число"),
+        Type::Bool | Type::Flag(_) => ("a boolean", "Булево"),
+        Type::Model(_) | Type::Json | Type::Array(_) => ("JSON text", "Строка (JSON)"),
+        _ => ("a string", "Строка"),
+    }
+}
+
+/// Where a 1C value goes: the row (for the error's `endpoint`), the parameter, and the
+/// name the 1C developer sees.
+#[derive(Clone, Copy)]
+pub struct Target<'a> {
+    pub endpoint: &'a str,
+    pub param: &'a Param,
+    pub name_ru: &'a str,
+}
+
+impl Target<'_> {
+    fn wrong_type(&self, arg: &Arg, ty: Type) -> Error {
+        let (en, ru) = want(ty);
+        Error::invalid_param(
+            self.endpoint,
+            self.param.name,
+            "param.type",
+            format!("must be {en}, got a 1C value of type {}", arg.type_ru()),
+            format!(
+                "параметр «{}» должен быть типа {ru}, передано значение типа {}",
+                self.name_ru,
+                arg.type_ru()
+            ),
+        )
+    }
+
+    fn json_text(&self, text: &str) -> Result<Value, Error> {
+        serde_json::from_str(text).map_err(|e| {
+            Error::invalid_param(
+                self.endpoint,
+                self.param.name,
+                "param.json",
+                format!("is not valid JSON text: {e}"),
+                format!("параметр «{}»: текст не является JSON: {e}", self.name_ru),
+            )
+        })
+    }
+
+    /// One value of type `ty` (not a list).
+    fn scalar(&self, arg: &Arg, ty: Type) -> Result<Value, Error> {
+        match (ty, arg) {
+            (Type::Model(_) | Type::Json, Arg::Str(s)) => self.json_text(s),
+            (Type::Json, Arg::Bool(b)) => Ok(Value::Bool(*b)),
+            (Type::Json | Type::Integer | Type::Decimal, Arg::Int(n)) => Ok(Value::from(*n)),
+            (Type::Json | Type::Integer | Type::Decimal, Arg::Num(f)) => {
+                number(*f).ok_or_else(|| self.wrong_type(arg, ty))
+            }
+            // Digits in a string: the core parses and checks them.
+            (Type::Integer | Type::Decimal, Arg::Str(s)) => Ok(Value::String(s.clone())),
+            (Type::Bool | Type::Flag(_), Arg::Bool(b)) => Ok(Value::Bool(*b)),
+            (Type::Bool | Type::Flag(_), Arg::Int(n @ (0 | 1))) => Ok(Value::Bool(*n == 1)),
+            (Type::Bool | Type::Flag(_), Arg::Str(s)) => match s.trim().to_lowercase().as_str() {
+                "true" | "истина" => Ok(Value::Bool(true)),
+                "false" | "ложь" => Ok(Value::Bool(false)),
+                _ => Err(self.wrong_type(arg, ty)),
+            },
+            (Type::String | Type::Enum(_) | Type::Date | Type::DateTime, Arg::Str(s)) => {
+                Ok(Value::String(s.clone()))
+            }
+            (Type::String | Type::Enum(_), Arg::Int(n)) => Ok(Value::String(n.to_string())),
+            (Type::String | Type::Enum(_), Arg::Num(f)) => Ok(Value::String(number_text(*f))),
+            (Type::Array(inner), _) => Ok(Value::Array(vec![self.scalar(arg, *inner)?])),
+            _ => Err(self.wrong_type(arg, ty)),
+        }
+    }
+}
+
+/// The JSON value of a 1C argument for a parameter of the table, or `None` when it is not
+/// given (`Неопределено` or an empty string). A list parameter (`array<…>`, or one that may
+/// repeat) also takes JSON array text (`["A","B"]`); a single value is a list of one.
+pub fn param_value(arg: &Arg, to: Target<'_>) -> Result<Option<Value>, Error> {
+    if arg.is_absent() {
+        return Ok(None);
+    }
+    let p = to.param;
+    let list = p.repeated || matches!(p.ty, Type::Array(_));
+    if let (true, Arg::Str(s)) = (list, arg) {
+        if s.trim_start().starts_with('[') {
+            return to.json_text(s).map(Some);
+        }
+    }
+    to.scalar(arg, p.ty).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use logibridge::endpoints::{carreta, Location};
+    use serde_json::json;
 
     #[test]
     fn conversions() {
@@ -139,18 +264,106 @@ mod tests {
         assert_eq!(integer(&args, 1, "n").unwrap(), 3);
         assert_eq!(integer(&args, 2, "n").unwrap(), 2);
         assert!(integer(&args, 0, "n").is_err());
-        assert_eq!(number(&args, 1, "t").unwrap(), 3.0);
         assert!(boolean(&args, 3, "b").unwrap());
         assert!(!boolean(&args, 4, "b").unwrap());
         assert!(!boolean(&args, 99, "b").unwrap());
         let e = string(&args, 5, "Строка").unwrap_err();
         assert!(e.message_ru().contains("Дата"), "{}", e.message_ru());
         assert!(required_string(&args, 4, "Строка").is_err());
+        assert!(integer(&[Arg::Num(1.5)], 0, "Количество")
+            .unwrap_err()
+            .message_ru()
+            .contains("целым"));
+    }
+
+    fn to<'a>(p: &'a Param) -> Target<'a> {
+        Target {
+            endpoint: "x.y.z",
+            param: p,
+            name_ru: p.name_ru,
+        }
     }
 
     #[test]
-    fn fractional_numbers_are_not_integers() {
-        let e = integer(&[Arg::Num(1.5)], 0, "Количество").unwrap_err();
-        assert!(e.message_ru().contains("целым"));
+    fn values_follow_the_parameter_type() {
+        let q = carreta::SEARCH_QUERY.param("q").unwrap();
+        assert_eq!(
+            param_value(&Arg::Str("oc47".into()), to(q)).unwrap(),
+            Some(json!("oc47"))
+        );
+        assert_eq!(
+            param_value(&Arg::Int(47), to(q)).unwrap(),
+            Some(json!("47"))
+        );
+        assert_eq!(param_value(&Arg::Str(String::new()), to(q)).unwrap(), None);
+        assert_eq!(param_value(&Arg::Empty, to(q)).unwrap(), None);
+        let e = param_value(&Arg::Bool(true), to(q)).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("q"), "param.type"));
+        assert!(
+            e.message_ru().contains("«Строка»") && e.message_ru().contains("Булево"),
+            "{}",
+            e.message_ru()
+        );
+
+        let id = carreta::ORDER_GET.param("id").unwrap();
+        assert_eq!(param_value(&Arg::Num(7.0), to(id)).unwrap(), Some(json!(7)));
+        assert_eq!(
+            param_value(&Arg::Num(7.5), to(id)).unwrap(),
+            Some(json!(7.5))
+        );
+        assert_eq!(
+            param_value(&Arg::Str("12".into()), to(id)).unwrap(),
+            Some(json!("12"))
+        );
+
+        let comment = carreta::ORDER_LIST.param("client_comment").unwrap();
+        assert_eq!(
+            param_value(&Arg::Str(r#"["A","B"]"#.into()), to(comment)).unwrap(),
+            Some(json!(["A", "B"]))
+        );
+        assert_eq!(
+            param_value(&Arg::Str("A".into()), to(comment)).unwrap(),
+            Some(json!("A"))
+        );
+        assert_eq!(
+            param_value(&Arg::Str("[oops".into()), to(comment))
+                .unwrap_err()
+                .code(),
+            "param.json"
+        );
+
+        let all = carreta::ORDER_LIST.param("all").unwrap();
+        assert_eq!(
+            param_value(&Arg::Int(1), to(all)).unwrap(),
+            Some(json!(true))
+        );
+        assert_eq!(
+            param_value(&Arg::Str("Ложь".into()), to(all)).unwrap(),
+            Some(json!(false))
+        );
+
+        let order = carreta::ORDER_CREATE.param("order").unwrap();
+        assert_eq!(
+            param_value(&Arg::Str(r#"{"a":1}"#.into()), to(order)).unwrap(),
+            Some(json!({"a": 1}))
+        );
+
+        static TAGS: Param = Param::new("tags", Location::Query, Type::Array(&Type::Integer));
+        assert_eq!(
+            param_value(&Arg::Int(5), to(&TAGS)).unwrap(),
+            Some(json!([5]))
+        );
+        assert_eq!(
+            param_value(&Arg::Str("[1,2]".into()), to(&TAGS)).unwrap(),
+            Some(json!([1, 2]))
+        );
+    }
+
+    #[test]
+    fn plain_values_for_options() {
+        assert_eq!(plain(&Arg::Empty, "x").unwrap(), Value::Null);
+        assert_eq!(plain(&Arg::Num(2.0), "x").unwrap(), json!(2));
+        assert_eq!(plain(&Arg::Num(0.5), "x").unwrap(), json!(0.5));
+        assert!(plain(&Arg::Other("Дата"), "x").is_err());
     }
 }

@@ -1,191 +1,122 @@
-//! The generic component class: one implementation of the Native API object for every
-//! service, driven by a [`ClassSpec`] (class name, how to build the client, the typed
-//! methods). Properties and the generic methods (`Вызвать/Call`, `ВызватьАсинх/CallAsync`)
-//! are the same for every class.
+//! The component object: one implementation of the Native API object for every class,
+//! driven by its generated [`Class`]. It holds the options of the core client (by the
+//! core's names: `base_url`, `timeout`, each credential, each common parameter, …), builds
+//! the client from them with `Client::for_service(prefix)?.options(...)`, and runs methods.
 //!
 //! Errors are mapped once, in [`Component::fail`]: the error's JSON goes to
 //! `ПоследняяОшибка/LastError`, its Russian text to the platform's `AddError`, and the
 //! entry point returns `false`, so BSL raises an exception. Every entry point runs inside
 //! `catch_unwind`: a panic becomes an internal error, never an abort of the platform.
 
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use addin1c::{CStr1C, Connection, RawAddin, Variant};
-use logibridge::{AnyClient, Error};
-use serde_json::Value;
+use logibridge::blocking::panic_message;
+use logibridge::endpoints::{self, Endpoint, ServiceSpec};
+use logibridge::transport::{NoAuth, DEFAULT_TIMEOUT};
+use logibridge::{Client, Error, ErrorKind};
+use serde_json::{Map, Value};
 
-use crate::args::{self, Arg};
+use crate::args::{self, Arg, Target};
+use crate::class::{Action, Class, Default1C, MethodSpec, PropKind, Ret};
 use crate::platform::{self, Link, ADDIN_E_VERY_IMPORTANT, EVENT_BUFFER_DEPTH};
-
-/// A name in both languages: index 0 (English) and 1 (Russian) of the platform's alias.
-pub struct Names {
-    pub en: &'static str,
-    pub ru: &'static str,
-    pub en_w: &'static CStr1C,
-    pub ru_w: &'static CStr1C,
-}
-
-impl Names {
-    fn matches(&self, lowered: &str) -> bool {
-        self.en.to_lowercase() == lowered || self.ru.to_lowercase() == lowered
-    }
-    fn alias(&self, alias: usize) -> &'static CStr1C {
-        if alias == 0 {
-            self.en_w
-        } else {
-            self.ru_w
-        }
-    }
-}
-
-/// `names!("Call", "Вызвать")`: a [`Names`] with NUL-terminated UTF-16 copies built at
-/// compile time.
-#[macro_export]
-macro_rules! names {
-    ($en:literal, $ru:literal) => {
-        $crate::component::Names {
-            en: $en,
-            ru: $ru,
-            en_w: addin1c::name!($en),
-            ru_w: addin1c::name!($ru),
-        }
-    };
-}
-
-/// A default value of an optional parameter (`GetParamDefValue`).
-#[derive(Clone, Copy, Debug)]
-pub enum DefaultValue {
-    Str(&'static str),
-    Int(i32),
-    Bool(bool),
-}
-
-/// One parameter of a method.
-#[derive(Debug)]
-pub struct ParamSpec {
-    /// The name used in error messages (Russian, as in the documentation).
-    pub name: &'static str,
-    /// `None`: required.
-    pub default: Option<DefaultValue>,
-}
-
-/// A value a local method returns.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Ret {
-    Bool(bool),
-    Str(String),
-    Int(i32),
-}
-
-/// The outcome of a local method: a value, or a rule that says no (the method returns
-/// `false`/its value without an exception, and `LastError` holds the reason).
-#[derive(Debug)]
-pub enum Local {
-    Value(Ret),
-    Rejected(Error),
-}
-
-/// What a method does.
-pub enum Action {
-    /// `Вызвать(ИдентификаторМетода, ПараметрыJSON) → Строка JSON`.
-    Call,
-    /// `ВызватьАсинх(ИдентификаторМетода, ПараметрыJSON) → Число`: the request number; the
-    /// result comes through `ОбработкаВнешнегоСобытия`.
-    CallAsync,
-    /// A typed method: builds the parameters of one endpoint id from the arguments and goes
-    /// through the same generic call as `Вызвать`.
-    Endpoint {
-        id: &'static str,
-        params: fn(&[Arg]) -> Result<Value, Error>,
-    },
-    /// Done by the library without a call (validators).
-    Local(fn(&[Arg]) -> Result<Local, Error>),
-}
-
-/// One method: names, parameters, action. Every method returns a value.
-pub struct MethodSpec {
-    pub names: Names,
-    pub params: &'static [ParamSpec],
-    pub action: Action,
-}
-
-/// The connection settings the properties hold.
-#[derive(Clone, Debug, Default)]
-pub struct Settings {
-    pub base_url: Option<String>,
-    pub api_key: Option<String>,
-    pub timeout_secs: Option<f64>,
-    pub account: Option<String>,
-}
-
-/// A class of the component.
-pub struct ClassSpec {
-    /// The class id (`GetClassNames`, `RegisterExtensionAs`): `Новый("AddIn.LogiBridge.<name>")`.
-    pub name: &'static str,
-    pub name_w: &'static CStr1C,
-    /// The service URL used when `АдресСервиса` is not set.
-    pub default_base_url: &'static str,
-    /// The default request time-out in seconds (what `Таймаут` reads before it is set).
-    pub default_timeout_secs: f64,
-    /// Builds the core client from the settings.
-    pub build: fn(&Settings) -> Result<AnyClient, Error>,
-    pub methods: &'static [MethodSpec],
-}
-
-/// The properties every class has, in `GetPropName` order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Prop {
-    BaseUrl,
-    ApiKey,
-    Timeout,
-    Account,
-    LastError,
-    Version,
-}
-
-/// Property table: names, kind, readable, writable.
-pub static PROPS: &[(Names, Prop, bool, bool)] = &[
-    (names!("BaseUrl", "АдресСервиса"), Prop::BaseUrl, true, true),
-    // Write-only: a key set in BSL is never readable back (IsPropReadable is false, and a
-    // read fails with an error), so it cannot leak into logs or forms.
-    (names!("ApiKey", "КлючAPI"), Prop::ApiKey, false, true),
-    (names!("Timeout", "Таймаут"), Prop::Timeout, true, true),
-    (names!("Account", "Аккаунт"), Prop::Account, true, true),
-    (
-        names!("LastError", "ПоследняяОшибка"),
-        Prop::LastError,
-        true,
-        false,
-    ),
-    (names!("Version", "Версия"), Prop::Version, true, false),
-];
 
 /// One component object (what `GetClassObject` creates).
 pub struct Component {
-    spec: &'static ClassSpec,
+    class: &'static Class,
     link: Arc<Link>,
-    settings: Settings,
-    client: Option<AnyClient>,
+    /// The service: fixed for a service class, the `Сервис` property of the generic one.
+    service: Option<&'static ServiceSpec>,
+    /// The client's options by the core's names; checked by the core when set.
+    options: Map<String, Value>,
+    /// The client built from the options (cleared when one changes).
+    client: Option<Client>,
+    /// The same options without credentials, for rows that need none (library-side
+    /// checks work before a key is set). Also what every option is checked with.
+    open_client: Option<Client>,
     last_error: String,
     next_request: u64,
 }
 
+fn no_service() -> Error {
+    Error::invalid_param(
+        "client",
+        "service",
+        "option.required",
+        "no service is chosen: set Service (Сервис) to a service prefix such as \"carreta\"",
+        "не задан Сервис (Service): укажите префикс сервиса, например \"carreta\"",
+    )
+}
+
+/// Adds the 1C name (`«Страница» метода Заказы`, `свойства «Таймаут»`) to the core's
+/// message about a parameter or an option, when it names one by its core name.
+/// `name_ru` gets the field and the message and says what to add, if anything.
+fn with_name_ru(err: Error, name_ru: impl Fn(&str, &str) -> Option<String>) -> Error {
+    match err {
+        Error::InvalidParameter {
+            endpoint,
+            field,
+            code,
+            message,
+            message_ru,
+        } => {
+            let message_ru = match name_ru(&field, &message_ru) {
+                Some(ru) => format!("{message_ru} ({ru})"),
+                None => message_ru,
+            };
+            Error::invalid_param(&endpoint, &field, code, message, message_ru)
+        }
+        other => other,
+    }
+}
+
+/// [`with_name_ru`] for the parameters of a method.
+fn method_names(method: &MethodSpec) -> impl Fn(&str, &str) -> Option<String> + '_ {
+    move |field, message| {
+        method
+            .args
+            .iter()
+            .find(|a| a.field == Some(field))
+            .filter(|a| a.name_ru != field && !message.contains(&format!("«{}»", a.name_ru)))
+            .map(|a| format!("параметр «{}» метода {}", a.name_ru, method.names.ru))
+    }
+}
+
+/// Declares a service from its JSON description. The same text twice (a form opened
+/// again) gives the service declared the first time; another description under a taken
+/// prefix is the core's error.
+fn register_service(text: &str) -> Result<&'static ServiceSpec, Error> {
+    static SEEN: OnceLock<Mutex<HashMap<String, &'static ServiceSpec>>> = OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(spec) = seen.get(text) {
+        return Ok(spec);
+    }
+    let spec = endpoints::register(text)?;
+    seen.insert(text.to_owned(), spec);
+    Ok(spec)
+}
+
 impl Component {
-    pub fn new(spec: &'static ClassSpec) -> Component {
+    pub fn new(class: &'static Class) -> Component {
         Component {
-            spec,
+            class,
             link: Link::new(),
-            settings: Settings::default(),
+            service: class.service,
+            options: Map::new(),
             client: None,
+            open_client: None,
             last_error: String::new(),
             next_request: 1,
         }
     }
 
     fn source(&self) -> String {
-        format!("{}.{}", crate::BUNDLE_NAME, self.spec.name)
+        format!("{}.{}", crate::BUNDLE_NAME, self.class.name)
     }
 
     /// The one mapping of an error: `LastError` JSON, `AddError` in Russian, `false`.
@@ -202,11 +133,7 @@ impl Component {
         match catch_unwind(AssertUnwindSafe(|| f(self))) {
             Ok(r) => r,
             Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "panic".into());
+                let what = panic_message(panic.as_ref());
                 // Reporting must not panic again; if it does, give up quietly.
                 let _ = catch_unwind(AssertUnwindSafe(|| {
                     self.fail(Error::Internal(format!("сбой внутри компоненты: {what}")))
@@ -216,124 +143,299 @@ impl Component {
         }
     }
 
-    fn client(&mut self) -> Result<AnyClient, Error> {
-        if let Some(c) = &self.client {
+    fn spec(&self) -> Result<&'static ServiceSpec, Error> {
+        self.service.ok_or_else(no_service)
+    }
+
+    /// Builds a client from `options` without credentials: the core checks every option
+    /// (names, types, limits, the URL) here, and nothing else does.
+    fn build_open(&self, options: &Map<String, Value>) -> Result<Client, Error> {
+        Client::for_service(self.spec()?.prefix)?
+            .options(options)
+            .auth(Arc::new(NoAuth))
+            .build()
+    }
+
+    /// The client for a row: with the service's credentials, or without them for rows that
+    /// need none.
+    fn client(&mut self, auth: bool) -> Result<Client, Error> {
+        let cached = if auth {
+            &self.client
+        } else {
+            &self.open_client
+        };
+        if let Some(c) = cached {
             return Ok(c.clone());
         }
-        let c = (self.spec.build)(&self.settings)?;
-        self.client = Some(c.clone());
+        let c = if auth {
+            Client::for_service(self.spec()?.prefix)?
+                .options(&self.options)
+                .build()?
+        } else {
+            self.build_open(&self.options)?
+        };
+        let slot = if auth {
+            &mut self.client
+        } else {
+            &mut self.open_client
+        };
+        *slot = Some(c.clone());
         Ok(c)
     }
 
-    fn settings_changed(&mut self) {
-        self.client = None;
+    fn client_for_id(&mut self, id: &str) -> Result<Client, Error> {
+        let auth = endpoints::find(id).is_none_or(|ep| ep.auth);
+        self.client(auth)
     }
 
-    fn get_prop(&mut self, prop: Prop, val: &mut Variant) -> Result<(), Error> {
-        let text = match prop {
-            Prop::BaseUrl => self
-                .settings
-                .base_url
-                .clone()
-                .unwrap_or_else(|| self.spec.default_base_url.to_owned()),
-            Prop::ApiKey => {
-                return Err(Error::InvalidArgument(
-                    "свойство КлючAPI (ApiKey) доступно только для записи".into(),
-                ))
+    /// Sets (or, with `null`, removes) one option; refused unless the core accepts it.
+    fn set_option(&mut self, name: &str, value: Value) -> Result<(), Error> {
+        let mut options = self.options.clone();
+        if value.is_null() {
+            options.remove(name);
+        } else {
+            options.insert(name.to_owned(), value);
+        }
+        let open = self.build_open(&options)?;
+        self.options = options;
+        self.open_client = Some(open);
+        self.client = None;
+        Ok(())
+    }
+
+    /// Chooses the service of the generic class; options of the previous service
+    /// (credentials, common parameters, the URL) are dropped, the others kept.
+    fn set_service(&mut self, spec: Option<&'static ServiceSpec>) -> Result<(), Error> {
+        if let Some(old) = self.service {
+            self.options.retain(|k, _| {
+                k != "base_url" && old.credential(k).is_none() && old.common_param(k).is_none()
+            });
+        }
+        self.service = spec;
+        self.client = None;
+        self.open_client = None;
+        if spec.is_some() && !self.options.is_empty() {
+            let open = self.build_open(&self.options)?;
+            self.open_client = Some(open);
+        }
+        Ok(())
+    }
+
+    fn get_prop(&mut self, kind: PropKind, val: &mut Variant) -> Result<(), Error> {
+        let text = match kind {
+            PropKind::Service => self
+                .service
+                .map(|s| s.prefix)
+                .unwrap_or_default()
+                .to_owned(),
+            PropKind::BaseUrl => match self.options.get("base_url") {
+                Some(Value::String(s)) => s.clone(),
+                _ => self
+                    .service
+                    .map(|s| s.default_base_url)
+                    .unwrap_or_default()
+                    .to_owned(),
+            },
+            PropKind::Credential(c) if c.secret => {
+                return Err(Error::InvalidArgument(format!(
+                    "свойство {} ({}) доступно только для записи",
+                    c.onec_ru, c.onec_en
+                )))
             }
-            Prop::Timeout => {
-                val.set_f64(
-                    self.settings
-                        .timeout_secs
-                        .unwrap_or(self.spec.default_timeout_secs),
-                );
+            PropKind::Credential(c) => match self.options.get(c.name) {
+                Some(Value::String(s)) => s.clone(),
+                _ => String::new(),
+            },
+            PropKind::Common(p) => match self.options.get(p.name) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Bool(b)) => {
+                    val.set_bool(*b);
+                    return Ok(());
+                }
+                Some(other) => other.to_string(),
+            },
+            PropKind::Timeout => {
+                let t = match &self.open_client {
+                    Some(c) => c.config().timeout,
+                    None => DEFAULT_TIMEOUT,
+                };
+                val.set_f64(t.as_secs_f64());
                 return Ok(());
             }
-            Prop::Account => self.settings.account.clone().unwrap_or_default(),
-            Prop::LastError => self.last_error.clone(),
-            Prop::Version => logibridge::VERSION.to_owned(),
+            PropKind::LastError => self.last_error.clone(),
+            PropKind::Version => logibridge::VERSION.to_owned(),
         };
         set_string(val, &text)
     }
 
-    fn set_prop(&mut self, prop: Prop, arg: Arg) -> Result<(), Error> {
+    fn set_prop(&mut self, kind: PropKind, ru: &str, arg: Arg) -> Result<(), Error> {
         let a = [arg];
-        match prop {
-            Prop::BaseUrl => {
-                let s = args::string(&a, 0, "АдресСервиса")?;
-                self.settings.base_url = if s.trim().is_empty() {
-                    None
-                } else {
-                    Some(s.trim().to_owned())
+        match kind {
+            PropKind::Service => {
+                let prefix = args::string(&a, 0, ru)?;
+                let spec = match prefix.trim() {
+                    "" => None,
+                    p => match endpoints::service(p) {
+                        Some(spec) => Some(spec),
+                        // The core's message lists the services this build speaks.
+                        None => {
+                            return Err(Client::for_service(p).err().unwrap_or_else(no_service))
+                        }
+                    },
                 };
+                self.set_service(spec)
             }
-            Prop::ApiKey => {
-                let s = args::string(&a, 0, "КлючAPI")?;
-                self.settings.api_key = if s.is_empty() { None } else { Some(s) };
-            }
-            Prop::Timeout => {
-                let t = args::number(&a, 0, "Таймаут")?;
-                if !(t > 0.0 && t <= 86_400.0) {
-                    return Err(Error::InvalidArgument(format!(
-                        "Таймаут задаётся в секундах, больше 0 и не больше 86400; передано {t}"
-                    )));
-                }
-                self.settings.timeout_secs = Some(t);
-            }
-            Prop::Account => {
-                let s = args::string(&a, 0, "Аккаунт")?;
-                self.settings.account = if s.trim().is_empty() {
-                    None
-                } else {
-                    Some(s.trim().to_owned())
+            PropKind::BaseUrl => {
+                let s = args::string(&a, 0, ru)?;
+                let v = match s.trim() {
+                    "" => Value::Null,
+                    url => Value::String(url.to_owned()),
                 };
+                self.set_option("base_url", v)
             }
-            Prop::LastError | Prop::Version => {
-                return Err(Error::InvalidArgument(
-                    "свойство доступно только для чтения".into(),
-                ));
+            PropKind::Credential(c) => {
+                let s = args::string(&a, 0, ru)?;
+                let v = if s.is_empty() {
+                    Value::Null
+                } else {
+                    Value::String(s)
+                };
+                self.set_option(c.name, v)
             }
+            PropKind::Common(p) => {
+                let to = Target {
+                    endpoint: "client",
+                    param: p,
+                    name_ru: ru,
+                };
+                let v = args::param_value(&a[0], to)?.unwrap_or(Value::Null);
+                let v = match v {
+                    Value::String(s) if s.trim().is_empty() => Value::Null,
+                    Value::String(s) => Value::String(s.trim().to_owned()),
+                    other => other,
+                };
+                self.set_option(p.name, v)
+            }
+            PropKind::Timeout => {
+                // Seconds; "2,5" as written in Russian is read as 2.5. The limits are the
+                // core's.
+                let v = match &a[0] {
+                    Arg::Str(s) => match s.trim().replace(',', ".").parse::<f64>() {
+                        Ok(f) => serde_json::Number::from_f64(f)
+                            .map_or(Value::String(s.clone()), Value::Number),
+                        Err(_) => Value::String(s.clone()),
+                    },
+                    other => args::plain(other, ru)?,
+                };
+                self.set_option("timeout", v)
+            }
+            PropKind::LastError | PropKind::Version => Err(Error::InvalidArgument(format!(
+                "свойство {ru} доступно только для чтения"
+            ))),
         }
-        self.settings_changed();
-        Ok(())
     }
 
-    /// Runs method `num`; `Ok(None)` is a call with no value to return.
+    /// The parameters of a generated method (or the common ones after an override's own).
+    fn row_params(
+        ep: &'static Endpoint,
+        method: &MethodSpec,
+        params: &[Arg],
+        mut out: Map<String, Value>,
+    ) -> Result<Value, Error> {
+        for (i, spec) in method.args.iter().enumerate() {
+            let Some(p) = spec.param else { continue };
+            let to = Target {
+                endpoint: ep.id,
+                param: p,
+                name_ru: spec.name_ru,
+            };
+            if let Some(v) = args::param_value(args::get(params, i), to)? {
+                out.insert(p.name.to_owned(), v);
+            }
+        }
+        Ok(Value::Object(out))
+    }
+
+    fn call_row(&mut self, ep: &'static Endpoint, params: Value) -> Result<Value, Error> {
+        let client = self.client(ep.auth)?;
+        logibridge::blocking::wait(async move { client.call_endpoint(ep, params).await })?
+    }
+
+    fn json_text(v: &Value) -> Result<String, Error> {
+        serde_json::to_string(v)
+            .map_err(|e| Error::Internal(format!("cannot encode the result: {e}")))
+    }
+
+    /// Runs method `num`.
     fn run(&mut self, num: usize, params: &[Arg]) -> Result<Ret, Error> {
-        let spec = self.spec;
-        let method = spec
-            .methods
-            .get(num)
+        let class = self.class;
+        let method = class
+            .method(num)
             .ok_or_else(|| Error::InvalidArgument(format!("нет метода с номером {num}")))?;
         match &method.action {
             Action::Call => {
                 let id = args::required_string(params, 0, "ИдентификаторМетода")?;
                 let json = args::string(params, 1, "ПараметрыJSON")?;
-                let client = self.client()?;
+                let client = self.client_for_id(&id)?;
                 Ok(Ret::Str(client.call_json_blocking(&id, &json)?))
             }
             Action::CallAsync => {
                 let id = args::required_string(params, 0, "ИдентификаторМетода")?;
                 let json = args::string(params, 1, "ПараметрыJSON")?;
-                let client = self.client()?;
+                let client = self.client_for_id(&id)?;
                 self.link.ensure_event_buffer_depth(EVENT_BUFFER_DEPTH);
                 let n = self.next_request;
                 self.next_request += 1;
                 spawn_async_call(self.link.clone(), client, n, id, json);
                 Ok(Ret::Int(i32::try_from(n).unwrap_or(i32::MAX)))
             }
-            Action::Endpoint { id, params: build } => {
-                let p = build(params)?;
-                let client = self.client()?;
-                Ok(Ret::Str(client.call_json_blocking(id, &p.to_string())?))
+            Action::Endpoints => Ok(Ret::Str(match class.service {
+                Some(spec) => endpoints::describe_service(spec).to_string(),
+                None => endpoints::describe_all().to_string(),
+            })),
+            Action::SetOption => {
+                let name = args::required_string(params, 0, "Имя")?;
+                let value = args::plain(args::get(params, 1), "Значение")?;
+                self.spec()?;
+                self.set_option(name.trim(), value)?;
+                Ok(Ret::Bool(true))
             }
-            Action::Local(f) => match f(params)? {
-                Local::Value(r) => Ok(r),
-                Local::Rejected(e) => {
-                    self.last_error = e.to_json().to_string();
-                    Ok(Ret::Bool(false))
+            Action::RegisterService => {
+                let text = args::required_string(params, 0, "ОписаниеJSON")?;
+                let spec = register_service(&text)?;
+                if self.service.is_none() {
+                    self.set_service(Some(spec))?;
                 }
-            },
+                Ok(Ret::Str(spec.prefix.to_owned()))
+            }
+            Action::Row(ep) => {
+                let p = Self::row_params(ep, method, params, Map::new())?;
+                let out = self
+                    .call_row(ep, p)
+                    .map_err(|e| with_name_ru(e, method_names(method)))?;
+                Ok(Ret::Str(Self::json_text(&out)?))
+            }
+            Action::Hook(ep, build) => {
+                let own = build(ep, params)?;
+                let p = Self::row_params(ep, method, params, own)?;
+                let out = self
+                    .call_row(ep, p)
+                    .map_err(|e| with_name_ru(e, method_names(method)))?;
+                Ok(Ret::Str(Self::json_text(&out)?))
+            }
+            Action::Verdict(ep) => {
+                let p = Self::row_params(ep, method, params, Map::new())?;
+                match self.call_row(ep, p) {
+                    Ok(v) => Ok(Ret::Bool(v.as_bool().unwrap_or(true))),
+                    Err(e) if e.kind() == ErrorKind::Validation => {
+                        self.last_error = e.to_json().to_string();
+                        Ok(Ret::Bool(false))
+                    }
+                    Err(e) => Err(with_name_ru(e, method_names(method))),
+                }
+            }
+            Action::Extra(run) => run(params),
         }
     }
 
@@ -396,7 +498,7 @@ pub fn async_event_data(request: u64, id: &str, outcome: &Result<String, Error>)
 /// holds the link, not the component: after `Done` the event is dropped.
 fn spawn_async_call(
     link: Arc<Link>,
-    client: AnyClient,
+    client: Client,
     request: u64,
     id: String,
     params_json: String,
@@ -407,10 +509,11 @@ fn spawn_async_call(
         let outcome = AssertUnwindSafe(client.call_json(&id, &params_json))
             .catch_unwind()
             .await
-            .unwrap_or_else(|_| {
-                Err(Error::Internal(
-                    "сбой внутри компоненты при асинхронном вызове".into(),
-                ))
+            .unwrap_or_else(|p| {
+                Err(Error::Internal(format!(
+                    "сбой внутри компоненты при асинхронном вызове: {}",
+                    panic_message(p.as_ref())
+                )))
             });
         let data = async_event_data(request, &id, &outcome);
         let _ = catch_unwind(AssertUnwindSafe(|| {
@@ -419,18 +522,16 @@ fn spawn_async_call(
     });
 }
 
-fn set_default(val: &mut Variant, d: DefaultValue) -> Result<(), Error> {
+fn set_default(val: &mut Variant, d: Default1C) -> bool {
     match d {
-        DefaultValue::Str(s) => set_string(val, s),
-        DefaultValue::Int(i) => {
-            val.set_i32(i);
-            Ok(())
-        }
-        DefaultValue::Bool(b) => {
-            val.set_bool(b);
-            Ok(())
-        }
+        Default1C::Required => return false,
+        Default1C::Absent => val.set_empty(),
+        Default1C::Str(s) => return set_string(val, s).is_ok(),
+        Default1C::Int(i) => val.set_i32(i),
+        Default1C::Num(f) => val.set_f64(f),
+        Default1C::Bool(b) => val.set_bool(b),
     }
+    true
 }
 
 impl RawAddin for Component {
@@ -446,30 +547,29 @@ impl RawAddin for Component {
     }
 
     fn register_extension_as(&mut self) -> &CStr1C {
-        self.spec.name_w
+        self.class.name_w
     }
 
     fn get_n_props(&mut self) -> usize {
-        PROPS.len()
+        self.class.props.len()
     }
 
     fn find_prop(&mut self, name: &CStr1C) -> Option<usize> {
-        self.guard(None, |_| {
-            let lowered = platform::name_to_string(name).to_lowercase();
-            PROPS.iter().position(|(n, ..)| n.matches(&lowered))
+        self.guard(None, |this| {
+            this.class.find_prop(&platform::name_to_string(name))
         })
     }
 
     fn get_prop_name(&mut self, num: usize, alias: usize) -> Option<&'static CStr1C> {
-        PROPS.get(num).map(|(n, ..)| n.alias(alias))
+        self.class.props.get(num).map(|p| p.names.alias(alias))
     }
 
     fn get_prop_val(&mut self, num: usize, val: &mut Variant) -> bool {
         self.guard(false, |this| {
-            let Some(&(_, prop, _, _)) = PROPS.get(num) else {
+            let Some(p) = this.class.props.get(num) else {
                 return false;
             };
-            match this.get_prop(prop, val) {
+            match this.get_prop(p.kind, val) {
                 Ok(()) => true,
                 Err(e) => this.fail(e),
             }
@@ -478,10 +578,15 @@ impl RawAddin for Component {
 
     fn set_prop_val(&mut self, num: usize, val: &Variant) -> bool {
         self.guard(false, |this| {
-            let Some(&(_, prop, _, _)) = PROPS.get(num) else {
+            let Some(p) = this.class.props.get(num) else {
                 return false;
             };
-            match this.set_prop(prop, Arg::from_variant(val)) {
+            this.last_error.clear();
+            let ru = p.names.ru;
+            match this
+                .set_prop(p.kind, ru, Arg::from_variant(val))
+                .map_err(|e| with_name_ru(e, |_, _| Some(format!("свойство «{ru}»"))))
+            {
                 Ok(()) => true,
                 Err(e) => this.fail(e),
             }
@@ -489,33 +594,29 @@ impl RawAddin for Component {
     }
 
     fn is_prop_readable(&mut self, num: usize) -> bool {
-        PROPS.get(num).is_some_and(|p| p.2)
+        self.class.props.get(num).is_some_and(|p| p.readable)
     }
 
     fn is_prop_writable(&mut self, num: usize) -> bool {
-        PROPS.get(num).is_some_and(|p| p.3)
+        self.class.props.get(num).is_some_and(|p| p.writable)
     }
 
     fn get_n_methods(&mut self) -> usize {
-        self.spec.methods.len()
+        self.class.methods.len()
     }
 
     fn find_method(&mut self, name: &CStr1C) -> Option<usize> {
         self.guard(None, |this| {
-            let lowered = platform::name_to_string(name).to_lowercase();
-            this.spec
-                .methods
-                .iter()
-                .position(|m| m.names.matches(&lowered))
+            this.class.find_method(&platform::name_to_string(name))
         })
     }
 
     fn get_method_name(&mut self, num: usize, alias: usize) -> Option<&'static CStr1C> {
-        self.spec.methods.get(num).map(|m| m.names.alias(alias))
+        self.class.method(num).map(|m| m.names.alias(alias))
     }
 
     fn get_n_params(&mut self, num: usize) -> usize {
-        self.spec.methods.get(num).map_or(0, |m| m.params.len())
+        self.class.method(num).map_or(0, |m| m.args.len())
     }
 
     fn get_param_def_value(
@@ -525,21 +626,19 @@ impl RawAddin for Component {
         mut value: Variant,
     ) -> bool {
         self.guard(false, |this| {
-            let Some(d) = this
-                .spec
-                .methods
-                .get(method_num)
-                .and_then(|m| m.params.get(param_num))
-                .and_then(|p| p.default)
-            else {
-                return false;
-            };
-            set_default(&mut value, d).is_ok()
+            match this
+                .class
+                .method(method_num)
+                .and_then(|m| m.args.get(param_num))
+            {
+                Some(a) => set_default(&mut value, a.default),
+                None => false,
+            }
         })
     }
 
     fn has_ret_val(&mut self, method_num: usize) -> bool {
-        method_num < self.spec.methods.len()
+        method_num < self.class.methods.len()
     }
 
     fn call_as_proc(&mut self, method_num: usize, params: &mut [Variant]) -> bool {
@@ -556,30 +655,43 @@ impl RawAddin for Component {
     }
 }
 
-/// Builds a timeout from the settings.
-pub fn timeout(settings: &Settings) -> Option<Duration> {
-    settings.timeout_secs.map(Duration::from_secs_f64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::class::{client_class, service_class};
+    use logibridge::endpoints::carreta;
+    use serde_json::json;
 
-    #[test]
-    fn property_names_are_unique_in_both_languages() {
-        let mut seen = std::collections::HashSet::new();
-        for (n, ..) in PROPS {
-            assert!(seen.insert(n.en.to_lowercase()), "{}", n.en);
-            assert!(seen.insert(n.ru.to_lowercase()), "{}", n.ru);
+    fn carreta_object() -> Component {
+        Component::new(service_class(&carreta::SERVICE))
+    }
+
+    fn run(c: &mut Component, name: &str, args: &[Arg]) -> Result<Ret, Error> {
+        let n = c.class.find_method(name).unwrap();
+        // As the platform does: omitted parameters take their defaults.
+        let mut full = args.to_vec();
+        for a in &c.class.methods[n].args[args.len().min(c.class.methods[n].args.len())..] {
+            full.push(match a.default {
+                Default1C::Str(s) => Arg::Str(s.into()),
+                Default1C::Int(i) => Arg::Int(i as i64),
+                Default1C::Num(f) => Arg::Num(f),
+                Default1C::Bool(b) => Arg::Bool(b),
+                Default1C::Absent | Default1C::Required => Arg::Empty,
+            });
         }
+        c.run(n, &full)
+    }
+
+    fn last_error(c: &Component) -> Value {
+        serde_json::from_str(&c.last_error).unwrap()
     }
 
     #[test]
     fn a_panic_becomes_an_internal_error_not_an_abort() {
-        let mut c = Component::new(&crate::carreta::CARRETA);
+        let mut c = carreta_object();
         let r = c.guard(false, |_| -> bool { panic!("boom") });
         assert!(!r);
-        let e: Value = serde_json::from_str(&c.last_error).unwrap();
+        let e = last_error(&c);
         assert_eq!(e["code"], "internal");
         assert!(e["message_ru"].as_str().unwrap().contains("boom"));
         // The object stays usable.
@@ -597,5 +709,166 @@ mod tests {
         let v: Value = serde_json::from_str(&err).unwrap();
         assert_eq!(v["ok"], false);
         assert_eq!(v["error"]["code"], "invalid_argument");
+    }
+
+    #[test]
+    fn local_rows_need_no_key() {
+        let mut c = carreta_object();
+        let ok = run(
+            &mut c,
+            "ПроверитьКоличество",
+            &[Arg::Str("<10".into()), Arg::Int(1), Arg::Int(9)],
+        )
+        .unwrap();
+        assert_eq!(ok, Ret::Bool(true));
+        let no = run(
+            &mut c,
+            "CheckOrderQty",
+            &[Arg::Str("<10".into()), Arg::Int(1), Arg::Int(10)],
+        )
+        .unwrap();
+        assert_eq!(no, Ret::Bool(false));
+        assert_eq!(last_error(&c)["code"], "order_qty.not_less_than_qty");
+        assert_eq!(
+            run(&mut c, "ПроверитьКомментарий", &[Arg::Str("PO-1".into())]).unwrap(),
+            Ret::Str("true".into())
+        );
+        let e = run(&mut c, "CheckComment", &[Arg::Str("x".repeat(51))]).unwrap_err();
+        assert_eq!(e.code(), "client_comment.too_long");
+        // A missing argument is the core's parameter error, with the 1C name added.
+        let e = run(&mut c, "ПроверитьКоличество", &[Arg::Str("<10".into())]).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("min_qty"), "param.required"));
+        assert!(
+            e.message_ru().contains("«МинимальноеКоличество»"),
+            "{}",
+            e.message_ru()
+        );
+    }
+
+    #[test]
+    fn calls_that_need_the_key_say_so_in_russian() {
+        let mut c = carreta_object();
+        let e = run(&mut c, "Профиль", &[]).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("api_key"), "option.required"));
+        assert!(e.message_ru().contains("КлючAPI"), "{}", e.message_ru());
+    }
+
+    #[test]
+    fn properties_are_options_checked_by_the_core() {
+        let mut c = carreta_object();
+        let timeout = c.class.find_prop("Таймаут").unwrap();
+        let kind = c.class.props[timeout].kind;
+        c.set_prop(kind, "Таймаут", Arg::Int(20)).unwrap();
+        assert_eq!(
+            c.open_client.as_ref().unwrap().config().timeout.as_secs(),
+            20
+        );
+        c.set_prop(kind, "Таймаут", Arg::Str("2,5".into())).unwrap();
+        assert_eq!(c.options["timeout"], json!(2.5));
+        let e = c.set_prop(kind, "Таймаут", Arg::Int(-5)).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("timeout"), "option.timeout"));
+        assert_eq!(
+            c.options["timeout"],
+            json!(2.5),
+            "a refused value changes nothing"
+        );
+        let url = c.class.props[c.class.find_prop("BaseUrl").unwrap()].kind;
+        assert!(c
+            .set_prop(url, "АдресСервиса", Arg::Str("ftp://x/".into()))
+            .is_err());
+        c.set_prop(
+            url,
+            "АдресСервиса",
+            Arg::Str("http://127.0.0.1:9/carreta/v1/".into()),
+        )
+        .unwrap();
+        let acc = c.class.props[c.class.find_prop("Account").unwrap()].kind;
+        c.set_prop(acc, "Аккаунт", Arg::Int(1002)).unwrap();
+        assert_eq!(c.options["account"], json!("1002"));
+        c.set_prop(acc, "Аккаунт", Arg::Str(" ".into())).unwrap();
+        assert!(!c.options.contains_key("account"));
+    }
+
+    #[test]
+    fn the_generic_class_needs_a_service_and_takes_options_by_name() {
+        let mut c = Component::new(client_class());
+        let e = run(&mut c, "Вызвать", &[Arg::Str("carreta.profile.get".into())]).unwrap_err();
+        assert_eq!(e.field(), Some("service"));
+        let e = run(
+            &mut c,
+            "УстановитьПараметр",
+            &[Arg::Str("api_key".into()), Arg::Str("k".into())],
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("service"));
+        let service = c.class.props[c.class.find_prop("Сервис").unwrap()].kind;
+        assert!(c
+            .set_prop(service, "Сервис", Arg::Str("nope".into()))
+            .is_err());
+        c.set_prop(service, "Сервис", Arg::Str("CARRETA".into()))
+            .unwrap();
+        assert_eq!(c.service.unwrap().prefix, "carreta");
+        run(
+            &mut c,
+            "SetOption",
+            &[Arg::Str("api_key".into()), Arg::Str("k".into())],
+        )
+        .unwrap();
+        run(
+            &mut c,
+            "SetOption",
+            &[Arg::Str("max_retries".into()), Arg::Int(0)],
+        )
+        .unwrap();
+        let e = run(
+            &mut c,
+            "SetOption",
+            &[Arg::Str("max_retries".into()), Arg::Int(1000)],
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "option.max_retries");
+        let e = run(
+            &mut c,
+            "SetOption",
+            &[Arg::Str("colour".into()), Arg::Int(1)],
+        )
+        .unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("colour"), "option.unknown"));
+        assert!(c.client(true).is_ok());
+        let Ret::Str(all) = run(&mut c, "Методы", &[]).unwrap() else {
+            panic!()
+        };
+        assert!(all.starts_with('[') && all.contains("carreta.order.get"));
+        // Another service: the key of the first is dropped, max_retries kept.
+        c.set_prop(service, "Сервис", Arg::Str(String::new()))
+            .unwrap();
+        assert_eq!(c.options.keys().collect::<Vec<_>>(), ["max_retries"]);
+    }
+
+    #[test]
+    fn a_service_registered_twice_with_the_same_text_is_the_same_service() {
+        let text = r#"{"prefix": "onecunit", "name": "OnecUnit", "default_base_url": "http://127.0.0.1:9/",
+            "endpoints": [{"id": "onecunit.thing.get", "method": "GET", "path": "things/{id}",
+                           "params": [{"name": "id", "in": "path", "type": "integer", "required": true, "name_ru": "Номер"}]}]}"#;
+        let mut c = Component::new(client_class());
+        assert_eq!(
+            run(&mut c, "RegisterService", &[Arg::Str(text.into())]).unwrap(),
+            Ret::Str("onecunit".into())
+        );
+        assert_eq!(c.service.unwrap().prefix, "onecunit");
+        let mut d = Component::new(client_class());
+        assert_eq!(
+            run(&mut d, "ЗарегистрироватьСервис", &[Arg::Str(text.into())]).unwrap(),
+            Ret::Str("onecunit".into())
+        );
+        let other = text.replace("things/{id}", "items/{id}");
+        assert!(run(&mut d, "ЗарегистрироватьСервис", &[Arg::Str(other)]).is_err());
+        // Its class is generated like Carreta's: a method per row, named from the id.
+        let class = crate::class::find("OnecUnit").unwrap();
+        let m = &class.methods[class.find_method("ThingGet").unwrap()];
+        assert_eq!(
+            m.args.iter().map(|a| a.name_ru).collect::<Vec<_>>(),
+            ["Номер"]
+        );
     }
 }

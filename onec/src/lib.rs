@@ -5,18 +5,24 @@
 //! objects `Новый("AddIn.LogiBridge.Carreta")` whose properties and methods have Russian
 //! and English names.
 //!
-//! The face is thin, as every face of logibridge: it converts 1C values to JSON parameters,
-//! calls the core's generic entry ([`logibridge::AnyClient::call_json`]) by endpoint id,
-//! and maps [`logibridge::Error`] once — to `false` (BSL raises an exception), the
-//! platform's error channel (`AddError`, in Russian) and the `ПоследняяОшибка/LastError`
-//! property (the error's JSON). No service rule is re-implemented here.
+//! The face is thin, as every face of logibridge, and has no code per call: the classes
+//! are generated from the endpoint table when the library loads ([`class`]): one class
+//! per service (`Carreta`), each row of the table a method with its Russian and English
+//! names, plus the generic class `Client` for any service, including one declared at run
+//! time from JSON. Every method converts 1C values to the row's JSON parameters by their
+//! types, calls the core's one generic client ([`logibridge::Client`]) and maps
+//! [`logibridge::Error`] once — to `false` (BSL raises an exception), the platform's error
+//! channel (`AddError`, in Russian) and the `ПоследняяОшибка/LastError` property (the
+//! error's JSON). No service rule is re-implemented here.
 //!
 //! Layout:
 //! - [`platform`]: the platform connection (AddError, external events), guarded so that
 //!   nothing touches it after `Done`.
-//! - [`args`]: 1C values in, typed Rust values out.
-//! - [`component`]: the generic class (properties, method table, sync and async calls).
-//! - [`carreta`]: the `Carreta` class: its typed methods, each a JSON builder for an id.
+//! - [`args`]: 1C values in, JSON parameters out (by the parameter's type).
+//! - [`class`]: the classes, generated from the table; overrides and extras of a service.
+//! - [`component`]: the object (properties as the core client's options, method calls,
+//!   sync and async).
+//! - [`carreta`]: the four Carreta methods that need code (hooks).
 //!
 //! Exports (C linkage): `GetClassNames`, `GetClassObject`, `DestroyObject`,
 //! `SetPlatformCapabilities`, `GetAttachType`. Every entry point catches panics.
@@ -27,10 +33,11 @@ use std::sync::OnceLock;
 
 pub mod args;
 pub mod carreta;
+pub mod class;
 pub mod component;
 pub mod platform;
 
-use component::{ClassSpec, Component};
+use component::Component;
 
 /// The name of the bundle (and of the component in `ПодключитьВнешнююКомпоненту`).
 pub const BUNDLE_NAME: &str = "LogiBridge";
@@ -38,20 +45,12 @@ pub const BUNDLE_NAME: &str = "LogiBridge";
 /// The source name of external events and errors.
 pub const EVENT_SOURCE: &str = "LogiBridge";
 
-/// The classes the component exports, in `GetClassNames` order. Later services (Ireca,
-/// CargoRun) are new [`ClassSpec`]s in this list; nothing else changes.
-pub static CLASSES: &[&ClassSpec] = &[&carreta::CARRETA];
-
-/// Finds a class by its id (as the platform passes it to `GetClassObject`).
-pub fn find_class(name: &str) -> Option<&'static ClassSpec> {
-    CLASSES.iter().copied().find(|c| c.name == name)
-}
-
 /// The class ids joined by `|`, NUL-terminated UTF-16 (what `GetClassNames` returns).
 pub fn class_names_utf16() -> &'static [u16] {
     static NAMES: OnceLock<Vec<u16>> = OnceLock::new();
     NAMES.get_or_init(|| {
-        let joined = CLASSES.iter().map(|c| c.name).collect::<Vec<_>>().join("|");
+        // The services known when the library loads, then the generic class.
+        let joined = class::class_names().join("|");
         let mut w: Vec<u16> = joined.encode_utf16().collect();
         w.push(0);
         w
@@ -82,11 +81,11 @@ pub unsafe extern "C" fn GetClassObject(name: *const u16, component: *mut *mut c
     }
     let found = catch_unwind(AssertUnwindSafe(|| {
         let name = platform::utf16_ptr_to_string(name);
-        find_class(&name)
+        class::find(&name)
     }));
-    let Ok(Some(spec)) = found else { return 0 };
+    let Ok(Some(class)) = found else { return 0 };
     catch_unwind(AssertUnwindSafe(|| {
-        addin1c::create_component(component, Component::new(spec))
+        addin1c::create_component(component, Component::new(class))
     }))
     .unwrap_or(0)
 }
@@ -123,8 +122,13 @@ mod tests {
     fn class_names_are_joined_and_terminated() {
         let w = class_names_utf16();
         assert_eq!(*w.last().unwrap(), 0);
-        assert_eq!(String::from_utf16(&w[..w.len() - 1]).unwrap(), "Carreta");
-        assert!(find_class("Carreta").is_some());
-        assert!(find_class("Nope").is_none());
+        let names = String::from_utf16(&w[..w.len() - 1]).unwrap();
+        assert!(
+            names.starts_with("Carreta|") && names.ends_with("|Client"),
+            "{names}"
+        );
+        assert!(class::find("Carreta").is_some());
+        assert!(class::find("Client").is_some());
+        assert!(class::find("Nope").is_none());
     }
 }

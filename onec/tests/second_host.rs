@@ -3,6 +3,9 @@
 //! neither `Init` nor `CallAsProc` (the C++ harness in tests/onec/ covers the full flow);
 //! without `Init` the component has no platform connection, so errors reach only
 //! `LastError` — which is what this test also shows: nothing depends on `AddError`.
+//!
+//! This host passes exactly `GetNParams` arguments (it does not ask `GetParamDefValue`),
+//! so the optional trailing `Аккаунт` of the generated methods is given as `Неопределено`.
 
 use addin1c_test::{name, TestAddinLib, Variant};
 
@@ -50,7 +53,10 @@ fn carreta_through_addin1c_test() {
     );
 
     let found = obj
-        .call_as_func(name!("Поиск"), &mut [Variant::new_str(&w("oc47"))])
+        .call_as_func(
+            name!("Поиск"),
+            &mut [Variant::new_str(&w("oc47")), Variant::new()],
+        )
         .unwrap();
     let offers: serde_json::Value = serde_json::from_str(&s(&found)).unwrap();
     assert!(!offers.as_array().unwrap().is_empty());
@@ -92,6 +98,7 @@ fn carreta_through_addin1c_test() {
             Variant::new_i32(1_000_000),
             Variant::new_str(&w("")),
             Variant::new_bool(false),
+            Variant::new(),
         ],
     );
     assert!(
@@ -111,11 +118,54 @@ fn carreta_through_addin1c_test() {
 
     obj.set_property(name!("КлючAPI"), &Variant::new_str(&w("wrong")))
         .unwrap();
-    assert!(obj.call_as_func(name!("Profile"), &mut []).is_err());
+    assert!(obj
+        .call_as_func(name!("Profile"), &mut [Variant::new()])
+        .is_err());
     let err: serde_json::Value =
         serde_json::from_str(&s(&obj.get_property(name!("LastError")).unwrap())).unwrap();
     assert_eq!(err["status"], 401);
 
+    // A generated library-side row: its JSON result.
+    let ok = obj
+        .call_as_func(
+            name!("ПроверитьКомментарий"),
+            &mut [Variant::new_str(&w("PO-17"))],
+        )
+        .unwrap();
+    assert_eq!(s(&ok), "true");
+
     drop(obj);
+
+    // The generic class: a service by its prefix, options by their core names.
+    let client = lib.new_addin("Client").expect("class Client");
+    client
+        .set_property(name!("Сервис"), &Variant::new_str(&w("carreta")))
+        .unwrap();
+    client
+        .set_property(
+            name!("BaseUrl"),
+            &Variant::new_str(&w(&sandbox.carreta_url())),
+        )
+        .unwrap();
+    client
+        .call_as_func(
+            name!("УстановитьПараметр"),
+            &mut [
+                Variant::new_str(&w("api_key")),
+                Variant::new_str(&w(sandbox.carreta_api_key())),
+            ],
+        )
+        .unwrap();
+    let same = client
+        .call_as_func(
+            name!("Вызвать"),
+            &mut [
+                Variant::new_str(&w("carreta.search.query")),
+                Variant::new_str(&w(r#"{"q":"oc47"}"#)),
+            ],
+        )
+        .unwrap();
+    assert_eq!(s(&same), s(&found));
+    drop(client);
     sandbox.stop();
 }
