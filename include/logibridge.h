@@ -47,7 +47,9 @@ enum lb_status
     LB_OK = 0,
     /**
      * An argument is wrong: a NULL pointer, invalid UTF-8, malformed JSON, an unknown
-     * endpoint id or parameter name. Nothing was sent.
+     * service or endpoint id, or a call parameter or client option that is unknown,
+     * missing, of the wrong type or out of range (`lb_error_field` names it). Nothing was
+     * sent.
      */
     LB_INVALID_ARGUMENT = 1,
     /**
@@ -104,8 +106,8 @@ typedef uint32_t lb_status;
 typedef struct lb_call_handle_t lb_call_handle_t;
 
 /**
- * A client of one service. Opaque; made by a service's constructor (`lb_carreta_new`),
- * freed by `lb_client_free`.
+ * A client of one service. Opaque; made by `lb_client_new` (or `lb_carreta_new`), freed
+ * by `lb_client_free`.
  *
  * Thread safety: one client may be used by any number of threads at once (`lb_call` and
  * `lb_call_async` only read it); the threads share its connection pool. It must not be
@@ -135,9 +137,11 @@ typedef struct lb_error_t lb_error_t;
 typedef struct lb_pricelist_t lb_pricelist_t;
 
 /**
- * Settings of a Carreta client. Fill it with `lb_carreta_options_init` first, then set
- * what you need: every field you do not set keeps its default. The layout is part of
- * the ABI of this major version (a new field means a new major version and a rebuild).
+ * Settings of a Carreta client for `lb_carreta_new`. Fill it with
+ * `lb_carreta_options_init` first, then set what you need: every field you do not set
+ * keeps its default. The layout is part of the ABI of this major version (a new field
+ * means a new major version and a rebuild). New code may prefer `lb_client_new`, which
+ * takes the same settings by name.
  *
  * The library copies what it needs during `lb_carreta_new`: the strings may be freed
  * right after it returns.
@@ -158,16 +162,17 @@ typedef struct lb_carreta_options_t {
      */
     const char *account;
     /**
-     * Time for a whole request, in milliseconds; 0 means the default (30000).
+     * Time for a whole request, in milliseconds; 0 means the default (30000). At most one
+     * day (86400000).
      */
     uint32_t timeout_ms;
     /**
-     * Time to connect, in milliseconds; 0 means the default (10000).
+     * Time to connect, in milliseconds; 0 means the default (10000). At most one day.
      */
     uint32_t connect_timeout_ms;
     /**
      * How often an idempotent call is retried after a timeout, a connection error, 429
-     * or 5xx (default 2; 0 turns retries off). Orders are never retried.
+     * or 5xx (default 2; 0 turns retries off; at most 100). Orders are never retried.
      */
     uint32_t max_retries;
 } lb_carreta_options_t;
@@ -236,15 +241,56 @@ lb_status lb_carreta_check_order_qty(const char *qty,
 lb_status lb_carreta_check_client_comment(const char *comment, struct lb_error_t **error_out);
 
 /**
+ * Makes a client of any service the library knows: a built-in one (`"carreta"`) or one
+ * declared with `lb_service_register`. On success `*client_out` receives a new client
+ * (free it with `lb_client_free`); on failure it is NULL. No request is sent.
+ *
+ * - `service`: the service's prefix, the first part of its endpoint ids (`"carreta"`).
+ *   An unknown one is `LB_INVALID_ARGUMENT`, naming the services this build knows.
+ * - `options_json`: NULL, `""` or a UTF-8 JSON object of options by name, the same names
+ *   in every face (`null` leaves an option at its default):
+ *   - `"base_url"`: the service URL (the sandbox's, a customer host); default: the
+ *     service's production URL;
+ *   - each credential of the service by its name (`"api_key"` for Carreta, `"token"`,
+ *     ...; see `"credentials"` in `lb_endpoints`), a string;
+ *   - `"timeout"` / `"connect_timeout"` in seconds, or `"timeout_ms"` /
+ *     `"connect_timeout_ms"` in milliseconds (defaults 30 s and 10 s; from 1 ms to one day);
+ *   - `"max_retries"`: retries of idempotent calls, 0..=100 (default 2);
+ *   - each common parameter of the service (Carreta's `"account"`), as the default of
+ *     every call.
+ *
+ * Fails with `LB_INVALID_ARGUMENT` on malformed JSON, an unknown option, a value of the
+ * wrong type or out of its limits, a missing or empty required credential, or a malformed
+ * `base_url`; `lb_error_field` then names the option (`"timeout"`, `"api_key"`). No error
+ * text ever holds a credential's value.
+ *
+ * ```c
+ * lb_client_t *client = NULL;
+ * lb_error_t *error = NULL;
+ * lb_status st = lb_client_new("carreta",
+ *     "{\"api_key\": \"KEY\", \"base_url\": \"http://127.0.0.1:8080/carreta/v1/\", \"timeout\": 5}",
+ *     &client, &error);
+ * ```
+ */
+lb_status lb_client_new(const char *service,
+                        const char *options_json,
+                        struct lb_client_t **client_out,
+                        struct lb_error_t **error_out);
+
+/**
  * Fills `options` with the defaults: every string NULL, `timeout_ms` 30000,
  * `connect_timeout_ms` 10000, `max_retries` 2. NULL is ignored.
  */
 void lb_carreta_options_init(struct lb_carreta_options_t *options);
 
 /**
- * Makes a Carreta client. On success `*client_out` receives a new client (free it with
- * `lb_client_free`); on failure it is NULL. Fails with `LB_INVALID_ARGUMENT` on a NULL
- * or empty `api_key` or a malformed `base_url`. No request is sent.
+ * Makes a Carreta client from an options struct: the same as
+ * `lb_client_new("carreta", ...)` with the struct's fields as options (`api_key`,
+ * `base_url`, `account`, `timeout_ms` and `connect_timeout_ms` when not 0, `max_retries`).
+ * On success `*client_out` receives a new client (free it with `lb_client_free`); on
+ * failure it is NULL. Fails with `LB_INVALID_ARGUMENT` on a NULL or empty `api_key`, a
+ * malformed `base_url`, or a timeout or `max_retries` beyond its limit (`lb_error_field`
+ * names the option). No request is sent.
  */
 lb_status lb_carreta_new(const struct lb_carreta_options_t *options,
                          struct lb_client_t **client_out,
@@ -256,13 +302,17 @@ lb_status lb_carreta_new(const struct lb_carreta_options_t *options,
 void lb_client_free(struct lb_client_t *client);
 
 /**
- * Calls any endpoint by its id from `ENDPOINTS.md` (e.g. `"carreta.search.query"`) and
- * waits for the answer.
+ * Calls any endpoint of the client's service by its id (e.g. `"carreta.search.query"`;
+ * `lb_endpoints` and `docs/endpoints.md` list them with their parameters) and waits for
+ * the answer.
  *
  * - `endpoint_id`: must exist in the endpoint table and belong to the client's service,
  *   else `LB_INVALID_ARGUMENT`.
  * - `params_json`: a UTF-8 JSON object with the call's parameters (e.g.
- *   `{"q": "oc47"}`), or NULL / `""` for none. Unknown parameter names are an error.
+ *   `{"q": "oc47"}`), or NULL / `""` for none. An unknown, misspelt, missing or mistyped
+ *   parameter is `LB_INVALID_ARGUMENT`, with `lb_error_field` naming it and
+ *   `lb_error_code` the rule (`param.unknown`, `param.required`, `param.type`,
+ *   `param.min`, ...).
  * - `*response_json_out`: on success, the result as UTF-8 JSON in the documented shape
  *   (free it with `lb_string_free`); NULL on failure.
  *
@@ -281,7 +331,8 @@ lb_status lb_call(const struct lb_client_t *client,
  * invoked exactly once with the outcome on a library thread (see `lb_callback`).
  *
  * - Returns `LB_OK` when the call was started. Any other status means it was not (a NULL
- *   or non-UTF-8 argument, an unknown endpoint id) and the callback will never be invoked.
+ *   or non-UTF-8 argument, an unknown endpoint id or one of another service) and the
+ *   callback will never be invoked.
  *   Parameter errors found later (bad JSON, unknown names, validation) arrive through the
  *   callback.
  * - `params_json` is copied: it may be freed as soon as this returns.
@@ -325,14 +376,18 @@ lb_status lb_error_status(const struct lb_error_t *error);
 
 /**
  * A stable machine-readable code: for `LB_VALIDATION` the broken rule (e.g.
- * `"order_qty.not_multiple_of_min_qty"`), otherwise the kind in snake case
+ * `"order_qty.not_multiple_of_min_qty"`); for a wrong call parameter or client option the
+ * rule it broke (`"param.unknown"`, `"param.required"`, `"param.type"`, `"param.min"`,
+ * `"option.timeout"`, `"option.required"`, ...); otherwise the kind in snake case
  * (`"invalid_argument"`, `"not_found"`, `"server"`, `"rate_limited"`, `"cancelled"`, ...).
  * Never NULL for a non-NULL error.
  */
 const char *lb_error_code(const struct lb_error_t *error);
 
 /**
- * The request field a validation error names (`"order_qty"`), or NULL.
+ * The field the error is about, or NULL: for `LB_VALIDATION` the request field that broke
+ * the rule (`"order_qty"`); for `LB_INVALID_ARGUMENT` the call parameter (`"page"`, a
+ * misspelt name) or the client option (`"timeout"`, `"api_key"`) that is wrong.
  */
 const char *lb_error_field(const struct lb_error_t *error);
 
@@ -364,7 +419,9 @@ const char *lb_error_endpoint(const struct lb_error_t *error);
 
 /**
  * The whole error as one JSON object: `{"code", "kind", "field", "status", "endpoint",
- * "message", "message_ru"}`. Never NULL for a non-NULL error.
+ * "message", "message_ru"}`, where `kind` is the coarse class in snake case
+ * (`"validation"`, `"invalid_argument"`, `"not_found"`, `"cancelled"`, ...). Never NULL for
+ * a non-NULL error.
  */
 const char *lb_error_json(const struct lb_error_t *error);
 
@@ -380,13 +437,6 @@ lb_status lb_json_pointer(const char *json,
                           const char *pointer,
                           char **value_json_out,
                           struct lb_error_t **error_out);
-
-/**
- * The endpoint table as JSON: `[{"id": "carreta.profile.get", "service": "carreta",
- * "method": "GET", "idempotent": true}, ...]`, every id `lb_call` knows. Free the string
- * with `lb_string_free`.
- */
-lb_status lb_endpoints(char **endpoints_json_out, struct lb_error_t **error_out);
 
 /**
  * Opens a price list file (Carreta's CSV: CP1251, `;`, a header row; columns are found by
@@ -449,6 +499,57 @@ lb_status lb_pricelist_summary(const struct lb_pricelist_t *pricelist,
  * Closes a price list. NULL is ignored.
  */
 void lb_pricelist_free(struct lb_pricelist_t *pricelist);
+
+/**
+ * The whole endpoint table as JSON, the same document every face returns: a list with
+ * one object per service the library knows (built-in ones first, then those registered),
+ *
+ * ```text
+ * [{"prefix": "carreta", "name": "Carreta", "default_base_url": "https://...",
+ *   "auth": {"kind": "query_param", "param": "api_key", "credential": "api_key"},
+ *   "credentials": [{"name": "api_key", "onec_en": "ApiKey", "onec_ru": "КлючAPI",
+ *                    "secret": true, "required": true}],
+ *   "common_params": [{"name": "account", ...}],
+ *   "error_message_keys": ["error", "detail", "message"],
+ *   "endpoints": [{"id": "carreta.order.get", "service": "carreta", "summary": "...",
+ *                  "method": "GET", "path": "order/{id}/",
+ *                  "params": [{"name": "id", "wire": "id", "in": "path", "type": "integer",
+ *                              "required": true, "repeated": false, "default": null,
+ *                              "fixed": null, "min": 0, "max": null, "name_ru": "...",
+ *                              "doc": "..."}, ...],
+ *                  "body": "none", "check": false,
+ *                  "response": {"model": "Order", "envelope": null, "list": false, ...},
+ *                  "paging": {"kind": "none"}, "idempotent": true, "auth": true,
+ *                  "local": false, "names": {"python": "order.get", ...}}, ...]}, ...]
+ * ```
+ *
+ * Every `id` is callable with `lb_call` on a client of its service; each row's `params`
+ * lists what `params_json` may hold (the service's common parameters included). Free the
+ * string with `lb_string_free`.
+ */
+lb_status lb_endpoints(char **endpoints_json_out, struct lb_error_t **error_out);
+
+/**
+ * Declares a service at run time from its JSON description, so that `lb_client_new` and
+ * `lb_call` reach it with no code of its own (a customer's gateway, a test double). The
+ * description has the shape of one service of `lb_endpoints` (`prefix`, `name`,
+ * `default_base_url`, `auth`, `credentials`, `common_params`, `error_message_keys`,
+ * `endpoints` with their `params`); most fields have defaults:
+ *
+ * ```text
+ * {"prefix": "shop", "name": "Shop", "default_base_url": "https://shop.example/api/",
+ *  "auth": {"kind": "bearer", "credential": "token"},
+ *  "credentials": [{"name": "token"}],
+ *  "endpoints": [{"id": "shop.item.get", "method": "GET", "path": "items/{id}",
+ *                 "params": [{"name": "id", "in": "path", "type": "integer",
+ *                             "required": true}]}]}
+ * ```
+ *
+ * Returns `LB_OK`, or `LB_INVALID_ARGUMENT` naming the faulty part of the description, or
+ * when its prefix or one of its ids is already known. A service is registered once per
+ * process and lives as long as it: register it at start-up, not per call.
+ */
+lb_status lb_service_register(const char *description_json, struct lb_error_t **error_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,36 +1,105 @@
-//! Clients and the generic calls: `lb_carreta_new`, `lb_call`, `lb_call_async`.
+//! Clients and the generic calls: `lb_client_new` (every service), `lb_carreta_new` (its
+//! compatibility wrapper), `lb_call`, `lb_call_async`.
+//!
+//! Nothing here is per service or per endpoint: a client is the core's generic
+//! `logibridge::Client`, configured by option names, and every call goes by endpoint id.
 
 use std::ffi::{c_char, c_void};
 use std::panic::AssertUnwindSafe;
 use std::ptr;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures_util::FutureExt;
-use lbcore::{AnyClient, Error};
+use lbcore::blocking::panic_message;
+use lbcore::{Client, Error};
+use serde_json::{Map, Value};
 use tokio::sync::Notify;
 
 use crate::error::lb_error_t;
-use crate::{
-    arg_out, arg_ref, arg_str, c_string, guard, invalid, lb_status, opt_str, panic_message,
-    reset_out,
-};
+use crate::{arg_out, arg_ref, arg_str, c_string, guard, invalid, lb_status, opt_str, reset_out};
 
-/// A client of one service. Opaque; made by a service's constructor (`lb_carreta_new`),
-/// freed by `lb_client_free`.
+/// A client of one service. Opaque; made by `lb_client_new` (or `lb_carreta_new`), freed
+/// by `lb_client_free`.
 ///
 /// Thread safety: one client may be used by any number of threads at once (`lb_call` and
 /// `lb_call_async` only read it); the threads share its connection pool. It must not be
 /// freed while another thread is inside a call with it. Asynchronous calls already
 /// started keep what they need, so freeing the client does not disturb them.
 pub struct lb_client_t {
-    inner: AnyClient,
+    inner: Client,
 }
 
-/// Settings of a Carreta client. Fill it with `lb_carreta_options_init` first, then set
-/// what you need: every field you do not set keeps its default. The layout is part of
-/// the ABI of this major version (a new field means a new major version and a rebuild).
+/// The one constructor path: a service by prefix, options by name, the core's checks.
+fn new_client(service: &str, options: &Map<String, Value>) -> Result<*mut lb_client_t, Error> {
+    let inner = Client::for_service(service)?.options(options).build()?;
+    Ok(Box::into_raw(Box::new(lb_client_t { inner })))
+}
+
+/// `options_json` as a JSON object; NULL, `""` or blanks mean `{}`.
+fn parse_options(json: Option<&str>) -> Result<Map<String, Value>, Error> {
+    let Some(json) = json.filter(|j| !j.trim().is_empty()) else {
+        return Ok(Map::new());
+    };
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(invalid("options_json must be a JSON object")),
+        Err(e) => Err(invalid(format!("options_json is not valid JSON: {e}"))),
+    }
+}
+
+/// Makes a client of any service the library knows: a built-in one (`"carreta"`) or one
+/// declared with `lb_service_register`. On success `*client_out` receives a new client
+/// (free it with `lb_client_free`); on failure it is NULL. No request is sent.
+///
+/// - `service`: the service's prefix, the first part of its endpoint ids (`"carreta"`).
+///   An unknown one is `LB_INVALID_ARGUMENT`, naming the services this build knows.
+/// - `options_json`: NULL, `""` or a UTF-8 JSON object of options by name, the same names
+///   in every face (`null` leaves an option at its default):
+///   - `"base_url"`: the service URL (the sandbox's, a customer host); default: the
+///     service's production URL;
+///   - each credential of the service by its name (`"api_key"` for Carreta, `"token"`,
+///     ...; see `"credentials"` in `lb_endpoints`), a string;
+///   - `"timeout"` / `"connect_timeout"` in seconds, or `"timeout_ms"` /
+///     `"connect_timeout_ms"` in milliseconds (defaults 30 s and 10 s; from 1 ms to one day);
+///   - `"max_retries"`: retries of idempotent calls, 0..=100 (default 2);
+///   - each common parameter of the service (Carreta's `"account"`), as the default of
+///     every call.
+///
+/// Fails with `LB_INVALID_ARGUMENT` on malformed JSON, an unknown option, a value of the
+/// wrong type or out of its limits, a missing or empty required credential, or a malformed
+/// `base_url`; `lb_error_field` then names the option (`"timeout"`, `"api_key"`). No error
+/// text ever holds a credential's value.
+///
+/// ```c
+/// lb_client_t *client = NULL;
+/// lb_error_t *error = NULL;
+/// lb_status st = lb_client_new("carreta",
+///     "{\"api_key\": \"KEY\", \"base_url\": \"http://127.0.0.1:8080/carreta/v1/\", \"timeout\": 5}",
+///     &client, &error);
+/// ```
+#[no_mangle]
+pub unsafe extern "C" fn lb_client_new(
+    service: *const c_char,
+    options_json: *const c_char,
+    client_out: *mut *mut lb_client_t,
+    error_out: *mut *mut lb_error_t,
+) -> lb_status {
+    reset_out(client_out);
+    guard(error_out, || {
+        let service = arg_str(service, "service")?;
+        let options = parse_options(opt_str(options_json, "options_json")?)?;
+        let out = arg_out(client_out, "client_out")?;
+        *out = new_client(service, &options)?;
+        Ok(())
+    })
+}
+
+/// Settings of a Carreta client for `lb_carreta_new`. Fill it with
+/// `lb_carreta_options_init` first, then set what you need: every field you do not set
+/// keeps its default. The layout is part of the ABI of this major version (a new field
+/// means a new major version and a rebuild). New code may prefer `lb_client_new`, which
+/// takes the same settings by name.
 ///
 /// The library copies what it needs during `lb_carreta_new`: the strings may be freed
 /// right after it returns.
@@ -44,12 +113,13 @@ pub struct lb_carreta_options_t {
     /// The account to act for when the key serves several; NULL means the manager's
     /// default. A call may override it with the `account` parameter.
     pub account: *const c_char,
-    /// Time for a whole request, in milliseconds; 0 means the default (30000).
+    /// Time for a whole request, in milliseconds; 0 means the default (30000). At most one
+    /// day (86400000).
     pub timeout_ms: u32,
-    /// Time to connect, in milliseconds; 0 means the default (10000).
+    /// Time to connect, in milliseconds; 0 means the default (10000). At most one day.
     pub connect_timeout_ms: u32,
     /// How often an idempotent call is retried after a timeout, a connection error, 429
-    /// or 5xx (default 2; 0 turns retries off). Orders are never retried.
+    /// or 5xx (default 2; 0 turns retries off; at most 100). Orders are never retried.
     pub max_retries: u32,
 }
 
@@ -69,9 +139,13 @@ pub unsafe extern "C" fn lb_carreta_options_init(options: *mut lb_carreta_option
     }
 }
 
-/// Makes a Carreta client. On success `*client_out` receives a new client (free it with
-/// `lb_client_free`); on failure it is NULL. Fails with `LB_INVALID_ARGUMENT` on a NULL
-/// or empty `api_key` or a malformed `base_url`. No request is sent.
+/// Makes a Carreta client from an options struct: the same as
+/// `lb_client_new("carreta", ...)` with the struct's fields as options (`api_key`,
+/// `base_url`, `account`, `timeout_ms` and `connect_timeout_ms` when not 0, `max_retries`).
+/// On success `*client_out` receives a new client (free it with `lb_client_free`); on
+/// failure it is NULL. Fails with `LB_INVALID_ARGUMENT` on a NULL or empty `api_key`, a
+/// malformed `base_url`, or a timeout or `max_retries` beyond its limit (`lb_error_field`
+/// names the option). No request is sent.
 #[no_mangle]
 pub unsafe extern "C" fn lb_carreta_new(
     options: *const lb_carreta_options_t,
@@ -82,25 +156,26 @@ pub unsafe extern "C" fn lb_carreta_new(
     guard(error_out, || {
         let o = arg_ref(options, "options")?;
         let out = arg_out(client_out, "client_out")?;
-        let api_key = arg_str(o.api_key, "options->api_key")?;
-        let mut b = lbcore::carreta::Client::builder(api_key);
-        if let Some(url) = opt_str(o.base_url, "options->base_url")? {
-            b = b.base_url(url);
+        let mut map = Map::new();
+        for (name, p) in [
+            ("api_key", o.api_key),
+            ("base_url", o.base_url),
+            ("account", o.account),
+        ] {
+            if let Some(s) = opt_str(p, &format!("options->{name}"))? {
+                map.insert(name.to_owned(), Value::from(s));
+            }
         }
-        if let Some(account) = opt_str(o.account, "options->account")? {
-            b = b.account(account);
+        for (name, ms) in [
+            ("timeout_ms", o.timeout_ms),
+            ("connect_timeout_ms", o.connect_timeout_ms),
+        ] {
+            if ms > 0 {
+                map.insert(name.to_owned(), Value::from(ms));
+            }
         }
-        if o.timeout_ms > 0 {
-            b = b.timeout(Duration::from_millis(o.timeout_ms.into()));
-        }
-        if o.connect_timeout_ms > 0 {
-            b = b.connect_timeout(Duration::from_millis(o.connect_timeout_ms.into()));
-        }
-        b = b.max_retries(o.max_retries);
-        let client = b.build()?;
-        *out = Box::into_raw(Box::new(lb_client_t {
-            inner: AnyClient::from(client),
-        }));
+        map.insert("max_retries".to_owned(), Value::from(o.max_retries));
+        *out = new_client("carreta", &map)?;
         Ok(())
     })
 }
@@ -113,13 +188,17 @@ pub unsafe extern "C" fn lb_client_free(client: *mut lb_client_t) {
     }
 }
 
-/// Calls any endpoint by its id from `ENDPOINTS.md` (e.g. `"carreta.search.query"`) and
-/// waits for the answer.
+/// Calls any endpoint of the client's service by its id (e.g. `"carreta.search.query"`;
+/// `lb_endpoints` and `docs/endpoints.md` list them with their parameters) and waits for
+/// the answer.
 ///
 /// - `endpoint_id`: must exist in the endpoint table and belong to the client's service,
 ///   else `LB_INVALID_ARGUMENT`.
 /// - `params_json`: a UTF-8 JSON object with the call's parameters (e.g.
-///   `{"q": "oc47"}`), or NULL / `""` for none. Unknown parameter names are an error.
+///   `{"q": "oc47"}`), or NULL / `""` for none. An unknown, misspelt, missing or mistyped
+///   parameter is `LB_INVALID_ARGUMENT`, with `lb_error_field` naming it and
+///   `lb_error_code` the rule (`param.unknown`, `param.required`, `param.type`,
+///   `param.min`, ...).
 /// - `*response_json_out`: on success, the result as UTF-8 JSON in the documented shape
 ///   (free it with `lb_string_free`); NULL on failure.
 ///
@@ -140,26 +219,12 @@ pub unsafe extern "C" fn lb_call(
         let id = arg_str(endpoint_id, "endpoint_id")?;
         let params = opt_str(params_json, "params_json")?.unwrap_or("");
         let out = arg_out(response_json_out, "response_json_out")?;
-        let text = call_blocking(&client.inner, id, params)?;
+        // The core's one "run on the shared runtime and wait": it also works on the
+        // runtime's blocking pool, where lb_call_async callbacks run.
+        let text = client.inner.call_json_blocking(id, params)?;
         *out = c_string(text).into_raw();
         Ok(())
     })
-}
-
-/// Runs a call on the shared runtime and waits for it on this thread. Unlike the core's
-/// `block_on`, it also works on a thread the runtime owns but does not drive (the threads
-/// that run `lb_call_async` callbacks), so a callback may make a blocking call.
-fn call_blocking(client: &AnyClient, id: &str, params: &str) -> Result<String, Error> {
-    let (client, id, params) = (client.clone(), id.to_owned(), params.to_owned());
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    lbcore::blocking::runtime().spawn(async move {
-        let result = AssertUnwindSafe(client.call_json(&id, &params))
-            .catch_unwind()
-            .await;
-        let _ = tx.send(result.unwrap_or_else(|p| Err(Error::Internal(panic_message(p.as_ref())))));
-    });
-    rx.recv()
-        .unwrap_or_else(|_| Err(Error::Internal("the call ended without a result".into())))
 }
 
 /// Receives the outcome of an `lb_call_async`, exactly once, on a library thread.
@@ -227,7 +292,8 @@ impl Delivery {
 /// invoked exactly once with the outcome on a library thread (see `lb_callback`).
 ///
 /// - Returns `LB_OK` when the call was started. Any other status means it was not (a NULL
-///   or non-UTF-8 argument, an unknown endpoint id) and the callback will never be invoked.
+///   or non-UTF-8 argument, an unknown endpoint id or one of another service) and the
+///   callback will never be invoked.
 ///   Parameter errors found later (bad JSON, unknown names, validation) arrive through the
 ///   callback.
 /// - `params_json` is copied: it may be freed as soon as this returns.
@@ -247,7 +313,14 @@ pub unsafe extern "C" fn lb_call_async(
     guard(error_out, || {
         let client = arg_ref(client, "client")?.inner.clone();
         let id = arg_str(endpoint_id, "endpoint_id")?;
-        lbcore::endpoints::require(id)?;
+        let ep = lbcore::endpoints::require(id)?;
+        if ep.service != client.service().prefix {
+            return Err(invalid(format!(
+                "{id} belongs to {}, but this client speaks {}",
+                ep.service,
+                client.service().prefix
+            )));
+        }
         let id = id.to_owned();
         let params = opt_str(params_json, "params_json")?
             .unwrap_or("")
@@ -283,8 +356,9 @@ pub unsafe extern "C" fn lb_call_async(
                     match r {
                         Ok(Ok(text)) => Ok(text),
                         Ok(Err(e)) => Err(lb_error_t::from_core(&e)),
-                        Err(p) => Err(lb_error_t::from_core(&Error::Internal(panic_message(
-                            p.as_ref(),
+                        Err(p) => Err(lb_error_t::from_core(&Error::Internal(format!(
+                            "panic inside the call: {}",
+                            panic_message(p.as_ref())
                         )))),
                     }
                 }

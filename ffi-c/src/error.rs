@@ -53,7 +53,7 @@ impl lb_error_t {
         let message = format!("the call to {endpoint} was cancelled");
         let message_ru = format!("Вызов {endpoint} отменён");
         let json = serde_json::json!({
-            "code": "cancelled", "kind": "Cancelled", "field": null, "status": null,
+            "code": "cancelled", "kind": "cancelled", "field": null, "status": null,
             "endpoint": endpoint, "message": message, "message_ru": message_ru,
         });
         lb_error_t {
@@ -90,7 +90,9 @@ pub unsafe extern "C" fn lb_error_status(error: *const lb_error_t) -> lb_status 
 }
 
 /// A stable machine-readable code: for `LB_VALIDATION` the broken rule (e.g.
-/// `"order_qty.not_multiple_of_min_qty"`), otherwise the kind in snake case
+/// `"order_qty.not_multiple_of_min_qty"`); for a wrong call parameter or client option the
+/// rule it broke (`"param.unknown"`, `"param.required"`, `"param.type"`, `"param.min"`,
+/// `"option.timeout"`, `"option.required"`, ...); otherwise the kind in snake case
 /// (`"invalid_argument"`, `"not_found"`, `"server"`, `"rate_limited"`, `"cancelled"`, ...).
 /// Never NULL for a non-NULL error.
 #[no_mangle]
@@ -98,7 +100,9 @@ pub unsafe extern "C" fn lb_error_code(error: *const lb_error_t) -> *const c_cha
     error.as_ref().map_or(ptr::null(), |e| e.code.as_ptr())
 }
 
-/// The request field a validation error names (`"order_qty"`), or NULL.
+/// The field the error is about, or NULL: for `LB_VALIDATION` the request field that broke
+/// the rule (`"order_qty"`); for `LB_INVALID_ARGUMENT` the call parameter (`"page"`, a
+/// misspelt name) or the client option (`"timeout"`, `"api_key"`) that is wrong.
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_field(error: *const lb_error_t) -> *const c_char {
     error.as_ref().map_or(ptr::null(), |e| opt_ptr(&e.field))
@@ -138,7 +142,9 @@ pub unsafe extern "C" fn lb_error_endpoint(error: *const lb_error_t) -> *const c
 }
 
 /// The whole error as one JSON object: `{"code", "kind", "field", "status", "endpoint",
-/// "message", "message_ru"}`. Never NULL for a non-NULL error.
+/// "message", "message_ru"}`, where `kind` is the coarse class in snake case
+/// (`"validation"`, `"invalid_argument"`, `"not_found"`, `"cancelled"`, ...). Never NULL for
+/// a non-NULL error.
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_json(error: *const lb_error_t) -> *const c_char {
     error.as_ref().map_or(ptr::null(), |e| e.json.as_ptr())

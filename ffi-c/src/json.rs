@@ -1,4 +1,4 @@
-//! Small JSON helpers for hosts without a JSON library, and the endpoint table.
+//! Small JSON helpers for hosts without a JSON library.
 
 use std::ffi::c_char;
 
@@ -29,33 +29,6 @@ pub unsafe extern "C" fn lb_json_pointer(
             .pointer(pointer)
             .ok_or_else(|| invalid(format!("no value at JSON pointer {pointer:?}")))?;
         *out = c_string(value.to_string()).into_raw();
-        Ok(())
-    })
-}
-
-/// The endpoint table as JSON: `[{"id": "carreta.profile.get", "service": "carreta",
-/// "method": "GET", "idempotent": true}, ...]`, every id `lb_call` knows. Free the string
-/// with `lb_string_free`.
-#[no_mangle]
-pub unsafe extern "C" fn lb_endpoints(
-    endpoints_json_out: *mut *mut c_char,
-    error_out: *mut *mut lb_error_t,
-) -> lb_status {
-    reset_out(endpoints_json_out);
-    guard(error_out, || {
-        let out = arg_out(endpoints_json_out, "endpoints_json_out")?;
-        let rows: Vec<serde_json::Value> = lbcore::endpoints::ENDPOINTS
-            .iter()
-            .map(|e| {
-                serde_json::json!({
-                    "id": e.id,
-                    "service": e.service.prefix(),
-                    "method": e.method.to_string(),
-                    "idempotent": e.idempotent,
-                })
-            })
-            .collect();
-        *out = c_string(serde_json::Value::Array(rows).to_string()).into_raw();
         Ok(())
     })
 }

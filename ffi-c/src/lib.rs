@@ -8,8 +8,11 @@
 //! - reports failures through its return value and an optional `lb_error_t **` (no
 //!   thread-local "last error").
 //!
-//! The generic entry point [`client::lb_call`] reaches every endpoint id of the core's table,
-//! so a new service or call needs no new C plumbing.
+//! Nothing here is per service or per endpoint: [`client::lb_client_new`] makes a client of
+//! any service by name with options by name, the generic entry point [`client::lb_call`]
+//! reaches every endpoint id of the core's table, [`table::lb_endpoints`] describes the
+//! table and [`table::lb_service_register`] adds a service to it at run time. A new service
+//! or call needs no new C plumbing.
 //!
 //! The header is generated from these sources by cbindgen (see `ffi-c/cbindgen.toml`) and
 //! committed; `cargo test -p logibridge-ffi` fails when it is stale
@@ -27,6 +30,7 @@ pub mod client;
 pub mod error;
 pub mod json;
 pub mod pricelist;
+pub mod table;
 
 use error::lb_error_t;
 use lbcore::Error;
@@ -42,7 +46,9 @@ pub enum lb_status {
     /// Success.
     LB_OK = 0,
     /// An argument is wrong: a NULL pointer, invalid UTF-8, malformed JSON, an unknown
-    /// endpoint id or parameter name. Nothing was sent.
+    /// service or endpoint id, or a call parameter or client option that is unknown,
+    /// missing, of the wrong type or out of range (`lb_error_field` names it). Nothing was
+    /// sent.
     LB_INVALID_ARGUMENT = 1,
     /// A documented rule of the service was broken (the error names the field and the
     /// rule code). Nothing was sent.
@@ -162,7 +168,10 @@ pub(crate) fn guard(
     let err = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return lb_status::LB_OK,
         Ok(Err(e)) => lb_error_t::from_core(&e),
-        Err(panic) => lb_error_t::from_core(&Error::Internal(panic_message(panic.as_ref()))),
+        Err(panic) => lb_error_t::from_core(&Error::Internal(format!(
+            "panic caught at the C boundary: {}",
+            lbcore::blocking::panic_message(panic.as_ref())
+        ))),
     };
     let status = err.status;
     if !error_out.is_null() {
@@ -170,16 +179,6 @@ pub(crate) fn guard(
         unsafe { *error_out = Box::into_raw(Box::new(err)) };
     }
     status
-}
-
-/// The text of a caught panic.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into());
-    format!("panic caught at the C boundary: {what}")
 }
 
 pub(crate) fn invalid(message: impl Into<String>) -> Error {

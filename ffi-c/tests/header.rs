@@ -51,7 +51,10 @@ fn committed_header_is_fresh() {
 fn header_declares_the_whole_api() {
     let h = generate();
     for name in [
+        "lb_client_new",
         "lb_carreta_new",
+        "lb_service_register",
+        "lb_endpoints",
         "lb_call",
         "lb_call_async",
         "lb_call_cancel",

@@ -13,6 +13,7 @@ typedef struct {
     lb_status status;
     char *response; /* a copy */
     char *code;     /* a copy of lb_error_code */
+    char *json;     /* a copy of lb_error_json */
     pthread_t thread;
     const lb_client_t *client; /* for the nested call */
     lb_status nested;
@@ -28,6 +29,7 @@ static void waiter_init(waiter_t *w) {
 static void waiter_destroy(waiter_t *w) {
     free(w->response);
     free(w->code);
+    free(w->json);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
 }
@@ -55,6 +57,7 @@ static void on_done(void *user_data, lb_status status, const char *response_json
     /* The response and the error are the library's and valid only here: copy them. */
     if (response_json) w->response = strdup(response_json);
     if (error) w->code = strdup(lb_error_code(error));
+    if (error) w->json = strdup(lb_error_json(error));
     if ((status == LB_OK) != (response_json != NULL) || (status == LB_OK) != (error == NULL)) w->status = (lb_status)998;
     if (error && lb_error_status(error) != status) w->status = (lb_status)997;
     pthread_cond_broadcast(&w->cv);
@@ -118,6 +121,8 @@ static void test_errors_arrive_through_the_callback(lb_client_t *client) {
     CHECK(h == NULL);
     lb_error_free(err);
     CHECK(lb_call_async(client, "carreta.profile.get", NULL, NULL, &w, &h, NULL) == LB_INVALID_ARGUMENT);
+    /* So is an id of a service this build does not know. */
+    CHECK(lb_call_async(client, "ireca.goods.list", NULL, on_done, &w, &h, NULL) == LB_INVALID_ARGUMENT);
     CHECK(lb_call_async(NULL, "carreta.profile.get", NULL, on_done, &w, &h, NULL) == LB_INVALID_ARGUMENT);
     CHECK(lb_call_async(client, NULL, NULL, on_done, &w, &h, NULL) == LB_INVALID_ARGUMENT);
     lbt_sleep_ms(100);
@@ -138,6 +143,8 @@ static void test_cancel(lb_client_t *client) {
     CHECK(waiter_wait(&w, 1) == 1);
     CHECK_STATUS(w.status, LB_CANCELLED, NULL);
     CHECK_STR(w.code, "cancelled");
+    CHECK(lbt_json_is(w.json, "/kind", "\"cancelled\""));
+    CHECK(lbt_json_is(w.json, "/endpoint", "\"carreta.profile.get\""));
     CHECK(w.response == NULL);
     lb_call_handle_free(h);
     lbt_sleep_ms(100);

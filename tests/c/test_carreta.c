@@ -32,7 +32,43 @@ static void test_endpoint_table(void) {
                          "carreta.order.list",   "carreta.order.get",    "carreta.order.history",
                          "carreta.pricelist.parse"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) CHECK(lbt_contains(table, ids[i]));
-    CHECK(lbt_json_is(table, "/0/service", "\"carreta\""));
+    /* One object per service, each row with its parameters (common ones appended). */
+    CHECK(lbt_json_is(table, "/0/prefix", "\"carreta\""));
+    CHECK(lbt_json_is(table, "/0/credentials/0/name", "\"api_key\""));
+    CHECK(lbt_json_is(table, "/0/endpoints/0/service", "\"carreta\""));
+    int list = -1, check_qty = -1;
+    for (int i = 0; i < 64; i++) {
+        char ptr[48];
+        snprintf(ptr, sizeof ptr, "/0/endpoints/%d/id", i);
+        char *id = lbt_json(table, ptr);
+        if (id == NULL) break;
+        if (strcmp(id, "\"carreta.order.list\"") == 0) list = i;
+        if (strcmp(id, "\"carreta.order.check_qty\"") == 0) check_qty = i;
+        lb_string_free(id);
+    }
+    CHECK(list >= 0 && check_qty >= 0);
+    if (list >= 0) {
+        char ptr[64];
+        snprintf(ptr, sizeof ptr, "/0/endpoints/%d/method", list);
+        CHECK(lbt_json_is(table, ptr, "\"GET\""));
+        snprintf(ptr, sizeof ptr, "/0/endpoints/%d/idempotent", list);
+        CHECK(lbt_json_is(table, ptr, "true"));
+        snprintf(ptr, sizeof ptr, "/0/endpoints/%d/params/0/name", list);
+        CHECK(lbt_json_is(table, ptr, "\"page\""));
+        snprintf(ptr, sizeof ptr, "/0/endpoints/%d/params/0/min", list);
+        CHECK(lbt_json_is(table, ptr, "1"));
+        snprintf(ptr, sizeof ptr, "/0/endpoints/%d/params/1/repeated", list);
+        CHECK(lbt_json_is(table, ptr, "true"));
+        snprintf(ptr, sizeof ptr, "/0/endpoints/%d/params/3/name", list);
+        CHECK(lbt_json_is(table, ptr, "\"account\""));
+        snprintf(ptr, sizeof ptr, "/0/endpoints/%d/paging/size", list);
+        CHECK(lbt_json_is(table, ptr, "100"));
+    }
+    if (check_qty >= 0) {
+        char ptr[64];
+        snprintf(ptr, sizeof ptr, "/0/endpoints/%d/local", check_qty);
+        CHECK(lbt_json_is(table, ptr, "true"));
+    }
     lb_string_free(table);
     lb_error_free(err);
 }
@@ -212,11 +248,82 @@ static void test_validators(void) {
     lb_error_free(err);
 }
 
+/* The same rules through the generic entry: library-side rows of the table. */
+static void test_rules_through_lb_call(lb_client_t *client) {
+    char *resp = NULL;
+    lb_error_t *err = NULL;
+    lb_status st = lb_call(client, "carreta.order.check_qty", "{\"qty\": \"<10\", \"min_qty\": 1, \"order_qty\": 9}", &resp, &err);
+    CHECK_STATUS(st, LB_OK, err);
+    CHECK_STR(resp, "true");
+    lb_string_free(resp);
+    resp = NULL;
+
+    st = lb_call(client, "carreta.order.check_qty", "{\"qty\": \"<10\", \"min_qty\": 1, \"order_qty\": 10}", &resp, &err);
+    CHECK_STATUS(st, LB_VALIDATION, err);
+    CHECK(resp == NULL);
+    CHECK_STR(lb_error_code(err), "order_qty.not_less_than_qty");
+    CHECK_STR(lb_error_field(err), "order_qty");
+    CHECK(lbt_contains(lb_error_message_ru(err), "строго меньше 10"));
+    CHECK(lbt_json_is(lb_error_json(err), "/kind", "\"validation\""));
+    lb_error_free(err);
+
+    st = lb_call(client, "carreta.order.check_qty", "{\"qty\": \"Есть\", \"min_qty\": 2, \"order_qty\": \"3\"}", &resp, &err);
+    CHECK_STATUS(st, LB_VALIDATION, err);
+    CHECK_STR(lb_error_code(err), "order_qty.not_multiple_of_min_qty");
+    lb_error_free(err);
+
+    /* Its parameters are checked like any call's. */
+    st = lb_call(client, "carreta.order.check_qty", "{\"qty\": \"10\", \"min_qty\": 1}", &resp, &err);
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK_STR(lb_error_field(err), "order_qty");
+    CHECK_STR(lb_error_code(err), "param.required");
+    lb_error_free(err);
+
+    char comment[256] = "{\"client_comment\": \"";
+    for (int i = 0; i < 51; i++) strcat(comment, "ж");
+    strcat(comment, "\"}");
+    st = lb_call(client, "carreta.order.check_comment", comment, &resp, &err);
+    CHECK_STATUS(st, LB_VALIDATION, err);
+    CHECK_STR(lb_error_code(err), "client_comment.too_long");
+    lb_error_free(err);
+    st = lb_call(client, "carreta.order.check_comment", "{\"client_comment\": \"PO-17\"}", &resp, &err);
+    CHECK_STATUS(st, LB_OK, err);
+    CHECK_STR(resp, "true");
+    lb_string_free(resp);
+}
+
+/* lb_client_new with options by name: the account option is every call's default. */
+static void test_client_new(void) {
+    /* The sandbox's URL and key are plain ASCII without quotes (run.sh), so a literal
+     * format is safe here; see examples/c/minimal.c for escaping arbitrary text. */
+    char options[512];
+    snprintf(options, sizeof options,
+             "{\"api_key\": \"%s\", \"base_url\": \"%s\", \"account\": \"1002\", \"timeout\": 5, "
+             "\"connect_timeout_ms\": 2000, \"max_retries\": 0}",
+             lbt_carreta_key(), lbt_carreta_url());
+    lb_client_t *client = NULL;
+    lb_error_t *err = NULL;
+    CHECK_STATUS(lb_client_new("carreta", options, &client, &err), LB_OK, err);
+    if (client == NULL) return;
+    char *resp = NULL;
+    CHECK_STATUS(lb_call(client, "carreta.profile.get", NULL, &resp, &err), LB_OK, err);
+    CHECK(lbt_json_is(resp, "/balance", "\"15230.50\""));
+    lb_string_free(resp);
+    resp = NULL;
+    /* A call's own account wins over the client's. */
+    CHECK_STATUS(lb_call(client, "carreta.profile.get", "{\"account\": \"1001\"}", &resp, &err), LB_OK, err);
+    CHECK(lbt_json_is(resp, "/balance", "\"7.14\""));
+    lb_string_free(resp);
+    lb_client_free(client);
+}
+
 int main(void) {
     CHECK(lb_version() != NULL && strlen(lb_version()) > 0);
     test_endpoint_table();
     test_validators();
     lb_client_t *client = lbt_client(0, 0);
+    test_rules_through_lb_call(client);
+    test_client_new();
     test_profile(client);
     char *row = test_search(client);
     if (row) test_orders(client, row);

@@ -44,12 +44,22 @@ static void test_arguments(lb_client_t *client) {
     CHECK(lbt_contains(lb_error_message(err), "not valid JSON"));
     lb_error_free(err);
     lb_error_free(EXPECT_FAIL(client, "carreta.search.query", "[1, 2]", LB_INVALID_ARGUMENT, NULL));
-    err = EXPECT_FAIL(client, "carreta.search.query", "{\"q\": \"oc47\", \"qq\": 1}", LB_INVALID_ARGUMENT, NULL);
+    /* A wrong parameter names itself in lb_error_field, and its rule in lb_error_code. */
+    err = EXPECT_FAIL(client, "carreta.search.query", "{\"q\": \"oc47\", \"qq\": 1}", LB_INVALID_ARGUMENT, "param.unknown");
     CHECK(lbt_contains(lb_error_message(err), "qq"));
+    CHECK_STR(lb_error_field(err), "qq");
+    CHECK_STR(lb_error_endpoint(err), "carreta.search.query");
+    CHECK(lbt_json_is(lb_error_json(err), "/kind", "\"invalid_argument\""));
     lb_error_free(err);
-    lb_error_free(EXPECT_FAIL(client, "carreta.search.query", NULL, LB_INVALID_ARGUMENT, NULL));
-    lb_error_free(EXPECT_FAIL(client, "carreta.order.get", "{\"id\": -1}", LB_INVALID_ARGUMENT, NULL));
-    lb_error_free(EXPECT_FAIL(client, "carreta.order.list", "{\"all\": \"yes\"}", LB_INVALID_ARGUMENT, NULL));
+    err = EXPECT_FAIL(client, "carreta.search.query", NULL, LB_INVALID_ARGUMENT, "param.required");
+    CHECK_STR(lb_error_field(err), "q");
+    lb_error_free(err);
+    err = EXPECT_FAIL(client, "carreta.order.get", "{\"id\": -1}", LB_INVALID_ARGUMENT, "param.min");
+    CHECK_STR(lb_error_field(err), "id");
+    lb_error_free(err);
+    err = EXPECT_FAIL(client, "carreta.order.list", "{\"all\": \"yes\"}", LB_INVALID_ARGUMENT, "param.type");
+    CHECK_STR(lb_error_field(err), "all");
+    lb_error_free(err);
 
     /* NULL pointers: every required one is an error, never a crash. */
     char *resp = NULL;
@@ -112,6 +122,75 @@ static void test_arguments(lb_client_t *client) {
     CHECK(lb_carreta_new(NULL, &c, NULL) == LB_INVALID_ARGUMENT);
     opts.base_url = NULL;
     CHECK(lb_carreta_new(&opts, NULL, NULL) == LB_INVALID_ARGUMENT);
+    /* The limits are the core's, the same in every face, and the error names the option. */
+    opts.max_retries = 101;
+    CHECK_STATUS(lb_carreta_new(&opts, &c, &err), LB_INVALID_ARGUMENT, err);
+    CHECK(c == NULL);
+    CHECK_STR(lb_error_field(err), "max_retries");
+    CHECK_STR(lb_error_code(err), "option.max_retries");
+    lb_error_free(err);
+    opts.max_retries = 100; /* the largest allowed */
+    CHECK_STATUS(lb_carreta_new(&opts, &c, &err), LB_OK, err);
+    lb_client_free(c);
+    opts.max_retries = 0;
+    opts.timeout_ms = 86400001; /* a day and a millisecond */
+    CHECK_STATUS(lb_carreta_new(&opts, &c, &err), LB_INVALID_ARGUMENT, err);
+    CHECK_STR(lb_error_field(err), "timeout_ms");
+    CHECK_STR(lb_error_code(err), "option.timeout");
+    lb_error_free(err);
+    opts.timeout_ms = 0; /* 0: the default */
+    opts.connect_timeout_ms = 0;
+    CHECK_STATUS(lb_carreta_new(&opts, &c, &err), LB_OK, err);
+    lb_client_free(c);
+    opts.api_key = NULL;
+    CHECK_STATUS(lb_carreta_new(&opts, &c, &err), LB_INVALID_ARGUMENT, err);
+    CHECK_STR(lb_error_field(err), "api_key");
+    CHECK_STR(lb_error_code(err), "option.required");
+    lb_error_free(err);
+
+    /* lb_client_new: the same checks, options by name. */
+    c = (lb_client_t *)1;
+    st = lb_client_new("carreta", "{\"api_key\": \"k\", \"timeout\": 0}", &c, &err);
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK(c == NULL);
+    CHECK_STR(lb_error_field(err), "timeout");
+    CHECK_STR(lb_error_code(err), "option.timeout");
+    lb_error_free(err);
+    st = lb_client_new("carreta", "{\"api_key\": \"k\", \"max_retries\": 101}", &c, &err);
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK_STR(lb_error_field(err), "max_retries");
+    lb_error_free(err);
+    st = lb_client_new("carreta", "{\"api_key\": \"k\", \"apikey\": \"k\"}", &c, &err);
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK_STR(lb_error_field(err), "apikey");
+    CHECK_STR(lb_error_code(err), "option.unknown");
+    CHECK(lbt_contains(lb_error_message(err), "api_key")); /* lists what it takes */
+    lb_error_free(err);
+    st = lb_client_new("carreta", "{\"api_key\": 42}", &c, &err);
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK_STR(lb_error_field(err), "api_key");
+    lb_error_free(err);
+    st = lb_client_new("carreta", NULL, &c, &err); /* NULL options: {} — and the key is required */
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK_STR(lb_error_field(err), "api_key");
+    lb_error_free(err);
+    st = lb_client_new("carreta", "{\"api_key\": ", &c, &err);
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK(lbt_contains(lb_error_message(err), "not valid JSON"));
+    lb_error_free(err);
+    CHECK(lb_client_new("carreta", "[\"k\"]", &c, NULL) == LB_INVALID_ARGUMENT && c == NULL);
+    CHECK(lb_client_new("carreta", bad, &c, NULL) == LB_INVALID_ARGUMENT);
+    CHECK(lb_client_new(NULL, "{}", &c, NULL) == LB_INVALID_ARGUMENT);
+    CHECK(lb_client_new(bad, "{}", &c, NULL) == LB_INVALID_ARGUMENT);
+    CHECK(lb_client_new("carreta", "{\"api_key\": \"k\"}", NULL, NULL) == LB_INVALID_ARGUMENT);
+    st = lb_client_new("ireca", "{}", &c, &err); /* not in this build (yet) */
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK(lbt_contains(lb_error_message(err), "carreta")); /* names the known services */
+    lb_error_free(err);
+    st = lb_client_new("carreta", "{\"api_key\": \"k\", \"base_url\": null, \"timeout_ms\": 1500}", &c, &err);
+    CHECK_STATUS(st, LB_OK, err);
+    lb_client_free(c);
+    CHECK(lb_service_register(NULL, NULL) == LB_INVALID_ARGUMENT);
 
     /* Status names. */
     CHECK_STR(lb_status_name(LB_OK), "LB_OK");
@@ -170,8 +249,14 @@ static void test_validation(lb_client_t *client) {
     lb_error_free(EXPECT_FAIL(client, "carreta.order.create", params, LB_VALIDATION, "client_comment.too_long"));
     CHECK(logged_requests() == 0);
     lb_string_free(row);
-    /* page 0 is a validation error too */
-    lb_error_free(EXPECT_FAIL(client, "carreta.order.list", "{\"page\": 0}", LB_VALIDATION, "page.min"));
+    /* page 0 is out of the parameter's range: a wrong argument (checked against the
+     * endpoint table's row, before the rules), naming the parameter. */
+    err = EXPECT_FAIL(client, "carreta.order.list", "{\"page\": 0}", LB_INVALID_ARGUMENT, "param.min");
+    CHECK_STR(lb_error_field(err), "page");
+    CHECK(lbt_json_is(lb_error_json(err), "/kind", "\"invalid_argument\""));
+    CHECK(lbt_json_is(lb_error_json(err), "/field", "\"page\""));
+    lb_error_free(err);
+    CHECK(logged_requests() == 0);
 }
 
 static void test_http_errors(lb_client_t *client) {
