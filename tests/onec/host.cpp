@@ -990,7 +990,7 @@ int main() {
                             {"ПолучитьЗаказ", "GetOrder", 2},    {"ИсторияЗаказа", "OrderHistory", 2},
                             {"ПроверитьКомментарий", "CheckComment", 1}, {"РазобратьПрайс", "ParsePricelist", 4},
                             {"ПроверитьКоличество", "CheckOrderQty", 3}, {"СоздатьЗаказ", "CreateOrder", 5},
-                            {"Заказы", "Orders", 4}};
+                            {"Заказы", "Orders", 4},             {"СкачатьПрайс", "DownloadPricelist", 3}};
         for (const Gen& g : gens) {
             long m_ru = a.method(g.ru), m_en = a.method(g.en);
             long n = m_ru >= 0 ? a.lang()->GetNParams(m_ru) : -1;
@@ -1049,6 +1049,26 @@ int main() {
         EXPECT(lines == int_field(summary.str, "rows_ok"), "price.jsonl has %ld lines, one per good row", lines);
         EXPECT(!a.call("PricelistToJsonl", {Arg::S(std::string(dir) + "/missing.csv"), Arg::S(out)}, &v) && !a.last_error().empty(),
                "a missing file -> false with ПоследняяОшибка");
+        {
+            // A row added to the core's table after this harness was written is a method
+            // all the same: carreta.pricelist.download -> СкачатьПрайс / DownloadPricelist.
+            std::string root = url;
+            std::string link = root.substr(0, root.find("/carreta/v1/")) + "/carreta/pricelist.csv?rows=300";
+            std::string saved = std::string(dir) + "/downloaded.csv";
+            long dl = a.method("СкачатьПрайс");
+            EXPECT(dl >= 0 && dl == a.method("DownloadPricelist"), "СкачатьПрайс / DownloadPricelist: method %ld, %ld parameters", dl,
+                   dl >= 0 ? a.lang()->GetNParams(dl) : -1);
+            bool got_it = a.call("СкачатьПрайс", {Arg::S(link), Arg::S(saved)}, &v);
+            long size = -1;
+            if (FILE* d = fopen(saved.c_str(), "rb")) {
+                fseek(d, 0, SEEK_END);
+                size = ftell(d);
+                fclose(d);
+            }
+            EXPECT(got_it && size == long(csv.size()), "СкачатьПрайс(link, path) saved %ld bytes (the sandbox sent %zu): %s", size, csv.size(),
+                   shorten(v.str, 120).c_str());
+            remove(saved.c_str());
+        }
         EXPECT(a.call("РазобратьПрайс", {Arg::S(in), Arg::I(10), Arg::I(5)}, &v) && has(v.str, "\"rows\":[{") && has(v.str, "\"next_offset\":15"),
                "РазобратьПрайс(price.csv, 10, 5) (a generated library-side row): a page of rows, next_offset 15");
         EXPECT(a.call("ParsePricelist", {Arg::S(in)}, &v) && has(v.str, "\"next_offset\":null") && has(v.str, "\"summary\":{"),
