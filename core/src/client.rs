@@ -21,7 +21,8 @@ pub const MAX_RETRIES: u32 = 100;
 /// Builds a [`Client`] for one service.
 ///
 /// Every option has one name in every face: `base_url`, `timeout` (seconds),
-/// `connect_timeout` (seconds), `max_retries`, each credential of the service by its name
+/// `connect_timeout` (seconds), `deadline` (seconds, a whole call with its retries),
+/// `max_retries`, each credential of the service by its name
 /// (`api_key`, `token`), and each common parameter (`account`) as the default of every call.
 /// One set of limits applies everywhere: timeouts from 1 ms to 86400 seconds, `max_retries` in
 /// 0..=100.
@@ -47,6 +48,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     max_retries: Option<u32>,
+    deadline: Option<Duration>,
     params: Map<String, Value>,
     auth: Option<Arc<dyn AuthStrategy>>,
     errors: Vec<Error>,
@@ -66,7 +68,7 @@ fn seconds(name: &str, value: &Value) -> Result<Duration> {
 
 impl ClientBuilder {
     fn new(spec: &'static ServiceSpec) -> ClientBuilder {
-        ClientBuilder { spec, credentials: vec![], base_url: None, timeout: None, connect_timeout: None, max_retries: None, params: Map::new(), auth: None, errors: vec![] }
+        ClientBuilder { spec, credentials: vec![], base_url: None, timeout: None, connect_timeout: None, max_retries: None, deadline: None, params: Map::new(), auth: None, errors: vec![] }
     }
 
     /// A credential of the service by name (`api_key`). Unknown names fail at `build`.
@@ -108,6 +110,13 @@ impl ClientBuilder {
     /// retried.
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = Some(n);
+        self
+    }
+
+    /// The most one call may take, retries and their waits included (default 3 × the
+    /// timeout): a retry whose wait would pass it is not made.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -159,6 +168,7 @@ impl ClientBuilder {
                     _ => return Err(Error::invalid_param("client", name, "option.type", "must be a string", "должен быть строкой")),
                 },
                 "timeout" => this.timeout = Some(seconds(name, &value)?),
+                "deadline" => this.deadline = Some(seconds(name, &value)?),
                 "connect_timeout" => this.connect_timeout = Some(seconds(name, &value)?),
                 "timeout_ms" | "connect_timeout_ms" => {
                     let ms = value.as_f64().map(|m| Value::from(m / 1000.0)).unwrap_or(value.clone());
@@ -203,7 +213,7 @@ impl ClientBuilder {
     }
 
     fn unknown_option(&self, name: &str) -> Error {
-        let mut known: Vec<&str> = vec!["base_url", "timeout", "connect_timeout", "max_retries"];
+        let mut known: Vec<&str> = vec!["base_url", "timeout", "connect_timeout", "deadline", "max_retries"];
         known.extend(self.spec.credentials.iter().map(|c| c.name));
         known.extend(self.spec.common_params.iter().map(|p| p.name));
         let shown: String = name.chars().take(60).collect();
@@ -214,7 +224,7 @@ impl ClientBuilder {
         self.credentials.iter().find(|(n, _)| *n == name).map(|(_, s)| s.clone()).filter(|s| !s.expose().trim().is_empty()).ok_or_else(|| {
             let c = self.spec.credential(name);
             let ru = c.map_or(name, |c| c.onec_ru);
-            Error::invalid_param("client", name, "option.required", format!("{name} is empty or not given"), format!("не задан {ru} ({name})"))
+            Error::invalid_param("client", name, "option.required", "is required and must not be empty", format!("не задан {ru} ({name})"))
         })
     }
 
@@ -243,6 +253,7 @@ impl ClientBuilder {
         if let Some(n) = self_.max_retries {
             config.retry.max_retries = n.min(MAX_RETRIES);
         }
+        config.deadline = self_.deadline.map(|d| d.min(MAX_TIMEOUT));
         let auth: Arc<dyn AuthStrategy> = match (self_.auth.clone(), self_.spec.auth) {
             (Some(a), _) => a,
             (None, AuthSpec::None) => Arc::new(NoAuth),
@@ -373,6 +384,15 @@ impl Client {
 
     /// [`Client::call`] with the row itself.
     pub async fn call_endpoint(&self, ep: &'static Endpoint, params: Value) -> Result<Value> {
+        self.call_unscrubbed(ep, params).await.map_err(|e| self.scrub(e))
+    }
+
+    /// Every error leaves through here: no text it holds carries a secret, in any encoding.
+    fn scrub(&self, e: Error) -> Error {
+        e.scrubbed(&self.transport.secrets())
+    }
+
+    async fn call_unscrubbed(&self, ep: &'static Endpoint, params: Value) -> Result<Value> {
         if ep.service != self.spec.prefix {
             return Err(Error::InvalidArgument(format!("{} belongs to {}, but this client speaks {}", ep.id, ep.service, self.spec.prefix)));
         }
@@ -416,9 +436,12 @@ impl Client {
     /// Calls an endpoint and decodes the answer straight into a Rust type (what the typed
     /// clients use): no JSON tree in between.
     pub async fn fetch<T: DeserializeOwned>(&self, ep: &'static Endpoint, params: Value) -> Result<T> {
-        let args = self.check(ep, params)?;
-        let response = self.send_checked(ep, &args).await?;
-        call::decode_typed(ep, &response.body)
+        let result = async {
+            let args = self.check(ep, params)?;
+            let response = self.send_checked(ep, &args).await?;
+            call::decode_typed(ep, &response.body)
+        };
+        result.await.map_err(|e| self.scrub(e))
     }
 
     /// The pages of a paged call, fetched lazily, decoded into `T` (a list item). Wrong
@@ -432,7 +455,12 @@ impl Client {
 
     /// Sends a built request through the client's transport.
     pub(crate) async fn transport_execute(&self, req: Request) -> Result<Response> {
-        self.transport.execute(req).await
+        self.transport.execute(req).await.map_err(|e| self.scrub(e))
+    }
+
+    /// Scrubs an error of this client's secrets (for pagers, whose decoding happens outside).
+    pub(crate) fn scrub_error(&self, e: Error) -> Error {
+        self.scrub(e)
     }
 
     /// Sends a checked call and returns the raw answer.

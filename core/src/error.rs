@@ -349,15 +349,121 @@ pub fn redact_url(url: &url::Url) -> String {
     out.to_string()
 }
 
-/// Removes every occurrence of the given secrets from a text (used on messages that come
-/// from outside, e.g. a server echoing the key back).
+/// Every form a secret can take in a URL, a form body or a JSON echo of one: as is,
+/// percent-encoded (upper- and lower-case hex, every byte or only the reserved ones), with
+/// `+` for a space (and a `+` read back as a space), and JSON-escaped (PHP's `\/` too).
+fn secret_forms(secret: &str) -> Vec<String> {
+    let mut forms = vec![secret.to_owned()];
+    let all_upper: String = secret.bytes().map(|b| format!("%{b:02X}")).collect();
+    let reserved_upper: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let path_upper: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>().replace('+', "%20");
+    for f in [all_upper, reserved_upper, path_upper] {
+        forms.push(lower_hex(&f));
+        forms.push(f);
+    }
+    if let Ok(json) = serde_json::to_string(secret) {
+        let json = json.trim_matches('"').to_owned();
+        // PHP writes `/` as `\/`.
+        forms.push(json.replace('/', "\\/"));
+        forms.push(json);
+    }
+    // The key as a naive form decoder reads it back (`+` becomes a space).
+    forms.push(secret.replace('+', " "));
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+}
+
+/// `%2B` → `%2b`: the same escapes with lower-case hex digits.
+fn lower_hex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '%' {
+            for d in chars.by_ref().take(2) {
+                out.push(d.to_ascii_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// Removes every occurrence of the given secrets, in every encoding a URL, a form or a
+/// JSON echo can give them (see `secret_forms`), from a text that came from outside (a
+/// server echoing the request line, a body that failed to decode).
+///
+/// ```
+/// # use logibridge::Error;
+/// let e = Error::InvalidArgument("GET /?api_key=CANARY%2Babc%2F123%3D and CANARY%2babc%2f123%3d and CANARY+abc/123=".into());
+/// let text = e.scrubbed(&["CANARY+abc/123="]).to_string();
+/// assert!(!text.contains("CANARY"), "{text}");
+/// ```
 pub(crate) fn scrub<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     let mut out = text.to_owned();
     for s in secrets {
         let s = s.as_ref();
-        if s.len() >= 4 {
-            out = out.replace(s, "***");
+        if s.len() < 4 {
+            continue;
+        }
+        for form in secret_forms(s) {
+            if out.contains(&form) {
+                out = out.replace(&form, "***");
+            }
         }
     }
     out
+}
+
+impl Error {
+    /// The same error with every secret removed from every text it holds, in every
+    /// encoding (the one scrubber every error path goes through).
+    pub fn scrubbed<S: AsRef<str>>(self, secrets: &[S]) -> Error {
+        if secrets.iter().all(|s| s.as_ref().len() < 4) {
+            return self;
+        }
+        let c = |t: String| scrub(&t, secrets);
+        match self {
+            Error::Validation(mut v) => {
+                v.message = c(v.message);
+                v.message_ru = c(v.message_ru);
+                v.field = c(v.field);
+                Error::Validation(v)
+            }
+            Error::Transport { endpoint, message, source } => Error::Transport { endpoint, message: c(message), source },
+            Error::Timeout { endpoint, elapsed } => Error::Timeout { endpoint, elapsed },
+            Error::Http { endpoint, status, message, body, retry_after } => Error::Http { endpoint, status, message: c(message), body: c(body), retry_after },
+            Error::Auth { endpoint, status, message } => Error::Auth { endpoint, status, message: c(message) },
+            Error::Decode { endpoint, path, message, excerpt } => Error::Decode { endpoint, path: c(path), message: c(message), excerpt: c(excerpt) },
+            Error::InvalidArgument(m) => Error::InvalidArgument(c(m)),
+            Error::InvalidParameter { endpoint, field, code, message, message_ru } => Error::InvalidParameter { endpoint, field: c(field), code, message: c(message), message_ru: c(message_ru) },
+            Error::Internal(m) => Error::Internal(c(m)),
+        }
+    }
+}
+
+/// A URL as a user typed it, safe to show in a message: no query, no fragment, no
+/// user-info (they may hold a key or a password), at most 200 characters.
+///
+/// ```
+/// assert_eq!(logibridge::error_safe_url("http://[::1/v1/?api_key=SECRET"), "http://[::1/v1/?…");
+/// assert_eq!(logibridge::error_safe_url("https://user:pw@host/x#k"), "https://***@host/x#…");
+/// ```
+pub fn error_safe_url(text: &str) -> String {
+    let mut t = text.trim().to_owned();
+    for mark in ['?', '#'] {
+        if let Some(i) = t.find(mark) {
+            t.truncate(i + 1);
+            t.push('…');
+        }
+    }
+    let body_start = t.find("://").map_or(0, |i| i + 3);
+    let authority_end = t[body_start..].find('/').map_or(t.len(), |i| body_start + i);
+    if let Some(at) = t[body_start..authority_end].rfind('@') {
+        t.replace_range(body_start..body_start + at, "***");
+    }
+    if t.chars().count() > 200 {
+        t = t.chars().take(200).collect::<String>() + "…";
+    }
+    t
 }

@@ -32,7 +32,7 @@ pub mod serde_ext;
 pub mod transport;
 
 pub use client::{Client, ClientBuilder, MAX_RETRIES, MAX_TIMEOUT};
-pub use error::{redact_url, Error, ErrorKind, Result, ValidationError};
+pub use error::{error_safe_url, redact_url, Error, ErrorKind, Result, ValidationError};
 pub use pager::Pager;
 
 /// The generic client under its former name.

@@ -126,7 +126,7 @@ impl<T> Pager<T> {
         if let Some(h) = ep.response.count_header {
             self.total = response.headers.get(h).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
         }
-        let items = (self.decode)(ep, &response.body)?;
+        let items = (self.decode)(ep, &response.body).map_err(|e| self.client.scrub_error(e))?;
         self.next = match size {
             Some(size) if (items.len() as u64) >= size && !items.is_empty() => Some(n + 1),
             _ => None,

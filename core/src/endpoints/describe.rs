@@ -239,12 +239,29 @@ struct NamesDesc {
     onec_ru: Option<String>,
 }
 
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
+// A registered description lives as long as the process, so its parts are leaked; while a
+// registration is under way every leak is recorded, and a registration that fails frees
+// what it leaked (a bad description costs nothing).
+thread_local! {
+    static LEAKED: std::cell::RefCell<Vec<Box<dyn FnOnce()>>> = std::cell::RefCell::new(Vec::new());
 }
 
-fn leak_slice<T>(v: Vec<T>) -> &'static [T] {
-    Box::leak(v.into_boxed_slice())
+fn leak_box<T: ?Sized + 'static>(b: Box<T>) -> &'static T {
+    let p: *mut T = Box::into_raw(b);
+    // SAFETY: `p` came from `Box::into_raw` and is freed at most once, by this closure,
+    // only when the registration that made it fails (before anything could keep it).
+    LEAKED.with(|l| l.borrow_mut().push(Box::new(move || unsafe { drop(Box::from_raw(p)) })));
+    // SAFETY: valid until the closure above runs, which happens only on failure, when no
+    // reference made here has escaped the registration.
+    unsafe { &*p }
+}
+
+fn leak(s: String) -> &'static str {
+    leak_box(s.into_boxed_str())
+}
+
+fn leak_slice<T: 'static>(v: Vec<T>) -> &'static [T] {
+    leak_box(v.into_boxed_slice())
 }
 
 fn bad(what: String) -> Error {
@@ -265,7 +282,7 @@ fn parse_type(text: &str) -> Result<Type> {
         _ if t.starts_with("enum:") => Type::Enum(leak_slice(t["enum:".len()..].split('|').map(|n| leak(n.to_owned())).collect())),
         // A registered service has no Rust models: its model values are free JSON.
         _ if t.starts_with("model:") => Type::Json,
-        _ if t.starts_with("array<") && t.ends_with('>') => Type::Array(Box::leak(Box::new(parse_type(&t["array<".len()..t.len() - 1])?))),
+        _ if t.starts_with("array<") && t.ends_with('>') => Type::Array(leak_box(Box::new(parse_type(&t["array<".len()..t.len() - 1])?))),
         other => return Err(bad(format!("unknown parameter type {other:?} (string, integer, decimal, bool, flag:V, date-time, date, enum:A|B, json, array<T>)"))),
     })
 }
@@ -380,6 +397,18 @@ fn endpoint(prefix: &'static str, d: EndpointDesc) -> Result<Endpoint> {
 /// assert!(logibridge::endpoints::find("doctest.things.get").is_some());
 /// ```
 pub fn register(description: &str) -> Result<&'static ServiceSpec> {
+    LEAKED.with(|l| l.borrow_mut().clear());
+    let result = register_leaking(description);
+    let leaked = LEAKED.with(|l| std::mem::take(&mut *l.borrow_mut()));
+    if result.is_err() {
+        for free in leaked.into_iter().rev() {
+            free();
+        }
+    }
+    result
+}
+
+fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
     let d: ServiceDesc = serde_json::from_str(description).map_err(|e| bad(e.to_string()))?;
     if d.prefix.is_empty() || !d.prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
         return Err(bad(format!("prefix {:?} must be lower-case ASCII letters, digits or _", d.prefix)));
@@ -421,7 +450,7 @@ pub fn register(description: &str) -> Result<&'static ServiceSpec> {
             }
         }
     };
-    let endpoints = d.endpoints.into_iter().map(|e| endpoint(prefix, e).map(|e| &*Box::leak(Box::new(e)))).collect::<Result<Vec<&'static Endpoint>>>()?;
+    let endpoints = d.endpoints.into_iter().map(|e| endpoint(prefix, e).map(|e| leak_box(Box::new(e)))).collect::<Result<Vec<&'static Endpoint>>>()?;
     let spec = ServiceSpec {
         prefix,
         name: leak(d.name),
@@ -432,5 +461,5 @@ pub fn register(description: &str) -> Result<&'static ServiceSpec> {
         errors: ErrorFormat { message_keys: leak_slice(d.error_message_keys.into_iter().map(leak).collect()) },
         endpoints: leak_slice(endpoints),
     };
-    registry::insert(Box::leak(Box::new(spec)))
+    registry::insert(leak_box(Box::new(spec)))
 }

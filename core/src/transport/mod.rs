@@ -40,6 +40,10 @@ pub struct Config {
     pub read_timeout: Option<Duration>,
     /// Retries of idempotent calls.
     pub retry: RetryPolicy,
+    /// The most one call may take, retries and their waits included (default: 3 × the
+    /// request timeout). A retry whose wait would pass it is not made: the last error is
+    /// returned at once (a 429 with its `retry_after`).
+    pub deadline: Option<Duration>,
     /// The `User-Agent` header.
     pub user_agent: String,
     /// How the service writes its error bodies.
@@ -55,6 +59,7 @@ impl Config {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             read_timeout: None,
+            deadline: None,
             retry: RetryPolicy::default(),
             user_agent: format!("logibridge/{}", crate::VERSION),
             errors: ErrorFormat { message_keys: &["message", "error"] },
@@ -68,9 +73,10 @@ pub fn parse_base_url(text: &str) -> Result<Url> {
     if !t.ends_with('/') {
         t.push('/');
     }
-    let url = Url::parse(&t).map_err(|e| Error::InvalidArgument(format!("base_url {text:?} is not a URL: {e}")))?;
+    let shown = crate::error::error_safe_url(text);
+    let url = Url::parse(&t).map_err(|e| Error::invalid_param("client", "base_url", "option.base_url", format!("{shown:?} is not a URL: {e}"), format!("{shown:?} не является URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidArgument(format!("base_url must be http or https, got {:?}", url.scheme())));
+        return Err(Error::invalid_param("client", "base_url", "option.base_url", format!("must be http or https, got {:?}", url.scheme()), format!("должен начинаться с http или https, передано {:?}", url.scheme())));
     }
     Ok(url)
 }
@@ -149,36 +155,73 @@ pub(crate) fn decode_error(endpoint: &str, body: &[u8], path: String, e: &serde_
     Error::Decode { endpoint: endpoint.to_owned(), path, message: e.to_string(), excerpt: excerpt(body, e.column().saturating_sub(1), e.line()) }
 }
 
+/// About 40 characters either side of a position (a 1-based line and a byte column, as
+/// serde_json reports them). Costs O(excerpt) memory whatever the body's size: only a small
+/// byte window is decoded.
 fn excerpt(body: &[u8], column: usize, line: usize) -> String {
-    let text = String::from_utf8_lossy(body);
-    let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-    let chars: Vec<char> = line_text.chars().collect();
-    let at = column.min(chars.len());
-    let start = at.saturating_sub(40);
-    let end = (at + 40).min(chars.len());
-    chars[start..end].iter().collect()
+    let mut line_start = 0;
+    for _ in 1..line.max(1) {
+        match memchr::memchr(b'\n', &body[line_start..]) {
+            Some(i) => line_start += i + 1,
+            None => break,
+        }
+    }
+    let line_end = memchr::memchr(b'\n', &body[line_start..]).map_or(body.len(), |i| line_start + i);
+    let at = (line_start + column).min(line_end);
+    // 4 bytes per character at most: 160 bytes hold 40 characters either way.
+    let from = at.saturating_sub(160).max(line_start);
+    let to = (at + 160).min(line_end);
+    let before = String::from_utf8_lossy(&body[from..at]);
+    let after = String::from_utf8_lossy(&body[at..to]);
+    let before: String = before.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+    let after: String = after.chars().take(40).collect();
+    before + &after
 }
+
+/// The longest request URL sent; a longer one is refused before sending, never retried.
+pub const MAX_URL_BYTES: usize = 8192;
 
 /// The HTTP layer shared by a client and its clones.
 #[derive(Clone, Debug)]
 pub struct Transport {
+    /// Follows redirects within the same origin only (idempotent calls).
     http: reqwest::Client,
+    /// Follows no redirect (calls that are not idempotent: a redirect is reported, the
+    /// request is never sent again).
+    http_once: reqwest::Client,
     config: Config,
     auth: Arc<dyn AuthStrategy>,
 }
 
 impl Transport {
-    /// Builds the HTTP client: rustls, timeouts, user agent; proxies come from the
-    /// environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+    /// Builds the HTTP clients: rustls, timeouts, user agent, gzip/deflate answers, no
+    /// `Referer`; redirects followed only within the same origin (scheme, host, port) and
+    /// never for a call that is not idempotent. Proxies come from the environment
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`; `NO_PROXY=*` exempts every host, as curl).
     pub fn new(config: Config, auth: Arc<dyn AuthStrategy>) -> Result<Transport> {
-        let mut builder = reqwest::Client::builder().connect_timeout(config.connect_timeout).timeout(config.timeout).user_agent(config.user_agent.clone());
-        if let Some(t) = config.read_timeout {
-            builder = builder.read_timeout(t);
-        }
-        let http = builder
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {}", e.without_url())))?;
-        Ok(Transport { http, config, auth })
+        let build = |policy: reqwest::redirect::Policy| {
+            let mut builder = reqwest::Client::builder()
+                .connect_timeout(config.connect_timeout)
+                .timeout(config.timeout)
+                .user_agent(config.user_agent.clone())
+                .referer(false)
+                .redirect(policy);
+            if let Some(t) = config.read_timeout {
+                builder = builder.read_timeout(t);
+            }
+            if no_proxy_for_all() {
+                builder = builder.no_proxy();
+            }
+            builder.build().map_err(|e| Error::Internal(format!("cannot build the HTTP client: {}", e.without_url())))
+        };
+        let http = build(reqwest::redirect::Policy::custom(same_origin_redirects))?;
+        let http_once = build(reqwest::redirect::Policy::none())?;
+        Ok(Transport { http, http_once, config, auth })
+    }
+
+    /// The secrets the auth strategy holds now (for scrubbing).
+    pub fn secrets(&self) -> Vec<String> {
+        self.auth.secrets()
     }
 
     /// The settings in force.
@@ -238,6 +281,13 @@ impl Transport {
             Some(u) => u.clone(),
             None => self.url(&req)?,
         };
+        if bare_url.as_str().len() > MAX_URL_BYTES {
+            return Err(Error::InvalidArgument(format!(
+                "{}: the request URL would be {} bytes; at most {MAX_URL_BYTES} are sent (a parameter is too long), so nothing was sent",
+                ep.id,
+                bare_url.as_str().len()
+            )));
+        }
         let max_retries = if ep.idempotent { req.max_retries.unwrap_or(self.config.retry.max_retries) } else { 0 };
         let method = match ep.method {
             Method::Get => reqwest::Method::GET,
@@ -252,6 +302,8 @@ impl Transport {
         };
         let mut attempt: u32 = 0;
         let mut refreshed = false;
+        let call_started = Instant::now();
+        let deadline = self.config.deadline.unwrap_or(self.config.timeout.saturating_mul(3));
         loop {
             let mut url = bare_url.clone();
             let mut headers = reqwest::header::HeaderMap::new();
@@ -298,6 +350,10 @@ impl Transport {
                 return outcome;
             }
             let delay = self.config.retry.delay(attempt, retry_after);
+            if call_started.elapsed() + delay > deadline {
+                tracing::info!(parent: &span, retry_in_ms = delay.as_millis() as u64, deadline_ms = deadline.as_millis() as u64, "not retrying: the wait would pass the call's deadline");
+                return outcome;
+            }
             tracing::info!(parent: &span, retry_in_ms = delay.as_millis() as u64, error = %outcome.as_ref().err().map(|e| e.to_string()).unwrap_or_default(), "retrying");
             drop(outcome);
             tokio::time::sleep(delay).await;
@@ -308,12 +364,14 @@ impl Transport {
     async fn attempt(&self, ep: &'static Endpoint, method: reqwest::Method, url: Url, headers: reqwest::header::HeaderMap, body: Option<Vec<u8>>, read_body: bool) -> Result<Sent> {
         let started = Instant::now();
         let accept = if read_body { "application/json" } else { "*/*" };
-        let mut rb = self.http.request(method, url).headers(headers).header(reqwest::header::ACCEPT, accept);
+        let http = if ep.idempotent { &self.http } else { &self.http_once };
+        let mut rb = http.request(method, url).headers(headers).header(reqwest::header::ACCEPT, accept);
         if let Some(b) = body {
             rb = rb.header(reqwest::header::CONTENT_TYPE, "application/json").body(b);
         }
         let resp = rb.send().await.map_err(|e| self.map_reqwest(ep, e, started))?;
         let status = resp.status().as_u16();
+        let resp_url = resp.url().clone();
         if !read_body && (200..300).contains(&status) {
             return Ok(Sent::Streaming(resp));
         }
@@ -329,6 +387,17 @@ impl Transport {
         })?;
         if (200..300).contains(&status) {
             return Ok(Sent::Whole(Response { status, headers, body }));
+        }
+        if (300..400).contains(&status) {
+            // Only a call that is not idempotent sees a redirect here: it is never re-sent.
+            let to = headers.get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).and_then(|l| resp_url.join(l).ok()).map(|u| shown_target(&u)).unwrap_or_else(|| "(no Location)".into());
+            return Err(Error::Http {
+                endpoint: ep.id.into(),
+                status,
+                message: format!("the service redirected this call to {to}; a call that is not idempotent is never sent twice, so the redirect was not followed"),
+                body: String::new(),
+                retry_after: None,
+            });
         }
         let text = String::from_utf8_lossy(&body);
         let message = scrub(&service_message(self.config.errors, &text), &self.auth.secrets());
@@ -354,6 +423,47 @@ impl Transport {
             source = s.source();
         }
         Error::Transport { endpoint: ep.id.into(), message: scrub(&message, &self.auth.secrets()), source: Some(Box::new(e)) }
+    }
+}
+
+/// `NO_PROXY=*` (or `no_proxy=*`): no host goes through a proxy.
+fn no_proxy_for_all() -> bool {
+    ["NO_PROXY", "no_proxy"].iter().any(|k| std::env::var(k).is_ok_and(|v| v.split(',').any(|h| h.trim() == "*")))
+}
+
+/// A URL without its query, fragment and user-info: safe to name in a message.
+pub fn shown_target(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
+}
+
+/// The redirect error: the target is named without its query.
+#[derive(Debug)]
+struct RedirectRefused(String);
+
+impl std::fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
+
+/// Follows a redirect only to the same origin (scheme, host, port), at most 10 times: a
+/// credential in the URL or a header never reaches another host.
+fn same_origin_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::redirect::Action {
+    let first = attempt.previous().first().cloned();
+    let target = attempt.url().clone();
+    match first {
+        Some(from) if from.origin() != target.origin() => {
+            attempt.error(RedirectRefused(format!("the service redirected to another origin, {}; not followed, so the request and its credentials stay with the service", shown_target(&target))))
+        }
+        _ if attempt.previous().len() > 10 => attempt.error(RedirectRefused("more than 10 redirects".into())),
+        _ => attempt.follow(),
     }
 }
 
