@@ -411,13 +411,17 @@ impl PriceListReader {
 
     /// The bad rows reported so far, as dicts (`line`, `column`, `reason`, `raw`).
     fn bad_rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = self.with_reader(py, |a| on_reader!(a, r => serde_json::to_value(r.bad_rows()).unwrap_or_default()))?;
+        let v = self.with_reader(py, |a| on_reader!(a, r => serde_json::to_value(r.bad_rows())))?;
+        // An encoding failure is an error, never a silent null.
+        let v = v.map_err(|e| to_pyerr(py, &logibridge::Error::Internal(format!("cannot encode the bad_rows: {e}"))))?;
         convert::to_py(py, &v)
     }
 
     /// Counts so far (`rows_ok`, `rows_bad`, `bytes`), as a dict.
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = self.with_reader(py, |a| on_reader!(a, r => serde_json::to_value(r.summary()).unwrap_or_default()))?;
+        let v = self.with_reader(py, |a| on_reader!(a, r => serde_json::to_value(r.summary())))?;
+        // An encoding failure is an error, never a silent null.
+        let v = v.map_err(|e| to_pyerr(py, &logibridge::Error::Internal(format!("cannot encode the summary: {e}"))))?;
         convert::to_py(py, &v)
     }
 
