@@ -2,15 +2,17 @@
 //! in-test HTTP handler — called through the generic client with no code written for it:
 //! the rails carry any service the table describes.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use logibridge::endpoints::{AuthSpec, BodyKind, Credential, Endpoint, ErrorFormat, FaceNames, Location, Method, Paging, Param, Response, ServiceSpec, Shape, Type};
 use logibridge::transport::AuthStrategy;
 use logibridge::{Client, ErrorKind};
+use common::Reply;
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const P: &str = "railtest";
 
@@ -57,75 +59,32 @@ static SPEC: ServiceSpec = ServiceSpec {
     endpoints: &[&THING_GET, &THING_LIST, &THING_CREATE],
 };
 
-/// What the handler saw: method, path with query, authorization header, body.
-type Seen = Arc<Mutex<Vec<(String, String, String, String)>>>;
-
-/// A tiny HTTP/1.1 handler on loopback: one request per connection, answers by method and
-/// path, records every request.
-async fn serve(token: &'static str) -> (String, Seen) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/api/", listener.local_addr().unwrap());
-    let seen: Seen = Arc::default();
-    let log = seen.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else { return };
-            let log = log.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                let head_end = loop {
-                    let n = sock.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break i + 4;
-                    }
-                };
-                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-                let header = |name: &str| head.lines().find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned())).unwrap_or_default();
-                let len: usize = header("content-length").parse().unwrap_or(0);
-                while buf.len() < head_end + len {
-                    let n = sock.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
-                let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
-                let mut first = head.lines().next().unwrap_or("").split(' ');
-                let (method, target) = (first.next().unwrap_or("").to_owned(), first.next().unwrap_or("").to_owned());
-                let auth = header("authorization");
-                log.lock().unwrap().push((method.clone(), target.clone(), auth.clone(), body.clone()));
-                let (status, reply) = if auth != format!("Bearer {token}") {
-                    (401, json!({"message": "bad token"}))
-                } else {
-                    let path = target.split('?').next().unwrap_or("");
-                    let page: u64 = target.split("page=").nth(1).and_then(|p| p.split('&').next()).and_then(|p| p.parse().ok()).unwrap_or(1);
-                    match (method.as_str(), path) {
-                        ("GET", "/api/things/7") => (200, json!({"id": 7, "name": "seven", "surprise": {"kept": true}})),
-                        ("GET", "/api/things") => {
-                            // Five things, two a page.
-                            let items: Vec<Value> = (1..=5u64).skip(((page - 1) * 2) as usize).take(2).map(|i| json!({"id": i})).collect();
-                            (200, json!({"items": items, "page": page}))
-                        }
-                        ("POST", "/api/things") => {
-                            let mut v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-                            v["id"] = json!(99);
-                            (201, v)
-                        }
-                        _ => (404, json!({"message": "no such thing"})),
-                    }
-                };
-                let text = reply.to_string();
-                let response = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}", text.len());
-                let _ = sock.write_all(response.as_bytes()).await;
-            });
+/// The in-test service: answers by method and path, checks the bearer token, records
+/// every request.
+async fn serve(token: &'static str) -> (String, common::Log) {
+    let (url, log) = common::serve(move |s| {
+        if s.header("authorization") != Some(&format!("Bearer {token}")) {
+            return Reply::json(401, json!({"message": "bad token"}));
         }
-    });
-    (url, seen)
+        let path = s.target.split('?').next().unwrap_or("");
+        let page: u64 = s.target.split("page=").nth(1).and_then(|p| p.split('&').next()).and_then(|p| p.parse().ok()).unwrap_or(1);
+        match (s.method.as_str(), path) {
+            ("GET", "/api/things/7") => Reply::json(200, json!({"id": 7, "name": "seven", "surprise": {"kept": true}})),
+            ("GET", "/api/things") => {
+                // Five things, two a page.
+                let items: Vec<Value> = (1..=5u64).skip(((page - 1) * 2) as usize).take(2).map(|i| json!({"id": i})).collect();
+                Reply::json(200, json!({"items": items, "page": page}))
+            }
+            ("POST", "/api/things") => {
+                let mut v: Value = serde_json::from_slice(&s.body).unwrap_or(Value::Null);
+                v["id"] = json!(99);
+                Reply::json(201, v)
+            }
+            _ => Reply::json(404, json!({"message": "no such thing"})),
+        }
+    })
+    .await;
+    (format!("{url}api/"), log)
 }
 
 #[tokio::test]
@@ -145,10 +104,10 @@ async fn a_service_declared_in_the_test_is_called_through_the_generic_client() {
     assert_eq!(created, json!({"name": "new", "price": "679.570", "kind": "Small", "id": 99}));
 
     let seen = seen.lock().unwrap().clone();
-    let targets: Vec<&str> = seen.iter().map(|s| s.1.as_str()).collect();
+    let targets: Vec<&str> = seen.iter().map(|s| s.target.as_str()).collect();
     assert_eq!(targets, ["/api/things/7", "/api/things?tag=a&tag=b+c", "/api/things?tag=a&page=1", "/api/things?tag=a&page=2", "/api/things?tag=a&page=3", "/api/things?source=api"]);
-    assert!(seen.iter().all(|s| s.2 == "Bearer tok-rails"));
-    assert_eq!(serde_json::from_str::<Value>(&seen[5].3).unwrap(), json!({"name": "new", "price": "679.570", "kind": "Small"}));
+    assert!(seen.iter().all(|s| s.header("authorization") == Some("Bearer tok-rails")));
+    assert_eq!(serde_json::from_slice::<Value>(&seen[5].body).unwrap(), json!({"name": "new", "price": "679.570", "kind": "Small"}));
 }
 
 #[tokio::test]
@@ -203,7 +162,7 @@ async fn a_401_renews_the_credentials_once_and_retries() {
     let auth = Arc::new(Renewing::default());
     let client = Client::builder(&SPEC).auth(auth.clone()).base_url(&url).build().unwrap();
     assert_eq!(client.call_endpoint(&THING_GET, json!({"id": 7})).await.unwrap()["id"], 7);
-    let auths: Vec<String> = seen.lock().unwrap().iter().map(|s| s.2.clone()).collect();
+    let auths: Vec<String> = seen.lock().unwrap().iter().map(|s| s.header("authorization").unwrap_or("").to_owned()).collect();
     assert_eq!(auths, ["Bearer expired", "Bearer fresh"]);
     // A create is renewed too (the 401 means it was not applied), but only once.
     let (url, seen) = serve("never").await;

@@ -116,18 +116,7 @@ fn transport() -> Result<&'static Transport> {
 
 /// A broken body stream, without the URL (which may hold a key).
 fn body_error(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        return Error::Timeout { endpoint: DOWNLOAD_ENDPOINT.into(), elapsed: READ_TIMEOUT };
-    }
-    let e = e.without_url();
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    Error::Transport { endpoint: DOWNLOAD_ENDPOINT.into(), message, source: Some(Box::new(e)) }
+    crate::transport::map_reqwest_error(DOWNLOAD_ENDPOINT, e, READ_TIMEOUT)
 }
 
 fn charset_of(content_type: Option<&str>) -> Option<&'static encoding_rs::Encoding> {

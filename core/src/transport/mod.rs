@@ -410,20 +410,25 @@ impl Transport {
     }
 
     fn map_reqwest(&self, ep: &'static Endpoint, e: reqwest::Error, started: Instant) -> Error {
-        if e.is_timeout() {
-            return Error::Timeout { endpoint: ep.id.into(), elapsed: started.elapsed() };
-        }
-        // Never keep reqwest's own text with the URL: the URL carries the api_key.
-        let e = e.without_url();
-        let mut message = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            message.push_str(": ");
-            message.push_str(&s.to_string());
-            source = s.source();
-        }
-        Error::Transport { endpoint: ep.id.into(), message: scrub(&message, &self.auth.secrets()), source: Some(Box::new(e)) }
+        map_reqwest_error(ep.id, e, started.elapsed()).scrubbed(&self.auth.secrets())
     }
+}
+
+/// The one mapping of a reqwest error: a timeout, or a transport error whose message is
+/// the cause chain — never with the URL, which may carry a key.
+pub(crate) fn map_reqwest_error(endpoint: &str, e: reqwest::Error, elapsed: Duration) -> Error {
+    if e.is_timeout() {
+        return Error::Timeout { endpoint: endpoint.into(), elapsed };
+    }
+    let e = e.without_url();
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::Transport { endpoint: endpoint.into(), message, source: Some(Box::new(e)) }
 }
 
 /// `NO_PROXY=*` (or `no_proxy=*`): no host goes through a proxy.
