@@ -4,7 +4,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use super::reader::StrSpan;
+use super::cells::StrSpan;
 use super::{Extra, Row};
 use crate::carreta::{check_order_qty, Qty};
 use crate::ValidationError;
@@ -51,6 +51,7 @@ pub(crate) enum ExtraRef<'a> {
 }
 
 impl<'a> RowRef<'a> {
+    /// A row from its values (the engine's borrowed-row state).
     pub(crate) fn from_parts(
         line: u64,
         text: [&'a str; 4],

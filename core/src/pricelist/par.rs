@@ -1,13 +1,12 @@
 //! [`par_for_each`]: parsing a price list on several cores.
 //!
-//! The calling thread is the splitter: it reads the source in blocks of about 512 KiB, finds
-//! the last record end in each with exactly the record rules of the reader (a quote opens a
-//! quoted field only at the start of a field, `""`, line breaks inside quotes, CRLF, LF or a
-//! lone CR), counts the lines of every record (line feeds inside quoted fields included) and
-//! hands whole-record blocks with their first line number to worker threads through a
-//! bounded channel. Each worker parses its blocks with the same engine as [`Reader`] and
-//! hands borrowed rows to the visitor. Block buffers are reused; at most `2 × threads + 2`
-//! exist at a time.
+//! The calling thread cuts the input: it reads the source in blocks of about 512 KiB, finds
+//! the last record end in each with the reader's own record splitter (`split`: in bulk over
+//! stretches without quotes, record by record where there are quotes), counts the lines of
+//! every record (line feeds inside quoted fields included) and hands whole-record blocks
+//! with their first line number to worker threads through a bounded channel. Each worker
+//! parses its blocks with the same engine as [`Reader`] and hands borrowed rows to the
+//! visitor. Block buffers are reused; at most `2 × threads + 2` exist at a time.
 //!
 //! [`Reader`]: super::Reader
 
@@ -18,9 +17,10 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::decode::Text;
-use super::front::stop_error;
+use super::engine::{Engine, Got, Handover};
 use super::options::{OnError, Options};
-use super::reader::{count_records, scan_record, Core, Got, Handover, Scan, BLOCK_PAD};
+use super::report::stop_error;
+use super::split::{self, count_records, quote_free_end, Skip, Split, PAD};
 use super::{BadRow, RowRef, Summary};
 use crate::error::{Error, Result};
 
@@ -47,7 +47,7 @@ struct Job {
     text: Text,
 }
 
-/// State shared by the splitter and the workers.
+/// State shared by the cutter and the workers.
 struct Shared {
     /// Set on a visitor error, an I/O error or a panic: everyone stops.
     abort: AtomicBool,
@@ -71,7 +71,7 @@ impl Shared {
     }
 }
 
-/// Sets `abort` if the thread unwinds, so the splitter does not wait for it forever.
+/// Sets `abort` if the thread unwinds, so the cutter does not wait for it forever.
 struct PanicGuard<'a>(&'a Shared);
 
 impl Drop for PanicGuard<'_> {
@@ -95,9 +95,9 @@ struct Policy {
     max_kept: usize,
 }
 
-/// Runs `core` to its end (or to the first bad row under [`OnError::Stop`]), handing every
+/// Runs `engine` to its end (or to the first bad row under [`OnError::Stop`]), handing every
 /// good row to `f`.
-fn drain<R: Read, F>(core: &mut Core<R>, index: u64, f: &F, shared: &Shared, tally: &mut Tally, policy: &Policy)
+fn drain<R: Read, F>(engine: &mut Engine<R>, index: u64, f: &F, shared: &Shared, tally: &mut Tally, policy: &Policy)
 where
     F: Fn(RowRef<'_>) -> Result<()> + Sync,
 {
@@ -105,10 +105,10 @@ where
         if shared.abort.load(Ordering::Relaxed) {
             return;
         }
-        match core.next_ref_event() {
+        match engine.next_ref_event() {
             Ok(Got::Row) => {
                 tally.rows_ok += 1;
-                if let Err(e) = f(core.row_ref()) {
+                if let Err(e) = f(engine.row_ref()) {
                     shared.fail(e);
                     return;
                 }
@@ -181,7 +181,7 @@ where
         n => n,
     };
     let policy = Policy { on_error: options.on_error, max_kept: options.max_errors_kept };
-    let mut handover = Core::new(source, &options)?.hand_over();
+    let mut handover = Engine::new(source, &options)?.hand_over();
     let headers = handover.headers.clone();
     let shared = Shared { abort: AtomicBool::new(false), stop_block: AtomicU64::new(u64::MAX), error: Mutex::new(None) };
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads);
@@ -196,7 +196,7 @@ where
                 let (delimiter, max_record) = (handover.delimiter, handover.max_record);
                 s.spawn(move || {
                     let _guard = PanicGuard(shared);
-                    let mut core = Core::for_blocks(headers, map, delimiter, max_record);
+                    let mut engine = Engine::for_blocks(headers, map, delimiter, max_record);
                     let mut tally = Tally::default();
                     loop {
                         let job = match job_rx.lock().unwrap_or_else(|p| p.into_inner()).recv() {
@@ -208,15 +208,15 @@ where
                             let _ = free_tx.send(job.buf);
                             continue;
                         }
-                        core.load_block(job.buf, job.len, job.line, job.text);
-                        drain(&mut core, index, f, shared, &mut tally, policy);
-                        let _ = free_tx.send(core.take_block());
+                        engine.load_block(job.buf, job.len, job.line, job.text);
+                        drain(&mut engine, index, f, shared, &mut tally, policy);
+                        let _ = free_tx.send(engine.take_block());
                     }
                     tally
                 })
             })
             .collect();
-        let mut splitter = Splitter {
+        let mut cutter = Cutter {
             shared: &shared,
             policy: &policy,
             job_tx,
@@ -227,8 +227,8 @@ where
             seq: None,
             tally: Tally::default(),
         };
-        let split_result = splitter.run(&mut handover, &f);
-        let Splitter { job_tx, mut tally, .. } = splitter;
+        let split_result = cutter.run(&mut handover, &f);
+        let Cutter { job_tx, mut tally, .. } = cutter;
         drop(job_tx); // the workers finish the blocks queued and stop
         let mut tallies = Vec::with_capacity(threads + 1);
         let mut panic = None;
@@ -241,16 +241,15 @@ where
         if let Some(p) = panic {
             std::panic::resume_unwind(p);
         }
-        // The rest of the list read on this thread, if the splitter gave up on it.
+        // The rest of the list read on this thread, if the cutter gave up on it.
         let result = match split_result {
             Ok(Some(rest)) if !shared.skip(u64::MAX - 1) => {
-                let bytes_before = handover.bytes - handover.raw_bytes();
                 let Rest { buf, start, len, eof, line, text } = rest;
-                let mut core = handover.resume(&buf[start..len], eof, line, text);
-                drain(&mut core, u64::MAX - 1, &f, &shared, &mut tally, &policy);
-                Ok(bytes_before + core.bytes())
+                let mut engine = handover.resume(&buf[start..len], eof, line, text);
+                drain(&mut engine, u64::MAX - 1, &f, &shared, &mut tally, &policy);
+                Ok(engine.bytes())
             }
-            Ok(_) => Ok(handover.bytes),
+            Ok(_) => Ok(handover.bytes()),
             Err(e) => Err(e),
         };
         tallies.push(tally);
@@ -276,7 +275,7 @@ where
     Ok(ParOutcome { summary, bad_rows: bad, headers })
 }
 
-/// Where the splitter gave up: the rest is `buf[start..len]` then the source.
+/// Where the cutter gave up: the rest is `buf[start..len]` then the source.
 struct Rest {
     buf: Vec<u8>,
     start: usize,
@@ -286,7 +285,8 @@ struct Rest {
     text: Text,
 }
 
-struct Splitter<'a> {
+/// The calling thread's side: cuts the input into blocks of whole records for the workers.
+struct Cutter<'a> {
     shared: &'a Shared,
     policy: &'a Policy,
     job_tx: SyncSender<Job>,
@@ -295,12 +295,12 @@ struct Splitter<'a> {
     buffers: usize,
     max_buffers: usize,
     /// The engine parsing blocks on this thread while the encoding is undecided.
-    seq: Option<Core<std::io::Empty>>,
+    seq: Option<Engine<std::io::Empty>>,
     tally: Tally,
 }
 
-impl Splitter<'_> {
-    /// A buffer of at least `size + BLOCK_PAD` bytes: a spent one, or a new one while there
+impl Cutter<'_> {
+    /// A buffer of at least `size + PAD` bytes: a spent one, or a new one while there
     /// are fewer than `max_buffers`.
     fn buffer(&mut self, size: usize) -> Option<Vec<u8>> {
         let mut buf = match self.free_rx.try_recv() {
@@ -317,8 +317,8 @@ impl Splitter<'_> {
                 }
             },
         };
-        if buf.len() < size + BLOCK_PAD {
-            buf.resize(size + BLOCK_PAD, 0);
+        if buf.len() < size + PAD {
+            buf.resize(size + PAD, 0);
         }
         Some(buf)
     }
@@ -355,7 +355,7 @@ impl Splitter<'_> {
     {
         let (d, max_record) = (h.delimiter, h.max_record);
         if h.text.is_undecided() {
-            self.seq = Some(Core::for_blocks(h.headers.clone(), h.map.clone(), d, max_record));
+            self.seq = Some(Engine::for_blocks(h.headers.clone(), h.map.clone(), d, max_record));
         }
         let pending = std::mem::take(&mut h.pending);
         let Some(mut cur) = self.buffer(PAR_BLOCK.max(pending.len())) else { return Ok(None) };
@@ -371,7 +371,7 @@ impl Splitter<'_> {
             if self.shared.skip(index) {
                 return Ok(None);
             }
-            let target = cur.len() - BLOCK_PAD;
+            let target = cur.len() - PAD;
             // (A transcoding source needs room for a whole character per read.)
             while len + 64 <= target && !eof {
                 let n = h.read(&mut cur[len..target])?;
@@ -391,19 +391,9 @@ impl Splitter<'_> {
                         _ => memchr::memchr(b'"', &cur[scanned..len]).map(|k| scanned + k),
                     };
                     quote = q;
-                    let stretch_end = q.unwrap_or(len);
-                    if let Some(x) = memchr::memrchr2(b'\r', b'\n', &cur[scanned..stretch_end]) {
-                        let mut end = scanned + x + 1;
-                        if end == len && cur[end - 1] == b'\r' && !eof {
-                            // Maybe the first half of a CRLF: end before that record.
-                            end = match memchr::memrchr2(b'\r', b'\n', &cur[scanned..end - 1]) {
-                                Some(y) => scanned + y + 1,
-                                None => scanned,
-                            };
-                        }
-                        line += count_records(&cur[scanned..end]);
-                        scanned = end;
-                    }
+                    let end = quote_free_end(&cur[..len], scanned, q.unwrap_or(len), eof);
+                    line += count_records(&cur[scanned..end]);
+                    scanned = end;
                     if q.is_none() {
                         if eof && scanned < len {
                             scanned = len; // the last record, without a line break
@@ -415,8 +405,8 @@ impl Splitter<'_> {
                         break;
                     }
                 }
-                match scan_record(&cur[..len], scanned, eof, d) {
-                    Scan::Record { next, lines } => {
+                match split::record(&cur, scanned, len, eof, d, &mut Skip) {
+                    Split::Record { next, lines, .. } => {
                         if next - scanned + 2 >= max_record {
                             // Whether the reader takes a record this long depends on how
                             // its reads fall: leave it to the reader itself.
@@ -426,8 +416,8 @@ impl Splitter<'_> {
                         scanned = next;
                         line += lines;
                     }
-                    Scan::NeedMore => break,
-                    Scan::Unterminated => {
+                    Split::NeedMore => break,
+                    Split::Unterminated => {
                         give_up = true;
                         break;
                     }
@@ -438,7 +428,7 @@ impl Splitter<'_> {
                     give_up = true;
                 } else {
                     // One record longer than the buffer: grow it.
-                    cur.resize(2 * target + BLOCK_PAD, 0);
+                    cur.resize(2 * target + PAD, 0);
                     continue;
                 }
             }
