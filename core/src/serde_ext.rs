@@ -84,19 +84,49 @@ pub fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error>
     }
 }
 
-/// Ids that may arrive as numbers or strings.
+/// Ids that may arrive as numbers or strings. A value out of range, fractional, or a float
+/// too large to be exact is an error quoting what came, never clamped or rounded.
 pub fn u64_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    let text = string_or_number(d)?;
-    let t = text.trim();
-    t.parse::<u64>()
-        .ok()
-        .or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64))
-        .ok_or_else(|| de::Error::custom(format!("not an id: {text:?}")))
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = u64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an id (a whole number from 0 to 18446744073709551615, or its text)")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::custom(format!("not an id: {v}")))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
+            if exact_whole(v) && v >= 0.0 {
+                Ok(v as u64)
+            } else {
+                Err(E::custom(format!("not an id: {v:e} (out of range, fractional, or too large to be exact)")))
+            }
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            let t = v.trim();
+            t.parse::<u64>()
+                .ok()
+                .or_else(|| t.parse::<f64>().ok().filter(|f| exact_whole(*f) && *f >= 0.0).map(|f| f as u64))
+                .ok_or_else(|| E::custom(format!("not an id: {:?}", t.chars().take(60).collect::<String>())))
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// A float that is a whole number and exactly what was written: below 2^53, where every
+/// whole number has its own float (`9007199254740993.0` would read as …992, and `1e20` or
+/// `2**70` would be clamped): anything else is refused, not rounded.
+fn exact_whole(f: f64) -> bool {
+    f.is_finite() && f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0
 }
 
 fn parse_u32(text: &str) -> Option<u32> {
     let t = text.trim();
-    t.parse::<u32>().ok().or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u32::MAX as f64).map(|f| f as u32))
+    t.parse::<u32>().ok().or_else(|| t.parse::<f64>().ok().filter(|f| exact_whole(*f) && *f >= 0.0 && *f <= u32::MAX as f64).map(|f| f as u32))
 }
 
 /// Booleans as `true`, `1`, `"1"`, `"true"`, `0`, `"0"`, `""`, `null` (false).
@@ -157,6 +187,29 @@ mod tests {
         for (json, want) in [("true", true), ("1", true), (r#""1""#, true), ("0", false), (r#""0""#, false), ("null", false), (r#""""#, false)] {
             let f: Flags = serde_json::from_str(&format!(r#"{{"b":{json}}}"#)).unwrap();
             assert_eq!(f.b, want, "{json}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod range_tests {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct Id {
+        #[serde(deserialize_with = "super::u64_lenient")]
+        id: u64,
+    }
+
+    #[test]
+    fn out_of_range_or_inexact_ids_are_errors_not_clamped() {
+        let ok = |t: &str| serde_json::from_str::<Id>(t).map(|i| i.id);
+        assert_eq!(ok(r#"{"id": 18446744073709551615}"#).unwrap(), u64::MAX);
+        assert_eq!(ok(r#"{"id": "209900"}"#).unwrap(), 209900);
+        assert_eq!(ok(r#"{"id": 209900.0}"#).unwrap(), 209900);
+        for bad in [r#"{"id": 1180591620717411303424}"#, r#"{"id": 1e20}"#, r#"{"id": 9007199254740993.0}"#, r#"{"id": -1}"#, r#"{"id": 1.5}"#] {
+            let e = ok(bad).unwrap_err().to_string();
+            assert!(e.contains("not an id"), "{bad}: {e}");
         }
     }
 }
