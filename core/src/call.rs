@@ -12,7 +12,7 @@ use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, Map
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::endpoints::{BodyKind, Endpoint, Location, Method, Param, ServiceSpec, Shape, Type};
+use crate::endpoints::{BodyKind, DateFormat, Endpoint, Location, Method, Param, ServiceSpec, Shape, Type};
 use crate::error::{Error, Result};
 use crate::transport::Request;
 
@@ -112,8 +112,9 @@ fn shown(v: &Value) -> String {
     }
 }
 
-/// Checks one value against a parameter's type and returns its wire form.
-fn convert(ep: &Endpoint, p: &Param, ty: Type, v: Value) -> Result<Value> {
+/// Checks one value against a parameter's type and returns its wire form (date-times in
+/// the service's `dates` form).
+fn convert(ep: &Endpoint, dates: DateFormat, p: &Param, ty: Type, v: Value) -> Result<Value> {
     let wrong = |want_en: &str, want_ru: &str, v: &Value| {
         param_error(ep, p.name, "param.type", format!("must be {want_en}, got {}", shown(v)), format!("должен быть {want_ru}, передано {}", shown(v)))
     };
@@ -163,7 +164,10 @@ fn convert(ep: &Endpoint, p: &Param, ty: Type, v: Value) -> Result<Value> {
             other => Err(wrong("true or false", "булевым (true или false)", &other)),
         },
         Type::DateTime => match &v {
-            Value::String(s) if chrono::DateTime::parse_from_rfc3339(s.trim()).is_ok() => Ok(v),
+            Value::String(s) => match chrono::DateTime::parse_from_rfc3339(s.trim()) {
+                Ok(t) => Ok(Value::String(dates.format(t))),
+                Err(_) => Err(wrong("a date-time with a zone (RFC 3339, e.g. 2026-06-30T12:00:00Z; a time without a zone is not guessed)", "датой со временем и часовым поясом (RFC 3339, например 2026-06-30T12:00:00Z; время без пояса не угадывается)", &v)),
+            },
             other => Err(wrong("a date-time with a zone (RFC 3339, e.g. 2026-06-30T12:00:00Z)", "датой со временем и часовым поясом (RFC 3339)", other)),
         },
         Type::Date => match &v {
@@ -181,7 +185,7 @@ fn convert(ep: &Endpoint, p: &Param, ty: Type, v: Value) -> Result<Value> {
         }),
         Type::Json => Ok(v),
         Type::Array(inner) => match v {
-            Value::Array(items) => items.into_iter().map(|item| convert(ep, p, *inner, item)).collect::<Result<Vec<_>>>().map(Value::Array),
+            Value::Array(items) => items.into_iter().map(|item| convert(ep, dates, p, *inner, item)).collect::<Result<Vec<_>>>().map(Value::Array),
             other => Err(wrong("a list", "списком", &other)),
         },
     }
@@ -220,9 +224,9 @@ pub fn check(ep: &'static Endpoint, spec: &ServiceSpec, defaults: &Map<String, V
             continue;
         };
         let value = match (p.repeated, value) {
-            (true, Value::Array(items)) => Value::Array(items.into_iter().map(|v| convert(ep, p, p.ty, v)).collect::<Result<_>>()?),
-            (true, single) => Value::Array(vec![convert(ep, p, p.ty, single)?]),
-            (false, v) => convert(ep, p, p.ty, v)?,
+            (true, Value::Array(items)) => Value::Array(items.into_iter().map(|v| convert(ep, spec.dates, p, p.ty, v)).collect::<Result<_>>()?),
+            (true, single) => Value::Array(vec![convert(ep, spec.dates, p, p.ty, single)?]),
+            (false, v) => convert(ep, spec.dates, p, p.ty, v)?,
         };
         values.insert(p.name.to_owned(), value);
     }
@@ -347,6 +351,17 @@ mod tests {
         assert_eq!(request(carreta::PROFILE_GET, spec(), &args).unwrap().query, [("account".to_owned(), "1002".to_owned())]);
         let args = check(carreta::PROFILE_GET, spec(), &defaults, json!({"account": "1001"})).unwrap();
         assert_eq!(request(carreta::PROFILE_GET, spec(), &args).unwrap().query, [("account".to_owned(), "1001".to_owned())]);
+    }
+
+    #[test]
+    fn date_times_go_out_in_the_services_form_and_naive_ones_are_refused() {
+        static SINCE: Endpoint = Endpoint { params: &[Param::new("since", Location::Query, Type::DateTime)], ..Endpoint::new("carreta.x.y", "carreta", Method::Get, "x") };
+        let ireca_like = ServiceSpec { prefix: "carreta", name: "x", default_base_url: "http://x/", auth: crate::endpoints::AuthSpec::None, credentials: &[], common_params: &[], errors: carreta::SERVICE.errors, dates: DateFormat::SpaceUtc, endpoints: &[] };
+        let args = check(&SINCE, &ireca_like, &Map::new(), json!({"since": "2026-06-30T15:04:05+03:00"})).unwrap();
+        assert_eq!(request(&SINCE, &ireca_like, &args).unwrap().query, [("since".to_owned(), "2026-06-30 12:04:05".to_owned())]);
+        let e = check(&SINCE, &ireca_like, &Map::new(), json!({"since": "2026-06-30 15:04:05"})).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("since"), "param.type"));
+        assert!(e.to_string().contains("not guessed"), "{e}");
     }
 
     #[test]

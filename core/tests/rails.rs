@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use logibridge::endpoints::{AuthSpec, BodyKind, Credential, Endpoint, ErrorFormat, FaceNames, Location, Method, Paging, Param, Response, ServiceSpec, Shape, Type};
+use logibridge::endpoints::{AuthSpec, BodyKind, Credential, DateFormat, Endpoint, ErrorFormat, FaceNames, Location, Method, Paging, Param, Response, ServiceSpec, Shape, Type};
 use logibridge::transport::AuthStrategy;
 use logibridge::{Client, ErrorKind};
 use common::Reply;
@@ -56,6 +56,7 @@ static SPEC: ServiceSpec = ServiceSpec {
     credentials: &[Credential { name: "token", onec_en: "Token", onec_ru: "Токен", secret: true, required: true }],
     common_params: &[],
     errors: ErrorFormat { message_keys: &["message"] },
+    dates: DateFormat::SpaceUtc,
     endpoints: &[&THING_GET, &THING_LIST, &THING_CREATE],
 };
 

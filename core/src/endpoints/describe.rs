@@ -89,6 +89,7 @@ pub fn describe_service(s: &ServiceSpec) -> Value {
         "credentials": s.credentials.iter().map(|c| json!({"name": c.name, "onec_en": c.onec_en, "onec_ru": c.onec_ru, "secret": c.secret, "required": c.required})).collect::<Vec<_>>(),
         "common_params": s.common_params.iter().map(describe_param).collect::<Vec<_>>(),
         "error_message_keys": s.errors.message_keys,
+        "date_format": s.dates.name(),
         "endpoints": s.endpoints.iter().map(|e| describe_endpoint(e)).collect::<Vec<_>>(),
     })
 }
@@ -116,6 +117,8 @@ struct ServiceDesc {
     common_params: Vec<ParamDesc>,
     #[serde(default)]
     error_message_keys: Vec<String>,
+    #[serde(default)]
+    date_format: Option<String>,
     endpoints: Vec<EndpointDesc>,
 }
 
@@ -421,6 +424,10 @@ fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
     if let Some(e) = d.endpoints.iter().find(|e| registry::find(&e.id).is_some()) {
         return Err(Error::InvalidArgument(format!("the endpoint id {:?} is already known", e.id)));
     }
+    let dates = match d.date_format.as_deref() {
+        None => DateFormat::Rfc3339Utc,
+        Some(name) => DateFormat::parse(name).ok_or_else(|| bad(format!("unknown date_format {name:?} (rfc3339_utc, space_utc, local:<seconds east of UTC>)")))?,
+    };
     let prefix = leak(d.prefix);
     let credentials: Vec<Credential> = d
         .credentials
@@ -459,6 +466,7 @@ fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
         credentials: leak_slice(credentials),
         common_params: leak_slice(d.common_params.into_iter().map(param).collect::<Result<Vec<_>>>()?),
         errors: ErrorFormat { message_keys: leak_slice(d.error_message_keys.into_iter().map(leak).collect()) },
+        dates,
         endpoints: leak_slice(endpoints),
     };
     registry::insert(leak_box(Box::new(spec)))

@@ -529,6 +529,63 @@ pub struct ErrorFormat {
     pub message_keys: &'static [&'static str],
 }
 
+/// How a service writes date-times on the wire. Callers give date-times with a zone
+/// (RFC 3339); the executor converts them to the service's form before sending, and a
+/// date-time without a zone is refused rather than guessed.
+///
+/// ```
+/// use logibridge::endpoints::DateFormat;
+/// let t = chrono::DateTime::parse_from_rfc3339("2026-06-30T15:04:05+03:00").unwrap();
+/// assert_eq!(DateFormat::Rfc3339Utc.format(t), "2026-06-30T12:04:05Z");
+/// assert_eq!(DateFormat::SpaceUtc.format(t), "2026-06-30 12:04:05");
+/// assert_eq!(DateFormat::Local { offset_seconds: 3 * 3600 }.format(t), "2026-06-30T15:04:05");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateFormat {
+    /// `YYYY-MM-DDTHH:MM:SSZ` in UTC, no fraction (CARGO.RUN).
+    Rfc3339Utc,
+    /// `YYYY-MM-DD HH:MM:SS` in UTC, GMT+0 (iRECA).
+    SpaceUtc,
+    /// `YYYY-MM-DDTHH:MM:SS` in the service's own time, a fixed offset east of UTC
+    /// (Carreta: Moscow, UTC+03:00).
+    Local {
+        /// Seconds east of UTC.
+        offset_seconds: i32,
+    },
+}
+
+impl DateFormat {
+    /// The wire text of a date-time.
+    pub fn format(self, t: chrono::DateTime<chrono::FixedOffset>) -> String {
+        match self {
+            DateFormat::Rfc3339Utc => t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            DateFormat::SpaceUtc => t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M:%S").to_string(),
+            DateFormat::Local { offset_seconds } => {
+                let zone = chrono::FixedOffset::east_opt(offset_seconds).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC is a valid offset"));
+                t.with_timezone(&zone).format("%Y-%m-%dT%H:%M:%S").to_string()
+            }
+        }
+    }
+
+    /// `rfc3339_utc`, `space_utc`, `local:<seconds>`.
+    pub fn name(self) -> String {
+        match self {
+            DateFormat::Rfc3339Utc => "rfc3339_utc".into(),
+            DateFormat::SpaceUtc => "space_utc".into(),
+            DateFormat::Local { offset_seconds } => format!("local:{offset_seconds}"),
+        }
+    }
+
+    /// The inverse of [`DateFormat::name`].
+    pub fn parse(text: &str) -> Option<DateFormat> {
+        match text {
+            "rfc3339_utc" => Some(DateFormat::Rfc3339Utc),
+            "space_utc" => Some(DateFormat::SpaceUtc),
+            _ => text.strip_prefix("local:").and_then(|n| n.parse().ok()).filter(|n: &i32| n.abs() < 86_400).map(|offset_seconds| DateFormat::Local { offset_seconds }),
+        }
+    }
+}
+
 /// A service: what every client of it shares.
 #[derive(Debug)]
 pub struct ServiceSpec {
@@ -547,6 +604,8 @@ pub struct ServiceSpec {
     pub common_params: &'static [Param],
     /// Its error bodies.
     pub errors: ErrorFormat,
+    /// How it writes date-times.
+    pub dates: DateFormat,
     /// Its rows.
     pub endpoints: &'static [&'static Endpoint],
 }
