@@ -412,6 +412,9 @@ pub fn register(description: &str) -> Result<&'static ServiceSpec> {
 }
 
 fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
+    if description.len() > super::validate::MAX_DESCRIPTION_BYTES {
+        return Err(bad(format!("{} bytes; at most {} are read", description.len(), super::validate::MAX_DESCRIPTION_BYTES)));
+    }
     let d: ServiceDesc = serde_json::from_str(description).map_err(|e| bad(e.to_string()))?;
     if d.prefix.is_empty() || !d.prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
         return Err(bad(format!("prefix {:?} must be lower-case ASCII letters, digits or _", d.prefix)));
@@ -469,5 +472,6 @@ fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
         dates,
         endpoints: leak_slice(endpoints),
     };
+    super::validate::check_service(&spec).map_err(bad)?;
     registry::insert(leak_box(Box::new(spec)))
 }

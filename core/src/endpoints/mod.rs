@@ -25,10 +25,12 @@ pub mod carreta;
 mod describe;
 mod registry;
 mod types;
+mod validate;
 
 pub use describe::{describe_all, describe_endpoint, describe_service, register};
 pub use registry::{all, find, ids, require, service, services};
 pub use types::*;
+pub use validate::{MAX_DESCRIPTION_BYTES, MAX_ENDPOINTS};
 
 #[cfg(test)]
 mod tests;

@@ -98,3 +98,37 @@ fn a_description_registers_back_and_bad_ones_are_refused() {
     let err = register(r#"{"prefix": "typo", "name": "x", "endpoints": [{"id": "typo.a.b", "method": "GET", "params": [{"name": "q", "in": "querry"}]}]}"#).unwrap_err();
     assert!(err.to_string().contains("querry"), "{err}");
 }
+
+#[test]
+fn unsound_descriptions_are_refused_at_registration() {
+    let row = |extra: serde_json::Value| {
+        let mut e = serde_json::json!({"id": "unsound.a.b", "method": "GET", "path": "x/{id}", "params": [{"name": "id", "in": "path", "type": "integer", "required": true}]});
+        for (k, v) in extra.as_object().unwrap() {
+            e[k] = v.clone();
+        }
+        serde_json::json!({"prefix": "unsound", "name": "U", "endpoints": [e]}).to_string()
+    };
+    let cases = [
+        (row(serde_json::json!({"params": []})), "has no parameter"),
+        (row(serde_json::json!({"path": "x", "params": [{"name": "id", "in": "path", "required": true}]})), "has no {id}"),
+        (row(serde_json::json!({"path": "http://127.0.0.1:9/elsewhere", "params": []})), "relative"),
+        (row(serde_json::json!({"path": "../../admin", "params": []})), "climb"),
+        (row(serde_json::json!({"path": "x", "params": [{"name": "k", "in": "body"}]})), "GET carries no body"),
+        (row(serde_json::json!({"path": "x", "params": [{"name": "a", "in": "query"}, {"name": "a", "in": "query"}]})), "declared twice"),
+        (row(serde_json::json!({"path": "x", "params": [{"name": "a", "in": "query", "type": "integer", "min": 5, "max": 1}]})), "above max"),
+        (row(serde_json::json!({"path": "x", "params": [{"name": "a", "in": "query", "type": "enum:"}]})), "enum"),
+        (row(serde_json::json!({"path": "x", "params": [{"name": "a", "in": "query", "type": "integer", "default": "abc"}]})), "default"),
+        (row(serde_json::json!({"names": {"python": "a-b.c d"}})), "Python name"),
+        (serde_json::json!({"prefix": "unsound", "name": "U", "default_base_url": "not a url?key=SECRET", "endpoints": []}).to_string(), "default_base_url"),
+        (serde_json::json!({"prefix": "unsound", "name": "U", "endpoints": [{"id": "unsound.a.b", "method": "GET"}, {"id": "unsound.a.b", "method": "GET"}]}).to_string(), "twice"),
+    ];
+    for (description, why) in cases {
+        let e = register(&description).unwrap_err().to_string();
+        assert!(e.contains(why), "{description}\n→ {e}");
+        assert!(!e.contains("SECRET"), "{e}");
+        assert!(find("unsound.a.b").is_none(), "nothing of a refused description stays");
+    }
+    let huge = format!(r#"{{"prefix": "unsound", "name": "{}", "endpoints": []}}"#, "x".repeat(MAX_DESCRIPTION_BYTES));
+    assert!(register(&huge).unwrap_err().to_string().contains("at most"));
+    assert!(register(&row(serde_json::json!({}))).is_ok(), "the sound one is accepted");
+}
