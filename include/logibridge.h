@@ -418,8 +418,19 @@ const char *lb_error_message_ru(const struct lb_error_t *error);
 const char *lb_error_endpoint(const struct lb_error_t *error);
 
 /**
+ * Whether a call that changes something (an order creation) failed after its request may
+ * have reached the service: the answer timed out or the connection broke once it was made.
+ * The order may exist; do not send it again before looking it up by its `client_comment`
+ * (`carreta.order.create_once` does that for you). Not so for every other error: the
+ * service answered, the request was never sent (a connect error: safe to repeat), or the
+ * call is a read. Returns 1 when the outcome is unknown, else 0 (0 for a NULL error).
+ */
+int lb_error_outcome_unknown(const struct lb_error_t *error);
+
+/**
  * The whole error as one JSON object: `{"code", "kind", "field", "status", "endpoint",
- * "message", "message_ru"}`, where `kind` is the coarse class in snake case
+ * "message", "message_ru", "outcome_unknown"}` (plus `"body"`, the service's answer, for
+ * an HTTP or authentication error), where `kind` is the coarse class in snake case
  * (`"validation"`, `"invalid_argument"`, `"not_found"`, `"cancelled"`, ...). Never NULL for
  * a non-NULL error.
  */

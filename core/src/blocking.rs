@@ -116,6 +116,10 @@ impl Carreta {
     pub fn create_order(&self, order: &NewOrder) -> Result<Order> {
         block_on(self.inner.create_order(order))?
     }
+    /// See [`carreta::Client::create_order_once`].
+    pub fn create_order_once(&self, order: &NewOrder) -> Result<carreta::CreatedOrder> {
+        block_on(self.inner.create_order_once(order))?
+    }
     /// See [`carreta::Client::create_test_order`].
     pub fn create_test_order(&self, order: &NewOrder) -> Result<Order> {
         block_on(self.inner.create_test_order(order))?

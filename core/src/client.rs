@@ -397,6 +397,9 @@ impl Client {
             return Err(Error::InvalidArgument(format!("{} belongs to {}, but this client speaks {}", ep.id, ep.service, self.spec.prefix)));
         }
         let args = self.check(ep, params)?;
+        if let Some(once) = ep.once {
+            return self.call_once(once, args).await;
+        }
         if let Some(local) = ep.local {
             // On the shared runtime's blocking pool, whichever runtime the caller is on: a
             // library-side call may block (read a file, stream a download).
@@ -412,6 +415,58 @@ impl Client {
         }
         let response = self.send_checked(ep, &args).await?;
         call::decode(ep, &response.body)
+    }
+
+    /// An exactly-once create (see [`endpoints::Once`]): the create is sent; when it fails
+    /// with [`Error::outcome_unknown`], the object is looked up before anything is sent
+    /// again. Found: `recovered`. Not found: the create was not applied, and is sent again
+    /// (at most [`endpoints::Once::MAX_SENDS`] sends). A lookup that fails returns the
+    /// create's error, whose `outcome_unknown` stays true.
+    ///
+    /// The lookup runs right after the failure: it finds what the service applied before
+    /// or while it answered (the usual case: a lost or late answer). A service that queues
+    /// a request and applies it only after its client gave up can still create it later.
+    async fn call_once(&self, once: &'static endpoints::Once, args: Args) -> Result<Value> {
+        let mut lookup = (once.lookup_params)(&args.values)?;
+        for p in self.spec.common_params {
+            if let (Some(v), Some(obj)) = (args.get(p.name), lookup.as_object_mut()) {
+                obj.entry(p.name).or_insert_with(|| v.clone());
+            }
+        }
+        let result = |outcome: &str, object: Value| {
+            let mut out = Map::new();
+            out.insert("outcome".into(), Value::from(outcome));
+            out.insert(once.field.into(), object);
+            Value::Object(out)
+        };
+        let mut sends = 0;
+        loop {
+            sends += 1;
+            let sent = match self.send_checked(once.create, &args).await {
+                Ok(response) => return Ok(result("created", call::decode(once.create, &response.body)?)),
+                Err(e) if e.outcome_unknown() => e,
+                Err(e) => return Err(e),
+            };
+            tracing::info!(endpoint = once.create.id, error = %sent, "outcome unknown: looking the object up before sending again");
+            let found = async {
+                let lookup_args = self.check(once.lookup, lookup.clone())?;
+                let response = self.send_checked(once.lookup, &lookup_args).await?;
+                call::decode(once.lookup, &response.body)
+            };
+            let found = match found.await {
+                Ok(found) => found,
+                Err(lookup_err) => {
+                    tracing::warn!(endpoint = once.lookup.id, error = %lookup_err, "the lookup failed: the outcome stays unknown");
+                    return Err(sent);
+                }
+            };
+            if let Some(object) = (once.pick)(&args.values, found) {
+                return Ok(result("recovered", object));
+            }
+            if sends >= endpoints::Once::MAX_SENDS {
+                return Err(sent);
+            }
+        }
     }
 
     /// [`Client::call`] with JSON text in and out, for faces that speak strings (an empty
@@ -442,6 +497,13 @@ impl Client {
             call::decode_typed(ep, &response.body)
         };
         result.await.map_err(|e| self.scrub(e))
+    }
+
+    /// Calls an endpoint through [`Client::call_endpoint`] (local and exactly-once rows
+    /// included) and reads its JSON result into a Rust type.
+    pub async fn fetch_local<T: DeserializeOwned>(&self, ep: &'static Endpoint, params: Value) -> Result<T> {
+        let value = self.call_endpoint(ep, params).await?;
+        serde_json::from_value(value).map_err(|e| Error::Decode { endpoint: ep.id.into(), path: String::new(), message: e.to_string(), excerpt: String::new() })
     }
 
     /// The pages of a paged call, fetched lazily, decoded into `T` (a list item). Wrong

@@ -36,6 +36,10 @@ pub enum Error {
         /// The underlying error (without the URL, which may hold a key).
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
+        /// The request of a call that is not idempotent may have reached the service and
+        /// been applied: see [`Error::outcome_unknown`]. `false`: it was not sent (the
+        /// connection could not be made) or repeating it is harmless.
+        outcome_unknown: bool,
     },
 
     /// The connect or request timeout ran out.
@@ -45,6 +49,9 @@ pub enum Error {
         endpoint: String,
         /// How long the call waited.
         elapsed: Duration,
+        /// The request of a call that is not idempotent may have been applied (the timeout
+        /// ran out after the connection was made): see [`Error::outcome_unknown`].
+        outcome_unknown: bool,
     },
 
     /// The service answered with a non-success status. `message` is the service's own
@@ -72,6 +79,9 @@ pub enum Error {
         status: Option<u16>,
         /// The service's own message (scrubbed of secrets).
         message: String,
+        /// The body of the service's answer, at most 2,000 characters (scrubbed of
+        /// secrets); empty when there was no answer.
+        body: String,
     },
 
     /// The response could not be read into the expected shape.
@@ -212,6 +222,44 @@ impl Error {
         }
     }
 
+    /// The body of the service's answer (at most 2,000 characters, scrubbed of secrets),
+    /// for an HTTP error or a rejected credential (401).
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            Error::Http { body, .. } | Error::Auth { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// `true` when a call that changes something on the service (not idempotent: an order
+    /// creation) failed **after its request may have reached the service**: the answer
+    /// timed out or the connection broke after it was made. The change may or may not have
+    /// been applied, and sending the call again may apply it twice; look it up first (for
+    /// Carreta orders: by `client_comment`, which
+    /// [`crate::carreta::Client::create_order_once`] does).
+    ///
+    /// `false` for every other error: the service answered (the status says what
+    /// happened), the request was never sent (refused before sending, the connection could
+    /// not be made: safe to repeat), or the call is idempotent (repeating it is harmless).
+    ///
+    /// The rule (reqwest cannot report whether the last byte of the request was written):
+    /// a connect error or connect timeout (`reqwest::Error::is_connect`) means not sent;
+    /// any other timeout, and any send or body error once the connection was made, on a
+    /// call that is not idempotent, means outcome unknown.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, Error::Transport { outcome_unknown: true, .. } | Error::Timeout { outcome_unknown: true, .. })
+    }
+
+    /// The same error with [`Error::outcome_unknown`] set to `unknown` (transport errors and
+    /// timeouts; other errors are returned unchanged).
+    pub fn with_outcome_unknown(self, unknown: bool) -> Error {
+        match self {
+            Error::Transport { endpoint, message, source, .. } => Error::Transport { endpoint, message, source, outcome_unknown: unknown },
+            Error::Timeout { endpoint, elapsed, .. } => Error::Timeout { endpoint, elapsed, outcome_unknown: unknown },
+            other => other,
+        }
+    }
+
     /// The endpoint id the error happened on, when there was one.
     pub fn endpoint(&self) -> Option<&str> {
         match self {
@@ -245,15 +293,24 @@ impl Error {
 
     /// A transport error without an underlying cause.
     pub fn transport(endpoint: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::Transport { endpoint: endpoint.into(), message: message.into(), source: None }
+        Error::Transport { endpoint: endpoint.into(), message: message.into(), source: None, outcome_unknown: false }
     }
 
     /// The message for a Russian-speaking user (the 1C face shows this one).
     pub fn message_ru(&self) -> String {
+        let text = self.message_ru_only();
+        if self.outcome_unknown() {
+            format!("{text}. {OUTCOME_UNKNOWN_RU}")
+        } else {
+            text
+        }
+    }
+
+    fn message_ru_only(&self) -> String {
         match self {
             Error::Validation(v) => format!("{}: {}", v.field, v.message_ru),
             Error::Transport { endpoint, message, .. } => format!("Ошибка соединения ({endpoint}): {message}"),
-            Error::Timeout { endpoint, elapsed } => format!("Истекло время ожидания ({endpoint}, {:.1} с)", elapsed.as_secs_f64()),
+            Error::Timeout { endpoint, elapsed, .. } => format!("Истекло время ожидания ({endpoint}, {:.1} с)", elapsed.as_secs_f64()),
             Error::Http { endpoint, status, message, .. } => format!("Сервис ответил HTTP {status} ({endpoint}): {message}"),
             Error::Auth { endpoint, message, .. } => format!("Ошибка авторизации ({endpoint}): {message}"),
             Error::Decode { endpoint, path, message, .. } => format!("Не удалось разобрать ответ ({endpoint}, {path}): {message}"),
@@ -264,9 +321,10 @@ impl Error {
     }
 
     /// The error as a JSON object (`code`, `kind`, `field`, `status`, `endpoint`,
-    /// `message`, `message_ru`): the shape the C and 1C faces hand to their callers.
+    /// `message`, `message_ru`, `outcome_unknown`, and `body` for an answer the service
+    /// gave): the shape the C and 1C faces hand to their callers.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "code": self.code(),
             "kind": self.kind().name(),
             "field": self.field(),
@@ -274,9 +332,17 @@ impl Error {
             "endpoint": self.endpoint(),
             "message": self.to_string(),
             "message_ru": self.message_ru(),
-        })
+            "outcome_unknown": self.outcome_unknown(),
+        });
+        if let Some(body) = self.body() {
+            v["body"] = serde_json::Value::from(body);
+        }
+        v
     }
 }
+
+/// The sentence `message_ru` adds when [`Error::outcome_unknown`] is true.
+pub const OUTCOME_UNKNOWN_RU: &str = "Запрос мог быть выполнен сервисом, но ответ не получен: прежде чем повторять, проверьте по комментарию заказа (client_comment), создан ли он";
 
 impl From<ValidationError> for Error {
     fn from(v: ValidationError) -> Error {
@@ -430,10 +496,10 @@ impl Error {
                 v.field = c(v.field);
                 Error::Validation(v)
             }
-            Error::Transport { endpoint, message, source } => Error::Transport { endpoint, message: c(message), source },
-            Error::Timeout { endpoint, elapsed } => Error::Timeout { endpoint, elapsed },
+            Error::Transport { endpoint, message, source, outcome_unknown } => Error::Transport { endpoint, message: c(message), source, outcome_unknown },
+            Error::Timeout { endpoint, elapsed, outcome_unknown } => Error::Timeout { endpoint, elapsed, outcome_unknown },
             Error::Http { endpoint, status, message, body, retry_after } => Error::Http { endpoint, status, message: c(message), body: c(body), retry_after },
-            Error::Auth { endpoint, status, message } => Error::Auth { endpoint, status, message: c(message) },
+            Error::Auth { endpoint, status, message, body } => Error::Auth { endpoint, status, message: c(message), body: c(body) },
             Error::Decode { endpoint, path, message, excerpt } => Error::Decode { endpoint, path: c(path), message: c(message), excerpt: c(excerpt) },
             Error::InvalidArgument(m) => Error::InvalidArgument(c(m)),
             Error::InvalidParameter { endpoint, field, code, message, message_ru } => Error::InvalidParameter { endpoint, field: c(field), code, message: c(message), message_ru: c(message_ru) },

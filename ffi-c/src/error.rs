@@ -23,6 +23,7 @@ pub struct lb_error_t {
     message: CString,
     message_ru: CString,
     endpoint: Option<CString>,
+    outcome_unknown: bool,
     json: CString,
 }
 
@@ -44,6 +45,7 @@ impl lb_error_t {
             message: c_string(e.to_string()),
             message_ru: c_string(e.message_ru()),
             endpoint: e.endpoint().map(c_string),
+            outcome_unknown: e.outcome_unknown(),
             json: c_string(e.to_json().to_string()),
         }
     }
@@ -55,6 +57,7 @@ impl lb_error_t {
         let json = serde_json::json!({
             "code": "cancelled", "kind": "cancelled", "field": null, "status": null,
             "endpoint": endpoint, "message": message, "message_ru": message_ru,
+            "outcome_unknown": false,
         });
         lb_error_t {
             status: lb_status::LB_CANCELLED,
@@ -65,6 +68,7 @@ impl lb_error_t {
             message: c_string(message),
             message_ru: c_string(message_ru),
             endpoint: Some(c_string(endpoint)),
+            outcome_unknown: false,
             json: c_string(json.to_string()),
         }
     }
@@ -141,8 +145,20 @@ pub unsafe extern "C" fn lb_error_endpoint(error: *const lb_error_t) -> *const c
     error.as_ref().map_or(ptr::null(), |e| opt_ptr(&e.endpoint))
 }
 
+/// Whether a call that changes something (an order creation) failed after its request may
+/// have reached the service: the answer timed out or the connection broke once it was made.
+/// The order may exist; do not send it again before looking it up by its `client_comment`
+/// (`carreta.order.create_once` does that for you). Not so for every other error: the
+/// service answered, the request was never sent (a connect error: safe to repeat), or the
+/// call is a read. Returns 1 when the outcome is unknown, else 0 (0 for a NULL error).
+#[no_mangle]
+pub unsafe extern "C" fn lb_error_outcome_unknown(error: *const lb_error_t) -> std::ffi::c_int {
+    std::ffi::c_int::from(error.as_ref().is_some_and(|e| e.outcome_unknown))
+}
+
 /// The whole error as one JSON object: `{"code", "kind", "field", "status", "endpoint",
-/// "message", "message_ru"}`, where `kind` is the coarse class in snake case
+/// "message", "message_ru", "outcome_unknown"}` (plus `"body"`, the service's answer, for
+/// an HTTP or authentication error), where `kind` is the coarse class in snake case
 /// (`"validation"`, `"invalid_argument"`, `"not_found"`, `"cancelled"`, ...). Never NULL for
 /// a non-NULL error.
 #[no_mangle]

@@ -3,7 +3,8 @@
 //!
 //! - `GET  /_control/health` → `ok`
 //! - `POST /_control/carreta/orders/{id}/advance` `{"status": N?, "comment": "..."?}`
-//! - `POST /_control/faults` `{"path_prefix", "status"?, "count"?, "retry_after"?, "delay_ms"?, "body"?}`,
+//! - `POST /_control/faults` `{"path_prefix", "status"?, "count"?, "retry_after"?, "delay_ms"?, "body"?,
+//!   "after_apply"?, "drop_answer"?, "method"?}`,
 //!   `GET /_control/faults`, `DELETE /_control/faults`
 //! - `GET /_control/requests`, `DELETE /_control/requests`
 
@@ -34,6 +35,9 @@ const MAX_LOG: usize = 100_000;
 pub struct Fault {
     /// E.g. `/carreta/v1/search`.
     pub path_prefix: String,
+    /// Only requests with this method (`POST`); any method when absent.
+    #[serde(default)]
+    pub method: Option<String>,
     /// Answer with this status instead of handling the request; `None` = only delay.
     #[serde(default)]
     pub status: Option<u16>,
@@ -49,6 +53,15 @@ pub struct Fault {
     /// Raw body of the injected answer; default `{"error": "Injected fault."}`.
     #[serde(default)]
     pub body: Option<String>,
+    /// Handle the request first (an order is created), then wait `delay_ms` before
+    /// answering (with `status` if given, else the real answer): a client with a shorter
+    /// timeout loses an answer to a request that was applied.
+    #[serde(default)]
+    pub after_apply: bool,
+    /// Handle the request (an order is created), then close the connection in the middle
+    /// of the answer (after `delay_ms`, if any): the answer is lost, the change is not.
+    #[serde(default)]
+    pub drop_answer: bool,
 }
 
 fn one() -> u32 {
@@ -66,6 +79,11 @@ pub struct LoggedRequest {
     pub query: String,
     /// Status the request was answered with (the injected one for a fault).
     pub status: u16,
+    /// The answer never reached the client whole: a `drop_answer` fault cut it, or the
+    /// client went away (timed out) before it was sent. The request was still handled
+    /// and is logged all the same. Present only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub answer_lost: bool,
 }
 
 /// State of the control API.
@@ -81,11 +99,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl ControlState {
     /// Takes one hit of the first armed fault matching `path`.
-    fn take_fault(&self, path: &str) -> Option<Fault> {
+    fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
         let mut faults = lock(&self.faults);
-        let i = faults
-            .iter()
-            .position(|f| path.starts_with(&f.path_prefix))?;
+        let i = faults.iter().position(|f| {
+            path.starts_with(&f.path_prefix)
+                && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+        })?;
         let hit = faults[i].clone();
         faults[i].count -= 1;
         if faults[i].count == 0 {
@@ -123,7 +142,8 @@ pub fn redact_query(raw: &str) -> String {
 }
 
 /// Middleware on every route: service requests get armed faults applied and are logged with
-/// the status they were answered with; `/_control/` passes straight through.
+/// the status they were answered with; `/_control/` passes straight through. A request is
+/// logged even when its client went away before the answer (`answer_lost`).
 pub(crate) async fn intercept(
     State(app): State<Arc<AppState>>,
     req: Request,
@@ -135,26 +155,77 @@ pub(crate) async fn intercept(
     }
     let method = req.method().to_string();
     let query = redact_query(req.uri().query().unwrap_or(""));
-    let fault = app.control.take_fault(&path);
-    let response = match fault {
-        Some(f) => {
-            if f.delay_ms > 0 {
-                tokio::time::sleep(Duration::from_millis(f.delay_ms)).await;
+    let fault = app.control.take_fault(&method, &path);
+    // Handled and logged on a task of its own: a client that goes away (times out) drops
+    // this future, not the work, so the request is still applied and logged.
+    let (mut tx, rx) = tokio::sync::oneshot::channel::<Response>();
+    let control = app.clone();
+    tokio::spawn(async move {
+        let delay = |f: &Fault| Duration::from_millis(f.delay_ms);
+        let mut lost = false;
+        let response = match fault {
+            Some(f) if f.after_apply || f.drop_answer => {
+                let real = next.run(req).await;
+                if f.delay_ms > 0 {
+                    tokio::time::sleep(delay(&f)).await;
+                }
+                let response = match f.status {
+                    Some(code) => injected(&f, code),
+                    None => real,
+                };
+                if f.drop_answer {
+                    lost = true;
+                    cut(response)
+                } else {
+                    response
+                }
             }
-            match f.status {
-                Some(code) => injected(&f, code),
-                None => next.run(req).await,
+            Some(f) => {
+                if f.delay_ms > 0 {
+                    // A delay before handling: a client that gives up meanwhile leaves a
+                    // request that is never handled (logged as 499, answer lost).
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay(&f)) => {}
+                        _ = tx.closed() => {
+                            control.control.record(LoggedRequest { method, path, query, status: 499, answer_lost: true });
+                            return;
+                        }
+                    }
+                }
+                match f.status {
+                    Some(code) => injected(&f, code),
+                    None => next.run(req).await,
+                }
             }
-        }
-        None => next.run(req).await,
-    };
-    app.control.record(LoggedRequest {
-        method,
-        path,
-        query,
-        status: response.status().as_u16(),
+            None => next.run(req).await,
+        };
+        let status = response.status().as_u16();
+        let delivered = tx.send(response).is_ok();
+        control.control.record(LoggedRequest {
+            method,
+            path,
+            query,
+            status,
+            answer_lost: lost || !delivered,
+        });
     });
-    response
+    rx.await.unwrap_or_else(|_| {
+        (StatusCode::INTERNAL_SERVER_ERROR, "the sandbox lost a request").into_response()
+    })
+}
+
+/// The answer's status and headers with a body that breaks at once: the connection is
+/// closed in the middle of the answer.
+fn cut(response: Response) -> Response {
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let broken = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "answer dropped by a sandbox fault",
+        ))
+    });
+    Response::from_parts(parts, Body::from_stream(broken))
 }
 
 fn injected(f: &Fault, code: u16) -> Response {
@@ -210,9 +281,9 @@ async fn add_fault(State(app): State<Shared>, body: Bytes) -> Result<Response, A
             return Err(ApiError::bad_request("status must be 100..=599."));
         }
     }
-    if fault.status.is_none() && fault.delay_ms == 0 {
+    if fault.status.is_none() && fault.delay_ms == 0 && !fault.drop_answer {
         return Err(ApiError::bad_request(
-            "A fault needs a status or a delay_ms.",
+            "A fault needs a status, a delay_ms or drop_answer.",
         ));
     }
     let mut faults = lock(&app.control.faults);

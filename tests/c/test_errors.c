@@ -316,6 +316,9 @@ static void test_http_errors(lb_client_t *client) {
     CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/profile\", \"delay_ms\": 2000}") == 201);
     err = EXPECT_FAIL(impatient, "carreta.profile.get", NULL, LB_TIMEOUT, "timeout");
     CHECK_STR(lb_error_endpoint(err), "carreta.profile.get");
+    /* A read is safe to repeat: its outcome is never "unknown". */
+    CHECK(!lb_error_outcome_unknown(err));
+    CHECK(lbt_json_is(lb_error_json(err), "/outcome_unknown", "false"));
     lb_error_free(err);
     lb_client_free(impatient);
     lbt_clear_faults();
@@ -334,6 +337,8 @@ static void test_auth_and_secrets(void) {
     CHECK_STATUS(lb_carreta_new(&opts, &client, &err), LB_OK, err);
     err = EXPECT_FAIL(client, "carreta.profile.get", NULL, LB_AUTH, "auth");
     CHECK(lb_error_http_status(err) == 401);
+    /* The 401 carries the service's answer like every other HTTP error. */
+    CHECK(lbt_contains(lb_error_json(err), "\"body\":\"{"));
     CHECK(!lbt_contains(lb_error_message(err), canary));
     CHECK(!lbt_contains(lb_error_message_ru(err), canary));
     CHECK(!lbt_contains(lb_error_json(err), canary));
@@ -353,14 +358,79 @@ static void test_auth_and_secrets(void) {
     CHECK_STATUS(lb_carreta_new(&opts, &client, &err), LB_OK, err);
     err = EXPECT_FAIL(client, "carreta.profile.get", NULL, LB_TRANSPORT, "transport");
     CHECK(lb_error_http_status(err) == 0);
+    CHECK(!lb_error_outcome_unknown(err));
     CHECK(!lbt_contains(lb_error_json(err), canary));
     lb_error_free(err);
     lb_client_free(client);
     lbt_clear_faults();
 }
 
+/* A create whose answer is lost after the shop applied it: the outcome is unknown (flag,
+ * JSON, Russian sentence); carreta.order.create_once finds it by its comment. */
+static void test_outcome_unknown(lb_client_t *client) {
+    char *offers = NULL;
+    lb_error_t *err = NULL;
+    CHECK_STATUS(lb_call(client, "carreta.search.query", "{\"q\": \"OC47\"}", &offers, &err), LB_OK, err);
+    char *row = NULL;
+    for (int i = 0; offers && i < 100; i++) {
+        char p[16];
+        snprintf(p, sizeof p, "/%d", i);
+        char *r = lbt_json(offers, p);
+        if (r == NULL) break;
+        if (lbt_contains(r, "\"source\":\"63\"")) { /* qty "10", min_qty 2 */
+            row = r;
+            break;
+        }
+        lb_string_free(r);
+    }
+    lb_string_free(offers);
+    CHECK(row != NULL);
+    if (row == NULL) return;
+    const char *end = strrchr(row, '}');
+    char params[4096];
+    snprintf(params, sizeof params, "{\"order\": %.*s, \"order_qty\": 2, \"client_comment\": \"c-lost-1\"}}",
+             (int)(end - row), row);
+    CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/order\", \"method\": \"POST\", \"drop_answer\": true}") == 201);
+    err = EXPECT_FAIL(client, "carreta.order.create", params, LB_TRANSPORT, "transport");
+    CHECK(lb_error_outcome_unknown(err));
+    CHECK(lbt_json_is(lb_error_json(err), "/outcome_unknown", "true"));
+    CHECK(lbt_contains(lb_error_message_ru(err), "client_comment"));
+    lb_error_free(err);
+    /* create_once: the answer is lost again, and the order is found by its comment. */
+    char *done = NULL;
+    snprintf(params, sizeof params, "{\"order\": %.*s, \"order_qty\": 2, \"client_comment\": \"c-lost-2\"}}",
+             (int)(end - row), row);
+    CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/order\", \"method\": \"POST\", \"drop_answer\": true}") == 201);
+    CHECK_STATUS(lb_call(client, "carreta.order.create_once", params, &done, &err), LB_OK, err);
+    CHECK(done && lbt_json_is(done, "/outcome", "\"recovered\""));
+    CHECK(done && lbt_json_is(done, "/order/client_comment", "\"c-lost-2\""));
+    lb_string_free(done);
+    /* A create that could not connect (nothing listens on port 1) was not sent: safe to
+     * repeat, so its outcome is known. */
+    lb_carreta_options_t opts;
+    lb_carreta_options_init(&opts);
+    opts.api_key = "k-1234";
+    opts.base_url = "http://127.0.0.1:1/carreta/v1/";
+    opts.max_retries = 0;
+    lb_client_t *nowhere = NULL;
+    CHECK_STATUS(lb_carreta_new(&opts, &nowhere, &err), LB_OK, err);
+    err = EXPECT_FAIL(nowhere, "carreta.order.create", params, LB_TRANSPORT, "transport");
+    CHECK(!lb_error_outcome_unknown(err));
+    CHECK(lbt_json_is(lb_error_json(err), "/outcome_unknown", "false"));
+    lb_error_free(err);
+    lb_client_free(nowhere);
+    /* Without a comment an order cannot be found again: refused, nothing sent. */
+    snprintf(params, sizeof params, "{\"order\": %.*s, \"order_qty\": 2}}", (int)(end - row), row);
+    err = EXPECT_FAIL(client, "carreta.order.create_once", params, LB_INVALID_ARGUMENT, "param.required");
+    CHECK_STR(lb_error_field(err), "order.client_comment");
+    lb_error_free(err);
+    lb_string_free(row);
+    lbt_clear_faults();
+}
+
 int main(void) {
     lb_client_t *client = lbt_client(0, 0);
+    test_outcome_unknown(client);
     test_arguments(client);
     test_validation(client);
     test_http_errors(client);

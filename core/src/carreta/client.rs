@@ -97,6 +97,25 @@ impl ListOrders {
     }
 }
 
+/// What [`Client::create_order_once`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreateOutcome {
+    /// The shop answered the create: the order was made by this call.
+    Created,
+    /// The answer was lost; the order was found by its `client_comment`.
+    Recovered,
+}
+
+/// The result of [`Client::create_order_once`] (`carreta.order.create_once`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreatedOrder {
+    /// Created now, or found after a lost answer.
+    pub outcome: CreateOutcome,
+    /// The order.
+    pub order: Order,
+}
+
 /// All pages of `carreta.order.list`, fetched one at a time.
 pub type OrderPages = Pager<Order>;
 
@@ -160,6 +179,29 @@ impl Client {
     /// Like [`Client::create_order`] with `test=on`: the shop creates a test order.
     pub async fn create_test_order(&self, order: &NewOrder) -> Result<Order> {
         self.create(order, true).await
+    }
+
+    /// `carreta.order.create_once`: places an order **exactly once**, by its
+    /// `client_comment` (required; make it unique per order, e.g. your document number).
+    /// When the answer is lost after the order may have reached the shop (a timeout, a
+    /// connection broken mid-answer: [`crate::Error::outcome_unknown`]), the order is looked
+    /// up by its comment before anything is sent again; [`CreatedOrder::outcome`] says
+    /// whether it was created now or found. An error returned here is either known not to
+    /// have created the order (`outcome_unknown() == false`), or could not be resolved
+    /// because the lookup failed too (`outcome_unknown() == true`: look it up later).
+    ///
+    /// ```no_run
+    /// # async fn run(shop: logibridge::carreta::Client, offer: logibridge::carreta::Offer) -> logibridge::Result<()> {
+    /// use logibridge::carreta::{CreateOutcome, NewOrder};
+    /// let done = shop.create_order_once(&NewOrder::from_offer(&offer, 1).client_comment("PO-17")).await?;
+    /// if done.outcome == CreateOutcome::Recovered {
+    ///     println!("the answer was lost; order {} was found by its comment", done.order.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_order_once(&self, order: &NewOrder) -> Result<CreatedOrder> {
+        order.validate()?;
+        self.inner.fetch_local(rows::ORDER_CREATE_ONCE, json!({ "order": to_json(order)?, "test": false })).await
     }
 
     async fn create(&self, order: &NewOrder, test: bool) -> Result<Order> {

@@ -3,14 +3,14 @@
 //!
 //! ```
 //! use logibridge::endpoints::{carreta, Paging};
-//! assert_eq!(carreta::SERVICE.endpoints.len(), 10);
+//! assert_eq!(carreta::SERVICE.endpoints.len(), 11);
 //! assert_eq!(carreta::ORDER_LIST.paging, Paging::PageNumber { param: "page", first: 1, size: 100 });
 //! ```
 
 use serde_json::{json, Map, Value};
 
 use super::types::*;
-use crate::carreta::{HistoryEntry, NewOrder, Offer, Order, Profile, Qty, ORDERS_PER_PAGE};
+use crate::carreta::{CreatedOrder, HistoryEntry, NewOrder, Offer, Order, Profile, Qty, ORDERS_PER_PAGE};
 use crate::error::{Error, Result};
 
 const S: &str = "carreta";
@@ -20,6 +20,7 @@ static OFFER: Model = Model::of::<Offer>("Offer");
 static NEW_ORDER: Model = Model::of::<NewOrder>("NewOrder");
 static ORDER: Model = Model::of::<Order>("Order");
 static HISTORY_ENTRY: Model = Model::of::<HistoryEntry>("HistoryEntry");
+static CREATED_ORDER: Model = Model::of::<CreatedOrder>("CreatedOrder");
 
 /// `carreta.profile.get`: balance and contact details (`GET profile/`).
 pub const PROFILE_GET: &Endpoint = &Endpoint {
@@ -38,20 +39,44 @@ pub const SEARCH_QUERY: &Endpoint = &Endpoint {
     ..Endpoint::new("carreta.search.query", S, Method::Get, "search/")
 };
 
+const ORDER_CREATE_PARAMS: &[Param] = &[
+    Param::new("order", Location::Body, Type::Model(&NEW_ORDER)).required().doc("Заказ", "The search row sent back unchanged, plus `order_qty` and an optional `client_comment` (at most 50 characters)."),
+    Param::new("test", Location::Query, Type::Flag("on")).doc("Тестовый", "`true` sends `test=on`: the shop creates a test order."),
+];
+
 /// `carreta.order.create`: places an order for a search row (`POST order/`). The order
-/// rules are checked first; never retried.
+/// rules are checked first; never retried. A lost answer is an error with
+/// `outcome_unknown`; `carreta.order.create_once` resolves it.
 pub const ORDER_CREATE: &Endpoint = &Endpoint {
     summary: "Places an order for a search row; the documented order rules are checked before sending.",
-    params: &[
-        Param::new("order", Location::Body, Type::Model(&NEW_ORDER)).required().doc("Заказ", "The search row sent back unchanged, plus `order_qty` and an optional `client_comment` (at most 50 characters)."),
-        Param::new("test", Location::Query, Type::Flag("on")).doc("Тестовый", "`true` sends `test=on`: the shop creates a test order."),
-    ],
+    params: ORDER_CREATE_PARAMS,
     body: BodyKind::Whole,
     check: Some(check_new_order),
     response: Response { success: &[200, 201], ..Response::one(&ORDER) },
     idempotent: false,
     names: FaceNames { python: "order.create", onec_en: "CreateOrder", onec_ru: "СоздатьЗаказ" },
     ..Endpoint::new("carreta.order.create", S, Method::Post, "order/")
+};
+
+static CREATE_ONCE: Once = Once { create: ORDER_CREATE, lookup: ORDER_LIST, field: "order", lookup_params: once_lookup, pick: once_pick };
+
+/// `carreta.order.create_once`: `carreta.order.create` made exactly once by its
+/// `client_comment`. When the answer is lost after the order may have been sent (a timeout,
+/// a connection broken mid-answer: `outcome_unknown`), the order is looked up by its
+/// comment before anything is sent again. The result says which happened:
+/// `{"outcome": "created" | "recovered", "order": {...}}`. The comment is required and
+/// should be unique per order (an order without one cannot be found again, so it cannot
+/// be made exactly once).
+pub const ORDER_CREATE_ONCE: &Endpoint = &Endpoint {
+    summary: "Places an order exactly once: a lost answer is resolved by looking the order up by its client_comment (required) before sending again.",
+    params: ORDER_CREATE_PARAMS,
+    body: BodyKind::Whole,
+    check: Some(check_new_order_once),
+    response: Response::one(&CREATED_ORDER),
+    idempotent: false,
+    once: Some(&CREATE_ONCE),
+    names: FaceNames { python: "order.create_once", onec_en: "CreateOrderOnce", onec_ru: "СоздатьЗаказОднократно" },
+    ..Endpoint::new("carreta.order.create_once", S, Method::Post, "order/")
 };
 
 /// `carreta.order.list`: orders, newest first, 100 a page (`GET order/`).
@@ -144,7 +169,7 @@ pub const PRICELIST_DOWNLOAD: &Endpoint = &Endpoint {
 };
 
 /// Every Carreta row, in the inventory's order.
-pub static ENDPOINTS: &[&Endpoint] = &[PROFILE_GET, SEARCH_QUERY, ORDER_CREATE, ORDER_LIST, ORDER_GET, ORDER_HISTORY, PRICELIST_PARSE, PRICELIST_DOWNLOAD, ORDER_CHECK_QTY, ORDER_CHECK_COMMENT];
+pub static ENDPOINTS: &[&Endpoint] = &[PROFILE_GET, SEARCH_QUERY, ORDER_CREATE, ORDER_CREATE_ONCE, ORDER_LIST, ORDER_GET, ORDER_HISTORY, PRICELIST_PARSE, PRICELIST_DOWNLOAD, ORDER_CHECK_QTY, ORDER_CHECK_COMMENT];
 
 /// The Carreta service: `api_key` in the query, `account` on every call.
 pub static SERVICE: ServiceSpec = ServiceSpec {
@@ -166,6 +191,38 @@ fn check_new_order(params: &Map<String, Value>) -> Result<()> {
     let order: NewOrder = serde_json::from_value(order.clone()).map_err(|e| Error::Internal(format!("the checked order does not decode again: {e}")))?;
     order.validate()?;
     Ok(())
+}
+
+/// The comment of the checked `order`, if it has a non-empty one.
+fn order_comment(params: &Map<String, Value>) -> Option<&str> {
+    params.get("order").and_then(|o| o.get("client_comment")).and_then(Value::as_str).filter(|c| !c.trim().is_empty())
+}
+
+/// The order rules, plus the comment that makes the order findable again.
+fn check_new_order_once(params: &Map<String, Value>) -> Result<()> {
+    check_new_order(params)?;
+    once_lookup(params).map(|_| ())
+}
+
+fn once_lookup(params: &Map<String, Value>) -> Result<Value> {
+    match order_comment(params) {
+        Some(comment) => Ok(json!({ "client_comment": [comment] })),
+        None => Err(Error::invalid_param(
+            ORDER_CREATE_ONCE.id,
+            "order.client_comment",
+            "param.required",
+            "is required: an order is made exactly once by looking it up by its client_comment after a lost answer; without one it cannot be found again (use carreta.order.create)",
+            "обязателен: заказ создаётся однократно благодаря поиску по комментарию (client_comment) после потерянного ответа; без комментария его не найти (используйте carreta.order.create)",
+        )),
+    }
+}
+
+fn once_pick(params: &Map<String, Value>, found: Value) -> Option<Value> {
+    let comment = order_comment(params)?;
+    match found {
+        Value::Array(orders) => orders.into_iter().find(|o| o.get("client_comment").and_then(Value::as_str) == Some(comment)),
+        _ => None,
+    }
 }
 
 fn check_qty_local(params: Map<String, Value>) -> Result<Value> {

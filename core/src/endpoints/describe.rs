@@ -69,7 +69,8 @@ pub fn describe_endpoint(ep: &Endpoint) -> Value {
         "paging": describe_paging(ep.paging),
         "idempotent": ep.idempotent,
         "auth": ep.auth,
-        "local": ep.local.is_some(),
+        // An exactly-once row is library-side work too (the lookup after a lost answer).
+        "local": ep.local.is_some() || ep.once.is_some(),
         "names": {"python": ep.names.python, "onec_en": ep.names.onec_en, "onec_ru": ep.names.onec_ru},
     })
 }

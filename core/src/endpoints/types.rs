@@ -376,6 +376,37 @@ pub type Check = fn(params: &serde_json::Map<String, Value>) -> Result<()>;
 /// blocking thread, so it may read files.
 pub type LocalFn = fn(params: serde_json::Map<String, Value>) -> Result<Value>;
 
+/// How a row creates something exactly once (see [`Endpoint::once`]): the call is sent
+/// as `create`; when it fails with [`crate::Error::outcome_unknown`], the object is looked
+/// up with `lookup` before anything is sent again. Found: the result says `recovered`;
+/// not found: the create is sent again (at most [`Once::MAX_SENDS`] sends in all).
+#[derive(Clone, Copy)]
+pub struct Once {
+    /// The row that creates (its request is sent with the same checked parameters).
+    pub create: &'static Endpoint,
+    /// The row that finds what a create made (idempotent: retried as usual).
+    pub lookup: &'static Endpoint,
+    /// The result's field that holds the object (`order`).
+    pub field: &'static str,
+    /// The lookup's parameters from the create's checked parameters; an error when the
+    /// call carries nothing to find it by (then it cannot be made exactly once, and
+    /// nothing is sent).
+    pub lookup_params: fn(params: &serde_json::Map<String, Value>) -> Result<Value>,
+    /// The created object among the lookup's result (in its documented JSON form).
+    pub pick: fn(params: &serde_json::Map<String, Value>, found: Value) -> Option<Value>,
+}
+
+impl Once {
+    /// Sends of the create at most, when every lookup finds nothing.
+    pub const MAX_SENDS: u32 = 3;
+}
+
+impl fmt::Debug for Once {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Once({} / {})", self.create.id, self.lookup.id)
+    }
+}
+
 /// The names the faces show for a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FaceNames {
@@ -418,6 +449,9 @@ pub struct Endpoint {
     pub auth: bool,
     /// For [`Method::Local`] rows: the work itself.
     pub local: Option<LocalFn>,
+    /// An exactly-once create: the result is `{"outcome": "created" | "recovered",
+    /// <object>}` (see [`Once`]).
+    pub once: Option<&'static Once>,
     /// The faces' names for it.
     pub names: FaceNames,
 }
@@ -446,6 +480,7 @@ impl Endpoint {
             idempotent: !matches!(method, Method::Post),
             auth: true,
             local: None,
+            once: None,
             names: FaceNames { python: "", onec_en: "", onec_ru: "" },
         }
     }

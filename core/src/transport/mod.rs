@@ -369,7 +369,7 @@ impl Transport {
         if let Some(b) = body {
             rb = rb.header(reqwest::header::CONTENT_TYPE, "application/json").body(b);
         }
-        let resp = rb.send().await.map_err(|e| self.map_reqwest(ep, e, started))?;
+        let resp = rb.send().await.map_err(|e| self.map_reqwest(ep, e, started, false))?;
         let status = resp.status().as_u16();
         let resp_url = resp.url().clone();
         if !read_body && (200..300).contains(&status) {
@@ -382,7 +382,8 @@ impl Transport {
             }
         }
         let body = read_capped(resp, ep, MAX_RESPONSE_BYTES).await.map_err(|e| match e {
-            ReadError::Http(e) => self.map_reqwest(ep, e, started),
+            // The service has answered (a status is in): the request was received.
+            ReadError::Http(e) => self.map_reqwest(ep, e, started, true),
             ReadError::TooLarge => Error::Decode { endpoint: ep.id.into(), path: String::new(), message: format!("response exceeds the {MAX_RESPONSE_BYTES}-byte cap"), excerpt: String::new() },
         })?;
         if (200..300).contains(&status) {
@@ -403,14 +404,21 @@ impl Transport {
         let message = scrub(&service_message(self.config.errors, &text), &self.auth.secrets());
         let body_text = scrub(&text.chars().take(2000).collect::<String>(), &self.auth.secrets());
         if status == 401 {
-            return Err(Error::Auth { endpoint: ep.id.into(), status: Some(status), message });
+            return Err(Error::Auth { endpoint: ep.id.into(), status: Some(status), message, body: body_text });
         }
         let retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, SystemTime::now()));
         Err(Error::Http { endpoint: ep.id.into(), status, message, body: body_text, retry_after })
     }
 
-    fn map_reqwest(&self, ep: &'static Endpoint, e: reqwest::Error, started: Instant) -> Error {
-        map_reqwest_error(ep.id, e, started.elapsed()).scrubbed(&self.auth.secrets())
+    /// Maps a reqwest error and decides [`Error::outcome_unknown`]: a call that is not
+    /// idempotent whose request may have reached the service. A connect error (connect
+    /// timeout included) means not sent; anything later — a timeout while waiting for or
+    /// reading the answer, a connection closed or reset after it was made, a broken body —
+    /// means the service may have applied it (`answered`: the status line was already in).
+    fn map_reqwest(&self, ep: &'static Endpoint, e: reqwest::Error, started: Instant, answered: bool) -> Error {
+        let not_sent = !answered && e.is_connect();
+        let unknown = !ep.idempotent && !not_sent;
+        map_reqwest_error(ep.id, e, started.elapsed()).with_outcome_unknown(unknown).scrubbed(&self.auth.secrets())
     }
 }
 
@@ -418,7 +426,7 @@ impl Transport {
 /// the cause chain — never with the URL, which may carry a key.
 pub(crate) fn map_reqwest_error(endpoint: &str, e: reqwest::Error, elapsed: Duration) -> Error {
     if e.is_timeout() {
-        return Error::Timeout { endpoint: endpoint.into(), elapsed };
+        return Error::Timeout { endpoint: endpoint.into(), elapsed, outcome_unknown: false };
     }
     let e = e.without_url();
     let mut message = e.to_string();
@@ -428,7 +436,7 @@ pub(crate) fn map_reqwest_error(endpoint: &str, e: reqwest::Error, elapsed: Dura
         message.push_str(&s.to_string());
         source = s.source();
     }
-    Error::Transport { endpoint: endpoint.into(), message, source: Some(Box::new(e)) }
+    Error::Transport { endpoint: endpoint.into(), message, source: Some(Box::new(e)), outcome_unknown: false }
 }
 
 /// `NO_PROXY=*` (or `no_proxy=*`): no host goes through a proxy.

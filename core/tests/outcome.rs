@@ -1,0 +1,335 @@
+//! "Not sent" versus "sent, outcome unknown", exactly-once Carreta order creation
+//! (`create_order_once` / `carreta.order.create_once`), the 401 with its body, and the
+//! Carreta chaos test — all against the sandbox and its answer-losing faults.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use logibridge::carreta::{Client, CreateOutcome, ListOrders, NewOrder, Offer};
+use logibridge::{Error, ErrorKind};
+use logibridge_sandbox::Sandbox;
+use serde_json::{json, Value};
+
+fn client(sb: &Sandbox, timeout: Duration) -> Client {
+    Client::builder(sb.carreta_api_key()).base_url(sb.carreta_url()).timeout(timeout).max_retries(0).build().unwrap()
+}
+
+async fn control(sb: &Sandbox, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    let url = format!("{}_control/{path}", sb.base_url());
+    let mut rb = reqwest::Client::new().request(method, url);
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    let resp = rb.send().await.unwrap();
+    assert!(resp.status().is_success(), "control {path}: {}", resp.status());
+    resp.json().await.unwrap_or(Value::Null)
+}
+
+async fn fault(sb: &Sandbox, spec: Value) {
+    control(sb, reqwest::Method::POST, "faults", Some(spec)).await;
+}
+
+async fn requests(sb: &Sandbox) -> Vec<Value> {
+    control(sb, reqwest::Method::GET, "requests", None).await.as_array().cloned().unwrap_or_default()
+}
+
+async fn posts(sb: &Sandbox) -> Vec<Value> {
+    requests(sb).await.into_iter().filter(|r| r["method"] == "POST").collect()
+}
+
+/// An offer that takes an order of its minimum.
+async fn offer(shop: &Client) -> Offer {
+    let offers = shop.search("oc47").await.unwrap();
+    offers.into_iter().find(|o| o.qty.max_order().unwrap_or(0) >= o.min_qty as u64).expect("an orderable offer")
+}
+
+async fn orders_with(shop: &Client, comment: &str) -> Vec<logibridge::carreta::Order> {
+    shop.list_orders(&ListOrders::new().client_comment(comment)).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_dropped_answer_is_outcome_unknown_and_create_once_recovers_without_a_second_post() {
+    let sb = Sandbox::start().unwrap();
+    let shop = client(&sb, Duration::from_secs(5));
+    let offer = offer(&shop).await;
+    let order = NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment("lost-1");
+
+    // The sandbox creates the order, then cuts the connection in the middle of the answer.
+    fault(&sb, json!({"path_prefix": "/carreta/v1/order", "method": "POST", "drop_answer": true})).await;
+    let err = shop.create_order(&order).await.unwrap_err();
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::Transport);
+    assert_eq!(err.to_json()["outcome_unknown"], json!(true));
+    assert!(err.message_ru().contains("client_comment"), "{}", err.message_ru());
+    assert_eq!(orders_with(&shop, "lost-1").await.len(), 1, "the order exists although its answer was lost");
+    let logged = posts(&sb).await;
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0]["answer_lost"], json!(true));
+
+    // create_order_once: the answer is lost again; the order is found by its comment, and
+    // the create is not sent a second time.
+    control(&sb, reqwest::Method::DELETE, "requests", None).await;
+    let order2 = NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment("lost-2");
+    fault(&sb, json!({"path_prefix": "/carreta/v1/order", "method": "POST", "drop_answer": true})).await;
+    let done = shop.create_order_once(&order2).await.unwrap();
+    assert_eq!(done.outcome, CreateOutcome::Recovered);
+    assert_eq!(done.order.client_comment, "lost-2");
+    assert_eq!(posts(&sb).await.len(), 1, "exactly one POST: the lost answer was resolved by a lookup");
+    assert_eq!(orders_with(&shop, "lost-2").await.len(), 1);
+
+    // Without a fault it is a plain create, reported as such.
+    let done = shop.create_order_once(&NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment("lost-3")).await.unwrap();
+    assert_eq!(done.outcome, CreateOutcome::Created);
+
+    // The same through the table, by id (what every face calls).
+    fault(&sb, json!({"path_prefix": "/carreta/v1/order", "method": "POST", "drop_answer": true})).await;
+    let params = json!({"order": serde_json::to_value(NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment("lost-4")).unwrap()});
+    let out = shop.as_client().call("carreta.order.create_once", params).await.unwrap();
+    assert_eq!(out["outcome"], "recovered");
+    assert_eq!(out["order"]["client_comment"], "lost-4");
+    assert_eq!(orders_with(&shop, "lost-4").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_timeout_after_the_order_was_applied_is_outcome_unknown_and_the_request_is_still_logged() {
+    let sb = Sandbox::start().unwrap();
+    let shop = client(&sb, Duration::from_millis(300));
+    let offer = offer(&shop).await;
+    fault(&sb, json!({"path_prefix": "/carreta/v1/order", "method": "POST", "after_apply": true, "delay_ms": 1000})).await;
+    let err = shop.create_order(&NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment("slow-1")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    assert!(err.outcome_unknown());
+    assert_eq!(orders_with(&shop, "slow-1").await.len(), 1);
+    // The client went away; the sandbox still logs the request once its answer is due.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let logged = posts(&sb).await;
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0]["answer_lost"], json!(true));
+
+    // A delay before handling: the client gives up, the request is never handled, but
+    // logged (499). create_once finds nothing and sends again: one order in all.
+    control(&sb, reqwest::Method::DELETE, "requests", None).await;
+    fault(&sb, json!({"path_prefix": "/carreta/v1/order", "method": "POST", "delay_ms": 1000})).await;
+    let done = shop.create_order_once(&NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment("slow-2")).await.unwrap();
+    assert_eq!(done.outcome, CreateOutcome::Created);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(orders_with(&shop, "slow-2").await.len(), 1, "the abandoned request was not applied later");
+    let logged = posts(&sb).await;
+    assert_eq!(logged.len(), 2, "{logged:?}");
+    assert!(logged.iter().any(|r| r["status"] == 499 && r["answer_lost"] == json!(true)), "{logged:?}");
+
+    // A read that times out is safe to repeat: never "unknown".
+    fault(&sb, json!({"path_prefix": "/carreta/v1/profile", "delay_ms": 1000})).await;
+    let err = shop.profile().await.unwrap_err();
+    assert_eq!((err.kind(), err.outcome_unknown()), (ErrorKind::Timeout, false));
+}
+
+#[tokio::test]
+async fn a_connect_failure_was_not_sent() {
+    // Nothing listens on port 1: the connection is refused, the request never left.
+    let shop = Client::builder("k-1234").base_url("http://127.0.0.1:1/carreta/v1/").max_retries(0).build().unwrap();
+    let sb = Sandbox::start().unwrap();
+    let offer = offer(&client(&sb, Duration::from_secs(5))).await;
+    let err = shop.create_order(&NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment("x")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport);
+    assert!(!err.outcome_unknown(), "{err:?}");
+    assert_eq!(err.to_json()["outcome_unknown"], json!(false));
+    assert!(!err.message_ru().contains("client_comment"));
+    // create_once does not look anything up for it: the error is returned as is.
+    let err = shop.create_order_once(&NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment("x")).await.unwrap_err();
+    assert!(!err.outcome_unknown());
+}
+
+#[tokio::test]
+async fn create_once_without_a_comment_is_refused_before_sending() {
+    let sb = Sandbox::start().unwrap();
+    let shop = client(&sb, Duration::from_secs(5));
+    let offer = offer(&shop).await;
+    control(&sb, reqwest::Method::DELETE, "requests", None).await;
+    let err = shop.create_order_once(&NewOrder::from_offer(&offer, offer.min_qty as i64)).await.unwrap_err();
+    assert_eq!((err.kind(), err.code(), err.field()), (ErrorKind::InvalidArgument, "param.required", Some("order.client_comment")));
+    assert!(err.to_string().contains("exactly once"), "{err}");
+    assert!(requests(&sb).await.is_empty());
+}
+
+/// Captures the `status` recorded on each `logibridge.request` span.
+#[derive(Clone, Default)]
+struct Statuses(Arc<Mutex<Vec<Option<u64>>>>);
+
+struct SpanStatus(Option<u64>);
+
+impl tracing::field::Visit for SpanStatus {
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        if field.name() == "status" {
+            self.0 = Some(value);
+        }
+    }
+    fn record_i64(&mut self, field: &tracing::field::Field, value: i64) {
+        self.record_u64(field, value as u64);
+    }
+    fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+}
+
+impl<S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>> tracing_subscriber::Layer<S> for Statuses {
+    fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, id: &tracing::span::Id, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        if attrs.metadata().name() == "logibridge.request" {
+            ctx.span(id).unwrap().extensions_mut().insert(SpanStatus(None));
+        }
+    }
+    fn on_record(&self, id: &tracing::span::Id, values: &tracing::span::Record<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        if let Some(s) = ctx.span(id).unwrap().extensions_mut().get_mut::<SpanStatus>() {
+            values.record(s);
+        }
+    }
+    fn on_close(&self, id: tracing::span::Id, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        if let Some(s) = ctx.span(&id).unwrap().extensions().get::<SpanStatus>() {
+            self.0.lock().unwrap().push(s.0);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_401_is_logged_with_its_status_and_carries_the_body() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let sb = Sandbox::start().unwrap();
+    let statuses = Statuses::default();
+    let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(statuses.clone()));
+    let shop = Client::builder("wrong-key-1234").base_url(sb.carreta_url()).max_retries(0).build().unwrap();
+    let err = shop.profile().await.unwrap_err();
+    assert_eq!((err.kind(), err.status()), (ErrorKind::Auth, Some(401)));
+    let body = err.body().expect("a 401 carries the service's answer");
+    assert!(body.starts_with('{') && body.contains("error"), "{body}");
+    assert!(!body.contains("wrong-key-1234"));
+    assert_eq!(err.to_json()["body"], json!(body));
+    let Error::Auth { body: field, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(field, body);
+    assert_eq!(*statuses.0.lock().unwrap(), vec![Some(401)], "the attempt is logged with its status");
+}
+
+/// The Carreta chaos test: 1,000 creates and 1,000 reads from 8 workers through about 20 %
+/// injected faults (answers lost after the order was applied, timeouts before and after it,
+/// 500/503); afterwards the sandbox holds exactly 1,000 orders, one per comment, and every
+/// call ended in success or a typed error whose outcome is known.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chaos_carreta_creates_exactly_once_through_faults() {
+    const WORKERS: u64 = 8;
+    const CREATES: u64 = 1000;
+    const READS: u64 = 1000;
+    let started = Instant::now();
+    let sb = Arc::new(Sandbox::start().unwrap());
+    let shop = client(&sb, Duration::from_millis(400));
+    let offer = offer(&client(&sb, Duration::from_secs(5))).await;
+    let counts: Arc<Mutex<HashMap<&'static str, u64>>> = Arc::default();
+    let faults_armed = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for w in 0..WORKERS {
+        let (shop, offer, sb, counts, faults_armed) = (shop.clone(), offer.clone(), sb.clone(), counts.clone(), faults_armed.clone());
+        tasks.push(tokio::spawn(async move {
+            let count = |k: &'static str| *counts.lock().unwrap().entry(k).or_default() += 1;
+            let mut rng_state = 0x9e37_79b9_7f4a_7c15u64 ^ (w + 1).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            let mut rand = move |n: u64| {
+                rng_state ^= rng_state << 13;
+                rng_state ^= rng_state >> 7;
+                rng_state ^= rng_state << 17;
+                rng_state % n
+            };
+            let per = CREATES / WORKERS;
+            for i in 0..per {
+                let comment = format!("chaos-{w}-{i}");
+                let order = NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment(&comment);
+                let mut attempts = 0;
+                loop {
+                    attempts += 1;
+                    if rand(5) == 0 {
+                        faults_armed.fetch_add(1, Ordering::Relaxed);
+                        let spec = match rand(5) {
+                            0 => json!({"status": 500}),
+                            1 => json!({"status": 503}),
+                            2 => json!({"drop_answer": true}),
+                            3 => json!({"after_apply": true, "delay_ms": 900}),
+                            _ => json!({"delay_ms": 900}),
+                        };
+                        let mut spec = spec;
+                        spec["path_prefix"] = json!("/carreta/v1/order");
+                        spec["method"] = json!("POST");
+                        fault(&sb, spec).await;
+                    }
+                    match shop.create_order_once(&order).await {
+                        Ok(done) => {
+                            assert_eq!(done.order.client_comment, comment);
+                            count(if done.outcome == CreateOutcome::Created { "create: created" } else { "create: recovered (answer lost, found by comment)" });
+                            break;
+                        }
+                        // Known not applied (the shop answered an error, or it was never
+                        // sent): safe to send again.
+                        Err(e) if !e.outcome_unknown() => {
+                            count(match e.kind() {
+                                ErrorKind::Server => "create: typed error, not applied (5xx), sent again",
+                                _ => "create: typed error, not applied (other), sent again",
+                            });
+                            assert!(attempts < 20, "{comment}: {e:?}");
+                        }
+                        Err(e) => {
+                            count("create: outcome left unknown");
+                            panic!("{comment}: unresolved {e:?}");
+                        }
+                    }
+                }
+            }
+            for _ in 0..READS / WORKERS {
+                let faulted = rand(5) == 0;
+                if faulted {
+                    faults_armed.fetch_add(1, Ordering::Relaxed);
+                    let spec = match rand(4) {
+                        0 => json!({"status": 500}),
+                        1 => json!({"status": 429, "retry_after": "1"}),
+                        2 => json!({"drop_answer": true}),
+                        _ => json!({"delay_ms": 900}),
+                    };
+                    let mut spec = spec;
+                    spec["path_prefix"] = json!("/carreta/v1/profile");
+                    fault(&sb, spec).await;
+                }
+                match shop.profile().await {
+                    Ok(_) => count("read: ok"),
+                    Err(e) => {
+                        assert!(!e.outcome_unknown(), "a read is never unknown: {e:?}");
+                        assert!(matches!(e.kind(), ErrorKind::Server | ErrorKind::RateLimited | ErrorKind::Transport | ErrorKind::Timeout), "{e:?}");
+                        count("read: typed error");
+                    }
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // Answers still being delayed by the sandbox land before counting.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let everything = client(&sb, Duration::from_secs(10));
+    let mut per_comment: HashMap<String, u64> = HashMap::new();
+    let mut pages = Box::pin(everything.orders(ListOrders::new()).into_stream());
+    while let Some(o) = pages.next().await {
+        *per_comment.entry(o.unwrap().client_comment).or_default() += 1;
+    }
+    let chaos: HashMap<_, _> = per_comment.iter().filter(|(c, _)| c.starts_with("chaos-")).collect();
+    let duplicated = chaos.values().filter(|n| ***n > 1).count();
+    let missing = (0..WORKERS).flat_map(|w| (0..CREATES / WORKERS).map(move |i| format!("chaos-{w}-{i}"))).filter(|c| !per_comment.contains_key(c)).count();
+    let logged = requests(&sb).await;
+    let lost = logged.iter().filter(|r| r["answer_lost"] == json!(true)).count();
+    let elapsed = started.elapsed();
+    let mut counts: Vec<_> = counts.lock().unwrap().clone().into_iter().collect();
+    counts.sort();
+    println!("chaos (Carreta): {CREATES} creates + {READS} reads, {WORKERS} workers, {} faults armed, {} requests logged ({lost} answers lost), {:.1} s", faults_armed.load(Ordering::Relaxed), logged.len(), elapsed.as_secs_f64());
+    for (k, v) in &counts {
+        println!("  {k}: {v}");
+    }
+    println!("  orders held: {} (duplicated: {duplicated}, missing: {missing})", chaos.len());
+    assert_eq!((chaos.len() as u64, duplicated, missing), (CREATES, 0, 0));
+    let ops: u64 = counts.iter().filter(|(k, _)| k.starts_with("read") || k.starts_with("create: created") || k.starts_with("create: recovered")).map(|(_, v)| v).sum();
+    assert_eq!(ops, CREATES + READS, "every call ended");
+    assert!(elapsed < Duration::from_secs(60), "bounded in time: {elapsed:?}");
+}
