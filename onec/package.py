@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Builds dist/LogiBridge.zip: the 1C configuration template of the component.
 
-    python3 onec/package.py --so target/debug/liblogibridge_1c.so [--dll path.dll] [--out dist/LogiBridge.zip]
+    python3 onec/package.py --so target/onec/liblogibridge_1c.so [--dll path.dll] [--out dist/LogiBridge.zip]
+
+`make onec-package` builds the library with the optimised profile `onec` (mk/onec.mk).
 
 The ZIP holds MANIFEST.XML (a `bundle` with one `component` per platform) and the
 libraries. Load it in 1C from a common template of type "Внешняя компонента":

@@ -5,8 +5,9 @@
 //!
 //! - `СоздатьЗаказ(ПредложениеJSON, Количество, Комментарий = "", Тестовый = Ложь)`: builds
 //!   the order from a search row (override of `carreta.order.create`).
-//! - `Заказы(Страница = 0, Комментарий = "", Все = Ложь)`: page 0 means the first
-//!   (override of `carreta.order.list`).
+//! - `Заказы(Страница = 1, Комментарий = "", Все = Ложь)`: pages are numbered from 1, as
+//!   in the core and the service; 0 or less is the core's `param.min` error naming
+//!   «Страница» (override of `carreta.order.list`).
 //! - `ПроверитьКоличество(Наличие, МинимальноеКоличество, Количество) → Булево`: the row
 //!   `carreta.order.check_qty`, answering `Ложь` with the reason in `ПоследняяОшибка`
 //!   instead of an exception.
@@ -44,7 +45,7 @@ pub static HOOKS: ServiceHooks = ServiceHooks {
             row: ORDER_LIST,
             kind: OverrideKind::Build {
                 args: &[
-                    HookArg::optional("Страница", HookDefault::Int(0)).fills("page"),
+                    HookArg::optional("Страница", HookDefault::Int(1)).fills("page"),
                     HookArg::optional("Комментарий", HookDefault::Str("")).fills("client_comment"),
                     HookArg::optional("Все", HookDefault::Bool(false)).fills("all"),
                 ],
@@ -121,14 +122,12 @@ fn create_order(ep: &'static Endpoint, a: &[Arg]) -> Result<Map<String, Value>, 
     Ok(out)
 }
 
-/// `Заказы(Страница = 0, Комментарий = "", Все = Ложь)`: page 0 is the first; a comment
-/// given as a JSON array (`["A","B"]`) matches any of them.
+/// `Заказы(Страница = 1, Комментарий = "", Все = Ложь)`: pages are numbered from 1, the
+/// page goes to the core unchanged (0 or less is its `param.min` error, never "the first
+/// page"); a comment given as a JSON array (`["A","B"]`) matches any of them.
 fn orders(ep: &'static Endpoint, a: &[Arg]) -> Result<Map<String, Value>, Error> {
     let mut out = Map::new();
     put(&mut out, ep, "page", "Страница", args::get(a, 0))?;
-    if out.get("page") == Some(&json!(0)) {
-        out.remove("page");
-    }
     put(
         &mut out,
         ep,
@@ -157,14 +156,37 @@ fn pricelist_to_jsonl(a: &[Arg]) -> Result<Ret, Error> {
         OnError::Stop
     });
     let mut reader = pricelist::open_with(&input, options)?;
-    let file = std::fs::File::create(&output)
+    if same_file(&input, &output) {
+        return Err(Error::InvalidArgument(format!(
+            "ПутьРезультата «{output}» — это тот же файл, что ПутьКФайлу «{input}»: прайс-лист \
+             был бы перезаписан; укажите другой файл результата"
+        )));
+    }
+    // The result is written next to the output under a temporary name and renamed over it
+    // on success: a failure leaves neither a half-written result nor a damaged old one.
+    let temp = temp_path(&output);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
         .map_err(|e| Error::InvalidArgument(format!("не удалось создать файл «{output}»: {e}")))?;
-    let written = pricelist::write_jsonl(&mut reader, std::io::BufWriter::new(file));
-    let summary = match written {
+    let mut buf = std::io::BufWriter::new(file);
+    let written = pricelist::write_jsonl(&mut reader, &mut buf).and_then(|s| {
+        use std::io::Write;
+        buf.flush()
+            .and_then(|()| buf.get_ref().sync_all())
+            .map_err(|e| Error::InvalidArgument(format!("не удалось записать файл «{output}»: {e}")))?;
+        Ok(s)
+    });
+    drop(buf);
+    let summary = match written.and_then(|s| {
+        std::fs::rename(&temp, &output)
+            .map_err(|e| Error::InvalidArgument(format!("не удалось записать файл «{output}»: {e}")))?;
+        Ok(s)
+    }) {
         Ok(s) => s,
         Err(e) => {
-            // No half-written result is left behind.
-            let _ = std::fs::remove_file(&output);
+            let _ = std::fs::remove_file(&temp);
             return Err(e);
         }
     };
@@ -175,6 +197,48 @@ fn pricelist_to_jsonl(a: &[Arg]) -> Result<Ret, Error> {
         "bad_rows": reader.bad_rows(),
     });
     Ok(Ret::Str(out.to_string()))
+}
+
+/// Whether two paths name the same file once links are resolved (symbolic links by
+/// following them, hard links by the device and inode). A path that does not exist is
+/// nobody's file.
+fn same_file(a: &str, b: &str) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if (ma.dev(), ma.ino()) == (mb.dev(), mb.ino()) {
+            return true;
+        }
+    }
+    let _ = (ma, mb);
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(ca), Ok(cb)) => ca == cb,
+        _ => false,
+    }
+}
+
+/// A fresh temporary name in the directory of `output` (so the rename stays on one file
+/// system).
+fn temp_path(output: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let path = std::path::Path::new(output);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "result".into());
+    let temp = format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(temp),
+        _ => std::path::PathBuf::from(temp),
+    }
 }
 
 #[cfg(test)]
@@ -206,16 +270,18 @@ mod tests {
     fn orders_params() {
         let call = |a: &[Arg]| Value::Object(orders(ORDER_LIST, a).unwrap());
         assert_eq!(
-            call(&[Arg::Int(0), Arg::Str(String::new()), Arg::Bool(false)]),
-            json!({"all": false})
+            call(&[Arg::Int(1), Arg::Str(String::new()), Arg::Bool(false)]),
+            json!({"page": 1, "all": false})
         );
+        // Page 0 is not "the first page": it reaches the core, which refuses it.
+        assert_eq!(call(&[Arg::Int(0)]), json!({"page": 0}));
         assert_eq!(
             call(&[Arg::Int(2), Arg::Str("A".into()), Arg::Bool(true)]),
             json!({"page": 2, "client_comment": "A", "all": true})
         );
         assert_eq!(
-            call(&[Arg::Int(0), Arg::Str(r#"["A","B"]"#.into())]),
-            json!({"client_comment": ["A", "B"]})
+            call(&[Arg::Int(1), Arg::Str(r#"["A","B"]"#.into())]),
+            json!({"page": 1, "client_comment": ["A", "B"]})
         );
         let e = orders(ORDER_LIST, &[Arg::Bool(true)]).unwrap_err();
         assert_eq!((e.field(), e.code()), (Some("page"), "param.type"));
@@ -248,10 +314,54 @@ mod tests {
         let text = std::fs::read_to_string(&out).unwrap();
         assert_eq!(text.lines().count(), 1);
         assert!(text.contains("W 712/75"));
-        // Without skipping, the bad row is an error and no output is left.
+        // Without skipping, the bad row is an error; the previous result stays as it was
+        // and nothing half-written is left.
         let strict = [args[0].clone(), args[1].clone()];
         assert!(pricelist_to_jsonl(&strict).is_err());
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+        std::fs::remove_file(&out).unwrap();
+        assert!(pricelist_to_jsonl(&strict).is_err());
         assert!(!out.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn pricelist_to_jsonl_never_overwrites_its_input() {
+        let dir = std::env::temp_dir().join(format!("lb1c-same-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = dir.join("price.csv");
+        let original = cp1251("Бренд;Артикул;Наименование;Цена;Количество\r\nMANN;W 712/75;Фильтр;1 234,56;<10\r\n");
+        std::fs::write(&src, &original).unwrap();
+        let s = |p: &std::path::Path| Arg::Str(p.display().to_string());
+        let sym = dir.join("link.csv");
+        std::os::unix::fs::symlink(&src, &sym).unwrap();
+        let hard = dir.join("hard.csv");
+        std::fs::hard_link(&src, &hard).unwrap();
+        let dotted = dir.join(".").join("price.csv");
+        for out in [&src, &sym, &hard, &dotted] {
+            let e = pricelist_to_jsonl(&[s(&src), s(out)]).unwrap_err();
+            assert_eq!(e.kind(), logibridge::ErrorKind::InvalidArgument, "{out:?}");
+            assert!(e.message_ru().contains("тот же файл"), "{}", e.message_ru());
+            assert_eq!(std::fs::read(&src).unwrap(), original, "{out:?} damaged the input");
+        }
+        // The other way round too: the input reached through a link.
+        assert!(pricelist_to_jsonl(&[s(&sym), s(&src)]).is_err());
+        assert_eq!(std::fs::read(&src).unwrap(), original);
+        // A failed conversion keeps the previous result and leaves no temporary file.
+        let out = dir.join("price.jsonl");
+        std::fs::write(&out, "old\n").unwrap();
+        let bad = dir.join("bad.csv");
+        std::fs::write(&bad, cp1251("Бренд;Артикул;Наименование;Цена;Количество\r\nMANN;X1;Фильтр;не цена;5\r\n")).unwrap();
+        assert!(pricelist_to_jsonl(&[s(&bad), s(&out)]).is_err());
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "old\n");
+        // A good one replaces it.
+        pricelist_to_jsonl(&[s(&src), s(&out)]).unwrap();
+        assert!(std::fs::read_to_string(&out).unwrap().contains("W 712/75"));
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

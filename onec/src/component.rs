@@ -287,12 +287,25 @@ impl Component {
                 self.set_service(spec)
             }
             PropKind::BaseUrl => {
-                let s = args::string(&a, 0, ru)?;
-                let v = match s.trim() {
-                    "" => Value::Null,
-                    url => Value::String(url.to_owned()),
+                // Checked by the core on assignment. `Неопределено` or an empty string is
+                // refused, never "the production address": an unfilled setting must not
+                // send real orders to the service.
+                let s = match &a[0] {
+                    Arg::Empty => String::new(),
+                    _ => args::string(&a, 0, ru)?,
                 };
-                self.set_option("base_url", v)
+                let url = s.trim();
+                if url.is_empty() {
+                    let default = self.spec().map(|s| s.default_base_url).unwrap_or_default();
+                    return Err(Error::invalid_param(
+                        "client",
+                        "base_url",
+                        "option.base_url",
+                        format!("the service address is empty (Undefined or \"\"); to use the service's own address, assign it explicitly: {default:?}"),
+                        format!("адрес сервиса не задан (Неопределено или пустая строка); чтобы работать с рабочим адресом, присвойте его явно: \"{default}\""),
+                    ));
+                }
+                self.set_option("base_url", Value::String(url.to_owned()))
             }
             PropKind::Credential(c) => {
                 let s = args::string(&a, 0, ru)?;
@@ -787,6 +800,55 @@ mod tests {
         assert_eq!(c.options["account"], json!("1002"));
         c.set_prop(acc, "Аккаунт", Arg::Str(" ".into())).unwrap();
         assert!(!c.options.contains_key("account"));
+    }
+
+    #[test]
+    fn base_url_is_checked_on_assignment_and_never_resets_to_production() {
+        let mut c = carreta_object();
+        let url = c.class.props[c.class.find_prop("АдресСервиса").unwrap()].kind;
+        let sandbox = "http://127.0.0.1:9/carreta/v1/";
+        c.set_prop(url, "АдресСервиса", Arg::Str(sandbox.into()))
+            .unwrap();
+        for bad in [
+            Arg::Empty,
+            Arg::Str(String::new()),
+            Arg::Str("  ".into()),
+            Arg::Str("not a url".into()),
+            Arg::Str("ftp://x/".into()),
+            Arg::Bool(true),
+        ] {
+            let e = c.set_prop(url, "АдресСервиса", bad.clone()).unwrap_err();
+            assert!(
+                e.field() == Some("base_url") || e.kind() == ErrorKind::InvalidArgument,
+                "{bad:?}: {e:?}"
+            );
+            assert_eq!(c.options["base_url"], json!(sandbox), "{bad:?} changed the address");
+        }
+        let e = c.set_prop(url, "АдресСервиса", Arg::Empty).unwrap_err();
+        assert_eq!(e.code(), "option.base_url");
+        assert!(e.message_ru().contains("https://api.carreta.ru/v1/"), "{}", e.message_ru());
+        // The production address is set explicitly, like any other.
+        c.set_prop(url, "АдресСервиса", Arg::Str("https://api.carreta.ru/v1/".into()))
+            .unwrap();
+    }
+
+    #[test]
+    fn orders_pages_are_numbered_from_one() {
+        let mut c = carreta_object();
+        let key = c.class.props[c.class.find_prop("КлючAPI").unwrap()].kind;
+        c.set_prop(key, "КлючAPI", Arg::Str("k".into())).unwrap();
+        let url = c.class.props[c.class.find_prop("АдресСервиса").unwrap()].kind;
+        // Nothing listens there: a refused page is refused before anything is sent.
+        c.set_prop(url, "АдресСервиса", Arg::Str("http://127.0.0.1:9/carreta/v1/".into()))
+            .unwrap();
+        for page in [Arg::Int(0), Arg::Int(-1), Arg::Str("0".into())] {
+            let e = run(&mut c, "Заказы", &[page.clone()]).unwrap_err();
+            assert_eq!((e.field(), e.code()), (Some("page"), "param.min"), "{page:?}");
+            let ru = e.message_ru();
+            assert!(ru.contains("не меньше 1") && ru.contains("«Страница»"), "{ru}");
+        }
+        let m = &c.class.methods[c.class.find_method("Orders").unwrap()];
+        assert_eq!(m.args[0].default, Default1C::Int(1));
     }
 
     #[test]

@@ -25,7 +25,8 @@
 //! - [`carreta`]: the four Carreta methods that need code (hooks).
 //!
 //! Exports (C linkage): `GetClassNames`, `GetClassObject`, `DestroyObject`,
-//! `SetPlatformCapabilities`, `GetAttachType`. Every entry point catches panics.
+//! `SetPlatformCapabilities`, `GetAttachType` (the platform's), and `LogiBridgeBuild` (how
+//! the library was built, for the package check). Every entry point catches panics.
 
 use std::ffi::{c_int, c_long, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -114,9 +115,26 @@ pub extern "C" fn GetAttachType() -> c_int {
     ATTACH_ANY
 }
 
+/// How the library was built: `opt-level=N;debug-assertions=on|off` (NUL-terminated).
+pub const BUILD: &str = concat!(env!("LB_ONEC_BUILD"), "\0");
+
+/// `const char* LogiBridgeBuild()`: [`BUILD`]. Not part of the Native API; `make
+/// onec-package` and the host harness use it to refuse shipping a debug build.
+#[no_mangle]
+pub extern "C" fn LogiBridgeBuild() -> *const std::ffi::c_char {
+    BUILD.as_ptr().cast()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_build_is_described() {
+        let b = unsafe { std::ffi::CStr::from_ptr(LogiBridgeBuild()) }.to_str().unwrap();
+        assert!(b.starts_with("opt-level=") && b.contains(";debug-assertions="), "{b}");
+        assert_eq!(b.ends_with("=on"), cfg!(debug_assertions), "{b}");
+    }
 
     #[test]
     fn class_names_are_joined_and_terminated() {

@@ -7,6 +7,7 @@ library so that the host harness can load the packaged file itself.
 Prints the path of the extracted Linux library on its last line.
 """
 
+import ctypes
 import os
 import subprocess
 import sys
@@ -54,6 +55,15 @@ def main():
     if missing:
         fail(f"{linux} does not export {sorted(missing)}")
     print(f"check_package: ok   {linux} exports {', '.join(sorted(EXPORTS))}")
+    # The shipped library is the optimised release build, never a debug one.
+    if "LogiBridgeBuild" not in exported:
+        fail(f"{linux} does not export LogiBridgeBuild (how it was built)")
+    fn = ctypes.CDLL(os.path.abspath(target)).LogiBridgeBuild
+    fn.restype = ctypes.c_char_p
+    build = dict(kv.split("=", 1) for kv in fn().decode().split(";"))
+    if build.get("opt-level") in (None, "0", "?") or build.get("debug-assertions") != "off":
+        fail(f"{linux} is not an optimised release build: {build}")
+    print(f"check_package: ok   {linux} is a release build: {build}")
     print(target)
 
 

@@ -15,6 +15,7 @@
 // `Вызвать` and through the class generated for it.
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <dlfcn.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -528,7 +529,58 @@ struct Object {
         get("ПоследняяОшибка", &v);
         return v.str;
     }
+
+    // A call whose parameters are given as raw tVariants (NULL pointers included); the
+    // omitted ones take their defaults. Nothing in `raw` is freed: it owns no memory.
+    bool call_raw(long m, const std::vector<tVariant>& raw, Value* ret) {
+        long n = lang()->GetNParams(m);
+        std::vector<tVariant> params(size_t(n > 0 ? n : 0));
+        for (long k = 0; k < n; k++) {
+            if (size_t(k) < raw.size()) {
+                params[k] = raw[k];
+            } else {
+                memset(&params[k], 0, sizeof(tVariant));
+                lang()->GetParamDefValue(m, k, &params[k]);
+            }
+        }
+        tVariant r;
+        memset(&r, 0, sizeof r);
+        bool ok = lang()->CallAsFunc(m, &r, n ? params.data() : nullptr, n);
+        Value v = take(*mm, r);
+        for (long k = long(raw.size()); k < n; k++) clear(*mm, params[k]);
+        if (ret) *ret = v;
+        return ok;
+    }
+
+    bool set_raw(long p, tVariant v) { return lang()->SetPropVal(p, &v); }
 };
+
+// A string or binary tVariant whose pointer is NULL and whose length is 0: what a host may
+// pass for an empty value.
+static tVariant null_variant(uint16_t vt) {
+    tVariant v;
+    memset(&v, 0, sizeof v);
+    v.vt = vt;
+    return v;
+}
+
+static std::string read_file(const std::string& path) {
+    std::string out;
+    if (FILE* f = fopen(path.c_str(), "rb")) {
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+        fclose(f);
+    }
+    return out;
+}
+
+static bool write_file(const std::string& path, const std::string& data) {
+    FILE* f = fopen(path.c_str(), "wb");
+    if (!f) return false;
+    fwrite(data.data(), 1, data.size(), f);
+    return fclose(f) == 0;
+}
 
 // ---------------------------------------------------------------- tiny JSON helpers
 // Top-level elements of a JSON array, as text.
@@ -972,8 +1024,8 @@ int main() {
            "СоздатьЗаказ(offer, %lld, \"1С-заказ-1\") returns the order", min_qty);
     long long order_id = int_field(order.str, "id");
     EXPECT(order_id > 0, "order id %lld, number %s", order_id, str_field(order.str, "number").c_str());
-    EXPECT(a.call("Заказы", {Arg::I(0), Arg::S("1С-заказ-1")}, &v) && array_items(v.str).size() == 1 && has(v.str, "1С-заказ-1"),
-           "Заказы(0, \"1С-заказ-1\") lists exactly that order");
+    EXPECT(a.call("Заказы", {Arg::I(1), Arg::S("1С-заказ-1")}, &v) && array_items(v.str).size() == 1 && has(v.str, "1С-заказ-1"),
+           "Заказы(1, \"1С-заказ-1\") lists exactly that order (pages are numbered from 1)");
     EXPECT(a.call("Orders", {}, &v) && array_items(v.str).size() >= 1, "Orders() with all defaults (GetParamDefValue) lists %zu", array_items(v.str).size());
     EXPECT(a.call("ПолучитьЗаказ", {Arg::I(order_id)}, &v) && int_field(v.str, "id") == order_id, "ПолучитьЗаказ(%lld)", order_id);
     EXPECT(a.call("OrderHistory", {Arg::S(std::to_string(order_id))}, &v) && v.str[0] == '[', "OrderHistory(\"%lld\") (id as a string)", order_id);
@@ -1319,6 +1371,175 @@ int main() {
     destroy(ex, pl4, cl);
     EXPECT(mm4.live == 0, "session 4 freed all %ld strings", mm4.total.load());
     srv.stop();
+
+    // ------------------------------------------------ session 6: hardening (issue 10)
+    logf("== session 6: hardening — NULL strings, АдресСервиса, page numbers, ПрайсВJSONL (issue 10)");
+    {
+        const char* (*lb_build)() = reinterpret_cast<const char* (*)()>(dlsym(ex.lib, "LogiBridgeBuild"));
+        std::string build = lb_build ? lb_build() : "";
+        EXPECT(has(build, "debug-assertions=off") && !has(build, "opt-level=0") && has(build, "opt-level="),
+               "the packaged library is an optimised release build: LogiBridgeBuild -> \"%s\"", build.c_str());
+    }
+    MemoryManager mm6;
+    Platform pl6;
+    Object h;
+    if (!create(ex, mm6, pl6, true, h)) return 1;
+    EXPECT(h.set("АдресСервиса", Arg::S(url)) && h.set("КлючAPI", Arg::S(key), true), "АдресСервиса (sandbox) and КлючAPI set");
+
+    logf("== item 10: NULL string and binary variants are empty values, in every method and property setter");
+    {
+        const uint16_t kinds[] = {VTYPE_PWSTR, VTYPE_PSTR, VTYPE_BLOB};
+        const char* kind_names[] = {"PWSTR", "PSTR", "BLOB"};
+        MemoryManager mmc;
+        Platform plc;
+        Object gc;
+        if (!create(ex, mmc, plc, true, gc, "Client")) return 1;
+        struct Target {
+            Object* obj;
+            const char* cls;
+        };
+        const Target targets[] = {{&h, "Carreta"}, {&gc, "Client"}};
+        for (const Target& t : targets) {
+            long nm = t.obj->lang()->GetNMethods();
+            int calls = 0, internal = 0, silent = 0;
+            for (long m = 0; m < nm; m++) {
+                long np = t.obj->lang()->GetNParams(m);
+                for (int kk = 0; kk < 3; kk++) {
+                    // Every parameter NULL at once, then each one alone (the others default).
+                    std::vector<std::vector<tVariant>> shapes;
+                    shapes.push_back(std::vector<tVariant>(size_t(np), null_variant(kinds[kk])));
+                    for (long k = 0; k < np && np > 1; k++) {
+                        std::vector<tVariant> one;
+                        for (long j = 0; j < k; j++) {
+                            tVariant d;
+                            memset(&d, 0, sizeof d);
+                            t.obj->lang()->GetParamDefValue(m, j, &d);
+                            one.push_back(d);
+                        }
+                        one.push_back(null_variant(kinds[kk]));
+                        shapes.push_back(one);
+                    }
+                    for (auto& shape : shapes) {
+                        Value r;
+                        bool ok = t.obj->call_raw(m, shape, &r);
+                        for (auto& d : shape) clear(*t.obj->mm, d);
+                        calls++;
+                        std::string le = t.obj->last_error();
+                        if (has(le, "\"code\":\"internal\"")) internal++;
+                        if (!ok && le.empty()) silent++;
+                    }
+                }
+            }
+            EXPECT(calls > 0 && internal == 0 && silent == 0,
+                   "%s: %d calls of its %ld methods with NULL PWSTR/PSTR/BLOB parameters returned, no internal error, every refusal explained "
+                   "(internal %d, unexplained %d)",
+                   t.cls, calls, nm, internal, silent);
+            long np = t.obj->lang()->GetNProps();
+            int sets = 0, bad = 0;
+            for (long p = 0; p < np; p++) {
+                if (!t.obj->lang()->IsPropWritable(p)) continue;
+                for (int kk = 0; kk < 3; kk++) {
+                    bool ok = t.obj->set_raw(p, null_variant(kinds[kk]));
+                    std::string le = t.obj->last_error();
+                    sets++;
+                    if (has(le, "\"code\":\"internal\"") || (!ok && le.empty())) bad++;
+                    logf("  SetPropVal(%ld, NULL %s) -> %s %s", p, kind_names[kk], ok ? "true" : "false", shorten(le, 120).c_str());
+                }
+            }
+            EXPECT(sets > 0 && bad == 0, "%s: %d property assignments of NULL PWSTR/PSTR/BLOB returned, none internal or unexplained", t.cls, sets);
+        }
+        EXPECT(gc.lang()->FindMethod(nullptr) == -1 && gc.lang()->FindProp(nullptr) == -1, "FindMethod(NULL) and FindProp(NULL) -> -1");
+        destroy(ex, plc, gc);
+        EXPECT(mmc.live == 0, "the Client object freed all %ld strings", mmc.total.load());
+        // The NULL assignments above may have cleared the key or refused the address: set both again.
+        EXPECT(h.set("АдресСервиса", Arg::S(url)) && h.set("КлючAPI", Arg::S(key), true), "АдресСервиса and КлючAPI set again");
+        EXPECT(h.call("Профиль", {}, &v) && has(v.str, "\"balance\""), "the object still works after the NULL calls");
+        long search = h.method("Поиск");
+        Value r;
+        EXPECT(!h.call_raw(search, {null_variant(VTYPE_PWSTR)}, &r) && has(h.last_error(), "\"field\":\"q\""),
+               "Поиск(NULL PWSTR) -> false: an empty query, the core's required-parameter error: %s", shorten(h.last_error(), 160).c_str());
+    }
+
+    logf("== item 12: АдресСервиса is checked on assignment and never falls back to the production address");
+    {
+        tVariant undefined = null_variant(VTYPE_EMPTY);
+        bool ok = h.set_raw(h.prop("АдресСервиса"), undefined);
+        std::string le = h.last_error();
+        EXPECT(!ok && has(le, "\"field\":\"base_url\"") && has(le, "https://api.carreta.ru/v1/"),
+               "АдресСервиса = Неопределено -> false (BSL raises): %s", shorten(le, 300).c_str());
+        EXPECT(h.get("АдресСервиса", &v) && v.str == url, "… and the address is still the sandbox's, not production");
+        const char* bad_urls[] = {"", "   ", "not a url", "ftp://x/", "http://[::1/v1/"};
+        for (const char* b : bad_urls) {
+            bool refused = !h.set("BaseUrl", Arg::S(b));
+            std::string e = h.last_error();
+            EXPECT(refused && has(e, "base_url") && h.get("BaseUrl", &v) && v.str == url, "BaseUrl = \"%s\" -> false on assignment, address unchanged: %s", b,
+                   shorten(e, 200).c_str());
+        }
+        EXPECT(!h.set("BaseUrl", Arg::B(true)) && h.get("BaseUrl", &v) && v.str == url, "BaseUrl = Истина -> false, address unchanged");
+        EXPECT(h.call("Профиль", {}, &v) && has(v.str, "\"balance\""), "the next call still goes to the sandbox");
+    }
+
+    logf("== item 13: Заказы pages are numbered from 1; 0 or less is refused, naming «Страница»");
+    {
+        Value p1, p2, dflt;
+        EXPECT(h.call("Заказы", {Arg::I(1)}, &p1) && p1.str[0] == '[', "Заказы(1): the first page (%zu orders)", array_items(p1.str).size());
+        EXPECT(h.call("Заказы", {}, &dflt) && dflt.str == p1.str, "Заказы() with its default Страница = 1 gives the same page");
+        tVariant def;
+        memset(&def, 0, sizeof def);
+        long om = h.method("Заказы");
+        EXPECT(h.lang()->GetParamDefValue(om, 0, &def) && def.vt == VTYPE_I4 && def.lVal == 1, "GetParamDefValue(Заказы, Страница) -> 1");
+        EXPECT(h.call("Заказы", {Arg::I(2)}, &p2) && (p1.str == "[]" || p2.str != p1.str),
+               "Заказы(2) is not the first page again (a loop from 1 never gets page 1 twice)");
+        const long long bad_pages[] = {0, -1, -100};
+        for (long long pg : bad_pages) {
+            bool refused = !h.call("Заказы", {Arg::I(pg)}, &v);
+            std::string e = h.last_error();
+            ErrorRecord er = pl6.last_error_record();
+            EXPECT(refused && has(e, "\"field\":\"page\"") && has(e, "\"code\":\"param.min\"") && has(e, "«Страница»") && has(er.descr, "не меньше 1"),
+                   "Заказы(%lld) -> false: %s", pg, shorten(er.descr, 200).c_str());
+        }
+        EXPECT(!h.call("Вызвать", {Arg::S("carreta.order.list"), Arg::S("{\"page\":0}")}, &v) && has(h.last_error(), "\"code\":\"param.min\""),
+               "Вызвать(carreta.order.list, {\"page\":0}) -> false, the same rule");
+        EXPECT(h.call("Вызвать", {Arg::S("carreta.order.list"), Arg::S("{\"page\":1}")}, &v) && v.str == p1.str,
+               "Вызвать(carreta.order.list, {\"page\":1}) is Заказы(1)");
+    }
+
+    logf("== item 11: ПрайсВJSONL never overwrites its input");
+    {
+        char dir[] = "/tmp/lb1c-same-XXXXXX";
+        bool made = mkdtemp(dir) != nullptr;
+        std::string d = dir;
+        std::string got = http(url, "GET", "/carreta/pricelist.csv?rows=50", "");
+        std::string csv = got.size() > 4 ? got.substr(4) : "";
+        std::string in = d + "/price.csv", link = d + "/link.csv", hard = d + "/hard.csv", out = d + "/price.jsonl";
+        EXPECT(made && csv.size() > 100 && write_file(in, csv) && symlink(in.c_str(), link.c_str()) == 0 && ::link(in.c_str(), hard.c_str()) == 0,
+               "a price list (%zu bytes), a symbolic and a hard link to it", csv.size());
+        const std::string same[] = {in, link, hard, d + "/./price.csv", d + "/../" + d.substr(d.rfind('/') + 1) + "/price.csv"};
+        for (const std::string& o : same) {
+            bool refused = !h.call("ПрайсВJSONL", {Arg::S(in), Arg::S(o), Arg::B(true)}, &v);
+            std::string e = h.last_error();
+            EXPECT(refused && has(e, "тот же файл") && read_file(in) == csv, "ПрайсВJSONL(price.csv, %s) -> false, the input intact: %s",
+                   o.substr(d.size()).c_str(), shorten(e, 160).c_str());
+        }
+        EXPECT(!h.call("PricelistToJsonl", {Arg::S(link), Arg::S(in)}, &v) && read_file(in) == csv, "PricelistToJsonl(link, price.csv) -> false, intact");
+        EXPECT(write_file(out, "previous result\n"), "a previous result in price.jsonl");
+        std::string broken = d + "/broken.csv";
+        write_file(broken, "Бренд;Артикул;Наименование;Цена;Количество\r\nMANN;X1;Фильтр;не цена;5\r\n");
+        EXPECT(!h.call("ПрайсВJSONL", {Arg::S(broken), Arg::S(out)}, &v) && read_file(out) == "previous result\n",
+               "a conversion that fails keeps the previous result");
+        EXPECT(h.call("ПрайсВJSONL", {Arg::S(in), Arg::S(out)}, &v) && int_field(v.str, "rows_ok") > 0 && read_file(out) != "previous result\n" && !read_file(out).empty(),
+               "a good one replaces it: rows_ok %lld", int_field(v.str, "rows_ok"));
+        int leftovers = 0;
+        if (DIR* dd = opendir(dir)) {
+            while (dirent* e = readdir(dd)) leftovers += has(e->d_name, ".tmp");
+            closedir(dd);
+        }
+        EXPECT(leftovers == 0, "no temporary file left behind");
+        for (const std::string& f : {in, link, hard, out, broken}) remove(f.c_str());
+        rmdir(dir);
+    }
+    destroy(ex, pl6, h);
+    EXPECT(mm6.live == 0, "session 6 freed all %ld strings", mm6.total.load());
 
     logf("== unload");
     int closed = dlclose(ex.lib);
