@@ -20,12 +20,7 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
     RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
-            .thread_name_fn(|| {
-                // Workers and blocking-pool threads get different names so `wait` can tell
-                // them apart.
-                static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-                if N.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 2 { "logibridge".into() } else { "logibridge-blocking".into() }
-            })
+            .thread_name("logibridge")
             .enable_all()
             .build()
             .expect("the logibridge runtime must start")
@@ -69,10 +64,35 @@ where
     rx.recv().unwrap_or_else(|_| Err(Error::Internal("the task ended without a result".into())))
 }
 
-/// Whether this thread may block: it drives no async runtime, or it is a thread of the
-/// shared runtime's blocking pool (where library-side calls and C callbacks run).
+thread_local! {
+    /// Set while this thread runs work handed over with [`spawn_blocking`].
+    static IN_BLOCKING_WORK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread may block: it drives no async runtime, or it is running work handed
+/// to the shared runtime's blocking pool with [`spawn_blocking`] (library-side calls, C
+/// callbacks).
 pub fn may_block() -> bool {
-    tokio::runtime::Handle::try_current().is_err() || std::thread::current().name().is_some_and(|n| n == "logibridge-blocking")
+    tokio::runtime::Handle::try_current().is_err() || IN_BLOCKING_WORK.with(|f| f.get())
+}
+
+/// Runs blocking work on the shared runtime's blocking pool; inside it, [`wait`] and the
+/// price-list download may block (see [`may_block`]).
+pub fn spawn_blocking<F, R>(f: F) -> tokio::task::JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    runtime().spawn_blocking(move || {
+        struct Reset(bool);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                IN_BLOCKING_WORK.with(|flag| flag.set(self.0));
+            }
+        }
+        let _reset = Reset(IN_BLOCKING_WORK.with(|flag| flag.replace(true)));
+        f()
+    })
 }
 
 /// The text of a caught panic's payload (`&str` or `String`; anything else is "panic").
@@ -167,7 +187,9 @@ mod tests {
         let rt = super::runtime();
         let on_worker = rt.block_on(async { rt.spawn(async { super::may_block() }).await.unwrap() });
         assert!(!on_worker, "a worker of the shared runtime must not block");
-        let on_pool = rt.block_on(async { rt.spawn_blocking(super::may_block).await.unwrap() });
+        let on_pool = rt.block_on(async { super::spawn_blocking(super::may_block).await.unwrap() });
+        let plain_pool = rt.block_on(async { rt.spawn_blocking(super::may_block).await.unwrap() });
+        assert!(!plain_pool, "only work handed over with blocking::spawn_blocking may block");
         assert!(on_pool, "the shared runtime's blocking pool may block");
         assert!(super::may_block(), "a plain thread may block");
         let other = tokio::runtime::Builder::new_current_thread().build().unwrap();

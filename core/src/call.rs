@@ -231,8 +231,18 @@ pub fn check(ep: &'static Endpoint, spec: &ServiceSpec, defaults: &Map<String, V
         values.insert(p.name.to_owned(), value);
     }
     given.retain(|_, v| !v.is_null());
+    // Every paged row takes `all` (walk every page), declared or not.
+    if ep.paging != crate::endpoints::Paging::None && ep.param("all").is_none() {
+        if let Some(all) = given.remove("all") {
+            let p = Param::new("all", Location::Library, Type::Bool);
+            values.insert("all".to_owned(), convert(ep, spec.dates, &p, Type::Bool, all)?);
+        }
+    }
     if let Some(name) = given.keys().next() {
-        let known: Vec<&str> = ep.params.iter().chain(common).filter(|p| p.fixed.is_none()).map(|p| p.name).collect();
+        let mut known: Vec<&str> = ep.params.iter().chain(common).filter(|p| p.fixed.is_none()).map(|p| p.name).collect();
+        if ep.paging != crate::endpoints::Paging::None && !known.contains(&"all") {
+            known.push("all");
+        }
         let name: String = name.chars().take(60).collect();
         let list = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
         return Err(param_error(ep, &name, "param.unknown", format!("is not a parameter of this call (it takes: {list})"), format!("не является параметром этого вызова (допустимы: {list})")));

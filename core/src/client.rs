@@ -403,7 +403,7 @@ impl Client {
         if let Some(local) = ep.local {
             // On the shared runtime's blocking pool, whichever runtime the caller is on: a
             // library-side call may block (read a file, stream a download).
-            return crate::blocking::runtime().spawn_blocking(move || local(args.values)).await.map_err(|e| Error::Internal(format!("{}: the library-side call failed: {e}", ep.id)))?;
+            return crate::blocking::spawn_blocking(move || local(args.values)).await.map_err(|e| Error::Internal(format!("{}: the library-side call failed: {e}", ep.id)))?;
         }
         if ep.paging != Paging::None && args.get("all") == Some(&Value::Bool(true)) {
             let mut pager = Pager::<Value>::json(self.clone(), ep, args);

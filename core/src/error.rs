@@ -105,7 +105,7 @@ pub enum Error {
     /// Nothing was sent. [`Error::field`] names the parameter, [`Error::code`] the rule
     /// (`param.required`, `param.unknown`, `param.type`, `param.integer`, `param.min`,
     /// `param.max`, `param.enum`, `param.model`, `param.fixed`).
-    #[error("invalid argument: {endpoint}: parameter {field:?} {message} [{code}]")]
+    #[error("invalid argument: {}", parameter_text(.endpoint, .field, .message, .code))]
     InvalidParameter {
         /// The endpoint id.
         endpoint: String,
@@ -122,6 +122,16 @@ pub enum Error {
     /// A bug or an impossible state; reported instead of crashing.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// `carreta.order.get: parameter "id" must be … [param.min]`; a client option reads
+/// `option "timeout" must be … [option.timeout]`.
+fn parameter_text(endpoint: &str, field: &str, message: &str, code: &str) -> String {
+    if endpoint == "client" {
+        format!("option {field:?} {message} [{code}]")
+    } else {
+        format!("{endpoint}: parameter {field:?} {message} [{code}]")
+    }
 }
 
 impl fmt::Debug for Error {
@@ -315,6 +325,7 @@ impl Error {
             Error::Auth { endpoint, message, .. } => format!("Ошибка авторизации ({endpoint}): {message}"),
             Error::Decode { endpoint, path, message, .. } => format!("Не удалось разобрать ответ ({endpoint}, {path}): {message}"),
             Error::InvalidArgument(m) => format!("Неверный аргумент: {m}"),
+            Error::InvalidParameter { endpoint, field, message_ru, .. } if endpoint == "client" => format!("Неверная настройка «{field}»: {message_ru}"),
             Error::InvalidParameter { endpoint, field, message_ru, .. } => format!("Неверный параметр «{field}» ({endpoint}): {message_ru}"),
             Error::Internal(m) => format!("Внутренняя ошибка: {m}"),
         }
@@ -415,7 +426,7 @@ pub fn redact_url(url: &url::Url) -> String {
     out.to_string()
 }
 
-/// Every form a secret can take in a URL, a form body or a JSON echo of one: as is,
+/// Every form a secret can take in a URL, a form body, a JSON echo or a dump of one: as is,
 /// percent-encoded (upper- and lower-case hex, every byte or only the reserved ones), with
 /// `+` for a space (and a `+` read back as a space), and JSON-escaped (PHP's `\/` too).
 fn secret_forms(secret: &str) -> Vec<String> {
@@ -435,6 +446,14 @@ fn secret_forms(secret: &str) -> Vec<String> {
     }
     // The key as a naive form decoder reads it back (`+` becomes a space).
     forms.push(secret.replace('+', " "));
+    // Echoed as bytes: base64 (standard and URL-safe, padded or not) and hex.
+    use base64::Engine as _;
+    for engine in [&base64::engine::general_purpose::STANDARD, &base64::engine::general_purpose::STANDARD_NO_PAD, &base64::engine::general_purpose::URL_SAFE, &base64::engine::general_purpose::URL_SAFE_NO_PAD] {
+        forms.push(engine.encode(secret));
+    }
+    let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+    forms.push(hex.to_uppercase());
+    forms.push(hex);
     forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
     forms.dedup();
     forms

@@ -32,7 +32,7 @@ fn texts(e: &logibridge::Error) -> Vec<String> {
 
 fn assert_no_key(e: &logibridge::Error) {
     for text in texts(e) {
-        assert!(!text.contains("CANARY"), "the key leaked: {text}");
+        assert!(!text.contains("CANARY") && !text.contains("Q0FOQVJZK2FiYy8xMjM9") && !text.contains("43414e4152592b"), "the key leaked: {text}");
         assert!(!text.to_lowercase().contains("canary%2b"), "the key leaked encoded: {text}");
     }
 }
@@ -85,7 +85,7 @@ async fn a_key_echoed_in_any_encoding_never_reaches_a_message() {
         let t = s.target.clone();
         let lower = t.replace("%2B", "%2b").replace("%2F", "%2f").replace("%3D", "%3d");
         // Written by hand as PHP would: `/` escaped as `\/`.
-        Reply::json(500, json!(null)).body_raw(format!(r#"{{"error": "bad request {t} / {lower} / CANARY abc/123= / CANARY+abc\/123="}}"#))
+        Reply::json(500, json!(null)).body_raw(format!(r#"{{"error": "bad request {t} / {lower} / CANARY abc/123= / CANARY+abc\/123= / Q0FOQVJZK2FiYy8xMjM9 / 43414e4152592b6162632f3132333d"}}"#))
     })
     .await;
     let e = shop(&url).profile().await.unwrap_err();

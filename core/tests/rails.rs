@@ -189,3 +189,42 @@ fn the_description_round_trips_through_register() {
     }
     assert!(Client::for_service("railtest_json").unwrap().credential("token", "t").build().is_ok());
 }
+
+#[tokio::test]
+async fn path_values_are_escaped_as_segments_and_paged_rows_take_all() {
+    logibridge::endpoints::register(
+        &json!({
+            "prefix": "railpath", "name": "RailPath", "auth": {"kind": "bearer", "credential": "token"},
+            "credentials": [{"name": "token"}],
+            "endpoints": [
+                {"id": "railpath.items.get", "method": "GET", "path": "items/{name}", "params": [{"name": "name", "in": "path", "required": true}]},
+                {"id": "railpath.items.list", "method": "GET", "path": "items", "params": [{"name": "page", "in": "query", "type": "integer"}],
+                 "response": {"envelope": "items", "list": true}, "paging": {"kind": "page_number", "param": "page", "first": 1, "size": 2}}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let (url, log) = common::serve(|s| {
+        let page: usize = s.target.split("page=").nth(1).and_then(|p| p.parse().ok()).unwrap_or(1);
+        let n = if page == 1 { 2 } else { 1 };
+        Reply::json(200, json!({"items": (0..n).map(|i| json!({"i": i})).collect::<Vec<_>>()}))
+    })
+    .await;
+    let client = Client::for_service("railpath").unwrap().credential("token", "t").base_url(&url).build().unwrap();
+    for (value, sent) in [("a b", "/items/a%20b"), ("a/../b?c", "/items/a%2F..%2Fb%3Fc"), ("Ё", "/items/%D0%81")] {
+        client.call("railpath.items.get", json!({ "name": value })).await.unwrap();
+        assert_eq!(log.lock().unwrap().last().unwrap().target, sent);
+    }
+    let before = log.lock().unwrap().len();
+    for value in ["", ".", ".."] {
+        let e = client.call("railpath.items.get", json!({ "name": value })).await.unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("name"), "param.path"), "{value:?}: {e}");
+    }
+    assert_eq!(log.lock().unwrap().len(), before, "nothing was sent");
+    let all = client.call("railpath.items.list", json!({"all": true})).await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 3);
+    let e = Client::for_service("railpath").unwrap().credential("token", "t").base_url(format!("{url}?key=SECRET")).build().unwrap_err();
+    assert_eq!(e.field(), Some("base_url"));
+    assert!(!e.to_string().contains("SECRET") && e.to_string().starts_with("invalid argument: option \"base_url\""), "{e}");
+}

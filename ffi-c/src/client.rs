@@ -365,7 +365,7 @@ pub unsafe extern "C" fn lb_call_async(
                 _ => Err(lb_error_t::cancelled(&id)),
             };
             // The callback runs on the blocking pool: it may block without stalling I/O.
-            tokio::task::spawn_blocking(move || delivery.deliver(outcome));
+            lbcore::blocking::spawn_blocking(move || delivery.deliver(outcome));
         });
         Ok(())
     })

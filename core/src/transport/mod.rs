@@ -78,6 +78,10 @@ pub fn parse_base_url(text: &str) -> Result<Url> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::invalid_param("client", "base_url", "option.base_url", format!("must be http or https, got {:?}", url.scheme()), format!("должен начинаться с http или https, передано {:?}", url.scheme())));
     }
+    if url.query().is_some() || url.fragment().is_some() {
+        // It would be dropped from every call; credentials go in their own options.
+        return Err(Error::invalid_param("client", "base_url", "option.base_url", format!("{shown:?} must not have a query or fragment: give credentials and parameters as options"), format!("{shown:?} не должен содержать параметров запроса (?…) или фрагмента (#…): ключи и параметры задаются отдельно")));
+    }
     Ok(url)
 }
 
@@ -178,6 +182,10 @@ fn excerpt(body: &[u8], column: usize, line: usize) -> String {
     before + &after
 }
 
+/// What a path parameter's value is escaped against: every byte but the unreserved ones
+/// (RFC 3986: letters, digits, `-`, `.`, `_`, `~`).
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// The longest request URL sent; a longer one is refused before sending, never retried.
 pub const MAX_URL_BYTES: usize = 8192;
 
@@ -246,10 +254,19 @@ impl Transport {
                 .find(|(n, _)| *n == name)
                 .map(|(_, v)| v)
                 .ok_or_else(|| Error::InvalidArgument(format!("{}: missing path parameter {name:?}", req.endpoint.id)))?;
-            let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            if value.is_empty() || value == "." || value == ".." {
+                let param = req.endpoint.params.iter().find(|p| p.wire == name).map_or(name, |p| p.name);
+                return Err(Error::invalid_param(req.endpoint.id, param, "param.path", format!("cannot be {value:?}: it goes into the path"), format!("не может быть {value:?}: он входит в путь запроса")));
+            }
+            // A path segment: everything but the unreserved characters is escaped, `/` and
+            // `?` included, so a value can never change the path's shape.
+            let encoded = percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string();
             path = path.replace(&format!("{{{name}}}"), &encoded);
         }
         let mut url = self.config.base_url.join(&path).map_err(|e| Error::InvalidArgument(format!("{}: bad path: {e}", req.endpoint.id)))?;
+        if url.origin() != self.config.base_url.origin() || !url.path().starts_with(self.config.base_url.path()) {
+            return Err(Error::InvalidArgument(format!("{}: the path leaves the base URL ({}); not sent", req.endpoint.id, shown_target(&url))));
+        }
         if !req.query.is_empty() {
             url.query_pairs_mut().extend_pairs(req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
