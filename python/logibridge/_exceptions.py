@@ -47,12 +47,17 @@ class LogibridgeError(Exception):
     ``code`` is a stable machine-readable code (a rule code such as
     ``order_qty.not_multiple_of_min_qty``, or the kind: ``not_found``, ``timeout``, …),
     ``message`` the short explanation in English and ``message_ru`` the same in Russian.
+    ``outcome_unknown`` is True when the request was sent and its answer lost (a timeout or
+    a broken connection after sending a call that is not idempotent): the service may have
+    applied it, so look it up (``order.create_once`` does) before sending it again. It is
+    False when nothing was sent or the answer arrived.
     """
 
     code: str
     message: str
     message_ru: str
     endpoint: Optional[str]
+    outcome_unknown: bool = False
 
     def __init__(
         self,
@@ -209,6 +214,13 @@ _API_CLASSES: Dict[str, Type[APIError]] = {
 
 def _from_native(parts: Mapping[str, Any]) -> LogibridgeError:
     """Builds the exception for a core error's parts (see ``python/src/errors.rs``)."""
+    err = _build(parts)
+    if parts.get("outcome_unknown"):
+        err.outcome_unknown = True
+    return err
+
+
+def _build(parts: Mapping[str, Any]) -> LogibridgeError:
     kind = parts.get("kind", "internal")
     text = parts.get("text")
     message = parts.get("message") or text or kind

@@ -123,13 +123,25 @@ class Sandbox:
         retry_after: Optional[str] = None,
         delay_ms: int = 0,
         body: Optional[str] = None,
+        after_apply: bool = False,
+        drop_answer: bool = False,
+        method: Optional[str] = None,
     ) -> None:
         """Arms a fault for the next ``count`` requests to ``target`` (an endpoint id such as
         ``"carreta.search.query"``, or a path prefix such as ``"/carreta/v1/search"``):
         answer with ``status`` (and ``retry_after``, ``body``) instead of handling them,
-        and/or wait ``delay_ms`` first."""
+        and/or wait ``delay_ms`` first. ``after_apply=True`` handles the request first and
+        then waits ``delay_ms`` before answering; ``drop_answer=True`` handles it and cuts
+        the connection instead of answering (the order exists, the client never hears so).
+        ``method`` limits the fault to one HTTP method."""
         path = target if target.startswith("/") else self.fault_path(target)
         fault: Dict[str, Any] = {"path_prefix": path, "count": count, "delay_ms": delay_ms}
+        if after_apply:
+            fault["after_apply"] = True
+        if drop_answer:
+            fault["drop_answer"] = True
+        if method is not None:
+            fault["method"] = method
         if status is not None:
             fault["status"] = status
         if retry_after is not None:

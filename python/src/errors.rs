@@ -18,7 +18,8 @@ pub fn kind_name(kind: ErrorKind) -> &'static str {
 
 /// The error's parts as a dict: `kind`, `code`, `text` (what `str()` shows), `message`
 /// (the short explanation: the rule's text, or the service's own message), `message_ru`,
-/// `field`, `status`, `endpoint`, `body`, `retry_after` (seconds), `path`.
+/// `field`, `status`, `endpoint`, `body`, `retry_after` (seconds), `path`,
+/// `outcome_unknown` (the request was sent and its answer lost: it may have been applied).
 pub fn parts<'py>(py: Python<'py>, err: &Error) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("kind", kind_name(err.kind()))?;
@@ -28,6 +29,8 @@ pub fn parts<'py>(py: Python<'py>, err: &Error) -> PyResult<Bound<'py, PyDict>> 
     d.set_item("field", err.field())?;
     d.set_item("status", err.status())?;
     d.set_item("endpoint", err.endpoint())?;
+    d.set_item("outcome_unknown", err.outcome_unknown())?;
+    d.set_item("body", err.body())?;
     let message = match err {
         Error::Validation(v) => {
             // The rule's own text; `text` already names the field.
