@@ -17,7 +17,12 @@ own process so its peak RSS is its own (os.wait4 gives the child's rusage):
 * Python csv + typed values     the same plus Decimal price, int min_qty, period split
 * pandas                        pandas.read_csv(encoding="cp1251", sep=";", decimal=",")
 
+It then runs `bench/models.py` (model decoding of the Python face: a 100-order page against
+pydantic v2 measured in the same run, and the typed `orders.list` page end to end against
+`requests` + pydantic) and writes its section too.
+
 Usage: bench/run.py [--sizes 10 100 1100] [--bin target/release] [--out BENCHMARKS.md]
+                    [--models-rounds 15] [--skip-models]
 """
 
 from __future__ import annotations
@@ -124,6 +129,8 @@ def main() -> None:
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--repeat", type=int, default=3, help="runs per reader on files under 500 MB (best kept)")
     ap.add_argument("--skip", nargs="*", default=[], help="reader keys to skip")
+    ap.add_argument("--models-rounds", type=int, default=15, help="rounds of bench/models.py (best kept)")
+    ap.add_argument("--skip-models", action="store_true", help="do not run bench/models.py")
     args = ap.parse_args()
 
     bin_dir = Path(args.bin)
@@ -196,7 +203,114 @@ def main() -> None:
             )
         results[size] = {"path": path.name, "bytes": nbytes, "rows": rows, "readers": res}
 
-    write_markdown(Path(args.out), results, notes, py, args)
+    models = None if args.skip_models else run_models(py, args.models_rounds, notes)
+    write_markdown(Path(args.out), results, notes, py, args, models)
+
+
+def run_models(py: str, rounds: int, notes: list[str]) -> dict | None:
+    """bench/models.py in the given Python: its JSON, or None (with a note) when it cannot run."""
+    proc = subprocess.run([py, str(ROOT / "bench" / "models.py"), "--rounds", str(rounds)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        notes.append("Model decoding: skipped: `bench/models.py` failed: " + (proc.stderr.strip().splitlines() or ["?"])[-1])
+        return None
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    for key, us in result["us"].items():
+        print(f"models  {key:<28} {us:10.1f} us", flush=True)
+    return result
+
+
+MODEL_ROWS = [
+    ("pydantic", "pydantic v2: `TypeAdapter(list[OrderModel]).validate_json(bytes)`"),
+    ("pydantic_read", "pydantic v2, then every field of every order read"),
+    ("native", "**logibridge: a typed call's decoding** (`_native.decode(\"carreta.order.list\", body, reader)`)"),
+    ("native_read", "logibridge, then every field (and `extra`) of every order read"),
+    ("generic", "logibridge before: the core's decoder → JSON → dicts → `Order.from_dict` per order"),
+    ("from_dict", "… of which the pure-Python `Order.from_dict` over ready dicts"),
+    ("json_loads", "`json.loads(body)` (for scale)"),
+]
+
+E2E_ROWS = [
+    ("e2e_typed", "**logibridge: `shop.orders.list().first_page()`** (100 `Order`s)"),
+    ("e2e_typed_read", "logibridge, then every field read"),
+    ("e2e_requests_pydantic", "`requests.Session().get(...)` + `OrdersPage.model_validate_json(r.content)`"),
+    ("e2e_requests_pydantic_read", "`requests` + pydantic, then every field read"),
+    ("e2e_call_json", "logibridge generic call (`shop.call(\"carreta.order.list\", {\"page\": 1})`, JSON-shaped)"),
+]
+
+
+def models_section(m: dict) -> list[str]:
+    us = m["us"]
+    v = m["versions"]
+    base = us["pydantic"]
+    lines = [
+        "## Model decoding (Python face): a page of 100 orders",
+        "",
+        f"`bench/models.py` (run by `make bench`; alone: `.venv/bin/python bench/models.py --rounds {m['rounds']}`), "
+        f"pydantic {v['pydantic']} (pydantic-core {v['pydantic_core']}) and requests {v['requests']} installed into "
+        "the bench venv as pinned peers (`mk/bench.mk`). One `carreta.order.list` page as the service writes it "
+        f"({m['page_bytes']:,} bytes: 100 orders, Cyrillic names, exact prices, shop times); pydantic's `OrderModel` has "
+        "the same fields and types as `logibridge.carreta.Order` (`Decimal` money, `datetime`, an `IntEnum` status, "
+        "unknown fields kept). Every row is timed in every round, interleaved with the others, and the best round "
+        "is kept, so load on the machine falls on all rows alike; ratios are within this run (load average at its "
+        f"end: {', '.join(f'{x:.2f}' for x in m.get('load', []))}). "
+        "logibridge's models are built natively and read lazily: decoding makes one object per order, and an "
+        "order's fields become Python objects when the first of them is read (all at once), so the *then every "
+        "field read* rows are the ones to compare for code that reads whole records.",
+        "",
+        "### Decoding (response body → 100 model objects)",
+        "",
+        "Wall time and the thread's CPU time (the decoding runs on the calling thread, the native part with the GIL "
+        "released; CPU time is what the work costs whatever else the machine runs, wall time what a caller waits).",
+        "",
+        "| what | wall µs per page | CPU µs per page | CPU µs per order | × pydantic (wall / CPU) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    cpu = m.get("cpu_us", {})
+    cbase = cpu.get("pydantic")
+    for key, label in MODEL_ROWS:
+        if key in us:
+            c = cpu.get(key)
+            cratio = f"{cbase / c:.2f}×" if c and cbase else "–"
+            cs = f"{c:,.0f}" if c else "–"
+            co = f"{c / 100:.2f}" if c else "–"
+            lines.append(f"| {label} | {us[key]:,.0f} | {cs} | {co} | {base / us[key]:.2f}× / {cratio} |")
+    lines += [
+        "",
+        "### End to end against the embedded sandbox (one page, keep-alive)",
+        "",
+        "| what | µs per page | × `requests` + pydantic |",
+        "| --- | ---: | ---: |",
+    ]
+    e2e_base = us.get("e2e_requests_pydantic")
+    for key, label in E2E_ROWS:
+        if key in us:
+            ratio = f"{e2e_base / us[key]:.2f}×" if e2e_base else "–"
+            lines.append(f"| {label} | {us[key]:,.0f} | {ratio} |")
+    lines += ["", "Targets of the issue (ratios rounded down):", ""]
+    if "native" in us:
+        r = int(base / us["native"] * 10) / 10
+        rr = int(us["pydantic_read"] / us["native_read"] * 10) / 10
+        c = int(cbase / cpu["native"] * 10) / 10 if cbase and cpu.get("native") else None
+        cr = int(cpu["pydantic_read"] / cpu["native_read"] * 10) / 10 if cpu.get("native_read") else None
+        lines.append(
+            f"* a 100-order page decodes ≥ 5× faster than pydantic's `validate_json`: **{r:.1f}×** wall — "
+            f"{'met' if r >= 5 else 'NOT met'}; **{c}×** CPU — {'met' if c and c >= 5 else 'NOT met'} "
+            f"(reading every field of every order afterwards as well: {rr:.1f}× wall, {cr}× CPU)"
+        )
+    if "e2e_typed" in us and e2e_base:
+        r = e2e_base / us["e2e_typed"]
+        rr = us["e2e_requests_pydantic_read"] / us["e2e_typed_read"]
+        lines.append(
+            f"* the typed `orders.list` page end to end faster than `requests` + pydantic: **{r:.2f}×** — "
+            f"{'met' if r > 1 else 'NOT met'} ({rr:.2f}× with every field read)"
+        )
+    if "generic" in us and "native" in us:
+        lines.append(
+            f"* against the path typed calls took before (in this run): decoding {us['generic'] / us['native']:.0f}× "
+            f"faster, {us['generic'] / us['native_read']:.1f}× with every field read"
+        )
+    lines.append("")
+    return lines
 
 
 def versions(py: str) -> dict[str, str]:
@@ -224,12 +338,12 @@ def versions(py: str) -> dict[str, str]:
     }
 
 
-def write_markdown(out: Path, results: dict, notes: list[str], py: str, args) -> None:
+def write_markdown(out: Path, results: dict, notes: list[str], py: str, args, models: dict | None = None) -> None:
     v = versions(py)
     sizes = sorted(results)
     head = results[sizes[-1]]
     lines = [
-        "# Benchmarks: Carreta price-list reader",
+        "# Benchmarks: Carreta price-list reader, model decoding",
         "",
         "Generated by `make bench` (which runs `bench/run.py --sizes "
         + " ".join(str(s) for s in args.sizes)
@@ -365,6 +479,8 @@ def write_markdown(out: Path, results: dict, notes: list[str], py: str, args) ->
         lines += ["## The curve", ""]
         for s in sizes[:-1]:
             lines += table(s)
+    if models is not None:
+        lines += models_section(models)
     if notes:
         lines += ["## Notes", ""] + [f"* {n}" for n in notes] + [""]
     out.write_text("\n".join(lines))

@@ -60,7 +60,7 @@ from typing import (
 
 from . import _native, _table
 from ._exceptions import DecodeError
-from ._models import Model, jsonable
+from ._models import Model, jsonable, native_schema
 from ._pagination import AsyncPager, Paging, SyncPager
 
 if TYPE_CHECKING:
@@ -143,10 +143,22 @@ def _json(data: Any) -> Any:
 
 
 class _One:
-    """Decodes an answer into one model, naming the endpoint in a decode error."""
+    """Decodes an answer into one model, naming the endpoint in a decode error.
+
+    ``reader`` is the same decoding done natively (:class:`_native.ModelReader`): a call
+    through it gets model objects built from the response body, and hands the JSON-shaped
+    answer to this object only when the native reader cannot read it exactly."""
 
     def __init__(self, model: Type[Model], endpoint: str) -> None:
         self.model, self.endpoint = model, endpoint
+        self._reader: Optional[_native.ModelReader] = None
+
+    @property
+    def reader(self) -> _native.ModelReader:
+        reader = self._reader
+        if reader is None:
+            reader = self._reader = _native.ModelReader(self.endpoint, native_schema(self.model), self)
+        return reader
 
     def __call__(self, data: Any) -> Any:
         try:
@@ -200,6 +212,8 @@ class Sync(Flavour):
 
     @staticmethod
     def exchange(handle: _native.Client, endpoint: str, params: Optional[Any], decode: Callable[[Any], Any]) -> Any:
+        if isinstance(decode, _One):
+            return handle.call(endpoint, params, decode.reader)
         return decode(handle.call(endpoint, params))
 
 
@@ -210,6 +224,8 @@ class Async(Flavour):
 
     @staticmethod
     async def exchange(handle: _native.Client, endpoint: str, params: Optional[Any], decode: Callable[[Any], Any]) -> Any:
+        if isinstance(decode, _One):
+            return await handle.call_async(endpoint, params, decode.reader)
         return decode(await handle.call_async(endpoint, params))
 
     @staticmethod

@@ -37,6 +37,7 @@ from typing import (
     Union,
 )
 
+from . import _native
 from ._exceptions import DecodeError
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ else:
 __all__ = ["Model", "field", "UnknownIntEnum"]
 
 _MISSING: Any = object()
+_lazy_attr = _native.lazy_attr
 
 class _FieldSpec:
     __slots__ = ("key", "default", "default_factory")
@@ -192,6 +194,23 @@ class Model:
             hints = typing.get_type_hints(cls)
             cls.__lb_hints__ = hints
         return hints
+
+    if not TYPE_CHECKING:
+        # Only reached for a name the instance does not hold: a model built natively from a
+        # response (logibridge._native) makes its fields when they are first read. Hidden
+        # from type checkers, which keep checking attribute names.
+        def __getattr__(self, name: str) -> Any:
+            return _lazy_attr(self, name)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # A natively built instance reads its fields now: the state is every field.
+        state = dict(self.__dict__)
+        state.pop("_lb_i", None)
+        if state.pop("_lb_raw", None) is not None:
+            for f in type(self).__lb_fields__:
+                state[f.name] = getattr(self, f.name)
+            state["extra"] = self.extra
+        return state
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -537,6 +556,43 @@ def _plan(cls: Type[Model]) -> _Plan:
         plan = (steps, keys)
         setattr(cls, "__lb_plan__", plan)
     return plan
+
+
+_NATIVE_KINDS: Dict[Any, str] = {str: "str", int: "int", bool: "bool", Decimal: "decimal", datetime: "datetime"}
+
+
+def native_schema(cls: Type[Model]) -> Optional[_native.Schema]:
+    """The class as the native reader takes it (made once), or None when a field has a
+    type it does not read (nested models, lists, dicts, unions, ``Any``, ``date``, ``float``,
+    enums of other than ints): such a model is always decoded by :meth:`Model.from_dict`."""
+    if "__lb_schema__" in cls.__dict__:
+        schema: Optional[_native.Schema] = cls.__dict__["__lb_schema__"]
+        return schema
+    hints = cls._hints()
+    fields: List[Tuple[str, str, str, bool, Any]] = []
+    for f in cls.__lb_fields__:
+        tp = hints[f.name]
+        nullable = False
+        if _is_union(typing.get_origin(tp)):
+            args = typing.get_args(tp)
+            rest = [a for a in args if a is not type(None)]
+            if len(rest) != 1 or len(args) != 2:
+                break
+            tp, nullable = rest[0], True
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            if not all(type(m.value) is int for m in tp) or len(tp) == 0:
+                break
+            fields.append((f.name, f.key, "enum", nullable, tp))
+        elif tp in _NATIVE_KINDS:
+            fields.append((f.name, f.key, _NATIVE_KINDS[tp], nullable, None))
+        else:
+            break
+    else:
+        schema = _native.Schema(cls, fields, cls.__naive_tz__ or timezone.utc) if len(fields) <= 64 else None
+        setattr(cls, "__lb_schema__", schema)
+        return schema
+    setattr(cls, "__lb_schema__", None)
+    return None
 
 
 def _decode_model(cls: Type[_T], data: Any) -> _T:

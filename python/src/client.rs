@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::convert;
 use crate::errors::{invalid_argument, to_pyerr};
+use crate::models::{self, ModelReader};
 
 /// A client of one service. Safe to share between threads: calls clone the core client
 /// (cheap; clones share the connection pool) and never hold a lock while they run.
@@ -70,8 +71,12 @@ fn shown_base_url(client: &logibridge::Client) -> String {
 /// Runs a call on the shared runtime and waits on this thread with the GIL released,
 /// looking for Ctrl-C between waits (which aborts the call). A panic inside becomes an
 /// internal error with the panic's text.
-fn wait_interruptibly(py: Python<'_>, client: logibridge::Client, endpoint: String, params: Value) -> PyResult<Value> {
-    let mut task = logibridge::blocking::runtime().spawn(async move { client.call(&endpoint, params).await });
+fn wait_interruptibly<T, F>(py: Python<'_>, call: F) -> PyResult<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = logibridge::Result<T>> + Send + 'static,
+{
+    let mut task = logibridge::blocking::runtime().spawn(call);
     loop {
         // The handle moves in and out of the detached closure (it is Send, not Sync).
         let (waited, back) = py.detach(move || {
@@ -169,28 +174,61 @@ impl Client {
         self.inner.read().unwrap_or_else(|e| e.into_inner()).is_none()
     }
 
-    /// Calls an endpoint by id and waits for the answer. The GIL is released while the
-    /// request runs; Ctrl-C interrupts the wait.
-    #[pyo3(signature = (endpoint, params=None))]
-    fn call<'py>(&self, py: Python<'py>, endpoint: String, params: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    /// Calls an endpoint by id and waits for the answer: JSON-shaped, or the model objects
+    /// of `reader` (built natively when the answer is in the documented form). The GIL is
+    /// released while the request runs and its answer is parsed; Ctrl-C interrupts the wait.
+    #[pyo3(signature = (endpoint, params=None, reader=None))]
+    fn call<'py>(&self, py: Python<'py>, endpoint: String, params: Option<&Bound<'py, PyAny>>, reader: Option<Bound<'py, ModelReader>>) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client(py)?;
         let params = Self::params(params)?;
-        let value = wait_interruptibly(py, client, endpoint, params)?;
-        convert::to_py(py, &value)
+        let Some(reader) = reader else {
+            let value = wait_interruptibly(py, async move { client.call(&endpoint, params).await })?;
+            return convert::to_py(py, &value);
+        };
+        let r = reader.get();
+        match r.plan(py).filter(|_| !models::wants_all(&params)) {
+            Some(plan) => {
+                let spec = r.spec();
+                let outcome = wait_interruptibly(py, models::fetch(client, plan, spec, params))?;
+                r.finish(py, plan, outcome)
+            }
+            None => {
+                let value = wait_interruptibly(py, async move { client.call(&endpoint, params).await })?;
+                r.fallback(py, &value)
+            }
+        }
     }
 
-    /// Calls an endpoint by id; returns an awaitable for the running asyncio loop.
-    #[pyo3(signature = (endpoint, params=None))]
-    fn call_async<'py>(&self, py: Python<'py>, endpoint: String, params: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    /// Calls an endpoint by id; returns an awaitable for the running asyncio loop (its
+    /// result as for [`Client::call`]).
+    #[pyo3(signature = (endpoint, params=None, reader=None))]
+    fn call_async<'py>(&self, py: Python<'py>, endpoint: String, params: Option<&Bound<'py, PyAny>>, reader: Option<Bound<'py, ModelReader>>) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client(py)?;
         let params = Self::params(params)?;
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let result = client.call(&endpoint, params).await;
-            Python::attach(|py| match result {
-                Ok(value) => convert::to_py(py, &value).map(Bound::unbind),
-                Err(e) => Err(to_pyerr(py, &e)),
-            })
-        })
+        let plan = reader.as_ref().and_then(|r| r.get().plan(py)).filter(|_| !models::wants_all(&params));
+        let reader = reader.map(Bound::unbind);
+        match (reader, plan) {
+            (Some(reader), Some(plan)) => {
+                let spec = reader.get().spec();
+                pyo3_async_runtimes::tokio::future_into_py(py, async move {
+                    let result = models::fetch(client, plan, spec, params).await;
+                    Python::attach(|py| match result {
+                        Ok(outcome) => reader.get().finish(py, plan, outcome).map(Bound::unbind),
+                        Err(e) => Err(to_pyerr(py, &e)),
+                    })
+                })
+            }
+            (reader, _) => pyo3_async_runtimes::tokio::future_into_py(py, async move {
+                let result = client.call(&endpoint, params).await;
+                Python::attach(|py| match result {
+                    Ok(value) => match &reader {
+                        Some(r) => r.get().fallback(py, &value).map(Bound::unbind),
+                        None => convert::to_py(py, &value).map(Bound::unbind),
+                    },
+                    Err(e) => Err(to_pyerr(py, &e)),
+                })
+            }),
+        }
     }
 
     /// A client sharing this one's connections with options changed by name:
