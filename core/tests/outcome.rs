@@ -197,6 +197,9 @@ async fn a_401_is_logged_with_its_status_and_carries_the_body() {
     let sb = Sandbox::start().unwrap();
     let statuses = Statuses::default();
     let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(statuses.clone()));
+    // Other tests of this binary run at the same time without a subscriber and may have
+    // cached "not interested" for the request span's callsite: ask again under this one.
+    tracing::callsite::rebuild_interest_cache();
     let shop = Client::builder("wrong-key-1234").base_url(sb.carreta_url()).max_retries(0).build().unwrap();
     let err = shop.profile().await.unwrap_err();
     assert_eq!((err.kind(), err.status()), (ErrorKind::Auth, Some(401)));
