@@ -284,13 +284,15 @@ impl RawPage {
     fn give_all(&self, dict: &Bound<'_, PyDict>, record: usize) -> PyResult<()> {
         let py = dict.py();
         let schema = self.schema.get();
+        // Usually the instance holds only `_lb_raw` and `_lb_i`: nothing to keep.
+        let fresh = dict.len() == 2;
         for (i, name) in schema.names.iter().enumerate() {
-            if !dict.contains(name.bind(py))? {
+            if fresh || !dict.contains(name.bind(py))? {
                 dict.set_item(name.bind(py), schema.value(py, &self.page, record, i)?)?;
             }
         }
         let extra = intern!(py, "extra");
-        if !dict.contains(extra)? {
+        if fresh || !dict.contains(extra)? {
             dict.set_item(extra, self.value(py, record, -1)?)?;
         }
         Ok(())
