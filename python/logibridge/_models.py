@@ -6,6 +6,13 @@ wire shape → ``Decimal``, timezone-aware ``datetime``, ``Enum``, nested models
 ``to_dict`` (back again). Fields the class does not declare are kept in ``extra`` and
 written back out, so a record round-trips exactly even when the service adds fields.
 
+One converter per field type serves both ways in: ``from_dict`` and the constructor
+accept and refuse the same values (a refusal is a :class:`~logibridge.DecodeError` for a
+record, an :class:`~logibridge.InvalidArgumentError` for an argument, both naming the field
+and the rule in English and Russian). The one difference is deliberate: an argument may not
+be a ``float`` where a ``Decimal`` goes (``0.1`` is not the decimal it looks like), while a
+JSON number in a record is read by its shortest text.
+
 No model has hand-written conversion code: a new service's models are annotated classes.
 """
 
@@ -38,7 +45,7 @@ from typing import (
 )
 
 from . import _native
-from ._exceptions import DecodeError
+from ._exceptions import DecodeError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from typing_extensions import Self, dataclass_transform
@@ -57,12 +64,13 @@ _MISSING: Any = object()
 _lazy_attr = _native.lazy_attr
 
 class _FieldSpec:
-    __slots__ = ("key", "default", "default_factory")
+    __slots__ = ("key", "default", "default_factory", "omit_none")
 
-    def __init__(self, key: Optional[str], default: Any, default_factory: Optional[Callable[[], Any]]) -> None:
+    def __init__(self, key: Optional[str], default: Any, default_factory: Optional[Callable[[], Any]], omit_none: bool) -> None:
         self.key = key
         self.default = default
         self.default_factory = default_factory
+        self.omit_none = omit_none
 
 
 def field(
@@ -70,20 +78,23 @@ def field(
     key: Optional[str] = None,
     default: Any = _MISSING,
     default_factory: Optional[Callable[[], Any]] = None,
+    omit_none: bool = False,
 ) -> Any:
-    """Declares a field whose wire name differs from its attribute name (``key``), or whose
-    default is built per instance (``default_factory``)."""
-    return _FieldSpec(key, default, default_factory)
+    """Declares a field whose wire name differs from its attribute name (``key``), whose
+    default is built per instance (``default_factory``), or that the service's form leaves
+    out rather than writing ``null`` (``omit_none``: ``to_dict`` skips it while it is None)."""
+    return _FieldSpec(key, default, default_factory, omit_none)
 
 
 class _Field:
-    __slots__ = ("name", "key", "default", "default_factory")
+    __slots__ = ("name", "key", "default", "default_factory", "omit_none")
 
-    def __init__(self, name: str, key: str, default: Any, default_factory: Optional[Callable[[], Any]]) -> None:
+    def __init__(self, name: str, key: str, default: Any, default_factory: Optional[Callable[[], Any]], omit_none: bool = False) -> None:
         self.name = name
         self.key = key
         self.default = default
         self.default_factory = default_factory
+        self.omit_none = omit_none
 
     @property
     def required(self) -> bool:
@@ -114,6 +125,10 @@ class Model:
 
     # Zone of times that arrive without one (a service's local time); None means UTC.
     __naive_tz__: ClassVar[Optional[tzinfo]] = None
+    # How the service writes a time, for ``to_dict(mode="json")``: (separator, timespec of
+    # ``datetime.isoformat``) of a time without a zone, in ``__naive_tz__``; None: ISO 8601
+    # with its offset.
+    __wire_time__: ClassVar[Optional[Tuple[str, str]]] = None
     __lb_fields__: ClassVar[Tuple[_Field, ...]] = ()
     __lb_hints__: ClassVar[Optional[Dict[str, Any]]] = None
 
@@ -130,7 +145,7 @@ class Model:
                 continue
             raw = cls.__dict__.get(name, _MISSING)
             if isinstance(raw, _FieldSpec):
-                f = _Field(name, raw.key or name, raw.default, raw.default_factory)
+                f = _Field(name, raw.key or name, raw.default, raw.default_factory, raw.omit_none)
             else:
                 f = _Field(name, name, raw, None)
             if name in cls.__dict__:
@@ -156,17 +171,23 @@ class Model:
     def to_dict(self, mode: Literal["python", "json"] = "python") -> Dict[str, Any]:
         """The model as a dict under its wire names, ``extra`` included.
 
-        ``mode="python"`` keeps ``Decimal``, ``datetime`` and enum members;
-        ``mode="json"`` gives what JSON can carry (decimals and times as strings, enums
-        as their values), the form the services use.
+        ``mode="python"`` keeps ``Decimal``, timezone-aware ``datetime`` and enum members;
+        ``mode="json"`` is the wire form, what the service itself writes: decimals as
+        their text (scale kept), times in the service's own form (``__wire_time__``: for
+        Carreta ``2014-10-23T16:18:31.315072``, shop time, no zone), enums as their
+        values, ``extra`` as received. ``from_dict`` reads either back to an equal model.
         """
-        hints = type(self)._hints()
+        cls = type(self)
+        time_text = _time_writer(cls) if mode == "json" else None
         out: Dict[str, Any] = {}
-        for f in type(self).__lb_fields__:
-            out[f.key] = _encode(hints[f.name], getattr(self, f.name), mode)
+        for f in cls.__lb_fields__:
+            value = getattr(self, f.name)
+            if value is None and f.omit_none:
+                continue
+            out[f.key] = _encode(Any, value, mode, time_text)
         for k, v in self.extra.items():
             if k not in out:
-                out[k] = _encode(Any, v, mode)
+                out[k] = _encode(Any, v, mode, time_text)
         return out
 
     def to_json(self, *, indent: Optional[int] = None) -> str:
@@ -237,10 +258,16 @@ def _make_init(cls: Type[Model]) -> Callable[..., None]:
                 f"{type(self).__name__}() got unexpected keyword argument(s) {', '.join(repr(k) for k in unknown)};"
                 f" its fields are: {', '.join(f.name for f in fields)}"
             )
+        # Each argument through its field's converter, the one from_dict uses.
+        convert = _plan(type(self), arguments=True).by_name
         missing = []
         for f in fields:
             if f.name in kwargs:
-                object.__setattr__(self, f.name, kwargs[f.name])
+                try:
+                    value = convert[f.name](kwargs[f.name])
+                except _Mismatch as e:
+                    raise e.to_argument_error(type(self).__name__, f.name) from None
+                object.__setattr__(self, f.name, value)
             elif f.required:
                 missing.append(f.name)
             else:
@@ -299,6 +326,11 @@ _ISO = re.compile(
     re.IGNORECASE,
 )
 
+# The integers a model holds: what JSON carries and the core reads (i64 and u64). The core
+# refuses anything beyond (never clamps it), so a model refuses it too.
+_INT_MIN = -(2**63)
+_INT_MAX = 2**64 - 1
+
 
 def _parse_datetime(text: str, naive_tz: Optional[tzinfo]) -> datetime:
     m = _ISO.match(text.strip())
@@ -324,29 +356,65 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
 
 
-class _Mismatch(Exception):
-    """A value that does not fit its type; ``path`` grows as the error travels out."""
+# Why a value was refused: rule → (English, Russian) explanation. The rule is the stable
+# part: an argument's InvalidArgumentError has the code ``model.<rule>``.
+_RULES: Dict[str, Tuple[str, str]] = {
+    "wrong_type": ("", ""),
+    "missing": ("required field is missing", "нет обязательного поля"),
+    "float_for_decimal": (
+        "a float cannot be a Decimal without loss; give a Decimal, the number's text or an int",
+        "число с плавающей точкой нельзя превратить в Decimal без потерь; передайте Decimal, текст числа или int",
+    ),
+    "not_a_decimal": ("not a finite decimal number", "не конечное десятичное число"),
+    "int_out_of_range": (
+        f"out of the integers JSON carries, {_INT_MIN} to {_INT_MAX}",
+        f"вне диапазона целых, которые передаёт JSON: от {_INT_MIN} до {_INT_MAX}",
+    ),
+    "not_a_datetime": ("not a date and time", "не дата и время"),
+    "not_a_date": ("not a date", "не дата"),
+}
 
-    def __init__(self, tp: Any, value: Any, why: str = "") -> None:
+
+class _Mismatch(Exception):
+    """A value that does not fit its type, refused under ``rule`` (a key of ``_RULES``);
+    ``path`` grows as the error travels out."""
+
+    def __init__(self, tp: Any, value: Any, rule: str = "wrong_type") -> None:
         super().__init__()
         self.tp = tp
         self.value = value
-        self.why = why
+        self.rule = rule
         self.path = ""
 
     def at(self, step: str) -> _Mismatch:
         self.path = step + self.path
         return self
 
-    def to_decode_error(self, root: str) -> DecodeError:
-        path = root + self.path
-        if self.why == "missing":
-            return DecodeError(f"{path}: required field is missing", path=path)
+    def texts(self, where: str) -> Tuple[str, str]:
+        """The English and Russian messages, ``where`` being the value's path."""
+        en, ru = _RULES[self.rule]
+        if self.rule == "missing":
+            return f"{where}: {en}", f"{where}: {ru}"
         shown = repr(self.value)
         if len(shown) > 80:
             shown = shown[:77] + "..."
-        why = f" ({self.why})" if self.why else ""
-        return DecodeError(f"{path}: expected {_type_name(self.tp)}, got {shown}{why}", path=path)
+        name = _type_name(self.tp)
+        return (
+            f"{where}: expected {name}, got {shown}" + (f" ({en})" if en else ""),
+            f"{where}: ожидалось {name}, получено {shown}" + (f" ({ru})" if ru else ""),
+        )
+
+    def to_decode_error(self, root: str) -> DecodeError:
+        """For a record given to ``from_dict``."""
+        path = root + self.path
+        message, message_ru = self.texts(path)
+        return DecodeError(message, path=path, message_ru=message_ru)
+
+    def to_argument_error(self, model: str, name: str) -> InvalidArgumentError:
+        """For an argument ``name`` of ``model``'s constructor."""
+        code = f"model.{self.rule}"
+        message, message_ru = self.texts(f"{model}.{name}{self.path}")
+        return InvalidArgumentError(message, field=name, code=code, message_ru=message_ru, text=f"{message} [{code}]")
 
 
 Converter = Callable[[Any], Any]
@@ -364,15 +432,17 @@ def _is_union(origin: Any) -> bool:
     return origin is not None and origin is getattr(types, "UnionType", None)
 
 
-def _converter(tp: Any, naive_tz: Optional[tzinfo]) -> Converter:
-    """A function converting a wire value to ``tp`` (or raising _Mismatch)."""
+def _converter(tp: Any, naive_tz: Optional[tzinfo], arguments: bool) -> Converter:
+    """A function converting a value to ``tp`` (or raising _Mismatch): a wire value for
+    ``from_dict``, or, with ``arguments``, a constructor's argument (the same rules, except
+    that a float is refused where a Decimal goes)."""
     if tp is Any or tp is object:
         return _identity
     origin = typing.get_origin(tp)
     if _is_union(origin):
         args = typing.get_args(tp)
         allow_none = type(None) in args
-        convs = [_converter(a, naive_tz) for a in args if a is not type(None)]
+        convs = [_converter(a, naive_tz, arguments) for a in args if a is not type(None)]
         if len(convs) == 1:
             only = convs[0]
 
@@ -398,7 +468,7 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo]) -> Converter:
         return union
     if origin in (list, collections.abc.Sequence) or tp in (list, List):
         (item_tp,) = typing.get_args(tp) or (Any,)
-        item = _converter(item_tp, naive_tz)
+        item = _converter(item_tp, naive_tz, arguments)
 
         def list_of(v: Any) -> Any:
             if not isinstance(v, (list, tuple)):
@@ -414,7 +484,7 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo]) -> Converter:
         return list_of
     if origin in (dict, collections.abc.Mapping) or tp in (dict, Dict):
         _, val_tp = typing.get_args(tp) or (str, Any)
-        val = _converter(val_tp, naive_tz)
+        val = _converter(val_tp, naive_tz, arguments)
 
         def dict_of(v: Any) -> Any:
             if not isinstance(v, Mapping):
@@ -436,16 +506,19 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo]) -> Converter:
         def nested(v: Any) -> Any:
             if isinstance(v, model):
                 return v
-            return _decode_model(model, v)
+            return _decode_model(model, v, arguments)
 
         return nested
     if issubclass(tp, enum.Enum):
         enum_tp = tp
 
         def enum_value(v: Any) -> Any:
+            # A bool or a float is not a code, though Python compares True == 1 == 1.0.
+            if isinstance(v, (bool, float)):
+                raise _Mismatch(tp, v)
             try:
                 return enum_tp(v)
-            except ValueError:
+            except (ValueError, TypeError):
                 raise _Mismatch(tp, v) from None
 
         return enum_value
@@ -460,11 +533,13 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo]) -> Converter:
     if tp is int:
 
         def integer(v: Any) -> Any:
-            if type(v) is int:
-                return v
-            if isinstance(v, int) and not isinstance(v, bool):
-                return int(v)
-            raise _Mismatch(tp, v)
+            if type(v) is not int:
+                if not isinstance(v, int) or isinstance(v, bool):
+                    raise _Mismatch(tp, v)
+                v = int(v)
+            if not _INT_MIN <= v <= _INT_MAX:
+                raise _Mismatch(tp, v, "int_out_of_range")
+            return v
 
         return integer
     if tp is float:
@@ -488,17 +563,23 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo]) -> Converter:
     if tp is Decimal:
 
         def decimal(v: Any) -> Any:
-            t = type(v)
-            if t is str or (t is int):
-                try:
-                    return Decimal(v)
-                except (InvalidOperation, ValueError):
-                    raise _Mismatch(tp, v) from None
             if isinstance(v, Decimal):
-                return v
-            if isinstance(v, float):
-                return Decimal(repr(v))
-            raise _Mismatch(tp, v)
+                d = v
+            elif isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)):
+                try:
+                    d = Decimal(v)
+                except (InvalidOperation, ValueError):
+                    raise _Mismatch(tp, v, "not_a_decimal") from None
+            elif isinstance(v, float):
+                if arguments:
+                    raise _Mismatch(tp, v, "float_for_decimal")
+                # A JSON number: its shortest text is what the service wrote.
+                d = Decimal(repr(v))
+            else:
+                raise _Mismatch(tp, v)
+            if not d.is_finite():
+                raise _Mismatch(tp, v, "not_a_decimal")
+            return d
 
         return decimal
     if tp is datetime:
@@ -511,10 +592,11 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo]) -> Converter:
                 except ValueError:
                     try:
                         return _parse_datetime(v, naive_tz)
-                    except ValueError as e:
-                        raise _Mismatch(tp, v, str(e)) from None
+                    except ValueError:
+                        raise _Mismatch(tp, v, "not_a_datetime") from None
                 return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=fallback_tz)
             if isinstance(v, datetime):
+                # A time without a zone is the service's local time, as on the wire.
                 return v if v.tzinfo is not None else v.replace(tzinfo=fallback_tz)
             raise _Mismatch(tp, v)
 
@@ -528,7 +610,7 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo]) -> Converter:
                 try:
                     return date.fromisoformat(v.strip()[:10])
                 except ValueError:
-                    raise _Mismatch(tp, v) from None
+                    raise _Mismatch(tp, v, "not_a_date") from None
             raise _Mismatch(tp, v)
 
         return day
@@ -542,19 +624,26 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo]) -> Converter:
     return instance
 
 
-# (attribute name, wire key, converter, required, field) per field, and the keys a record
-# may use for declared fields.
-_Plan = Tuple[Tuple[Tuple[str, str, Converter, bool, _Field], ...], FrozenSet[str]]
+class _Plan(typing.NamedTuple):
+    """A class's fields compiled once (per way in: records, or constructor arguments)."""
+
+    # (attribute name, wire key, converter, required, field) per field.
+    steps: Tuple[Tuple[str, str, Converter, bool, _Field], ...]
+    # The keys a record may use for declared fields (wire keys and attribute names).
+    keys: FrozenSet[str]
+    # The converter of each field by attribute name.
+    by_name: Dict[str, Converter]
 
 
-def _plan(cls: Type[Model]) -> _Plan:
-    plan: Optional[_Plan] = cls.__dict__.get("__lb_plan__")
+def _plan(cls: Type[Model], arguments: bool = False) -> _Plan:
+    slot = "__lb_args_plan__" if arguments else "__lb_plan__"
+    plan: Optional[_Plan] = cls.__dict__.get(slot)
     if plan is None:
         hints = cls._hints()
-        steps = tuple((f.name, f.key, _converter(hints[f.name], cls.__naive_tz__), f.required, f) for f in cls.__lb_fields__)
+        steps = tuple((f.name, f.key, _converter(hints[f.name], cls.__naive_tz__, arguments), f.required, f) for f in cls.__lb_fields__)
         keys = frozenset(k for f in cls.__lb_fields__ for k in (f.key, f.name))
-        plan = (steps, keys)
-        setattr(cls, "__lb_plan__", plan)
+        plan = _Plan(steps, keys, {name: conv for name, _, conv, _, _ in steps})
+        setattr(cls, slot, plan)
     return plan
 
 
@@ -595,10 +684,10 @@ def native_schema(cls: Type[Model]) -> Optional[_native.Schema]:
     return None
 
 
-def _decode_model(cls: Type[_T], data: Any) -> _T:
+def _decode_model(cls: Type[_T], data: Any, arguments: bool = False) -> _T:
     if not isinstance(data, Mapping):
         raise _Mismatch(cls, data)
-    steps, keys = _plan(cls)
+    steps, keys, _ = _plan(cls, arguments)
     obj = cls.__new__(cls)
     attrs = obj.__dict__
     used = 0
@@ -626,8 +715,39 @@ def _decode_model(cls: Type[_T], data: Any) -> _T:
 
 # -- encoding -------------------------------------------------------------------------
 
+TimeWriter = Callable[[datetime], str]
 
-def _encode(tp: Any, value: Any, mode: Literal["python", "json"]) -> Any:
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _time_writer(cls: Type[Model]) -> TimeWriter:
+    """How ``cls`` writes a time in its wire form (``__wire_time__``), made once."""
+    writer: Optional[TimeWriter] = cls.__dict__.get("__lb_time_writer__")
+    if writer is not None:
+        return writer
+    form = cls.__wire_time__
+    if form is None:
+        writer = _iso
+    else:
+        zone = cls.__naive_tz__ or timezone.utc
+        sep, timespec = form
+
+        def local(value: datetime) -> str:
+            # A time without a zone (set on an instance by hand) is already local.
+            shown = value.astimezone(zone) if value.tzinfo is not None else value
+            return shown.replace(tzinfo=None).isoformat(sep, timespec)
+
+        writer = local
+    setattr(cls, "__lb_time_writer__", writer)
+    return writer
+
+
+def _encode(tp: Any, value: Any, mode: Literal["python", "json"], time_text: Optional[TimeWriter] = None) -> Any:
+    """``value`` for ``to_dict``: in ``json`` mode, times through ``time_text`` (the
+    model's wire form; None: ISO 8601 with the offset). ``tp`` is unused (the native
+    ``PriceRow.to_dict`` calls this with None)."""
     if isinstance(value, Model):
         return value.to_dict(mode)
     if isinstance(value, enum.Enum):
@@ -635,16 +755,19 @@ def _encode(tp: Any, value: Any, mode: Literal["python", "json"]) -> Any:
     if mode == "json":
         if isinstance(value, Decimal):
             return str(value)
-        if isinstance(value, (datetime, date)):
+        if isinstance(value, datetime):
+            return (time_text or _iso)(value)
+        if isinstance(value, date):
             return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return [_encode(Any, v, mode) for v in value]
+        return [_encode(Any, v, mode, time_text) for v in value]
     if isinstance(value, Mapping):
-        return {k: _encode(Any, v, mode) for k, v in value.items()}
+        return {k: _encode(Any, v, mode, time_text) for k, v in value.items()}
     return value
 
 
 def jsonable(value: Any) -> Any:
     """Any mix of models, dicts, lists, ``Decimal``, ``datetime`` and enums in the form the
-    native layer sends (JSON-shaped)."""
+    native layer sends (JSON-shaped). A bare ``datetime`` keeps its offset: the core turns
+    a parameter into the service's form and refuses a time without a zone."""
     return _encode(Any, value, "json")

@@ -109,6 +109,9 @@ def qty_max_order(qty: str) -> Optional[int]:
 
 class _CarretaModel(Model):
     __naive_tz__: ClassVar[Optional[tzinfo]] = SHOP_TZ
+    # The shop writes times as 2014-10-23T16:18:31.315072: shop time, no zone, microseconds
+    # always (carreta-api.txt; the core's Timestamp writes the same form).
+    __wire_time__: ClassVar[Optional[Tuple[str, str]]] = ("T", "microseconds")
 
 
 _STATUS_NAMES: Dict[int, Tuple[str, str]] = {code: (ru, en) for code, _, ru, en in _native.carreta_order_statuses()}
@@ -214,8 +217,9 @@ class NewOrder(_CarretaModel):
     qty: str
     order_qty: int
     """How many pieces to order."""
-    client_comment: Optional[str] = None
-    """Your comment or internal order number, at most 50 characters."""
+    client_comment: Optional[str] = field(default=None, omit_none=True)
+    """Your comment or internal order number, at most 50 characters (left out of the
+    order when None, as the core's ``NewOrder`` leaves it out)."""
 
     @classmethod
     def from_offer(cls, offer: Union[Offer, Mapping[str, Any]], order_qty: int, client_comment: Optional[str] = None) -> NewOrder:
