@@ -14,6 +14,14 @@ use std::sync::OnceLock;
 use crate::carreta::{self, HistoryEntry, ListOrders, NewOrder, Offer, Order, Profile};
 use crate::error::{Error, Result};
 
+/// A blocking call made on a thread that drives async tasks: it would deadlock or starve them.
+fn blocking_in_async() -> Error {
+    Error::invalid_argument(
+        "a blocking call was made from inside an async runtime; use the async client there",
+        "блокирующий вызов сделан изнутри асинхронного окружения; там используйте асинхронный клиент",
+    )
+}
+
 /// The library's shared runtime (two worker threads, started on first use).
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
@@ -31,7 +39,7 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 /// called from inside an async runtime, where blocking would stall it.
 pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
     if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(Error::InvalidArgument("a blocking call was made from inside an async runtime; use the async client there".into()));
+        return Err(blocking_in_async());
     }
     Ok(runtime().block_on(future))
 }
@@ -54,7 +62,7 @@ where
 {
     use futures_util::FutureExt;
     if !may_block() {
-        return Err(Error::InvalidArgument("a blocking call was made from inside an async runtime; use the async client there".into()));
+        return Err(blocking_in_async());
     }
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
     runtime().spawn(async move {

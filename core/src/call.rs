@@ -197,7 +197,7 @@ pub fn check(ep: &'static Endpoint, spec: &ServiceSpec, defaults: &Map<String, V
     let mut given = match params {
         Value::Null => Map::new(),
         Value::Object(map) => map,
-        other => return Err(Error::InvalidArgument(format!("{}: parameters must be a JSON object, got {}", ep.id, shown(&other)))),
+        other => return Err(Error::invalid_argument(format!("{}: parameters must be a JSON object, got {}", ep.id, shown(&other)), format!("{}: параметры должны быть объектом JSON, передано {}", ep.id, shown(&other)))),
     };
     let common: &[Param] = if ep.method == Method::Local { &[] } else { spec.common_params };
     let mut values = Map::new();
@@ -328,7 +328,7 @@ impl crate::Client {
     pub async fn call_body(&self, ep: &'static Endpoint, params: Value) -> Result<bytes::Bytes> {
         let result = async {
             if ep.service != self.service().prefix {
-                return Err(Error::InvalidArgument(format!("{} belongs to {}, but this client speaks {}", ep.id, ep.service, self.service().prefix)));
+                return Err(crate::client::wrong_service(ep.id, ep.service, self.service().prefix));
             }
             let args = self.check(ep, params)?;
             Ok(self.send_checked(ep, &args).await?.body)

@@ -94,30 +94,29 @@ impl ClientBuilder {
         self
     }
 
-    /// Time for a whole request (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
+    /// Time for a whole request (default 30 s). From 1 ms to 24 h, as in every face:
+    /// outside that, `build` fails with [`Error::InvalidParameter`] `option.timeout`.
+    pub fn timeout(self, timeout: Duration) -> Self {
+        // Through the option, so that the limits and their error are the ones of every face.
+        self.option("timeout", Value::from(timeout.as_secs_f64()))
     }
 
-    /// Time to connect (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
+    /// Time to connect (default 10 s); the limits of [`ClientBuilder::timeout`].
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        self.option("connect_timeout", Value::from(timeout.as_secs_f64()))
     }
 
-    /// Retries of idempotent calls (default 2). Calls that are not idempotent are never
-    /// retried.
-    pub fn max_retries(mut self, n: u32) -> Self {
-        self.max_retries = Some(n);
-        self
+    /// Retries of idempotent calls (default 2, at most 100: more fails at `build` with
+    /// `option.max_retries`). Calls that are not idempotent are never retried.
+    pub fn max_retries(self, n: u32) -> Self {
+        self.option("max_retries", Value::from(n))
     }
 
     /// The most one call may take, retries and their waits included (default 3 × the
-    /// timeout): a retry whose wait would pass it is not made.
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = Some(deadline);
-        self
+    /// timeout; the limits of [`ClientBuilder::timeout`]): a retry whose wait would pass it
+    /// is not made.
+    pub fn deadline(self, deadline: Duration) -> Self {
+        self.option("deadline", Value::from(deadline.as_secs_f64()))
     }
 
     /// The default of a common parameter for every call (Carreta's `account`).
@@ -294,7 +293,10 @@ impl Client {
         let spec = endpoints::service(prefix).ok_or_else(|| {
             let known: Vec<&str> = endpoints::services().iter().map(|s| s.prefix).collect();
             let shown: String = prefix.chars().take(60).collect();
-            Error::InvalidArgument(format!("unknown service {shown:?}; this build speaks: {}", known.join(", ")))
+            Error::invalid_argument(
+                format!("unknown service {shown:?}; this build speaks: {}", known.join(", ")),
+                format!("неизвестный сервис {shown:?}; эта сборка знает: {}", known.join(", ")),
+            )
         })?;
         Ok(ClientBuilder::new(spec))
     }
@@ -317,7 +319,7 @@ impl Client {
     /// A copy (sharing the connection pool) with another default for a common parameter;
     /// `None` removes the default.
     pub fn with_param(&self, name: &str, value: Option<Value>) -> Result<Client> {
-        let p = self.spec.common_param(name).ok_or_else(|| Error::InvalidArgument(format!("{name:?} is not a common parameter of {}", self.spec.name)))?;
+        let p = self.spec.common_param(name).ok_or_else(|| Error::invalid_argument(format!("{name:?} is not a common parameter of {}", self.spec.name), format!("{name:?} не является общим параметром сервиса {}", self.spec.name)))?;
         let mut params = (*self.params).clone();
         match value {
             Some(v) if !v.is_null() => params.insert(p.name.to_owned(), v),
@@ -360,10 +362,20 @@ impl Client {
         }
     }
 
-    fn endpoint(&self, id: &str) -> Result<&'static Endpoint> {
+    /// The row of one of this client's calls.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `id` is unknown or belongs to another service.
+    ///
+    /// ```
+    /// let client = logibridge::Client::for_service("carreta").unwrap().credential("api_key", "k").build().unwrap();
+    /// assert_eq!(client.endpoint("carreta.order.get").unwrap().path, "order/{id}/");
+    /// assert!(client.endpoint("ireca.order.get").is_err());
+    /// ```
+    pub fn endpoint(&self, id: &str) -> Result<&'static Endpoint> {
         let ep = endpoints::require(id)?;
         if ep.service != self.spec.prefix {
-            return Err(Error::InvalidArgument(format!("{id} belongs to {}, but this client speaks {}", ep.service, self.spec.prefix)));
+            return Err(wrong_service(ep.id, ep.service, self.spec.prefix));
         }
         Ok(ep)
     }
@@ -394,7 +406,7 @@ impl Client {
 
     async fn call_unscrubbed(&self, ep: &'static Endpoint, params: Value) -> Result<Value> {
         if ep.service != self.spec.prefix {
-            return Err(Error::InvalidArgument(format!("{} belongs to {}, but this client speaks {}", ep.id, ep.service, self.spec.prefix)));
+            return Err(wrong_service(ep.id, ep.service, self.spec.prefix));
         }
         let args = self.check(ep, params)?;
         if let Some(once) = ep.once {
@@ -475,7 +487,10 @@ impl Client {
         let params: Value = if params_json.trim().is_empty() {
             Value::Null
         } else {
-            serde_json::from_str(params_json).map_err(|e| Error::InvalidArgument(format!("{}: parameters are not valid JSON: {e}", id.chars().take(100).collect::<String>())))?
+            serde_json::from_str(params_json).map_err(|e| {
+                let id: String = id.chars().take(100).collect();
+                Error::invalid_argument(format!("{id}: parameters are not valid JSON: {e}"), format!("{id}: параметры — не JSON: {}", crate::error::russian::serde_message(&e.to_string())))
+            })?
         };
         let out = self.call(id, params).await?;
         serde_json::to_string(&out).map_err(|e| Error::Internal(format!("cannot encode the result: {e}")))
@@ -503,7 +518,7 @@ impl Client {
     /// included) and reads its JSON result into a Rust type.
     pub async fn fetch_local<T: DeserializeOwned>(&self, ep: &'static Endpoint, params: Value) -> Result<T> {
         let value = self.call_endpoint(ep, params).await?;
-        serde_json::from_value(value).map_err(|e| Error::Decode { endpoint: ep.id.into(), path: String::new(), message: e.to_string(), excerpt: String::new() })
+        serde_json::from_value(value).map_err(|e| Error::decode(ep.id, "", e.to_string(), ""))
     }
 
     /// The pages of a paged call, fetched lazily, decoded into `T` (a list item). Wrong
@@ -530,6 +545,14 @@ impl Client {
         let req: Request = call::request(ep, self.spec, args)?;
         self.transport.execute(req).await
     }
+}
+
+/// `id` is a call of another service than the client's.
+pub(crate) fn wrong_service(id: &str, service: &str, client_prefix: &str) -> Error {
+    Error::invalid_argument(
+        format!("{id} belongs to {service}, but this client speaks {client_prefix}"),
+        format!("{id} относится к сервису {service}, а этот клиент работает с {client_prefix}"),
+    )
 }
 
 #[allow(dead_code)]

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use logibridge::carreta::{Client, ListOrders, NewOrder, Offer, OrderStatus, QtyKind};
-use logibridge::{AnyClient, Error, ErrorKind};
+use logibridge::{Error, ErrorKind};
 use logibridge_sandbox::Sandbox;
 use serde_json::{json, Value};
 
@@ -259,7 +259,7 @@ async fn secrets_never_appear_in_errors_or_logs() {
     let nowhere = Client::builder(CANARY).base_url(format!("http://{closed}/v1/")).max_retries(0).build().unwrap();
     errors.push(nowhere.profile().await.unwrap_err());
     // Validation and invalid argument through the generic entry.
-    let any = AnyClient::from(shop.clone());
+    let any = logibridge::Client::from(shop.clone());
     errors.push(any.call("carreta.order.create", json!({"order": {"_": "s"}})).await.unwrap_err());
     errors.push(any.call("carreta.nope.nope", Value::Null).await.unwrap_err());
 
@@ -294,7 +294,7 @@ impl std::io::Write for SharedWriter {
 #[tokio::test]
 async fn the_generic_entry_reaches_every_carreta_call() {
     let sb = Sandbox::start().unwrap();
-    let any = AnyClient::from(client(&sb));
+    let any = logibridge::Client::from(client(&sb));
     let profile = any.call("carreta.profile.get", Value::Null).await.unwrap();
     assert!(profile["balance"].is_string());
     let offers = any.call("carreta.search.query", json!({"q": "OC47"})).await.unwrap();
@@ -352,7 +352,7 @@ async fn the_generic_entry_pages_through_a_price_list() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("list.csv");
     logibridge_sandbox::pricelist::write_pricelist(std::fs::File::create(&path).unwrap(), 250, 7).unwrap();
-    let any = AnyClient::from(Client::builder("k").build().unwrap());
+    let any = logibridge::Client::from(Client::builder("k").build().unwrap());
     let path_str = path.to_str().unwrap();
     let mut total = 0;
     let mut offset = Value::from(0);

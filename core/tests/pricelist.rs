@@ -157,7 +157,7 @@ fn other_delimiters() {
     assert_eq!(rows[0].name, "a, b");
     let (rows, _, _) = read_all(b"code\tprice\nA1\t2\n", Options::new().delimiter(b'\t'));
     assert_eq!(rows[0].price, dec("2"));
-    assert!(matches!(Reader::from_reader(&b""[..], Options::new().delimiter(b'"')), Err(Error::InvalidArgument(_))));
+    assert!(matches!(Reader::from_reader(&b""[..], Options::new().delimiter(b'"')), Err(Error::InvalidArgument { .. })));
 }
 
 /// A source that hands out at most `n` bytes per read, to cross every buffer boundary.
@@ -342,7 +342,7 @@ fn stop_yields_one_decode_error_naming_the_line_and_column() {
     assert_eq!(reader.next().unwrap().unwrap().code, "A1");
     let err = reader.next().unwrap().unwrap_err();
     match &err {
-        Error::Decode { endpoint, path, message, excerpt } => {
+        Error::Decode { endpoint, path, message, excerpt, .. } => {
             assert_eq!(endpoint, "carreta.pricelist.parse");
             assert_eq!(path, "line 3, column Артикул");
             assert!(message.contains("code is empty"));

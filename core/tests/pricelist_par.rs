@@ -176,7 +176,7 @@ fn parallel_stops_at_the_visitors_error() {
     let err = par_for_each(&bytes[..], collect(), 2, |row| {
         seen.fetch_add(1, Ordering::Relaxed);
         if row.line() > 20_000 {
-            return Err(logibridge::Error::InvalidArgument(format!("stop at {}", row.line())));
+            return Err(logibridge::Error::invalid_argument(format!("stop at {}", row.line()), format!("остановка на строке {}", row.line())));
         }
         Ok(())
     })

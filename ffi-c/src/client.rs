@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use tokio::sync::Notify;
 
 use crate::error::lb_error_t;
-use crate::{arg_out, arg_ref, arg_str, c_string, guard, invalid, lb_status, opt_str, reset_out};
+use crate::{arg_out, arg_ref, arg_str, c_string, guard, is_null, lb_status, not_an_object, not_json, opt_str, reset_out};
 
 /// A client of one service. Opaque; made by `lb_client_new` (or `lb_carreta_new`), freed
 /// by `lb_client_free`.
@@ -43,8 +43,8 @@ fn parse_options(json: Option<&str>) -> Result<Map<String, Value>, Error> {
     };
     match serde_json::from_str::<Value>(json) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(invalid("options_json must be a JSON object")),
-        Err(e) => Err(invalid(format!("options_json is not valid JSON: {e}"))),
+        Ok(_) => Err(not_an_object("options_json")),
+        Err(e) => Err(not_json("options_json", &e)),
     }
 }
 
@@ -313,19 +313,12 @@ pub unsafe extern "C" fn lb_call_async(
     guard(error_out, || {
         let client = arg_ref(client, "client")?.inner.clone();
         let id = arg_str(endpoint_id, "endpoint_id")?;
-        let ep = lbcore::endpoints::require(id)?;
-        if ep.service != client.service().prefix {
-            return Err(invalid(format!(
-                "{id} belongs to {}, but this client speaks {}",
-                ep.service,
-                client.service().prefix
-            )));
-        }
+        client.endpoint(id)?;
         let id = id.to_owned();
         let params = opt_str(params_json, "params_json")?
             .unwrap_or("")
             .to_owned();
-        let callback = callback.ok_or_else(|| invalid("callback is NULL"))?;
+        let callback = callback.ok_or_else(|| is_null("callback"))?;
         let delivery = Delivery {
             callback,
             user_data,

@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 
 use crate::error::lb_error_t;
-use crate::{arg_out, arg_str, c_string, guard, invalid, lb_status, reset_out};
+use crate::{arg_out, arg_str, c_string, guard, invalid, lb_status, not_json, reset_out};
 
 /// Picks one value out of a JSON text by a JSON Pointer (RFC 6901): `"/0/code"` is the
 /// `code` of the first element, `""` the whole document. `*value_json_out` receives the
@@ -24,10 +24,10 @@ pub unsafe extern "C" fn lb_json_pointer(
         let pointer = arg_str(pointer, "pointer")?;
         let out = arg_out(value_json_out, "value_json_out")?;
         let doc: serde_json::Value = serde_json::from_str(json)
-            .map_err(|e| invalid(format!("json is not valid JSON: {e}")))?;
+            .map_err(|e| not_json("json", &e))?;
         let value = doc
             .pointer(pointer)
-            .ok_or_else(|| invalid(format!("no value at JSON pointer {pointer:?}")))?;
+            .ok_or_else(|| invalid(format!("no value at JSON pointer {pointer:?}"), format!("по указателю JSON {pointer:?} значения нет")))?;
         *out = c_string(value.to_string()).into_raw();
         Ok(())
     })

@@ -181,20 +181,36 @@ pub(crate) fn guard(
     status
 }
 
-pub(crate) fn invalid(message: impl Into<String>) -> Error {
-    Error::InvalidArgument(message.into())
+/// A wrong argument of a C function, in English and Russian.
+pub(crate) fn invalid(message: impl Into<String>, message_ru: impl Into<String>) -> Error {
+    Error::invalid_argument(message, message_ru)
+}
+
+/// A required pointer argument that is NULL.
+pub(crate) fn is_null(name: &str) -> Error {
+    invalid(format!("{name} is NULL"), format!("{name} равен NULL"))
+}
+
+/// A JSON argument that does not parse.
+pub(crate) fn not_json(name: &str, e: &serde_json::Error) -> Error {
+    Error::invalid_json(name, e)
+}
+
+/// A JSON argument that parses but is not an object.
+pub(crate) fn not_an_object(name: &str) -> Error {
+    invalid(format!("{name} must be a JSON object"), format!("{name} должен быть объектом JSON"))
 }
 
 /// A required C string argument as UTF-8.
 pub(crate) unsafe fn arg_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
     if p.is_null() {
-        return Err(invalid(format!("{name} is NULL")));
+        return Err(is_null(name));
     }
     CStr::from_ptr(p).to_str().map_err(|e| {
-        invalid(format!(
-            "{name} is not valid UTF-8 (at byte {})",
-            e.valid_up_to()
-        ))
+        invalid(
+            format!("{name} is not valid UTF-8 (at byte {})", e.valid_up_to()),
+            format!("{name} — не UTF-8 (байт {})", e.valid_up_to()),
+        )
     })
 }
 
@@ -209,7 +225,7 @@ pub(crate) unsafe fn opt_str<'a>(p: *const c_char, name: &str) -> Result<Option<
 
 /// A required handle argument.
 pub(crate) unsafe fn arg_ref<'a, T>(p: *const T, name: &str) -> Result<&'a T, Error> {
-    p.as_ref().ok_or_else(|| invalid(format!("{name} is NULL")))
+    p.as_ref().ok_or_else(|| is_null(name))
 }
 
 /// A required out-parameter, reset to NULL on entry.
@@ -219,7 +235,7 @@ pub(crate) unsafe fn arg_out<'a, T>(p: *mut *mut T, name: &str) -> Result<&'a mu
             *out = ptr::null_mut();
             Ok(out)
         }
-        None => Err(invalid(format!("{name} is NULL"))),
+        None => Err(is_null(name)),
     }
 }
 
@@ -281,7 +297,7 @@ mod tests {
         assert_eq!(lb_status::of(&http(429)), lb_status::LB_RATE_LIMITED);
         assert_eq!(http(429).kind(), K::RateLimited);
         assert_eq!(
-            lb_status::of(&Error::InvalidArgument("x".into())),
+            lb_status::of(&Error::invalid_argument("x", "x")),
             lb_status::LB_INVALID_ARGUMENT
         );
         assert_eq!(

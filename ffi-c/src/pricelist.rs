@@ -9,7 +9,7 @@ use lbcore::Error;
 use serde_json::Value;
 
 use crate::error::lb_error_t;
-use crate::{arg_out, arg_ref, arg_str, c_string, guard, invalid, lb_status, opt_str, reset_out};
+use crate::{arg_out, arg_ref, arg_str, c_string, guard, invalid, lb_status, not_an_object, not_json, opt_str, reset_out};
 
 /// An open price list, read row by row in constant memory. Opaque; made by
 /// `lb_pricelist_open`, freed by `lb_pricelist_free`.
@@ -26,43 +26,47 @@ fn parse_options(json: Option<&str>) -> Result<Options, Error> {
         return Ok(options);
     };
     let value: Value = serde_json::from_str(json)
-        .map_err(|e| invalid(format!("options_json is not valid JSON: {e}")))?;
+        .map_err(|e| not_json("options_json", &e))?;
     let Value::Object(map) = value else {
-        return Err(invalid("options_json must be a JSON object"));
+        return Err(not_an_object("options_json"));
     };
-    let bad = |name: &str, want: &str| invalid(format!("options_json: {name:?} must be {want}"));
+    let bad = |name: &str, want: &str, want_ru: &str| invalid(format!("options_json: {name:?} must be {want}"), format!("options_json: {name:?} должен быть: {want_ru}"));
     for (name, v) in map {
         match (name.as_str(), v) {
             (_, Value::Null) => {}
             ("encoding", Value::String(label)) => {
-                let enc = Encoding::from_label(&label).ok_or_else(|| invalid(format!("options_json: unknown encoding {label:?}")))?;
+                let enc = Encoding::from_label(&label).ok_or_else(|| invalid(format!("options_json: unknown encoding {label:?}"), format!("options_json: неизвестная кодировка {label:?}")))?;
                 options = options.encoding(enc);
             }
             ("delimiter", Value::String(d)) if d.len() == 1 => options = options.delimiter(d.as_bytes()[0]),
-            ("delimiter", _) => return Err(bad("delimiter", "a one-byte string such as \";\"")),
+            ("delimiter", _) => return Err(bad("delimiter", "a one-byte string such as \";\"", "строка из одного байта, например \";\"")),
             ("on_error", Value::String(s)) if s == "stop" => options = options.on_error(OnError::Stop),
             ("on_error", Value::String(s)) if s == "collect" => options = options.on_error(OnError::Collect),
-            ("on_error", _) => return Err(bad("on_error", "\"stop\" or \"collect\"")),
+            ("on_error", _) => return Err(bad("on_error", "\"stop\" or \"collect\"", "\"stop\" или \"collect\"")),
             ("max_errors_kept", Value::Number(n)) if n.as_u64().is_some() => {
                 options = options.max_errors_kept(usize::try_from(n.as_u64().unwrap_or(0)).unwrap_or(usize::MAX))
             }
-            ("max_errors_kept", _) => return Err(bad("max_errors_kept", "a non-negative integer")),
+            ("max_errors_kept", _) => return Err(bad("max_errors_kept", "a non-negative integer", "целое неотрицательное число")),
             ("columns", Value::Object(cols)) => {
                 for (key, header) in cols {
                     let field = Field::ALL.into_iter().find(|f| f.key() == key).ok_or_else(|| {
                         let keys: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
-                        invalid(format!("options_json: unknown column field {key:?}; known: {}", keys.join(", ")))
+                        invalid(
+                            format!("options_json: unknown column field {key:?}; known: {}", keys.join(", ")),
+                            format!("options_json: неизвестное поле колонки {key:?}; известны: {}", keys.join(", ")),
+                        )
                     })?;
-                    let Value::String(header) = header else { return Err(bad("columns", "an object of header names")) };
+                    let Value::String(header) = header else { return Err(bad("columns", "an object of header names", "объект с названиями колонок")) };
                     options = options.column(field, header);
                 }
             }
-            ("encoding", _) => return Err(bad("encoding", "a string")),
-            ("columns", _) => return Err(bad("columns", "an object like {\"price\": \"Стоимость\"}")),
+            ("encoding", _) => return Err(bad("encoding", "a string", "строка")),
+            ("columns", _) => return Err(bad("columns", "an object like {\"price\": \"Стоимость\"}", "объект вида {\"price\": \"Стоимость\"}")),
             (other, _) => {
-                return Err(invalid(format!(
-                    "options_json: unknown option {other:?} (known: encoding, delimiter, on_error, columns, max_errors_kept)"
-                )))
+                return Err(invalid(
+                    format!("options_json: unknown option {other:?} (known: encoding, delimiter, on_error, columns, max_errors_kept)"),
+                    format!("options_json: неизвестная настройка {other:?} (известны: encoding, delimiter, on_error, columns, max_errors_kept)"),
+                ))
             }
         }
     }

@@ -64,10 +64,10 @@ impl Arg {
 }
 
 fn wrong(name: &str, want: &str, got: &Arg) -> Error {
-    Error::InvalidArgument(format!(
-        "параметр «{name}» должен быть типа {want}, передано значение типа {}",
-        got.type_ru()
-    ))
+    Error::invalid_argument(
+        format!("parameter «{name}» must be of type {want}, got a value of type {}", got.type_ru()),
+        format!("параметр «{name}» должен быть типа {want}, передано значение типа {}", got.type_ru()),
+    )
 }
 
 /// A number as JSON: whole numbers as integers, the rest as they are.
@@ -101,9 +101,10 @@ pub fn string(args: &[Arg], i: usize, name: &str) -> Result<String, Error> {
 pub fn required_string(args: &[Arg], i: usize, name: &str) -> Result<String, Error> {
     let s = string(args, i, name)?;
     if s.trim().is_empty() {
-        return Err(Error::InvalidArgument(format!(
-            "параметр «{name}» обязателен и не может быть пустым"
-        )));
+        return Err(Error::invalid_argument(
+            format!("parameter «{name}» is required and cannot be empty"),
+            format!("параметр «{name}» обязателен и не может быть пустым"),
+        ));
     }
     Ok(s)
 }
@@ -113,13 +114,15 @@ pub fn integer(args: &[Arg], i: usize, name: &str) -> Result<i64, Error> {
     match get(args, i) {
         Arg::Int(n) => Ok(*n),
         Arg::Num(f) if f.fract() == 0.0 && f.is_finite() && f.abs() <= 9.0e15 => Ok(*f as i64),
-        Arg::Num(f) => Err(Error::InvalidArgument(format!(
-            "параметр «{name}» должен быть целым числом, передано {f}"
-        ))),
+        Arg::Num(f) => Err(Error::invalid_argument(
+            format!("parameter «{name}» must be a whole number, got {f}"),
+            format!("параметр «{name}» должен быть целым числом, передано {f}"),
+        )),
         Arg::Str(s) => s.trim().parse::<i64>().map_err(|_| {
-            Error::InvalidArgument(format!(
-                "параметр «{name}» должен быть целым числом, передано «{s}»"
-            ))
+            Error::invalid_argument(
+                format!("parameter «{name}» must be a whole number, got «{s}»"),
+                format!("параметр «{name}» должен быть целым числом, передано «{s}»"),
+            )
         }),
         other => Err(wrong(name, "Число", other)),
     }

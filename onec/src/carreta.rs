@@ -98,14 +98,13 @@ fn create_order(ep: &'static Endpoint, a: &[Arg]) -> Result<Map<String, Value>, 
     let mut offer: Map<String, Value> = match serde_json::from_str::<Value>(&offer_text) {
         Ok(Value::Object(m)) => m,
         Ok(_) => {
-            return Err(Error::InvalidArgument(
-                "ПредложениеJSON должно быть JSON-объектом — строкой результата Поиск".into(),
+            return Err(Error::invalid_argument(
+                "ПредложениеJSON must be a JSON object: a row of the result of Поиск",
+                "ПредложениеJSON должно быть JSON-объектом — строкой результата Поиск",
             ))
         }
         Err(e) => {
-            return Err(Error::InvalidArgument(format!(
-                "ПредложениеJSON не является корректным JSON: {e}"
-            )))
+            return Err(Error::invalid_json("ПредложениеJSON", &e))
         }
     };
     offer.insert(
@@ -157,10 +156,13 @@ fn pricelist_to_jsonl(a: &[Arg]) -> Result<Ret, Error> {
     });
     let mut reader = pricelist::open_with(&input, options)?;
     if same_file(&input, &output) {
-        return Err(Error::InvalidArgument(format!(
-            "ПутьРезультата «{output}» — это тот же файл, что ПутьКФайлу «{input}»: прайс-лист \
-             был бы перезаписан; укажите другой файл результата"
-        )));
+        return Err(Error::invalid_argument(
+            format!("ПутьРезультата «{output}» is the same file as ПутьКФайлу «{input}»: the price list would be overwritten; name another result file"),
+            format!(
+                "ПутьРезультата «{output}» — это тот же файл, что ПутьКФайлу «{input}»: прайс-лист \
+                 был бы перезаписан; укажите другой файл результата"
+            ),
+        ));
     }
     // The result is written next to the output under a temporary name and renamed over it
     // on success: a failure leaves neither a half-written result nor a damaged old one.
@@ -169,19 +171,19 @@ fn pricelist_to_jsonl(a: &[Arg]) -> Result<Ret, Error> {
         .write(true)
         .create_new(true)
         .open(&temp)
-        .map_err(|e| Error::InvalidArgument(format!("не удалось создать файл «{output}»: {e}")))?;
+        .map_err(|e| Error::file(("create", "создать"), &output, &e))?;
     let mut buf = std::io::BufWriter::new(file);
     let written = pricelist::write_jsonl(&mut reader, &mut buf).and_then(|s| {
         use std::io::Write;
         buf.flush()
             .and_then(|()| buf.get_ref().sync_all())
-            .map_err(|e| Error::InvalidArgument(format!("не удалось записать файл «{output}»: {e}")))?;
+            .map_err(|e| Error::file(("write", "записать"), &output, &e))?;
         Ok(s)
     });
     drop(buf);
     let summary = match written.and_then(|s| {
         std::fs::rename(&temp, &output)
-            .map_err(|e| Error::InvalidArgument(format!("не удалось записать файл «{output}»: {e}")))?;
+            .map_err(|e| Error::file(("write", "записать"), &output, &e))?;
         Ok(s)
     }) {
         Ok(s) => s,

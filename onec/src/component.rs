@@ -136,7 +136,7 @@ impl Component {
                 let what = panic_message(panic.as_ref());
                 // Reporting must not panic again; if it does, give up quietly.
                 let _ = catch_unwind(AssertUnwindSafe(|| {
-                    self.fail(Error::Internal(format!("сбой внутри компоненты: {what}")))
+                    self.fail(Error::Internal(format!("the component failed inside: {what}")))
                 }));
                 on_panic
             }
@@ -237,10 +237,10 @@ impl Component {
                     .to_owned(),
             },
             PropKind::Credential(c) if c.secret => {
-                return Err(Error::InvalidArgument(format!(
-                    "свойство {} ({}) доступно только для записи",
-                    c.onec_ru, c.onec_en
-                )))
+                return Err(Error::invalid_argument(
+                    format!("property {} ({}) is write-only", c.onec_en, c.onec_ru),
+                    format!("свойство {} ({}) доступно только для записи", c.onec_ru, c.onec_en),
+                ))
             }
             PropKind::Credential(c) => match self.options.get(c.name) {
                 Some(Value::String(s)) => s.clone(),
@@ -343,9 +343,10 @@ impl Component {
                 };
                 self.set_option("timeout", v)
             }
-            PropKind::LastError | PropKind::Version => Err(Error::InvalidArgument(format!(
-                "свойство {ru} доступно только для чтения"
-            ))),
+            PropKind::LastError | PropKind::Version => Err(Error::invalid_argument(
+                format!("property {ru} is read-only"),
+                format!("свойство {ru} доступно только для чтения"),
+            )),
         }
     }
 
@@ -385,7 +386,7 @@ impl Component {
         let class = self.class;
         let method = class
             .method(num)
-            .ok_or_else(|| Error::InvalidArgument(format!("нет метода с номером {num}")))?;
+            .ok_or_else(|| Error::invalid_argument(format!("there is no method number {num}"), format!("нет метода с номером {num}")))?;
         match &method.action {
             Action::Call => {
                 let id = args::required_string(params, 0, "ИдентификаторМетода")?;
@@ -488,7 +489,7 @@ impl Drop for Component {
 
 fn set_string(val: &mut Variant, text: &str) -> Result<(), Error> {
     val.set_str1c(text)
-        .map_err(|e| Error::Internal(format!("платформа не выделила память для строки: {e}")))
+        .map_err(|e| Error::Internal(format!("the platform did not allocate memory for a string: {e}")))
 }
 
 /// The event data of an asynchronous call: `{"request", "id", "ok", "result" | "error"}`.
@@ -524,7 +525,7 @@ fn spawn_async_call(
             .await
             .unwrap_or_else(|p| {
                 Err(Error::Internal(format!(
-                    "сбой внутри компоненты при асинхронном вызове: {}",
+                    "the component failed inside an asynchronous call: {}",
                     panic_message(p.as_ref())
                 )))
             });
@@ -718,7 +719,7 @@ mod tests {
         assert_eq!(v["request"], 7);
         assert_eq!(v["ok"], true);
         assert_eq!(v["result"][1], 2);
-        let err = async_event_data(8, "x.y.z", &Err(Error::InvalidArgument("нет".into())));
+        let err = async_event_data(8, "x.y.z", &Err(Error::invalid_argument("no", "нет")));
         let v: Value = serde_json::from_str(&err).unwrap();
         assert_eq!(v["ok"], false);
         assert_eq!(v["error"]["code"], "invalid_argument");

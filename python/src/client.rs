@@ -49,7 +49,7 @@ fn options(options: Option<&Bound<'_, PyDict>>) -> PyResult<Map<String, Value>> 
     let mut map = Map::new();
     let Some(options) = options else { return Ok(map) };
     for (name, value) in options.iter() {
-        let name: String = name.cast::<PyString>().map_err(|_| invalid_argument(name.py(), "option names must be strings"))?.to_cow()?.into_owned();
+        let name: String = name.cast::<PyString>().map_err(|_| invalid_argument(name.py(), "option names must be strings", "названия настроек должны быть строками"))?.to_cow()?.into_owned();
         let json = match value.cast::<PyFloat>() {
             Ok(f) if !f.value().is_finite() => Value::String(f.value().to_string()),
             _ => convert::to_json(&value).map_err(|e| {
@@ -112,10 +112,11 @@ impl Client {
             return Err(invalid_argument(
                 py,
                 "logibridge clients cannot be used in a process forked after the module was imported; create them in the child with the 'spawn' or 'forkserver' start method",
+                "клиенты logibridge нельзя использовать в процессе, порождённом fork() после импорта модуля; создавайте их в дочернем процессе, запущенном методом 'spawn' или 'forkserver'",
             ));
         }
         let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        guard.clone().ok_or_else(|| invalid_argument(py, format!("this {} client is closed", self.service)))
+        guard.clone().ok_or_else(|| invalid_argument(py, format!("this {} client is closed", self.service), format!("этот клиент {} закрыт", self.service)))
     }
 
     fn params(params: Option<&Bound<'_, PyAny>>) -> PyResult<Value> {

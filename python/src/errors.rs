@@ -51,7 +51,7 @@ pub fn parts<'py>(py: Python<'py>, err: &Error) -> PyResult<Bound<'py, PyDict>> 
             d.set_item("path", path)?;
             message.clone()
         }
-        Error::InvalidArgument(m) | Error::Internal(m) => m.clone(),
+        Error::InvalidArgument { message, .. } | Error::Internal(message) => message.clone(),
         other => other.to_string(),
     };
     d.set_item("message", message)?;
@@ -73,7 +73,8 @@ pub fn to_pyerr(py: Python<'_>, err: &Error) -> PyErr {
     })
 }
 
-/// Shorthand for an [`Error::InvalidArgument`] raised as the package's exception.
-pub fn invalid_argument(py: Python<'_>, message: impl Into<String>) -> PyErr {
-    to_pyerr(py, &Error::InvalidArgument(message.into()))
+/// Shorthand for an [`Error::InvalidArgument`] raised as the package's exception, with its
+/// English and Russian texts.
+pub fn invalid_argument(py: Python<'_>, message: impl Into<String>, message_ru: impl Into<String>) -> PyErr {
+    to_pyerr(py, &Error::invalid_argument(message, message_ru))
 }

@@ -159,7 +159,7 @@ impl PriceListReader {
         let mut guard = self.reader.lock().unwrap_or_else(|e| e.into_inner());
         match guard.as_mut() {
             Some(r) => Ok(f(r)),
-            None => Err(invalid_argument(py, "the price list is closed")),
+            None => Err(invalid_argument(py, "the price list is closed", "прайс-лист закрыт")),
         }
     }
 
@@ -262,15 +262,21 @@ impl PriceListReader {
         progress: Option<Py<PyAny>>,
         background: bool,
     ) -> PyResult<Self> {
-        let encoding = Encoding::from_label(encoding).ok_or_else(|| invalid_argument(py, format!("unknown encoding {encoding:?}")))?;
+        let encoding = Encoding::from_label(encoding).ok_or_else(|| invalid_argument(py, format!("unknown encoding {encoding:?}"), format!("неизвестная кодировка {encoding:?}")))?;
         let delimiter = match delimiter.as_bytes() {
             [b] if b.is_ascii() && !matches!(b, b'"' | b'\r' | b'\n') => *b,
-            _ => return Err(invalid_argument(py, format!("delimiter must be one ASCII character other than a quote or a line break, got {delimiter:?}"))),
+            _ => {
+                return Err(invalid_argument(
+                    py,
+                    format!("delimiter must be one ASCII character other than a quote or a line break, got {delimiter:?}"),
+                    format!("разделитель должен быть одним ASCII-символом, кроме кавычки и перевода строки; передано {delimiter:?}"),
+                ))
+            }
         };
         let on_error = match on_error {
             "stop" => OnError::Stop,
             "collect" => OnError::Collect,
-            other => return Err(invalid_argument(py, format!("on_error must be \"stop\" or \"collect\", got {other:?}"))),
+            other => return Err(invalid_argument(py, format!("on_error must be \"stop\" or \"collect\", got {other:?}"), format!("on_error должен быть \"stop\" или \"collect\", передано {other:?}"))),
         };
         let mut options = Options::new().encoding(encoding).delimiter(delimiter).on_error(on_error).max_errors_kept(max_errors_kept);
         if let Some(n) = max_record_bytes {
@@ -279,7 +285,11 @@ impl PriceListReader {
         for (key, header) in columns.unwrap_or_default() {
             let field = field_by_key(&key).ok_or_else(|| {
                 let known: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
-                invalid_argument(py, format!("unknown price-list field {key:?}; fields are: {}", known.join(", ")))
+                invalid_argument(
+                    py,
+                    format!("unknown price-list field {key:?}; fields are: {}", known.join(", ")),
+                    format!("неизвестное поле прайс-листа {key:?}; есть поля: {}", known.join(", ")),
+                )
             })?;
             options = options.column(field, header);
         }

@@ -268,8 +268,8 @@ fn leak_slice<T: 'static>(v: Vec<T>) -> &'static [T] {
     leak_box(v.into_boxed_slice())
 }
 
-fn bad(what: String) -> Error {
-    Error::InvalidArgument(format!("service description: {what}"))
+fn bad(en: String, ru: String) -> Error {
+    Error::invalid_argument(format!("service description: {en}"), format!("ошибка в описании сервиса: {ru}"))
 }
 
 fn parse_type(text: &str) -> Result<Type> {
@@ -287,12 +287,18 @@ fn parse_type(text: &str) -> Result<Type> {
         // A registered service has no Rust models: its model values are free JSON.
         _ if t.starts_with("model:") => Type::Json,
         _ if t.starts_with("array<") && t.ends_with('>') => Type::Array(leak_box(Box::new(parse_type(&t["array<".len()..t.len() - 1])?))),
-        other => return Err(bad(format!("unknown parameter type {other:?} (string, integer, decimal, bool, flag:V, date-time, date, enum:A|B, json, array<T>)"))),
+        other => return Err(bad(
+                format!("unknown parameter type {other:?} (string, integer, decimal, bool, flag:V, date-time, date, enum:A|B, json, array<T>)"),
+                format!("неизвестный тип параметра {other:?} (string, integer, decimal, bool, flag:V, date-time, date, enum:A|B, json, array<T>)"),
+            )),
     })
 }
 
 fn param(d: ParamDesc) -> Result<Param> {
-    let location = Location::parse(&d.location).ok_or_else(|| bad(format!("parameter {:?}: unknown location {:?} (path, query, body_field, body, library)", d.name, d.location)))?;
+    let location = Location::parse(&d.location).ok_or_else(|| bad(
+            format!("parameter {:?}: unknown location {:?} (path, query, body_field, body, library)", d.name, d.location),
+            format!("параметр {:?}: неизвестное место {:?} (path, query, body_field, body, library)", d.name, d.location),
+        ))?;
     let name = leak(d.name);
     Ok(Param {
         name,
@@ -320,23 +326,26 @@ fn paging(v: Option<Value>) -> Result<Paging> {
         "page_number" => Paging::PageNumber { param: s("param", "page"), first: u("first", 1), size: u("size", 0) },
         "page_count" => Paging::PageCount { page: s("param", "page"), count: s("count_param", "count"), first: u("first", 1), size: u("size", 100), max: u("max", 500) },
         "odata" => Paging::OData { size: u("size", 50) },
-        other => return Err(bad(format!("unknown paging kind {other:?} (none, page_number, page_count, odata)"))),
+        other => return Err(bad(format!("unknown paging kind {other:?} (none, page_number, page_count, odata)"), format!("неизвестный вид постраничного чтения {other:?} (none, page_number, page_count, odata)"))),
     })
 }
 
 fn endpoint(prefix: &'static str, d: EndpointDesc) -> Result<Endpoint> {
     let _ = (d.check, d.local);
     if !d.id.starts_with(&format!("{prefix}.")) || d.id.split('.').count() < 3 {
-        return Err(bad(format!("endpoint id {:?} must be {prefix}.<resource>.<action>", d.id)));
+        return Err(bad(format!("endpoint id {:?} must be {prefix}.<resource>.<action>", d.id), format!("идентификатор вызова {:?} должен иметь вид {prefix}.<ресурс>.<действие>", d.id)));
     }
     if let Some(s) = &d.service {
         if s != prefix {
-            return Err(bad(format!("endpoint {:?} names the service {s:?}, not {prefix:?}", d.id)));
+            return Err(bad(format!("endpoint {:?} names the service {s:?}, not {prefix:?}", d.id), format!("вызов {:?} называет сервис {s:?}, а не {prefix:?}", d.id)));
         }
     }
-    let method = Method::parse(&d.method).ok_or_else(|| bad(format!("endpoint {:?}: unknown method {:?}", d.id, d.method)))?;
+    let method = Method::parse(&d.method).ok_or_else(|| bad(format!("endpoint {:?}: unknown method {:?}", d.id, d.method), format!("вызов {:?}: неизвестный метод {:?}", d.id, d.method)))?;
     if method == Method::Local {
-        return Err(bad(format!("endpoint {:?}: a registered service cannot have library-side calls", d.id)));
+        return Err(bad(
+            format!("endpoint {:?}: a registered service cannot have library-side calls", d.id),
+            format!("вызов {:?}: у зарегистрированного сервиса не может быть вызовов на стороне библиотеки", d.id),
+        ));
     }
     let id = leak(d.id);
     let params = d.params.into_iter().map(param).collect::<Result<Vec<_>>>()?;
@@ -354,7 +363,7 @@ fn endpoint(prefix: &'static str, d: EndpointDesc) -> Result<Endpoint> {
         Some("object") => BodyKind::Object,
         Some("array") => BodyKind::Array,
         Some("whole") => BodyKind::Whole,
-        Some(other) => return Err(bad(format!("endpoint {id:?}: unknown body kind {other:?} (none, object, array, whole)"))),
+        Some(other) => return Err(bad(format!("endpoint {id:?}: unknown body kind {other:?} (none, object, array, whole)"), format!("вызов {id:?}: неизвестный вид тела {other:?} (none, object, array, whole)"))),
     };
     let response = match d.response {
         None => Response::JSON,
@@ -414,23 +423,29 @@ pub fn register(description: &str) -> Result<&'static ServiceSpec> {
 
 fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
     if description.len() > super::validate::MAX_DESCRIPTION_BYTES {
-        return Err(bad(format!("{} bytes; at most {} are read", description.len(), super::validate::MAX_DESCRIPTION_BYTES)));
+        return Err(bad(
+            format!("{} bytes; at most {} are read", description.len(), super::validate::MAX_DESCRIPTION_BYTES),
+            format!("{} байт; читается не больше {}", description.len(), super::validate::MAX_DESCRIPTION_BYTES),
+        ));
     }
-    let d: ServiceDesc = serde_json::from_str(description).map_err(|e| bad(e.to_string()))?;
+    let d: ServiceDesc = serde_json::from_str(description).map_err(|e| bad(e.to_string(), crate::error::russian::serde_message(&e.to_string())))?;
     if d.prefix.is_empty() || !d.prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-        return Err(bad(format!("prefix {:?} must be lower-case ASCII letters, digits or _", d.prefix)));
+        return Err(bad(format!("prefix {:?} must be lower-case ASCII letters, digits or _", d.prefix), format!("префикс {:?} должен состоять из строчных латинских букв, цифр и _", d.prefix)));
     }
     // A taken prefix or id is refused before anything is leaked (registering twice must
     // not leak a whole description); `registry::insert` checks again under its lock.
     if registry::service(&d.prefix).is_some() {
-        return Err(Error::InvalidArgument(format!("a service with the prefix {:?} is already known", d.prefix)));
+        return Err(super::already_known_service(&d.prefix));
     }
     if let Some(e) = d.endpoints.iter().find(|e| registry::find(&e.id).is_some()) {
-        return Err(Error::InvalidArgument(format!("the endpoint id {:?} is already known", e.id)));
+        return Err(super::already_known_endpoint(&e.id));
     }
     let dates = match d.date_format.as_deref() {
         None => DateFormat::Rfc3339Utc,
-        Some(name) => DateFormat::parse(name).ok_or_else(|| bad(format!("unknown date_format {name:?} (rfc3339_utc, space_utc, local:<seconds east of UTC>)")))?,
+        Some(name) => DateFormat::parse(name).ok_or_else(|| bad(
+                format!("unknown date_format {name:?} (rfc3339_utc, space_utc, local:<seconds east of UTC>)"),
+                format!("неизвестный date_format {name:?} (rfc3339_utc, space_utc, local:<смещение от UTC в секундах>)"),
+            ))?,
     };
     let prefix = leak(d.prefix);
     let credentials: Vec<Credential> = d
@@ -446,18 +461,18 @@ fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
         Some(a) => {
             let credential = a.credential.map(leak);
             let need = |c: Option<&'static str>| -> Result<&'static str> {
-                let c = c.ok_or_else(|| bad(format!("auth {:?} needs a credential", a.kind)))?;
+                let c = c.ok_or_else(|| bad(format!("auth {:?} needs a credential", a.kind), format!("для auth {:?} нужен ключ доступа (credential)", a.kind)))?;
                 if credentials.iter().any(|k| k.name == c) {
                     Ok(c)
                 } else {
-                    Err(bad(format!("auth names the credential {c:?}, which is not in credentials")))
+                    Err(bad(format!("auth names the credential {c:?}, which is not in credentials"), format!("auth называет ключ доступа {c:?}, которого нет в credentials")))
                 }
             };
             match a.kind.as_str() {
                 "none" => AuthSpec::None,
                 "bearer" => AuthSpec::Bearer { credential: need(credential)? },
-                "query_param" => AuthSpec::QueryParam { param: leak(a.param.ok_or_else(|| bad("auth query_param needs a param".into()))?), credential: need(credential)? },
-                other => return Err(bad(format!("unknown auth kind {other:?} (none, query_param, bearer)"))),
+                "query_param" => AuthSpec::QueryParam { param: leak(a.param.ok_or_else(|| bad("auth query_param needs a param".into(), "для auth query_param нужен param".into()))?), credential: need(credential)? },
+                other => return Err(bad(format!("unknown auth kind {other:?} (none, query_param, bearer)"), format!("неизвестный вид auth {other:?} (none, query_param, bearer)"))),
             }
         }
     };
@@ -473,6 +488,6 @@ fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
         dates,
         endpoints: leak_slice(endpoints),
     };
-    super::validate::check_service(&spec).map_err(bad)?;
+    super::validate::check_service(&spec).map_err(|p| bad(p.en, p.ru))?;
     registry::insert(leak_box(Box::new(spec)))
 }

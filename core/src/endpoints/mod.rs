@@ -32,5 +32,17 @@ pub use registry::{all, find, ids, require, service, services};
 pub use types::*;
 pub use validate::{MAX_DESCRIPTION_BYTES, MAX_ENDPOINTS};
 
+use crate::error::Error;
+
 #[cfg(test)]
 mod tests;
+
+/// A second service with a prefix already taken.
+fn already_known_service(prefix: &str) -> Error {
+    Error::invalid_argument(format!("a service with the prefix {prefix:?} is already known"), format!("сервис с префиксом {prefix:?} уже известен"))
+}
+
+/// A second endpoint with an id already taken.
+fn already_known_endpoint(id: &str) -> Error {
+    Error::invalid_argument(format!("the endpoint id {id:?} is already known"), format!("вызов с идентификатором {id:?} уже известен"))
+}

@@ -29,11 +29,11 @@ fn registry() -> &'static RwLock<Registry> {
 impl Registry {
     fn add(&mut self, spec: &'static ServiceSpec) -> Result<()> {
         if self.services.iter().any(|s| s.prefix == spec.prefix) {
-            return Err(Error::InvalidArgument(format!("a service with the prefix {:?} is already known", spec.prefix)));
+            return Err(super::already_known_service(spec.prefix));
         }
         for ep in spec.endpoints {
             if self.by_id.contains_key(ep.id) {
-                return Err(Error::InvalidArgument(format!("the endpoint id {:?} is already known", ep.id)));
+                return Err(super::already_known_endpoint(ep.id));
             }
         }
         self.by_id.extend(spec.endpoints.iter().map(|ep| (ep.id, *ep)));
@@ -70,8 +70,14 @@ pub fn require(id: &str) -> Result<&'static Endpoint> {
         let prefix = id.split('.').next().unwrap_or("");
         let shown: String = id.chars().take(100).collect();
         match service(prefix) {
-            Some(s) => Error::InvalidArgument(format!("unknown endpoint id {shown:?}; {prefix} has: {}", s.endpoints.iter().map(|e| e.id).collect::<Vec<_>>().join(", "))),
-            None => Error::InvalidArgument(format!("unknown endpoint id {shown:?}; the known services are: {}", services().iter().map(|s| s.prefix).collect::<Vec<_>>().join(", "))),
+            Some(s) => {
+                let ids = s.endpoints.iter().map(|e| e.id).collect::<Vec<_>>().join(", ");
+                Error::invalid_argument(format!("unknown endpoint id {shown:?}; {prefix} has: {ids}"), format!("неизвестный идентификатор вызова {shown:?}; у {prefix} есть: {ids}"))
+            },
+            None => {
+                let known = services().iter().map(|s| s.prefix).collect::<Vec<_>>().join(", ");
+                Error::invalid_argument(format!("unknown endpoint id {shown:?}; the known services are: {known}"), format!("неизвестный идентификатор вызова {shown:?}; известные сервисы: {known}"))
+            },
         }
     })
 }

@@ -7,6 +7,8 @@
 use std::fmt;
 use std::time::Duration;
 
+pub(crate) mod russian;
+
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -33,6 +35,9 @@ pub enum Error {
         endpoint: String,
         /// What happened, with its causes.
         message: String,
+        /// What happened, in Russian (the causes the operating system or the TLS library
+        /// gave stay as they were written, in parentheses).
+        message_ru: String,
         /// The underlying error (without the URL, which may hold a key).
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -93,13 +98,21 @@ pub enum Error {
         path: String,
         /// What did not fit.
         message: String,
+        /// What did not fit, in Russian.
+        message_ru: String,
         /// The body around the mismatch.
         excerpt: String,
     },
 
-    /// An argument given to the library itself is wrong (unknown endpoint id, bad JSON).
-    #[error("invalid argument: {0}")]
-    InvalidArgument(String),
+    /// An argument given to the library itself is wrong (unknown endpoint id, bad JSON, a
+    /// file that cannot be opened). Build it with [`Error::invalid_argument`].
+    #[error("invalid argument: {message}")]
+    InvalidArgument {
+        /// English explanation.
+        message: String,
+        /// Russian explanation.
+        message_ru: String,
+    },
 
     /// A parameter of a call is wrong: unknown, missing, of the wrong type or out of range.
     /// Nothing was sent. [`Error::field`] names the parameter, [`Error::code`] the rule
@@ -213,9 +226,58 @@ impl Error {
             },
             Error::Auth { .. } => ErrorKind::Auth,
             Error::Decode { .. } => ErrorKind::Decode,
-            Error::InvalidArgument(_) | Error::InvalidParameter { .. } => ErrorKind::InvalidArgument,
+            Error::InvalidArgument { .. } | Error::InvalidParameter { .. } => ErrorKind::InvalidArgument,
             Error::Internal(_) => ErrorKind::Internal,
         }
+    }
+
+    /// A wrong argument given to the library (see [`Error::InvalidArgument`]), in English
+    /// and Russian.
+    ///
+    /// ```
+    /// use logibridge::Error;
+    /// let e = Error::invalid_argument("unknown endpoint id \"x\"", "неизвестный идентификатор вызова «x»");
+    /// assert_eq!(e.to_string(), "invalid argument: unknown endpoint id \"x\"");
+    /// assert_eq!(e.message_ru(), "Неверный аргумент: неизвестный идентификатор вызова «x»");
+    /// ```
+    pub fn invalid_argument(message: impl Into<String>, message_ru: impl Into<String>) -> Error {
+        Error::InvalidArgument { message: message.into(), message_ru: message_ru.into() }
+    }
+
+    /// An argument that should hold JSON and does not parse: `what` names it
+    /// (`options_json`, `carreta.order.get: parameters`).
+    ///
+    /// ```
+    /// let e = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+    /// let e = logibridge::Error::invalid_json("options_json", &e);
+    /// assert_eq!(e.message_ru(), "Неверный аргумент: options_json — не JSON: JSON оборвался посреди объекта в строке 1, позиция 1");
+    /// ```
+    pub fn invalid_json(what: &str, e: &serde_json::Error) -> Error {
+        let en = e.to_string();
+        Error::invalid_argument(format!("{what} is not valid JSON: {en}"), format!("{what} — не JSON: {}", russian::serde_message(&en)))
+    }
+
+    /// A file the caller named that cannot be opened, created or written: an
+    /// [`Error::InvalidArgument`], the one classification of "cannot open" in every face.
+    /// `action` is the verb in English and Russian (`("open", "открыть")`).
+    ///
+    /// ```
+    /// let e = std::fs::File::open("/nonexistent/prices.csv").unwrap_err();
+    /// let e = logibridge::Error::file(("open", "открыть"), "/nonexistent/prices.csv", &e);
+    /// assert_eq!(e.kind(), logibridge::ErrorKind::InvalidArgument);
+    /// assert!(e.message_ru().starts_with("Неверный аргумент: не удалось открыть файл «/nonexistent/prices.csv»: файл не найден ("));
+    /// ```
+    pub fn file(action: (&str, &str), path: impl fmt::Display, e: &std::io::Error) -> Error {
+        let (en, ru) = action;
+        Error::invalid_argument(format!("cannot {en} the file «{path}»: {e}"), format!("не удалось {ru} файл «{path}»: {}", russian::io_failure(e)))
+    }
+
+    /// A response that does not fit the expected shape. `message` is serde's explanation;
+    /// its Russian text is derived from it.
+    pub fn decode(endpoint: impl Into<String>, path: impl Into<String>, message: impl Into<String>, excerpt: impl Into<String>) -> Error {
+        let message = message.into();
+        let message_ru = russian::serde_message(&message);
+        Error::Decode { endpoint: endpoint.into(), path: path.into(), message, message_ru, excerpt: excerpt.into() }
     }
 
     /// A wrong parameter of a call (see [`Error::InvalidParameter`]).
@@ -264,7 +326,7 @@ impl Error {
     /// timeouts; other errors are returned unchanged).
     pub fn with_outcome_unknown(self, unknown: bool) -> Error {
         match self {
-            Error::Transport { endpoint, message, source, .. } => Error::Transport { endpoint, message, source, outcome_unknown: unknown },
+            Error::Transport { endpoint, message, message_ru, source, .. } => Error::Transport { endpoint, message, message_ru, source, outcome_unknown: unknown },
             Error::Timeout { endpoint, elapsed, .. } => Error::Timeout { endpoint, elapsed, outcome_unknown: unknown },
             other => other,
         }
@@ -302,8 +364,8 @@ impl Error {
     }
 
     /// A transport error without an underlying cause.
-    pub fn transport(endpoint: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::Transport { endpoint: endpoint.into(), message: message.into(), source: None, outcome_unknown: false }
+    pub fn transport(endpoint: impl Into<String>, message: impl Into<String>, message_ru: impl Into<String>) -> Error {
+        Error::Transport { endpoint: endpoint.into(), message: message.into(), message_ru: message_ru.into(), source: None, outcome_unknown: false }
     }
 
     /// The message for a Russian-speaking user (the 1C face shows this one).
@@ -319,15 +381,17 @@ impl Error {
     fn message_ru_only(&self) -> String {
         match self {
             Error::Validation(v) => format!("{}: {}", v.field, v.message_ru),
-            Error::Transport { endpoint, message, .. } => format!("Ошибка соединения ({endpoint}): {message}"),
+            Error::Transport { endpoint, message_ru, .. } => format!("Ошибка соединения ({endpoint}): {message_ru}"),
             Error::Timeout { endpoint, elapsed, .. } => format!("Истекло время ожидания ({endpoint}, {:.1} с)", elapsed.as_secs_f64()),
             Error::Http { endpoint, status, message, .. } => format!("Сервис ответил HTTP {status} ({endpoint}): {message}"),
             Error::Auth { endpoint, message, .. } => format!("Ошибка авторизации ({endpoint}): {message}"),
-            Error::Decode { endpoint, path, message, .. } => format!("Не удалось разобрать ответ ({endpoint}, {path}): {message}"),
-            Error::InvalidArgument(m) => format!("Неверный аргумент: {m}"),
+            Error::Decode { endpoint, path, message_ru, .. } if path.is_empty() => format!("Не удалось разобрать ответ ({endpoint}): {message_ru}"),
+            Error::Decode { endpoint, path, message_ru, .. } => format!("Не удалось разобрать ответ ({endpoint}, {path}): {message_ru}"),
+            Error::InvalidArgument { message_ru, .. } => format!("Неверный аргумент: {message_ru}"),
             Error::InvalidParameter { endpoint, field, message_ru, .. } if endpoint == "client" => format!("Неверная настройка «{field}»: {message_ru}"),
             Error::InvalidParameter { endpoint, field, message_ru, .. } => format!("Неверный параметр «{field}» ({endpoint}): {message_ru}"),
-            Error::Internal(m) => format!("Внутренняя ошибка: {m}"),
+            // A bug of the library: the detail is for its developers and stays in English.
+            Error::Internal(m) => format!("Внутренняя ошибка библиотеки (сообщите о ней разработчикам logibridge): {m}"),
         }
     }
 
@@ -480,7 +544,7 @@ fn lower_hex(text: &str) -> String {
 ///
 /// ```
 /// # use logibridge::Error;
-/// let e = Error::InvalidArgument("GET /?api_key=CANARY%2Babc%2F123%3D and CANARY%2babc%2f123%3d and CANARY+abc/123=".into());
+/// let e = Error::invalid_argument("GET /?api_key=CANARY%2Babc%2F123%3D and CANARY%2babc%2f123%3d and CANARY+abc/123=", "");
 /// let text = e.scrubbed(&["CANARY+abc/123="]).to_string();
 /// assert!(!text.contains("CANARY"), "{text}");
 /// ```
@@ -515,12 +579,12 @@ impl Error {
                 v.field = c(v.field);
                 Error::Validation(v)
             }
-            Error::Transport { endpoint, message, source, outcome_unknown } => Error::Transport { endpoint, message: c(message), source, outcome_unknown },
+            Error::Transport { endpoint, message, message_ru, source, outcome_unknown } => Error::Transport { endpoint, message: c(message), message_ru: c(message_ru), source, outcome_unknown },
             Error::Timeout { endpoint, elapsed, outcome_unknown } => Error::Timeout { endpoint, elapsed, outcome_unknown },
             Error::Http { endpoint, status, message, body, retry_after } => Error::Http { endpoint, status, message: c(message), body: c(body), retry_after },
             Error::Auth { endpoint, status, message, body } => Error::Auth { endpoint, status, message: c(message), body: c(body) },
-            Error::Decode { endpoint, path, message, excerpt } => Error::Decode { endpoint, path: c(path), message: c(message), excerpt: c(excerpt) },
-            Error::InvalidArgument(m) => Error::InvalidArgument(c(m)),
+            Error::Decode { endpoint, path, message, message_ru, excerpt } => Error::Decode { endpoint, path: c(path), message: c(message), message_ru: c(message_ru), excerpt: c(excerpt) },
+            Error::InvalidArgument { message, message_ru } => Error::InvalidArgument { message: c(message), message_ru: c(message_ru) },
             Error::InvalidParameter { endpoint, field, code, message, message_ru } => Error::InvalidParameter { endpoint, field: c(field), code, message: c(message), message_ru: c(message_ru) },
             Error::Internal(m) => Error::Internal(c(m)),
         }

@@ -68,8 +68,9 @@ impl Read for Download {
                 return Ok(0);
             }
             if !crate::blocking::may_block() {
-                return Err(io::Error::other(Error::InvalidArgument(
-                    "a price-list download was read from inside an async runtime; read it from a plain thread (e.g. spawn_blocking)".into(),
+                return Err(io::Error::other(Error::invalid_argument(
+                    "a price-list download was read from inside an async runtime; read it from a plain thread (e.g. spawn_blocking)",
+                    "загрузку прайс-листа читают изнутри асинхронного окружения; читайте её из обычного потока (например, через spawn_blocking)",
                 )));
             }
             match self.rx.blocking_recv() {
@@ -82,7 +83,7 @@ impl Read for Download {
                     self.finished = true;
                     if let Some(total) = self.total {
                         if self.done < total {
-                            return Err(io::Error::other(Error::transport(DOWNLOAD_ENDPOINT, format!("the download ended after {} of {total} bytes", self.done))));
+                            return Err(io::Error::other(Error::transport(DOWNLOAD_ENDPOINT, format!("the download ended after {} of {total} bytes", self.done), format!("загрузка оборвалась после {} из {total} байт", self.done))));
                         }
                     }
                     return Ok(0);
@@ -137,12 +138,15 @@ fn charset_of(content_type: Option<&str>) -> Option<&'static encoding_rs::Encodi
 ///
 /// Call it from a plain thread, not from inside an async runtime.
 pub fn download_stream(url: &str, mut progress: impl FnMut(u64, Option<u64>) + Send + 'static) -> Result<Download> {
-    let parsed = url::Url::parse(url).map_err(|e| Error::InvalidArgument(format!("bad price-list URL: {e}")))?;
+    let parsed = url::Url::parse(url).map_err(|e| Error::invalid_argument(format!("bad price-list URL: {e}"), format!("неверный адрес прайс-листа: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::InvalidArgument(format!("the price-list URL must be http or https, got {}", redact_url(&parsed))));
+        return Err(Error::invalid_argument(format!("the price-list URL must be http or https, got {}", redact_url(&parsed)), format!("адрес прайс-листа должен начинаться с http или https, передано {}", redact_url(&parsed))));
     }
     if !crate::blocking::may_block() {
-        return Err(Error::InvalidArgument("pricelist::download was called from inside an async runtime; call it from a plain thread (e.g. spawn_blocking)".into()));
+        return Err(Error::invalid_argument(
+            "pricelist::download was called from inside an async runtime; call it from a plain thread (e.g. spawn_blocking)",
+            "загрузку прайс-листа вызвали изнутри асинхронного окружения; вызывайте её из обычного потока (например, через spawn_blocking)",
+        ));
     }
     let transport = transport()?;
     let mut request = Request::new(PRICELIST_DOWNLOAD);

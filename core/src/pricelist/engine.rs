@@ -34,7 +34,7 @@ pub(crate) enum Got {
 }
 
 fn header_error(message: String, excerpt: String) -> Error {
-    Error::Decode { endpoint: PARSE_ENDPOINT.into(), path: "header".into(), message, excerpt }
+    Error::decode(PARSE_ENDPOINT, "header", message, excerpt)
 }
 
 /// Splits, decodes and converts, on the caller's thread.
@@ -65,7 +65,10 @@ impl<R: Read> Engine<R> {
     pub(crate) fn new(source: R, options: &Options) -> Result<Engine<R>> {
         let d = options.delimiter;
         if !d.is_ascii() || matches!(d, b'"' | b'\r' | b'\n') {
-            return Err(Error::InvalidArgument(format!("the delimiter must be an ASCII byte other than a quote or a line break, got 0x{d:02X}")));
+            return Err(Error::invalid_argument(
+                format!("the delimiter must be an ASCII byte other than a quote or a line break, got 0x{d:02X}"),
+                format!("разделитель должен быть ASCII-символом, кроме кавычки и перевода строки; передан 0x{d:02X}"),
+            ));
         }
         let map = ColumnMap { fields: [None; 7], extra: Vec::new(), extra_names: Arc::from(Vec::new()) };
         let mut engine = Engine::with(Input::new(source, options.max_record_bytes), Text::Undecided, d, 1, Vec::new(), map);

@@ -23,7 +23,7 @@ pub(crate) fn io_error(e: io::Error) -> Error {
         }
         unreachable!("checked above");
     }
-    Error::transport(PARSE_ENDPOINT, format!("cannot read the price list: {e}"))
+    Error::transport(PARSE_ENDPOINT, format!("cannot read the price list: {e}"), format!("не удалось прочитать прайс-лист: {}", crate::error::russian::io_failure(&e)))
 }
 
 fn read_retrying<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {

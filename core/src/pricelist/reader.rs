@@ -11,7 +11,7 @@ use super::columns::{ColumnMap, Field};
 use super::engine::{Engine, Got};
 use super::options::Options;
 use super::report::Policy;
-use super::{BadRow, Row, RowRef, Summary, PARSE_ENDPOINT};
+use super::{BadRow, Row, RowRef, Summary};
 use crate::error::{Error, Result};
 
 /// A streaming price-list reader: an iterator of [`Row`]s.
@@ -76,7 +76,7 @@ pub fn open(path: impl AsRef<Path>) -> Result<Reader<File>> {
 /// ```
 pub fn open_file(path: impl AsRef<Path>) -> Result<File> {
     let path = path.as_ref();
-    File::open(path).map_err(|e| Error::InvalidArgument(format!("{PARSE_ENDPOINT}: cannot open {}: {e}", path.display())))
+    File::open(path).map_err(|e| Error::file(("open", "открыть"), path.display(), &e))
 }
 
 /// Opens a price list file with the given [`Options`].

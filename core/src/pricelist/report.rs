@@ -59,7 +59,7 @@ pub(crate) fn stop_error(bad: &BadRow) -> Error {
         Some(c) => format!("line {}, column {c}", bad.line),
         None => format!("line {}", bad.line),
     };
-    Error::Decode { endpoint: PARSE_ENDPOINT.into(), path, message: bad.reason.clone(), excerpt: bad.raw.clone() }
+    Error::decode(PARSE_ENDPOINT, path, bad.reason.clone(), bad.raw.clone())
 }
 
 /// Applies [`OnError`] for one reader and keeps its counts and reports.

@@ -182,7 +182,7 @@ fn push_csv_field(out: &mut Vec<u8>, text: &str, delimiter: u8) {
 }
 
 fn write_error(e: io::Error) -> Error {
-    Error::transport(WRITE_ENDPOINT, format!("cannot write the converted price list: {e}"))
+    Error::transport(WRITE_ENDPOINT, format!("cannot write the converted price list: {e}"), format!("не удалось записать преобразованный прайс-лист: {}", crate::error::russian::io_failure(&e)))
 }
 
 fn convert<R: Read, W: Write>(reader: &mut Reader<R>, mut writer: Writer<W>) -> Result<Summary> {

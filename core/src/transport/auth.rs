@@ -131,7 +131,7 @@ impl AuthStrategy for BearerToken {
                 v.set_sensitive(true);
                 headers.insert(reqwest::header::AUTHORIZATION, v);
             })
-            .map_err(|_| Error::InvalidArgument("the token holds characters a header cannot carry".into()));
+            .map_err(|_| Error::invalid_argument("the token holds characters a header cannot carry", "токен содержит символы, недопустимые в заголовке HTTP"));
         Box::pin(async move { result })
     }
     fn secrets(&self) -> Vec<String> {

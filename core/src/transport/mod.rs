@@ -156,7 +156,7 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(endpoint: &str, body: &[u8]) 
 
 /// A decode error at `path`, with an excerpt of the body around the error's position.
 pub(crate) fn decode_error(endpoint: &str, body: &[u8], path: String, e: &serde_json::Error) -> Error {
-    Error::Decode { endpoint: endpoint.to_owned(), path, message: e.to_string(), excerpt: excerpt(body, e.column().saturating_sub(1), e.line()) }
+    Error::decode(endpoint, path, e.to_string(), excerpt(body, e.column().saturating_sub(1), e.line()))
 }
 
 /// About 40 characters either side of a position (a 1-based line and a byte column, as
@@ -253,7 +253,7 @@ impl Transport {
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(_, v)| v)
-                .ok_or_else(|| Error::InvalidArgument(format!("{}: missing path parameter {name:?}", req.endpoint.id)))?;
+                .ok_or_else(|| Error::invalid_argument(format!("{}: missing path parameter {name:?}", req.endpoint.id), format!("{}: не задан параметр пути {name:?}", req.endpoint.id)))?;
             if value.is_empty() || value == "." || value == ".." {
                 let param = req.endpoint.params.iter().find(|p| p.wire == name).map_or(name, |p| p.name);
                 return Err(Error::invalid_param(req.endpoint.id, param, "param.path", format!("cannot be {value:?}: it goes into the path"), format!("не может быть {value:?}: он входит в путь запроса")));
@@ -263,9 +263,12 @@ impl Transport {
             let encoded = percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string();
             path = path.replace(&format!("{{{name}}}"), &encoded);
         }
-        let mut url = self.config.base_url.join(&path).map_err(|e| Error::InvalidArgument(format!("{}: bad path: {e}", req.endpoint.id)))?;
+        let mut url = self.config.base_url.join(&path).map_err(|e| Error::invalid_argument(format!("{}: bad path: {e}", req.endpoint.id), format!("{}: неверный путь: {e}", req.endpoint.id)))?;
         if url.origin() != self.config.base_url.origin() || !url.path().starts_with(self.config.base_url.path()) {
-            return Err(Error::InvalidArgument(format!("{}: the path leaves the base URL ({}); not sent", req.endpoint.id, shown_target(&url))));
+            return Err(Error::invalid_argument(
+                format!("{}: the path leaves the base URL ({}); not sent", req.endpoint.id, shown_target(&url)),
+                format!("{}: путь выходит за пределы адреса сервиса ({}); запрос не отправлен", req.endpoint.id, shown_target(&url)),
+            ));
         }
         if !req.query.is_empty() {
             url.query_pairs_mut().extend_pairs(req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -299,11 +302,10 @@ impl Transport {
             None => self.url(&req)?,
         };
         if bare_url.as_str().len() > MAX_URL_BYTES {
-            return Err(Error::InvalidArgument(format!(
-                "{}: the request URL would be {} bytes; at most {MAX_URL_BYTES} are sent (a parameter is too long), so nothing was sent",
-                ep.id,
-                bare_url.as_str().len()
-            )));
+            return Err(Error::invalid_argument(
+                format!("{}: the request URL would be {} bytes; at most {MAX_URL_BYTES} are sent (a parameter is too long), so nothing was sent", ep.id, bare_url.as_str().len()),
+                format!("{}: адрес запроса занял бы {} байт, а отправляется не больше {MAX_URL_BYTES} (слишком длинный параметр); запрос не отправлен", ep.id, bare_url.as_str().len()),
+            ));
         }
         let max_retries = if ep.idempotent { req.max_retries.unwrap_or(self.config.retry.max_retries) } else { 0 };
         let method = match ep.method {
@@ -311,7 +313,7 @@ impl Transport {
             Method::Post => reqwest::Method::POST,
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
-            Method::Local => return Err(Error::InvalidArgument(format!("{} is not an HTTP call", ep.id))),
+            Method::Local => return Err(Error::invalid_argument(format!("{} is not an HTTP call", ep.id), format!("{} — не HTTP-вызов", ep.id))),
         };
         let body = match &req.body {
             Some(v) => Some(serde_json::to_vec(v).map_err(|e| Error::Internal(format!("cannot encode the request body: {e}")))?),
@@ -395,13 +397,13 @@ impl Transport {
         let headers = resp.headers().clone();
         if let Some(len) = resp.content_length() {
             if len as usize > MAX_RESPONSE_BYTES {
-                return Err(Error::Decode { endpoint: ep.id.into(), path: String::new(), message: format!("response of {len} bytes exceeds the {MAX_RESPONSE_BYTES}-byte cap"), excerpt: String::new() });
+                return Err(too_large(ep.id, Some(len)));
             }
         }
         let body = read_capped(resp, ep, MAX_RESPONSE_BYTES).await.map_err(|e| match e {
             // The service has answered (a status is in): the request was received.
             ReadError::Http(e) => self.map_reqwest(ep, e, started, true),
-            ReadError::TooLarge => Error::Decode { endpoint: ep.id.into(), path: String::new(), message: format!("response exceeds the {MAX_RESPONSE_BYTES}-byte cap"), excerpt: String::new() },
+            ReadError::TooLarge => too_large(ep.id, None),
         })?;
         if (200..300).contains(&status) {
             return Ok(Sent::Whole(Response { status, headers, body }));
@@ -439,6 +441,15 @@ impl Transport {
     }
 }
 
+/// An answer above [`MAX_RESPONSE_BYTES`] (`len` when the service announced it).
+fn too_large(endpoint: &str, len: Option<u64>) -> Error {
+    let (en, ru) = match len {
+        Some(len) => (format!("response of {len} bytes exceeds the {MAX_RESPONSE_BYTES}-byte cap"), format!("ответ в {len} байт больше предела в {MAX_RESPONSE_BYTES} байт")),
+        None => (format!("response exceeds the {MAX_RESPONSE_BYTES}-byte cap"), format!("ответ больше предела в {MAX_RESPONSE_BYTES} байт")),
+    };
+    Error::Decode { endpoint: endpoint.into(), path: String::new(), message: en, message_ru: ru, excerpt: String::new() }
+}
+
 /// The one mapping of a reqwest error: a timeout, or a transport error whose message is
 /// the cause chain — never with the URL, which may carry a key.
 pub(crate) fn map_reqwest_error(endpoint: &str, e: reqwest::Error, elapsed: Duration) -> Error {
@@ -453,7 +464,8 @@ pub(crate) fn map_reqwest_error(endpoint: &str, e: reqwest::Error, elapsed: Dura
         message.push_str(&s.to_string());
         source = s.source();
     }
-    Error::Transport { endpoint: endpoint.into(), message, source: Some(Box::new(e)), outcome_unknown: false }
+    let message_ru = crate::error::russian::network_failure(&e, &message);
+    Error::Transport { endpoint: endpoint.into(), message, message_ru, source: Some(Box::new(e)), outcome_unknown: false }
 }
 
 /// `NO_PROXY=*` (or `no_proxy=*`): no host goes through a proxy.
