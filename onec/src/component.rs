@@ -189,7 +189,20 @@ impl Component {
     }
 
     /// Sets (or, with `null`, removes) one option; refused unless the core accepts it.
+    /// Sets one option of the client (the property setters and `УстановитьПараметр` alike).
+    /// An empty `base_url` (`Неопределено` or "") is refused, never "the production
+    /// address": an unfilled setting must not send real orders to the service.
     fn set_option(&mut self, name: &str, value: Value) -> Result<(), Error> {
+        if name == "base_url" && value.as_str().map_or(value.is_null(), |s| s.trim().is_empty()) {
+            let default = self.spec().map(|s| s.default_base_url).unwrap_or_default();
+            return Err(Error::invalid_param(
+                "client",
+                "base_url",
+                "option.base_url",
+                format!("the service address is empty (Undefined or \"\"); to use the service's own address, assign it explicitly: {default:?}"),
+                format!("адрес сервиса не задан (Неопределено или пустая строка); чтобы работать с рабочим адресом, присвойте его явно: \"{default}\""),
+            ));
+        }
         let mut options = self.options.clone();
         if value.is_null() {
             options.remove(name);
@@ -287,25 +300,12 @@ impl Component {
                 self.set_service(spec)
             }
             PropKind::BaseUrl => {
-                // Checked by the core on assignment. `Неопределено` or an empty string is
-                // refused, never "the production address": an unfilled setting must not
-                // send real orders to the service.
+                // Checked by the core on assignment (see `set_option`).
                 let s = match &a[0] {
                     Arg::Empty => String::new(),
                     _ => args::string(&a, 0, ru)?,
                 };
-                let url = s.trim();
-                if url.is_empty() {
-                    let default = self.spec().map(|s| s.default_base_url).unwrap_or_default();
-                    return Err(Error::invalid_param(
-                        "client",
-                        "base_url",
-                        "option.base_url",
-                        format!("the service address is empty (Undefined or \"\"); to use the service's own address, assign it explicitly: {default:?}"),
-                        format!("адрес сервиса не задан (Неопределено или пустая строка); чтобы работать с рабочим адресом, присвойте его явно: \"{default}\""),
-                    ));
-                }
-                self.set_option("base_url", Value::String(url.to_owned()))
+                self.set_option("base_url", Value::String(s.trim().to_owned()))
             }
             PropKind::Credential(c) => {
                 let s = args::string(&a, 0, ru)?;
@@ -897,6 +897,14 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!((e.field(), e.code()), (Some("colour"), "option.unknown"));
+        // УстановитьПараметр("base_url", Неопределено / "") is refused like the property,
+        // and the address stays (issue 10, item 12): never a silent reset to production.
+        run(&mut c, "SetOption", &[Arg::Str("base_url".into()), Arg::Str("http://127.0.0.1:9/v1/".into())]).unwrap();
+        for empty in [Arg::Empty, Arg::Str("  ".into())] {
+            let e = run(&mut c, "SetOption", &[Arg::Str("base_url".into()), empty]).unwrap_err();
+            assert_eq!(e.code(), "option.base_url");
+            assert_eq!(c.options.get("base_url"), Some(&Value::from("http://127.0.0.1:9/v1/")));
+        }
         assert!(c.client(true).is_ok());
         let Ret::Str(all) = run(&mut c, "Методы", &[]).unwrap() else {
             panic!()
