@@ -13,16 +13,18 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, IdParam};
 
 /// Prefix of the control API; requests under it are neither logged nor faulted.
 pub const PREFIX: &str = "/_control";
@@ -31,11 +33,15 @@ pub const PREFIX: &str = "/_control";
 const MAX_LOG: usize = 100_000;
 
 /// A fault armed for the next `count` requests whose path starts with `path_prefix`.
+///
+/// Unknown fields are refused: a misspelt `dealy_ms` would otherwise arm a different fault
+/// than the test meant, silently.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct Fault {
-    /// E.g. `/carreta/v1/search`.
+    /// E.g. `/carreta/v1/search`; must start with `/` (paths do).
     pub path_prefix: String,
-    /// Only requests with this method (`POST`); any method when absent.
+    /// Only requests with this method (`POST`, any case); any method when absent.
     #[serde(default)]
     pub method: Option<String>,
     /// Answer with this status instead of handling the request; `None` = only delay.
@@ -44,7 +50,7 @@ pub struct Fault {
     /// How many requests it hits (default 1).
     #[serde(default = "one")]
     pub count: u32,
-    /// `Retry-After` header value for the injected answer.
+    /// `Retry-After` header value for the injected answer (must be a valid header value).
     #[serde(default)]
     pub retry_after: Option<String>,
     /// Delay before answering (or before normal handling when `status` is absent).
@@ -103,7 +109,9 @@ impl ControlState {
         let mut faults = lock(&self.faults);
         let i = faults.iter().position(|f| {
             path.starts_with(&f.path_prefix)
-                && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
         })?;
         let hit = faults[i].clone();
         faults[i].count -= 1;
@@ -210,7 +218,11 @@ pub(crate) async fn intercept(
         });
     });
     rx.await.unwrap_or_else(|_| {
-        (StatusCode::INTERNAL_SERVER_ERROR, "the sandbox lost a request").into_response()
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The sandbox lost the answer to this request.",
+        )
+        .into_response()
     })
 }
 
@@ -270,9 +282,59 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/_control/carreta/orders/{id}/advance", post(advance))
 }
 
-async fn add_fault(State(app): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
-    let fault: Fault = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("Invalid fault: {e}")))?;
+/// Decodes a control body, naming the field at fault: `status: invalid type: string "x",
+/// expected u16`, `unknown field `dealy_ms`, expected one of …`.
+fn decode<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let syntax = inner.is_syntax() || inner.is_eof();
+        let mut inner = inner.to_string();
+        // The position adds nothing to a one-line body and hides the message's end.
+        if let Some(cut) = inner.rfind(" at line ") {
+            inner.truncate(cut);
+        }
+        // An unknown field is named by serde itself; other errors need the path.
+        if syntax {
+            return ApiError::bad_request(format!(
+                "Invalid {what}: the body is not JSON ({inner})."
+            ));
+        }
+        let named = path.is_empty() || path == "." || inner.contains(&format!("`{path}`"));
+        let at = if named {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
+        ApiError::bad_request(format!("Invalid {what}: {at}{inner}."))
+    })
+}
+
+async fn add_fault(
+    State(app): State<Shared>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let fault: Fault = decode("fault", &body?)?;
+    if !fault.path_prefix.starts_with('/') {
+        return Err(ApiError::bad_request(
+            "Invalid fault: path_prefix must start with \"/\" (e.g. \"/carreta/v1/search\").",
+        ));
+    }
+    if let Some(m) = &fault.method {
+        if Method::from_bytes(m.as_bytes()).is_err() {
+            return Err(ApiError::bad_request(
+                "Invalid fault: method must be an HTTP method such as \"POST\".",
+            ));
+        }
+    }
+    if let Some(ra) = &fault.retry_after {
+        if HeaderValue::from_str(ra).is_err() {
+            return Err(ApiError::bad_request(
+                "Invalid fault: retry_after must be a valid header value (e.g. \"3\").",
+            ));
+        }
+    }
     if fault.count == 0 {
         return Err(ApiError::bad_request("count must be at least 1."));
     }
@@ -310,6 +372,7 @@ async fn clear_requests(State(app): State<Shared>) -> StatusCode {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 struct AdvanceBody {
     status: Option<i64>,
     comment: Option<String>,
@@ -318,17 +381,15 @@ struct AdvanceBody {
 /// Plays the shop's side: moves a Carreta order to `status`, or along the happy path.
 async fn advance(
     State(app): State<Shared>,
-    Path(id): Path<String>,
-    body: Bytes,
+    id: IdParam,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let id: u64 = id
-        .parse()
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Not found."))?;
+    let body = body?;
+    let id = id.or_not_found()?;
     let body: AdvanceBody = if body.iter().all(u8::is_ascii_whitespace) {
         AdvanceBody::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::bad_request(format!("Invalid body: {e}")))?
+        decode("advance body", &body)?
     };
     app.carreta.advance(id, body.status, body.comment).map(Json)
 }

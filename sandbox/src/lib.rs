@@ -17,7 +17,11 @@
 
 pub mod carreta;
 pub mod control;
+mod error;
 pub mod pricelist;
+
+pub(crate) use error::ApiError;
+pub use error::MAX_BODY_BYTES;
 
 use std::future::IntoFuture;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -25,9 +29,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::{Json, Router};
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
 
 /// Settings of one sandbox instance.
 #[derive(Debug, Clone)]
@@ -36,6 +39,18 @@ pub struct SandboxConfig {
     pub carreta_api_key: String,
     /// Seed of the generated catalogue and of the offer-signature secret. Default 1.
     pub seed: u64,
+}
+
+impl SandboxConfig {
+    /// Refuses a configuration the emulator cannot honour: an empty or blank
+    /// `carreta_api_key` (a client sending `api_key=` with nothing would pass as
+    /// authorised, unlike the service). The message names the field.
+    pub fn check(&self) -> Result<(), String> {
+        if self.carreta_api_key.trim().is_empty() {
+            return Err("carreta_api_key must not be empty or blank.".into());
+        }
+        Ok(())
+    }
 }
 
 /// Default Carreta API key.
@@ -77,41 +92,17 @@ pub fn app(config: SandboxConfig) -> Router {
     Router::new()
         .merge(carreta::routes())
         .merge(control::routes())
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not found.") })
+        .fallback(error::not_found)
+        // After the routes: it is set on the routes present when it is called.
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(error::documented_errors))
+        // Outermost, so injected faults keep the bodies the test asked for.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             control::intercept,
         ))
         .with_state(state)
-}
-
-/// An error answered as `{"error": "..."}`, the Carreta error shape.
-#[derive(Debug)]
-pub(crate) struct ApiError {
-    status: StatusCode,
-    message: String,
-}
-
-impl ApiError {
-    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            message: message.into(),
-        }
-    }
-    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, message)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(serde_json::json!({ "error": self.message })),
-        )
-            .into_response()
-    }
 }
 
 /// Decoded query parameters in their original order; repeated keys are kept, which
@@ -139,6 +130,34 @@ impl Params {
             .filter(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
             .collect()
+    }
+}
+
+/// The numeric `{id}` of a route, or `None` when it is not one (letters, a number too large,
+/// bytes that are not UTF-8): the shop answers every such id "Not found." (404), after the
+/// key is checked, so the handler decides, not a 400 from the extractor.
+pub(crate) struct IdParam(pub(crate) Option<u64>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IdParam {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let id = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|axum::extract::Path(raw)| raw.parse().ok());
+        Ok(IdParam(id))
+    }
+}
+
+impl IdParam {
+    /// The id, or the 404 the shop gives for an id that names nothing.
+    pub(crate) fn or_not_found(self) -> Result<u64, ApiError> {
+        self.0
+            .ok_or_else(|| ApiError::new(axum::http::StatusCode::NOT_FOUND, "Not found."))
     }
 }
 
@@ -170,7 +189,13 @@ impl Sandbox {
 
     /// Starts on the given address (port 0 picks a free one). Binding happens before this
     /// returns, so the sandbox accepts connections as soon as you have its URL.
+    ///
+    /// Errors: `InvalidInput` for a configuration [`SandboxConfig::check`] refuses, else the
+    /// error of binding the address (e.g. `AddrInUse`) or of starting the runtime.
     pub fn start_on(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Sandbox> {
+        config
+            .check()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let std_listener = std::net::TcpListener::bind(addr)?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;

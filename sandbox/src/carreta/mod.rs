@@ -12,14 +12,15 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::{ApiError, AppState, Params, SandboxConfig};
+use crate::{ApiError, AppState, IdParam, Params, SandboxConfig};
 use catalogue::Catalogue;
 use orders::{AdvanceError, OrderBook};
 use sign::Signer;
@@ -77,9 +78,11 @@ impl CarretaState {
         }
     }
 
-    /// 401 for a wrong or missing key, then 403 for an unknown account; returns the account.
+    /// 401 for a wrong, missing or blank key (a blank one never matches, even if the
+    /// sandbox was built with one), then 403 for an unknown account; returns the account.
     fn authorize(&self, params: &Params) -> Result<&'static Account, ApiError> {
-        if params.get("api_key") != Some(self.api_key.as_str()) {
+        let key = params.get("api_key").filter(|k| !k.trim().is_empty());
+        if key != Some(self.api_key.as_str()) {
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized."));
         }
         let wanted = match params.get("account") {
@@ -177,10 +180,11 @@ async fn search(State(app): State<Shared>, RawQuery(q): RawQuery) -> Result<Resp
 async fn create_order(
     State(app): State<Shared>,
     RawQuery(q): RawQuery,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref());
     let acc = app.carreta.authorize(&params)?;
+    let body = body?;
     let req = orders::parse_order(&body, &app.carreta.signer).map_err(ApiError::bad_request)?;
     // `test=on` is the document's switch; other values mean a real order.
     let test = params.get("test") == Some("on");
@@ -212,38 +216,33 @@ async fn list_orders(
     Ok(Json(json!({ "objects": objects })).into_response())
 }
 
-fn parse_id(raw: &str) -> Result<u64, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Not found."))
-}
-
 async fn get_order(
     State(app): State<Shared>,
-    Path(id): Path<String>,
+    id: IdParam,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    with_order(&app, &id, q.as_deref(), |order| order.to_json())
+    with_order(&app, id, q.as_deref(), |order| order.to_json())
 }
 
 async fn order_history(
     State(app): State<Shared>,
-    Path(id): Path<String>,
+    id: IdParam,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    with_order(&app, &id, q.as_deref(), |order| order.history_json())
+    with_order(&app, id, q.as_deref(), |order| order.history_json())
 }
 
 /// Looks up one of the caller's orders (another account's order is "not found", as the
 /// shop does) and answers with `render(order)`.
 fn with_order(
     app: &Shared,
-    id: &str,
+    id: IdParam,
     query: Option<&str>,
     render: impl FnOnce(&orders::Order) -> Value,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(query);
     let acc = app.carreta.authorize(&params)?;
-    let id = parse_id(id)?;
+    let id = id.or_not_found()?;
     let book = app.carreta.book();
     let order = book
         .get(acc.id, id)

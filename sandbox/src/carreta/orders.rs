@@ -112,34 +112,96 @@ const REQUIRED: &[&str] = &[
     "order_qty",
 ];
 
+/// The JSON type of a value, as an error message names it.
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a fractional number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A `string` field of the document's tables.
 fn get_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<&'a str, String> {
     match obj.get(field) {
         Some(Value::String(s)) => Ok(s),
-        _ => Err(format!("Field \"{field}\" must be a string.")),
+        Some(v) => Err(format!(
+            "Field \"{field}\" must be a string, got {}.",
+            type_name(v)
+        )),
+        None => Err(format!("Field \"{field}\" must be a string.")),
     }
 }
 
-/// Integers may come as JSON numbers or as digit strings: both forms are unambiguous, and a
-/// server that rejected "1" for min_qty would only make clients brittle.
+/// An `int` field of the document's tables: a JSON integer, as the document's examples
+/// write `"min_qty": 1` and `"order_qty": 10`. A digit string (`"10"`) or a fraction is
+/// refused, as a typed service refuses it.
 fn get_int(obj: &Map<String, Value>, field: &str) -> Result<i64, String> {
-    let bad = || format!("Field \"{field}\" must be an integer.");
     match obj.get(field) {
-        Some(Value::Number(n)) => n.as_i64().ok_or_else(bad),
-        Some(Value::String(s)) => s.trim().parse::<i64>().map_err(|_| bad()),
-        _ => Err(bad()),
+        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
+            format!("Field \"{field}\" must be an integer within the 64-bit range, got {n}.")
+        }),
+        Some(v) => Err(format!(
+            "Field \"{field}\" must be an integer, got {}.",
+            type_name(v)
+        )),
+        None => Err(format!("Field \"{field}\" must be an integer.")),
     }
 }
 
+/// `price`: "string (decimal)" in the document, written `"152.02"`; a JSON number is refused.
 fn get_price(obj: &Map<String, Value>) -> Result<Decimal, String> {
-    let bad = || "Field \"price\" must be a decimal string.".to_string();
     let text = match obj.get("price") {
-        Some(Value::String(s)) => s.trim().to_string(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => return Err(bad()),
+        Some(Value::String(s)) => s.trim(),
+        Some(v) => {
+            return Err(format!(
+                "Field \"price\" must be a decimal string such as \"152.02\", got {}.",
+                type_name(v)
+            ))
+        }
+        None => return Err("Field \"price\" must be a decimal string.".into()),
     };
-    Decimal::from_str(&text)
-        .or_else(|_| Decimal::from_scientific(&text))
-        .map_err(|_| bad())
+    Decimal::from_str(text)
+        .or_else(|_| Decimal::from_scientific(text))
+        .map_err(|_| "Field \"price\" must be a decimal string such as \"152.02\".".to_string())
+}
+
+/// The search row's other fields, which clients send back: when present, each must have
+/// the type the search table gives it (`desc` text, `is_cross` bool, `stat` int or null,
+/// `source` str). Fields the document does not name are not checked.
+fn check_row_fields(obj: &Map<String, Value>) -> Result<(), String> {
+    for (field, ok, wanted) in [
+        (
+            "desc",
+            obj.get("desc").is_none_or(Value::is_string),
+            "a string",
+        ),
+        (
+            "is_cross",
+            obj.get("is_cross").is_none_or(Value::is_boolean),
+            "a boolean",
+        ),
+        (
+            "stat",
+            obj.get("stat").is_none_or(|v| v.is_null() || v.is_i64()),
+            "an integer or null",
+        ),
+        (
+            "source",
+            obj.get("source").is_none_or(Value::is_string),
+            "a string",
+        ),
+    ] {
+        if !ok {
+            let got = obj.get(field).map_or("nothing", type_name);
+            return Err(format!("Field \"{field}\" must be {wanted}, got {got}."));
+        }
+    }
+    Ok(())
 }
 
 /// Checks `order_qty` against `qty` and `min_qty` exactly as the document lists the rules.
@@ -187,9 +249,10 @@ pub fn check_order_qty(qty: &str, min_qty: i64, order_qty: i64) -> Result<(), St
     Ok(())
 }
 
-/// Parses and checks an order body. Field order and unknown extra fields (such as `desc`,
-/// `is_cross`, `stat` copied from the search row) are ignored on purpose: the document tells
-/// clients to send the search row back.
+/// Parses and checks an order body: every field the document names must have the type its
+/// tables give (a string `order_qty` is a 400 naming the field). Field order and fields the
+/// document does not name are ignored on purpose: it tells clients to send the search row
+/// back, and rows may grow fields ("содержимое со временем может меняться и дополняться").
 pub fn parse_order(body: &[u8], signer: &Signer) -> Result<OrderRequest, String> {
     let value: Value =
         serde_json::from_slice(body).map_err(|_| "Request body is not valid JSON.".to_string())?;
@@ -213,12 +276,8 @@ pub fn parse_order(body: &[u8], signer: &Signer) -> Result<OrderRequest, String>
     let period_min = get_int(&obj, "period_min")?;
     let period_max = get_int(&obj, "period_max")?;
     let min_qty = get_int(&obj, "min_qty")?;
-    let order_qty = match obj.get("order_qty") {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    }
-    .ok_or_else(|| "Field \"order_qty\" must be an integer.".to_string())?;
+    let order_qty = get_int(&obj, "order_qty")?;
+    check_row_fields(&obj)?;
 
     let source =
         Signer::embedded_source(signature).ok_or_else(|| "Invalid signature.".to_string())?;
@@ -247,7 +306,12 @@ pub fn parse_order(body: &[u8], signer: &Signer) -> Result<OrderRequest, String>
     let client_comment = match obj.get("client_comment") {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err("Field \"client_comment\" must be a string.".into()),
+        Some(v) => {
+            return Err(format!(
+                "Field \"client_comment\" must be a string, got {}.",
+                type_name(v)
+            ))
+        }
     };
     if client_comment.chars().count() > MAX_CLIENT_COMMENT_CHARS {
         return Err(format!(
