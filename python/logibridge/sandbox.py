@@ -209,6 +209,15 @@ def start(*, seed: Optional[int] = None, carreta_api_key: Optional[str] = None) 
 
     :param seed: seed of the generated catalogue (the same seed gives the same offers).
     :param carreta_api_key: the key the Carreta emulator accepts
-        (default :data:`DEFAULT_CARRETA_API_KEY`).
+        (default :data:`DEFAULT_CARRETA_API_KEY`); not empty or blank.
+    :raises InvalidArgumentError: for an empty or blank ``carreta_api_key`` (the emulator
+        would let requests through with an empty key, unlike the service).
     """
+    if carreta_api_key is not None and not carreta_api_key.strip():
+        raise InvalidArgumentError(
+            "must not be empty or blank",
+            field="carreta_api_key",
+            code="invalid_argument",
+            message_ru="не может быть пустым",
+        )
     return Sandbox(_native.Sandbox(seed=seed, carreta_api_key=carreta_api_key))

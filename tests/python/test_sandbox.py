@@ -27,6 +27,13 @@ def test_start_and_stop() -> None:
         sb.requests()
 
 
+@pytest.mark.parametrize("key", ["", "   ", "\t\n"])
+def test_a_blank_carreta_api_key_is_refused(key: str) -> None:
+    with pytest.raises(logibridge.InvalidArgumentError) as err:
+        sandbox.start(carreta_api_key=key)
+    assert err.value.field == "carreta_api_key"
+
+
 def test_two_sandboxes_are_independent() -> None:
     with sandbox.start() as a, sandbox.start(carreta_api_key="other-key") as b:
         assert a.base_url != b.base_url
