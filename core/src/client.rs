@@ -230,6 +230,13 @@ impl ClientBuilder {
     /// Builds the client. Fails on a missing or empty required credential, a malformed
     /// URL, an option out of its limits or an unknown option name. No request is sent.
     pub fn build(self) -> Result<Client> {
+        // The credentials given so far are secrets for every error of the build too: a
+        // base URL that fails to parse may hold one (`http://h/?api_key=…`).
+        let secrets: Vec<String> = self.credentials.iter().map(|(_, s)| s.expose().to_owned()).collect();
+        self.build_unscrubbed().map_err(|e| e.scrubbed(&secrets))
+    }
+
+    fn build_unscrubbed(self) -> Result<Client> {
         let mut this = self;
         if !this.errors.is_empty() {
             return Err(this.errors.swap_remove(0));

@@ -597,6 +597,7 @@ impl Error {
 /// ```
 /// assert_eq!(logibridge::error_safe_url("http://[::1/v1/?api_key=SECRET"), "http://[::1/v1/?…");
 /// assert_eq!(logibridge::error_safe_url("https://user:pw@host/x#k"), "https://***@host/x#…");
+/// assert_eq!(logibridge::error_safe_url("ftp://u:a+b/c=@host/"), "ftp://***@host/");
 /// ```
 pub fn error_safe_url(text: &str) -> String {
     let mut t = text.trim().to_owned();
@@ -606,9 +607,10 @@ pub fn error_safe_url(text: &str) -> String {
             t.push('…');
         }
     }
+    // User-info ends at the last `@`: a password may hold `/` (`ftp://u:a/b@host/`), so
+    // the first `/` cannot be taken as the end of the authority.
     let body_start = t.find("://").map_or(0, |i| i + 3);
-    let authority_end = t[body_start..].find('/').map_or(t.len(), |i| body_start + i);
-    if let Some(at) = t[body_start..authority_end].rfind('@') {
+    if let Some(at) = t[body_start..].rfind('@') {
         t.replace_range(body_start..body_start + at, "***");
     }
     if t.chars().count() > 200 {
