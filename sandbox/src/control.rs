@@ -7,6 +7,9 @@
 //!   "after_apply"?, "drop_answer"?, "method"?}`,
 //!   `GET /_control/faults`, `DELETE /_control/faults`
 //! - `GET /_control/requests`, `DELETE /_control/requests`
+//!
+//! A body with a field these calls do not know, or a field of the wrong type, is refused
+//! (400 naming the field) rather than half understood.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};

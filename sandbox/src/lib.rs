@@ -9,6 +9,10 @@
 //! A control API under `/_control/` lets tests and demos play the other side (advance an
 //! order's status), inject faults and read the request log.
 //!
+//! Every error is answered in the service's documented shape, `{"error": "..."}` as JSON,
+//! whatever produced it (a handler, the router, a body over [`MAX_BODY_BYTES`]); only an
+//! injected fault answers with the body the test gave it.
+//!
 //! ```no_run
 //! let sandbox = logibridge_sandbox::Sandbox::start().unwrap();
 //! println!("{} key={}", sandbox.carreta_url(), sandbox.carreta_api_key());
