@@ -97,11 +97,15 @@ fn auto_decides_at_the_first_non_ascii_text() {
 fn invalid_bytes_in_utf8_are_a_bad_row() {
     let mut bytes = "Артикул;Цена;Наименование\nA1;1;ок\nA2;2;".as_bytes().to_vec();
     bytes.extend_from_slice(b"\xFF\xFE\n");
-    let (rows, bad, _) = read_all(&bytes, collect());
+    let (rows, bad, _) = read_all(&bytes, collect().encoding(Encoding::Utf8));
     assert_eq!(rows.len(), 1);
     assert_eq!(bad[0].line, 3);
     assert_eq!(bad[0].column.as_deref(), Some("Наименование"));
     assert!(bad[0].reason.contains("UTF-8"), "{}", bad[0].reason);
+    // Detected, a list that is not valid UTF-8 throughout its first 64 KiB is CP1251
+    // (issue 10, item 20): its UTF-8 header then names no known column.
+    let err = Reader::from_reader(&bytes[..], collect()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
 }
 
 // ---------------------------------------------------------------- CSV syntax

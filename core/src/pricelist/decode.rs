@@ -155,23 +155,6 @@ impl Text {
         }
     }
 
-    /// For [`Text::Undecided`]: picks UTF-8 when the text from the first non-ASCII byte of
-    /// `sample` on starts as valid UTF-8 (at least one whole character), CP1251 otherwise.
-    /// CP1251 Cyrillic is never valid UTF-8 at its first letter; UTF-8 text with a stray
-    /// bad byte further on is still UTF-8 (the bad cell is then reported).
-    pub(crate) fn decide(&mut self, sample: &[u8]) {
-        if let Text::Undecided = self {
-            let Some(first) = sample.iter().position(|&b| b >= 0x80) else {
-                return;
-            };
-            let utf8 = match std::str::from_utf8(&sample[first..]) {
-                Ok(_) => true,
-                Err(e) => e.valid_up_to() > 0 || (e.error_len().is_none() && sample.len() - first < 4),
-            };
-            *self = if utf8 { Text::Utf8 } else { Text::for_encoding(encoding_rs::WINDOWS_1251) };
-        }
-    }
-
     /// The byte that is a no-break space in a single-byte encoding (0xA0 in CP1251).
     #[inline]
     pub(crate) fn nbsp(&self) -> Option<u8> {
@@ -231,6 +214,61 @@ impl Text {
     }
 }
 
+/// How many bytes of a list [`Encoding::Auto`](super::Encoding::Auto) looks at without a
+/// BOM: the 64 KiB that start at the list's first non-ASCII byte (fewer when the list ends
+/// sooner). Both the iterator and [`par_for_each`](super::par_for_each) take the decision
+/// from the source (`input::Source`) on exactly these bytes, whatever their own reads.
+pub(crate) const DETECT_WINDOW: usize = 64 * 1024;
+
+/// The encoding of `window` (the bytes from the first non-ASCII byte of a list, see
+/// [`DETECT_WINDOW`]; `at_end` when the list ends inside it): UTF-8 only when the whole
+/// window is valid UTF-8 (a character cut by the window's end excepted) *and* its
+/// characters are those of a price list, CP1251 otherwise.
+///
+/// Why both: every CP1251 capital from `В` to `Я` followed by one of `ё Ё № « » NBSP`
+/// and most other signs of 0x80–0xBF is also a valid two-byte UTF-8 character (`Щё`,
+/// D9 B8, is the Arabic letter U+0678), so a first character that happens to be valid
+/// proves nothing; real CP1251 text soon breaks UTF-8's rules (a lowercase letter is a lead
+/// byte that wants continuation bytes). What remains is a window whose only non-ASCII
+/// characters are such pairs: a two-byte character counts for UTF-8 only when it is
+/// Latin-1, Latin Extended-A, Greek, Cyrillic (or a combining mark right after a letter);
+/// Arabic, Hebrew, Armenian, C1 controls and the like are CP1251 pairs read wrongly. UTF-8
+/// wins when the window holds at least one sensible character and at most one odd one for
+/// every twenty sensible ones. Three- and four-byte characters
+/// (`€ № — “”`, CJK) count as sensible: CP1251 text practically never forms them.
+pub(crate) fn detect(window: &[u8], at_end: bool) -> &'static RsEncoding {
+    let valid = match std::str::from_utf8(window) {
+        Ok(text) => text,
+        // A character cut by the window's end is only cut when the list goes on.
+        Err(e) if e.error_len().is_none() && !at_end => {
+            std::str::from_utf8(&window[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return encoding_rs::WINDOWS_1251,
+    };
+    let (mut sensible, mut odd) = (0usize, 0usize);
+    let mut prev_letter = false;
+    for c in valid.chars() {
+        let u = c as u32;
+        if u >= 0x80 {
+            let fits = match c.len_utf8() {
+                2 => matches!(u, 0xA0..=0x17F | 0x391..=0x3C9 | 0x400..=0x4FF) || (matches!(u, 0x300..=0x36F) && prev_letter),
+                _ => true,
+            };
+            if fits {
+                sensible += 1;
+            } else {
+                odd += 1;
+            }
+        }
+        prev_letter = c.is_alphabetic();
+    }
+    if sensible > 0 && odd * 20 <= sensible {
+        encoding_rs::UTF_8
+    } else {
+        encoding_rs::WINDOWS_1251
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,19 +293,24 @@ mod tests {
     }
 
     #[test]
-    fn decide_between_utf8_and_cp1251() {
-        let mut t = Text::Undecided;
-        t.decide(b"abc");
-        assert!(t.is_undecided());
-        t.decide("Цена".as_bytes());
-        assert!(matches!(t, Text::Utf8));
-        let mut t = Text::Undecided;
-        t.decide(b"\xD6\xE5\xED\xE0");
-        assert_eq!(t.encoding(), Some(encoding_rs::WINDOWS_1251));
-        // A sample cut in the middle of a character is still UTF-8.
-        let mut t = Text::Undecided;
-        t.decide(&"Цена".as_bytes()[..3]);
-        assert!(matches!(t, Text::Utf8));
+    fn detect_between_utf8_and_cp1251() {
+        let cp = |s: &str| encoding_rs::WINDOWS_1251.encode(s).0.into_owned();
+        assert_eq!(detect("Цена".as_bytes(), true), encoding_rs::UTF_8);
+        assert_eq!(detect(&cp("Цена"), true), encoding_rs::WINDOWS_1251);
+        // A character cut by the window's end is still UTF-8 when the list goes on, not at
+        // its end.
+        assert_eq!(detect(&"Цена".as_bytes()[..3], false), encoding_rs::UTF_8);
+        assert_eq!(detect(&"Цена".as_bytes()[..3], true), encoding_rs::WINDOWS_1251);
+        // The list: "Щётка" in CP1251 starts with a valid UTF-8 character (U+0678).
+        assert_eq!(detect(&cp("Щётка;5\r\nA;Фильтр\r\n"), true), encoding_rs::WINDOWS_1251);
+        // Even alone, an Arabic letter in a price list is a CP1251 pair read wrongly.
+        assert_eq!(detect(&cp("Щё"), true), encoding_rs::WINDOWS_1251);
+        assert_eq!(std::str::from_utf8(&cp("Щё")).unwrap(), "\u{678}");
+        // A combining accent counts after a letter only.
+        assert_eq!(detect("ме\u{301}сто".as_bytes(), true), encoding_rs::UTF_8);
+        assert_eq!(detect(";\u{301}".as_bytes(), true), encoding_rs::WINDOWS_1251);
+        // Three-byte characters are UTF-8's own.
+        assert_eq!(detect("€ — №".as_bytes(), true), encoding_rs::UTF_8);
     }
 
     #[test]

@@ -132,11 +132,6 @@ impl<R: Read> Engine<R> {
         &self.map
     }
 
-    /// The encoding state (decided at the first non-ASCII row).
-    pub(crate) fn text(&self) -> &Text {
-        &self.text
-    }
-
     /// The encoding in use, once decided.
     pub(crate) fn encoding(&self) -> Option<&'static encoding_rs::Encoding> {
         self.text.encoding()
@@ -184,7 +179,7 @@ impl<R: Read> Engine<R> {
                 Next::Record => {
                     let rec = Record { line: self.rec_line, fields: &self.fields, buf: &self.input.buf, scratch: &self.scratch };
                     let built = rec.check_width(self.headers.len()).and_then(|()| {
-                        decide(&mut self.text, &self.input.buf[self.rec_start..self.rec_end]);
+                        decide(&mut self.text, self.input.src.decision(), &self.input.buf[self.rec_start..self.rec_end]);
                         build(&mut self.builder, &self.map, &self.text, &rec)
                     });
                     return match built {
@@ -211,7 +206,7 @@ impl<R: Read> Engine<R> {
 
     #[inline]
     fn decide_encoding(&mut self) {
-        decide(&mut self.text, &self.input.buf[self.rec_start..self.rec_end]);
+        decide(&mut self.text, self.input.src.decision(), &self.input.buf[self.rec_start..self.rec_end]);
     }
 
     /// Splits the next record, reading more input as needed.
@@ -268,12 +263,15 @@ impl<R: Read> Engine<R> {
     }
 }
 
-/// With [`Encoding::Auto`](super::Encoding::Auto), decides UTF-8 or CP1251 at the first
-/// record holding a non-ASCII byte.
+/// With [`Encoding::Auto`](super::Encoding::Auto), takes the source's decision (see
+/// [`DETECT_WINDOW`](super::decode::DETECT_WINDOW)) at the first record holding a non-ASCII
+/// byte. An engine on blocks has its decision from the block; should one ever lack it, the
+/// record alone decides rather than nothing.
 #[inline]
-fn decide(text: &mut Text, record: &[u8]) {
+fn decide(text: &mut Text, decision: Option<&'static encoding_rs::Encoding>, record: &[u8]) {
     if text.is_undecided() && !record.is_ascii() {
-        text.decide(record);
+        debug_assert!(decision.is_some(), "a non-ASCII byte went by the source undecided");
+        *text = Text::for_encoding(decision.unwrap_or_else(|| super::decode::detect(record, false)));
     }
 }
 
@@ -301,6 +299,12 @@ impl<R: Read> Handover<R> {
     /// Bytes read from the source so far.
     pub(crate) fn bytes(&self) -> u64 {
         self.src.bytes()
+    }
+
+    /// The encoding [`Encoding::Auto`](super::Encoding::Auto) decided on, once a non-ASCII
+    /// byte was read.
+    pub(crate) fn decision(&self) -> Option<&'static encoding_rs::Encoding> {
+        self.src.decision()
     }
 
     /// A single-threaded engine going on from a record start: `data` (the bytes from there

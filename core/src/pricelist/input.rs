@@ -6,7 +6,7 @@ use std::io::{self, Read};
 
 use memchr::memchr;
 
-use super::decode::Text;
+use super::decode::{detect, Text, DETECT_WINDOW};
 use super::options::Encoding;
 use super::split::PAD;
 use super::PARSE_ENDPOINT;
@@ -38,10 +38,33 @@ fn read_retrying<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 /// The byte source: the caller's reader, or that reader behind a transcoder to UTF-8 (for
 /// UTF-16 and other encodings whose bytes are not ASCII-compatible). Counts the bytes it
 /// takes from the caller's reader.
+///
+/// Under [`Encoding::Auto`] without a BOM it also makes the encoding decision, as the
+/// bytes pass: at the first non-ASCII byte it reads ahead to [`DETECT_WINDOW`] bytes from
+/// there (handing them out later as if just read) and decides on exactly those. Every
+/// reading mode takes its bytes from here, so every mode decides alike.
 pub(crate) struct Source<R> {
     kind: Kind<R>,
     /// Bytes read from a plain source (a transcoder counts its own).
     plain_bytes: u64,
+    auto: Auto,
+    /// Bytes read ahead for the decision, not yet handed out (from `ahead_pos`).
+    ahead: Vec<u8>,
+    ahead_pos: usize,
+    /// The caller's reader ended while reading ahead.
+    ahead_eof: bool,
+    /// An error met while reading ahead, returned once the bytes before it are out.
+    ahead_err: Option<io::Error>,
+}
+
+/// The encoding decision of [`Encoding::Auto`].
+#[derive(Clone, Copy)]
+enum Auto {
+    /// An explicit encoding or a BOM decided.
+    Off,
+    /// Only ASCII so far.
+    Waiting,
+    Decided(&'static encoding_rs::Encoding),
 }
 
 enum Kind<R> {
@@ -51,16 +74,80 @@ enum Kind<R> {
 }
 
 impl<R: Read> Source<R> {
+    fn new(kind: Kind<R>) -> Source<R> {
+        Source { kind, plain_bytes: 0, auto: Auto::Off, ahead: Vec::new(), ahead_pos: 0, ahead_eof: false, ahead_err: None }
+    }
+
     /// Reads more bytes (UTF-8 for a transcoded source).
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ahead_pos < self.ahead.len() {
+            let n = buf.len().min(self.ahead.len() - self.ahead_pos);
+            buf[..n].copy_from_slice(&self.ahead[self.ahead_pos..self.ahead_pos + n]);
+            self.ahead_pos += n;
+            return Ok(n);
+        }
+        if let Some(e) = self.ahead_err.take() {
+            return Err(e);
+        }
+        if self.ahead_eof {
+            return Ok(0);
+        }
         match &mut self.kind {
             Kind::Plain(r) => {
                 let n = read_retrying(r, buf)?;
                 self.plain_bytes += n as u64;
+                self.watch(&buf[..n]);
                 Ok(n)
             }
             Kind::Transcode(t) => t.read(buf),
             Kind::Taken => Ok(0),
+        }
+    }
+
+    /// Under [`Auto::Waiting`], looks for the first non-ASCII byte in `got` (bytes just
+    /// read and handed out); there, reads ahead to fill the detection window and decides.
+    fn watch(&mut self, got: &[u8]) {
+        if !matches!(self.auto, Auto::Waiting) {
+            return;
+        }
+        let Some(first) = got.iter().position(|&b| b >= 0x80) else { return };
+        let mut window = got[first..].to_vec();
+        let mut at_end = false;
+        if let Kind::Plain(r) = &mut self.kind {
+            // One byte past the window tells whether the list ends inside it.
+            while window.len() <= DETECT_WINDOW {
+                let have = window.len();
+                window.resize(DETECT_WINDOW + 1, 0);
+                match read_retrying(r, &mut window[have..]) {
+                    Ok(0) => {
+                        window.truncate(have);
+                        at_end = true;
+                        self.ahead_eof = true;
+                        break;
+                    }
+                    Ok(n) => {
+                        window.truncate(have + n);
+                        self.plain_bytes += n as u64;
+                    }
+                    Err(e) => {
+                        window.truncate(have);
+                        self.ahead_err = Some(e);
+                        break;
+                    }
+                }
+            }
+            self.ahead = window[got.len() - first..].to_vec();
+            self.ahead_pos = 0;
+        }
+        let end = window.len().min(DETECT_WINDOW);
+        self.auto = Auto::Decided(detect(&window[..end], at_end && window.len() <= DETECT_WINDOW));
+    }
+
+    /// The encoding [`Encoding::Auto`] decided on, once a non-ASCII byte went by.
+    pub(crate) fn decision(&self) -> Option<&'static encoding_rs::Encoding> {
+        match self.auto {
+            Auto::Decided(e) => Some(e),
+            _ => None,
         }
     }
 
@@ -139,7 +226,7 @@ pub(crate) struct Input<R> {
 impl<R: Read> Input<R> {
     /// A buffer over the caller's reader.
     pub(crate) fn new(source: R, max_record: usize) -> Input<R> {
-        Input::resume(Source { kind: Kind::Plain(source), plain_bytes: 0 }, &[], false, max_record)
+        Input::resume(Source::new(Kind::Plain(source)), &[], false, max_record)
     }
 
     /// A buffer going on with `source` after `data`, bytes already read from it.
@@ -151,7 +238,8 @@ impl<R: Read> Input<R> {
 
     /// Looks at the first bytes for a byte-order mark and sets up decoding: skips a UTF-8
     /// BOM, or puts a transcoder to UTF-8 behind an encoding the splitter cannot work on
-    /// directly. Returns how cells are to be decoded.
+    /// directly, or (no BOM under [`Encoding::Auto`]) leaves the decision to the source.
+    /// Returns how cells are to be decoded.
     pub(crate) fn start(&mut self, encoding: Encoding, delimiter: u8) -> io::Result<Text> {
         while self.len < 4 && !self.eof {
             self.fill()?;
@@ -163,6 +251,10 @@ impl<R: Read> Input<R> {
             other => other.to_encoding_rs(),
         };
         let Some(enc) = chosen else {
+            // No BOM: the source decides at the first non-ASCII byte, these ones included.
+            self.src.auto = Auto::Waiting;
+            let got = self.buf[..self.len].to_vec();
+            self.src.watch(&got);
             return Ok(Text::Undecided);
         };
         let ascii_safe = enc.is_ascii_compatible() && (enc.is_single_byte() || enc == encoding_rs::UTF_8 || delimiter < 0x40);
@@ -240,7 +332,7 @@ impl<R: Read> Input<R> {
 impl Input<io::Empty> {
     /// A buffer without a source, for whole blocks of records handed to it.
     pub(crate) fn for_blocks(max_record: usize) -> Input<io::Empty> {
-        Input { src: Source { kind: Kind::Taken, plain_bytes: 0 }, buf: Vec::new(), pos: 0, len: 0, eof: true, max_record }
+        Input { src: Source::new(Kind::Taken), buf: Vec::new(), pos: 0, len: 0, eof: true, max_record }
     }
 
     /// Starts on a block: `buf[..len]` holds whole records and `buf` has [`PAD`] bytes past

@@ -3,8 +3,8 @@
 //!
 //! * **Sources**: a file ([`open`]), any [`std::io::Read`] ([`Reader::from_reader`]), or an
 //!   HTTP download read while it arrives ([`download`]).
-//! * **Decoding**: CP1251 by default, UTF-8 with or without BOM detected
-//!   ([`Encoding::Auto`]), or any encoding named explicitly.
+//! * **Decoding**: CP1251 by default, UTF-8 with or without BOM detected on the 64 KiB
+//!   from the first non-ASCII byte ([`Encoding::Auto`]), or any encoding named explicitly.
 //! * **CSV**: `;` by default, quoted fields with `;`, `""` and line breaks inside, CRLF or LF.
 //! * **Columns by header**: Russian and English synonyms ([`Field::synonyms`]), ignoring
 //!   case, spaces and punctuation, overridable with [`Options::column`]; unknown columns are

@@ -14,9 +14,13 @@ use super::columns::Field;
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Encoding {
-    /// Detect: a UTF-8 BOM (or a UTF-16 BOM) decides; otherwise the first non-ASCII text
-    /// decides between UTF-8 (when it is valid UTF-8) and CP1251 (when it is not). ASCII
-    /// reads the same either way, so the choice is made only when it matters.
+    /// Detect: a UTF-8 BOM (or a UTF-16 BOM) decides; otherwise the 64 KiB of the list that
+    /// start at its first non-ASCII byte (the whole rest when shorter) decide: UTF-8 when
+    /// they are valid UTF-8 throughout (a character cut at the window's end excepted) and
+    /// their characters are those of a price list (Cyrillic, Latin, Greek, punctuation;
+    /// not Arabic or Hebrew, which is what CP1251 pairs such as `Щё` look like in UTF-8),
+    /// CP1251 otherwise. ASCII reads the same either way, so nothing is decided before the
+    /// first other byte; every reading mode decides on the same bytes, alike.
     #[default]
     Auto,
     /// Windows-1251, what Carreta publishes.

@@ -12,7 +12,7 @@
 
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -149,10 +149,10 @@ where
 ///   list.
 ///
 /// The header is read on the calling thread, which then splits the input into blocks at
-/// record ends (quote-aware) and counts lines. When [`Encoding::Auto`](super::Encoding::Auto)
-/// has not yet decided between UTF-8 and CP1251 (an all-ASCII header), all-ASCII blocks go
-/// to the workers as usual and the first block holding another byte is parsed on the
-/// calling thread, where it decides the encoding as the iterator would. A record whose
+/// record ends (quote-aware) and counts lines. [`Encoding::Auto`](super::Encoding::Auto)
+/// decides between UTF-8 and CP1251 on the same bytes as the iterator (the 64 KiB from the
+/// first non-ASCII byte, decided as they are read), so every block with a non-ASCII byte
+/// goes out with that decision and all-ASCII blocks need none. A record whose
 /// quote is never closed, or one close to [`Options::max_record_bytes`], makes the rest of
 /// the list be read on the calling thread, as the iterator reads it.
 ///
@@ -218,17 +218,14 @@ where
             .collect();
         let mut cutter = Cutter {
             shared: &shared,
-            policy: &policy,
             job_tx,
             free_rx,
-            free_tx,
             buffers: 0,
             max_buffers: 2 * threads + 2,
-            seq: None,
-            tally: Tally::default(),
         };
-        let split_result = cutter.run(&mut handover, &f);
-        let Cutter { job_tx, mut tally, .. } = cutter;
+        let split_result = cutter.run(&mut handover);
+        let Cutter { job_tx, .. } = cutter;
+        let mut tally = Tally::default();
         drop(job_tx); // the workers finish the blocks queued and stop
         let mut tallies = Vec::with_capacity(threads + 1);
         let mut panic = None;
@@ -288,15 +285,10 @@ struct Rest {
 /// The calling thread's side: cuts the input into blocks of whole records for the workers.
 struct Cutter<'a> {
     shared: &'a Shared,
-    policy: &'a Policy,
     job_tx: SyncSender<Job>,
     free_rx: Receiver<Vec<u8>>,
-    free_tx: Sender<Vec<u8>>,
     buffers: usize,
     max_buffers: usize,
-    /// The engine parsing blocks on this thread while the encoding is undecided.
-    seq: Option<Engine<std::io::Empty>>,
-    tally: Tally,
 }
 
 impl Cutter<'_> {
@@ -323,40 +315,10 @@ impl Cutter<'_> {
         Some(buf)
     }
 
-    /// Hands a block on: to the workers once the encoding is known, else parses it here.
-    /// Returns the encoding state after it, and `false` when the reading is over.
-    fn send<F>(&mut self, job: Job, f: &F) -> (Text, bool)
-    where
-        F: Fn(RowRef<'_>) -> Result<()> + Sync,
-    {
-        // An all-ASCII block decides nothing, so it can go to the workers even while the
-        // encoding is undecided; the first block with another byte is parsed here, after
-        // only ASCII records, so it decides exactly as the iterator does.
-        if !job.text.is_undecided() || job.buf[..job.len].is_ascii() {
-            let text = job.text.clone();
-            let ok = self.job_tx.send(job).is_ok();
-            return (text, ok);
-        }
-        let seq = self.seq.as_mut().expect("made by `run` while the encoding is undecided");
-        let index = job.index;
-        seq.load_block(job.buf, job.len, job.line, job.text);
-        drain(seq, index, f, self.shared, &mut self.tally, self.policy);
-        let text = seq.text().clone();
-        let buf = seq.take_block();
-        let _ = self.free_tx.send(buf);
-        (text, !self.shared.skip(index + 1))
-    }
-
     /// Splits the source into blocks of whole records. `Ok(Some(rest))` when the rest must
     /// be read on this thread.
-    fn run<R: Read, F>(&mut self, h: &mut Handover<R>, f: &F) -> Result<Option<Rest>>
-    where
-        F: Fn(RowRef<'_>) -> Result<()> + Sync,
-    {
+    fn run<R: Read>(&mut self, h: &mut Handover<R>) -> Result<Option<Rest>> {
         let (d, max_record) = (h.delimiter, h.max_record);
-        if h.text.is_undecided() {
-            self.seq = Some(Engine::for_blocks(h.headers.clone(), h.map.clone(), d, max_record));
-        }
         let pending = std::mem::take(&mut h.pending);
         let Some(mut cur) = self.buffer(PAR_BLOCK.max(pending.len())) else { return Ok(None) };
         cur[..pending.len()].copy_from_slice(&pending);
@@ -446,11 +408,16 @@ impl Cutter<'_> {
                 }
             };
             let rest_buf = if give_up { Some(cur[scanned..len].to_vec()) } else { None };
+            if text.is_undecided() {
+                // Every byte of the block went through the source, so a block with a
+                // non-ASCII byte has its decision.
+                if let Some(enc) = h.decision() {
+                    text = Text::for_encoding(enc);
+                }
+            }
             if scanned > 0 {
                 let job = Job { index, buf: cur, len: scanned, line: block_line, text: text.clone() };
-                let (after, go_on) = self.send(job, f);
-                text = after;
-                if !go_on {
+                if self.job_tx.send(job).is_err() {
                     return Ok(None);
                 }
                 index += 1;
