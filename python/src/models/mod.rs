@@ -13,9 +13,9 @@
 //! JSON → with the GIL: one object per record, holding the page and its number
 //! ```
 //!
-//! The pass is [`Scan`], a hand-written reader of the shape services write (plain strings,
+//! The pass is [`Scan`](scan::Scan), a hand-written reader of the shape services write (plain strings,
 //! small integers, literals; a key found where the previous record had it is matched in
-//! place); at anything else it gives up and the serde pass ([`Pass`], the same rules through
+//! place); at anything else it gives up and the serde pass ([`Pass`](pass::Pass), the same rules through
 //! `serde_json`) reads the body; where that one gives up, the generic path does.
 //!
 //! A record becomes Python objects only when it is read: the models' `__getattr__`

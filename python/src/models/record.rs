@@ -12,6 +12,7 @@ use super::pass::Page;
 use super::schema::Schema;
 use crate::convert;
 
+/// A natively read page: what each model object built by [`Schema::build`] holds (as
 /// `_lb_raw`, with its record's number as `_lb_i`) until its fields have been read.
 #[pyclass(module = "logibridge._native", name = "RawPage", frozen)]
 pub struct RawPage {
