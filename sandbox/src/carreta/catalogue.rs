@@ -37,7 +37,7 @@ pub struct Offer {
     pub stat: Option<i64>,
     /// Code of the offer's source (supplier).
     pub source: String,
-    /// Index into [`GROUPS`]: offers of the same group are analogues of each other.
+    /// Index of the part group: offers of the same group are analogues of each other.
     pub group: usize,
 }
 
