@@ -254,7 +254,11 @@ fn pricelist_page(params: Map<String, Value>) -> Result<Value> {
     let mut rows = Vec::new();
     let mut more = false;
     let end = offset.saturating_add(limit);
-    for (seen, row) in (0u64..).zip(reader.by_ref()) {
+    // The counts and reports as of the page's last row: the row read past it (to tell
+    // whether there is more) is no row of this page (issue 10, item 23).
+    let mut upto = (reader.summary(), 0);
+    let mut seen = 0u64;
+    while let Some(row) = reader.next() {
         let row = row?;
         if seen >= end {
             more = true;
@@ -263,11 +267,14 @@ fn pricelist_page(params: Map<String, Value>) -> Result<Value> {
         if seen >= offset {
             rows.push(crate::call::to_json(&row)?);
         }
+        upto = (reader.summary(), reader.bad_rows().len());
+        seen += 1;
     }
+    let (summary, kept) = if more { upto } else { (reader.summary(), reader.bad_rows().len()) };
     Ok(json!({
         "rows": rows,
-        "bad_rows": crate::call::to_json(reader.bad_rows())?,
-        "summary": crate::call::to_json(&reader.summary())?,
+        "bad_rows": crate::call::to_json(&reader.bad_rows()[..kept])?,
+        "summary": crate::call::to_json(&summary)?,
         "next_offset": if more { Value::from(offset + limit) } else { Value::Null },
     }))
 }

@@ -90,7 +90,7 @@ pub enum Error {
     },
 
     /// The response could not be read into the expected shape.
-    #[error("cannot decode the response of {endpoint} at {path}: {message} (near: {excerpt})")]
+    #[error("{}", decode_text(.endpoint, .path, .message, .excerpt))]
     Decode {
         /// The endpoint id.
         endpoint: String,
@@ -135,6 +135,17 @@ pub enum Error {
     /// A bug or an impossible state; reported instead of crashing.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// `cannot decode the response of carreta.order.get at objects[3].price: …`. A price list
+/// the library reads (a local file, or a download once it arrived) is no response of a
+/// service: `cannot read the price list, line 3, column Цена: …`.
+fn decode_text(endpoint: &str, path: &str, message: &str, excerpt: &str) -> String {
+    if endpoint == crate::pricelist::PARSE_ENDPOINT {
+        format!("cannot read the price list, {path}: {message} (near: {excerpt})")
+    } else {
+        format!("cannot decode the response of {endpoint} at {path}: {message} (near: {excerpt})")
+    }
 }
 
 /// `carreta.order.get: parameter "id" must be … [param.min]`; a client option reads
@@ -385,6 +396,8 @@ impl Error {
             Error::Timeout { endpoint, elapsed, .. } => format!("Истекло время ожидания ({endpoint}, {:.1} с)", elapsed.as_secs_f64()),
             Error::Http { endpoint, status, message, .. } => format!("Сервис ответил HTTP {status} ({endpoint}): {message}"),
             Error::Auth { endpoint, message, .. } => format!("Ошибка авторизации ({endpoint}): {message}"),
+            // The price list's message names the place itself (`строка 3, колонка «Цена»: …`).
+            Error::Decode { endpoint, message_ru, .. } if endpoint == crate::pricelist::PARSE_ENDPOINT => format!("Не удалось прочитать прайс-лист: {message_ru}"),
             Error::Decode { endpoint, path, message_ru, .. } if path.is_empty() => format!("Не удалось разобрать ответ ({endpoint}): {message_ru}"),
             Error::Decode { endpoint, path, message_ru, .. } => format!("Не удалось разобрать ответ ({endpoint}, {path}): {message_ru}"),
             Error::InvalidArgument { message_ru, .. } => format!("Неверный аргумент: {message_ru}"),

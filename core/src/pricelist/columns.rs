@@ -101,7 +101,9 @@ impl ColumnMap {
     /// Assigns header columns to fields. Overrides replace the built-in synonyms of their
     /// field; each column goes to at most one field, fields being served in
     /// [`Field::ALL`] order and synonyms in priority order.
-    pub(crate) fn new(headers: &[String], overrides: &[(Field, String)]) -> Result<ColumnMap, String> {
+    /// A missing required column is an error in English and Russian, ending with `hint`
+    /// (how the caller names a column, `{field}` for the field's key).
+    pub(crate) fn new(headers: &[String], overrides: &[(Field, String)], hint: &(String, String)) -> Result<ColumnMap, (String, String)> {
         let normalized: Vec<String> = headers.iter().map(|h| normalize(h)).collect();
         let mut taken = vec![false; headers.len()];
         let mut fields = [None; 7];
@@ -120,11 +122,11 @@ impl ColumnMap {
             }
             if field.required() && fields[field.index()].is_none() {
                 let found = headers.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ");
-                return Err(format!(
-                    "no {} column: looked for {} among the headers {}; name it with Options::column",
-                    field.key(),
-                    names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", "),
-                    found
+                let looked = names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
+                let key = field.key();
+                return Err((
+                    format!("no {key} column: looked for {looked} among the headers {found}; {}", hint.0.replace("{field}", key)),
+                    format!("нет колонки {key}: искали {looked} среди заголовков {found}; {}", hint.1.replace("{field}", key)),
                 ));
             }
         }
@@ -156,7 +158,7 @@ mod tests {
 
     #[test]
     fn russian_and_english_synonyms() {
-        let map = ColumnMap::new(&headers(&["Производитель", "Код", "Описание", "ЦЕНА", "Остаток", "мин.партия", "Срок", "Склад"]), &[]).unwrap();
+        let map = ColumnMap::new(&headers(&["Производитель", "Код", "Описание", "ЦЕНА", "Остаток", "мин.партия", "Срок", "Склад"]), &[], &hint()).unwrap();
         assert_eq!(map.get(Field::Maker), Some(0));
         assert_eq!(map.get(Field::Code), Some(1));
         assert_eq!(map.get(Field::Name), Some(2));
@@ -166,13 +168,13 @@ mod tests {
         assert_eq!(map.get(Field::Period), Some(6));
         assert_eq!(&*map.extra_names, &["Склад".to_string()]);
 
-        let map = ColumnMap::new(&headers(&["code", "maker", "name", "price", "qty", "min_qty", "period"]), &[]).unwrap();
+        let map = ColumnMap::new(&headers(&["code", "maker", "name", "price", "qty", "min_qty", "period"]), &[], &hint()).unwrap();
         assert_eq!(map.fields, [Some(0), Some(1), Some(2), Some(3), Some(4), Some(5), Some(6)]);
     }
 
     #[test]
     fn most_specific_synonym_wins_and_the_other_is_kept() {
-        let map = ColumnMap::new(&headers(&["Код", "Артикул", "Цена", "Срок", "Срок поставки"]), &[]).unwrap();
+        let map = ColumnMap::new(&headers(&["Код", "Артикул", "Цена", "Срок", "Срок поставки"]), &[], &hint()).unwrap();
         assert_eq!(map.get(Field::Code), Some(1));
         assert_eq!(map.get(Field::Period), Some(4));
         assert_eq!(&*map.extra_names, &["Код".to_string(), "Срок".to_string()]);
@@ -181,15 +183,22 @@ mod tests {
     #[test]
     fn overrides_replace_synonyms() {
         let h = headers(&["Артикул", "Цена", "Стоимость"]);
-        let map = ColumnMap::new(&h, &[(Field::Price, "стоимость".into())]).unwrap();
+        let map = ColumnMap::new(&h, &[(Field::Price, "стоимость".into())], &hint()).unwrap();
         assert_eq!(map.get(Field::Price), Some(2));
         assert_eq!(&*map.extra_names, &["Цена".to_string()]);
     }
 
+    fn hint() -> (String, String) {
+        ("use {field}=…".into(), "укажите {field}=…".into())
+    }
+
     #[test]
     fn missing_required_column_is_explained() {
-        let err = ColumnMap::new(&headers(&["Артикул", "Стоимость"]), &[]).unwrap_err();
-        assert!(err.contains("no price column"), "{err}");
-        assert!(err.contains("Стоимость"), "{err}");
+        let (en, ru) = ColumnMap::new(&headers(&["Артикул", "Стоимость"]), &[], &hint()).unwrap_err();
+        assert!(en.contains("no price column"), "{en}");
+        assert!(en.contains("Стоимость"), "{en}");
+        assert!(en.ends_with("; use price=…"), "{en}");
+        assert!(ru.starts_with("нет колонки price: искали"), "{ru}");
+        assert!(ru.ends_with("; укажите price=…"), "{ru}");
     }
 }

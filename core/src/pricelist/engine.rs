@@ -33,8 +33,9 @@ pub(crate) enum Got {
     End,
 }
 
-fn header_error(message: String, excerpt: String) -> Error {
-    Error::decode(PARSE_ENDPOINT, "header", message, excerpt)
+/// An error of the header line, in English and Russian.
+fn header_error((message, message_ru): (String, String), excerpt: String) -> Error {
+    Error::Decode { endpoint: PARSE_ENDPOINT.into(), path: "header".into(), message, message_ru: format!("заголовок: {message_ru}"), excerpt }
 }
 
 /// Splits, decodes and converts, on the caller's thread.
@@ -97,8 +98,14 @@ impl<R: Read> Engine<R> {
     fn read_header(&mut self, options: &Options) -> Result<()> {
         loop {
             match self.next_record().map_err(io_error)? {
-                Next::Eof => return Err(header_error("the price list is empty: there is no header line".into(), String::new())),
-                Next::Broken(reason, excerpt) => return Err(header_error(reason, excerpt)),
+                Next::Eof => {
+                    let why = ("the price list is empty: there is no header line".into(), "прайс-лист пуст: нет строки заголовка".into());
+                    return Err(header_error(why, String::new()));
+                }
+                Next::Broken(reason, excerpt) => {
+                    let ru = super::report::reason_ru(&reason);
+                    return Err(header_error((reason, ru), excerpt));
+                }
                 Next::Record if self.is_blank() => continue,
                 Next::Record => break,
             }
@@ -109,14 +116,15 @@ impl<R: Read> Engine<R> {
             let src = if span.scratch { &self.scratch } else { &self.input.buf };
             let mut name = String::new();
             if let Err(reason) = self.text.decode_into(&src[span.start as usize..span.end as usize], &mut name) {
-                return Err(header_error(format!("column {}: {reason}", i + 1), self.excerpt()));
+                let why = (format!("column {}: {reason}", i + 1), format!("колонка {}: {}", i + 1, super::report::reason_ru(&reason)));
+                return Err(header_error(why, self.excerpt()));
             }
             headers.push(trim(&name).to_owned());
         }
         while headers.last().is_some_and(|h| h.is_empty()) {
             headers.pop();
         }
-        let map = ColumnMap::new(&headers, &options.overrides).map_err(|m| header_error(m, self.excerpt()))?;
+        let map = ColumnMap::new(&headers, &options.overrides, &options.column_hint).map_err(|m| header_error(m, self.excerpt()))?;
         self.headers = headers;
         self.map = map;
         Ok(())
@@ -173,7 +181,7 @@ impl<R: Read> Engine<R> {
             match self.next_record().map_err(io_error)? {
                 Next::Eof => return Ok(Got::End),
                 Next::Broken(reason, excerpt) => {
-                    return Ok(Got::Bad(BadRow { line: self.rec_line, column: None, reason, raw: excerpt }));
+                    return Ok(Got::Bad(BadRow::new(self.rec_line, None, reason, excerpt)));
                 }
                 Next::Record if self.is_blank() => continue,
                 Next::Record => {
@@ -186,7 +194,7 @@ impl<R: Read> Engine<R> {
                         Ok(()) => Ok(Got::Row),
                         Err((column, reason)) => {
                             let column = column.map(|i| self.headers.get(i).cloned().unwrap_or_else(|| format!("#{}", i + 1)));
-                            Ok(Got::Bad(BadRow { line: self.rec_line, column, reason, raw: self.excerpt() }))
+                            Ok(Got::Bad(BadRow::new(self.rec_line, column, reason, self.excerpt())))
                         }
                     };
                 }

@@ -98,6 +98,8 @@ pub struct Options {
     pub(crate) max_errors_kept: usize,
     pub(crate) max_record_bytes: usize,
     pub(crate) background: bool,
+    /// How the caller overrides a column, in English and Russian (`{field}` for the key).
+    pub(crate) column_hint: (String, String),
 }
 
 impl Default for Options {
@@ -110,9 +112,16 @@ impl Default for Options {
             max_errors_kept: 1000,
             max_record_bytes: 1 << 20,
             background: false,
+            column_hint: (RUST_COLUMN_HINT.0.into(), RUST_COLUMN_HINT.1.into()),
         }
     }
 }
+
+/// The hint of the Rust API: [`Options::column`].
+const RUST_COLUMN_HINT: (&str, &str) = (
+    "name the column with Options::column(Field::…, \"<header>\") (field {field})",
+    "укажите колонку через Options::column(Field::…, \"<заголовок>\") (поле {field})",
+);
 
 impl Options {
     /// The defaults: `;`, [`Encoding::Auto`], [`OnError::Stop`], the built-in column
@@ -144,6 +153,26 @@ impl Options {
     /// add alternatives, tried in the order given.
     pub fn column(mut self, field: Field, header: impl Into<String>) -> Options {
         self.overrides.push((field, header.into()));
+        self
+    }
+
+    /// How the caller names a column, for the error of a header that lacks a required
+    /// column; `{field}` stands for the field's key (`price`). Each face says it in its own
+    /// terms, in English and Russian (default: this API's [`Options::column`]).
+    ///
+    /// ```
+    /// use logibridge::pricelist::{Options, Reader};
+    /// let options = Options::new().column_hint(
+    ///     "pass columns={\"{field}\": \"<header>\"}",
+    ///     "передайте columns={\"{field}\": \"<заголовок>\"}",
+    /// );
+    /// let e = Reader::from_reader("Артикул;Стоимость\n".as_bytes(), options).unwrap_err();
+    /// assert!(e.to_string().contains("pass columns={\"price\": \"<header>\"}"), "{e}");
+    /// assert!(!e.to_string().contains("Options::column"), "{e}");
+    /// assert!(e.message_ru().contains("передайте columns={\"price\""), "{}", e.message_ru());
+    /// ```
+    pub fn column_hint(mut self, en: impl Into<String>, ru: impl Into<String>) -> Options {
+        self.column_hint = (en.into(), ru.into());
         self
     }
 

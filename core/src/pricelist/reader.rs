@@ -67,16 +67,28 @@ pub fn open(path: impl AsRef<Path>) -> Result<Reader<File>> {
 }
 
 /// Opens a price-list file for a reader of one's own (faces that wrap the file, e.g. to
-/// report progress). A path that cannot be opened is the caller's argument at fault, so it
-/// is an [`Error::InvalidArgument`] naming the path.
+/// report progress). A path that cannot be opened (missing, a directory, no permission) is
+/// the caller's argument at fault, so it is an [`Error::InvalidArgument`] naming the path
+/// ([`Error::file`], the one classification of "cannot open"). A directory is refused here:
+/// opening one succeeds on Unix and only the first read would fail.
 ///
 /// ```
+/// use logibridge::ErrorKind;
 /// let err = logibridge::pricelist::open_file("/no/such/list.csv").unwrap_err();
-/// assert_eq!(err.kind(), logibridge::ErrorKind::InvalidArgument);
+/// assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+/// let err = logibridge::pricelist::open_file(std::env::temp_dir()).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+/// assert!(err.message_ru().contains("это каталог"), "{}", err.message_ru());
 /// ```
 pub fn open_file(path: impl AsRef<Path>) -> Result<File> {
     let path = path.as_ref();
-    File::open(path).map_err(|e| Error::file(("open", "открыть"), path.display(), &e))
+    let cannot = |e: &std::io::Error| Error::file(("open", "открыть"), path.display(), e);
+    let file = File::open(path).map_err(|e| cannot(&e))?;
+    match file.metadata() {
+        Ok(m) if m.is_dir() => Err(cannot(&std::io::Error::from(std::io::ErrorKind::IsADirectory))),
+        Ok(_) => Ok(file),
+        Err(e) => Err(cannot(&e)),
+    }
 }
 
 /// Opens a price list file with the given [`Options`].
