@@ -19,6 +19,7 @@ a :class:`PriceRow` holding the core's row; a field becomes a Python object when
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 from decimal import Decimal
 from types import TracebackType
@@ -26,6 +27,7 @@ from typing import (
     Any,
     AsyncIterator,
     Callable,
+    Deque,
     Dict,
     Iterator,
     List,
@@ -86,6 +88,9 @@ class BadRow(Model):
     column: Optional[str] = None
     """Header of the offending column, when one column is to blame."""
     reason: str
+    """What is wrong, in English."""
+    reason_ru: str = ""
+    """What is wrong, in Russian."""
     raw: str = ""
     """The start of the record as text."""
 
@@ -111,6 +116,9 @@ class PriceList(Iterator[PriceRow]):
 
     def __init__(self, native: _native.PriceListReader) -> None:
         self._native = native
+        # Rows ``async for`` took from the native buffer and has not yielded yet: not
+        # handed to the caller, so not counted in the summary.
+        self._held: Deque[PriceRow] = collections.deque()
 
     # -- rows -------------------------------------------------------------------------
     #
@@ -129,9 +137,12 @@ class PriceList(Iterator[PriceRow]):
     async def _arows(self) -> AsyncIterator[PriceRow]:
         loop = asyncio.get_running_loop()
         native = self._native
+        held = self._held
         while True:
-            for row in native.take_buffered():
-                yield row
+            held.extend(native.take_buffered())
+            while held:
+                yield held.popleft()
+            # Raises InvalidArgumentError once the list is closed, as ``for`` does.
             if not await loop.run_in_executor(None, native.fill, _BATCH):
                 return
 
@@ -169,13 +180,18 @@ class PriceList(Iterator[PriceRow]):
 
     @property
     def summary(self) -> Summary:
-        """Rows read, rows bad, bytes read — so far."""
-        return Summary.from_dict(self._native.summary())
+        """Rows read, rows bad, bytes read — so far. ``rows_ok`` counts the rows handed to
+        the caller (``limit``-style early stops included), not those read ahead."""
+        counts = self._native.summary()
+        counts["rows_ok"] -= len(self._held)
+        return Summary.from_dict(counts)
 
     # -- lifetime ---------------------------------------------------------------------
 
     def close(self) -> None:
-        """Releases the file or download. Idempotent."""
+        """Releases the file or download. Idempotent. Iterating the list afterwards raises
+        :class:`~logibridge.InvalidArgumentError`."""
+        self._held.clear()
         self._native.close()
 
     @property
@@ -225,7 +241,9 @@ def read(
     :param progress: called as ``progress(bytes_done, total_or_None)`` as the source is
         read (at most once per MiB, and at the start and the end).
     :raises ~logibridge.DecodeError: the header lacks a required column.
-    :raises ~logibridge.InvalidArgumentError: the file cannot be opened.
+    :raises ~logibridge.InvalidArgumentError: the file cannot be opened (missing, a
+        directory, no permission), or a file object was opened in text mode (open it with
+        ``"rb"``).
     :raises ~logibridge.TransportError: the download fails.
     """
     kind: str

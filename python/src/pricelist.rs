@@ -117,7 +117,14 @@ impl Read for PyFile {
             let chunk = chunk.bind(py);
             let bytes = chunk
                 .cast::<PyBytes>()
-                .map_err(|_| io::Error::other("the file object must be opened in binary mode (its read() returned no bytes)"))?
+                .map_err(|_| {
+                    // The caller's argument is at fault, as for a path that cannot be opened.
+                    let got = chunk.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+                    io::Error::other(Error::invalid_argument(
+                        format!("the file object must be opened in binary mode, open(path, \"rb\"): its read() returned {got}, not bytes"),
+                        format!("файл нужно открыть в двоичном режиме, open(path, \"rb\"): его read() вернул {got}, а не bytes"),
+                    ))
+                })?
                 .as_bytes();
             let n = bytes.len().min(buf.len());
             buf[..n].copy_from_slice(&bytes[..n]);
@@ -128,6 +135,11 @@ impl Read for PyFile {
 
 fn field_by_key(key: &str) -> Option<Field> {
     Field::ALL.into_iter().find(|f| f.key() == key)
+}
+
+/// The error of a call on a closed price list.
+fn closed(py: Python<'_>) -> PyErr {
+    invalid_argument(py, "the price list is closed", "прайс-лист закрыт")
 }
 
 /// Rows read per batch with the GIL released (the `__next__` path).
@@ -159,7 +171,7 @@ impl PriceListReader {
         let mut guard = self.reader.lock().unwrap_or_else(|e| e.into_inner());
         match guard.as_mut() {
             Some(r) => Ok(f(r)),
-            None => Err(invalid_argument(py, "the price list is closed", "прайс-лист закрыт")),
+            None => Err(closed(py)),
         }
     }
 
@@ -187,9 +199,9 @@ impl PriceListReader {
             return Err(to_pyerr(py, &e));
         }
         let n = n.clamp(1, 100_000);
-        let (count, error) = py.detach(|| {
+        let read = py.detach(|| {
             let mut guard = self.reader.lock().unwrap_or_else(|e| e.into_inner());
-            let Some(reader) = guard.as_mut() else { return (0, None) };
+            let reader = guard.as_mut()?;
             // Reads into the buffer's own allocation when it is empty (the usual case), so
             // batches reuse one block instead of allocating (and faulting in) a new one.
             let mut rows = {
@@ -231,8 +243,10 @@ impl PriceListReader {
             } else {
                 buffer.extend(rows);
             }
-            (count, error)
+            Some((count, error))
         });
+        // Iterating a closed list is the caller's mistake, not an end (issue 10, item 23).
+        let Some((count, error)) = read else { return Err(closed(py)) };
         self.deliver_progress(py)?;
         if let Some(e) = error {
             if count == 0 {
@@ -278,7 +292,15 @@ impl PriceListReader {
             "collect" => OnError::Collect,
             other => return Err(invalid_argument(py, format!("on_error must be \"stop\" or \"collect\", got {other:?}"), format!("on_error должен быть \"stop\" или \"collect\", передано {other:?}"))),
         };
-        let mut options = Options::new().encoding(encoding).delimiter(delimiter).on_error(on_error).max_errors_kept(max_errors_kept);
+        let mut options = Options::new()
+            .encoding(encoding)
+            .delimiter(delimiter)
+            .on_error(on_error)
+            .max_errors_kept(max_errors_kept)
+            .column_hint(
+                "pass columns={\"{field}\": \"<header>\"} to pricelist.read()",
+                "передайте columns={\"{field}\": \"<заголовок>\"} в pricelist.read()",
+            );
         if let Some(n) = max_record_bytes {
             options = options.max_record_bytes(n);
         }
@@ -419,7 +441,8 @@ impl PriceListReader {
         self.with_reader(py, |a| on_reader!(a, r => r.encoding().map(|e| e.name())))
     }
 
-    /// The bad rows reported so far, as dicts (`line`, `column`, `reason`, `raw`).
+    /// The bad rows reported so far, as dicts (`line`, `column`, `reason`, `reason_ru`,
+    /// `raw`).
     fn bad_rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v = self.with_reader(py, |a| on_reader!(a, r => serde_json::to_value(r.bad_rows())))?;
         // An encoding failure is an error, never a silent null.
@@ -427,9 +450,16 @@ impl PriceListReader {
         convert::to_py(py, &v)
     }
 
-    /// Counts so far (`rows_ok`, `rows_bad`, `bytes`), as a dict.
+    /// Counts so far (`rows_ok`, `rows_bad`, `bytes`), as a dict. `rows_ok` counts the
+    /// rows handed out: those read ahead into the batch buffer are not counted yet.
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = self.with_reader(py, |a| on_reader!(a, r => serde_json::to_value(r.summary())))?;
+        let v = self.with_reader(py, |a| {
+            // Under the reader's lock, so no batch lands between the two counts.
+            let buffered = self.buffer.lock().unwrap_or_else(|e| e.into_inner()).len() as u64;
+            let mut summary = on_reader!(a, r => r.summary());
+            summary.rows_ok = summary.rows_ok.saturating_sub(buffered);
+            serde_json::to_value(summary)
+        })?;
         // An encoding failure is an error, never a silent null.
         let v = v.map_err(|e| to_pyerr(py, &logibridge::Error::Internal(format!("cannot encode the summary: {e}"))))?;
         convert::to_py(py, &v)

@@ -165,7 +165,9 @@ def test_close_early() -> None:
     next(rows)
     rows.close()
     assert rows.closed
-    assert list(rows) == []
+    # Iterating a closed list is a mistake, not an empty list (issue 10, item 23).
+    with pytest.raises(logibridge.InvalidArgumentError, match="closed"):
+        list(rows)
 
 
 def test_download_from_the_sandbox(sb: sandbox.Sandbox) -> None:
