@@ -463,8 +463,9 @@ lb_status lb_json_pointer(const char *json,
  *   `qty`, `min_qty`, `period`), `"max_errors_kept"` (default 1000).
  * - `*pricelist_out`: on success the open list (free it with `lb_pricelist_free`).
  *
- * Fails with `LB_TRANSPORT` when the file cannot be opened, `LB_DECODE` when its header
- * lacks a required column (code, price), `LB_INVALID_ARGUMENT` for bad options.
+ * Fails with `LB_INVALID_ARGUMENT` when the file cannot be opened (missing, a directory, no
+ * permission) or for bad options, `LB_DECODE` when its header lacks a required column
+ * (code, price; the message names the `"columns"` option).
  */
 lb_status lb_pricelist_open(const char *path,
                             const char *options_json,
@@ -488,7 +489,8 @@ lb_status lb_pricelist_next(struct lb_pricelist_t *pricelist,
 
 /**
  * Takes the bad rows reported since the last call (with `"on_error": "collect"`), as a
- * JSON array of `{"line", "column" (or null), "reason", "raw"}`; `"[]"` when there are
+ * JSON array of `{"line", "column" (or null), "reason", "reason_ru" (the reason in
+ * Russian), "raw"}`; `"[]"` when there are
  * none. Free the string with `lb_string_free`. Taking them keeps memory bounded on huge
  * lists; `lb_pricelist_summary` still counts them all.
  */

@@ -21,7 +21,11 @@ pub struct lb_pricelist_t {
 }
 
 fn parse_options(json: Option<&str>) -> Result<Options, Error> {
-    let mut options = Options::new();
+    // A header without a required column points at this face's own option.
+    let mut options = Options::new().column_hint(
+        "name it in options_json: {\"columns\": {\"{field}\": \"<header>\"}}",
+        "укажите её в options_json: {\"columns\": {\"{field}\": \"<заголовок>\"}}",
+    );
     let Some(json) = json.filter(|j| !j.trim().is_empty()) else {
         return Ok(options);
     };
@@ -86,8 +90,9 @@ fn parse_options(json: Option<&str>) -> Result<Options, Error> {
 ///   `qty`, `min_qty`, `period`), `"max_errors_kept"` (default 1000).
 /// - `*pricelist_out`: on success the open list (free it with `lb_pricelist_free`).
 ///
-/// Fails with `LB_TRANSPORT` when the file cannot be opened, `LB_DECODE` when its header
-/// lacks a required column (code, price), `LB_INVALID_ARGUMENT` for bad options.
+/// Fails with `LB_INVALID_ARGUMENT` when the file cannot be opened (missing, a directory, no
+/// permission) or for bad options, `LB_DECODE` when its header lacks a required column
+/// (code, price; the message names the `"columns"` option).
 #[no_mangle]
 pub unsafe extern "C" fn lb_pricelist_open(
     path: *const c_char,
@@ -148,7 +153,8 @@ pub unsafe extern "C" fn lb_pricelist_next(
 }
 
 /// Takes the bad rows reported since the last call (with `"on_error": "collect"`), as a
-/// JSON array of `{"line", "column" (or null), "reason", "raw"}`; `"[]"` when there are
+/// JSON array of `{"line", "column" (or null), "reason", "reason_ru" (the reason in
+/// Russian), "raw"}`; `"[]"` when there are
 /// none. Free the string with `lb_string_free`. Taking them keeps memory bounded on huge
 /// lists; `lb_pricelist_summary` still counts them all.
 #[no_mangle]

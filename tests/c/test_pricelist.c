@@ -129,6 +129,10 @@ static void test_bad_rows(void) {
     CHECK_STATUS(st, LB_DECODE, err);
     CHECK(row == NULL);
     CHECK(lbt_contains(lb_error_message(err), "line 3"));
+    /* A local file is no "response" of anything (issue 10, item 23). */
+    CHECK(!lbt_contains(lb_error_message(err), "response"));
+    CHECK(lbt_contains(lb_error_message(err), "cannot read the price list"));
+    CHECK(lbt_contains(lb_error_message_ru(err), "Не удалось прочитать прайс-лист: строка 3, колонка «price»: цена"));
     CHECK_STR(lb_error_endpoint(err), "carreta.pricelist.parse");
     lb_error_free(err);
     CHECK(lb_pricelist_next(pl, &row, NULL) == LB_OK && row == NULL);
@@ -151,6 +155,8 @@ static void test_bad_rows(void) {
         CHECK(reason != NULL);
         lb_string_free(reason);
     }
+    /* Every reason has its Russian text (issue 10, item 24). */
+    CHECK(lbt_json_is(bad, "/1/reason_ru", "\"артикул не указан\""));
     lb_string_free(bad);
     /* Taken: the next call has none left, the summary still counts them. */
     CHECK_STATUS(lb_pricelist_bad_rows(pl, &bad, &err), LB_OK, err);
@@ -182,13 +188,23 @@ static void test_options_and_errors(void) {
     lb_string_free(row);
     lb_pricelist_free(pl);
 
-    /* A missing file; a header without a price column. */
+    /* A missing file and a directory: one classification of "cannot open" (issue 10,
+     * item 23), in both languages. */
     CHECK_STATUS(lb_pricelist_open(tmp_path("no-such-file.csv"), NULL, &pl, &err), LB_INVALID_ARGUMENT, err);
     CHECK(pl == NULL);
+    CHECK(lbt_contains(lb_error_message_ru(err), "файл не найден"));
     lb_error_free(err);
+    CHECK_STATUS(lb_pricelist_open(tmp_dir, NULL, &pl, &err), LB_INVALID_ARGUMENT, err);
+    CHECK(pl == NULL);
+    CHECK(lbt_contains(lb_error_message_ru(err), "это каталог"));
+    lb_error_free(err);
+    /* A header without a price column: the message names the C option, not Rust's. */
     const char *noprice = tmp_path("noprice.csv");
     write_file(noprice, "code;name\nA;B\n");
     CHECK_STATUS(lb_pricelist_open(noprice, NULL, &pl, &err), LB_DECODE, err);
+    CHECK(lbt_contains(lb_error_message(err), "options_json: {\"columns\": {\"price\": \"<header>\"}}"));
+    CHECK(!lbt_contains(lb_error_message(err), "Options::column"));
+    CHECK(lbt_contains(lb_error_message_ru(err), "нет колонки price"));
     lb_error_free(err);
 
     /* Bad options. */
