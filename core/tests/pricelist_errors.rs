@@ -99,5 +99,11 @@ async fn a_page_s_summary_counts_the_page_s_rows() {
     assert_eq!(page["summary"]["rows_bad"], 2, "{page}");
     assert_eq!(page["bad_rows"][1]["reason_ru"], "цена \"дорого\" — не число (лишний символ 'д')");
     assert!(page["next_offset"].is_null(), "{page}");
+    // The row takes no column names: its message says so, in every face.
+    let noprice = dir.join("noprice.csv");
+    std::fs::write(&noprice, cp1251("Артикул;Стоимость\r\nA1;5\r\n")).unwrap();
+    let e = any.call("carreta.pricelist.parse", json!({"path": noprice.to_str().unwrap()})).await.unwrap_err();
+    assert!(e.to_string().contains("carreta.pricelist.parse takes no column names") && !e.to_string().contains("Options::column"), "{e}");
+    assert!(e.message_ru().contains("не принимает названий колонок"), "{}", e.message_ru());
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -141,7 +141,8 @@ fn orders(ep: &'static Endpoint, a: &[Arg]) -> Result<Map<String, Value>, Error>
 /// `ПрайсВJSONL(ПутьКФайлу, ПутьРезультата, ПропускатьОшибочные = Ложь) → Строка JSON`:
 /// converts a supplier price list (CSV, CP1251 or UTF-8) into UTF-8 JSON Lines with the
 /// core's reader, in one pass and constant memory. Returns the summary
-/// `{"rows_ok", "rows_bad", "bytes", "bad_rows": [{"line", "column", "reason", "raw"}]}`.
+/// `{"rows_ok", "rows_bad", "bytes", "bad_rows": [{"line", "column", "reason", "reason_ru",
+/// "raw"}]}`. A file that cannot be opened (missing, a directory) is an invalid argument.
 /// A bad row stops the conversion (an exception naming line and column) unless
 /// `ПропускатьОшибочные` is true; then it is skipped and listed in `bad_rows`.
 fn pricelist_to_jsonl(a: &[Arg]) -> Result<Ret, Error> {
@@ -149,11 +150,17 @@ fn pricelist_to_jsonl(a: &[Arg]) -> Result<Ret, Error> {
     let input = args::required_string(a, 0, "ПутьКФайлу")?;
     let output = args::required_string(a, 1, "ПутьРезультата")?;
     let skip = args::boolean(a, 2, "ПропускатьОшибочные")?;
-    let options = Options::new().on_error(if skip {
-        OnError::Collect
-    } else {
-        OnError::Stop
-    });
+    let options = Options::new()
+        .on_error(if skip {
+            OnError::Collect
+        } else {
+            OnError::Stop
+        })
+        // ПрайсВJSONL takes no column names: the file's header must say them.
+        .column_hint(
+            "ПрайсВJSONL takes no column names: name the column in the header of ПутьКФайлу",
+            "ПрайсВJSONL не принимает названий колонок: назовите колонку в заголовке файла ПутьКФайлу",
+        );
     let mut reader = pricelist::open_with(&input, options)?;
     if same_file(&input, &output) {
         return Err(Error::invalid_argument(
@@ -364,6 +371,35 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Issue 10, items 23-24: "cannot open" is one classification, messages name this
+    /// method (not Rust's `Options::column`) and read in Russian, bad rows carry `reason_ru`.
+    #[test]
+    fn pricelist_to_jsonl_errors_speak_1c() {
+        let dir = std::env::temp_dir().join(format!("lb1c-err-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let s = |p: &std::path::Path| Arg::Str(p.display().to_string());
+        let out = dir.join("out.jsonl");
+        for input in [dir.join("nope.csv"), dir.clone()] {
+            let e = pricelist_to_jsonl(&[s(&input), s(&out)]).unwrap_err();
+            assert_eq!(e.kind(), logibridge::ErrorKind::InvalidArgument, "{input:?}: {e}");
+        }
+        let noprice = dir.join("noprice.csv");
+        std::fs::write(&noprice, cp1251("Артикул;Стоимость\r\nA1;5\r\n")).unwrap();
+        let e = pricelist_to_jsonl(&[s(&noprice), s(&out)]).unwrap_err();
+        assert!(!e.to_string().contains("Options::column"), "{e}");
+        assert!(e.message_ru().contains("нет колонки price"), "{}", e.message_ru());
+        assert!(e.message_ru().contains("ПрайсВJSONL не принимает названий колонок"), "{}", e.message_ru());
+        let bad = dir.join("bad.csv");
+        std::fs::write(&bad, cp1251("Артикул;Цена\r\nA1;5\r\n;6\r\n")).unwrap();
+        let e = pricelist_to_jsonl(&[s(&bad), s(&out)]).unwrap_err();
+        assert_eq!(e.message_ru(), "Не удалось прочитать прайс-лист: строка 3, колонка «Артикул»: артикул не указан");
+        let Ret::Str(summary) = pricelist_to_jsonl(&[s(&bad), s(&out), Arg::Bool(true)]).unwrap() else { panic!() };
+        let v: Value = serde_json::from_str(&summary).unwrap();
+        assert_eq!(v["bad_rows"][0]["reason_ru"], "артикул не указан", "{v}");
+        assert_eq!(v["rows_ok"], 1, "{v}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -250,7 +250,12 @@ fn pricelist_page(params: Map<String, Value>) -> Result<Value> {
         None => Encoding::Auto,
         Some(label) => Encoding::from_label(label).ok_or_else(|| Error::invalid_param(PRICELIST_PARSE.id, "encoding", "param.encoding", format!("unknown encoding {label:?}"), format!("неизвестная кодировка {label:?}")))?,
     };
-    let mut reader = open_with(path, Options::new().encoding(encoding).on_error(OnError::Collect))?;
+    // The row takes no column names, in any face: the file's header must say them.
+    let options = Options::new().encoding(encoding).on_error(OnError::Collect).column_hint(
+        "carreta.pricelist.parse takes no column names: name the column in the file's header",
+        "carreta.pricelist.parse не принимает названий колонок: назовите колонку в заголовке файла",
+    );
+    let mut reader = open_with(path, options)?;
     let mut rows = Vec::new();
     let mut more = false;
     let end = offset.saturating_add(limit);
