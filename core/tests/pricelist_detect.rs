@@ -29,16 +29,18 @@ fn lists(pair: &str) -> [String; 2] {
     ]
 }
 
-/// Rows (line, name) and bad rows (line, reason) the iterator reads, and the encoding it
-/// decided on.
-fn iterate(bytes: &[u8]) -> (Vec<(u64, String)>, Vec<(u64, String)>, Option<&'static str>) {
+/// (line, name) of a row, or (line, reason) of a bad row.
+type Lines = Vec<(u64, String)>;
+
+/// Rows and bad rows the iterator reads, and the encoding it decided on.
+fn iterate(bytes: &[u8]) -> (Lines, Lines, Option<&'static str>) {
     let mut reader = Reader::from_reader(bytes, Options::new().on_error(OnError::Collect)).unwrap();
     let rows = reader.by_ref().map(|r| r.map(|r| (r.line, r.name))).collect::<Result<Vec<_>, _>>().unwrap();
     let bad = reader.bad_rows().iter().map(|b| (b.line, b.reason.clone())).collect();
     (rows, bad, reader.encoding().map(|e| e.name()))
 }
 
-fn parallel(bytes: &[u8], threads: usize) -> (Vec<(u64, String)>, Vec<(u64, String)>) {
+fn parallel(bytes: &[u8], threads: usize) -> (Lines, Lines) {
     let rows = Mutex::new(Vec::new());
     let outcome = par_for_each(bytes, Options::new().on_error(OnError::Collect), threads, |row| {
         rows.lock().unwrap().push((row.line(), row.name().to_owned()));
