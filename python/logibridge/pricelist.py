@@ -228,8 +228,9 @@ def read(
 
     :param source: a path (``str`` or ``os.PathLike``), an ``http(s)://`` URL (read while it
         downloads, never held whole in memory), ``bytes``, or a binary file object.
-    :param encoding: ``"auto"`` (BOM, else UTF-8 when valid, else CP1251), or any encoding
-        label (``"cp1251"``, ``"utf-8"``, ``"koi8-r"``, …).
+    :param encoding: ``"auto"`` (a BOM decides; else the 64 KiB from the first non-ASCII
+        byte do: UTF-8 when valid throughout and made of a price list's characters, CP1251
+        otherwise), or any encoding label (``"cp1251"``, ``"utf-8"``, ``"koi8-r"``, …).
     :param delimiter: the field separator, one character.
     :param on_error: ``"stop"`` raises :class:`~logibridge.DecodeError` at the first bad
         row (after yielding the rows before it); ``"collect"`` skips bad rows and keeps them
