@@ -1538,6 +1538,47 @@ int main() {
         for (const std::string& f : {in, link, hard, out, broken}) remove(f.c_str());
         rmdir(dir);
     }
+    logf("== items 2-5: a canary key in every encoding stays out of ПоследняяОшибка and the platform's error text");
+    {
+        const std::string canary = "CANARY+abc/123=";
+        const std::string forms[] = {canary, "CANARY%2Babc%2F123%3D", "CANARY%2babc%2f123%3d", "%43%41%4E%41%52%59%2B%61%62%63%2F%31%32%33%3D",
+                                     "CANARY abc/123=", "Q0FOQVJZK2FiYy8xMjM9", "43414e4152592b6162632f3132333d"};
+        auto leaked = [&](const std::string& text) {
+            for (const std::string& f : forms)
+                if (has(text, f)) return f;
+            return std::string();
+        };
+        EXPECT(h.set("КлючAPI", Arg::S(canary), true), "КлючAPI = the canary");
+        for (const std::string& f : forms) {
+            // The forms hold no `"` or `\`: they go into the JSON text as they are.
+            // count 3: the call retries a 500 twice (its default), every attempt must see the echo.
+            std::string echo = "{\"path_prefix\":\"/carreta/v1/profile\",\"count\":3,\"status\":500,\"body\":\"{\\\"error\\\": \\\"GET /v1/profile/?api_key=" + f + "\\\"}\"}";
+            std::string bad = "{\"path_prefix\":\"/carreta/v1/profile\",\"status\":200,\"body\":\"{\\\"balance\\\": \\\"x" + f + "\\\", \\\"currency\\\": \\\"RUB\\\"}\"}";
+            for (const std::string* faultp : {&echo, &bad}) {
+                const std::string& fault = *faultp;
+                EXPECT(http(url, "POST", "/_control/faults", fault).compare(0, 1, "2") == 0, "fault armed");
+                size_t before = pl6.error_count();
+                bool failed = !h.call("Профиль", {}, &v);
+                std::string le = h.last_error();
+                std::string shown = pl6.error_count() > before ? pl6.last_error_record().descr : "";
+                std::string found = leaked(le + "\n" + shown);
+                const char* want = &fault == &echo ? "\"code\":\"server\"" : "\"code\":\"decode\"";
+                EXPECT(failed && has(le, want) && found.empty(), "Профиль with the key echoed as %s -> false, %s; leaked: \"%s\"", f.c_str(),
+                       shorten(le, 120).c_str(), found.c_str());
+                http(url, "DELETE", "/_control/faults", "");
+            }
+        }
+        const char* bad_urls[] = {"http://[::1/v1/?api_key=CANARY+abc/123=", "http://127.0.0.1:9/v1/?api_key=CANARY%2Babc%2F123%3D", "ftp://u:CANARY+abc/123=@host/"};
+        for (const char* b : bad_urls) {
+            bool refused = !h.set("АдресСервиса", Arg::S(b));
+            std::string le = h.last_error();
+            std::string found = leaked(le + "\n" + pl6.last_error_record().descr);
+            EXPECT(refused && has(le, "base_url") && found.empty(), "АдресСервиса = a URL holding the key -> false, not echoed: %s; leaked: \"%s\"",
+                   shorten(le, 160).c_str(), found.c_str());
+        }
+        http(url, "DELETE", "/_control/faults", "");
+        EXPECT(h.set("КлючAPI", Arg::S(key), true), "КлючAPI set back");
+    }
     destroy(ex, pl6, h);
     EXPECT(mm6.live == 0, "session 6 freed all %ld strings", mm6.total.load());
 
