@@ -213,6 +213,21 @@ fn parallel_decides_the_encoding_where_the_iterator_does() {
 }
 
 #[test]
+fn a_bad_row_before_the_first_good_non_ascii_row_is_quoted_in_the_lists_encoding() {
+    // Found by the pricelist fuzz target (fuzz/regressions/pricelist/excerpt-before-decision):
+    // the iterator decided the encoding only for rows of the right width, so the excerpt of
+    // an earlier bad Cyrillic row was read as UTF-8 while par_for_each read it as CP1251.
+    let bytes = cp1251("Code;Price;Name\nНаименование\nA1;1;x\n;3;1;Щё\nA2;2;ёлка\n");
+    let (rows, bad) = iterate(&bytes, collect());
+    assert_eq!(rows[1].name, "ёлка");
+    let raws: Vec<&str> = bad.iter().map(|b| b.raw.as_str()).collect();
+    assert_eq!(raws, ["Наименование", ";3;1;Щё"]);
+    let (got, got_bad, _) = parallel(&bytes, collect(), 2);
+    assert!(got == rows);
+    assert_eq!(got_bad, bad);
+}
+
+#[test]
 fn parallel_reads_a_record_longer_than_a_block() {
     let mut text = String::from("Артикул;Цена;Наименование\n");
     for k in 0..30_000 {

@@ -49,6 +49,9 @@ fn main() {
     }
     put("pricelist", "comma", [&[1u8][..], b"Code,Price,Name\nA1,\"1,5\",\"a, b\"\nA2,2,\"\"\"q\"\"\"\n"].concat());
     put("pricelist", "cp1251-shchyo", [&[0u8][..], &logibridge_sandbox::pricelist::to_cp1251("Code;Price;Name\nA1;1;Щё\nA2;2;ёлка\n")[..]].concat());
+    let mut list = vec![logibridge_fuzz::pricelist::AMPLIFY];
+    logibridge_sandbox::pricelist::write_pricelist(&mut list, 40, 4).unwrap();
+    put("pricelist", "sandbox-amplified", list);
     for seed in 1..=3 {
         let mut list = vec![0u8];
         logibridge_sandbox::pricelist::write_pricelist(&mut list, 12, seed).unwrap();

@@ -1,6 +1,7 @@
 //! `pricelist`: the price-list reader on arbitrary bytes, in auto-encoding mode.
 //!
-//! Input: one option byte (delimiter), then the file's bytes. The same bytes are read
+//! Input: one option byte (delimiter; [`AMPLIFY`]: repeat the rows past 600 KiB), then
+//! the file's bytes. The same bytes are read
 //! three ways: the iterator of owned rows, the borrowed rows of `next_ref`, and
 //! `par_for_each` on two threads. Invariants:
 //! - all three agree: the same header, the same good rows (the parallel ones sorted by
@@ -17,6 +18,24 @@ use logibridge::{Error, ErrorKind};
 
 use crate::input::Input;
 
+/// Option bits asking for the rows to be repeated past one parallel block.
+pub const AMPLIFY: u8 = 0x3C;
+
+/// The header line, then the rest repeated until the list is longer than one block of
+/// `par_for_each` (512 KiB), so the cutting of blocks at record ends is exercised too.
+fn amplified(bytes: &[u8]) -> Vec<u8> {
+    let Some(end) = bytes.iter().position(|&b| b == b'\n') else { return bytes.to_vec() };
+    let (header, rows) = bytes.split_at(end + 1);
+    if rows.is_empty() {
+        return bytes.to_vec();
+    }
+    let mut out = header.to_vec();
+    while out.len() < 600 * 1024 {
+        out.extend_from_slice(rows);
+    }
+    out
+}
+
 /// What one way of reading saw.
 #[derive(Debug, PartialEq)]
 struct Seen {
@@ -30,8 +49,10 @@ struct Seen {
 /// The fuzz target.
 pub fn run(data: &[u8]) {
     let mut input = Input::new(data);
-    let delimiter = [b';', b',', b'\t', b'|'][(input.byte() & 3) as usize];
-    let bytes = input.rest();
+    let option = input.byte();
+    let delimiter = [b';', b',', b'\t', b'|'][(option & 3) as usize];
+    let bytes = if option & AMPLIFY == AMPLIFY { amplified(input.rest()) } else { input.rest().to_vec() };
+    let bytes = &bytes[..];
     let options = || Options::new().delimiter(delimiter).encoding(Encoding::Auto).on_error(OnError::Collect);
 
     let owned = by_iterator(bytes, options());

@@ -185,11 +185,11 @@ impl<R: Read> Engine<R> {
                 }
                 Next::Record if self.is_blank() => continue,
                 Next::Record => {
+                    // Decided before any check: a bad row's excerpt is decoded in the list's
+                    // encoding, as par_for_each (decided per block) decodes it.
+                    decide(&mut self.text, self.input.src.decision(), &self.input.buf[self.rec_start..self.rec_end]);
                     let rec = Record { line: self.rec_line, fields: &self.fields, buf: &self.input.buf, scratch: &self.scratch };
-                    let built = rec.check_width(self.headers.len()).and_then(|()| {
-                        decide(&mut self.text, self.input.src.decision(), &self.input.buf[self.rec_start..self.rec_end]);
-                        build(&mut self.builder, &self.map, &self.text, &rec)
-                    });
+                    let built = rec.check_width(self.headers.len()).and_then(|()| build(&mut self.builder, &self.map, &self.text, &rec));
                     return match built {
                         Ok(()) => Ok(Got::Row),
                         Err((column, reason)) => {
@@ -263,6 +263,7 @@ impl<R: Read> Engine<R> {
         let end = input.len.min(input.pos + EXCERPT_CHARS);
         let bytes = &input.buf[input.pos..end];
         let line_end = memchr2(b'\r', b'\n', bytes).unwrap_or(bytes.len());
+        decide(&mut self.text, input.src.decision(), &bytes[..line_end]);
         let excerpt = excerpt_of(&self.text.decode_lossy(&bytes[..line_end]));
         self.rec_line = self.line;
         self.input.skip_line()?;
