@@ -428,6 +428,85 @@ static void test_outcome_unknown(lb_client_t *client) {
     lbt_clear_faults();
 }
 
+/* The key as a server can echo it (issue 10, items 2–5): literal, percent-encoded (upper- and
+ * lower-case hex, every byte), with `+` read as a space, base64 and hex. */
+static const char *const CANARY = "CANARY+abc/123=";
+static const char *const CANARY_FORMS[] = {
+    "CANARY+abc/123=",
+    "CANARY%2Babc%2F123%3D",
+    "CANARY%2babc%2f123%3d",
+    "%43%41%4E%41%52%59%2B%61%62%63%2F%31%32%33%3D",
+    "CANARY abc/123=",
+    "Q0FOQVJZK2FiYy8xMjM9",
+    "43414e4152592b6162632f3132333d",
+};
+#define N_CANARY_FORMS (sizeof CANARY_FORMS / sizeof CANARY_FORMS[0])
+
+/* No form of the key in anything the error shows a C caller. */
+static void check_no_canary(const lb_error_t *err, int line) {
+    const char *texts[] = {lb_error_message(err), lb_error_message_ru(err), lb_error_json(err)};
+    for (size_t t = 0; t < 3; t++) {
+        for (size_t f = 0; f < N_CANARY_FORMS; f++) {
+            if (texts[t] && lbt_contains(texts[t], CANARY_FORMS[f])) {
+                lbt_failed++;
+                fprintf(stderr, "FAIL line %d: the key as %s is in %s\n", line, CANARY_FORMS[f], texts[t]);
+                return;
+            }
+        }
+    }
+    lbt_passed++;
+}
+
+static void test_canary_in_every_encoding(void) {
+    lb_carreta_options_t opts;
+    lb_carreta_options_init(&opts);
+    opts.api_key = CANARY;
+    opts.base_url = lbt_carreta_url();
+    opts.max_retries = 0;
+    lb_client_t *client = NULL;
+    lb_error_t *err = NULL;
+    CHECK_STATUS(lb_carreta_new(&opts, &client, &err), LB_OK, err);
+    char fault[1024];
+    for (size_t f = 0; f < N_CANARY_FORMS; f++) {
+        /* A server echoing the request line in an error answer. (The forms hold no `"` or `\`,
+         * so they can be put in the JSON text as they are.) */
+        snprintf(fault, sizeof fault,
+                 "{\"path_prefix\": \"/carreta/v1/profile\", \"status\": 500, \"body\": "
+                 "\"{\\\"error\\\": \\\"GET /v1/profile/?api_key=%s\\\"}\"}", CANARY_FORMS[f]);
+        CHECK(lbt_fault(fault) == 201);
+        err = EXPECT_FAIL(client, "carreta.profile.get", NULL, LB_HTTP, "server");
+        CHECK(lbt_contains(lb_error_json(err), "\"body\":\"{"));
+        check_no_canary(err, __LINE__);
+        lb_error_free(err);
+        /* A 200 whose value fails to decode, with the key inside it. */
+        snprintf(fault, sizeof fault,
+                 "{\"path_prefix\": \"/carreta/v1/profile\", \"status\": 200, \"body\": "
+                 "\"{\\\"balance\\\": \\\"x%s\\\", \\\"currency\\\": \\\"RUB\\\"}\"}", CANARY_FORMS[f]);
+        CHECK(lbt_fault(fault) == 201);
+        err = EXPECT_FAIL(client, "carreta.profile.get", NULL, LB_DECODE, "decode");
+        check_no_canary(err, __LINE__);
+        lb_error_free(err);
+    }
+    lb_client_free(client);
+    lbt_clear_faults();
+
+    /* Malformed base URLs holding the key: refused, never echoed with their query or
+     * user-info. */
+    const char *bad_urls[] = {"http://[::1/v1/?api_key=CANARY+abc/123=", "http://127.0.0.1:9/v1/?api_key=CANARY%2Babc%2F123%3D",
+                              "ftp://u:CANARY+abc/123=@host/"};
+    for (size_t i = 0; i < sizeof bad_urls / sizeof bad_urls[0]; i++) {
+        opts.base_url = bad_urls[i];
+        client = NULL;
+        CHECK_STATUS(lb_carreta_new(&opts, &client, &err), LB_INVALID_ARGUMENT, err);
+        CHECK(client == NULL && err != NULL);
+        if (err) {
+            CHECK(lbt_json_is(lb_error_json(err), "/field", "\"base_url\""));
+            check_no_canary(err, __LINE__);
+            lb_error_free(err);
+        }
+    }
+}
+
 int main(void) {
     lb_client_t *client = lbt_client(0, 0);
     test_outcome_unknown(client);
@@ -435,6 +514,7 @@ int main(void) {
     test_validation(client);
     test_http_errors(client);
     test_auth_and_secrets();
+    test_canary_in_every_encoding();
     lb_client_free(client);
     return lbt_finish("test_errors");
 }
