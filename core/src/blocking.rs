@@ -9,7 +9,6 @@
 //! ```
 
 use std::future::Future;
-use std::sync::OnceLock;
 
 use crate::carreta::{self, HistoryEntry, ListOrders, NewOrder, Offer, Order, Profile};
 use crate::error::{Error, Result};
@@ -22,9 +21,19 @@ fn blocking_in_async() -> Error {
     )
 }
 
-/// The library's shared runtime (two worker threads, started on first use).
+/// The library's shared runtime: two worker threads, started on first use in each
+/// process.
+///
+/// A process made by `fork()` holds a copy of its parent's runtime but none of its threads:
+/// a task spawned there would never run. So the runtime is made once per process (see
+/// [`PerProcess`]): the child's first call starts a runtime of its own, and the copy of
+/// the parent's is never touched, not even dropped (dropping it would wait for threads
+/// that exist only in the parent and deregister sockets from an epoll set the two
+/// processes share). Objects made on the parent's runtime (a client's connections) stay
+/// the parent's; a face refuses them in the child ([`fork_generation`] tells which
+/// process made them).
 pub fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    static RUNTIME: PerProcess<tokio::runtime::Runtime> = PerProcess::new();
     RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -33,6 +42,133 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
             .build()
             .expect("the logibridge runtime must start")
     })
+}
+
+/// Which process this is, counted in forks: 0 in the process that loaded the library,
+/// one more in each child made by `fork()` after that (the children of one parent share a
+/// number, which is enough: each only compares with what its own ancestors made). Unlike
+/// a pid it cannot come back: a grandchild may get its grandparent's pid, never its
+/// generation. Always 0 where there is no `fork()`.
+///
+/// ```
+/// let made_in = logibridge::blocking::fork_generation();
+/// assert_eq!(made_in, logibridge::blocking::fork_generation(), "same process, same number");
+/// ```
+pub fn fork_generation() -> u64 {
+    fork::watch();
+    fork::GENERATION.load(std::sync::atomic::Ordering::Acquire)
+}
+
+#[cfg(unix)]
+mod fork {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Once;
+
+    pub static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+    /// Runs in the child right after `fork()`, on its only thread: an atomic add is all
+    /// it may do (async-signal-safe).
+    extern "C" fn in_child() {
+        GENERATION.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Registers [`in_child`] with `pthread_atfork` once per process image (children
+    /// inherit the registration).
+    pub fn watch() {
+        static WATCHING: Once = Once::new();
+        WATCHING.call_once(|| {
+            // SAFETY: registers a plain function that touches only an atomic; it stays
+            // valid for the life of the process.
+            let failed = unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+            // Only ENOMEM is possible; then children share the parent's number and keep
+            // the behaviour this library had before it knew about fork.
+            debug_assert_eq!(failed, 0, "pthread_atfork");
+        });
+    }
+}
+
+#[cfg(not(unix))]
+mod fork {
+    pub static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    pub fn watch() {}
+}
+
+/// A value made once per process (per [`fork_generation`]): the same `&'static` for every
+/// thread of a process, a new one in a forked child on first use there. Values of earlier
+/// processes are leaked on purpose, never dropped (see [`runtime`]).
+///
+/// No lock is held across `make`, so a fork in the middle of another thread's `make` cannot
+/// leave the child waiting on a lock whose holder it does not have: the child takes over
+/// the unfinished claim.
+///
+/// ```
+/// use logibridge::blocking::PerProcess;
+/// static STARTED: PerProcess<std::time::Instant> = PerProcess::new();
+/// let first = STARTED.get_or_init(std::time::Instant::now);
+/// assert!(std::ptr::eq(first, STARTED.get_or_init(std::time::Instant::now)));
+/// ```
+pub struct PerProcess<T: 'static> {
+    current: std::sync::atomic::AtomicPtr<(u64, T)>,
+    /// `generation + 1` of the process making the value now, 0 when none is.
+    making: std::sync::atomic::AtomicU64,
+}
+
+impl<T: 'static> Default for PerProcess<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: 'static> PerProcess<T> {
+    /// An empty slot.
+    pub const fn new() -> Self {
+        PerProcess { current: std::sync::atomic::AtomicPtr::new(std::ptr::null_mut()), making: std::sync::atomic::AtomicU64::new(0) }
+    }
+
+    /// This process's value, if it was made.
+    pub fn get(&self) -> Option<&'static T> {
+        self.of(fork_generation())
+    }
+
+    fn of(&self, generation: u64) -> Option<&'static T> {
+        let slot = self.current.load(std::sync::atomic::Ordering::Acquire);
+        // SAFETY: a non-null pointer was made by `Box::leak` below and is never freed.
+        let (made_in, value) = unsafe { slot.as_ref() }?;
+        (*made_in == generation).then_some(value)
+    }
+
+    /// This process's value, made by `make` on first use in the process. Other threads
+    /// asking meanwhile wait for it; if `make` panics, the next caller tries again.
+    pub fn get_or_init(&self, make: impl FnOnce() -> T) -> &'static T {
+        use std::sync::atomic::Ordering;
+        let generation = fork_generation();
+        let mut make = Some(make);
+        loop {
+            if let Some(value) = self.of(generation) {
+                return value;
+            }
+            let claim = self.making.load(Ordering::Acquire);
+            if claim == generation + 1 {
+                std::thread::yield_now(); // another thread of this process is making it
+                continue;
+            }
+            // Unclaimed, or a claim left by an ancestor process mid-`make`.
+            if self.making.compare_exchange(claim, generation + 1, Ordering::AcqRel, Ordering::Acquire).is_err() {
+                continue;
+            }
+            struct Release<'a>(&'a std::sync::atomic::AtomicU64);
+            impl Drop for Release<'_> {
+                fn drop(&mut self) {
+                    self.0.store(0, std::sync::atomic::Ordering::Release);
+                }
+            }
+            let _release = Release(&self.making);
+            let make = make.take().expect("make runs once: a claim is taken once per call");
+            let made: &'static mut (u64, T) = Box::leak(Box::new((generation, make())));
+            self.current.store(made, Ordering::Release);
+            return &made.1;
+        }
+    }
 }
 
 /// Runs a future to completion on the shared runtime. Refuses (instead of panicking) when
@@ -202,5 +338,42 @@ mod tests {
         assert!(super::may_block(), "a plain thread may block");
         let other = tokio::runtime::Builder::new_current_thread().build().unwrap();
         assert!(!other.block_on(async { super::may_block() }), "inside another runtime it may not");
+    }
+    /// A child made by `fork()` after the runtime started (its threads exist only in the
+    /// parent) gets a runtime of its own and can run work on it.
+    #[cfg(unix)]
+    #[test]
+    fn a_forked_child_runs_work_on_a_runtime_of_its_own() {
+        let parent_rt = super::runtime() as *const tokio::runtime::Runtime as usize;
+        assert_eq!(super::wait(async { 1 }).unwrap(), 1, "the parent's runtime runs");
+        let parent_generation = super::fork_generation();
+        // SAFETY: the child only runs this library's code and leaves with _exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            let own = super::runtime() as *const tokio::runtime::Runtime as usize != parent_rt;
+            let newer = super::fork_generation() == parent_generation + 1;
+            let ran = super::wait(async { tokio::time::sleep(std::time::Duration::from_millis(1)).await; 7 }).ok() == Some(7);
+            let code = if own && newer && ran { 0 } else { 1 + own as i32 + 2 * newer as i32 };
+            // SAFETY: ends the child without running the parent's destructors or test harness.
+            unsafe { libc::_exit(code) };
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let mut status = 0;
+        loop {
+            // SAFETY: waits for the child made above.
+            let done = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+            if done == pid {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                // SAFETY: the child made above.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                panic!("the forked child hung: it waited on the parent's runtime");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status}");
+        assert_eq!(super::wait(async { 2 }).unwrap(), 2, "the parent's runtime still runs");
     }
 }

@@ -26,6 +26,7 @@ from ._exceptions import (
     AuthenticationError,
     ConflictError,
     DecodeError,
+    ForkedClientError,
     InvalidArgumentError,
     LogibridgeError,
     NotFoundError,
@@ -36,6 +37,7 @@ from ._exceptions import (
     TransportError,
     ValidationError,
 )
+from ._logging import flush_logs, logging_dropped
 from ._models import Model
 from ._pagination import AsyncPager, Page, SyncPager
 from ._table import endpoints, register_service
@@ -59,6 +61,7 @@ __all__ = [
     "LogibridgeError",
     "ValidationError",
     "InvalidArgumentError",
+    "ForkedClientError",
     "APIError",
     "AuthenticationError",
     "PermissionDeniedError",
@@ -76,6 +79,8 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_MAX_RETRIES",
+    "flush_logs",
+    "logging_dropped",
     "carreta",
     "pricelist",
     "sandbox",
@@ -83,3 +88,4 @@ __all__ = [
 ]
 
 _logging.setup_from_env()
+_logging.start()

@@ -5,6 +5,7 @@
     LogibridgeError
     ├── ValidationError            a documented rule was broken; nothing was sent
     │   └── InvalidArgumentError   an argument given to the library itself is wrong
+    │       └── ForkedClientError  a client used in a process forked from the one that made it
     ├── APIError                   the service answered with an error status
     │   ├── AuthenticationError    401 / credentials rejected
     │   ├── PermissionDeniedError  403
@@ -28,6 +29,7 @@ __all__ = [
     "LogibridgeError",
     "ValidationError",
     "InvalidArgumentError",
+    "ForkedClientError",
     "APIError",
     "AuthenticationError",
     "PermissionDeniedError",
@@ -118,6 +120,13 @@ class ValidationError(LogibridgeError, ValueError):
 class InvalidArgumentError(ValidationError):
     """An argument given to the library itself is wrong: an unknown parameter name, a value
     of the wrong shape, a closed client. Nothing was sent."""
+
+
+class ForkedClientError(InvalidArgumentError):
+    """A client was used in a process made by ``fork()`` from the one that created it
+    (``code`` is ``forked_client``). Its connections belong to the parent, so nothing was
+    sent; make the client in the child, after the fork (in the worker, for
+    ``gunicorn --preload``, celery prefork or ``multiprocessing``)."""
 
 
 class APIError(LogibridgeError):

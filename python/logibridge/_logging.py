@@ -5,17 +5,118 @@ The native module sends one record per HTTP attempt to ``logging.getLogger("logi
 Each record carries ``request_id``, ``endpoint``, ``http_method``, ``url`` (keys masked),
 ``status``, ``duration_ms`` and ``attempt`` as attributes. Nothing is printed unless your
 logging configuration (or ``LOGIBRIDGE_LOG=debug|info``) asks for it.
+
+Handlers never run on the thread that serves a request: records go through a bounded
+queue (``LOGIBRIDGE_LOG_QUEUE`` records, default 10,000) to one thread of this module,
+``logibridge-logging``, which calls the handlers. So a slow handler, or one waiting for a
+lock the caller holds, delays only other records, never a call. When the handlers fall
+behind and the queue is full, records are dropped and counted (:func:`logging_dropped`);
+once the queue drains, a ``WARNING`` record with a ``dropped`` attribute says how many.
+:func:`flush_logs` waits until the records of calls made so far were handled (tests,
+short scripts). At exit the records still queued are handled before ``logging`` shuts down.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import threading
+from typing import Optional
+
+from . import _native
 
 logger = logging.getLogger("logibridge")
 logger.addHandler(logging.NullHandler())
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+# How long the logging thread waits for a record before looking again (it is also woken
+# at exit, so this only bounds an idle loop).
+_IDLE_WAIT = 5.0
+# How long exit waits for the logging thread to hand over the last records.
+_EXIT_WAIT = 2.0
+
+
+class _Drainer:
+    """The thread that takes records off the native queue and calls the handlers."""
+
+    def __init__(self) -> None:
+        self.handled = 0
+        self.changed = threading.Condition()
+        self.thread: Optional[threading.Thread] = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._run, name="logibridge-logging", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            got = _native.logging_next(_IDLE_WAIT)
+            if got is None:  # the interpreter exits and the queue is empty
+                return
+            taken, records = got
+            for level, message, extra in records:
+                try:
+                    if logger.isEnabledFor(level):
+                        # `%s` keeps a message with a literal `%` from being formatted.
+                        logger.log(level, "%s", message, extra=extra)
+                except Exception:  # noqa: BLE001 - a broken handler must not stop the thread
+                    pass
+            if taken:
+                with self.changed:
+                    self.handled += taken
+                    self.changed.notify_all()
+
+    def flush(self, timeout: float) -> bool:
+        target = _native.logging_accepted()
+        if self.thread is threading.current_thread():
+            return self.handled >= target  # a handler cannot wait for itself
+        with self.changed:
+            return self.changed.wait_for(lambda: self.handled >= target, timeout)
+
+
+_drainer = _Drainer()
+
+
+def flush_logs(timeout: float = 5.0) -> bool:
+    """Waits (at most ``timeout`` seconds) until every record queued so far in this
+    process was handed to the handlers of the ``logibridge`` logger. True when they all
+    were; False if the handlers are still busy when the time is up."""
+    return _drainer.flush(timeout)
+
+
+def logging_dropped() -> int:
+    """How many ``logibridge`` log records this process dropped because its logging
+    handlers were slower than the requests and the queue (``LOGIBRIDGE_LOG_QUEUE``) was
+    full."""
+    return _native.logging_dropped()
+
+
+def _at_exit() -> None:
+    # From here on the runtime's threads leave Python alone (a call still in flight is
+    # dropped); then the last records reach the handlers before logging shuts down
+    # (atexit runs this before logging's own hook, registered earlier).
+    _native.shutdown()
+    thread = _drainer.thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(_EXIT_WAIT)
+
+
+def _after_fork_in_child() -> None:
+    # The parent's logging thread does not exist here, and its lock may have been held at
+    # the fork; the native queue is the child's own already.
+    global _drainer
+    _drainer = _Drainer()
+    _drainer.start()
+
+
+def start() -> None:
+    """Starts the logging thread and the exit and fork hooks (once, at import)."""
+    _drainer.start()
+    atexit.register(_at_exit)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def setup_from_env() -> None:

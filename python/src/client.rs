@@ -8,7 +8,12 @@
 //! a service registered at run time works like a built-in one. Calls go through
 //! [`Client::call`] (sync, the GIL released while the request runs and its answer is
 //! parsed) or [`Client::call_async`] (an asyncio awaitable driven by the core's shared tokio
-//! runtime through pyo3-async-runtimes).
+//! runtime, see [`crate::aio`]).
+//!
+//! A client belongs to the process that made it: after `fork()` its connections and the
+//! runtime that serves them are the parent's, so in the child every call raises
+//! `ForkedClientError` (a client made in the child works: the core makes the child a
+//! runtime of its own), and the child never frees the parent's connections either.
 
 use std::sync::RwLock;
 use std::time::Duration;
@@ -18,6 +23,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyString};
 use serde_json::{Map, Value};
 
+use crate::aio;
 use crate::convert;
 use crate::errors::{invalid_argument, to_pyerr};
 use crate::models::{self, ModelReader};
@@ -29,14 +35,23 @@ pub struct Client {
     service: &'static str,
     base_url: String,
     inner: RwLock<Option<logibridge::Client>>,
+    /// The process that made it: its pid (for messages) and fork generation (to compare).
+    made_in: (u32, u64),
 }
 
-/// The process that loaded the module: the core's runtime threads live there only.
-static LOADED_IN: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+/// This process, as [`Client::made_in`] records it.
+fn this_process() -> (u32, u64) {
+    (std::process::id(), logibridge::blocking::fork_generation())
+}
 
-/// Remembers the loading process (called from the module's init).
-pub fn remember_process() {
-    let _ = LOADED_IN.set(std::process::id());
+impl Drop for Client {
+    fn drop(&mut self) {
+        if self.made_in.1 != logibridge::blocking::fork_generation() {
+            // The parent's connections: closing them here would deregister the parent's
+            // sockets from the epoll set both processes share.
+            std::mem::forget(self.inner.get_mut().unwrap_or_else(|e| e.into_inner()).take());
+        }
+    }
 }
 
 /// How often a waiting sync call looks for Ctrl-C.
@@ -107,13 +122,8 @@ where
 
 impl Client {
     fn client(&self, py: Python<'_>) -> PyResult<logibridge::Client> {
-        if LOADED_IN.get().is_some_and(|pid| *pid != std::process::id()) {
-            // After fork() the child has no runtime threads: a call would wait forever.
-            return Err(invalid_argument(
-                py,
-                "logibridge clients cannot be used in a process forked after the module was imported; create them in the child with the 'spawn' or 'forkserver' start method",
-                "клиенты logibridge нельзя использовать в процессе, порождённом fork() после импорта модуля; создавайте их в дочернем процессе, запущенном методом 'spawn' или 'forkserver'",
-            ));
+        if self.made_in.1 != logibridge::blocking::fork_generation() {
+            return Err(self.forked(py));
         }
         let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
         guard.clone().ok_or_else(|| invalid_argument(py, format!("this {} client is closed", self.service), format!("этот клиент {} закрыт", self.service)))
@@ -127,7 +137,29 @@ impl Client {
     }
 
     fn wrap(&self, inner: logibridge::Client) -> Client {
-        Client { service: self.service, base_url: self.base_url.clone(), inner: RwLock::new(Some(inner)) }
+        Client { service: self.service, base_url: self.base_url.clone(), inner: RwLock::new(Some(inner)), made_in: self.made_in }
+    }
+
+    /// `ForkedClientError` for a call in a process forked from the one that made the
+    /// client: its connections and the runtime serving them are the parent's (without
+    /// this, a call would wait forever for threads the child does not have).
+    fn forked(&self, py: Python<'_>) -> PyErr {
+        let (parent, now) = (self.made_in.0, std::process::id());
+        let service = self.service;
+        let en = format!(
+            "this {service} client was made in process {parent} and cannot be used in process {now}, made from it by fork(): its connections belong to the parent; make the client in the child after the fork (in the worker, for gunicorn --preload, celery prefork or multiprocessing)"
+        );
+        let ru = format!(
+            "этот клиент {service} создан в процессе {parent} и не может работать в процессе {now}, порождённом от него через fork(): его соединения принадлежат родителю; создайте клиент в дочернем процессе после fork (в рабочем процессе — для gunicorn --preload, celery prefork или multiprocessing)"
+        );
+        let build = || -> PyResult<PyErr> {
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("code", "forked_client")?;
+            kwargs.set_item("message_ru", &ru)?;
+            let class = py.import("logibridge._exceptions")?.getattr("ForkedClientError")?;
+            Ok(PyErr::from_value(class.call((&en,), Some(&kwargs))?))
+        };
+        build().unwrap_or_else(|missing| to_pyerr(py, &Error::invalid_argument(format!("{en} ({missing})"), ru.clone())))
     }
 }
 
@@ -145,7 +177,7 @@ impl Client {
         let inner = py
             .detach(|| logibridge::Client::for_service(service).and_then(|b| b.options(&options).build()))
             .map_err(|e| to_pyerr(py, &e))?;
-        Ok(Client { service: inner.service().prefix, base_url: shown_base_url(&inner), inner: RwLock::new(Some(inner)) })
+        Ok(Client { service: inner.service().prefix, base_url: shown_base_url(&inner), inner: RwLock::new(Some(inner)), made_in: this_process() })
     }
 
     /// The service prefix (`carreta`, …).
@@ -211,24 +243,17 @@ impl Client {
         match (reader, plan) {
             (Some(reader), Some(plan)) => {
                 let spec = reader.get().spec();
-                pyo3_async_runtimes::tokio::future_into_py(py, async move {
-                    let result = models::fetch(client, plan, spec, params).await;
-                    Python::attach(|py| match result {
-                        Ok(outcome) => reader.get().finish(py, plan, outcome).map(Bound::unbind),
-                        Err(e) => Err(to_pyerr(py, &e)),
-                    })
+                aio::spawn(py, endpoint, models::fetch(client, plan, spec, params), move |py, answer| {
+                    reader.get().finish(py, plan, answer).map(Bound::unbind)
                 })
             }
-            (reader, _) => pyo3_async_runtimes::tokio::future_into_py(py, async move {
-                let result = client.call(&endpoint, params).await;
-                Python::attach(|py| match result {
-                    Ok(value) => match &reader {
-                        Some(r) => r.get().fallback(py, &value).map(Bound::unbind),
-                        None => convert::to_py(py, &value).map(Bound::unbind),
-                    },
-                    Err(e) => Err(to_pyerr(py, &e)),
+            (reader, _) => {
+                let id = endpoint.clone();
+                aio::spawn(py, endpoint, async move { client.call(&id, params).await }, move |py, value| match &reader {
+                    Some(r) => r.get().fallback(py, &value).map(Bound::unbind),
+                    None => convert::to_py(py, &value).map(Bound::unbind),
                 })
-            }),
+            }
         }
     }
 
@@ -244,9 +269,13 @@ impl Client {
         Ok(self.wrap(inner))
     }
 
-    /// Drops this handle's connections. Calls in flight finish; later calls raise.
+    /// Drops this handle's connections. Calls in flight finish; later calls raise. In a
+    /// forked child the parent's connections are left alone (see [`Drop`]).
     fn close(&self) {
-        self.inner.write().unwrap_or_else(|e| e.into_inner()).take();
+        let inner = self.inner.write().unwrap_or_else(|e| e.into_inner()).take();
+        if self.made_in.1 != logibridge::blocking::fork_generation() {
+            std::mem::forget(inner);
+        }
     }
 
     fn __repr__(&self) -> String {

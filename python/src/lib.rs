@@ -5,10 +5,18 @@
 //! parameters; [`client::endpoints`] hands the table itself to the Python package
 //! (`python/logibridge/`), which makes its resources, sync and async, from it. A new
 //! service needs no code here.
+//!
+//! Lifecycle: the core's runtime threads enter Python only through
+//! [`lifecycle::with_python`], which the package's `atexit` hook closes before the
+//! interpreter finalizes ([`lifecycle::shutdown`]); log records reach Python handlers on a
+//! Python thread, never on a runtime thread ([`logging`]); a forked child gets a runtime of
+//! its own and refuses clients made by its parent ([`client`]).
 
+mod aio;
 mod client;
 mod convert;
 mod errors;
+mod lifecycle;
 mod logging;
 mod models;
 mod pricelist;
@@ -38,10 +46,7 @@ fn page_size(endpoint_id: &str) -> Option<u32> {
 /// The native module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    // Async calls run on the core's shared runtime, the same one sync calls use.
-    let _ = pyo3_async_runtimes::tokio::init_with_runtime(logibridge::blocking::runtime());
-    logging::install();
-    client::remember_process();
+    logging::install(m.py())?;
 
     m.add_class::<client::Client>()?;
     m.add_class::<sandbox::Sandbox>()?;
@@ -53,6 +58,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(models::decode, m)?)?;
     m.add_function(wrap_pyfunction!(models::lazy_attr, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(lifecycle::shutdown, m)?)?;
+    m.add_function(wrap_pyfunction!(logging::logging_next, m)?)?;
+    m.add_function(wrap_pyfunction!(logging::logging_accepted, m)?)?;
+    m.add_function(wrap_pyfunction!(logging::logging_dropped, m)?)?;
     m.add_function(wrap_pyfunction!(page_size, m)?)?;
     m.add_function(wrap_pyfunction!(client::endpoints, m)?)?;
     m.add_function(wrap_pyfunction!(client::register_service, m)?)?;

@@ -7,15 +7,26 @@
 //! carry the fields as attributes (`record.endpoint`, `record.status`, …). The URL was
 //! redacted by the core before it reached the span; no other field can hold a secret.
 //!
-//! The GIL is taken only when the Python logger is enabled for the record's level; while
-//! the interpreter shuts down, records are dropped.
+//! Handlers never run on the thread that serves a request (a handler waiting for a lock
+//! the caller holds would deadlock the call; a slow one would stretch every call's
+//! timeout): the layer puts records on a bounded queue, without the GIL, and a Python
+//! thread (`logibridge._logging`) takes them with [`logging_next`] and calls the
+//! handlers. When the queue is full a record is dropped and counted
+//! ([`logging_dropped`]); once the queue has drained, one `WARNING` record says how many
+//! were lost. The queue holds `LOGIBRIDGE_LOG_QUEUE` records (default 10,000), one queue
+//! per process (a forked child starts with an empty one).
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
+use std::sync::Mutex;
+use std::time::Duration;
 
+use logibridge::blocking::PerProcess;
+use logibridge::Error;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use serde_json::Value;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Metadata, Subscriber};
@@ -23,8 +34,171 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
 
-static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+use crate::convert;
+use crate::errors::to_pyerr;
+use crate::lifecycle;
+
 static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Python's `logging.DEBUG`.
+pub const DEBUG: i32 = 10;
+/// Python's `logging.WARNING`.
+const WARNING: i32 = 30;
+
+/// Records the queue holds unless `LOGIBRIDGE_LOG_QUEUE` says otherwise.
+const DEFAULT_CAPACITY: usize = 10_000;
+/// Records handed to the Python thread at a time.
+const BATCH: usize = 256;
+
+/// One record for the `logibridge` logger: level (Python's numbers), message, and the
+/// attributes the record carries.
+struct LogRecord {
+    level: i32,
+    message: String,
+    extra: Vec<(&'static str, Value)>,
+}
+
+enum Message {
+    Record(LogRecord),
+    /// Wakes the Python thread to see that the interpreter exits.
+    Wake,
+}
+
+/// This process's queue and its counts.
+struct Queue {
+    sender: SyncSender<Message>,
+    /// Locked only by the one Python thread that drains the queue.
+    receiver: Mutex<Receiver<Message>>,
+    /// Records put on the queue.
+    accepted: AtomicU64,
+    /// Records dropped because the queue was full, in all.
+    dropped: AtomicU64,
+    /// Dropped records no warning has reported yet.
+    unreported: AtomicU64,
+}
+
+static QUEUE: PerProcess<Queue> = PerProcess::new();
+
+/// The queue's size from `LOGIBRIDGE_LOG_QUEUE`: a whole number of records, at least 1.
+fn capacity() -> logibridge::Result<usize> {
+    let Ok(text) = std::env::var("LOGIBRIDGE_LOG_QUEUE") else { return Ok(DEFAULT_CAPACITY) };
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(Error::invalid_argument(
+            format!("LOGIBRIDGE_LOG_QUEUE must be a whole number of log records, at least 1; it is {text:?}"),
+            format!("LOGIBRIDGE_LOG_QUEUE должна быть целым числом записей журнала, не меньше 1; задано {text:?}"),
+        )),
+    }
+}
+
+fn queue() -> &'static Queue {
+    QUEUE.get_or_init(|| {
+        // Checked at import (see `install`); a child inherits the same environment.
+        let (sender, receiver) = sync_channel(capacity().unwrap_or(DEFAULT_CAPACITY));
+        Queue { sender, receiver: Mutex::new(receiver), accepted: AtomicU64::new(0), dropped: AtomicU64::new(0), unreported: AtomicU64::new(0) }
+    })
+}
+
+/// Puts a record on the queue, or counts it as dropped when the queue is full. Never
+/// blocks and never takes the GIL: it runs on the threads that serve requests.
+fn enqueue(record: LogRecord) {
+    let q = queue();
+    match q.sender.try_send(Message::Record(record)) {
+        Ok(()) => {
+            q.accepted.fetch_add(1, Ordering::Release);
+        }
+        Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+            q.dropped.fetch_add(1, Ordering::Relaxed);
+            q.unreported.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A record of the library's own (no request fields), e.g. an answer dropped because its
+/// event loop was closed.
+pub fn note(level: i32, message: String) {
+    enqueue(LogRecord { level, message, extra: Vec::new() });
+}
+
+/// Wakes the draining thread (used at exit, after [`lifecycle::shutdown`]).
+pub fn wake() {
+    // A full queue wakes it anyway.
+    let _ = queue().sender.try_send(Message::Wake);
+}
+
+/// The next records for the Python thread that calls the handlers: `(taken, records)`,
+/// `taken` being how many came off the queue and each record `(level, message, extra)`.
+/// Waits up to `timeout` seconds (GIL released) for the first; returns `(0, [])` if none
+/// came. After the queue drains, a `WARNING` record (`extra["dropped"]`) reports records
+/// dropped since the last such warning. Once the interpreter exits it returns what is
+/// left without waiting, then None.
+#[pyfunction]
+pub fn logging_next(py: Python<'_>, timeout: f64) -> PyResult<Option<Bound<'_, PyTuple>>> {
+    let q = queue();
+    let closing = lifecycle::is_shut_down();
+    // Taking records needs no GIL; waiting for the first must not hold it.
+    let (batch, drained) = py.detach(|| {
+        let receiver = q.receiver.lock().unwrap_or_else(|e| e.into_inner());
+        let mut batch = Vec::new();
+        let mut drained = false;
+        if !closing {
+            let wait = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
+            match receiver.recv_timeout(wait) {
+                Ok(Message::Record(r)) => batch.push(r),
+                Ok(Message::Wake) => {}
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => drained = true,
+            }
+        }
+        while !drained && batch.len() < BATCH {
+            match receiver.try_recv() {
+                Ok(Message::Record(r)) => batch.push(r),
+                Ok(Message::Wake) => {}
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => drained = true,
+            }
+        }
+        (batch, drained)
+    });
+    let mut batch = batch;
+    if closing && batch.is_empty() && q.unreported.load(Ordering::Relaxed) == 0 {
+        return Ok(None);
+    }
+    let taken = batch.len();
+    if drained {
+        let lost = q.unreported.swap(0, Ordering::Relaxed);
+        if lost > 0 {
+            batch.push(LogRecord {
+                level: WARNING,
+                message: format!("{lost} log records were dropped: the logging handlers were slower than the requests (the queue holds {} records; see LOGIBRIDGE_LOG_QUEUE)", receiver_capacity()),
+                extra: vec![("dropped", Value::from(lost))],
+            });
+        }
+    }
+    let records = PyList::empty(py);
+    for r in batch {
+        let extra = PyDict::new(py);
+        for (k, v) in &r.extra {
+            extra.set_item(*k, convert::to_py(py, v)?)?;
+        }
+        records.append((r.level, r.message, extra))?;
+    }
+    Ok(Some(PyTuple::new(py, [taken.into_pyobject(py)?.into_any(), records.into_any()])?))
+}
+
+fn receiver_capacity() -> usize {
+    capacity().unwrap_or(DEFAULT_CAPACITY)
+}
+
+/// Records put on this process's queue so far (what `flush_logs` waits to see handled).
+#[pyfunction]
+pub fn logging_accepted() -> u64 {
+    queue().accepted.load(Ordering::Acquire)
+}
+
+/// Records this process dropped because the logging handlers fell behind.
+#[pyfunction]
+pub fn logging_dropped() -> u64 {
+    queue().dropped.load(Ordering::Relaxed)
+}
 
 const SPAN_NAME: &str = "logibridge.request";
 
@@ -84,7 +258,7 @@ impl Visit for RequestFields {
 #[derive(Default)]
 struct EventFields {
     message: String,
-    others: Vec<(String, String)>,
+    others: Vec<(&'static str, String)>,
 }
 
 impl Visit for EventFields {
@@ -92,14 +266,14 @@ impl Visit for EventFields {
         if field.name() == "message" {
             self.message = format!("{value:?}");
         } else {
-            self.others.push((field.name().to_owned(), format!("{value:?}")));
+            self.others.push((field.name(), format!("{value:?}")));
         }
     }
     fn record_str(&mut self, field: &Field, value: &str) {
         if field.name() == "message" {
             self.message = value.to_owned();
         } else {
-            self.others.push((field.name().to_owned(), value.to_owned()));
+            self.others.push((field.name(), value.to_owned()));
         }
     }
 }
@@ -114,48 +288,36 @@ fn python_level(level: &Level) -> i32 {
     }
 }
 
-/// Sends one record to the `logibridge` logger, if it is enabled for `level`.
-fn emit(level: i32, f: &RequestFields, note: &str, extra: &[(String, String)]) {
-    let _ = Python::try_attach(|py| -> PyResult<()> {
-        let logger = LOGGER.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-            Ok(py.import("logging")?.call_method1("getLogger", ("logibridge",))?.unbind())
-        })?;
-        let logger = logger.bind(py);
-        if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
-            return Ok(());
-        }
-        let mut msg = format!("{} {} {}", f.endpoint, f.method, f.url);
-        match f.status {
-            Some(s) => write!(msg, " -> {s}").ok(),
-            None => write!(msg, " -> no response").ok(),
-        };
-        if let Some(ms) = f.duration_ms {
-            let _ = write!(msg, " in {ms} ms");
-        }
-        let _ = write!(msg, " (attempt {}, request {})", f.attempt + 1, f.request_id);
-        if !note.is_empty() {
-            let _ = write!(msg, ": {note}");
-        }
-        for (k, v) in extra {
-            let _ = write!(msg, " {k}={v}");
-        }
-        let record_extra = PyDict::new(py);
-        record_extra.set_item("request_id", f.request_id)?;
-        record_extra.set_item("endpoint", &f.endpoint)?;
-        record_extra.set_item("http_method", &f.method)?;
-        record_extra.set_item("url", &f.url)?;
-        record_extra.set_item("status", f.status)?;
-        record_extra.set_item("duration_ms", f.duration_ms)?;
-        record_extra.set_item("attempt", f.attempt + 1)?;
-        for (k, v) in extra {
-            record_extra.set_item(k, v)?;
-        }
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("extra", record_extra)?;
-        // `%s` keeps a message with a literal `%` from being formatted.
-        logger.call_method("log", (level, "%s", msg), Some(&kwargs))?;
-        Ok(())
-    });
+/// Queues one record for the `logibridge` logger.
+fn emit(level: i32, f: &RequestFields, note: &str, extra: &[(&'static str, String)]) {
+    let mut msg = format!("{} {} {}", f.endpoint, f.method, f.url);
+    match f.status {
+        Some(s) => write!(msg, " -> {s}").ok(),
+        None => write!(msg, " -> no response").ok(),
+    };
+    if let Some(ms) = f.duration_ms {
+        let _ = write!(msg, " in {ms} ms");
+    }
+    let _ = write!(msg, " (attempt {}, request {})", f.attempt + 1, f.request_id);
+    if !note.is_empty() {
+        let _ = write!(msg, ": {note}");
+    }
+    for (k, v) in extra {
+        let _ = write!(msg, " {k}={v}");
+    }
+    let mut fields = vec![
+        ("request_id", Value::from(f.request_id)),
+        ("endpoint", Value::from(f.endpoint.clone())),
+        ("http_method", Value::from(f.method.clone())),
+        ("url", Value::from(f.url.clone())),
+        ("status", f.status.map_or(Value::Null, Value::from)),
+        ("duration_ms", f.duration_ms.map_or(Value::Null, Value::from)),
+        ("attempt", Value::from(f.attempt + 1)),
+    ];
+    for (k, v) in extra {
+        fields.push((k, Value::from(v.clone())));
+    }
+    enqueue(LogRecord { level, message: msg, extra: fields });
 }
 
 struct PythonLogLayer;
@@ -214,9 +376,13 @@ where
     }
 }
 
-/// Installs the layer as the process's global `tracing` subscriber, unless the host
-/// already has one (then the host's subscriber sees the core's events instead).
-pub fn install() {
+/// Checks `LOGIBRIDGE_LOG_QUEUE`, makes this process's queue and installs the layer as
+/// the process's global `tracing` subscriber, unless the host already has one (then the
+/// host's subscriber sees the core's events instead).
+pub fn install(py: Python<'_>) -> PyResult<()> {
+    capacity().map_err(|e| to_pyerr(py, &e))?;
+    queue();
     let subscriber = tracing_subscriber::registry().with(PythonLogLayer);
     let _ = tracing::subscriber::set_global_default(subscriber);
+    Ok(())
 }

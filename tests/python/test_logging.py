@@ -14,6 +14,8 @@ from conftest import SECRET_KEY
 
 
 def records(caplog: pytest.LogCaptureFixture) -> list:  # type: ignore[type-arg]
+    # Records reach handlers on the library's logging thread, off the request path.
+    assert logibridge.flush_logs(timeout=10)
     return [r for r in caplog.records if r.name == "logibridge"]
 
 
