@@ -420,6 +420,23 @@ class _Mismatch(Exception):
 Converter = Callable[[Any], Any]
 
 
+def convert_argument(model: str, name: str, tp: Any, value: Any, bounds: Optional[Tuple[int, int]] = None) -> Any:
+    """One constructor argument of a natively implemented model (``PriceRow``) through the
+    converter :meth:`Model.from_dict` uses, with the same refusals as a Python model's
+    constructor: an :class:`~logibridge.InvalidArgumentError` naming the field, code
+    ``model.<rule>``. ``bounds`` narrows an int to the field's own range (a ``u32``)."""
+    try:
+        out = _converter(tp, None, True)(value)
+    except _Mismatch as e:
+        raise e.to_argument_error(model, name) from None
+    if bounds is not None and out is not None and not bounds[0] <= out <= bounds[1]:
+        code = "model.int_out_of_range"
+        message = f"{model}.{name}: expected an int from {bounds[0]} to {bounds[1]}, got {out!r}"
+        message_ru = f"{model}.{name}: ожидалось целое от {bounds[0]} до {bounds[1]}, получено {out!r}"
+        raise InvalidArgumentError(message, field=name, code=code, message_ru=message_ru, text=f"{message} [{code}]")
+    return out
+
+
 def _identity(value: Any) -> Any:
     return value
 

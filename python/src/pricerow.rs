@@ -194,25 +194,85 @@ fn price_from_python<'py>(py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResul
     Ok((exact, obj))
 }
 
+/// `logibridge._models.convert_argument` for `PriceRow`'s arguments.
+struct Argument<'py> {
+    convert: Bound<'py, PyAny>,
+    types: Bound<'py, PyModule>,
+}
+
+impl<'py> Argument<'py> {
+    fn new(py: Python<'py>) -> PyResult<Self> {
+        Ok(Argument { convert: py.import(intern!(py, "logibridge._models"))?.getattr(intern!(py, "convert_argument"))?, types: py.import(intern!(py, "builtins"))? })
+    }
+
+    fn run(&self, name: &str, tp: Bound<'py, PyAny>, value: &Bound<'py, PyAny>, max: Option<u64>) -> PyResult<Bound<'py, PyAny>> {
+        let bounds = max.map(|m| (0u64, m));
+        self.convert.call1(("PriceRow", name, tp, value, bounds))
+    }
+
+    /// A whole number from 0 to `max` (`None` stays `None`).
+    fn int(&self, name: &str, value: &Bound<'py, PyAny>, max: u64) -> PyResult<Option<u64>> {
+        let out = self.run(name, self.types.getattr("int")?, value, Some(max))?;
+        if out.is_none() {
+            return Ok(None);
+        }
+        out.extract().map(Some)
+    }
+
+    fn text(&self, name: &str, value: &Bound<'py, PyAny>) -> PyResult<String> {
+        self.run(name, self.types.getattr("str")?, value, None)?.extract()
+    }
+
+    fn decimal(&self, name: &str, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.run(name, decimal_type(self.convert.py())?.clone().into_any(), value, None)
+    }
+}
+
 #[pymethods]
 impl PriceRow {
     #[new]
-    #[pyo3(signature = (*, line, code, maker="", name="", price, qty="", min_qty=1, period_min=None, period_max=None, extra_columns=None))]
+    // The defaults are applied in the body (an argument is converted only when given), so
+    // the signature Python shows names them itself.
+    #[pyo3(
+        signature = (*, line, code, maker=None, name=None, price, qty=None, min_qty=None, period_min=None, period_max=None, extra_columns=None),
+        text_signature = "(*, line, code, maker='', name='', price, qty='', min_qty=1, period_min=None, period_max=None, extra_columns=None)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        line: u64,
-        code: String,
-        maker: &str,
-        name: &str,
+        line: &Bound<'_, PyAny>,
+        code: &Bound<'_, PyAny>,
+        maker: Option<&Bound<'_, PyAny>>,
+        name: Option<&Bound<'_, PyAny>>,
         price: &Bound<'_, PyAny>,
-        qty: &str,
-        min_qty: u32,
-        period_min: Option<u32>,
-        period_max: Option<u32>,
+        qty: Option<&Bound<'_, PyAny>>,
+        min_qty: Option<&Bound<'_, PyAny>>,
+        period_min: Option<&Bound<'_, PyAny>>,
+        period_max: Option<&Bound<'_, PyAny>>,
         extra_columns: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PriceRow> {
-        let (exact, shown) = price_from_python(py, price)?;
+        // Each argument through the converter the Python models use (issue 10, item 27): the
+        // same conversions and the same InvalidArgumentError, whatever the class is made of.
+        let arg = Argument::new(py)?;
+        let line: u64 = arg.int("line", line, u64::MAX.into())?.expect("line is required");
+        let code: String = arg.text("code", code)?;
+        let maker: String = maker.map(|v| arg.text("maker", v)).transpose()?.unwrap_or_default();
+        let name: String = name.map(|v| arg.text("name", v)).transpose()?.unwrap_or_default();
+        let qty: String = qty.map(|v| arg.text("qty", v)).transpose()?.unwrap_or_default();
+        let min_qty = match min_qty {
+            Some(v) => arg.int("min_qty", v, u32::MAX.into())?.unwrap_or(1),
+            None => 1,
+        };
+        let period_min = match period_min {
+            Some(v) => arg.int("period_min", v, u32::MAX.into())?,
+            None => None,
+        };
+        let period_max = match period_max {
+            Some(v) => arg.int("period_max", v, u32::MAX.into())?,
+            None => None,
+        };
+        let price = arg.decimal("price", price)?;
+        let (exact, shown) = price_from_python(py, &price)?;
         let mut pairs = Vec::new();
         if let Some(cols) = extra_columns {
             for item in cols.call_method0(intern!(py, "items"))?.try_iter()? {
@@ -222,13 +282,13 @@ impl PriceRow {
         let row = Row {
             line,
             code,
-            maker: maker.to_owned(),
-            name: name.to_owned(),
+            maker,
+            name,
             price: exact,
-            qty: Qty::parse(qty),
-            min_qty,
-            period_min,
-            period_max,
+            qty: Qty::parse(&qty),
+            min_qty: min_qty as u32,
+            period_min: period_min.map(|p| p as u32),
+            period_max: period_max.map(|p| p as u32),
             extra: Extra::from_pairs(pairs),
         };
         let this = PriceRow::from_row(row, None);

@@ -312,3 +312,39 @@ def test_decoding_a_float_from_json_stays_exact_to_its_text() -> None:
     text, as before (the service writes money as text; the core writes text)."""
     p = Profile.from_dict(json.loads('{"balance": 7.14}'))
     assert p.balance == Decimal("7.14")
+
+
+# PriceRow is built natively; its constructor goes through the same converter (issue 10,
+# item 27) and refuses what the Python models refuse, plus its own u32/u64 ranges.
+@pytest.mark.parametrize(
+    "changes,field,code",
+    [
+        ({"price": 1.5}, "price", "model.float_for_decimal"),
+        ({"price": "abc"}, "price", "model.not_a_decimal"),
+        ({"price": True}, "price", "model.wrong_type"),
+        ({"price": Decimal("NaN")}, "price", "model.not_a_decimal"),
+        ({"min_qty": 2**40}, "min_qty", "model.int_out_of_range"),
+        ({"min_qty": "3"}, "min_qty", "model.wrong_type"),
+        ({"period_max": -1}, "period_max", "model.int_out_of_range"),
+        ({"line": -1}, "line", "model.int_out_of_range"),
+        ({"code": 7}, "code", "model.wrong_type"),
+    ],
+    ids=repr,
+)
+def test_price_row_arguments_are_refused_as_models_refuse_them(changes: Dict[str, Any], field: str, code: str) -> None:
+    from logibridge.pricelist import PriceRow
+
+    args: Dict[str, Any] = {"line": 2, "code": "OC47", "price": Decimal("1.50"), **changes}
+    with pytest.raises(logibridge.InvalidArgumentError) as info:
+        PriceRow(**args)
+    err = info.value
+    assert (err.field, err.code) == (field, code)
+    assert CYRILLIC.search(err.message_ru) and field in err.message_ru
+
+
+@pytest.mark.parametrize("price,want", [("1.50", Decimal("1.50")), (7, Decimal(7)), (Decimal("0.1"), Decimal("0.1"))], ids=repr)
+def test_price_row_converts_what_decoding_converts(price: Any, want: Decimal) -> None:
+    from logibridge.pricelist import PriceRow
+
+    row = PriceRow(line=2, code="OC47", price=price)
+    assert row.price == want and str(row.price) == str(want)

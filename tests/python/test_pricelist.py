@@ -251,8 +251,9 @@ def test_row_constructor_copy_and_equality() -> None:
     with pytest.raises(TypeError):
         row.copy(nope=1)
     assert PriceRow(line=1, code="A", price=5).price == Decimal(5)  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
+    with pytest.raises(logibridge.InvalidArgumentError) as info:
         PriceRow(line=1, code="A", price=1.5)  # type: ignore[arg-type]
+    assert (info.value.field, info.value.code) == ("price", "model.float_for_decimal")
     with pytest.raises(TypeError):
         PriceRow(line=1, price=Decimal(1))  # type: ignore[call-arg]
 
