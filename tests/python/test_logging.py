@@ -14,7 +14,8 @@ from conftest import SECRET_KEY
 
 
 def records(caplog: pytest.LogCaptureFixture) -> list:  # type: ignore[type-arg]
-    # Records reach handlers on the library's logging thread, off the request path.
+    # Records reach handlers on the library's logging thread, off the request path, and
+    # the logger's level is looked at then: call this while the level is in force.
     assert logibridge.flush_logs(timeout=10)
     return [r for r in caplog.records if r.name == "logibridge"]
 
@@ -22,7 +23,7 @@ def records(caplog: pytest.LogCaptureFixture) -> list:  # type: ignore[type-arg]
 def test_request_records(shop: logibridge.Carreta, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG, logger="logibridge"):
         shop.search.query("oc47")
-    recs = records(caplog)
+        recs = records(caplog)
     assert len(recs) == 1
     r = recs[0]
     assert r.levelno == logging.DEBUG
@@ -40,7 +41,7 @@ def test_retries_and_failures_are_logged(sb: sandbox.Sandbox, caplog: pytest.Log
         shop.profile.get()
         with pytest.raises(logibridge.NotFoundError):
             shop.orders.get(987654321)
-    recs = records(caplog)
+        recs = records(caplog)
     assert [(r.levelno, r.status, r.attempt) for r in recs] == [
         (logging.INFO, 503, 1),
         (logging.DEBUG, 200, 2),
@@ -54,10 +55,10 @@ def test_retries_and_failures_are_logged(sb: sandbox.Sandbox, caplog: pytest.Log
 def test_nothing_when_disabled(shop: logibridge.Carreta, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="logibridge"):
         shop.profile.get()
-    assert records(caplog) == []
+        assert records(caplog) == []
 
 
 async def test_async_calls_log_too(ashop: logibridge.AsyncCarreta, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG, logger="logibridge"):
         await ashop.profile.get()
-    assert [r.endpoint for r in records(caplog)] == ["carreta.profile.get"]
+        assert [r.endpoint for r in records(caplog)] == ["carreta.profile.get"]
