@@ -91,11 +91,12 @@ static inline const char *lbt_env(const char *name) {
 static inline const char *lbt_carreta_url(void) { return lbt_env("LB_TEST_CARRETA_URL"); }
 static inline const char *lbt_carreta_key(void) { return lbt_env("LB_TEST_CARRETA_KEY"); }
 
-/* A Carreta client on the sandbox; retries off unless asked, so error tests are exact. */
-static inline lb_client_t *lbt_client(uint32_t max_retries, uint32_t timeout_ms) {
+/* A Carreta client on the sandbox with the given key (another than the sandbox's for
+ * tests of secrets); retries off unless asked, so error tests are exact. */
+static inline lb_client_t *lbt_client_with_key(const char *api_key, uint32_t max_retries, uint32_t timeout_ms) {
     lb_carreta_options_t opts;
     lb_carreta_options_init(&opts);
-    opts.api_key = lbt_carreta_key();
+    opts.api_key = api_key;
     opts.base_url = lbt_carreta_url();
     opts.max_retries = max_retries;
     if (timeout_ms) opts.timeout_ms = timeout_ms;
@@ -108,6 +109,11 @@ static inline lb_client_t *lbt_client(uint32_t max_retries, uint32_t timeout_ms)
         exit(2);
     }
     return client;
+}
+
+/* A Carreta client on the sandbox with the sandbox's key. */
+static inline lb_client_t *lbt_client(uint32_t max_retries, uint32_t timeout_ms) {
+    return lbt_client_with_key(lbt_carreta_key(), max_retries, timeout_ms);
 }
 
 /* ---- The control API over plain sockets ---------------------------------------------- */

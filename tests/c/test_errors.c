@@ -458,14 +458,8 @@ static void check_no_canary(const lb_error_t *err, int line) {
 }
 
 static void test_canary_in_every_encoding(void) {
-    lb_carreta_options_t opts;
-    lb_carreta_options_init(&opts);
-    opts.api_key = CANARY;
-    opts.base_url = lbt_carreta_url();
-    opts.max_retries = 0;
-    lb_client_t *client = NULL;
+    lb_client_t *client = lbt_client_with_key(CANARY, 0, 0);
     lb_error_t *err = NULL;
-    CHECK_STATUS(lb_carreta_new(&opts, &client, &err), LB_OK, err);
     char fault[1024];
     for (size_t f = 0; f < N_CANARY_FORMS; f++) {
         /* A server echoing the request line in an error answer. (The forms hold no `"` or `\`,
@@ -492,6 +486,9 @@ static void test_canary_in_every_encoding(void) {
 
     /* Malformed base URLs holding the key: refused, never echoed with their query or
      * user-info. */
+    lb_carreta_options_t opts;
+    lb_carreta_options_init(&opts);
+    opts.api_key = CANARY;
     const char *bad_urls[] = {"http://[::1/v1/?api_key=CANARY+abc/123=", "http://127.0.0.1:9/v1/?api_key=CANARY%2Babc%2F123%3D",
                               "ftp://u:CANARY+abc/123=@host/"};
     for (size_t i = 0; i < sizeof bad_urls / sizeof bad_urls[0]; i++) {
