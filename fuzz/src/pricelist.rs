@@ -21,6 +21,11 @@ use crate::input::Input;
 /// Option bits asking for the rows to be repeated past one parallel block.
 pub const AMPLIFY: u8 = 0x3C;
 
+/// Whether an input asks for [`AMPLIFY`].
+pub fn amplifies(data: &[u8]) -> bool {
+    data.first().is_some_and(|&option| option & AMPLIFY == AMPLIFY)
+}
+
 /// The header line, then the rest repeated until the list is longer than one block of
 /// `par_for_each` (512 KiB), so the cutting of blocks at record ends is exercised too.
 fn amplified(bytes: &[u8]) -> Vec<u8> {
@@ -51,7 +56,7 @@ pub fn run(data: &[u8]) {
     let mut input = Input::new(data);
     let option = input.byte();
     let delimiter = [b';', b',', b'\t', b'|'][(option & 3) as usize];
-    let bytes = if option & AMPLIFY == AMPLIFY { amplified(input.rest()) } else { input.rest().to_vec() };
+    let bytes = if amplifies(data) { amplified(input.rest()) } else { input.rest().to_vec() };
     let bytes = &bytes[..];
     let options = || Options::new().delimiter(delimiter).encoding(Encoding::Auto).on_error(OnError::Collect);
 
