@@ -26,6 +26,7 @@ pub mod carreta;
 mod client;
 pub mod endpoints;
 mod error;
+pub mod ireca;
 mod pager;
 pub mod pricelist;
 pub mod serde_ext;

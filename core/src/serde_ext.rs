@@ -136,12 +136,94 @@ pub fn bool_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
         serde_json::Value::Bool(b) => Ok(*b),
         serde_json::Value::Null => Ok(false),
         serde_json::Value::Number(n) => Ok(n.as_f64().map(|f| f != 0.0).unwrap_or(false)),
-        serde_json::Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => Ok(true),
-            "0" | "false" | "no" | "off" | "" => Ok(false),
-            _ => Err(de::Error::custom(format!("not a boolean: {s:?}"))),
-        },
+        serde_json::Value::String(s) if s.trim().is_empty() => Ok(false),
+        serde_json::Value::String(s) => bool_text(s).ok_or_else(|| de::Error::custom(format!("not a boolean: {s:?}"))),
         other => Err(de::Error::custom(format!("not a boolean: {other}"))),
+    }
+}
+
+/// A boolean's text as PHP services write it: `1`, `true`, `yes`, `on` and `0`, `false`,
+/// `no`, `off`, any case, spaces around ignored; anything else (the empty string included)
+/// is `None`.
+pub fn bool_text(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Puts quotes around every JSON number of `body` that would not survive serde_json's
+/// float reading exactly (more than 15 significant digits, or an integer beyond 64 bits),
+/// so a decimal reader gets its text: `12345678901234567.89` becomes
+/// `"12345678901234567.89"`. Numbers a float holds exactly, strings and everything else are
+/// left alone; a body with nothing to change is returned as it is, without copying.
+///
+/// Why not serde_json's `arbitrary_precision`: that feature changes how every number of
+/// every crate in the workspace is handed to visitors, and `#[serde(flatten)]` (used to
+/// keep unknown fields) buffers numbers as floats anyway.
+///
+/// ```
+/// let fixed = logibridge::serde_ext::quote_inexact_numbers(br#"{"a": 679.57, "b": 0.30000000000000004441, "c": "1.5"}"#);
+/// assert_eq!(&*fixed, br#"{"a": 679.57, "b": "0.30000000000000004441", "c": "1.5"}"#);
+/// ```
+pub fn quote_inexact_numbers(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    let (mut copied, mut i) = (0, 0);
+    while i < body.len() {
+        match body[i] {
+            b'"' => {
+                i += 1;
+                while i < body.len() {
+                    match body[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < body.len() && matches!(body[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+                    i += 1;
+                }
+                let token = &body[start..i];
+                if !float_reads_exactly(token) {
+                    let o = out.get_or_insert_with(|| Vec::with_capacity(body.len() + 16));
+                    o.extend_from_slice(&body[copied..start]);
+                    o.push(b'"');
+                    o.extend_from_slice(token);
+                    o.push(b'"');
+                    copied = i;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(body),
+        Some(mut o) => {
+            o.extend_from_slice(&body[copied..]);
+            std::borrow::Cow::Owned(o)
+        }
+    }
+}
+
+/// Whether serde_json reads this number token as a value whose shortest text is the
+/// token's own value (integers within 64 bits always are).
+fn float_reads_exactly(token: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(token) else { return true };
+    if !text.contains(['.', 'e', 'E']) {
+        return text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok();
+    }
+    // What serde_json itself makes of the token (its fast float reading, not std's).
+    let Ok(f) = serde_json::from_str::<f64>(text) else { return true };
+    match (decimal::parse(text), decimal::parse(&f.to_string())) {
+        (Some(written), Some(read)) => written == read,
+        _ => false,
     }
 }
 
