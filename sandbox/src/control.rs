@@ -3,6 +3,8 @@
 //!
 //! - `GET  /_control/health` → `ok`
 //! - `POST /_control/carreta/orders/{id}/advance` `{"status": N?, "comment": "..."?}`
+//! - `POST /_control/ireca/courier`, `POST /_control/ireca/sessions`,
+//!   `GET /_control/ireca/callbacks`: see [`crate::ireca::courier`]
 //! - `POST /_control/faults` `{"path_prefix", "status"?, "count"?, "retry_after"?, "delay_ms"?, "body"?,
 //!   "after_apply"?, "drop_answer"?, "method"?}`,
 //!   `GET /_control/faults`, `DELETE /_control/faults`
@@ -245,10 +247,13 @@ fn cut(response: Response) -> Response {
 
 fn injected(f: &Fault, code: u16) -> Response {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = f
-        .body
-        .clone()
-        .unwrap_or_else(|| json!({"error": "Injected fault."}).to_string());
+    // The default body takes the shape of the service the fault's path belongs to.
+    let default = if f.path_prefix.starts_with(crate::ireca::PREFIX) {
+        json!({"error": true, "message": "Injected fault."})
+    } else {
+        json!({"error": "Injected fault."})
+    };
+    let body = f.body.clone().unwrap_or_else(|| default.to_string());
     let looks_json = matches!(body.trim_start().chars().next(), Some('{' | '['));
     let mut resp = (status, Body::from(body)).into_response();
     let ctype = if looks_json {
@@ -287,7 +292,7 @@ pub(crate) fn routes() -> Router<Shared> {
 
 /// Decodes a control body, naming the field at fault: `status: invalid type: string "x",
 /// expected u16`, `unknown field `dealy_ms`, expected one of …`.
-fn decode<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn decode<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

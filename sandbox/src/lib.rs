@@ -1,16 +1,16 @@
 //! Offline emulator of the services logibridge talks to.
 //!
 //! Today it serves the Carreta auto-parts shop API under `/carreta/v1/` (plus the published
-//! price list at `/carreta/pricelist.csv`); iRECA and CARGO.RUN will get their own path
-//! prefixes beside it. The rules it enforces come from the services' documents, not from the
+//! price list at `/carreta/pricelist.csv`) and the iRECA Courier API under `/ireca/api/v1/`
+//! ([`ireca`]); CARGO.RUN will get its own path prefix beside them. The rules it enforces come from the services' documents, not from the
 //! client crate: it is the server half of the contract, so a client bug cannot hide behind a
 //! matching sandbox bug.
 //!
 //! A control API under `/_control/` lets tests and demos play the other side (advance an
 //! order's status), inject faults and read the request log.
 //!
-//! Every error is answered in the service's documented shape, `{"error": "..."}` as JSON,
-//! whatever produced it (a handler, the router, a body over [`MAX_BODY_BYTES`]); only an
+//! Every error is answered in the service's documented shape (Carreta `{"error": "..."}`,
+//! iRECA `{"error": true, "message": "..."}`) as JSON, whatever produced it (a handler, the router, a body over [`MAX_BODY_BYTES`]); only an
 //! injected fault answers with the body the test gave it.
 //!
 //! ```no_run
@@ -22,6 +22,7 @@
 pub mod carreta;
 pub mod control;
 mod error;
+pub mod ireca;
 pub mod pricelist;
 
 pub(crate) use error::ApiError;
@@ -43,6 +44,8 @@ pub struct SandboxConfig {
     pub carreta_api_key: String,
     /// Seed of the generated catalogue and of the offer-signature secret. Default 1.
     pub seed: u64,
+    /// The Bearer token the iRECA emulator accepts. Default [`DEFAULT_IRECA_TOKEN`].
+    pub ireca_token: String,
 }
 
 impl SandboxConfig {
@@ -53,6 +56,10 @@ impl SandboxConfig {
         if self.carreta_api_key.trim().is_empty() {
             return Err("carreta_api_key must not be empty or blank.".into());
         }
+        // A blank token would make `Authorization: Bearer ` look authorised.
+        if self.ireca_token.trim().is_empty() {
+            return Err("ireca_token must not be empty or blank.".into());
+        }
         Ok(())
     }
 }
@@ -60,11 +67,15 @@ impl SandboxConfig {
 /// Default Carreta API key.
 pub const DEFAULT_CARRETA_API_KEY: &str = "sandbox-carreta-key";
 
+/// Default iRECA token.
+pub const DEFAULT_IRECA_TOKEN: &str = ireca::DEFAULT_TOKEN;
+
 impl Default for SandboxConfig {
     fn default() -> Self {
         SandboxConfig {
             carreta_api_key: DEFAULT_CARRETA_API_KEY.to_string(),
             seed: 1,
+            ireca_token: DEFAULT_IRECA_TOKEN.to_string(),
         }
     }
 }
@@ -83,6 +94,7 @@ pub fn carreta_catalogue_codes() -> Vec<String> {
 /// Shared state of all services and the control API.
 pub struct AppState {
     pub(crate) carreta: carreta::CarretaState,
+    pub(crate) ireca: ireca::IrecaState,
     pub(crate) control: control::ControlState,
 }
 
@@ -91,11 +103,14 @@ pub struct AppState {
 pub fn app(config: SandboxConfig) -> Router {
     let state = Arc::new(AppState {
         carreta: carreta::CarretaState::new(&config),
+        ireca: ireca::IrecaState::new(&config.ireca_token),
         control: control::ControlState::default(),
     });
     Router::new()
         .merge(carreta::routes())
+        .merge(ireca::routes())
         .merge(control::routes())
+        .merge(ireca::courier::routes())
         .fallback(error::not_found)
         // After the routes: it is set on the routes present when it is called.
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -173,6 +188,7 @@ impl IdParam {
 pub struct Sandbox {
     addr: SocketAddr,
     carreta_api_key: String,
+    ireca_token: String,
     stop_tx: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -204,6 +220,7 @@ impl Sandbox {
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
         let carreta_api_key = config.carreta_api_key.clone();
+        let ireca_token = config.ireca_token.clone();
         let router = app(config);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -238,6 +255,7 @@ impl Sandbox {
         Ok(Sandbox {
             addr,
             carreta_api_key,
+            ireca_token,
             stop_tx: Some(stop_tx),
             thread: Some(thread),
         })
@@ -267,6 +285,16 @@ impl Sandbox {
     /// The `api_key` the Carreta emulator accepts.
     pub fn carreta_api_key(&self) -> &str {
         &self.carreta_api_key
+    }
+
+    /// Base URL of the iRECA Courier API: `http://HOST:PORT/ireca/api/v1/`.
+    pub fn ireca_url(&self) -> String {
+        format!("{}ireca/api/v1/", self.base_url())
+    }
+
+    /// The Bearer token the iRECA emulator accepts.
+    pub fn ireca_token(&self) -> &str {
+        &self.ireca_token
     }
 
     /// Stops gracefully and waits for the server thread.

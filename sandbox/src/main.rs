@@ -5,9 +5,9 @@ use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 
 use clap::Parser;
-use logibridge_sandbox::{Sandbox, SandboxConfig, DEFAULT_CARRETA_API_KEY};
+use logibridge_sandbox::{Sandbox, SandboxConfig, DEFAULT_CARRETA_API_KEY, DEFAULT_IRECA_TOKEN};
 
-/// Offline emulator of the Carreta API (iRECA and CARGO.RUN to come).
+/// Offline emulator of the Carreta and iRECA Courier APIs (CARGO.RUN to come).
 ///
 /// Prints the service URLs on stdout once it listens, then serves until Ctrl-C or SIGTERM.
 /// The control API (faults, request log, order statuses) lives under /_control/.
@@ -23,6 +23,9 @@ struct Args {
     /// The api_key the Carreta emulator accepts (not empty).
     #[arg(long, value_name = "KEY", default_value = DEFAULT_CARRETA_API_KEY, value_parser = parse_api_key)]
     carreta_api_key: String,
+    /// The Bearer token the iRECA emulator accepts (not empty).
+    #[arg(long, value_name = "TOKEN", default_value = DEFAULT_IRECA_TOKEN, value_parser = parse_api_key)]
+    ireca_token: String,
     /// Seed of the generated catalogue and of the offer signatures.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -61,7 +64,8 @@ fn parse_host(text: &str) -> Result<Host, String> {
     Ok(Host { addrs })
 }
 
-/// Refuses an empty or blank key: the emulator would then accept requests without one.
+/// Refuses an empty or blank key or token: the emulator would then accept requests without
+/// one.
 fn parse_api_key(text: &str) -> Result<String, String> {
     if text.trim().is_empty() {
         return Err("the key must not be empty or blank".into());
@@ -96,6 +100,7 @@ fn run(args: Args) -> Result<(), String> {
     let config = SandboxConfig {
         carreta_api_key: args.carreta_api_key,
         seed: args.seed,
+        ireca_token: args.ireca_token,
     };
     // A name may resolve to several addresses (localhost: ::1 and 127.0.0.1): take the
     // first that can be bound, and report the first failure if none can.
@@ -119,13 +124,15 @@ fn run(args: Args) -> Result<(), String> {
         Some(s) => s,
         None => return Err(first_error.unwrap_or_else(|| "no address to listen on".into())),
     };
-    // Scripts read these lines to learn the port, so flush before anything else. One write
-    // for both: a script that reads the first line and closes the pipe must not make the
-    // second one fail.
+    // Scripts read these lines to learn the port (the carreta line first, as it always
+    // was), so flush before anything else. One write for all: a script that reads the
+    // first line and closes the pipe must not make the others fail.
     let urls = format!(
-        "carreta {} api_key={}\ncontrol {}_control/\n",
+        "carreta {} api_key={}\nireca {} token={}\ncontrol {}_control/\n",
         sandbox.carreta_url(),
         sandbox.carreta_api_key(),
+        sandbox.ireca_url(),
+        sandbox.ireca_token(),
         sandbox.base_url()
     );
     let mut out = std::io::stdout().lock();

@@ -31,7 +31,7 @@ fn run_to_exit(args: &[&str]) -> Output {
 
 /// Kills the serving sandbox when the test ends, whatever happens; holds its stdout open
 /// meanwhile, as a script reading the URLs would.
-struct Serving(Child, #[allow(dead_code)] BufReader<ChildStdout>);
+struct Serving(Child, BufReader<ChildStdout>);
 
 impl Drop for Serving {
     fn drop(&mut self) {
@@ -127,9 +127,48 @@ fn help_names_every_option_with_its_meaning() {
         "--host",
         "localhost",
         "--carreta-api-key",
+        "--ireca-token",
         "--seed",
         "/_control/",
     ] {
         assert!(help.contains(needle), "--help lacks {needle}:\n{help}");
+    }
+}
+
+#[test]
+fn the_ireca_line_follows_the_carreta_line() {
+    let (mut sandbox, first) = serve(&["--port", "0", "--ireca-token", "cli-token"]);
+    assert!(first.starts_with("carreta http://"), "{first:?}");
+    let mut second = String::new();
+    sandbox.1.read_line(&mut second).unwrap();
+    // "ireca http://127.0.0.1:PORT/ireca/api/v1/ token=cli-token"
+    let words: Vec<&str> = second.split_whitespace().collect();
+    assert_eq!(words.len(), 3, "{second:?}");
+    assert_eq!(words[0], "ireca");
+    assert!(words[1].ends_with("/ireca/api/v1/"), "{second:?}");
+    assert_eq!(words[2], "token=cli-token");
+    let taxes = reqwest::blocking::Client::new()
+        .get(format!("{}taxes", words[1]))
+        .bearer_auth("cli-token")
+        .timeout(Duration::from_secs(30))
+        .send()
+        .expect("the iRECA emulator answers");
+    assert_eq!(taxes.status().as_u16(), 200);
+    let mut third = String::new();
+    sandbox.1.read_line(&mut third).unwrap();
+    assert!(third.starts_with("control http://"), "{third:?}");
+}
+
+#[test]
+fn an_empty_or_blank_ireca_token_is_a_usage_error() {
+    for token in ["", "  "] {
+        let out = run_to_exit(&["--ireca-token", token, "--port", "0"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{token:?}: {stderr}");
+        assert!(
+            stderr.contains("--ireca-token") && stderr.contains("empty"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{token:?} started a sandbox");
     }
 }
