@@ -113,6 +113,11 @@ typedef struct lb_call_handle_t lb_call_handle_t;
  * `lb_call_async` only read it); the threads share its connection pool. It must not be
  * freed while another thread is inside a call with it. Asynchronous calls already
  * started keep what they need, so freeing the client does not disturb them.
+ *
+ * A client belongs to the process that made it: after `fork()` its connections and the
+ * threads that serve them are the parent's, so in the child every call with it fails with
+ * `LB_INVALID_ARGUMENT` (make a new client there: it works), and freeing it in the child
+ * releases the memory without closing the parent's connections.
  */
 typedef struct lb_client_t lb_client_t;
 

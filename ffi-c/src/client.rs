@@ -26,14 +26,45 @@ use crate::{arg_out, arg_ref, arg_str, c_string, guard, is_null, lb_status, not_
 /// `lb_call_async` only read it); the threads share its connection pool. It must not be
 /// freed while another thread is inside a call with it. Asynchronous calls already
 /// started keep what they need, so freeing the client does not disturb them.
+///
+/// A client belongs to the process that made it: after `fork()` its connections and the
+/// threads that serve them are the parent's, so in the child every call with it fails with
+/// `LB_INVALID_ARGUMENT` (make a new client there: it works), and freeing it in the child
+/// releases the memory without closing the parent's connections.
 pub struct lb_client_t {
     inner: Client,
+    /// [`lbcore::blocking::fork_generation`] of the process that made it.
+    made_in: u64,
+}
+
+impl lb_client_t {
+    /// The client, if this process made it.
+    fn get(&self) -> Result<&Client, Error> {
+        if self.made_in == lbcore::blocking::fork_generation() {
+            return Ok(&self.inner);
+        }
+        Err(Error::invalid_argument(
+            "this client was made before fork() in the parent process; its connections are the parent's: make a new client in this process",
+            "этот клиент создан до fork() в родительском процессе, его соединения принадлежат родителю: создайте новый клиент в этом процессе",
+        ))
+    }
+}
+
+impl Drop for lb_client_t {
+    fn drop(&mut self) {
+        if self.made_in != lbcore::blocking::fork_generation() {
+            // The parent's connections: closing them here would deregister the parent's
+            // sockets from the epoll set both processes share.
+            // A forgotten clone keeps the shared pool alive: it is never dropped here.
+            std::mem::forget(self.inner.clone());
+        }
+    }
 }
 
 /// The one constructor path: a service by prefix, options by name, the core's checks.
 fn new_client(service: &str, options: &Map<String, Value>) -> Result<*mut lb_client_t, Error> {
     let inner = Client::for_service(service)?.options(options).build()?;
-    Ok(Box::into_raw(Box::new(lb_client_t { inner })))
+    Ok(Box::into_raw(Box::new(lb_client_t { inner, made_in: lbcore::blocking::fork_generation() })))
 }
 
 /// `options_json` as a JSON object; NULL, `""` or blanks mean `{}`.
@@ -221,7 +252,7 @@ pub unsafe extern "C" fn lb_call(
         let out = arg_out(response_json_out, "response_json_out")?;
         // The core's one "run on the shared runtime and wait": it also works on the
         // runtime's blocking pool, where lb_call_async callbacks run.
-        let text = client.inner.call_json_blocking(id, params)?;
+        let text = client.get()?.call_json_blocking(id, params)?;
         *out = c_string(text).into_raw();
         Ok(())
     })
@@ -311,7 +342,7 @@ pub unsafe extern "C" fn lb_call_async(
 ) -> lb_status {
     reset_out(handle_out);
     guard(error_out, || {
-        let client = arg_ref(client, "client")?.inner.clone();
+        let client = arg_ref(client, "client")?.get()?.clone();
         let id = arg_str(endpoint_id, "endpoint_id")?;
         client.endpoint(id)?;
         let id = id.to_owned();

@@ -112,7 +112,8 @@ struct PyFile(Py<PyAny>);
 
 impl Read for PyFile {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        Python::attach(|py| {
+        // Through the lifecycle gate: a background reader may still be running at exit.
+        crate::lifecycle::with_python(|py| {
             let chunk = self.0.call_method1(py, "read", (buf.len(),)).map_err(|e| io::Error::other(e.to_string()))?;
             let chunk = chunk.bind(py);
             let bytes = chunk
@@ -130,6 +131,7 @@ impl Read for PyFile {
             buf[..n].copy_from_slice(&bytes[..n]);
             Ok(n)
         })
+        .unwrap_or_else(|| Err(io::Error::other("the Python interpreter is shutting down")))
     }
 }
 

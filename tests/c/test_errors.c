@@ -5,6 +5,9 @@
  */
 #include "lbtest.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 /* Calls and expects a failure with the given status and code; returns the error. */
 static lb_error_t *expect_fail(const lb_client_t *client, const char *id, const char *params, lb_status want,
                                const char *want_code, int line) {
@@ -504,6 +507,44 @@ static void test_canary_in_every_encoding(void) {
     }
 }
 
+/* A client made before fork() is the parent's: in the child every call with it is
+ * LB_INVALID_ARGUMENT naming the fork, and a client made in the child works (issue 10,
+ * item 15, in the C face). The child reports through its exit status. */
+static void test_fork(void) {
+    lb_client_t *parent_client = lbt_client(0, 0);
+    char *resp = NULL;
+    lb_error_t *err = NULL;
+    CHECK_STATUS(lb_call(parent_client, "carreta.profile.get", NULL, &resp, &err), LB_OK, err);
+    lb_string_free(resp);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int code = 0;
+        resp = NULL;
+        err = NULL;
+        if (lb_call(parent_client, "carreta.profile.get", NULL, &resp, &err) != LB_INVALID_ARGUMENT || !err ||
+            !lbt_contains(lb_error_message(err), "fork()") || !lbt_contains(lb_error_message_ru(err), "fork()"))
+            code |= 1;
+        lb_error_free(err);
+        lb_client_t *own = lbt_client(0, 0);
+        err = NULL;
+        if (lb_call(own, "carreta.profile.get", NULL, &resp, &err) != LB_OK || !lbt_contains(resp, "balance")) code |= 2;
+        lb_string_free(resp);
+        lb_error_free(err);
+        lb_client_free(own);
+        lb_client_free(parent_client); /* frees the memory, leaves the parent's connections */
+        _exit(code);
+    }
+    int status = -1;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) fprintf(stderr, "fork child status %d\n", status);
+    /* The parent's client still works after the child freed its copy. */
+    CHECK_STATUS(lb_call(parent_client, "carreta.profile.get", NULL, &resp, &err), LB_OK, err);
+    lb_string_free(resp);
+    lb_client_free(parent_client);
+}
+
 int main(void) {
     lb_client_t *client = lbt_client(0, 0);
     test_outcome_unknown(client);
@@ -512,6 +553,7 @@ int main(void) {
     test_http_errors(client);
     test_auth_and_secrets();
     test_canary_in_every_encoding();
+    test_fork();
     lb_client_free(client);
     return lbt_finish("test_errors");
 }

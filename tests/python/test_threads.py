@@ -139,3 +139,31 @@ def test_forked_child_gets_a_clear_error(shop: logibridge.Carreta) -> None:
         time.sleep(0.05)
     assert os.read(read_end, 100) == b"ok"
     os.close(read_end)
+
+
+def test_first_typed_calls_from_many_threads_at_once_do_not_hang(sb: sandbox.Sandbox) -> None:
+    """The first typed call of a resource probes its model once; threads arriving meanwhile
+    wait for it with the interpreter let go (a OnceLock waited on while holding the GIL hung
+    the process). In a fresh interpreter, so the probe has not been made yet; bounded by a
+    timeout, not timed."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        f"""
+        import threading, logibridge
+        shop = logibridge.Carreta({sb.carreta.api_key!r}, base_url={sb.carreta.base_url!r}, max_retries=0)
+        start = threading.Barrier(16)
+        def first_call():
+            start.wait()
+            shop.profile.get(); shop.search.query("oc47"); shop.orders.list()
+        threads = [threading.Thread(target=first_call) for _ in range(16)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        print("done")
+        """
+    )
+    for _ in range(5):
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0 and run.stdout.strip() == "done", run.stderr[-2000:]

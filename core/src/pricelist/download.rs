@@ -5,7 +5,7 @@
 //! slow reader slows the download down instead of piling it up.
 
 use std::io::{self, Read};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -103,7 +103,8 @@ impl Read for Download {
 /// credentials (a download link carries its own), 30 s to connect, 120 s of silence at most
 /// while the body streams, idempotent retries of the request itself.
 fn transport() -> Result<&'static Transport> {
-    static TRANSPORT: OnceLock<Transport> = OnceLock::new();
+    // One per process: after fork() the parent's pool belongs to the parent's runtime.
+    static TRANSPORT: crate::blocking::PerProcess<Transport> = crate::blocking::PerProcess::new();
     if let Some(t) = TRANSPORT.get() {
         return Ok(t);
     }

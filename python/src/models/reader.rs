@@ -3,6 +3,8 @@
 
 use std::sync::{Arc, OnceLock};
 
+use pyo3::sync::OnceLockExt;
+
 use logibridge::endpoints::Endpoint;
 use pyo3::prelude::*;
 use serde_json::{Map, Value};
@@ -123,7 +125,10 @@ impl ModelReader {
 impl ModelReader {
     /// The plan, found on first use (the row may be registered after the reader is made).
     pub fn plan(&self, py: Python<'_>) -> Option<Plan> {
-        *self.plan.get_or_init(|| {
+        // `_py_attached`: a thread waiting here for another's first probe lets go of the
+        // interpreter meanwhile; the prober releases it too (`detach`), and without this
+        // the two would wait on each other.
+        *self.plan.get_or_init_py_attached(py, || {
             let schema = self.schema.as_ref()?.get();
             let ep = logibridge::endpoints::find(&self.endpoint)?;
             // Library-side rows, exactly-once creates and empty answers take the generic call.
