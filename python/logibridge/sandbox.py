@@ -12,6 +12,10 @@
         sb.advance_order(order.id)            # play the shop: move the order along
         sb.add_fault("carreta.search.query", status=503)   # the next search fails once
 
+    with sandbox.start() as sb:                # the iRECA Courier emulator beside it
+        url, token = sb.ireca.base_url, sb.ireca.token
+        sb.ireca_courier("209900", "take")     # play the courier: take, deliver, close, cancel
+
 The servers run in this process, on their own thread, on a free port of 127.0.0.1; they
 keep their state in memory and stop with the ``with`` block (or ``stop()``).
 """
@@ -29,13 +33,16 @@ from . import _native, _table
 from ._exceptions import InvalidArgumentError
 from .carreta import AsyncCarreta, Carreta
 
-__all__ = ["start", "Sandbox", "ServiceAccess", "DEFAULT_CARRETA_API_KEY"]
+__all__ = ["start", "Sandbox", "ServiceAccess", "TokenAccess", "DEFAULT_CARRETA_API_KEY", "DEFAULT_IRECA_TOKEN"]
 
 DEFAULT_CARRETA_API_KEY = "sandbox-carreta-key"
 """The Carreta key the sandbox accepts unless told otherwise."""
 
+DEFAULT_IRECA_TOKEN = "sandbox-ireca-token"
+"""The iRECA Bearer token the sandbox accepts unless told otherwise."""
+
 # Where each service lives under the sandbox's base URL.
-_SERVICE_PATHS = {"carreta": "carreta/v1/"}
+_SERVICE_PATHS = {"carreta": "carreta/v1/", "ireca": "ireca/api/v1/"}
 
 
 class ServiceAccess:
@@ -55,6 +62,21 @@ class ServiceAccess:
         return f"ServiceAccess(service={self.service!r}, base_url={self.base_url!r}, accounts={self.accounts!r})"
 
 
+class TokenAccess:
+    """How to reach an emulated service that takes a Bearer token: its base URL and the
+    token it accepts."""
+
+    __slots__ = ("service", "base_url", "token")
+
+    def __init__(self, service: str, base_url: str, token: str) -> None:
+        self.service = service
+        self.base_url = base_url
+        self.token = token
+
+    def __repr__(self) -> str:
+        return f"TokenAccess(service={self.service!r}, base_url={self.base_url!r})"
+
+
 class Sandbox:
     """A running sandbox: base URLs, credentials, and the control API (play the other side
     of a service, inject faults, read the request log)."""
@@ -65,6 +87,8 @@ class Sandbox:
         """``http://127.0.0.1:PORT/``"""
         self.carreta = ServiceAccess("carreta", native.carreta_url, native.carreta_api_key, ("1001", "1002"))
         """The Carreta emulator: ``.base_url``, ``.api_key``, ``.accounts``."""
+        self.ireca = TokenAccess("ireca", native.ireca_url, native.ireca_token)
+        """The iRECA Courier emulator: ``.base_url``, ``.token`` (``Authorization: Bearer``)."""
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     # -- clients ----------------------------------------------------------------------
@@ -106,12 +130,39 @@ class Sandbox:
         result: Dict[str, Any] = self._control("POST", f"carreta/orders/{int(order_id)}/advance", body)
         return result
 
+    def ireca_courier(
+        self,
+        order_id: Any,
+        action: str,
+        *,
+        return_reason_id: Any = None,
+        receipt: Optional[Dict[str, Any]] = None,
+    ) -> Dict[str, Any]:
+        """Plays the iRECA courier on an order: ``action`` is ``"take"`` (6 → 7),
+        ``"deliver"`` (7 → 9), ``"close"`` (→ 10, paid, receipt printed; ``receipt`` sets its
+        attributes such as ``fiscalSign``) or ``"cancel"`` (→ 11, with ``return_reason_id``).
+        Journals, geo points and the order callback follow as the service does them.
+        Returns the order as the API now shows it."""
+        body: Dict[str, Any] = {"orderId": order_id, "action": action}
+        if return_reason_id is not None:
+            body["returnReasonId"] = return_reason_id
+        if receipt is not None:
+            body["receipt"] = receipt
+        result: Dict[str, Any] = self._control("POST", "ireca/courier", body)
+        return result
+
+    def ireca_callbacks(self) -> List[Dict[str, Any]]:
+        """Every callback delivery attempt of the iRECA emulator (``kind``, ``url``,
+        ``attempt``, ``result``: the status or the error, ``delivered``), oldest first."""
+        result: List[Dict[str, Any]] = self._control("GET", "ireca/callbacks")
+        return result
+
     def fault_path(self, endpoint: str) -> str:
         """The path prefix of an endpoint id (``carreta.order.get`` → ``/carreta/v1/order/``)."""
         e = _table.row(endpoint)
         service_path = _SERVICE_PATHS.get(e["service"]) if e is not None else None
         if e is not None and service_path is not None and e["method"] != "LOCAL":
-            return "/" + service_path + str(e["path"]).split("{", 1)[0]
+            return "/" + service_path + str(e["path"]).split("{", 1)[0].split("?", 1)[0]
         raise InvalidArgumentError(f"no sandbox route for endpoint {endpoint!r}", code="invalid_argument")
 
     def add_fault(
@@ -203,21 +254,27 @@ class Sandbox:
         return f"<Sandbox {self.base_url}{'' if self.running else ' stopped'}>"
 
 
-def start(*, seed: Optional[int] = None, carreta_api_key: Optional[str] = None) -> Sandbox:
+def start(
+    *, seed: Optional[int] = None, carreta_api_key: Optional[str] = None, ireca_token: Optional[str] = None
+) -> Sandbox:
     """Starts the emulators in this process on a free port of 127.0.0.1 and returns the
     running :class:`Sandbox` (use it as a context manager to stop it).
 
     :param seed: seed of the generated catalogue (the same seed gives the same offers).
     :param carreta_api_key: the key the Carreta emulator accepts
         (default :data:`DEFAULT_CARRETA_API_KEY`); not empty or blank.
-    :raises InvalidArgumentError: for an empty or blank ``carreta_api_key`` (the emulator
-        would let requests through with an empty key, unlike the service).
+    :param ireca_token: the Bearer token the iRECA emulator accepts
+        (default :data:`DEFAULT_IRECA_TOKEN`); not empty or blank.
+    :raises InvalidArgumentError: for an empty or blank ``carreta_api_key`` or
+        ``ireca_token`` (the emulator would let requests through without one, unlike the
+        service).
     """
-    if carreta_api_key is not None and not carreta_api_key.strip():
-        raise InvalidArgumentError(
-            "must not be empty or blank",
-            field="carreta_api_key",
-            code="invalid_argument",
-            message_ru="не может быть пустым",
-        )
-    return Sandbox(_native.Sandbox(seed=seed, carreta_api_key=carreta_api_key))
+    for field, value in (("carreta_api_key", carreta_api_key), ("ireca_token", ireca_token)):
+        if value is not None and not value.strip():
+            raise InvalidArgumentError(
+                "must not be empty or blank",
+                field=field,
+                code="invalid_argument",
+                message_ru="не может быть пустым",
+            )
+    return Sandbox(_native.Sandbox(seed=seed, carreta_api_key=carreta_api_key, ireca_token=ireca_token))

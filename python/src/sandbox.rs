@@ -13,19 +13,29 @@ pub struct Sandbox {
     base_url: String,
     carreta_url: String,
     carreta_api_key: String,
+    ireca_url: String,
+    ireca_token: String,
 }
 
 #[pymethods]
 impl Sandbox {
     #[new]
-    #[pyo3(signature = (*, seed=None, carreta_api_key=None))]
-    fn new(py: Python<'_>, seed: Option<u64>, carreta_api_key: Option<String>) -> PyResult<Self> {
+    #[pyo3(signature = (*, seed=None, carreta_api_key=None, ireca_token=None))]
+    fn new(
+        py: Python<'_>,
+        seed: Option<u64>,
+        carreta_api_key: Option<String>,
+        ireca_token: Option<String>,
+    ) -> PyResult<Self> {
         let mut config = SandboxConfig::default();
         if let Some(s) = seed {
             config.seed = s;
         }
         if let Some(k) = carreta_api_key {
             config.carreta_api_key = k;
+        }
+        if let Some(t) = ireca_token {
+            config.ireca_token = t;
         }
         let inner = py
             .detach(move || Inner::start_with(config))
@@ -34,6 +44,8 @@ impl Sandbox {
             base_url: inner.base_url(),
             carreta_url: inner.carreta_url(),
             carreta_api_key: inner.carreta_api_key().to_owned(),
+            ireca_url: inner.ireca_url(),
+            ireca_token: inner.ireca_token().to_owned(),
             inner: Mutex::new(Some(inner)),
         })
     }
@@ -54,6 +66,18 @@ impl Sandbox {
     #[getter]
     fn carreta_api_key(&self) -> &str {
         &self.carreta_api_key
+    }
+
+    /// `http://127.0.0.1:PORT/ireca/api/v1/`.
+    #[getter]
+    fn ireca_url(&self) -> &str {
+        &self.ireca_url
+    }
+
+    /// The Bearer token the iRECA emulator accepts.
+    #[getter]
+    fn ireca_token(&self) -> &str {
+        &self.ireca_token
     }
 
     /// Whether the server is still running.

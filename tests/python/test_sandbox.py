@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import urllib.request
 
 import pytest
@@ -95,3 +96,45 @@ def test_catalogue_and_pricelist(sb: sandbox.Sandbox) -> None:
     with opener.open(url, timeout=10) as resp:
         body = resp.read()
     assert body.count(b"\n") >= 5
+
+
+def test_ireca_access_beside_carreta() -> None:
+    with sandbox.start(ireca_token="py-ireca-token") as sb:
+        assert sb.ireca.base_url == sb.base_url + "ireca/api/v1/"
+        assert sb.ireca.token == "py-ireca-token"
+        assert "py-ireca-token" not in repr(sb.ireca)
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        request = urllib.request.Request(
+            sb.ireca.base_url + "dictionary/closeTypes", headers={"Authorization": "Bearer " + sb.ireca.token}
+        )
+        with opener.open(request, timeout=30) as response:
+            assert json.loads(response.read()) == [
+                {"closeTypeId": 1, "title": "Наличные"},
+                {"closeTypeId": 2, "title": "Банковская карта"},
+            ]
+        order = {
+            "orderId": "41", "statusId": 0, "deliveryStatusId": 6, "courierId": "55752", "paymentId": "4113",
+            "amountToPay": 100, "deliveryTimeFrom": "2021-05-15 13:21:13", "deliveryTimeTo": "2021-05-15 15:21:13",
+            "goods": [{"goodId": "355865", "count": 1, "price": 100, "total": 100, "discountTotal": 0}],
+        }
+        create = urllib.request.Request(
+            sb.ireca.base_url + "orders",
+            data=json.dumps([order]).encode(),
+            method="POST",
+            headers={"Authorization": "Bearer " + sb.ireca.token, "Content-Type": "application/json"},
+        )
+        with opener.open(create, timeout=30) as response:
+            assert response.status == 201
+        assert sb.ireca_courier("41", "take")["deliveryStatusId"] == 7
+        with pytest.raises(logibridge.InvalidArgumentError):
+            sb.ireca_courier("41", "take")  # taken already: 409
+    assert sandbox.DEFAULT_IRECA_TOKEN == "sandbox-ireca-token"
+    with sandbox.start() as sb:
+        assert sb.ireca.token == sandbox.DEFAULT_IRECA_TOKEN
+
+
+@pytest.mark.parametrize("token", ["", "  "])
+def test_a_blank_ireca_token_is_refused(token: str) -> None:
+    with pytest.raises(logibridge.InvalidArgumentError) as err:
+        sandbox.start(ireca_token=token)
+    assert err.value.field == "ireca_token"
