@@ -475,21 +475,35 @@ pub mod flag_text {
 
 /// Reads a wire date-time: `YYYY-MM-DD HH:MM:SS` (or with a `T`, with fractions of a
 /// second) is GMT+0 by the document's rule; a text with an offset (`…+03:00`, `…Z`) is
-/// converted to UTC. MySQL's zero date `0000-00-00 00:00:00` is no date (`None`).
-pub fn parse_wire_datetime(text: &str) -> Option<Option<DateTime<Utc>>> {
+/// converted to UTC. An empty text and MySQL's zero date `0000-00-00 00:00:00` are no
+/// date (`Ok(None)`).
+///
+/// ```
+/// use logibridge::ireca::wire::parse_wire_datetime;
+/// assert_eq!(parse_wire_datetime("2021-04-28 11:34:00").unwrap().unwrap().to_rfc3339(), "2021-04-28T11:34:00+00:00");
+/// assert_eq!(parse_wire_datetime("0000-00-00 00:00:00").unwrap(), None);
+/// assert!(parse_wire_datetime("28.04.2021").unwrap_err().message_ru().contains("не дата"));
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the text is none of these forms.
+pub fn parse_wire_datetime(text: &str) -> Result<Option<DateTime<Utc>>> {
     let t = text.trim();
     if t.is_empty() || t.starts_with("0000-00-00") {
-        return Some(None);
+        return Ok(None);
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Some(Some(dt.with_timezone(&Utc)));
+        return Ok(Some(dt.with_timezone(&Utc)));
     }
     for fmt in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
         if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt) {
-            return Some(Some(n.and_utc()));
+            return Ok(Some(n.and_utc()));
         }
     }
-    None
+    Err(Error::invalid_argument(
+        format!("{t:?} is not a date-time YYYY-MM-DD HH:MM:SS"),
+        format!("«{t}» — не дата и время в виде ГГГГ-ММ-ДД ЧЧ:ММ:СС"),
+    ))
 }
 
 /// A date-time given by a caller as text (the faces): it must carry its offset
@@ -539,7 +553,7 @@ pub mod time {
             return Ok(None);
         }
         match &v {
-            Value::String(s) => parse_wire_datetime(s).ok_or_else(|| value_error(&v, "a date-time YYYY-MM-DD HH:MM:SS")),
+            Value::String(s) => parse_wire_datetime(s).map_err(|_| value_error(&v, "a date-time YYYY-MM-DD HH:MM:SS")),
             _ => Err(value_error(&v, "a date-time YYYY-MM-DD HH:MM:SS")),
         }
     }
@@ -865,12 +879,15 @@ mod tests {
 
     /// A decimal and the JSON spellings the service may give it.
     fn spellings() -> impl Strategy<Value = (Decimal, Vec<String>)> {
-        (any::<i64>(), 0u32..=12).prop_map(|(m, scale)| {
-            let d = Decimal::new(m, scale);
+        // Every mantissa a decimal holds (96 bits, 28 digits), at every scale up to 28.
+        (-(1i128 << 96) + 1..(1i128 << 96), 0u32..=28).prop_map(|(m, scale)| {
+            let d = Decimal::from_i128_with_scale(m, scale);
             let text = d.to_string();
             let mut forms = vec![text.clone(), format!("\"{text}\""), format!("\"{}\"", text.replace('.', ","))];
             // Trailing zeros are the same amount: "679.570" and 679.57.
-            forms.push(format!("\"{text}{}\"", if scale > 0 { "0" } else { ".0" }));
+            if scale < 28 && m.unsigned_abs() * 10 < 1u128 << 96 {
+                forms.push(format!("\"{text}{}\"", if scale > 0 { "0" } else { ".0" }));
+            }
             (d, forms)
         })
     }
