@@ -172,6 +172,21 @@ fn a_restart_resumes_after_the_acknowledged_entries() {
     drop(receiver);
     let receiver = start(&journal);
     assert_eq!(receiver.pending().iter().map(|e| e.seq()).collect::<Vec<_>>(), [5]);
+
+    // An entry of another journal is not acknowledged by mistake: the same seq with another
+    // body, or a seq beyond the end.
+    let other = CallbackReceiver::builder(dir.join("other.jsonl")).path_secret(SECRET).start().unwrap();
+    for n in 100..105 {
+        assert_eq!(http.post(&other.url(), order_body(n)).0, 201);
+    }
+    let stranger = other.pending().pop().unwrap();
+    assert_eq!(stranger.seq(), 5);
+    let e = receiver.ack(&stranger).unwrap_err();
+    assert!(e.to_string().contains("another journal"), "{e}");
+    assert!(e.message_ru().contains("другого ли она журнала"), "{}", e.message_ru());
+    let e = other.ack(&new).unwrap_err();
+    assert!(e.to_string().contains("has no entry 6"), "{e}");
+    assert_eq!((receiver.pending().len(), other.pending().len()), (1, 5), "nothing was acknowledged");
 }
 
 #[test]
@@ -257,6 +272,22 @@ fn a_body_over_the_limit_is_413() {
     assert_eq!(std::fs::metadata(&journal).unwrap().len(), 0);
     assert_eq!(http.post(&receiver.url(), fits.clone()).0, 201, "exactly the limit is accepted");
     assert_eq!(receiver.pending()[0].body(), fits);
+}
+
+#[test]
+fn a_body_that_stalls_is_408_and_stores_nothing() {
+    use std::io::{Read, Write};
+    let dir = temp_dir("stall");
+    let journal = dir.join("callbacks.jsonl");
+    let receiver = CallbackReceiver::builder(&journal).path_secret(SECRET).body_timeout(Duration::from_millis(200)).start().unwrap();
+    let mut stream = std::net::TcpStream::connect(receiver.local_addr()).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let head = format!("POST /{SECRET} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{{\"items\":[");
+    stream.write_all(head.as_bytes()).unwrap(); // and then nothing more
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert_eq!(std::fs::metadata(&journal).unwrap().len(), 0);
 }
 
 #[test]

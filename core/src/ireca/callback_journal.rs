@@ -473,12 +473,14 @@ impl Journal {
         Ok(entry)
     }
 
-    /// Records that the entry `seq` was processed: appends to the acknowledgements and
+    /// Records that `entry` was processed: appends its `seq` to the acknowledgements and
     /// syncs them. Acknowledging twice does nothing the second time.
     ///
-    /// Errors ([`Error::InvalidArgument`]): a `seq` the journal does not have; the
-    /// acknowledgements file cannot be written.
-    pub(crate) fn ack(&self, seq: u64) -> Result<()> {
+    /// Errors ([`Error::InvalidArgument`]): an entry this journal does not have (its `seq`
+    /// is beyond the end, or the pending entry of that `seq` has another hash: an entry of
+    /// another journal); the acknowledgements file cannot be written.
+    pub(crate) fn ack(&self, entry: &Entry) -> Result<()> {
+        let seq = entry.seq;
         let mut state = self.state();
         if seq == 0 || seq >= state.next_seq {
             let last = state.next_seq - 1;
@@ -487,8 +489,15 @@ impl Journal {
                 format!("в журнале обратных вызовов нет записи {seq} (его записи — 1..={last})"),
             ));
         }
-        if !state.pending.contains_key(&seq) {
-            return Ok(());
+        match state.pending.get(&seq) {
+            None => return Ok(()),
+            Some(pending) if pending.sha256 != entry.sha256 => {
+                return Err(Error::invalid_argument(
+                    format!("entry {seq} is not the one of this callback journal (another body hash): was it read from another journal?"),
+                    format!("запись {seq} не совпадает с записью этого журнала обратных вызовов (другой хеш тела): не из другого ли она журнала?"),
+                ))
+            }
+            Some(_) => {}
         }
         let line = format!("{{\"seq\":{seq},\"acked_at\":\"{}\"}}\n", Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true));
         let written = state.acks.write_all(line.as_bytes()).and_then(|()| state.acks.sync_data());

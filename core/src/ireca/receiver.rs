@@ -35,13 +35,14 @@
 //! | 400 | the body is not UTF-8 JSON (also an empty body) | nothing: it never will be |
 //! | 404 | any other path; nothing is read or written | nothing |
 //! | 405 | a method other than `POST` on the secret path | nothing |
+//! | 408 | the body took longer than [`body_timeout`](CallbackReceiverBuilder::body_timeout) to arrive | retry |
 //! | 413 | the body is larger than [`body_limit`](CallbackReceiverBuilder::body_limit) | nothing: it never will fit |
 //! | 422 | on `/<secret>`, JSON that is neither kind (not an object, both members, or neither) | nothing; if the service's format changed, register the kind's own URL |
 //! | 500 | the journal could not store it (disk full, write or `fsync` failed) | retry later: the callback is not stored |
 //!
 //! Error answers carry `{"error": true, "message": …, "message_ru": …}`, the service's own
 //! error shape. iRECA's document does not say which answers it retries; the 4xx ones above
-//! are for bodies no retry could fix, the 5xx one is the only "try again". The project's
+//! except 408 are for bodies no retry could fix, 408 and 5xx mean "try again". The project's
 //! sandbox retries on 5xx and on failed connections only.
 //!
 //! # Order and durability
@@ -96,6 +97,11 @@ pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// How long [`CallbackReceiver::shutdown`] waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// How long a body may take to arrive once its headers are in, unless
+/// [`CallbackReceiverBuilder::body_timeout`] says otherwise: 60 s. A slower one gets 408,
+/// so a stalled sender cannot hold a connection (and a shutdown) for ever.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Characters a path secret may use: the URL's unreserved set, so it needs no escaping.
 fn secret_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')
@@ -108,6 +114,7 @@ pub struct CallbackReceiverBuilder {
     port: u16,
     path_secret: Option<Secret>,
     body_limit: usize,
+    body_timeout: Duration,
     public_base_url: Option<String>,
 }
 
@@ -119,6 +126,7 @@ impl fmt::Debug for CallbackReceiverBuilder {
             .field("port", &self.port)
             .field("path_secret", &self.path_secret)
             .field("body_limit", &self.body_limit)
+            .field("body_timeout", &self.body_timeout)
             .field("public_base_url", &self.public_base_url)
             .finish()
     }
@@ -151,6 +159,13 @@ impl CallbackReceiverBuilder {
     /// gets 413.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// How long a body may take to arrive once the request's headers are in (default
+    /// [`DEFAULT_BODY_TIMEOUT`]); a slower one gets 408.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
         self
     }
 
@@ -201,6 +216,7 @@ impl CallbackReceiverBuilder {
             journal,
             secret_digest: Sha256::digest(secret.expose().as_bytes()).into(),
             body_limit: self.body_limit,
+            body_timeout: self.body_timeout,
             changed,
             closed: AtomicBool::new(false),
         });
@@ -283,6 +299,7 @@ struct Shared {
     /// constant time, so neither its content nor its length shows in the timing.
     secret_digest: [u8; 32],
     body_limit: usize,
+    body_timeout: Duration,
     /// Bumped after every stored entry and at shutdown; waiters in `next` watch it.
     changed: tokio::sync::watch::Sender<u64>,
     closed: AtomicBool,
@@ -343,7 +360,11 @@ async fn deliver(State(shared): State<Weak<Shared>>, request: Request) -> Respon
         tracing::warn!(bytes = declared, limit, "an iRECA callback over the body limit was refused");
         return too_large(limit);
     }
-    let raw = match read_body(request.into_body(), limit).await {
+    let Ok(raw) = tokio::time::timeout(shared.body_timeout, read_body(request.into_body(), limit)).await else {
+        tracing::warn!(seconds = shared.body_timeout.as_secs_f64(), "an iRECA callback's body did not arrive in time");
+        return refusal(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time", "тело запроса не пришло вовремя");
+    };
+    let raw = match raw {
         Ok(raw) => raw,
         Err(BodyFailure::TooLarge) => {
             tracing::warn!(limit, "an iRECA callback over the body limit was refused");
@@ -463,6 +484,7 @@ impl CallbackReceiver {
             port: 0,
             path_secret: None,
             body_limit: DEFAULT_BODY_LIMIT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
             public_base_url: None,
         }
     }
@@ -504,10 +526,11 @@ impl CallbackReceiver {
     /// a restart. Written and synced to the acknowledgements file before this returns
     /// (this blocks for the `fsync`); acknowledging again does nothing.
     ///
-    /// Errors ([`Error::InvalidArgument`]): the entry is not of this journal; the
-    /// acknowledgements file cannot be written.
+    /// Errors ([`Error::InvalidArgument`]): the entry is not of this journal (its `seq` is
+    /// beyond the end, or that `seq` holds another body); the acknowledgements file cannot
+    /// be written.
     pub fn ack(&self, entry: &Entry) -> Result<()> {
-        self.shared.journal.ack(entry.seq())
+        self.shared.journal.ack(entry)
     }
 
     /// The next unacknowledged entry after those this receiver has handed out, waiting for
