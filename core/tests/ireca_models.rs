@@ -451,3 +451,30 @@ fn money_beyond_a_floats_digits_survives_a_whole_order() {
     let out = serde_json::to_value(&orders[0]).unwrap();
     assert_eq!(out["amountToPay"], json!("1234567890123456.785"), "too many digits for a JSON number read as a float: written as text");
 }
+
+/// Five records have attribute lists in the document but no example body: each reads a
+/// body made of exactly its listed attributes, every one into a typed field.
+#[test]
+fn records_without_an_example_body_read_their_attribute_lists() {
+    fn check<T: DeserializeOwned + Serialize + std::fmt::Debug>(body: Value) -> T {
+        let m: T = wire::from_slice("attributes", body.to_string().as_bytes()).unwrap();
+        assert!(extra_keys(&format!("{m:?}")).is_empty(), "a listed attribute is not a typed field: {m:?}");
+        m
+    }
+    let r: ireca::Receipt = check(json!({"orderId": 209897, "serialNumber": "0001", "shiftNumber": "12", "fn": "9999078900001234",
+        "fdNumber": "345", "receiptNumber": "7", "fiscalSign": "1234567890", "dateTimeReceipt": "2021-04-28 11:34:00"}));
+    assert_eq!(r.r#fn.as_deref(), Some("9999078900001234"));
+    assert_eq!(serde_json::to_value(&r).unwrap()["fn"], json!("9999078900001234"));
+    let c: ireca::CorrectionReceipt = check(json!({"correctionReceiptId": 5, "courierId": "55752", "serialNumber": "0001",
+        "amount": "100.50", "commandExecutedAt": "2021-04-28 11:34:00"}));
+    assert_eq!(c.amount.unwrap().to_string(), "100.50");
+    let p: ireca::Pechka54Settings = check(json!({"url": "https://pechka54.example/hook"}));
+    assert_eq!(p.url.as_deref(), Some("https://pechka54.example/hook"));
+    let t: ireca::BankTerminalLog = check(json!({"terminalLogId": 1, "courierId": "55752", "errorCode": "4", "errorText": "Отказ",
+        "cardNumber": "************3333", "paymentSystem": "MIR", "serialNumber": "T1", "amount": "539.78", "orderId": "209897",
+        "transactionCreatedAt": "2021-04-28 11:34:00"}));
+    assert_eq!(t.amount, Some("539.78".parse().unwrap()));
+    let f: ireca::FiscalRegistratorLog = check(json!({"frId": 1, "courierId": "55752", "errorCode": "2", "errorText": "Нет бумаги",
+        "serialNumber": "R1", "amount": 539.78, "orderId": "209897", "commandExecutedAt": "2021-04-28 11:34:00"}));
+    assert_eq!(serde_json::to_value(&f).unwrap()["amount"], json!("539.78"), "log amounts are written as text (attribute list)");
+}
