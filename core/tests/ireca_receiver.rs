@@ -190,6 +190,31 @@ fn a_restart_resumes_after_the_acknowledged_entries() {
 }
 
 #[test]
+fn shutdown_ends_a_waiting_iteration_and_closes_the_listener() {
+    let dir = temp_dir("shutdown");
+    let journal = dir.join("callbacks.jsonl");
+    let receiver = std::sync::Arc::new(start(&journal));
+    let http = Http::new();
+    let (tx, seen) = mpsc::channel();
+    let iterating = std::sync::Arc::clone(&receiver);
+    std::thread::spawn(move || {
+        for entry in iterating.entries() {
+            tx.send(Some(entry.unwrap().seq())).unwrap();
+        }
+        tx.send(None).unwrap(); // the iteration ended
+    });
+    for n in 1..=2 {
+        assert_eq!(http.post(&receiver.url(), order_body(n)).0, 201);
+        assert_eq!(seen.recv_timeout(PATIENCE).unwrap(), Some(n as u64), "the waiting iteration hands out each new entry");
+    }
+    receiver.shutdown();
+    assert_eq!(seen.recv_timeout(PATIENCE).unwrap(), None, "shutdown ends the iteration");
+    assert!(std::net::TcpStream::connect(receiver.local_addr()).is_err(), "the listener is closed");
+    assert_eq!(receiver.pending().len(), 2, "shutting down acknowledges nothing");
+    receiver.shutdown(); // again: nothing happens
+}
+
+#[test]
 fn a_duplicate_delivery_is_recognisable_by_its_hash() {
     let dir = temp_dir("duplicate");
     let journal = dir.join("callbacks.jsonl");
