@@ -111,7 +111,7 @@ pub fn app(config: SandboxConfig) -> Router {
         .merge(ireca::routes())
         .merge(control::routes())
         .merge(ireca::courier::routes())
-        .fallback(error::not_found)
+        .fallback(not_found)
         // After the routes: it is set on the routes present when it is called.
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -122,6 +122,16 @@ pub fn app(config: SandboxConfig) -> Router {
             control::intercept,
         ))
         .with_state(state)
+}
+
+/// The router's 404, in the shape of the service the path belongs to.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if ireca::owns(uri.path()) {
+        ireca::page_not_found().into_response()
+    } else {
+        error::not_found().await.into_response()
+    }
 }
 
 /// Decoded query parameters in their original order; repeated keys are kept, which

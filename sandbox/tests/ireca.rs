@@ -187,6 +187,13 @@ fn ireca_error(resp: Response) -> (u16, String) {
     (status, message.to_string())
 }
 
+/// Asserts that `v` has every one of `fields` (the document's attributes of an answer).
+fn has_fields(v: &Value, fields: &[&str]) {
+    for field in fields {
+        assert!(v.get(*field).is_some(), "{field} missing in {v}");
+    }
+}
+
 fn id_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -502,16 +509,17 @@ fn every_id_answers_as_the_document_shows() {
         200,
     );
     assert_eq!(journal[0]["statusId"], 6, "{journal}");
-    for field in [
-        "statusId",
-        "returnReasonId",
-        "longitude",
-        "latitude",
-        "accuracy",
-        "createdAt",
-    ] {
-        assert!(journal[0].get(field).is_some(), "{field} in {journal}");
-    }
+    has_fields(
+        &journal[0],
+        &[
+            "statusId",
+            "returnReasonId",
+            "longitude",
+            "latitude",
+            "accuracy",
+            "createdAt",
+        ],
+    );
     let changes = e.id(
         "ireca.journal.list",
         "GET",
@@ -533,18 +541,19 @@ fn every_id_answers_as_the_document_shows() {
         None,
         200,
     );
-    for field in [
-        "orderId",
-        "serialNumber",
-        "shiftNumber",
-        "fn",
-        "fdNumber",
-        "receiptNumber",
-        "fiscalSign",
-        "dateTimeReceipt",
-    ] {
-        assert!(receipt.get(field).is_some(), "{field} in {receipt}");
-    }
+    has_fields(
+        &receipt,
+        &[
+            "orderId",
+            "serialNumber",
+            "shiftNumber",
+            "fn",
+            "fdNumber",
+            "receiptNumber",
+            "fiscalSign",
+            "dateTimeReceipt",
+        ],
+    );
     assert_eq!(e.courier("2", "close", json!({})).0, 200);
     let refund = e.id(
         "ireca.receipts.refund",
@@ -590,17 +599,18 @@ fn every_id_answers_as_the_document_shows() {
             .len(),
         1
     );
-    for field in [
-        "orderId",
-        "deliveryStatusId",
-        "returnReasonId",
-        "longitude",
-        "latitude",
-        "accuracy",
-        "createdAt",
-    ] {
-        assert!(locations[0].get(field).is_some(), "{field} in {locations}");
-    }
+    has_fields(
+        &locations[0],
+        &[
+            "orderId",
+            "deliveryStatusId",
+            "returnReasonId",
+            "longitude",
+            "latitude",
+            "accuracy",
+            "createdAt",
+        ],
+    );
     e.id(
         "ireca.atol.replace_settings",
         "POST",
@@ -665,20 +675,21 @@ fn every_id_answers_as_the_document_shows() {
         None,
         200,
     );
-    for field in [
-        "terminalLogId",
-        "courierId",
-        "errorCode",
-        "errorText",
-        "cardNumber",
-        "paymentSystem",
-        "serialNumber",
-        "amount",
-        "orderId",
-        "transactionCreatedAt",
-    ] {
-        assert!(logs[0].get(field).is_some(), "{field} in {logs}");
-    }
+    has_fields(
+        &logs[0],
+        &[
+            "terminalLogId",
+            "courierId",
+            "errorCode",
+            "errorText",
+            "cardNumber",
+            "paymentSystem",
+            "serialNumber",
+            "amount",
+            "orderId",
+            "transactionCreatedAt",
+        ],
+    );
     let logs = e.id(
         "ireca.fiscal_registrator_logs.list",
         "GET",
@@ -686,95 +697,78 @@ fn every_id_answers_as_the_document_shows() {
         None,
         200,
     );
-    for field in [
-        "frId",
-        "courierId",
-        "errorCode",
-        "errorText",
-        "serialNumber",
-        "amount",
-        "orderId",
-        "commandExecutedAt",
-    ] {
-        assert!(logs[0].get(field).is_some(), "{field} in {logs}");
-    }
+    has_fields(
+        &logs[0],
+        &[
+            "frId",
+            "courierId",
+            "errorCode",
+            "errorText",
+            "serialNumber",
+            "amount",
+            "orderId",
+            "commandExecutedAt",
+        ],
+    );
     assert_eq!(
         e.call("GET", "bankTerminalLogs?courierId=1&page=0&count=5", None)
             .1,
         json!([])
     );
-    // Dictionaries, with the document's values.
-    let d = e.id(
-        "ireca.dictionary.order_statuses",
-        "GET",
-        "dictionary/orderStatuses",
-        None,
-        200,
-    );
-    assert_eq!(
-        d,
-        json!([{"statusId": 0, "title": "Не оплачен"}, {"statusId": 1, "title": "Оплачен"}])
-    );
-    let d = e.id(
-        "ireca.dictionary.delivery_statuses",
-        "GET",
-        "dictionary/orderDeliveryStatuses",
-        None,
-        200,
-    );
-    let codes: Vec<i64> = d
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["statusId"].as_i64().unwrap())
-        .collect();
-    assert_eq!(codes, [6, 7, 9, 10, 11]);
-    assert_eq!(d[4]["title"], "Заказ отменен");
-    let d = e.id(
-        "ireca.dictionary.close_types",
-        "GET",
-        "dictionary/closeTypes",
-        None,
-        200,
-    );
-    assert_eq!(
-        d,
-        json!([{"closeTypeId": 1, "title": "Наличные"}, {"closeTypeId": 2, "title": "Банковская карта"}])
-    );
-    let d = e.id(
-        "ireca.dictionary.tax_types",
-        "GET",
-        "dictionary/taxTypes",
-        None,
-        200,
-    );
-    assert_eq!(
-        d,
-        json!([{"title":"20%"}, {"title":"10%"}, {"title":"20%/120%"}, {"title":"10%/110%"}, {"title":"0%"}])
-    );
-    let d = e.id(
-        "ireca.dictionary.calc_types",
-        "GET",
-        "dictionary/goodCalcTypes",
-        None,
-        200,
-    );
-    assert_eq!(
-        d,
-        json!([{"calcId":0,"title":"Не используется"}, {"calcId":1,"title":"Товар, кроме подакцизного"}, {"calcId":4,"title":"Услуга"}])
-    );
-    let d = e.id(
-        "ireca.dictionary.permissions",
-        "GET",
-        "dictionary/permissions",
-        None,
-        200,
-    );
-    assert_eq!(d.as_array().unwrap().len(), 10);
-    assert_eq!(
-        d[9],
-        json!({"description": "Редактирование позиций доставленного заказа", "permissionId": "deliveredOrderItemUpdate"})
-    );
+    // Dictionaries, with the document's values (copied from it here, not from the code).
+    let dictionaries = [
+        (
+            "ireca.dictionary.order_statuses",
+            "dictionary/orderStatuses",
+            json!([
+            {"statusId": 0, "title": "Не оплачен"}, {"statusId": 1, "title": "Оплачен"}]),
+        ),
+        (
+            "ireca.dictionary.delivery_statuses",
+            "dictionary/orderDeliveryStatuses",
+            json!([
+            {"statusId": 6, "title": "Подготовлен"}, {"statusId": 7, "title": "Заказ взят курьером"},
+            {"statusId": 9, "title": "Заказ доставлен"}, {"statusId": 10, "title": "Заказ закрыт"},
+            {"statusId": 11, "title": "Заказ отменен"}]),
+        ),
+        (
+            "ireca.dictionary.close_types",
+            "dictionary/closeTypes",
+            json!([
+            {"closeTypeId": 1, "title": "Наличные"}, {"closeTypeId": 2, "title": "Банковская карта"}]),
+        ),
+        (
+            "ireca.dictionary.tax_types",
+            "dictionary/taxTypes",
+            json!([
+            {"title":"20%"}, {"title":"10%"}, {"title":"20%/120%"}, {"title":"10%/110%"}, {"title":"0%"}]),
+        ),
+        (
+            "ireca.dictionary.calc_types",
+            "dictionary/goodCalcTypes",
+            json!([
+            {"calcId":0,"title":"Не используется"}, {"calcId":1,"title":"Товар, кроме подакцизного"},
+            {"calcId":4,"title":"Услуга"}]),
+        ),
+        (
+            "ireca.dictionary.permissions",
+            "dictionary/permissions",
+            json!([
+            {"description": "Открывает смену для ФР", "permissionId": "registratorShiftOpen"},
+            {"description": "Закрывает смену ФР", "permissionId": "registratorShiftClose"},
+            {"description": "Печать чека коррекции", "permissionId": "printCorrectionReceipt"},
+            {"description": "Изменение настроек приложения", "permissionId": "changeSettings"},
+            {"description": "Отмена заказа", "permissionId": "orderCancel"},
+            {"description": "Редактирование места расчетов", "permissionId": "updateAddressTo"},
+            {"description": "Внесение наличных", "permissionId": "cashIn"},
+            {"description": "Изъятие наличных", "permissionId": "cashOut"},
+            {"description": "Отчет по заказу", "permissionId": "orderReport"},
+            {"description": "Редактирование позиций доставленного заказа", "permissionId": "deliveredOrderItemUpdate"}]),
+        ),
+    ];
+    for (id, path, documented) in dictionaries {
+        assert_eq!(e.id(id, "GET", path, None, 200), documented, "{id}");
+    }
     e.id(
         "ireca.orders.delete",
         "DELETE",
@@ -945,9 +939,21 @@ fn the_token_is_configured_and_never_blank() {
 fn errors_on_ireca_routes_have_the_documents_shape() {
     let env = Env::new();
     let token = Some(env.sb.ireca_token());
-    // Unknown path under the prefix.
+    // Unknown paths under the prefix, and around it.
     let (status, _) = ireca_error(env.send("GET", "no/such/thing", token, None));
     assert_eq!(status, 404);
+    for path in ["ireca", "ireca/", "ireca/api/v1", "ireca/api/v2/goods"] {
+        let resp = env
+            .http
+            .get(format!("{}{path}", env.sb.base_url()))
+            .send()
+            .unwrap();
+        assert_eq!(ireca_error(resp).0, 404, "{path}");
+    }
+    // A keyed call with a blank key is that call, refused; not a list.
+    let (status, message) = ireca_error(env.send("GET", "orders?orderId=", token, None));
+    assert_eq!(status, 400);
+    assert!(message.contains("orderId"), "{message}");
     // A method the path does not serve, with the methods it does.
     let resp = env.send("PATCH", "goods", token, None);
     let allow = resp
@@ -1546,16 +1552,17 @@ fn closing_a_session_posts_it_to_the_license_callback() {
     );
     let bodies = listener.wait_for(1);
     let closed = &bodies[0];
-    for field in [
-        "sessionId",
-        "courierId",
-        "deviceId",
-        "deviceTitle",
-        "sessionStartAt",
-        "sessionFinishAt",
-    ] {
-        assert!(closed.get(field).is_some(), "{field} in {closed}");
-    }
+    has_fields(
+        closed,
+        &[
+            "sessionId",
+            "courierId",
+            "deviceId",
+            "deviceTitle",
+            "sessionStartAt",
+            "sessionFinishAt",
+        ],
+    );
     assert_eq!(closed["deviceId"], "64fa00ec9ffc4b99");
     assert_eq!(
         env.call("POST", "licenses/close?deviceId=64fa00ec9ffc4b99", None)

@@ -43,12 +43,7 @@ pub fn seed(data: &mut Data) {
 
 /// `ireca.permissions.list`.
 pub fn permissions(call: &Call<'_>) -> Result<Reply, IrecaError> {
-    let want = |name: &str| {
-        call.params
-            .get(name)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
+    let want = |name: &str| call.optional(name);
     let role = want("roleId");
     let action = want("permissionId").or_else(|| want("actionId"));
     let data = call.state.data();

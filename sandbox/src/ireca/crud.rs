@@ -264,8 +264,10 @@ fn new_object(r: &Resource, mut item: Map<String, Value>) -> Value {
     Value::Object(item)
 }
 
-/// `ireca.<resource>.create`.
-pub fn create(call: &Call<'_>) -> Result<Reply, IrecaError> {
+/// Stores an array of objects: creates the new ones (with the document's required
+/// attributes) and, when `upsert`, updates the ones that exist (active again); without
+/// `upsert` an existing id is a 400. Every object is checked before any is stored.
+fn store(call: &Call<'_>, upsert: bool) -> Result<(), IrecaError> {
     let r = resource_of(call)?;
     let items = call.json_array()?;
     let mut data = call.state.data();
@@ -273,18 +275,35 @@ pub fn create(call: &Call<'_>) -> Result<Reply, IrecaError> {
     let mut keys = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let key = item_key(r, item, i)?;
-        check_required(r, item, i)?;
-        if table.contains_key(&key) || keys.contains(&key) {
+        let exists = table.contains_key(&key);
+        if !upsert && (exists || keys.contains(&key)) {
             return Err(IrecaError::bad_request(format!(
                 "Элемент {i}: модель с {}={key} уже существует.",
                 r.key
             )));
         }
+        if !exists {
+            check_required(r, item, i)?;
+        }
         keys.push(key);
     }
-    for (key, item) in keys.into_iter().zip(items) {
-        table.insert(key, new_object(r, item));
+    for (key, mut item) in keys.into_iter().zip(items) {
+        match table.get_mut(&key) {
+            Some(existing) => {
+                item.entry("isActive").or_insert(Value::from(1));
+                merge(r, &key, existing, item);
+            }
+            None => {
+                table.insert(key, new_object(r, item));
+            }
+        }
     }
+    Ok(())
+}
+
+/// `ireca.<resource>.create`.
+pub fn create(call: &Call<'_>) -> Result<Reply, IrecaError> {
+    store(call, false)?;
     Ok(Reply::Empty(StatusCode::CREATED))
 }
 
@@ -319,61 +338,37 @@ pub fn list(call: &Call<'_>) -> Result<Reply, IrecaError> {
     Ok(Reply::Json(StatusCode::OK, Value::Array(items)))
 }
 
-/// `ireca.<resource>.update`.
-pub fn update(call: &Call<'_>) -> Result<Reply, IrecaError> {
-    let r = resource_of(call)?;
-    let key = call.required(r.key)?.to_string();
-    let changes = call.json_object()?;
+/// Overlays `changes` on the object named by the key parameter: 204, or 404 when there is
+/// no such object (update and delete alike).
+fn change(call: &Call<'_>, r: &Resource, changes: Map<String, Value>) -> Result<Reply, IrecaError> {
+    let key = call.required(r.key)?;
     let mut data = call.state.data();
     let obj = data
         .tables
         .get_mut(r.name)
-        .and_then(|t| t.get_mut(&key))
+        .and_then(|t| t.get_mut(key))
         .ok_or_else(IrecaError::not_found)?;
-    merge(r, &key, obj, changes);
+    merge(r, key, obj, changes);
     Ok(Reply::Empty(StatusCode::NO_CONTENT))
+}
+
+/// `ireca.<resource>.update`.
+pub fn update(call: &Call<'_>) -> Result<Reply, IrecaError> {
+    let r = resource_of(call)?;
+    call.required(r.key)?;
+    change(call, r, call.json_object()?)
 }
 
 /// `ireca.<resource>.replace`.
 pub fn replace(call: &Call<'_>) -> Result<Reply, IrecaError> {
-    let r = resource_of(call)?;
-    let items = call.json_array()?;
-    let mut data = call.state.data();
-    let table = data.tables.entry(r.name).or_default();
-    let mut keys = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let key = item_key(r, item, i)?;
-        if !table.contains_key(&key) {
-            check_required(r, item, i)?;
-        }
-        keys.push(key);
-    }
-    for (key, mut item) in keys.into_iter().zip(items) {
-        match table.get_mut(&key) {
-            Some(existing) => {
-                item.entry("isActive").or_insert(Value::from(1));
-                merge(r, &key, existing, item);
-            }
-            None => {
-                table.insert(key, new_object(r, item));
-            }
-        }
-    }
+    store(call, true)?;
     Ok(Reply::Empty(StatusCode::NO_CONTENT))
 }
 
 /// `ireca.<resource>.delete`: `isActive` becomes 0, the object stays.
 pub fn delete(call: &Call<'_>) -> Result<Reply, IrecaError> {
     let r = resource_of(call)?;
-    let key = call.required(r.key)?.to_string();
-    let mut data = call.state.data();
-    let obj = data
-        .tables
-        .get_mut(r.name)
-        .and_then(|t| t.get_mut(&key))
-        .ok_or_else(IrecaError::not_found)?;
-    let mut change = Map::new();
-    change.insert("isActive".into(), Value::from(0));
-    merge(r, &key, obj, change);
-    Ok(Reply::Empty(StatusCode::NO_CONTENT))
+    let mut inactive = Map::new();
+    inactive.insert("isActive".into(), Value::from(0));
+    change(call, r, inactive)
 }

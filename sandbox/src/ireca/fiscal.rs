@@ -119,12 +119,7 @@ pub fn refund_receipt(call: &Call<'_>) -> Result<Reply, IrecaError> {
 /// A paged log filtered by the optional `orderId` and `courierId` parameters.
 fn filtered(call: &Call<'_>, log: impl Fn(&Data) -> &Vec<Value>) -> Result<Reply, IrecaError> {
     let page = Page::from_params(call.params)?;
-    let want = |name: &str| {
-        call.params
-            .get(name)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
+    let want = |name: &str| call.optional(name);
     let (order, courier) = (want("orderId"), want("courierId"));
     let data = call.state.data();
     let rows = log(&data).iter().filter(|row| {

@@ -123,43 +123,34 @@ pub fn status_journal(call: &Call<'_>) -> Result<Reply, IrecaError> {
     ))
 }
 
-/// `ireca.journal.list`: an order's changes, from `startedAt` on, paged.
-pub fn change_journal(call: &Call<'_>) -> Result<Reply, IrecaError> {
-    let key = call.required("entityId")?;
-    let started = call
-        .params
-        .get("startedAt")
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+/// The entries of `log` for the key in parameter `key`, created at or after the date in
+/// parameter `since` (if any), paged.
+fn keyed_since(
+    call: &Call<'_>,
+    key: &str,
+    since: &str,
+    log: fn(&Data) -> &Vec<(String, Value)>,
+) -> Result<Reply, IrecaError> {
+    let key = call.required(key)?;
+    let since = call.optional(since);
     let page = Page::from_params(call.params)?;
     let data = call.state.data();
-    let entries = data
-        .change_journal
+    let entries = log(&data)
         .iter()
         .filter(|(k, _)| k == key)
         .map(|(_, e)| e)
         // The dates sort as text: `YYYY-MM-DD HH:MM:SS`.
-        .filter(|e| started.is_none_or(|s| e["createdAt"].as_str() >= Some(s)));
+        .filter(|e| since.is_none_or(|s| e["createdAt"].as_str() >= Some(s)));
     let items = page.slice(entries).into_iter().cloned().collect();
     Ok(Reply::Json(StatusCode::OK, Value::Array(items)))
 }
 
+/// `ireca.journal.list`: an order's changes, from `startedAt` on, paged.
+pub fn change_journal(call: &Call<'_>) -> Result<Reply, IrecaError> {
+    keyed_since(call, "entityId", "startedAt", |d| &d.change_journal)
+}
+
 /// `ireca.locations.list`: a courier's points, from `createdAt` on, paged.
 pub fn locations(call: &Call<'_>) -> Result<Reply, IrecaError> {
-    let courier = call.required("courierId")?;
-    let since = call
-        .params
-        .get("createdAt")
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    let page = Page::from_params(call.params)?;
-    let data = call.state.data();
-    let points = data
-        .locations
-        .iter()
-        .filter(|(c, _)| c == courier)
-        .map(|(_, p)| p)
-        .filter(|p| since.is_none_or(|s| p["createdAt"].as_str() >= Some(s)));
-    let items = page.slice(points).into_iter().cloned().collect();
-    Ok(Reply::Json(StatusCode::OK, Value::Array(items)))
+    keyed_since(call, "courierId", "createdAt", |d| &d.locations)
 }

@@ -211,20 +211,35 @@ impl Call<'_> {
         }
     }
 
-    /// A required query parameter (non-blank), or a 400 naming it.
-    pub fn required(&self, name: &str) -> Result<&str, IrecaError> {
+    /// An optional query parameter, trimmed; blank is absent.
+    pub fn optional(&self, name: &str) -> Option<&str> {
         self.params
             .get(name)
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| {
-                IrecaError::bad_request(format!("Не задан обязательный параметр {name}."))
-            })
+    }
+
+    /// A required query parameter (non-blank), or a 400 naming it.
+    pub fn required(&self, name: &str) -> Result<&str, IrecaError> {
+        self.optional(name).ok_or_else(|| {
+            IrecaError::bad_request(format!("Не задан обязательный параметр {name}."))
+        })
     }
 }
 
 /// A handler of one endpoint.
 pub(crate) type Handler = fn(&Call<'_>) -> Result<Reply, IrecaError>;
+
+/// Whether a path belongs to this emulator, so that its 404 takes the iRECA shape even
+/// outside the API prefix (`/ireca/`, `/ireca/api/v1`).
+pub(crate) fn owns(path: &str) -> bool {
+    path == "/ireca" || path.starts_with("/ireca/")
+}
+
+/// The 404 of a path the service does not have.
+pub(crate) fn page_not_found() -> IrecaError {
+    IrecaError::new(StatusCode::NOT_FOUND, "Страница не найдена.")
+}
 
 /// Every endpoint id this emulator serves, in table order.
 pub fn served_ids() -> Vec<String> {
@@ -244,9 +259,7 @@ pub(crate) fn routes() -> Router<Shared> {
             .route(&format!("/{path}/"), any(dispatch));
     }
     let inner = inner
-        .fallback(|| async {
-            IrecaError::new(StatusCode::NOT_FOUND, "Страница не найдена.")
-        })
+        .fallback(|| async { page_not_found() })
         .layer(axum::middleware::map_response(documented_errors));
     Router::new().nest(PREFIX, inner)
 }

@@ -233,46 +233,41 @@ fn good_line(data: &Data, sent: &Map<String, Value>) -> Value {
     if line.get("unit").and_then(Value::as_str) == Some("") {
         line.insert("unit".into(), Value::from("шт"));
     }
-    let specs: Vec<Value> = sent
-        .get("specificities")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-        .map(|s| {
-            let mut spec = Map::new();
-            if let Some(known) = s
-                .get("specificityId")
-                .and_then(|id| catalogue(data, "specificities", id))
-            {
-                overlay(&mut spec, known);
-            }
-            overlay(&mut spec, s);
-            Value::Object(spec)
-        })
-        .collect();
-    line.insert("specificities".into(), Value::Array(specs));
-    let warehouses: Vec<Value> = sent
-        .get("warehouses")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-        .map(|w| {
-            let mut wh = Map::new();
-            if let Some(known) = w
-                .get("warehouseId")
-                .and_then(|id| catalogue(data, "warehouses", id))
-            {
-                overlay(&mut wh, known);
-            }
-            wh.insert("tookCount".into(), Value::from(0));
-            overlay(&mut wh, w);
-            Value::Object(wh)
-        })
-        .collect();
-    line.insert("warehouses".into(), Value::Array(warehouses));
+    let specificities = from_catalogue(data, sent, "specificities", "specificityId", &[]);
+    line.insert("specificities".into(), specificities);
+    let warehouses = from_catalogue(data, sent, "warehouses", "warehouseId", &[("tookCount", 0)]);
+    line.insert("warehouses".into(), warehouses);
     Value::Object(line)
+}
+
+/// The objects of `sent[field]`, each over the catalogue object its `id` names (from the
+/// resource of the same name) and the `defaults` the service adds.
+fn from_catalogue(
+    data: &Data,
+    sent: &Map<String, Value>,
+    field: &str,
+    id: &str,
+    defaults: &[(&str, i64)],
+) -> Value {
+    let objects = sent.get(field).and_then(Value::as_array);
+    Value::Array(
+        objects
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .map(|item| {
+                let mut full = Map::new();
+                if let Some(known) = item.get(id).and_then(|v| catalogue(data, field, v)) {
+                    overlay(&mut full, known);
+                }
+                for (name, value) in defaults {
+                    full.insert((*name).into(), Value::from(*value));
+                }
+                overlay(&mut full, item);
+                Value::Object(full)
+            })
+            .collect(),
+    )
 }
 
 fn goods_lines(data: &Data, goods: &Value) -> Value {

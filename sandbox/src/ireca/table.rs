@@ -15,8 +15,8 @@ use crate::Params;
 pub enum When {
     /// Any request.
     Always,
-    /// Requests with this query parameter set (not blank): `goods?goodId=` is a get,
-    /// `goods` alone a list.
+    /// Requests with this query parameter: `goods?goodId=1` is a get, `goods` alone a list;
+    /// `goods?goodId=` is a get too, refused for its blank id (a list would surprise).
     Has(&'static str),
     /// Requests with this query parameter equal to this value (`orders?isRefund=1`).
     Equals(&'static str, &'static str),
@@ -27,7 +27,7 @@ impl When {
     pub fn matches(self, params: &Params) -> bool {
         match self {
             When::Always => true,
-            When::Has(name) => params.get(name).is_some_and(|v| !v.trim().is_empty()),
+            When::Has(name) => params.get(name).is_some(),
             When::Equals(name, value) => params.get(name).map(str::trim) == Some(value),
         }
     }
