@@ -126,6 +126,7 @@ def test_ireca_access_beside_carreta() -> None:
         with opener.open(create, timeout=30) as response:
             assert response.status == 201
         assert sb.ireca_courier("41", "take")["deliveryStatusId"] == 7
+        assert sb.ireca_callbacks() == []  # no callback registered, nothing posted
         with pytest.raises(logibridge.InvalidArgumentError):
             sb.ireca_courier("41", "take")  # taken already: 409
     assert sandbox.DEFAULT_IRECA_TOKEN == "sandbox-ireca-token"
