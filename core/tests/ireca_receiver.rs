@@ -207,8 +207,12 @@ fn shutdown_ends_a_waiting_iteration_and_closes_the_listener() {
         assert_eq!(http.post(&receiver.url(), order_body(n)).0, 201);
         assert_eq!(seen.recv_timeout(PATIENCE).unwrap(), Some(n as u64), "the waiting iteration hands out each new entry");
     }
+    assert!(!receiver.is_shut_down());
+    assert_eq!(receiver.next_blocking(Some(Duration::from_millis(1))).unwrap(), None, "nothing new: the time is up");
     receiver.shutdown();
+    assert!(receiver.is_shut_down());
     assert_eq!(seen.recv_timeout(PATIENCE).unwrap(), None, "shutdown ends the iteration");
+    assert_eq!(receiver.next_blocking(None).unwrap(), None, "and every later wait");
     assert!(std::net::TcpStream::connect(receiver.local_addr()).is_err(), "the listener is closed");
     assert_eq!(receiver.pending().len(), 2, "shutting down acknowledges nothing");
     receiver.shutdown(); // again: nothing happens

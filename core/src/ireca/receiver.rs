@@ -69,7 +69,7 @@
 //! its keywords to the builder, `.url` to [`url`](CallbackReceiver::url), `.pending()` to
 //! [`pending`](CallbackReceiver::pending), iteration to
 //! [`next_blocking`](CallbackReceiver::next_blocking) with a short timeout (so Ctrl-C is
-//! seen between waits) or [`next`](CallbackReceiver::next) for `async for`, `.ack(entry)`
+//! seen between waits; [`is_shut_down`](CallbackReceiver::is_shut_down) ends the loop) or [`next`](CallbackReceiver::next) for `async for`, `.ack(entry)`
 //! to [`ack`](CallbackReceiver::ack), and `__exit__` to [`shutdown`](CallbackReceiver::shutdown).
 
 use std::fmt;
@@ -561,7 +561,8 @@ impl CallbackReceiver {
     }
 
     /// [`next`](Self::next) for a thread that may block, waiting at most `timeout` (for
-    /// ever when `None`): `Ok(None)` when the time is up or the receiver is shut down.
+    /// ever when `None`): `Ok(None)` when the time is up or the receiver is shut down
+    /// ([`is_shut_down`](Self::is_shut_down) tells which).
     ///
     /// Errors: [`Error::InvalidArgument`] when called on a thread that drives an async
     /// runtime (use `next().await` there).
@@ -590,6 +591,13 @@ impl CallbackReceiver {
                 }
             }
         })
+    }
+
+    /// Whether [`shutdown`](Self::shutdown) was called: tells a `next_blocking` that came
+    /// back empty because its time was up from one that came back because the receiver
+    /// stopped.
+    pub fn is_shut_down(&self) -> bool {
+        self.shared.closed.load(Ordering::Acquire)
     }
 
     /// Stops the listener: no new connections; requests in flight finish, waited for up to
