@@ -155,8 +155,6 @@ async fn create_once_without_a_comment_is_refused_before_sending() {
     assert!(requests(&sb).await.is_empty());
 }
 
-/// Captures the `status` recorded on each `logibridge.request` span.
-
 /// The Carreta chaos test: 1,000 creates and 1,000 reads from 8 workers through about 20 %
 /// injected faults (answers lost after the order was applied, timeouts before and after it,
 /// 500/503); afterwards the sandbox holds exactly 1,000 orders, one per comment, and every

@@ -42,8 +42,11 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// Rows read, and bad rows as (line, reason).
+type Reading = (Vec<Row>, Vec<(u64, String)>);
+
 /// Every row and bad row the iterator sees, in collect mode.
-fn by_iterator(data: &[u8]) -> Option<(Vec<Row>, Vec<(u64, String)>)> {
+fn by_iterator(data: &[u8]) -> Option<Reading> {
     let mut reader = Reader::from_reader(data, Options::new().on_error(OnError::Collect)).ok()?;
     let rows: Vec<Row> = reader.by_ref().collect::<Result<_, _>>().expect("collect mode yields no errors");
     let bad = reader.bad_rows().iter().map(|b| (b.line, b.reason.clone())).collect();

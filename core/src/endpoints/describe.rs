@@ -373,7 +373,7 @@ fn endpoint(prefix: &'static str, d: EndpointDesc) -> Result<Endpoint> {
         }
     };
     let names = d.names.unwrap_or(NamesDesc { python: None, onec_en: None, onec_ru: None });
-    let resource_action = id.splitn(2, '.').nth(1).unwrap_or(id);
+    let resource_action = id.split_once('.').map_or(id, |(_, rest)| rest);
     Ok(Endpoint {
         summary: leak(d.summary),
         params: leak_slice(params),
