@@ -22,6 +22,9 @@ FUZZ_TARGETS ?= qty pricelist decode ffi_json describe
 FUZZ_SANITIZER ?= address
 # Arguments for libFuzzer itself, e.g. FUZZ_ARGS="-jobs=2 -workers=2".
 FUZZ_ARGS ?=
+# Arguments for cargo fuzz build/run, e.g. FUZZ_BUILD_ARGS="--codegen-units 16" (quicker
+# builds, somewhat slower runs; a change of flags rebuilds the whole tree).
+FUZZ_BUILD_ARGS ?=
 CARGO_FUZZ_VERSION := 0.13.2
 FUZZ_TOOLS := $(CURDIR)/.tools
 CARGO_FUZZ := $(FUZZ_TOOLS)/bin/cargo-fuzz
@@ -35,7 +38,7 @@ $(CARGO_FUZZ):
 fuzz-tools: $(CARGO_FUZZ)
 
 fuzz-build: $(CARGO_FUZZ)
-	RUSTC_BOOTSTRAP=1 $(CARGO_FUZZ) fuzz build --features libfuzzer -s $(FUZZ_SANITIZER)
+	RUSTC_BOOTSTRAP=1 $(CARGO_FUZZ) fuzz build --features libfuzzer -s $(FUZZ_SANITIZER) $(FUZZ_BUILD_ARGS)
 
 # Every target runs even when one fails; the failures are listed at the end. libFuzzer reads
 # the committed corpus and regressions and writes what it finds new to $(FUZZ_WORK) only.
@@ -44,7 +47,7 @@ fuzz: fuzz-build
 	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_WORK)/$$t; \
 		echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
-		RUSTC_BOOTSTRAP=1 $(CARGO_FUZZ) fuzz run --features libfuzzer -s $(FUZZ_SANITIZER) $$t \
+		RUSTC_BOOTSTRAP=1 $(CARGO_FUZZ) fuzz run --features libfuzzer -s $(FUZZ_SANITIZER) $(FUZZ_BUILD_ARGS) $$t \
 			$(FUZZ_WORK)/$$t fuzz/corpus/$$t fuzz/regressions/$$t -- \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=20 -print_final_stats=1 $(FUZZ_ARGS) \
 			|| failed="$$failed $$t"; \

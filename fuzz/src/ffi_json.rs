@@ -115,7 +115,9 @@ fn client_new(data: &[u8]) {
     assert_eq!(status == lb_status::LB_OK, !client.is_null(), "a client comes back exactly on LB_OK");
     let text = check_outcome("lb_client_new", status, error);
     if let (Some(text), Some(key)) = (text, given_key(options.as_deref())) {
-        assert!(!text.contains(&key), "lb_client_new echoes the api_key {key:?}: {text}");
+        // The caller's own service name may hold the same text; that is no echo of the key.
+        let in_service = service.as_ref().is_some_and(|s| String::from_utf8_lossy(s.as_bytes()).contains(&key));
+        assert!(in_service || !text.contains(&key), "lb_client_new echoes the api_key {key:?}: {text}");
     }
     unsafe { lb_client_free(client) };
 }
