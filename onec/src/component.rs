@@ -843,7 +843,7 @@ mod tests {
         c.set_prop(url, "АдресСервиса", Arg::Str("http://127.0.0.1:9/carreta/v1/".into()))
             .unwrap();
         for page in [Arg::Int(0), Arg::Int(-1), Arg::Str("0".into())] {
-            let e = run(&mut c, "Заказы", &[page.clone()]).unwrap_err();
+            let e = run(&mut c, "Заказы", std::slice::from_ref(&page)).unwrap_err();
             assert_eq!((e.field(), e.code()), (Some("page"), "param.min"), "{page:?}");
             let ru = e.message_ru();
             assert!(ru.contains("не меньше 1") && ru.contains("«Страница»"), "{ru}");
