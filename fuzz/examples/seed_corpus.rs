@@ -125,7 +125,7 @@ fn main() {
 fn int(n: i64) -> Vec<u8> {
     match n {
         -8..=183 => vec![(n + 8) as u8],
-        0..=65_535 => [&[0xC0u8][..], &(n as u16).to_le_bytes()].concat(),
+        184..=65_535 => [&[0xC0u8][..], &(n as u16).to_le_bytes()].concat(),
         _ => [&[0xE0u8][..], &n.to_le_bytes()].concat(),
     }
 }

@@ -24,9 +24,12 @@ pub mod pricelist;
 pub mod qty;
 pub mod replay;
 
+/// A fuzz target: takes any bytes, panics when an invariant breaks.
+pub type Target = fn(&[u8]);
+
 /// Every target by name, as `cargo fuzz` and the directories under `corpus/` and
 /// `regressions/` call it.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("qty", qty::run),
     ("pricelist", pricelist::run),
     ("decode", decode::run),
