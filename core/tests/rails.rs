@@ -228,3 +228,30 @@ async fn path_values_are_escaped_as_segments_and_paged_rows_take_all() {
     assert_eq!(e.field(), Some("base_url"));
     assert!(!e.to_string().contains("SECRET") && e.to_string().starts_with("invalid argument: option \"base_url\""), "{e}");
 }
+
+/// What `describe_service` writes registers again (issue 10, found by the `describe` fuzz
+/// target): a row lists the service's common parameters too, and registering took them for
+/// a second declaration ("parameter account is declared twice").
+#[test]
+fn a_described_service_with_common_parameters_registers_again() {
+    let mut d = logibridge::endpoints::describe_service(logibridge::endpoints::service("carreta").unwrap());
+    assert!(!d["common_params"].as_array().unwrap().is_empty(), "the test needs a service with common parameters");
+    d["prefix"] = "carretacopy".into();
+    let rows = d["endpoints"].as_array_mut().unwrap();
+    // A registered service has no library-side calls.
+    rows.retain(|e| e["method"] != "LOCAL");
+    for e in rows.iter_mut() {
+        e["id"] = e["id"].as_str().unwrap().replace("carreta.", "carretacopy.").into();
+        e["service"] = "carretacopy".into();
+    }
+    let spec = logibridge::endpoints::register(&d.to_string()).unwrap();
+    let original = logibridge::endpoints::service("carreta").unwrap();
+    assert_eq!(spec.common_params, original.common_params);
+    for e in spec.endpoints {
+        let twin = original.endpoints.iter().find(|o| o.id.strip_prefix("carreta.") == e.id.strip_prefix("carretacopy.")).unwrap();
+        // Once each, in the same places (a Rust model reads back as JSON: a registered
+        // service has no Rust types).
+        let shape = |ps: &[logibridge::endpoints::Param]| ps.iter().map(|p| (p.name, p.wire, p.location, p.required, p.repeated)).collect::<Vec<_>>();
+        assert_eq!(shape(e.params), shape(twin.params), "{}", e.id);
+    }
+}

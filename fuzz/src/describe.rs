@@ -3,10 +3,10 @@
 //! Input: the description (lossy UTF-8). Invariants:
 //! - a refusal is an invalid-argument error with an English and a Russian text;
 //! - an accepted service is in the table: its prefix and each of its ids are found;
-//! - its description, `describe_service` (less the common parameters it repeats in every
-//!   row), is itself a description `register` accepts under another prefix, and describes
-//!   back to the same document (the prefix aside): what `lb_endpoints` shows can be
-//!   declared again.
+//! - its description, `describe_service` (common parameters repeated in every row
+//!   included), is itself a description `register` accepts under another prefix, and
+//!   describes back to the same document (the prefix aside): what `lb_endpoints` shows can
+//!   be declared again.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -29,29 +29,12 @@ pub fn run(data: &[u8]) {
                 assert_eq!(found.service, spec.prefix);
             }
             let described = describe_service(spec);
-            let renamed = rename(&declaration(&described), spec.prefix, &fresh_prefix());
+            let renamed = rename(&described, spec.prefix, &fresh_prefix());
             let again = endpoints::register(&renamed.to_string()).unwrap_or_else(|e| panic!("the description of an accepted service is refused: {e}\n{renamed}"));
             let back = rename(&describe_service(again), again.prefix, spec.prefix);
             assert_eq!(back, described, "describe → register → describe changes the service");
         }
     }
-}
-
-/// A service's description in the form `register` reads: `describe_service` lists the
-/// common parameters with every row as well, and `register` refuses a row parameter that
-/// is also a common one ("declared twice"), so they are taken out of the rows first.
-/// (Reported: `lb_service_register` does not read `lb_endpoints`' own shape back.)
-fn declaration(description: &Value) -> Value {
-    let mut d = description.clone();
-    let common = d["common_params"].as_array().cloned().unwrap_or_default();
-    if let Some(rows) = d["endpoints"].as_array_mut() {
-        for row in rows {
-            if let Some(params) = row["params"].as_array_mut() {
-                params.retain(|p| !common.contains(p));
-            }
-        }
-    }
-    d
 }
 
 /// A prefix for the round trip that no service has taken yet.

@@ -151,7 +151,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct ParamDesc {
     name: String,
@@ -428,7 +428,7 @@ fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
             format!("{} байт; читается не больше {}", description.len(), super::validate::MAX_DESCRIPTION_BYTES),
         ));
     }
-    let d: ServiceDesc = serde_json::from_str(description).map_err(|e| bad(e.to_string(), crate::error::russian::serde_message(&e.to_string())))?;
+    let mut d: ServiceDesc = serde_json::from_str(description).map_err(|e| bad(e.to_string(), crate::error::russian::serde_message(&e.to_string())))?;
     if d.prefix.is_empty() || !d.prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
         return Err(bad(format!("prefix {:?} must be lower-case ASCII letters, digits or _", d.prefix), format!("префикс {:?} должен состоять из строчных латинских букв, цифр и _", d.prefix)));
     }
@@ -476,6 +476,11 @@ fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
             }
         }
     };
+    // `describe_service` lists the common parameters inside every row too (a row read alone
+    // shows all it takes): a row's copy of a common parameter is that parameter, not a second one.
+    for e in &mut d.endpoints {
+        e.params.retain(|p| !d.common_params.contains(p));
+    }
     let endpoints = d.endpoints.into_iter().map(|e| endpoint(prefix, e).map(|e| leak_box(Box::new(e)))).collect::<Result<Vec<&'static Endpoint>>>()?;
     let spec = ServiceSpec {
         prefix,
