@@ -21,6 +21,7 @@ the checks are also here as functions that need no client.
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
@@ -55,6 +56,8 @@ __all__ = [
     "Offer",
     "NewOrder",
     "Order",
+    "CreatedOrder",
+    "CreateOutcome",
     "HistoryEntry",
     "OrderStatus",
     "check_order_qty",
@@ -263,6 +266,26 @@ class Order(_CarretaModel):
     """Sum, roubles."""
 
 
+class CreateOutcome(enum.Enum):
+    """What ``orders.create_once`` did (the core's ``CreateOutcome``; ``.value`` is the
+    wire form, ``"created"`` or ``"recovered"``)."""
+
+    CREATED = "created"
+    """The shop answered the create: this call made the order."""
+    RECOVERED = "recovered"
+    """The answer was lost after the order may have reached the shop (a timeout or a
+    connection broken mid-answer), and the order was found by its ``client_comment``:
+    it was made by this call, and nothing was sent twice."""
+
+
+class CreatedOrder(_CarretaModel):
+    """The result of ``orders.create_once`` (``carreta.order.create_once``): the order and
+    whether it was created by the answered request or found after a lost answer."""
+
+    outcome: CreateOutcome
+    order: Order
+
+
 class HistoryEntry(_CarretaModel):
     """One action in an order's history (``carreta.order.history``)."""
 
@@ -345,6 +368,31 @@ class OrderResource(Resource[F]):
         :class:`Offer`, a search row as a dict, or a :class:`NewOrder`). The documented
         rules are checked first: a broken one raises :class:`~logibridge.ValidationError`
         and nothing is sent. ``test=True`` places a test order. Never retried."""
+
+    @one("carreta.order.create_once", CreatedOrder, params=_create_params)
+    def create_once(
+        self,
+        offer: OfferLike,
+        *,
+        order_qty: Optional[int] = None,
+        client_comment: Optional[str] = None,
+        test: bool = False,
+        account: Optional[str] = None,
+    ) -> None:
+        """``carreta.order.create_once``: :meth:`create` made **exactly once** by the
+        order's ``client_comment``, which is required here (this argument or the
+        :class:`NewOrder`'s; make it unique per order, e.g. your document number). Without
+        one it raises :class:`~logibridge.InvalidArgumentError` (a
+        :class:`~logibridge.ValidationError`; ``.field`` ``order.client_comment``, ``.code``
+        ``param.required``) and nothing is sent, as for a broken order rule.
+
+        When the answer is lost after the order may have reached the shop (a timeout, a
+        connection broken mid-answer: ``err.outcome_unknown``), the order is looked up by
+        its comment before anything is sent again. Returns a :class:`CreatedOrder`:
+        ``.order`` and ``.outcome`` (:attr:`CreateOutcome.CREATED` or
+        :attr:`CreateOutcome.RECOVERED`). An error raised here either did not create the
+        order (``outcome_unknown`` False) or could not be resolved because the lookup
+        failed too (``outcome_unknown`` True: look it up by the comment later)."""
 
     @paged("carreta.order.list", Order)
     def list(
