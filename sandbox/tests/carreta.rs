@@ -615,6 +615,26 @@ fn pricelist_streams_without_a_key() {
 }
 
 #[test]
+fn pricelist_rows_are_capped_with_a_400_naming_rows() {
+    let env = Env::new();
+    let max = logibridge_sandbox::pricelist::MAX_ROWS;
+    for rows in [(max + 1).to_string(), "99999999999".to_owned()] {
+        let resp = env
+            .http
+            .get(format!("{}carreta/pricelist.csv", env.sb.base_url()))
+            .query(&[("rows", rows.as_str())])
+            .send()
+            .unwrap();
+        // The status comes first: an endless stream must fail here, not hang reading it.
+        assert_eq!(resp.status().as_u16(), 400, "rows={rows}");
+        let body: Value = resp.json().unwrap();
+        assert_eq!(body, json!({ "error": format!("rows must be at most {max}.") }));
+    }
+    let (status, _) = env.get("../pricelist.csv", &[("rows", "3")]);
+    assert_eq!(status, 200, "a small list is still served");
+}
+
+#[test]
 fn starts_and_stops_inside_another_runtime() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let addr = rt.block_on(async {

@@ -288,7 +288,7 @@ impl Write for ChannelWriter {
 }
 
 /// `GET /carreta/pricelist.csv?rows=N&seed=S`: no api_key, the shop publishes its lists by
-/// link. The body is generated on a blocking thread and streamed (chunked), so millions of
+/// link. `rows` is at most [`crate::pricelist::MAX_ROWS`] (400 otherwise). The body is generated on a blocking thread and streamed (chunked), so millions of
 /// rows cost no more memory than a few chunks.
 async fn pricelist(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref());
@@ -301,6 +301,12 @@ async fn pricelist(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
         }
     };
     let rows = num("rows", 1000)?;
+    if rows > crate::pricelist::MAX_ROWS {
+        return Err(ApiError::bad_request(format!(
+            "rows must be at most {}.",
+            crate::pricelist::MAX_ROWS
+        )));
+    }
     let seed = num("seed", 1)?;
     let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
     tokio::task::spawn_blocking(move || {
