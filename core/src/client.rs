@@ -113,8 +113,11 @@ impl ClientBuilder {
     }
 
     /// The most one call may take, retries and their waits included (default 3 × the
-    /// timeout; the limits of [`ClientBuilder::timeout`]): a retry whose wait would pass it
-    /// is not made.
+    /// timeout; the limits of [`ClientBuilder::timeout`]): each attempt gets at most what is
+    /// left of it, a retry whose wait would pass it is not made (the last error is returned
+    /// at once, a 429 with its `retry_after`), and once it has passed the call fails with
+    /// [`Error::Timeout`]. A streamed download is bounded up to its headers only (see
+    /// [`crate::transport::Transport::open`]).
     pub fn deadline(self, deadline: Duration) -> Self {
         self.option("deadline", Value::from(deadline.as_secs_f64()))
     }
@@ -221,9 +224,7 @@ impl ClientBuilder {
 
     fn secret(&self, name: &str) -> Result<Secret> {
         self.credentials.iter().find(|(n, _)| *n == name).map(|(_, s)| s.clone()).filter(|s| !s.expose().trim().is_empty()).ok_or_else(|| {
-            let c = self.spec.credential(name);
-            let ru = c.map_or(name, |c| c.onec_ru);
-            Error::invalid_param("client", name, "option.required", "is required and must not be empty", format!("не задан {ru} ({name})"))
+            Error::invalid_param("client", name, "option.required", "is required and must not be empty", "обязательна и не может быть пустой")
         })
     }
 

@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{serve, Reply};
@@ -154,4 +156,123 @@ async fn a_decode_error_excerpt_stays_small_whatever_the_body() {
     let logibridge::Error::Decode { excerpt, .. } = &e else { panic!("{e:?}") };
     assert!(excerpt.chars().count() <= 80, "{} characters", excerpt.chars().count());
     assert!(e.to_string().len() < 2_000);
+}
+
+/// What the slow server does with request `n` (0-based): answer `status` with a profile body,
+/// sending the headers after `head_after` and the body after a further `body_after`.
+#[derive(Clone, Copy)]
+struct Pace {
+    status: u16,
+    head_after: Duration,
+    body_after: Duration,
+}
+
+const PROFILE: &str = r#"{"balance": "1", "name": "slow"}"#;
+
+/// A raw server that answers each request by `plan(n)` with real waits (the in-test
+/// `serve` handler cannot wait without stalling the runtime); returns its URL and how many
+/// requests it saw.
+async fn slow(plan: impl Fn(usize) -> Pace + Send + Sync + 'static) -> (String, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let seen = Arc::new(AtomicUsize::new(0));
+    let (count, plan) = (seen.clone(), Arc::new(plan));
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let (count, plan) = (count.clone(), plan.clone());
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let pace = plan(count.fetch_add(1, Ordering::SeqCst));
+                tokio::time::sleep(pace.head_after).await;
+                let head = format!("HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", pace.status, PROFILE.len());
+                if sock.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let _ = sock.flush().await;
+                tokio::time::sleep(pace.body_after).await;
+                let _ = sock.write_all(PROFILE.as_bytes()).await;
+            });
+        }
+    });
+    (url, seen)
+}
+
+fn pace(status: u16, head_after_ms: u64) -> Pace {
+    Pace { status, head_after: Duration::from_millis(head_after_ms), body_after: Duration::ZERO }
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_last_attempt_too() {
+    // A 503 at once, then answers that come after 8 s: the retry gets only what is left of
+    // the 2 s deadline (not the 30 s timeout), and no third attempt starts after it.
+    let (url, seen) = slow(|n| if n == 0 { pace(503, 0) } else { pace(200, 8_000) }).await;
+    let client = Client::builder(KEY).base_url(&url).timeout(Duration::from_secs(30)).deadline(Duration::from_secs(2)).max_retries(2).build().unwrap();
+    let e = client.profile().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(!e.outcome_unknown(), "a read is harmless to repeat: {e:?}");
+    assert_eq!(seen.load(Ordering::SeqCst), 2, "the 503, then one retry cut short by the deadline");
+    // The error reports the call's time, retries included: at least the first backoff.
+    assert!(matches!(e, logibridge::Error::Timeout { elapsed, .. } if elapsed >= Duration::from_millis(375)), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_deadline_shorter_than_the_timeout_ends_a_read_and_an_order() {
+    let (url, seen) = slow(|_| pace(200, 8_000)).await;
+    let client = Client::builder(KEY).base_url(&url).timeout(Duration::from_secs(30)).deadline(Duration::from_secs(1)).max_retries(2).build().unwrap();
+    let e = client.profile().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(!e.outcome_unknown(), "{e:?}");
+    assert_eq!(seen.load(Ordering::SeqCst), 1, "no retry once the deadline has passed");
+    // An order cut by the deadline was sent: its outcome is unknown.
+    let e = client.create_order(&NewOrder::from_offer(&offer(), 1)).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(e.outcome_unknown(), "the order may exist: {e:?}");
+    assert_eq!(seen.load(Ordering::SeqCst), 2, "the order was sent once");
+}
+
+#[tokio::test]
+async fn a_streamed_download_is_bounded_up_to_its_headers_not_in_its_body() {
+    use logibridge::transport::{Config, NoAuth, Request, Transport};
+    let transport = |url: &str| {
+        let mut config = Config::new(url).unwrap();
+        config.timeout = Duration::from_secs(30);
+        config.deadline = Some(Duration::from_secs(1));
+        config.retry.max_retries = 0;
+        Transport::new(config, Arc::new(NoAuth)).unwrap()
+    };
+    let request = |url: &str| {
+        let mut r = Request::new(logibridge::endpoints::carreta::PRICELIST_DOWNLOAD);
+        r.absolute_url = Some(url.parse().unwrap());
+        r
+    };
+    // Headers that never come in time: a timeout at the deadline.
+    let (url, _) = slow(|_| pace(200, 8_000)).await;
+    let e = transport(&url).open(request(&url)).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    // Headers at once, the body after the deadline: the download goes on.
+    let (url, _) = slow(|_| Pace { status: 200, head_after: Duration::ZERO, body_after: Duration::from_millis(1_500) }).await;
+    let response = transport(&url).open(request(&url)).await.unwrap();
+    assert_eq!(response.text().await.unwrap(), PROFILE);
+}
+
+#[tokio::test]
+async fn a_refused_redirect_is_not_retried() {
+    let (other, other_log) = serve(|_| Reply::json(200, json!({"balance": "1"}))).await;
+    let target = format!("{other}elsewhere/");
+    let (url, log) = serve(move |_| Reply::json(302, json!({})).header("location", &target)).await;
+    let client = Client::builder(KEY).base_url(&url).max_retries(2).timeout(Duration::from_secs(5)).build().unwrap();
+    let e = client.profile().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+    assert!(e.to_string().contains("another origin"), "{e}");
+    assert_eq!(log.lock().unwrap().len(), 1, "the refusal is deterministic: one request");
+    assert!(other_log.lock().unwrap().is_empty());
 }

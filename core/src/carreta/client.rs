@@ -45,13 +45,22 @@ impl ClientBuilder {
     pub fn account(self, account: impl Into<String>) -> Self {
         ClientBuilder { inner: self.inner.param("account", account.into()) }
     }
-    /// Time for a whole request (default 30 s).
+    /// Time for a whole request (default 30 s; from 1 ms to 24 h, outside that `build`
+    /// fails with `option.timeout`).
     pub fn timeout(self, timeout: Duration) -> Self {
         ClientBuilder { inner: self.inner.timeout(timeout) }
     }
     /// Time to connect (default 10 s).
     pub fn connect_timeout(self, timeout: Duration) -> Self {
         ClientBuilder { inner: self.inner.connect_timeout(timeout) }
+    }
+    /// The most one call may take, retries and their waits included (default 3 × the
+    /// timeout; the limits of [`ClientBuilder::timeout`]): each attempt gets at most what is
+    /// left; once it has passed the call fails with [`crate::Error::Timeout`], and a retry
+    /// whose wait would pass it is not made (a 429 is returned at once with its
+    /// `retry_after`).
+    pub fn deadline(self, deadline: Duration) -> Self {
+        ClientBuilder { inner: self.inner.deadline(deadline) }
     }
     /// Retries of idempotent calls (default 2). Orders are never retried.
     pub fn max_retries(self, n: u32) -> Self {

@@ -40,9 +40,13 @@ pub struct Config {
     pub read_timeout: Option<Duration>,
     /// Retries of idempotent calls.
     pub retry: RetryPolicy,
-    /// The most one call may take, retries and their waits included (default: 3 × the
-    /// request timeout). A retry whose wait would pass it is not made: the last error is
-    /// returned at once (a 429 with its `retry_after`).
+    /// The most one call may take, retries and their waits included (`None`: 3 × the
+    /// request timeout, see [`Config::call_deadline`]). Each attempt gets at most what is
+    /// left of it; a retry whose wait would pass it is not made (the last error is returned
+    /// at once: a 429 with its `retry_after`); once it has passed the call fails with
+    /// [`Error::Timeout`]. A streamed answer ([`Transport::open`]) is bounded up to its
+    /// headers; its body is governed by `read_timeout`, since a download may rightly outlast
+    /// any deadline.
     pub deadline: Option<Duration>,
     /// The `User-Agent` header.
     pub user_agent: String,
@@ -64,6 +68,20 @@ impl Config {
             user_agent: format!("logibridge/{}", crate::VERSION),
             errors: ErrorFormat { message_keys: &["message", "error"] },
         })
+    }
+
+    /// The deadline in force for one call: the one set, or 3 × `timeout`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut c = logibridge::transport::Config::new("http://127.0.0.1/").unwrap();
+    /// c.timeout = Duration::from_secs(2);
+    /// assert_eq!(c.call_deadline(), Duration::from_secs(6));
+    /// c.deadline = Some(Duration::from_secs(1));
+    /// assert_eq!(c.call_deadline(), Duration::from_secs(1));
+    /// ```
+    pub fn call_deadline(&self) -> Duration {
+        self.deadline.unwrap_or(self.timeout.saturating_mul(3))
     }
 }
 
@@ -287,7 +305,9 @@ impl Transport {
 
     /// Sends a request like [`Transport::execute`] but returns as soon as a success status
     /// and the headers are in: the body is the caller's to stream (price-list downloads).
-    /// Failures before that are retried and mapped exactly as for `execute`.
+    /// Failures before that are retried and mapped exactly as for `execute`, and the
+    /// deadline bounds them (connect and headers); the body is not bounded by the deadline
+    /// but by `read_timeout` (and `timeout`), as a large download may rightly outlast it.
     pub async fn open(&self, req: Request) -> Result<reqwest::Response> {
         match self.run(req, false).await? {
             Sent::Streaming(r) => Ok(r),
@@ -322,8 +342,14 @@ impl Transport {
         let mut attempt: u32 = 0;
         let mut refreshed = false;
         let call_started = Instant::now();
-        let deadline = self.config.deadline.unwrap_or(self.config.timeout.saturating_mul(3));
+        let deadline = self.config.call_deadline();
         loop {
+            // What is left of the deadline bounds this attempt; nothing is sent once it passed.
+            let left = deadline.saturating_sub(call_started.elapsed());
+            if left.is_zero() {
+                return Err(Error::Timeout { endpoint: ep.id.into(), elapsed: call_started.elapsed(), outcome_unknown: false });
+            }
+            let limit = self.config.timeout.min(left);
             let mut url = bare_url.clone();
             let mut headers = reqwest::header::HeaderMap::new();
             if ep.auth {
@@ -332,7 +358,7 @@ impl Transport {
             let shown_url = redact_url(&url);
             let span = tracing::info_span!("logibridge.request", endpoint = ep.id, method = %ep.method, url = %shown_url, attempt, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
             let started = Instant::now();
-            let outcome = self.attempt(ep, method.clone(), url, headers, body.clone(), read_body).instrument(span.clone()).await;
+            let outcome = self.attempt(ep, method.clone(), url, headers, body.clone(), read_body, limit).instrument(span.clone()).await.map_err(|e| call_elapsed(e, call_started.elapsed()));
             let elapsed = started.elapsed();
             span.record("duration_ms", elapsed.as_millis() as u64);
             let retry_after = match &outcome {
@@ -362,6 +388,9 @@ impl Transport {
                     }
                     return outcome;
                 }
+                // A refused redirect is the service's answer, not a transient failure: the
+                // same request would be refused again.
+                Err(e @ Error::Transport { .. }) if is_refused_redirect(e) => return outcome,
                 Err(Error::Transport { .. }) | Err(Error::Timeout { .. }) => None,
                 Err(_) => return outcome,
             };
@@ -369,7 +398,7 @@ impl Transport {
                 return outcome;
             }
             let delay = self.config.retry.delay(attempt, retry_after);
-            if call_started.elapsed() + delay > deadline {
+            if call_started.elapsed() + delay >= deadline {
                 tracing::info!(parent: &span, retry_in_ms = delay.as_millis() as u64, deadline_ms = deadline.as_millis() as u64, "not retrying: the wait would pass the call's deadline");
                 return outcome;
             }
@@ -380,7 +409,10 @@ impl Transport {
         }
     }
 
-    async fn attempt(&self, ep: &'static Endpoint, method: reqwest::Method, url: Url, headers: reqwest::header::HeaderMap, body: Option<Vec<u8>>, read_body: bool) -> Result<Sent> {
+    /// One attempt, bounded by `limit` (the timeout, or less when the deadline is nearer):
+    /// the whole exchange when the body is read, up to the headers when it is streamed.
+    #[allow(clippy::too_many_arguments)]
+    async fn attempt(&self, ep: &'static Endpoint, method: reqwest::Method, url: Url, headers: reqwest::header::HeaderMap, body: Option<Vec<u8>>, read_body: bool, limit: Duration) -> Result<Sent> {
         let started = Instant::now();
         let accept = if read_body { "application/json" } else { "*/*" };
         let http = if ep.idempotent { &self.http } else { &self.http_once };
@@ -388,7 +420,17 @@ impl Transport {
         if let Some(b) = body {
             rb = rb.header(reqwest::header::CONTENT_TYPE, "application/json").body(b);
         }
-        let resp = rb.send().await.map_err(|e| self.map_reqwest(ep, e, started, false))?;
+        let resp = if read_body {
+            // reqwest's per-request timeout runs until the body is read.
+            rb.timeout(limit).send().await.map_err(|e| self.map_reqwest(ep, e, started, false))?
+        } else {
+            // A streamed body must not be cut by the limit: only the wait for the headers is.
+            match tokio::time::timeout(limit, rb.send()).await {
+                Ok(sent) => sent.map_err(|e| self.map_reqwest(ep, e, started, false))?,
+                // The connection may have been made and the request written.
+                Err(_) => return Err(Error::Timeout { endpoint: ep.id.into(), elapsed: started.elapsed(), outcome_unknown: !ep.idempotent }),
+            }
+        };
         let status = resp.status().as_u16();
         let resp_url = resp.url().clone();
         if !read_body && (200..300).contains(&status) {
@@ -466,6 +508,20 @@ pub(crate) fn map_reqwest_error(endpoint: &str, e: reqwest::Error, elapsed: Dura
     }
     let message_ru = crate::error::russian::network_failure(&e, &message);
     Error::Transport { endpoint: endpoint.into(), message, message_ru, source: Some(Box::new(e)), outcome_unknown: false }
+}
+
+/// A timeout reports how long the whole call took, retries and waits included.
+fn call_elapsed(e: Error, elapsed: Duration) -> Error {
+    match e {
+        Error::Timeout { endpoint, outcome_unknown, .. } => Error::Timeout { endpoint, elapsed, outcome_unknown },
+        other => other,
+    }
+}
+
+/// A redirect the policy refused (another origin, too many): deterministic, never retried.
+fn is_refused_redirect(e: &Error) -> bool {
+    let Error::Transport { source: Some(source), .. } = e else { return false };
+    source.downcast_ref::<reqwest::Error>().is_some_and(reqwest::Error::is_redirect)
 }
 
 /// `NO_PROXY=*` (or `no_proxy=*`): no host goes through a proxy.
