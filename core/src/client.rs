@@ -224,7 +224,9 @@ impl ClientBuilder {
 
     fn secret(&self, name: &str) -> Result<Secret> {
         self.credentials.iter().find(|(n, _)| *n == name).map(|(_, s)| s.clone()).filter(|s| !s.expose().trim().is_empty()).ok_or_else(|| {
-            Error::invalid_param("client", name, "option.required", "is required and must not be empty", "обязательна и не может быть пустой")
+            let c = self.spec.credential(name);
+            let ru = c.map_or(name, |c| c.onec_ru);
+            Error::invalid_param("client", name, "option.required", "is required and must not be empty", format!("не задан {ru} ({name})"))
         })
     }
 
