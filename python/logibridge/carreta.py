@@ -11,8 +11,9 @@
             print(o.number, o.status.name_en)
 
 Resources mirror the endpoint table (each row's ``names["python"]``: ``profile.get``,
-``search.query``, ``order.create``, ``order.list``, ``order.get``, ``order.history``, and
-the library-side ``order.check_qty``, ``order.check_comment``, ``pricelist.parse``;
+``search.query``, ``order.create``, ``order.create_once``, ``order.list``, ``order.get``,
+``order.history``, and the library-side ``order.check_qty``, ``order.check_comment``,
+``pricelist.parse``;
 ``orders`` is the same resource as ``order``). Each resource is written once for both
 clients (``OrderResource[Sync]`` on :class:`Carreta`, ``OrderResource[Async]`` on
 :class:`AsyncCarreta`). The documented order rules are checked before anything is sent;
@@ -388,7 +389,8 @@ class OrderResource(Resource[F]):
 
         When the answer is lost after the order may have reached the shop (a timeout, a
         connection broken mid-answer: ``err.outcome_unknown``), the order is looked up by
-        its comment before anything is sent again. Returns a :class:`CreatedOrder`:
+        its comment before anything is sent again (not found: it was not applied and is
+        sent again, at most 3 sends in all). Returns a :class:`CreatedOrder`:
         ``.order`` and ``.outcome`` (:attr:`CreateOutcome.CREATED` or
         :attr:`CreateOutcome.RECOVERED`). An error raised here either did not create the
         order (``outcome_unknown`` False) or could not be resolved because the lookup
