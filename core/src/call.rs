@@ -102,14 +102,10 @@ fn param_error(ep: &Endpoint, p_name: &str, code: &'static str, message: String,
     Error::invalid_param(ep.id, p_name, code, message, message_ru)
 }
 
-/// A short, safe rendering of a caller's value for an error message (never unbounded).
+/// A caller's value as an error message may quote it: its JSON text, cut by the one rule
+/// for quoting input ([`crate::shown_input`]).
 fn shown(v: &Value) -> String {
-    let text = v.to_string();
-    if text.chars().count() > 80 {
-        format!("{}… ({} characters)", text.chars().take(80).collect::<String>(), text.chars().count())
-    } else {
-        text
-    }
+    crate::shown_input(&v.to_string())
 }
 
 /// Checks one value against a parameter's type and returns its wire form (date-times in

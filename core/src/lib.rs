@@ -34,6 +34,7 @@ pub mod transport;
 
 pub use client::{Client, ClientBuilder, MAX_RETRIES, MAX_TIMEOUT};
 pub use error::{error_safe_url, redact_url, Error, ErrorKind, Result, ValidationError};
+pub use error::shown::{shown_input, SHOWN_CHARS};
 pub use pager::Pager;
 
 /// The generic client under its former name.

@@ -9,19 +9,38 @@ use pyo3::types::{PyBool, PyInt};
 
 use crate::errors::to_pyerr;
 
-/// A Python int as i64 for a rule check. Values past i64 are clamped: the rules only
-/// compare against small bounds, so a clamped value breaks exactly the rule the real one
-/// breaks (too large, or below 1), and nonsense never becomes an OverflowError.
-fn clamped_int(name: &str, value: &Bound<'_, PyAny>) -> PyResult<i64> {
+/// A Python int as the core's rules take it: `i64` when it fits, otherwise its decimal
+/// text, so the core refuses it quoting the real value (never a clamped one). Ints past
+/// Python's digit limit for `str()` are given in hexadecimal (`0x…`), still refused and
+/// quoted. `bool` and every non-int is a TypeError naming the argument.
+enum RuleInt {
+    Fits(i64),
+    Text(String),
+}
+
+impl RuleInt {
+    fn text(&self) -> String {
+        match self {
+            RuleInt::Fits(n) => n.to_string(),
+            RuleInt::Text(t) => t.clone(),
+        }
+    }
+}
+
+fn rule_int(name: &str, value: &Bound<'_, PyAny>) -> PyResult<RuleInt> {
     if value.cast::<PyBool>().is_ok() || value.cast::<PyInt>().is_err() {
         let t = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
         return Err(PyTypeError::new_err(format!("{name} must be an int, got {t}")));
     }
     if let Ok(v) = value.extract::<i64>() {
-        return Ok(v);
+        return Ok(RuleInt::Fits(v));
     }
-    let negative = value.lt(0)?;
-    Ok(if negative { i64::MIN } else { i64::MAX })
+    let text = match value.str() {
+        Ok(s) => s.to_cow()?.into_owned(),
+        // ValueError: more digits than sys.get_int_max_str_digits() allows.
+        Err(_) => value.py().import("builtins")?.getattr("hex")?.call1((value,))?.str()?.to_cow()?.into_owned(),
+    };
+    Ok(RuleInt::Text(text))
 }
 
 fn raise(py: Python<'_>, result: Result<(), logibridge::ValidationError>) -> PyResult<()> {
@@ -31,9 +50,13 @@ fn raise(py: Python<'_>, result: Result<(), logibridge::ValidationError>) -> PyR
 /// `carreta.check_order_qty`: the order size against the offer's stock text and minimum.
 #[pyfunction]
 pub fn carreta_check_order_qty(py: Python<'_>, qty: &str, min_qty: &Bound<'_, PyAny>, order_qty: &Bound<'_, PyAny>) -> PyResult<()> {
-    let min_qty = clamped_int("min_qty", min_qty)?;
-    let order_qty = clamped_int("order_qty", order_qty)?;
-    raise(py, carreta::check_order_qty(&Qty::parse(qty), min_qty, order_qty))
+    let min_qty = rule_int("min_qty", min_qty)?;
+    let order_qty = rule_int("order_qty", order_qty)?;
+    let qty = Qty::parse(qty);
+    raise(py, match (&min_qty, &order_qty) {
+        (RuleInt::Fits(min), RuleInt::Fits(order)) => carreta::check_order_qty(&qty, *min, *order),
+        _ => carreta::check_order_qty_text(&qty, &min_qty.text(), &order_qty.text()),
+    })
 }
 
 /// `carreta.check_client_comment`: at most 50 characters.

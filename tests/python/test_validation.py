@@ -40,10 +40,11 @@ def code_of(qty: str, min_qty: int, order_qty: int) -> Optional[str]:
         ("10", -3, 1, "min_qty.invalid"),
         ("10", 1, 0, "order_qty.min"),
         ("10", 1, -1, "order_qty.min"),
-        ("10", 1, 10**30, "order_qty.exceeds_qty"),
-        ("10", 1, -(10**30), "order_qty.min"),
-        ("10", -(10**30), 1, "min_qty.invalid"),
-        ("Есть", 10**30, 1, "order_qty.not_multiple_of_min_qty"),
+        # Past 64 bits: refused as such, never clamped into another rule's breach.
+        ("10", 1, 10**30, "order_qty.not_integer"),
+        ("10", 1, -(10**30), "order_qty.not_integer"),
+        ("10", -(10**30), 1, "min_qty.not_integer"),
+        ("Есть", 10**30, 1, "min_qty.not_integer"),
         ("много", 1, 1, "qty.unknown_form"),
         ("", 1, 1, "qty.unknown_form"),
     ],
@@ -136,3 +137,47 @@ def test_offer_helpers(shop: logibridge.Carreta) -> None:
     offer.check_order_qty(9)
     with pytest.raises(logibridge.ValidationError):
         offer.check_order_qty(10)
+
+
+@pytest.mark.parametrize(
+    ("qty", "min_qty", "order_qty", "field", "real"),
+    [
+        ("<10", 1, 2**63, "order_qty", "9223372036854775808"),
+        ("<10", 1, 2**64 + 5, "order_qty", "18446744073709551621"),
+        ("<10", 1, 2**70, "order_qty", "1180591620717411303424"),
+        ("10", 1, -(2**63) - 1, "order_qty", "-9223372036854775809"),
+        ("100", 2**63, 2, "min_qty", "9223372036854775808"),
+        ("Есть", 10**30, 1, "min_qty", "1" + "0" * 30),
+    ],
+)
+def test_ints_outside_64_bits_are_refused_quoting_the_real_value(qty: str, min_qty: int, order_qty: int, field: str, real: str) -> None:
+    with pytest.raises(logibridge.ValidationError) as info:
+        check_order_qty(qty, min_qty, order_qty)
+    e = info.value
+    assert (e.field, e.code) == (field, f"{field}.not_integer")
+    assert e.message.endswith(f"got {real}"), e.message
+    assert e.message_ru.endswith(f"получено {real}"), e.message_ru
+
+
+def test_ints_past_pythons_str_limit_are_refused_not_crashed() -> None:
+    with pytest.raises(logibridge.ValidationError) as info:
+        check_order_qty("10", 1, 10**10_000)
+    assert info.value.code == "order_qty.not_integer"
+    assert len(info.value.message) < 400
+
+
+@pytest.mark.parametrize(
+    ("qty", "min_qty", "order_qty"),
+    [
+        ("<" + "9" * 10_000_000, 1, 1),
+        ("ж" * 10_000_000, 1, 1),
+        ("10", 1, 10**4000),
+    ],
+)
+def test_messages_quote_a_bounded_part_of_huge_input(qty: str, min_qty: int, order_qty: int) -> None:
+    with pytest.raises(logibridge.ValidationError) as info:
+        check_order_qty(qty, min_qty, order_qty)
+    e = info.value
+    for text in (str(e), e.message, e.message_ru, repr(e)):
+        assert len(text) < 1000, len(text)
+    assert " characters)" in e.message

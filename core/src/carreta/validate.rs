@@ -4,6 +4,7 @@
 
 use super::qty::{Qty, QtyKind, UNBOUNDED_ORDER_MAX};
 use crate::error::ValidationError;
+use crate::shown_input;
 
 /// The longest `client_comment` the shop accepts, in characters (not bytes).
 pub const CLIENT_COMMENT_MAX_CHARS: usize = 50;
@@ -26,6 +27,47 @@ pub mod codes {
     pub const QTY_UNKNOWN_FORM: &str = "qty.unknown_form";
     /// `client_comment` is longer than 50 characters.
     pub const CLIENT_COMMENT_TOO_LONG: &str = "client_comment.too_long";
+    /// `min_qty` as a face gave it is not a whole number within the 64-bit signed range.
+    pub const MIN_QTY_NOT_INTEGER: &str = "min_qty.not_integer";
+    /// `order_qty` as a face gave it is not a whole number within the 64-bit signed range.
+    pub const ORDER_QTY_NOT_INTEGER: &str = "order_qty.not_integer";
+}
+
+/// [`check_order_qty`] for a face whose integers are wider than `i64` (a Python `int`, the
+/// text of a JSON number): `min_qty` and `order_qty` are decimal texts (`"-12"`, `"10"`).
+/// A text that is not a whole number within `i64` is refused before any rule with
+/// [`codes::MIN_QTY_NOT_INTEGER`] / [`codes::ORDER_QTY_NOT_INTEGER`], naming the argument
+/// and quoting the value as given (through [`shown_input`]), never a clamped one.
+///
+/// ```
+/// use logibridge::carreta::{check_order_qty_text, Qty};
+/// let err = check_order_qty_text(&Qty::parse("<10"), "1", "1180591620717411303424").unwrap_err();
+/// assert_eq!((err.field.as_str(), err.code), ("order_qty", "order_qty.not_integer"));
+/// assert!(err.message.ends_with("got 1180591620717411303424"));
+/// assert!(check_order_qty_text(&Qty::parse("<10"), "1", "9").is_ok());
+/// ```
+pub fn check_order_qty_text(qty: &Qty, min_qty: &str, order_qty: &str) -> Result<(), ValidationError> {
+    let min_qty = integer_argument("min_qty", "минимальное количество (min_qty)", codes::MIN_QTY_NOT_INTEGER, min_qty)?;
+    let order_qty = integer_argument("order_qty", "количество к заказу (order_qty)", codes::ORDER_QTY_NOT_INTEGER, order_qty)?;
+    check_order_qty(qty, min_qty, order_qty)
+}
+
+/// A decimal integer text as `i64`: an optional sign and digits, nothing else.
+fn integer_argument(field: &str, field_ru: &str, code: &'static str, text: &str) -> Result<i64, ValidationError> {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = text.parse::<i64>() {
+            return Ok(n);
+        }
+    }
+    let (min, max) = (i64::MIN, i64::MAX);
+    let got = shown_input(text);
+    Err(ValidationError::new(
+        field,
+        code,
+        format!("{field} must be a whole number from {min} to {max}, got {got}"),
+        format!("{field_ru} должно быть целым числом от {min} до {max}, получено {got}"),
+    ))
 }
 
 /// Checks `order_qty` against an offer's `qty` and `min_qty`, rule by rule as the document
@@ -62,32 +104,32 @@ pub fn check_order_qty(qty: &Qty, min_qty: i64, order_qty: i64) -> Result<(), Va
             return Err(ValidationError::new(
                 "order_qty",
                 codes::ORDER_QTY_NOT_LESS_THAN,
-                format!("qty is \"{}\": order_qty must be less than {limit}, got {n}", qty.raw()),
-                format!("в наличии «{}»: количество к заказу должно быть строго меньше {limit}, получено {n}", qty.raw()),
+                format!("qty is \"{}\": order_qty must be less than {limit}, got {n}", shown_input(qty.raw())),
+                format!("в наличии «{}»: количество к заказу должно быть строго меньше {limit}, получено {n}", shown_input(qty.raw())),
             ))
         }
         QtyKind::Exactly(limit) if n > limit => {
             return Err(ValidationError::new(
                 "order_qty",
                 codes::ORDER_QTY_EXCEEDS_QTY,
-                format!("qty is \"{}\": order_qty must not exceed {limit}, got {n}", qty.raw()),
-                format!("в наличии «{}»: количество к заказу не должно превышать {limit}, получено {n}", qty.raw()),
+                format!("qty is \"{}\": order_qty must not exceed {limit}, got {n}", shown_input(qty.raw())),
+                format!("в наличии «{}»: количество к заказу не должно превышать {limit}, получено {n}", shown_input(qty.raw())),
             ))
         }
         QtyKind::MoreThan(_) | QtyKind::InStock if n > UNBOUNDED_ORDER_MAX as u64 => {
             return Err(ValidationError::new(
                 "order_qty",
                 codes::ORDER_QTY_EXCEEDS_MAX,
-                format!("qty is \"{}\": order_qty must be within 1..={UNBOUNDED_ORDER_MAX}, got {n}", qty.raw()),
-                format!("в наличии «{}»: количество к заказу должно быть от 1 до {UNBOUNDED_ORDER_MAX}, получено {n}", qty.raw()),
+                format!("qty is \"{}\": order_qty must be within 1..={UNBOUNDED_ORDER_MAX}, got {n}", shown_input(qty.raw())),
+                format!("в наличии «{}»: количество к заказу должно быть от 1 до {UNBOUNDED_ORDER_MAX}, получено {n}", shown_input(qty.raw())),
             ))
         }
         QtyKind::Unknown => {
             return Err(ValidationError::new(
                 "qty",
                 codes::QTY_UNKNOWN_FORM,
-                format!("qty \"{}\" has a form the API does not document (expected \"10\", \"<10\", \">50\" or \"Есть\")", qty.raw()),
-                format!("значение наличия «{}» имеет недокументированный вид (ожидается «10», «<10», «>50» или «Есть»)", qty.raw()),
+                format!("qty \"{}\" has a form the API does not document (expected \"10\", \"<10\", \">50\" or \"Есть\")", shown_input(qty.raw())),
+                format!("значение наличия «{}» имеет недокументированный вид (ожидается «10», «<10», «>50» или «Есть»)", shown_input(qty.raw())),
             ))
         }
         _ => {}
@@ -184,6 +226,53 @@ mod tests {
         assert_eq!(e.field, "order_qty");
         assert!(e.message.contains("less than 10"));
         assert!(e.message_ru.contains("строго меньше 10"));
+    }
+
+    #[test]
+    fn integer_texts_outside_i64_are_refused_quoting_the_real_value() {
+        let cases = [
+            ("<10", "1", "9223372036854775808", "order_qty", codes::ORDER_QTY_NOT_INTEGER, "9223372036854775808"),
+            ("<10", "1", "18446744073709551621", "order_qty", codes::ORDER_QTY_NOT_INTEGER, "18446744073709551621"),
+            ("<10", "1", "1180591620717411303424", "order_qty", codes::ORDER_QTY_NOT_INTEGER, "1180591620717411303424"),
+            ("10", "1", "-9223372036854775809", "order_qty", codes::ORDER_QTY_NOT_INTEGER, "-9223372036854775809"),
+            ("100", "9223372036854775808", "2", "min_qty", codes::MIN_QTY_NOT_INTEGER, "9223372036854775808"),
+            ("10", "1", "1.5", "order_qty", codes::ORDER_QTY_NOT_INTEGER, "1.5"),
+            ("10", "1", "1e20", "order_qty", codes::ORDER_QTY_NOT_INTEGER, "1e20"),
+            ("10", "", "1", "min_qty", codes::MIN_QTY_NOT_INTEGER, ""),
+        ];
+        for (qty, min, order, field, code, real) in cases {
+            let e = check_order_qty_text(&Qty::parse(qty), min, order).unwrap_err();
+            assert_eq!((e.field.as_str(), e.code), (field, code), "{min} {order}");
+            assert!(e.message.ends_with(&format!("got {real}")), "{}", e.message);
+            assert!(e.message_ru.ends_with(&format!("получено {real}")), "{}", e.message_ru);
+        }
+    }
+
+    #[test]
+    fn integer_texts_within_i64_follow_the_rules() {
+        assert!(check_order_qty_text(&Qty::parse("<10"), "1", "9").is_ok());
+        assert!(check_order_qty_text(&Qty::parse("Есть"), "+2", "-4").unwrap_err().code == codes::ORDER_QTY_MIN);
+        let e = check_order_qty_text(&Qty::parse("10"), "1", &i64::MAX.to_string()).unwrap_err();
+        assert_eq!(e.code, codes::ORDER_QTY_EXCEEDS_QTY);
+        assert_eq!(check_order_qty_text(&Qty::parse("10"), &i64::MIN.to_string(), "1").unwrap_err().code, codes::MIN_QTY_INVALID);
+    }
+
+    #[test]
+    fn messages_quote_at_most_a_bounded_part_of_the_input() {
+        let huge_qty = format!("<{}", "9".repeat(10_000_000));
+        let huge_number = "9".repeat(10_000_000);
+        let errors = [
+            check_order_qty(&Qty::parse(&huge_qty), 1, 1).unwrap_err(),
+            check_order_qty(&Qty::parse(&"ж".repeat(10_000_000)), 1, 1).unwrap_err(),
+            check_order_qty_text(&Qty::parse("10"), "1", &huge_number).unwrap_err(),
+            check_order_qty_text(&Qty::parse("10"), &huge_number, "1").unwrap_err(),
+        ];
+        for e in errors {
+            assert!(e.message.len() < 400, "{} bytes: {}…", e.message.len(), &e.message[..200]);
+            assert!(e.message_ru.len() < 600, "{} bytes", e.message_ru.len());
+            assert!(e.to_string().len() < 600);
+            assert!(e.message.contains("… (10000001 characters)") || e.message.contains("… (10000000 characters)"), "{}", e.message);
+        }
     }
 
     #[test]

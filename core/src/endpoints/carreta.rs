@@ -248,7 +248,7 @@ fn pricelist_page(params: Map<String, Value>) -> Result<Value> {
     let limit = params.get("limit").and_then(Value::as_u64).unwrap_or(1000);
     let encoding = match params.get("encoding").and_then(Value::as_str) {
         None => Encoding::Auto,
-        Some(label) => Encoding::from_label(label).ok_or_else(|| Error::invalid_param(PRICELIST_PARSE.id, "encoding", "param.encoding", format!("unknown encoding {label:?}"), format!("неизвестная кодировка {label:?}")))?,
+        Some(label) => Encoding::from_label(label).ok_or_else(|| Error::invalid_param(PRICELIST_PARSE.id, "encoding", "param.encoding", format!("unknown encoding \"{}\"", crate::shown_input(label)), format!("неизвестная кодировка «{}»", crate::shown_input(label))))?,
     };
     // The row takes no column names, in any face: the file's header must say them.
     let options = Options::new().encoding(encoding).on_error(OnError::Collect).column_hint(

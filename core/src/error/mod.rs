@@ -8,6 +8,7 @@ use std::fmt;
 use std::time::Duration;
 
 pub(crate) mod russian;
+pub(crate) mod shown;
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
