@@ -680,7 +680,8 @@ class Client(_AnyService[Sync], SyncClientBase):
 
     ``Client("carreta", api_key=..., base_url=..., timeout=..., max_retries=...,
     account=...)``: options by the names every face uses (the service's credentials,
-    ``base_url``, ``timeout`` and ``connect_timeout`` in seconds, ``max_retries``, the
+    ``base_url``, ``timeout``, ``connect_timeout`` and ``deadline`` (a whole call with its
+    retries, default 3 × ``timeout``) in seconds, ``max_retries``, the
     service's common parameters); the core checks them all. Every row is reachable by id
     (``client.call("carreta.order.get", {"id": 5})``) and by its ``names["python"]``
     (``client.order.get(id=5)``), answers as JSON-shaped values.

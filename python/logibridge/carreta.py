@@ -440,10 +440,11 @@ class _Carreta(ClientBase[F]):
         timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: Optional[float] = None,
     ) -> None:
         if not isinstance(api_key, str):
             raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
-        options = {"api_key": api_key, "base_url": base_url, "account": account, "timeout": timeout, "connect_timeout": connect_timeout, "max_retries": max_retries}
+        options = {"api_key": api_key, "base_url": base_url, "account": account, "timeout": timeout, "connect_timeout": connect_timeout, "max_retries": max_retries, "deadline": deadline}
         self._open("carreta", options)
 
     def with_options(self, *, account: Union[str, None, NotGiven] = NOT_GIVEN, max_retries: Optional[int] = None) -> Self:
@@ -473,6 +474,11 @@ class Carreta(_Carreta[_Sync], SyncClientBase):
     :param timeout: seconds for a whole request; ``connect_timeout`` to connect.
     :param max_retries: retries of idempotent calls on transient failures (orders are
         never retried).
+    :param deadline: seconds one call may take, retries and their waits included (default
+        3 × ``timeout``; the limits of ``timeout``): each attempt gets at most what is left,
+        a retry whose wait would pass it is not made (a 429 raises
+        :class:`RateLimitError` at once with its ``retry_after``), and once it has passed
+        the call raises :class:`TimeoutError`.
     """
 
 

@@ -179,3 +179,31 @@ async def test_async_errors(ashop: logibridge.AsyncCarreta, sb: sandbox.Sandbox)
         with pytest.raises(logibridge.AuthenticationError) as info:
             await bad.profile.get()
     assert "wrong-key-456" not in str(info.value)
+
+
+@pytest.mark.parametrize("flavour", [logibridge.Carreta, logibridge.AsyncCarreta])
+@pytest.mark.parametrize("bad", [0, -1, 86400.5, float("nan"), "soon"])
+def test_deadline_has_the_limits_of_timeout(flavour: Any, bad: Any) -> None:
+    with pytest.raises(logibridge.InvalidArgumentError) as info:
+        flavour(SECRET_KEY, base_url="http://127.0.0.1:9/carreta/v1/", deadline=bad)
+    assert info.value.field == "deadline"
+    assert_no_secret(info.value)
+
+
+def test_deadline_shorter_than_the_timeout_ends_the_call(sb: sandbox.Sandbox) -> None:
+    # The answer comes after 3 s: the timeout alone (30 s) would wait for it, and a retry
+    # (the fault is armed once) would succeed. The 0.5 s deadline ends the call instead.
+    sb.add_fault("carreta.profile.get", delay_ms=3000)
+    with sb.carreta_client(timeout=30, deadline=0.5, max_retries=2) as shop:
+        with pytest.raises(logibridge.TimeoutError) as info:
+            shop.profile.get()
+    assert (info.value.code, info.value.endpoint) == ("timeout", "carreta.profile.get")
+    assert info.value.outcome_unknown is False
+    assert_no_secret(info.value)
+
+
+async def test_async_deadline_shorter_than_the_timeout_ends_the_call(sb: sandbox.Sandbox) -> None:
+    sb.add_fault("carreta.profile.get", delay_ms=3000)
+    async with sb.async_carreta_client(timeout=30, deadline=0.5, max_retries=2) as shop:
+        with pytest.raises(logibridge.TimeoutError):
+            await shop.profile.get()
