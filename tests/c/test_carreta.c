@@ -236,6 +236,23 @@ static void test_validators(void) {
         lb_error_free(err);
     }
 
+    /* A huge qty text is quoted in part: each text of the error stays small. */
+    size_t huge_len = 10u * 1000 * 1000;
+    char *huge = malloc(huge_len + 2);
+    CHECK(huge != NULL);
+    huge[0] = '<';
+    memset(huge + 1, '9', huge_len);
+    huge[huge_len + 1] = '\0';
+    st = lb_carreta_check_order_qty(huge, 1, 1, &err);
+    CHECK_STATUS(st, LB_VALIDATION, err);
+    CHECK_STR(lb_error_code(err), "qty.unknown_form");
+    CHECK(strlen(lb_error_message(err)) < 1000);
+    CHECK(strlen(lb_error_message_ru(err)) < 1000);
+    CHECK(strlen(lb_error_json(err)) < 4000);
+    CHECK(lbt_contains(lb_error_message(err), "… (10000001 characters)"));
+    lb_error_free(err);
+    free(huge);
+
     /* 50 Cyrillic letters are 100 bytes but 50 characters: allowed. */
     char comment[256] = "";
     for (int i = 0; i < 50; i++) strcat(comment, "ж");
