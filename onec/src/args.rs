@@ -114,14 +114,21 @@ pub fn integer(args: &[Arg], i: usize, name: &str) -> Result<i64, Error> {
     match get(args, i) {
         Arg::Int(n) => Ok(*n),
         Arg::Num(f) if f.fract() == 0.0 && f.is_finite() && f.abs() <= 9.0e15 => Ok(*f as i64),
-        Arg::Num(f) => Err(Error::invalid_argument(
-            format!("parameter «{name}» must be a whole number, got {f}"),
-            format!("параметр «{name}» должен быть целым числом, передано {f}"),
-        )),
+        Arg::Num(f) => {
+            // `{:.0}` writes a whole double's exact value (2^70 as 1180591620717411303424);
+            // `Display` would round it to 17 digits and pad with zeros.
+            let text = if f.is_finite() && f.fract() == 0.0 { format!("{f:.0}") } else { f.to_string() };
+            let got = logibridge::shown_input(&text);
+            Err(Error::invalid_argument(
+                format!("parameter «{name}» must be a whole number within the 64-bit range, got {got}"),
+                format!("параметр «{name}» должен быть целым числом в 64-битном диапазоне, передано {got}"),
+            ))
+        }
         Arg::Str(s) => s.trim().parse::<i64>().map_err(|_| {
+            let got = logibridge::shown_input(s);
             Error::invalid_argument(
-                format!("parameter «{name}» must be a whole number, got «{s}»"),
-                format!("параметр «{name}» должен быть целым числом, передано «{s}»"),
+                format!("parameter «{name}» must be a whole number within the 64-bit range, got «{got}»"),
+                format!("параметр «{name}» должен быть целым числом в 64-битном диапазоне, передано «{got}»"),
             )
         }),
         other => Err(wrong(name, "Число", other)),
@@ -277,6 +284,23 @@ mod tests {
             .unwrap_err()
             .message_ru()
             .contains("целым"));
+    }
+
+    #[test]
+    fn integers_outside_64_bits_are_refused_quoting_the_real_value() {
+        let e = integer(&[Arg::Num(2f64.powi(70))], 0, "Количество").unwrap_err();
+        assert!(e.to_string().ends_with("got 1180591620717411303424"), "{e}");
+        assert!(e.message_ru().contains("передано 1180591620717411303424"), "{}", e.message_ru());
+        let e = integer(&[Arg::Str("1180591620717411303424".into())], 0, "Количество").unwrap_err();
+        assert!(e.to_string().contains("«1180591620717411303424»"), "{e}");
+    }
+
+    #[test]
+    fn a_huge_text_is_quoted_in_part() {
+        let e = integer(&[Arg::Str("9".repeat(10_000_000))], 0, "Количество").unwrap_err();
+        assert!(e.to_string().len() < 500, "{} bytes", e.to_string().len());
+        assert!(e.message_ru().len() < 800);
+        assert!(e.to_string().contains("… (10000000 characters)"));
     }
 
     fn to<'a>(p: &'a Param) -> Target<'a> {

@@ -288,8 +288,9 @@ impl Write for ChannelWriter {
 }
 
 /// `GET /carreta/pricelist.csv?rows=N&seed=S`: no api_key, the shop publishes its lists by
-/// link. `rows` is at most [`crate::pricelist::MAX_ROWS`] (400 otherwise). The body is generated on a blocking thread and streamed (chunked), so millions of
-/// rows cost no more memory than a few chunks.
+/// link. `rows` is at most [`crate::pricelist::MAX_ROWS`] (400 otherwise). The body is
+/// generated on a blocking thread and streamed (chunked), so millions of rows cost no more
+/// memory than a few chunks.
 async fn pricelist(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref());
     let num = |key: &str, default: u64| -> Result<u64, ApiError> {
