@@ -180,6 +180,13 @@ typedef struct lb_carreta_options_t {
      * or 5xx (default 2; 0 turns retries off; at most 100). Orders are never retried.
      */
     uint32_t max_retries;
+    /**
+     * The most one call may take, retries and their waits included, in milliseconds; 0
+     * means the default (3 × `timeout_ms`). At most one day. Each attempt gets at most what
+     * is left; once it has passed the call fails with `LB_TIMEOUT`, and a retry whose wait
+     * would pass it is not made (a 429 is returned at once with its `retry_after`).
+     */
+    uint32_t deadline_ms;
 } lb_carreta_options_t;
 
 /**
@@ -260,6 +267,8 @@ lb_status lb_carreta_check_client_comment(const char *comment, struct lb_error_t
  *     ...; see `"credentials"` in `lb_endpoints`), a string;
  *   - `"timeout"` / `"connect_timeout"` in seconds, or `"timeout_ms"` /
  *     `"connect_timeout_ms"` in milliseconds (defaults 30 s and 10 s; from 1 ms to one day);
+ *   - `"deadline"` in seconds or `"deadline_ms"`: the most one call may take, retries and
+ *     their waits included (default 3 × the timeout; the same limits);
  *   - `"max_retries"`: retries of idempotent calls, 0..=100 (default 2);
  *   - each common parameter of the service (Carreta's `"account"`), as the default of
  *     every call.
@@ -284,14 +293,16 @@ lb_status lb_client_new(const char *service,
 
 /**
  * Fills `options` with the defaults: every string NULL, `timeout_ms` 30000,
- * `connect_timeout_ms` 10000, `max_retries` 2. NULL is ignored.
+ * `connect_timeout_ms` 10000, `max_retries` 2, `deadline_ms` 0 (3 × the timeout). NULL is
+ * ignored.
  */
 void lb_carreta_options_init(struct lb_carreta_options_t *options);
 
 /**
  * Makes a Carreta client from an options struct: the same as
  * `lb_client_new("carreta", ...)` with the struct's fields as options (`api_key`,
- * `base_url`, `account`, `timeout_ms` and `connect_timeout_ms` when not 0, `max_retries`).
+ * `base_url`, `account`, `timeout_ms`, `connect_timeout_ms` and `deadline_ms` when not 0,
+ * `max_retries`).
  * On success `*client_out` receives a new client (free it with `lb_client_free`); on
  * failure it is NULL. Fails with `LB_INVALID_ARGUMENT` on a NULL or empty `api_key`, a
  * malformed `base_url`, or a timeout or `max_retries` beyond its limit (`lb_error_field`

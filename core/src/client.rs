@@ -172,13 +172,13 @@ impl ClientBuilder {
                 "timeout" => this.timeout = Some(seconds(name, &value)?),
                 "deadline" => this.deadline = Some(seconds(name, &value)?),
                 "connect_timeout" => this.connect_timeout = Some(seconds(name, &value)?),
-                "timeout_ms" | "connect_timeout_ms" => {
+                "timeout_ms" | "connect_timeout_ms" | "deadline_ms" => {
                     let ms = value.as_f64().map(|m| Value::from(m / 1000.0)).unwrap_or(value.clone());
                     let d = seconds(name, &ms)?;
-                    if name == "timeout_ms" {
-                        this.timeout = Some(d)
-                    } else {
-                        this.connect_timeout = Some(d)
+                    match name {
+                        "timeout_ms" => this.timeout = Some(d),
+                        "deadline_ms" => this.deadline = Some(d),
+                        _ => this.connect_timeout = Some(d),
                     }
                 }
                 "max_retries" => match value.as_u64() {

@@ -93,6 +93,8 @@ fn parse_options(json: Option<&str>) -> Result<Map<String, Value>, Error> {
 ///     ...; see `"credentials"` in `lb_endpoints`), a string;
 ///   - `"timeout"` / `"connect_timeout"` in seconds, or `"timeout_ms"` /
 ///     `"connect_timeout_ms"` in milliseconds (defaults 30 s and 10 s; from 1 ms to one day);
+///   - `"deadline"` in seconds or `"deadline_ms"`: the most one call may take, retries and
+///     their waits included (default 3 × the timeout; the same limits);
 ///   - `"max_retries"`: retries of idempotent calls, 0..=100 (default 2);
 ///   - each common parameter of the service (Carreta's `"account"`), as the default of
 ///     every call.
@@ -152,10 +154,16 @@ pub struct lb_carreta_options_t {
     /// How often an idempotent call is retried after a timeout, a connection error, 429
     /// or 5xx (default 2; 0 turns retries off; at most 100). Orders are never retried.
     pub max_retries: u32,
+    /// The most one call may take, retries and their waits included, in milliseconds; 0
+    /// means the default (3 × `timeout_ms`). At most one day. Each attempt gets at most what
+    /// is left; once it has passed the call fails with `LB_TIMEOUT`, and a retry whose wait
+    /// would pass it is not made (a 429 is returned at once with its `retry_after`).
+    pub deadline_ms: u32,
 }
 
 /// Fills `options` with the defaults: every string NULL, `timeout_ms` 30000,
-/// `connect_timeout_ms` 10000, `max_retries` 2. NULL is ignored.
+/// `connect_timeout_ms` 10000, `max_retries` 2, `deadline_ms` 0 (3 × the timeout). NULL is
+/// ignored.
 #[no_mangle]
 pub unsafe extern "C" fn lb_carreta_options_init(options: *mut lb_carreta_options_t) {
     if let Some(o) = options.as_mut() {
@@ -166,13 +174,15 @@ pub unsafe extern "C" fn lb_carreta_options_init(options: *mut lb_carreta_option
             timeout_ms: 30_000,
             connect_timeout_ms: 10_000,
             max_retries: 2,
+            deadline_ms: 0,
         };
     }
 }
 
 /// Makes a Carreta client from an options struct: the same as
 /// `lb_client_new("carreta", ...)` with the struct's fields as options (`api_key`,
-/// `base_url`, `account`, `timeout_ms` and `connect_timeout_ms` when not 0, `max_retries`).
+/// `base_url`, `account`, `timeout_ms`, `connect_timeout_ms` and `deadline_ms` when not 0,
+/// `max_retries`).
 /// On success `*client_out` receives a new client (free it with `lb_client_free`); on
 /// failure it is NULL. Fails with `LB_INVALID_ARGUMENT` on a NULL or empty `api_key`, a
 /// malformed `base_url`, or a timeout or `max_retries` beyond its limit (`lb_error_field`
@@ -200,6 +210,7 @@ pub unsafe extern "C" fn lb_carreta_new(
         for (name, ms) in [
             ("timeout_ms", o.timeout_ms),
             ("connect_timeout_ms", o.connect_timeout_ms),
+            ("deadline_ms", o.deadline_ms),
         ] {
             if ms > 0 {
                 map.insert(name.to_owned(), Value::from(ms));

@@ -109,7 +109,7 @@ static void test_arguments(lb_client_t *client) {
     /* Client construction. */
     lb_carreta_options_t opts;
     lb_carreta_options_init(&opts);
-    CHECK(opts.api_key == NULL && opts.timeout_ms == 30000 && opts.connect_timeout_ms == 10000 && opts.max_retries == 2);
+    CHECK(opts.api_key == NULL && opts.timeout_ms == 30000 && opts.connect_timeout_ms == 10000 && opts.max_retries == 2 && opts.deadline_ms == 0);
     lb_client_t *c = (lb_client_t *)1;
     st = lb_carreta_new(&opts, &c, &err); /* no key */
     CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
@@ -142,6 +142,12 @@ static void test_arguments(lb_client_t *client) {
     CHECK_STR(lb_error_code(err), "option.timeout");
     lb_error_free(err);
     opts.timeout_ms = 0; /* 0: the default */
+    opts.deadline_ms = 86400001; /* the limits of the timeouts */
+    CHECK_STATUS(lb_carreta_new(&opts, &c, &err), LB_INVALID_ARGUMENT, err);
+    CHECK_STR(lb_error_field(err), "deadline_ms");
+    CHECK_STR(lb_error_code(err), "option.timeout");
+    lb_error_free(err);
+    opts.deadline_ms = 0; /* 0: the default, 3 x the timeout */
     opts.connect_timeout_ms = 0;
     CHECK_STATUS(lb_carreta_new(&opts, &c, &err), LB_OK, err);
     lb_client_free(c);
@@ -545,6 +551,25 @@ static void test_fork(void) {
     lb_client_free(parent_client);
 }
 
+/* A deadline shorter than the timeout ends the call: the answer comes after 3 s, the 30 s
+ * timeout alone would wait for it, and a retry (the fault is armed once) would succeed. */
+static void test_deadline(void) {
+    lb_carreta_options_t opts;
+    lb_carreta_options_init(&opts);
+    opts.api_key = lbt_carreta_key();
+    opts.base_url = lbt_carreta_url();
+    opts.timeout_ms = 30000;
+    opts.deadline_ms = 500;
+    lb_client_t *c = NULL;
+    lb_error_t *err = NULL;
+    CHECK_STATUS(lb_carreta_new(&opts, &c, &err), LB_OK, err);
+    CHECK(lbt_fault("{\"path_prefix\": \"/carreta/v1/profile\", \"delay_ms\": 3000}") == 201);
+    err = EXPECT_FAIL(c, "carreta.profile.get", NULL, LB_TIMEOUT, "timeout");
+    lb_error_free(err);
+    lbt_clear_faults();
+    lb_client_free(c);
+}
+
 int main(void) {
     lb_client_t *client = lbt_client(0, 0);
     test_outcome_unknown(client);
@@ -553,6 +578,7 @@ int main(void) {
     test_http_errors(client);
     test_auth_and_secrets();
     test_canary_in_every_encoding();
+    test_deadline();
     test_fork();
     lb_client_free(client);
     return lbt_finish("test_errors");
