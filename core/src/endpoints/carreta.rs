@@ -292,7 +292,8 @@ fn download_to_file(params: Map<String, Value>) -> Result<Value> {
     let mut part = path.clone().into_os_string();
     part.push(".part");
     let part = std::path::PathBuf::from(part);
-    let cannot = |what: &str, e: std::io::Error| Error::invalid_param(PRICELIST_DOWNLOAD.id, "path", "param.path", format!("cannot {what} {}: {e}", path.display()), format!("не удалось {} {}: {e}", if what == "create" { "создать" } else { "записать" }, path.display()));
+    let shown_path = crate::shown_input(&path.display().to_string());
+    let cannot = |what: &str, e: std::io::Error| Error::invalid_param(PRICELIST_DOWNLOAD.id, "path", "param.path", format!("cannot {what} {shown_path}: {e}"), format!("не удалось {} {shown_path}: {e}", if what == "create" { "создать" } else { "записать" }));
     let mut download = crate::pricelist::download_stream(&url, |_, _| {})?;
     let result = (|| {
         let mut file = std::fs::File::create(&part).map_err(|e| cannot("create", e))?;

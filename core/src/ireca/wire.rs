@@ -500,8 +500,9 @@ pub fn parse_wire_datetime(text: &str) -> Result<Option<DateTime<Utc>>> {
             return Ok(Some(n.and_utc()));
         }
     }
+    let t = crate::shown_input(t);
     Err(Error::invalid_argument(
-        format!("{t:?} is not a date-time YYYY-MM-DD HH:MM:SS"),
+        format!("\"{t}\" is not a date-time YYYY-MM-DD HH:MM:SS"),
         format!("«{t}» — не дата и время в виде ГГГГ-ММ-ДД ЧЧ:ММ:СС"),
     ))
 }
@@ -527,14 +528,15 @@ pub fn parse_datetime(field: &str, text: &str) -> Result<DateTime<Utc>> {
         return Ok(dt.with_timezone(&Utc));
     }
     let naive = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"].iter().any(|f| NaiveDateTime::parse_from_str(t, f).is_ok());
+    let t = crate::shown_input(t);
     if naive {
         Err(Error::invalid_argument(
-            format!("{field}: the date-time {t:?} has no UTC offset; give it with its offset (2021-04-28T14:34:00+03:00) or in UTC (…Z): iRECA reads GMT+0"),
+            format!("{field}: the date-time \"{t}\" has no UTC offset; give it with its offset (2021-04-28T14:34:00+03:00) or in UTC (…Z): iRECA reads GMT+0"),
             format!("{field}: у даты и времени «{t}» не указано смещение от UTC; укажите его (2021-04-28T14:34:00+03:00) или время в UTC (…Z): iRECA читает время по GMT+0"),
         ))
     } else {
         Err(Error::invalid_argument(
-            format!("{field}: {t:?} is not a date-time (expected RFC 3339 with an offset, 2021-04-28T14:34:00+03:00)"),
+            format!("{field}: \"{t}\" is not a date-time (expected RFC 3339 with an offset, 2021-04-28T14:34:00+03:00)"),
             format!("{field}: «{t}» — не дата и время (ожидается RFC 3339 со смещением, 2021-04-28T14:34:00+03:00)"),
         ))
     }
@@ -768,6 +770,15 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn a_huge_date_time_text_is_quoted_in_part() {
+        let huge = "9".repeat(10_000_000);
+        let e = parse_datetime("deliveryTimeFrom", &huge).unwrap_err();
+        assert!(e.to_string().len() < 500, "{} bytes", e.to_string().len());
+        assert!(e.message_ru().len() < 800);
+        assert!(e.to_string().contains("… (10000000 characters)"));
+    }
 
     model! {
         /// A test record.
