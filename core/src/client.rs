@@ -174,7 +174,16 @@ impl ClientBuilder {
                 "connect_timeout" => this.connect_timeout = Some(seconds(name, &value)?),
                 "timeout_ms" | "connect_timeout_ms" | "deadline_ms" => {
                     let ms = value.as_f64().map(|m| Value::from(m / 1000.0)).unwrap_or(value.clone());
-                    let d = seconds(name, &ms)?;
+                    // The same limits, said in the unit the caller used.
+                    let d = seconds(name, &ms).map_err(|_| {
+                        Error::invalid_param(
+                            "client",
+                            name,
+                            "option.timeout",
+                            format!("must be a number of milliseconds from 1 to 86400000, got {value}"),
+                            format!("задаётся в миллисекундах, от 1 до 86400000; передано {value}"),
+                        )
+                    })?;
                     match name {
                         "timeout_ms" => this.timeout = Some(d),
                         "deadline_ms" => this.deadline = Some(d),
@@ -224,9 +233,7 @@ impl ClientBuilder {
 
     fn secret(&self, name: &str) -> Result<Secret> {
         self.credentials.iter().find(|(n, _)| *n == name).map(|(_, s)| s.clone()).filter(|s| !s.expose().trim().is_empty()).ok_or_else(|| {
-            let c = self.spec.credential(name);
-            let ru = c.map_or(name, |c| c.onec_ru);
-            Error::invalid_param("client", name, "option.required", "is required and must not be empty", format!("не задан {ru} ({name})"))
+            Error::invalid_param("client", name, "option.required", "is required and must not be empty", "обязательна и не может быть пустой")
         })
     }
 

@@ -168,9 +168,18 @@ impl Component {
             return Ok(c.clone());
         }
         let c = if auth {
-            Client::for_service(self.spec()?.prefix)?
+            let spec = self.spec()?;
+            // A missing credential is named by its property here (`КлючAPI`), by its
+            // option name in the core's text.
+            Client::for_service(spec.prefix)?
                 .options(&self.options)
-                .build()?
+                .build()
+                .map_err(|e| {
+                    with_name_ru(e, |field, _| {
+                        spec.credential(field)
+                            .map(|c| format!("свойство «{}»", c.onec_ru))
+                    })
+                })?
         } else {
             self.build_open(&self.options)?
         };

@@ -48,7 +48,9 @@ class LogibridgeError(Exception):
 
     ``code`` is a stable machine-readable code (a rule code such as
     ``order_qty.not_multiple_of_min_qty``, or the kind: ``not_found``, ``timeout``, …),
-    ``message`` the short explanation in English and ``message_ru`` the same in Russian.
+    ``message`` the short explanation in English (``str()`` is the whole error), and
+    ``message_ru`` the whole error in Russian, naming the field or the call as the C and 1C
+    faces give it.
     ``outcome_unknown`` is True when the request was sent and its answer lost (a timeout or
     a broken connection after sending a call that is not idempotent): the service may have
     applied it, so look it up (``order.create_once`` does) before sending it again. It is

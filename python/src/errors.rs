@@ -32,15 +32,11 @@ pub fn parts<'py>(py: Python<'py>, err: &Error) -> PyResult<Bound<'py, PyDict>> 
     d.set_item("outcome_unknown", err.outcome_unknown())?;
     d.set_item("body", err.body())?;
     let message = match err {
-        Error::Validation(v) => {
-            // The rule's own text; `text` already names the field.
-            d.set_item("message_ru", &v.message_ru)?;
-            v.message.clone()
-        }
-        Error::InvalidParameter { message, message_ru, .. } => {
-            d.set_item("message_ru", message_ru)?;
-            message.clone()
-        }
+        // `message` is the rule's own short text (`text` names the field); `message_ru`
+        // stays the whole error in Russian, as the C and 1C faces give it: a Russian
+        // interface has a sentence that names the field, not a fragment.
+        Error::Validation(v) => v.message.clone(),
+        Error::InvalidParameter { message, .. } => message.clone(),
         Error::Http { message, body, retry_after, .. } => {
             d.set_item("body", body)?;
             d.set_item("retry_after", retry_after.map(|r| r.as_secs_f64()))?;

@@ -425,7 +425,7 @@ static void test_client_errors(void) {
     CHECK(client == NULL);
     CHECK_STR(lb_error_field(err), "token");
     CHECK_STR(lb_error_code(err), "option.required");
-    CHECK(lbt_contains(lb_error_message_ru(err), "Токен"));
+    CHECK(lbt_contains(lb_error_message_ru(err), "«token»: обязательна"));
     lb_error_free(err);
     snprintf(options, sizeof options, "{\"base_url\": \"http://127.0.0.1:%d/api/\", \"token\": \"  \"}", srv.port);
     CHECK_STATUS(lb_client_new("ctest", options, &client, &err), LB_INVALID_ARGUMENT, err);

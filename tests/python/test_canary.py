@@ -41,6 +41,13 @@ def forms(secret: str) -> List[str]:
         secret.replace("+", " "),
         base64.b64encode(secret.encode()).decode(),
         secret.encode().hex(),
+        # Mixtures: Python's default quote (leaves `/`), only `/` encoded, encoded twice,
+        # JSON's \u escapes, HTML character references.
+        urllib.parse.quote(secret),
+        secret.replace("/", "%2F"),
+        urllib.parse.quote(urllib.parse.quote(secret, safe=""), safe=""),
+        "".join(f"\\u{ord(c):04x}" if not c.isalnum() else c for c in secret),
+        "".join(f"&#{ord(c)};" if not c.isalnum() else c for c in secret),
     ]
 
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 pub(crate) mod russian;
 pub(crate) mod shown;
+mod scrub;
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -30,7 +31,7 @@ pub enum Error {
 
     /// The connection could not be made or broke. `message` is the whole cause chain as
     /// text (scrubbed of secrets); [`std::error::Error::source`] gives the cause itself.
-    #[error("transport error on {endpoint}: {message}")]
+    #[error("transport error on {endpoint}: {message}{}", outcome_hint(.outcome_unknown))]
     Transport {
         /// The endpoint id.
         endpoint: String,
@@ -49,7 +50,7 @@ pub enum Error {
     },
 
     /// The connect or request timeout ran out.
-    #[error("timeout on {endpoint} after {elapsed:?}")]
+    #[error("timeout on {endpoint} after {elapsed:?}{}", outcome_hint(.outcome_unknown))]
     Timeout {
         /// The endpoint id.
         endpoint: String,
@@ -146,6 +147,15 @@ fn decode_text(endpoint: &str, path: &str, message: &str, excerpt: &str) -> Stri
         format!("cannot read the price list, {path}: {message} (near: {excerpt})")
     } else {
         format!("cannot decode the response of {endpoint} at {path}: {message} (near: {excerpt})")
+    }
+}
+
+/// The sentence the English text adds when the outcome is unknown (as `message_ru` does).
+fn outcome_hint(unknown: &bool) -> &'static str {
+    if *unknown {
+        ". The request may have been applied and its answer was lost: look it up (e.g. an order by its client_comment) before sending it again"
+    } else {
+        ""
     }
 }
 
@@ -504,78 +514,18 @@ pub fn redact_url(url: &url::Url) -> String {
     out.to_string()
 }
 
-/// Every form a secret can take in a URL, a form body, a JSON echo or a dump of one: as is,
-/// percent-encoded (upper- and lower-case hex, every byte or only the reserved ones), with
-/// `+` for a space (and a `+` read back as a space), and JSON-escaped (PHP's `\/` too).
-fn secret_forms(secret: &str) -> Vec<String> {
-    let mut forms = vec![secret.to_owned()];
-    let all_upper: String = secret.bytes().map(|b| format!("%{b:02X}")).collect();
-    let reserved_upper: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-    let path_upper: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>().replace('+', "%20");
-    for f in [all_upper, reserved_upper, path_upper] {
-        forms.push(lower_hex(&f));
-        forms.push(f);
-    }
-    if let Ok(json) = serde_json::to_string(secret) {
-        let json = json.trim_matches('"').to_owned();
-        // PHP writes `/` as `\/`.
-        forms.push(json.replace('/', "\\/"));
-        forms.push(json);
-    }
-    // The key as a naive form decoder reads it back (`+` becomes a space).
-    forms.push(secret.replace('+', " "));
-    // Echoed as bytes: base64 (standard and URL-safe, padded or not) and hex.
-    use base64::Engine as _;
-    for engine in [&base64::engine::general_purpose::STANDARD, &base64::engine::general_purpose::STANDARD_NO_PAD, &base64::engine::general_purpose::URL_SAFE, &base64::engine::general_purpose::URL_SAFE_NO_PAD] {
-        forms.push(engine.encode(secret));
-    }
-    let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
-    forms.push(hex.to_uppercase());
-    forms.push(hex);
-    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-    forms.dedup();
-    forms
-}
-
-/// `%2B` → `%2b`: the same escapes with lower-case hex digits.
-fn lower_hex(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '%' {
-            for d in chars.by_ref().take(2) {
-                out.push(d.to_ascii_lowercase());
-            }
-        }
-    }
-    out
-}
-
-/// Removes every occurrence of the given secrets, in every encoding a URL, a form or a
-/// JSON echo can give them (see `secret_forms`), from a text that came from outside (a
-/// server echoing the request line, a body that failed to decode).
+/// Removes every occurrence of the given secrets, in every encoding a URL, a form, a JSON or
+/// HTML echo can give them, mixtures included (see the `scrub` module), from a text that
+/// came from outside (a server echoing the request line, a body that failed to decode).
 ///
 /// ```
 /// # use logibridge::Error;
-/// let e = Error::invalid_argument("GET /?api_key=CANARY%2Babc%2F123%3D and CANARY%2babc%2f123%3d and CANARY+abc/123=", "");
+/// let e = Error::invalid_argument("GET /?api_key=CANARY%2Babc%2F123%3D and CANARY%2babc/123%3d and CANARY+abc/123=", "");
 /// let text = e.scrubbed(&["CANARY+abc/123="]).to_string();
 /// assert!(!text.contains("CANARY"), "{text}");
 /// ```
 pub(crate) fn scrub<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
-    let mut out = text.to_owned();
-    for s in secrets {
-        let s = s.as_ref();
-        if s.len() < 4 {
-            continue;
-        }
-        for form in secret_forms(s) {
-            if out.contains(&form) {
-                out = out.replace(&form, "***");
-            }
-        }
-    }
-    out
+    scrub::scrub(text, secrets)
 }
 
 impl Error {

@@ -111,7 +111,9 @@ pub(crate) fn network_failure(e: &reqwest::Error, cause: &str) -> String {
     } else if e.is_body() || e.is_decode() {
         "соединение оборвалось или ответ пришёл повреждённым при чтении тела ответа"
     } else if e.is_request() {
-        "не удалось отправить запрос"
+        // reqwest says "error sending request" also when the request went out and the
+        // answer was lost: the text must not claim it was not sent.
+        "сбой при обмене данными с сервером"
     } else if e.is_builder() {
         "не удалось построить запрос"
     } else {
@@ -133,6 +135,23 @@ fn connect_failure(cause: &str) -> &'static str {
         "сеть или сервер недоступны"
     } else {
         "не удалось соединиться с сервером"
+    }
+}
+
+/// Why a text is not a URL, in Russian (`url::ParseError`).
+pub(crate) fn url_failure(e: url::ParseError) -> &'static str {
+    use url::ParseError as P;
+    match e {
+        P::EmptyHost => "не указан хост",
+        P::IdnaError => "недопустимое доменное имя",
+        P::InvalidPort => "недопустимый номер порта",
+        P::InvalidIpv4Address => "недопустимый адрес IPv4",
+        P::InvalidIpv6Address => "недопустимый адрес IPv6",
+        P::InvalidDomainCharacter => "недопустимый символ в имени хоста",
+        P::RelativeUrlWithoutBase => "нет схемы (http:// или https://)",
+        P::RelativeUrlWithCannotBeABaseBase | P::SetHostOnCannotBeABaseUrl => "адрес не может служить базовым",
+        P::Overflow => "адрес слишком длинный",
+        _ => "недопустимый адрес",
     }
 }
 

@@ -92,7 +92,14 @@ pub fn parse_base_url(text: &str) -> Result<Url> {
         t.push('/');
     }
     let shown = crate::error::error_safe_url(text);
-    let url = Url::parse(&t).map_err(|e| Error::invalid_param("client", "base_url", "option.base_url", format!("{shown:?} is not a URL: {e}"), format!("{shown:?} не является URL: {e}")))?;
+    if t.chars().any(char::is_whitespace) {
+        // `Url::parse` would percent-encode a space into the path: a pasted "URL KEY" must
+        // not become a path holding the key.
+        return Err(Error::invalid_param("client", "base_url", "option.base_url", format!("{shown:?} must not contain spaces"), format!("{shown:?} не должен содержать пробелов")));
+    }
+    let url = Url::parse(&t).map_err(|e| {
+        Error::invalid_param("client", "base_url", "option.base_url", format!("{shown:?} is not a URL: {e}"), format!("{shown:?} не является URL: {}", crate::error::russian::url_failure(e)))
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::invalid_param("client", "base_url", "option.base_url", format!("must be http or https, got {:?}", url.scheme()), format!("должен начинаться с http или https, передано {:?}", url.scheme())));
     }
