@@ -30,8 +30,12 @@ $(VPY):
 build:
 	$(CARGO) build --workspace --all-targets $(CARGO_EXCLUDE)
 
+# The chaos test and the fuzz smoke print their counts (RELIABILITY.md quotes them): they
+# run on their own with their output shown, the rest with cargo's usual capture.
+SHOWN_TESTS := chaos_ smoke_
 test-rust: build
-	$(CARGO) test --workspace $(CARGO_EXCLUDE) --no-fail-fast
+	$(CARGO) test --workspace $(CARGO_EXCLUDE) --no-fail-fast -- $(addprefix --skip ,$(SHOWN_TESTS))
+	$(CARGO) test --workspace $(CARGO_EXCLUDE) --no-fail-fast --test outcome --test fuzz_smoke -- --nocapture $(SHOWN_TESTS)
 
 demo: $(DEMO_TARGET)
 

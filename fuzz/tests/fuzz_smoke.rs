@@ -23,27 +23,27 @@ fn smoke(name: &str, default_mutations: usize) {
 }
 
 #[test]
-fn qty() {
+fn smoke_qty() {
     smoke("qty", 20_000);
 }
 
 #[test]
-fn pricelist() {
+fn smoke_pricelist() {
     smoke("pricelist", 3_000);
 }
 
 #[test]
-fn decode() {
+fn smoke_decode() {
     smoke("decode", 5_000);
 }
 
 #[test]
-fn ffi_json() {
+fn smoke_ffi_json() {
     smoke("ffi_json", 5_000);
 }
 
 #[test]
-fn describe() {
+fn smoke_describe() {
     smoke("describe", 3_000);
 }
 
