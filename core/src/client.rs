@@ -147,9 +147,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets an option by its name, as the faces pass them (`base_url`, `timeout` and
-    /// `connect_timeout` in seconds, `timeout_ms`, `connect_timeout_ms`, `max_retries`, a
-    /// credential, a common parameter). `null` leaves the option at its default.
+    /// Sets an option by its name, as the faces pass them (`base_url`; `timeout`,
+    /// `connect_timeout` and `deadline` in seconds, or `timeout_ms`, `connect_timeout_ms`
+    /// and `deadline_ms` in milliseconds, with the limits of [`ClientBuilder::timeout`];
+    /// `max_retries`; a credential; a common parameter). `null` leaves the option at its
+    /// default. A wrong value fails at `build` with [`Error::InvalidParameter`] naming the
+    /// option (`option.timeout`, `option.max_retries`, `option.unknown`, ...).
     ///
     /// ```
     /// use logibridge::{endpoints::carreta, Client};
