@@ -91,7 +91,12 @@ def check_order_qty(qty: str, min_qty: int, order_qty: int) -> None:
 
     Returns None when every documented rule holds; raises
     :class:`~logibridge.ValidationError` (``.code``, ``.field``, ``.message``) otherwise,
-    nonsense input (``min_qty`` 0, negative numbers, huge numbers) included.
+    nonsense input (``min_qty`` 0, negative numbers, huge numbers) included. A whole number
+    outside the 64-bit signed range is refused before any rule, ``min_qty`` first, with
+    ``min_qty.not_integer`` or ``order_qty.not_integer``, the message quoting the value as
+    given (``2**70`` as ``1180591620717411303424``, never a clamped one; a very long one in
+    part, saying its length; past Python's digit limit for ``str()``, in hexadecimal). A
+    ``bool`` or a non-int is a :class:`TypeError` naming the argument.
     """
     _native.carreta_check_order_qty(qty, min_qty, order_qty)
 
