@@ -313,32 +313,6 @@ pub fn decode_typed<T: DeserializeOwned>(ep: &'static Endpoint, body: &[u8]) -> 
     decode_body::<T>(body, ep.response.shape, ep.id)
 }
 
-/// The answer's body, for a face that reads it its own way (the Python face builds its model
-/// objects straight from it). What the face gets is bound to what [`crate::Client::call`]
-/// gives: [`crate::Client::decode_body_of`] on the same body is that result, and a face's own
-/// reader must agree with it.
-impl crate::Client {
-    /// Calls a row (not a library-side one) and returns the body of its successful answer as
-    /// the service sent it: the parameters checked against the row, the request sent
-    /// through the one transport, errors scrubbed of the client's secrets, as for every call.
-    pub async fn call_body(&self, ep: &'static Endpoint, params: Value) -> Result<bytes::Bytes> {
-        let result = async {
-            if ep.service != self.service().prefix {
-                return Err(crate::client::wrong_service(ep.id, ep.service, self.service().prefix));
-            }
-            let args = self.check(ep, params)?;
-            Ok(self.send_checked(ep, &args).await?.body)
-        };
-        result.await.map_err(|e| self.scrub_error(e))
-    }
-
-    /// The row's decoder on a body from [`crate::Client::call_body`]: what
-    /// [`crate::Client::call`] returns for that answer (errors scrubbed alike).
-    pub fn decode_body_of(&self, ep: &'static Endpoint, body: &[u8]) -> Result<Value> {
-        decode(ep, body).map_err(|e| self.scrub_error(e))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
