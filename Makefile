@@ -31,11 +31,13 @@ build:
 	$(CARGO) build --workspace --all-targets $(CARGO_EXCLUDE)
 
 # The chaos test and the fuzz smoke print their counts (RELIABILITY.md quotes them): they
-# run on their own with their output shown, the rest with cargo's usual capture.
+# run on their own with their output shown, the rest with cargo's usual capture. The second
+# run selects the same packages (`--workspace`, its test targets): naming single targets
+# (`--test outcome`) would resolve features anew and rebuild the whole tree.
 SHOWN_TESTS := chaos_ smoke_
 test-rust: build
 	$(CARGO) test --workspace $(CARGO_EXCLUDE) --no-fail-fast -- $(addprefix --skip ,$(SHOWN_TESTS))
-	$(CARGO) test --workspace $(CARGO_EXCLUDE) --no-fail-fast --test outcome --test fuzz_smoke -- --nocapture $(SHOWN_TESTS)
+	$(CARGO) test --workspace $(CARGO_EXCLUDE) --no-fail-fast --tests -- --nocapture $(SHOWN_TESTS)
 
 demo: $(DEMO_TARGET)
 
