@@ -35,6 +35,7 @@ ones included.
 
 from __future__ import annotations
 
+import abc
 import functools
 import inspect
 import sys
@@ -183,16 +184,17 @@ class _Many(_One):
 Run = Callable[[Any, Tuple[Any, ...], Dict[str, Any]], Any]
 
 
-class Flavour:
-    """How a client's calls run: :class:`Sync` (blocking) or :class:`Async` (asyncio)."""
+class Flavour(abc.ABC):
+    """How a client's calls run: :class:`Sync` (blocking) or :class:`Async` (asyncio).
+    An interface: each flavour gives its own ``exchange``."""
 
     pager: ClassVar[Any]
     """The pager class of its lists."""
 
     @staticmethod
+    @abc.abstractmethod
     def exchange(handle: _native.Client, endpoint: str, params: Optional[Any], decode: Callable[[Any], Any]) -> Any:
         """Sends one call through the native handle and decodes the answer."""
-        raise NotImplementedError
 
     @staticmethod
     def wrap(run: Run) -> Callable[..., Any]:
