@@ -31,6 +31,12 @@ pub(crate) fn read_model<T: DeserializeOwned + Serialize>(body: &[u8], shape: Sh
     }
 }
 
+/// The `read` of [`crate::endpoints::Model::exact`]: numbers a float would not hold
+/// exactly are quoted first (their text is kept), then read as [`read_model`] does.
+pub(crate) fn read_model_exact<T: DeserializeOwned + Serialize>(body: &[u8], shape: Shape, endpoint: &str) -> Result<Value> {
+    read_model::<T>(&crate::serde_ext::quote_inexact_numbers(body), shape, endpoint)
+}
+
 /// The `write` of [`crate::endpoints::Model::of`]: reads a caller's value as `T` and
 /// writes it in its documented form; the error gives the JSON path and the reason.
 pub(crate) fn write_model<T: DeserializeOwned + Serialize>(value: Value) -> std::result::Result<Value, (String, String)> {

@@ -23,6 +23,7 @@
 
 pub mod carreta;
 mod describe;
+pub mod ireca;
 mod registry;
 mod types;
 mod validate;

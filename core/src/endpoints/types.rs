@@ -115,6 +115,13 @@ impl Model {
     pub const fn of<T: serde::de::DeserializeOwned + serde::Serialize>(name: &'static str) -> Model {
         Model { name, read: crate::call::read_model::<T>, write: crate::call::write_model::<T> }
     }
+
+    /// Like [`Model::of`], for a service that writes decimals as JSON numbers with more
+    /// digits than a float holds (iRECA's money): such numbers are read from their text,
+    /// so no amount is rounded on the way in.
+    pub const fn exact<T: serde::de::DeserializeOwned + serde::Serialize>(name: &'static str) -> Model {
+        Model { name, read: crate::call::read_model_exact::<T>, write: crate::call::write_model::<T> }
+    }
 }
 
 impl fmt::Debug for Model {

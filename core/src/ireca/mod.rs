@@ -31,6 +31,7 @@ pub mod journal;
 pub mod license;
 pub mod order;
 pub mod receiver;
+pub mod rules;
 pub mod wire;
 
 pub use callback::{parse_license_callback, parse_order_callback, MAX_CALLBACK_BYTES};
