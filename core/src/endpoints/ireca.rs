@@ -82,7 +82,7 @@ models! {
 macro_rules! crud {
     ($(#[$doc:meta])* $res:ident: $name:literal, $path:literal, key $key:literal as $key_param:literal, $model:ident,
      required [$($required:literal),*], section $section:literal,
-     en ($en_one:literal, $en_many:literal), ru ($ru_one:literal, $ru_acc:literal, $ru_many:literal)) => {
+     en ($en_one:literal, $en_name:literal, $en_many:literal), ru ($ru_one:literal, $ru_acc:literal, $ru_many:literal)) => {
         $(#[$doc])*
         pub mod $res {
             use super::*;
@@ -94,12 +94,20 @@ macro_rules! crud {
                 .doc($ru_many, concat!("The objects, each with its `", $key, "` and the document's required attributes (", $section, ")."));
             const REQUIRED: &[&str] = &[$($required),*];
 
-            fn check_items(params: &Map<String, Value>) -> Result<()> {
+            /// Create: the document's required attributes. Replace: only the id, since an
+            /// object that exists may be sent in part (the service says what a new one lacks).
+            fn check_items_with(params: &Map<String, Value>, required: &[&str]) -> Result<()> {
                 check_each(params, |path, item| {
                     let Value::Object(o) = item else { return Ok(()) };
-                    rules::check_required(path, o, REQUIRED, $section)?;
+                    rules::check_required(path, o, required, $section)?;
                     rules::check_inns(path, item)
                 })
+            }
+            fn check_create(params: &Map<String, Value>) -> Result<()> {
+                check_items_with(params, REQUIRED)
+            }
+            fn check_replace(params: &Map<String, Value>) -> Result<()> {
+                check_items_with(params, &[$key])
             }
             fn check_update(params: &Map<String, Value>) -> Result<()> {
                 params.get("changes").map_or(Ok(()), |c| rules::check_inns("changes", c).map_err(Error::from))
@@ -110,7 +118,7 @@ macro_rules! crud {
                 summary: concat!("Creates ", $en_many, "; an id that exists already fails the whole batch."),
                 params: &[ITEMS],
                 body: BodyKind::Array,
-                check: Some(check_items),
+                check: Some(check_create),
                 response: DONE,
                 names: FaceNames { python: concat!($name, ".create"), onec_en: concat!("Create", $en_many), onec_ru: concat!("Создать", $ru_many) },
                 ..Endpoint::new(concat!("ireca.", $name, ".create"), S, Method::Post, $path)
@@ -120,7 +128,7 @@ macro_rules! crud {
                 summary: concat!("One ", $en_one, " by its `", $key, "`."),
                 params: &[KEY],
                 response: Response::one(&$model),
-                names: FaceNames { python: concat!($name, ".get"), onec_en: concat!("Get", $en_one), onec_ru: concat!("Получить", $ru_acc) },
+                names: FaceNames { python: concat!($name, ".get"), onec_en: concat!("Get", $en_name), onec_ru: concat!("Получить", $ru_acc) },
                 ..Endpoint::new(concat!("ireca.", $name, ".get"), S, Method::Get, $path)
             };
             #[doc = concat!("`ireca.", $name, ".list` (GET `", $path, "?page=&count=`), deleted ones included (`isActive` 0).")]
@@ -139,7 +147,7 @@ macro_rules! crud {
                 body: BodyKind::Whole,
                 check: Some(check_update),
                 response: DONE,
-                names: FaceNames { python: concat!($name, ".update"), onec_en: concat!("Update", $en_one), onec_ru: concat!("Изменить", $ru_acc) },
+                names: FaceNames { python: concat!($name, ".update"), onec_en: concat!("Update", $en_name), onec_ru: concat!("Изменить", $ru_acc) },
                 ..Endpoint::new(concat!("ireca.", $name, ".update"), S, Method::Put, $path)
             };
             #[doc = concat!("`ireca.", $name, ".replace` (POST `", $path, "/replace`, array body): creates those that do not exist, updates (and reactivates) those that do.")]
@@ -147,7 +155,7 @@ macro_rules! crud {
                 summary: concat!("Creates or updates ", $en_many, " by id (an upsert; repeating it is harmless)."),
                 params: &[ITEMS],
                 body: BodyKind::Array,
-                check: Some(check_items),
+                check: Some(check_replace),
                 response: DONE,
                 idempotent: true,
                 names: FaceNames { python: concat!($name, ".replace"), onec_en: concat!("CreateOrUpdate", $en_many), onec_ru: concat!("СоздатьИлиИзменить", $ru_many) },
@@ -158,7 +166,7 @@ macro_rules! crud {
                 summary: concat!("Deletes one ", $en_one, " (softly: it stays, with isActive 0)."),
                 params: &[KEY],
                 response: DONE,
-                names: FaceNames { python: concat!($name, ".delete"), onec_en: concat!("Delete", $en_one), onec_ru: concat!("Удалить", $ru_acc) },
+                names: FaceNames { python: concat!($name, ".delete"), onec_en: concat!("Delete", $en_name), onec_ru: concat!("Удалить", $ru_acc) },
                 ..Endpoint::new(concat!("ireca.", $name, ".delete"), S, Method::Delete, $path)
             };
 
@@ -172,61 +180,61 @@ crud! {
     /// Goods («Каталог товаров»).
     goods: "goods", "goods", key "goodId" as "good_id", GOOD,
     required ["goodId", "taxId", "title", "price"], section "Создание товаров",
-    en ("good", "Goods"), ru ("Товара", "Товар", "Товары")
+    en ("good", "Good", "Goods"), ru ("Товара", "Товар", "Товары")
 }
 crud! {
     /// Specificities («Характеристики»).
     specificities: "specificities", "specificities", key "specificityId" as "specificity_id", SPECIFICITY,
     required ["specificityId", "title", "price"], section "Создание характеристик",
-    en ("specificity", "Specificities"), ru ("Характеристики", "Характеристику", "Характеристики")
+    en ("specificity", "Specificity", "Specificities"), ru ("Характеристики", "Характеристику", "Характеристики")
 }
 crud! {
     /// Warehouses («Склады»).
     warehouses: "warehouses", "warehouses", key "warehouseId" as "warehouse_id", WAREHOUSE,
     required ["warehouseId", "title"], section "Создание склада",
-    en ("warehouse", "Warehouses"), ru ("Склада", "Склад", "Склады")
+    en ("warehouse", "Warehouse", "Warehouses"), ru ("Склада", "Склад", "Склады")
 }
 crud! {
     /// Couriers («Курьер»).
     couriers: "couriers", "couriers", key "courierId" as "courier_id", COURIER,
     required ["courierId", "title", "email", "phone", "sourcePassword"], section "Создание курьеров",
-    en ("courier", "Couriers"), ru ("Курьера", "Курьера", "Курьеры")
+    en ("courier", "Courier", "Couriers"), ru ("Курьера", "Курьера", "Курьеры")
 }
 crud! {
     /// The app's roles («Роли приложения»).
     roles: "roles", "userRoles", key "roleId" as "role_id", ROLE,
     required ["roleId", "title"], section "Создание роли",
-    en ("role", "Roles"), ru ("Роли", "Роль", "Роли")
+    en ("role", "Role", "Roles"), ru ("Роли", "Роль", "Роли")
 }
 crud! {
     /// Clients («Клиент»).
     clients: "clients", "clients", key "clientId" as "client_id", CUSTOMER,
     required ["clientId", "title", "firstname", "lastname", "birthday"], section "Создание клиентов",
-    en ("client", "Clients"), ru ("Клиента", "Клиента", "Клиенты")
+    en ("client", "Client", "Clients"), ru ("Клиента", "Клиента", "Клиенты")
 }
 crud! {
     /// Suppliers («Поставщики»).
     suppliers: "suppliers", "suppliers", key "supplierId" as "supplier_id", SUPPLIER,
     required ["supplierId", "title"], section "Создание поставщика",
-    en ("supplier", "Suppliers"), ru ("Поставщика", "Поставщика", "Поставщики")
+    en ("supplier", "Supplier", "Suppliers"), ru ("Поставщика", "Поставщика", "Поставщики")
 }
 crud! {
     /// Return reasons («Причины возврата»).
     return_reasons: "return_reasons", "orderReturnReasons", key "reasonId" as "reason_id", RETURN_REASON,
     required ["reasonId", "title"], section "Создание причин возврата",
-    en ("return reason", "ReturnReasons"), ru ("Причины", "ПричинуВозврата", "ПричиныВозврата")
+    en ("return reason", "ReturnReason", "ReturnReasons"), ru ("Причины", "ПричинуВозврата", "ПричиныВозврата")
 }
 crud! {
     /// Payment types («Типы оплаты»).
     payment_types: "payment_types", "paymentTypes", key "paymentTypeId" as "payment_type_id", PAYMENT_TYPE,
     required ["paymentTypeId", "closeTypeId"], section "Создание типов оплаты",
-    en ("payment type", "PaymentTypes"), ru ("ТипаОплаты", "ТипОплаты", "ТипыОплаты")
+    en ("payment type", "PaymentType", "PaymentTypes"), ru ("ТипаОплаты", "ТипОплаты", "ТипыОплаты")
 }
 crud! {
     /// Taxes («Налоги»).
     taxes: "taxes", "taxes", key "taxId" as "tax_id", TAX,
     required ["taxId"], section "Создание налогов",
-    en ("tax", "Taxes"), ru ("Налога", "Налог", "Налоги")
+    en ("tax", "Tax", "Taxes"), ru ("Налога", "Налог", "Налоги")
 }
 
 /// Runs `rule` on each item of the checked `items` list, naming the item's path.
@@ -710,6 +718,22 @@ mod tests {
         assert_eq!((python.len(), onec.len()), (93, 93));
     }
 
+    /// The 1C platform finds a method by either name, case-insensitively, and BSL can
+    /// only call one whose name is an identifier: `Getreturn reason` was neither.
+    #[test]
+    fn onec_names_are_identifiers_and_unique_in_either_language() {
+        let mut seen = std::collections::HashSet::new();
+        for e in ENDPOINTS {
+            for name in [e.names.onec_en, e.names.onec_ru] {
+                let mut chars = name.chars();
+                let starts = chars.next().is_some_and(|c| c.is_alphabetic() && c.is_uppercase());
+                assert!(starts && chars.all(|c| c.is_alphanumeric() || c == '_'), "{}: {name:?}", e.id);
+                assert!(seen.insert(name.to_lowercase()), "{}: {name} is another row's name", e.id);
+            }
+        }
+        assert_eq!((goods::GET.names.onec_en, return_reasons::DELETE.names.onec_en), ("GetGood", "DeleteReturnReason"));
+    }
+
     #[test]
     fn a_crud_get_sends_its_key_in_the_query_and_a_refund_its_flag() {
         let a = args(goods::GET, json!({"good_id": 355866})).unwrap();
@@ -748,6 +772,9 @@ mod tests {
         assert_eq!((e.field(), e.code()), (Some("items[0].inn"), "inn.checksum"));
         let e = args(taxes::REPLACE, json!({"items": [{"taxId": 1}, {"title": "x"}]})).unwrap_err();
         assert_eq!(e.field(), Some("items[1].taxId"));
+        args(payment_types::REPLACE, json!({"items": [{"paymentTypeId": 1, "title": "only the title changes"}]})).unwrap();
+        let e = args(payment_types::CREATE, json!({"items": [{"paymentTypeId": 1, "title": "x"}]})).unwrap_err();
+        assert_eq!(e.field(), Some("items[0].closeTypeId"));
         let e = args(clients::UPDATE, json!({"client_id": 1, "changes": {"inn": "123"}})).unwrap_err();
         assert_eq!((e.field(), e.code()), (Some("changes.inn"), "inn.format"));
     }
