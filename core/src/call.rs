@@ -316,6 +316,13 @@ pub fn decode(ep: &'static Endpoint, body: &[u8]) -> Result<Value> {
 
 /// Decodes a successful answer straight into a Rust type (what the typed methods use).
 pub fn decode_typed<T: DeserializeOwned>(ep: &'static Endpoint, body: &[u8]) -> Result<T> {
+    if ep.response.empty {
+        // A row whose answer has no body: `()` (or an `Option`) reads from nothing.
+        return T::deserialize(Value::Null).map_err(|e| Error::decode(ep.id, "", e.to_string(), ""));
+    }
+    if ep.response.model.is_some_and(|m| m.exact_numbers) {
+        return decode_body::<T>(&crate::serde_ext::quote_inexact_numbers(body), ep.response.shape, ep.id);
+    }
     decode_body::<T>(body, ep.response.shape, ep.id)
 }
 

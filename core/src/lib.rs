@@ -31,11 +31,13 @@ mod pager;
 pub mod pricelist;
 pub mod serde_ext;
 pub mod transport;
+mod typed_builder;
 
 pub use client::{Client, ClientBuilder, MAX_RETRIES, MAX_TIMEOUT};
 pub use error::{error_safe_url, redact_url, Error, ErrorKind, Result, ValidationError};
 pub use error::shown::{shown_input, SHOWN_CHARS};
 pub use pager::Pager;
+pub use typed_builder::TypedClientBuilder;
 
 /// The generic client under its former name.
 #[deprecated(since = "0.2.0", note = "use logibridge::Client")]

@@ -138,6 +138,16 @@ impl<T> Pager<T> {
         Ok(Some(items))
     }
 
+    /// Every item of every page from here on, in one list (memory grows with the list; walk
+    /// [`Pager::next_page`] or [`Pager::into_stream`] to keep it flat).
+    pub async fn collect_all(mut self) -> Result<Vec<T>> {
+        let mut all = Vec::new();
+        while let Some(page) = self.next_page().await? {
+            all.extend(page);
+        }
+        Ok(all)
+    }
+
     /// The items one by one, as a stream (pages are fetched as it is polled).
     pub fn into_stream(self) -> impl Stream<Item = Result<T>> {
         stream::unfold((self, Vec::<T>::new().into_iter()), |(mut pages, mut current)| async move {

@@ -1,7 +1,6 @@
 //! The typed Carreta client: the six calls as Rust methods, on the one generic
 //! [`crate::Client`] and the rows of [`crate::endpoints::carreta`].
 
-use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -18,7 +17,8 @@ pub const DEFAULT_BASE_URL: &str = "https://api.carreta.ru/v1/";
 /// Orders per page of `carreta.order.list`, as documented.
 pub const ORDERS_PER_PAGE: usize = 100;
 
-/// Builds a [`Client`].
+/// Builds a [`Client`]: the options every typed client takes
+/// ([`crate::TypedClientBuilder`]) plus [`ClientBuilder::account`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -31,44 +31,12 @@ pub const ORDERS_PER_PAGE: usize = 100;
 ///     .unwrap();
 /// assert!(!format!("{client:?}").contains("s3cr3t-canary"));
 /// ```
-#[derive(Debug)]
-pub struct ClientBuilder {
-    inner: crate::ClientBuilder,
-}
+pub type ClientBuilder = crate::TypedClientBuilder<Client>;
 
 impl ClientBuilder {
-    /// The service URL (the sandbox's, or a customer host); defaults to [`DEFAULT_BASE_URL`].
-    pub fn base_url(self, url: impl Into<String>) -> Self {
-        ClientBuilder { inner: self.inner.base_url(url) }
-    }
     /// The account to act for when the key serves several; the manager's default otherwise.
     pub fn account(self, account: impl Into<String>) -> Self {
-        ClientBuilder { inner: self.inner.param("account", account.into()) }
-    }
-    /// Time for a whole request (default 30 s; from 1 ms to 24 h, outside that `build`
-    /// fails with `option.timeout`).
-    pub fn timeout(self, timeout: Duration) -> Self {
-        ClientBuilder { inner: self.inner.timeout(timeout) }
-    }
-    /// Time to connect (default 10 s).
-    pub fn connect_timeout(self, timeout: Duration) -> Self {
-        ClientBuilder { inner: self.inner.connect_timeout(timeout) }
-    }
-    /// The most one call may take, retries and their waits included (default 3 × the
-    /// timeout; the limits of [`ClientBuilder::timeout`]): each attempt gets at most what is
-    /// left; once it has passed the call fails with [`crate::Error::Timeout`], and a retry
-    /// whose wait would pass it is not made (a 429 is returned at once with its
-    /// `retry_after`).
-    pub fn deadline(self, deadline: Duration) -> Self {
-        ClientBuilder { inner: self.inner.deadline(deadline) }
-    }
-    /// Retries of idempotent calls (default 2). Orders are never retried.
-    pub fn max_retries(self, n: u32) -> Self {
-        ClientBuilder { inner: self.inner.max_retries(n) }
-    }
-    /// Builds the client. Fails on an empty key or a malformed URL.
-    pub fn build(self) -> Result<Client> {
-        Ok(Client { inner: self.inner.build()? })
+        self.map(|b| b.param("account", account.into()))
     }
 }
 
@@ -141,10 +109,17 @@ impl From<Client> for crate::Client {
     }
 }
 
+impl From<crate::Client> for Client {
+    /// A Carreta client over a generic one built for [`SERVICE`].
+    fn from(inner: crate::Client) -> Client {
+        Client { inner }
+    }
+}
+
 impl Client {
     /// Starts a builder with the API key from the shop's profile page.
     pub fn builder(api_key: impl Into<String>) -> ClientBuilder {
-        ClientBuilder { inner: crate::Client::builder(&SERVICE).credential("api_key", api_key) }
+        ClientBuilder::new(crate::Client::builder(&SERVICE).credential("api_key", api_key))
     }
 
     /// The generic client inside (call any Carreta id by name).

@@ -81,7 +81,7 @@ models! {
 /// attributes and every `inn` before sending.
 macro_rules! crud {
     ($(#[$doc:meta])* $res:ident: $name:literal, $path:literal, key $key:literal as $key_param:literal, $model:ident,
-     required [$($required:literal),*], section $section:literal,
+     required [$($required:literal),*] $(nullable [$($nullable:literal),*])?, section $section:literal,
      en ($en_one:literal, $en_name:literal, $en_many:literal), ru ($ru_one:literal, $ru_acc:literal, $ru_many:literal)) => {
         $(#[$doc])*
         pub mod $res {
@@ -93,6 +93,8 @@ macro_rules! crud {
             const ITEMS: Param = Param::new("items", Location::Body, Type::Array(&ITEM)).required()
                 .doc($ru_many, concat!("The objects, each with its `", $key, "` and the document's required attributes (", $section, ")."));
             const REQUIRED: &[&str] = &[$($required),*];
+            /// Required attributes that may be `null` (present all the same).
+            const NULLABLE: &[&str] = &[$($($nullable),*)?];
 
             /// Create: the document's required attributes. Replace: only the id, since an
             /// object that exists may be sent in part (the service says what a new one lacks).
@@ -104,7 +106,11 @@ macro_rules! crud {
                 })
             }
             fn check_create(params: &Map<String, Value>) -> Result<()> {
-                check_items_with(params, REQUIRED)
+                check_items_with(params, REQUIRED)?;
+                check_each(params, |path, item| {
+                    let Value::Object(o) = item else { return Ok(()) };
+                    rules::check_present(path, o, NULLABLE, $section)
+                })
             }
             fn check_replace(params: &Map<String, Value>) -> Result<()> {
                 check_items_with(params, &[$key])
@@ -179,13 +185,13 @@ macro_rules! crud {
 crud! {
     /// Goods («Каталог товаров»).
     goods: "goods", "goods", key "goodId" as "good_id", GOOD,
-    required ["goodId", "taxId", "title", "price"], section "Создание товаров",
+    required ["goodId", "taxId", "title", "price"] nullable ["parentId"], section "Создание товаров",
     en ("good", "Good", "Goods"), ru ("Товара", "Товар", "Товары")
 }
 crud! {
     /// Specificities («Характеристики»).
     specificities: "specificities", "specificities", key "specificityId" as "specificity_id", SPECIFICITY,
-    required ["specificityId", "title", "price"], section "Создание характеристик",
+    required ["specificityId", "title", "price"] nullable ["parentId"], section "Создание характеристик",
     en ("specificity", "Specificity", "Specificities"), ru ("Характеристики", "Характеристику", "Характеристики")
 }
 crud! {

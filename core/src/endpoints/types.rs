@@ -107,20 +107,23 @@ pub struct Model {
     /// Checks a value given by the caller and returns the form to send; the error names the
     /// JSON path inside the value.
     pub write: fn(value: Value) -> std::result::Result<Value, (String, String)>,
+    /// Whether the service writes decimals as JSON numbers with more digits than a float
+    /// holds (iRECA's money): such numbers are then read from their text, in the JSON and
+    /// the typed decode alike, so no amount is rounded on the way in.
+    pub exact_numbers: bool,
 }
 
 impl Model {
     /// The model of a Rust type: lenient read through its `Deserialize`, documented write
     /// through its `Serialize`.
     pub const fn of<T: serde::de::DeserializeOwned + serde::Serialize>(name: &'static str) -> Model {
-        Model { name, read: crate::call::read_model::<T>, write: crate::call::write_model::<T> }
+        Model { name, read: crate::call::read_model::<T>, write: crate::call::write_model::<T>, exact_numbers: false }
     }
 
-    /// Like [`Model::of`], for a service that writes decimals as JSON numbers with more
-    /// digits than a float holds (iRECA's money): such numbers are read from their text,
-    /// so no amount is rounded on the way in.
+    /// Like [`Model::of`], with [`Model::exact_numbers`]: for a service that writes money
+    /// as JSON numbers beyond a float's digits (iRECA).
     pub const fn exact<T: serde::de::DeserializeOwned + serde::Serialize>(name: &'static str) -> Model {
-        Model { name, read: crate::call::read_model_exact::<T>, write: crate::call::write_model::<T> }
+        Model { name, read: crate::call::read_model_exact::<T>, write: crate::call::write_model::<T>, exact_numbers: true }
     }
 }
 

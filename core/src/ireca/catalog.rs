@@ -27,7 +27,7 @@ model! {
         /// Article.
         article: String = "wire::text",
         /// Parent (group) id; `null` at the top.
-        parent_id: Id = "wire::id",
+        parent_id: Option<Id> = "wire::nullable_id",
         /// Tax rate's id (required).
         tax_id: Id = "wire::id",
         /// Settlement subject, an id of `dictionary/goodCalcTypes`.
@@ -71,7 +71,7 @@ model! {
         /// The specificity's id in your system (required).
         specificity_id: Id = "wire::id",
         /// The element it belongs to (required, may be `null`).
-        parent_id: Id = "wire::id",
+        parent_id: Option<Id> = "wire::nullable_id",
         /// Name (required).
         title: String = "wire::text",
         /// Value.

@@ -25,6 +25,7 @@
 pub mod callback;
 pub mod callback_journal;
 pub mod catalog;
+mod client;
 pub mod dictionary;
 pub mod fiscal;
 pub mod journal;
@@ -34,6 +35,7 @@ pub mod receiver;
 pub mod rules;
 pub mod wire;
 
+pub use client::{Catalogue, Client, ClientBuilder, LogFilter};
 pub use callback::{parse_license_callback, parse_order_callback, MAX_CALLBACK_BYTES};
 pub use catalog::{Courier, Customer, Good, GoodStock, PaymentType, Permission, ReturnReason, ReturnReasonType, Role, Specificity, Supplier, Tax, Warehouse};
 pub use dictionary::{CalcType, CloseType, DeliveryStatus, OrderStatus, PermissionInfo, TaxType};

@@ -294,6 +294,34 @@ pub mod id {
     }
 }
 
+/// Ids the document marks «required, nullable» (`parentId` of goods and specificities:
+/// `null` is a top-level item): `None` is absent (not written), `Some(None)` is an explicit
+/// `null` (PHP's `""` and `{}` read as that too), `Some(Some(id))` an id.
+///
+/// ```
+/// use logibridge::ireca::Good;
+/// let top: Good = serde_json::from_str(r#"{"goodId": 1, "parentId": null}"#).unwrap();
+/// assert_eq!(top.parent_id, Some(None));
+/// assert_eq!(serde_json::to_string(&top).unwrap(), r#"{"goodId":1,"parentId":null}"#);
+/// assert_eq!(serde_json::to_string(&Good::default()).unwrap(), "{}");
+/// ```
+pub mod nullable_id {
+    use super::*;
+
+    /// Reads a present value: an id, or `null` (any PHP empty spelling).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Option<Id>>, D::Error> {
+        id::deserialize(d).map(Some)
+    }
+
+    /// Writes the id, or `null` for `Some(None)`.
+    pub fn serialize<S: Serializer>(v: &Option<Option<Id>>, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match v {
+            Some(inner) => id::serialize(inner, s),
+            None => s.serialize_none(),
+        }
+    }
+}
+
 /// Text fields: a string, or a number's or boolean's text (`"home": 25` reads `"25"`);
 /// `null` and `{}` are `None`, `""` stays an empty string. Written as a string.
 pub mod text {
