@@ -10,7 +10,9 @@
 
 The work is done by the Rust core (``logibridge._native``): transport, retries,
 validation, parsing, and the endpoint table every call is a row of. This package gives it
-Python clients — typed ones per service (:class:`Carreta` and :class:`AsyncCarreta`) and
+Python clients — typed ones per service (:class:`Carreta` and :class:`AsyncCarreta`;
+:class:`Ireca` and :class:`AsyncIreca` with the iRECA callback receiver in
+:mod:`logibridge.ireca`) and
 the generic pair for any service of the table, registered ones included
 (:class:`Client`, :class:`AsyncClient`; :func:`endpoints`, :func:`register_service`) —
 typed models, exceptions, the embedded sandbox (:mod:`logibridge.sandbox`) and the
@@ -42,10 +44,12 @@ from ._models import Model
 from ._pagination import AsyncPager, Page, SyncPager
 from ._table import endpoints, register_service
 from .carreta import AsyncCarreta, Carreta
+from .ireca import AsyncIreca, Ireca
 
-# Imported for `logibridge.sandbox` / `logibridge.carreta` attribute access after
-# `import logibridge`.
+# Imported for `logibridge.sandbox` / `logibridge.carreta` / `logibridge.ireca` attribute
+# access after `import logibridge`.
 from . import carreta as carreta  # noqa: E402
+from . import ireca as ireca  # noqa: E402
 from . import pricelist as pricelist  # noqa: E402
 from . import sandbox as sandbox  # noqa: E402
 
@@ -58,6 +62,8 @@ __all__ = [
     "register_service",
     "Carreta",
     "AsyncCarreta",
+    "Ireca",
+    "AsyncIreca",
     "LogibridgeError",
     "ValidationError",
     "InvalidArgumentError",
@@ -82,6 +88,7 @@ __all__ = [
     "flush_logs",
     "logging_dropped",
     "carreta",
+    "ireca",
     "pricelist",
     "sandbox",
     "__version__",

@@ -419,7 +419,8 @@ class PagedOperation(_Operation, Generic[_P, M]):
 
     def run(self, flavour: Type[Flavour], resource: Resource[Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
         handle, params = self.request(resource, args, kwargs)
-        paging, first = self.paging or Paging(), dict(params or {})
+        first = dict(params or {})
+        paging = (self.paging or Paging()).sized(first)
 
         def fetch(number: int) -> Any:
             return flavour.exchange(handle, self.endpoint, {**first, paging.param: number}, self._decode)

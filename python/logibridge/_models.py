@@ -129,6 +129,13 @@ class Model:
     # ``datetime.isoformat``) of a time without a zone, in ``__naive_tz__``; None: ISO 8601
     # with its offset.
     __wire_time__: ClassVar[Optional[Tuple[str, str]]] = None
+    # A service that writes flags as 0/1 or "0"/"1" as well as true/false (iRECA's PHP):
+    # its bool fields read those spellings too. False: only true/false.
+    __flag_spellings__: ClassVar[bool] = False
+    # Times held in UTC (any offset converted), and a time without a zone refused as an
+    # argument rather than guessed; the wire's own zone-less times still read in
+    # ``__naive_tz__``. False: a zone-less argument is taken as ``__naive_tz__``.
+    __utc_times__: ClassVar[bool] = False
     __lb_fields__: ClassVar[Tuple[_Field, ...]] = ()
     __lb_hints__: ClassVar[Optional[Dict[str, Any]]] = None
 
@@ -371,6 +378,10 @@ _RULES: Dict[str, Tuple[str, str]] = {
         f"вне диапазона целых, которые передаёт JSON: от {_INT_MIN} до {_INT_MAX}",
     ),
     "not_a_datetime": ("not a date and time", "не дата и время"),
+    "naive_datetime": (
+        "a date and time without a zone is not guessed; give an aware datetime (any offset: it is converted to UTC)",
+        "дата и время без часового пояса не угадываются; передайте datetime с поясом (любым: он переводится в UTC)",
+    ),
     "not_a_date": ("not a date", "не дата"),
 }
 
@@ -449,17 +460,18 @@ def _is_union(origin: Any) -> bool:
     return origin is not None and origin is getattr(types, "UnionType", None)
 
 
-def _converter(tp: Any, naive_tz: Optional[tzinfo], arguments: bool) -> Converter:
+def _converter(tp: Any, naive_tz: Optional[tzinfo], arguments: bool, flags: bool = False, utc: bool = False) -> Converter:
     """A function converting a value to ``tp`` (or raising _Mismatch): a wire value for
     ``from_dict``, or, with ``arguments``, a constructor's argument (the same rules, except
-    that a float is refused where a Decimal goes)."""
+    that a float is refused where a Decimal goes). ``flags`` and ``utc`` are the model's
+    ``__flag_spellings__`` and ``__utc_times__``."""
     if tp is Any or tp is object:
         return _identity
     origin = typing.get_origin(tp)
     if _is_union(origin):
         args = typing.get_args(tp)
         allow_none = type(None) in args
-        convs = [_converter(a, naive_tz, arguments) for a in args if a is not type(None)]
+        convs = [_converter(a, naive_tz, arguments, flags, utc) for a in args if a is not type(None)]
         if len(convs) == 1:
             only = convs[0]
 
@@ -485,7 +497,7 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo], arguments: bool) -> Converte
         return union
     if origin in (list, collections.abc.Sequence) or tp in (list, List):
         (item_tp,) = typing.get_args(tp) or (Any,)
-        item = _converter(item_tp, naive_tz, arguments)
+        item = _converter(item_tp, naive_tz, arguments, flags, utc)
 
         def list_of(v: Any) -> Any:
             if not isinstance(v, (list, tuple)):
@@ -501,7 +513,7 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo], arguments: bool) -> Converte
         return list_of
     if origin in (dict, collections.abc.Mapping) or tp in (dict, Dict):
         _, val_tp = typing.get_args(tp) or (str, Any)
-        val = _converter(val_tp, naive_tz, arguments)
+        val = _converter(val_tp, naive_tz, arguments, flags, utc)
 
         def dict_of(v: Any) -> Any:
             if not isinstance(v, Mapping):
@@ -540,10 +552,13 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo], arguments: bool) -> Converte
 
         return enum_value
     if tp is bool:
+        spellings = {0: False, 1: True, "0": False, "1": True} if flags else {}
 
         def boolean(v: Any) -> Any:
             if v is True or v is False:
                 return v
+            if type(v) in (int, str) and v in spellings:
+                return spellings[v]
             raise _Mismatch(tp, v)
 
         return boolean
@@ -602,19 +617,28 @@ def _converter(tp: Any, naive_tz: Optional[tzinfo], arguments: bool) -> Converte
     if tp is datetime:
         fallback_tz = naive_tz or timezone.utc
 
+        def zoned(v: Any, parsed: datetime) -> datetime:
+            if parsed.tzinfo is None:
+                if utc and arguments:
+                    raise _Mismatch(tp, v, "naive_datetime")
+                # A time without a zone is the service's local time, as on the wire.
+                parsed = parsed.replace(tzinfo=fallback_tz)
+            return parsed.astimezone(timezone.utc) if utc else parsed
+
         def moment(v: Any) -> Any:
             if isinstance(v, str):
                 try:
                     parsed = datetime.fromisoformat(v)
                 except ValueError:
                     try:
-                        return _parse_datetime(v, naive_tz)
+                        parsed = _parse_datetime(v, None if utc and arguments else naive_tz)
                     except ValueError:
                         raise _Mismatch(tp, v, "not_a_datetime") from None
-                return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=fallback_tz)
+                    if utc and arguments and _ISO.match(v.strip()).group(8) is None:  # type: ignore[union-attr]
+                        raise _Mismatch(tp, v, "naive_datetime")
+                return zoned(v, parsed)
             if isinstance(v, datetime):
-                # A time without a zone is the service's local time, as on the wire.
-                return v if v.tzinfo is not None else v.replace(tzinfo=fallback_tz)
+                return zoned(v, v)
             raise _Mismatch(tp, v)
 
         return moment
@@ -657,7 +681,7 @@ def _plan(cls: Type[Model], arguments: bool = False) -> _Plan:
     plan: Optional[_Plan] = cls.__dict__.get(slot)
     if plan is None:
         hints = cls._hints()
-        steps = tuple((f.name, f.key, _converter(hints[f.name], cls.__naive_tz__, arguments), f.required, f) for f in cls.__lb_fields__)
+        steps = tuple((f.name, f.key, _converter(hints[f.name], cls.__naive_tz__, arguments, cls.__flag_spellings__, cls.__utc_times__), f.required, f) for f in cls.__lb_fields__)
         keys = frozenset(k for f in cls.__lb_fields__ for k in (f.key, f.name))
         plan = _Plan(steps, keys, {name: conv for name, _, conv, _, _ in steps})
         setattr(cls, slot, plan)
@@ -674,6 +698,10 @@ def native_schema(cls: Type[Model]) -> Optional[_native.Schema]:
     if "__lb_schema__" in cls.__dict__:
         schema: Optional[_native.Schema] = cls.__dict__["__lb_schema__"]
         return schema
+    if cls.__flag_spellings__ or cls.__utc_times__:
+        # The native reader knows neither rule: such a model is decoded here.
+        setattr(cls, "__lb_schema__", None)
+        return None
     hints = cls._hints()
     fields: List[Tuple[str, str, str, bool, Any]] = []
     for f in cls.__lb_fields__:

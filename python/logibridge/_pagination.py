@@ -1,13 +1,14 @@
 """Lists across pages: one walk (:class:`_Walk`), driven by a blocking pager and an asyncio
 pager.
 
-A paged row of the table (``paging.kind == "page_number"``) names its page parameter, the
-first page's number and the documented page size; a page shorter than that is the last.
+A paged row of the table (``paging.kind`` ``"page_number"``, or ``"page_count"`` where the
+caller also says how many items a page holds) names its page parameter, the first page's
+number and the documented page size; a page shorter than that is the last.
 """
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Awaitable, Callable, Generic, Iterator, List, Mapping, Optional, Sequence, TypeVar, Union, overload
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Generic, Iterator, List, Mapping, Optional, Sequence, TypeVar, Union, overload
 
 __all__ = ["Paging", "Page", "SyncPager", "AsyncPager"]
 
@@ -17,22 +18,35 @@ M = TypeVar("M")
 class Paging:
     """How an endpoint pages: the page-number parameter, the first page's number, and the
     documented page size (a shorter page is the last one; ``None``: only an empty page
-    ends the walk)."""
+    ends the walk). ``count_param`` names the parameter that sets the page size when the
+    caller chooses it (iRECA's ``count``); a walk then sends the size it counts on."""
 
-    __slots__ = ("param", "first", "size")
+    __slots__ = ("param", "first", "size", "count_param")
 
-    def __init__(self, *, param: str = "page", first: int = 1, size: Optional[int] = None) -> None:
+    def __init__(self, *, param: str = "page", first: int = 1, size: Optional[int] = None, count_param: Optional[str] = None) -> None:
         self.param = param
         self.first = first
         self.size = size
+        self.count_param = count_param
 
     @classmethod
     def of_row(cls, row: Mapping[str, Any]) -> Optional[Paging]:
         """The paging of a table row, or None when the row is not walked by page number."""
         p = row.get("paging") or {}
-        if p.get("kind") != "page_number":
+        kind = p.get("kind")
+        if kind not in ("page_number", "page_count"):
             return None
-        return cls(param=p.get("param", "page"), first=p.get("first", 1), size=p.get("size") or None)
+        count_param = p.get("count_param", "count") if kind == "page_count" else None
+        return cls(param=p.get("param", "page"), first=p.get("first", 1), size=p.get("size") or None, count_param=count_param)
+
+    def sized(self, params: Dict[str, Any]) -> Paging:
+        """The paging of one walk whose parameters are ``params``: where the caller sets the
+        page size, the size given (put into ``params`` as this paging's size when absent,
+        so the service's own default never makes a full page look short)."""
+        if self.count_param is None:
+            return self
+        size = params.setdefault(self.count_param, self.size)
+        return Paging(param=self.param, first=self.first, size=size if isinstance(size, int) else self.size, count_param=self.count_param)
 
 
 class Page(Sequence[M]):

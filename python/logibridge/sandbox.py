@@ -32,6 +32,7 @@ from typing import Any, Dict, List, Optional, Tuple, Type
 from . import _native, _table
 from ._exceptions import InvalidArgumentError
 from .carreta import AsyncCarreta, Carreta
+from .ireca import AsyncIreca, Ireca
 
 __all__ = ["start", "Sandbox", "ServiceAccess", "TokenAccess", "DEFAULT_CARRETA_API_KEY", "DEFAULT_IRECA_TOKEN"]
 
@@ -100,6 +101,14 @@ class Sandbox:
     def async_carreta_client(self, **options: Any) -> AsyncCarreta:
         """An :class:`~logibridge.AsyncCarreta` client for this sandbox."""
         return AsyncCarreta(self.carreta.api_key, base_url=self.carreta.base_url, **options)
+
+    def ireca_client(self, **options: Any) -> Ireca:
+        """An :class:`~logibridge.Ireca` client for this sandbox (options as for it)."""
+        return Ireca(self.ireca.token, base_url=self.ireca.base_url, **options)
+
+    def async_ireca_client(self, **options: Any) -> AsyncIreca:
+        """An :class:`~logibridge.AsyncIreca` client for this sandbox."""
+        return AsyncIreca(self.ireca.token, base_url=self.ireca.base_url, **options)
 
     # -- control API ------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ mod aio;
 mod client;
 mod convert;
 mod errors;
+mod ireca;
 mod lifecycle;
 mod logging;
 mod models;
@@ -52,6 +53,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sandbox::Sandbox>()?;
     m.add_class::<pricelist::PriceListReader>()?;
     m.add_class::<pricerow::PriceRow>()?;
+    m.add_class::<ireca::CallbackReceiver>()?;
+    m.add_class::<ireca::CallbackEntry>()?;
     m.add_class::<models::Schema>()?;
     m.add_class::<models::ModelReader>()?;
     m.add_class::<models::RawPage>()?;
@@ -71,5 +74,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rules::carreta_order_statuses, m)?)?;
     m.add_function(wrap_pyfunction!(rules::carreta_utc_offset, m)?)?;
     m.add_function(wrap_pyfunction!(sandbox::sandbox_carreta_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(ireca::ireca_parse_order_callback, m)?)?;
+    m.add_function(wrap_pyfunction!(ireca::ireca_parse_license_callback, m)?)?;
+    m.add_function(wrap_pyfunction!(ireca::ireca_max_callback_bytes, m)?)?;
     Ok(())
 }
