@@ -82,7 +82,7 @@ models! {
 macro_rules! crud {
     ($(#[$doc:meta])* $res:ident: $name:literal, $path:literal, key $key:literal as $key_param:literal, $model:ident,
      required [$($required:literal),*] $(nullable [$($nullable:literal),*])?, section $section:literal,
-     en ($en_one:literal, $en_name:literal, $en_many:literal), ru ($ru_one:literal, $ru_acc:literal, $ru_many:literal)) => {
+     en ($en_one:literal, $en_few:literal, $en_name:literal, $en_many:literal), ru ($ru_one:literal, $ru_acc:literal, $ru_many:literal)) => {
         $(#[$doc])*
         pub mod $res {
             use super::*;
@@ -121,7 +121,7 @@ macro_rules! crud {
 
             #[doc = concat!("`ireca.", $name, ".create` (POST `", $path, "`, array body).")]
             pub const CREATE: &Endpoint = &Endpoint {
-                summary: concat!("Creates ", $en_many, "; an id that exists already fails the whole batch."),
+                summary: concat!("Creates ", $en_few, "; an id that exists already fails the whole batch."),
                 params: &[ITEMS],
                 body: BodyKind::Array,
                 check: Some(check_create),
@@ -139,7 +139,7 @@ macro_rules! crud {
             };
             #[doc = concat!("`ireca.", $name, ".list` (GET `", $path, "?page=&count=`), deleted ones included (`isActive` 0).")]
             pub const LIST: &Endpoint = &Endpoint {
-                summary: concat!("The ", $en_many, ", a page at a time (deleted ones included, isActive 0)."),
+                summary: concat!("The ", $en_few, ", a page at a time (deleted ones included, isActive 0)."),
                 params: &[PAGE, COUNT],
                 response: Response::list(&$model, None),
                 paging: PAGED,
@@ -158,7 +158,7 @@ macro_rules! crud {
             };
             #[doc = concat!("`ireca.", $name, ".replace` (POST `", $path, "/replace`, array body): creates those that do not exist, updates (and reactivates) those that do.")]
             pub const REPLACE: &Endpoint = &Endpoint {
-                summary: concat!("Creates or updates ", $en_many, " by id (an upsert; repeating it is harmless)."),
+                summary: concat!("Creates or updates ", $en_few, " by id (an upsert; repeating it is harmless)."),
                 params: &[ITEMS],
                 body: BodyKind::Array,
                 check: Some(check_replace),
@@ -186,61 +186,61 @@ crud! {
     /// Goods («Каталог товаров»).
     goods: "goods", "goods", key "goodId" as "good_id", GOOD,
     required ["goodId", "taxId", "title", "price"] nullable ["parentId"], section "Создание товаров",
-    en ("good", "Good", "Goods"), ru ("Товара", "Товар", "Товары")
+    en ("good", "goods", "Good", "Goods"), ru ("Товара", "Товар", "Товары")
 }
 crud! {
     /// Specificities («Характеристики»).
     specificities: "specificities", "specificities", key "specificityId" as "specificity_id", SPECIFICITY,
     required ["specificityId", "title", "price"] nullable ["parentId"], section "Создание характеристик",
-    en ("specificity", "Specificity", "Specificities"), ru ("Характеристики", "Характеристику", "Характеристики")
+    en ("specificity", "specificities", "Specificity", "Specificities"), ru ("Характеристики", "Характеристику", "Характеристики")
 }
 crud! {
     /// Warehouses («Склады»).
     warehouses: "warehouses", "warehouses", key "warehouseId" as "warehouse_id", WAREHOUSE,
     required ["warehouseId", "title"], section "Создание склада",
-    en ("warehouse", "Warehouse", "Warehouses"), ru ("Склада", "Склад", "Склады")
+    en ("warehouse", "warehouses", "Warehouse", "Warehouses"), ru ("Склада", "Склад", "Склады")
 }
 crud! {
     /// Couriers («Курьер»).
     couriers: "couriers", "couriers", key "courierId" as "courier_id", COURIER,
     required ["courierId", "title", "email", "phone", "sourcePassword"], section "Создание курьеров",
-    en ("courier", "Courier", "Couriers"), ru ("Курьера", "Курьера", "Курьеры")
+    en ("courier", "couriers", "Courier", "Couriers"), ru ("Курьера", "Курьера", "Курьеры")
 }
 crud! {
     /// The app's roles («Роли приложения»).
     roles: "roles", "userRoles", key "roleId" as "role_id", ROLE,
     required ["roleId", "title"], section "Создание роли",
-    en ("role", "Role", "Roles"), ru ("Роли", "Роль", "Роли")
+    en ("role", "roles", "Role", "Roles"), ru ("Роли", "Роль", "Роли")
 }
 crud! {
     /// Clients («Клиент»).
     clients: "clients", "clients", key "clientId" as "client_id", CUSTOMER,
     required ["clientId", "title", "firstname", "lastname", "birthday"], section "Создание клиентов",
-    en ("client", "Client", "Clients"), ru ("Клиента", "Клиента", "Клиенты")
+    en ("client", "clients", "Client", "Clients"), ru ("Клиента", "Клиента", "Клиенты")
 }
 crud! {
     /// Suppliers («Поставщики»).
     suppliers: "suppliers", "suppliers", key "supplierId" as "supplier_id", SUPPLIER,
     required ["supplierId", "title"], section "Создание поставщика",
-    en ("supplier", "Supplier", "Suppliers"), ru ("Поставщика", "Поставщика", "Поставщики")
+    en ("supplier", "suppliers", "Supplier", "Suppliers"), ru ("Поставщика", "Поставщика", "Поставщики")
 }
 crud! {
     /// Return reasons («Причины возврата»).
     return_reasons: "return_reasons", "orderReturnReasons", key "reasonId" as "reason_id", RETURN_REASON,
     required ["reasonId", "title"], section "Создание причин возврата",
-    en ("return reason", "ReturnReason", "ReturnReasons"), ru ("Причины", "ПричинуВозврата", "ПричиныВозврата")
+    en ("return reason", "return reasons", "ReturnReason", "ReturnReasons"), ru ("Причины", "ПричинуВозврата", "ПричиныВозврата")
 }
 crud! {
     /// Payment types («Типы оплаты»).
     payment_types: "payment_types", "paymentTypes", key "paymentTypeId" as "payment_type_id", PAYMENT_TYPE,
     required ["paymentTypeId", "closeTypeId"], section "Создание типов оплаты",
-    en ("payment type", "PaymentType", "PaymentTypes"), ru ("ТипаОплаты", "ТипОплаты", "ТипыОплаты")
+    en ("payment type", "payment types", "PaymentType", "PaymentTypes"), ru ("ТипаОплаты", "ТипОплаты", "ТипыОплаты")
 }
 crud! {
     /// Taxes («Налоги»).
     taxes: "taxes", "taxes", key "taxId" as "tax_id", TAX,
     required ["taxId"], section "Создание налогов",
-    en ("tax", "Tax", "Taxes"), ru ("Налога", "Налог", "Налоги")
+    en ("tax", "taxes", "Tax", "Taxes"), ru ("Налога", "Налог", "Налоги")
 }
 
 /// Runs `rule` on each item of the checked `items` list, naming the item's path.
