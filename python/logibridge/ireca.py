@@ -1787,7 +1787,9 @@ class CallbackReceiver:
             yield CallbackEntry(got)
 
     def close(self) -> None:
-        """Stops listening (requests in flight finish); iteration ends. Idempotent."""
+        """Stops listening (requests in flight finish) and lets go of the journal, which
+        another receiver may then open; iteration ends, and ``pending``/``ack`` are refused
+        (InvalidArgumentError). Idempotent."""
         self._native.shutdown()
 
     def __enter__(self) -> CallbackReceiver:

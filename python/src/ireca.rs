@@ -6,6 +6,7 @@
 //! `for entry in receiver:` loop in the main thread stops on KeyboardInterrupt.
 
 use std::path::PathBuf;
+use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use chrono::SecondsFormat;
@@ -62,10 +63,27 @@ impl CallbackEntry {
     }
 }
 
-/// A running receiver; stops with [`CallbackReceiver::shutdown`] or when dropped.
+/// A running receiver. [`CallbackReceiver::shutdown`] stops it and lets go of the journal
+/// (its lock included), so another receiver may open it at once, without waiting for Python
+/// to drop this object.
 #[pyclass(module = "logibridge._native", name = "CallbackReceiver", frozen)]
 pub struct CallbackReceiver {
-    inner: Inner,
+    inner: RwLock<Option<Inner>>,
+    url: String,
+    order_url: String,
+    license_url: String,
+    journal_path: String,
+}
+
+impl CallbackReceiver {
+    /// Runs `f` on the running receiver, or refuses: it was shut down.
+    fn running<T>(&self, py: Python<'_>, f: impl FnOnce(&Inner) -> PyResult<T>) -> PyResult<T> {
+        let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        match guard.as_ref() {
+            Some(inner) => f(inner),
+            None => Err(invalid_argument(py, "this callback receiver is closed", "этот приёмник оповещений закрыт")),
+        }
+    }
 }
 
 #[pymethods]
@@ -106,48 +124,55 @@ impl CallbackReceiver {
             builder = builder.public_base_url(url);
         }
         let inner = py.detach(move || builder.start()).map_err(|e| to_pyerr(py, &e))?;
-        Ok(CallbackReceiver { inner })
+        Ok(CallbackReceiver {
+            url: inner.url(),
+            order_url: inner.order_url(),
+            license_url: inner.license_url(),
+            journal_path: inner.journal_path().to_string_lossy().into_owned(),
+            inner: RwLock::new(Some(inner)),
+        })
     }
 
     /// The URL to register for both callbacks, the secret path included.
     #[getter]
-    fn url(&self) -> String {
-        self.inner.url()
+    fn url(&self) -> &str {
+        &self.url
     }
 
     /// The URL for order callbacks only.
     #[getter]
-    fn order_url(&self) -> String {
-        self.inner.order_url()
+    fn order_url(&self) -> &str {
+        &self.order_url
     }
 
     /// The URL for closed-session callbacks only.
     #[getter]
-    fn license_url(&self) -> String {
-        self.inner.license_url()
+    fn license_url(&self) -> &str {
+        &self.license_url
     }
 
     /// The journal file (as text; a path that is not UTF-8 shows replacement characters).
     #[getter]
-    fn journal_path(&self) -> String {
-        self.inner.journal_path().to_string_lossy().into_owned()
+    fn journal_path(&self) -> &str {
+        &self.journal_path
     }
 
     /// Whether `shutdown` was called.
     #[getter]
     fn shut_down(&self) -> bool {
-        self.inner.is_shut_down()
+        self.inner.read().unwrap_or_else(|e| e.into_inner()).as_ref().is_none_or(Inner::is_shut_down)
     }
 
-    /// Every unacknowledged entry, oldest first.
-    fn pending(&self) -> Vec<CallbackEntry> {
-        self.inner.pending().into_iter().map(|inner| CallbackEntry { inner }).collect()
+    /// Every unacknowledged entry, oldest first (refused once shut down).
+    fn pending(&self, py: Python<'_>) -> PyResult<Vec<CallbackEntry>> {
+        self.running(py, |inner| Ok(inner.pending().into_iter().map(|inner| CallbackEntry { inner }).collect()))
     }
 
-    /// Marks an entry processed (synced to the `.acks` file before returning).
+    /// Marks an entry processed (synced to the `.acks` file before returning; refused once
+    /// shut down).
     fn ack(&self, py: Python<'_>, entry: &CallbackEntry) -> PyResult<()> {
         let entry = entry.inner.clone();
-        py.detach(|| self.inner.ack(&entry)).map_err(|e| to_pyerr(py, &e))
+        self.running(py, |inner| py.detach(|| inner.ack(&entry)).map_err(|e| to_pyerr(py, &e)))
     }
 
     /// The next entry this receiver has not handed out, waiting at most `timeout` seconds
@@ -161,25 +186,35 @@ impl CallbackReceiver {
         };
         loop {
             let wait = deadline.map_or(SIGNAL_CHECK, |d| d.saturating_duration_since(Instant::now()).min(SIGNAL_CHECK));
-            let got = py.detach(|| self.inner.next_blocking(Some(wait))).map_err(|e| to_pyerr(py, &e))?;
-            if let Some(inner) = got {
-                return Ok(Some(CallbackEntry { inner }));
+            // The lock is taken for one short wait at a time, so `shutdown` never waits long.
+            let got = py.detach(|| {
+                let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
+                guard.as_ref().map(|inner| inner.next_blocking(Some(wait))).transpose()
+            });
+            match got.map_err(|e| to_pyerr(py, &e))? {
+                None => return Ok(None),
+                Some(Some(inner)) => return Ok(Some(CallbackEntry { inner })),
+                Some(None) => {}
             }
-            if self.inner.is_shut_down() || deadline.is_some_and(|d| Instant::now() >= d) {
+            if self.shut_down() || deadline.is_some_and(|d| Instant::now() >= d) {
                 return Ok(None);
             }
             py.check_signals()?;
         }
     }
 
-    /// Stops the listener (requests in flight finish); waiting `next` calls return None.
+    /// Stops the listener (requests in flight finish) and lets go of the journal; waiting
+    /// `next` calls return None. Twice is harmless.
     fn shutdown(&self, py: Python<'_>) {
-        py.detach(|| self.inner.shutdown());
+        py.detach(|| {
+            let taken = self.inner.write().unwrap_or_else(|e| e.into_inner()).take();
+            drop(taken);
+        });
     }
 
     fn __repr__(&self) -> String {
         // The secret path never shows.
-        format!("<logibridge._native.CallbackReceiver {:?}>", self.inner)
+        format!("<logibridge._native.CallbackReceiver journal={:?}{}>", self.journal_path, if self.shut_down() { " closed" } else { "" })
     }
 }
 
