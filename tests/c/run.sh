@@ -3,8 +3,9 @@
 #   1. the committed header compiles warning-free as C99 and as C++;
 #   2. every tests/c/test_*.c is built twice, linked against liblogibridge.so and
 #      liblogibridge.a;
-#   3. a sandbox is started (logibridge-sandbox --port 0) and its address handed to the
-#      tests through LB_TEST_CARRETA_URL / LB_TEST_CARRETA_KEY;
+#   3. a sandbox is started (logibridge-sandbox --port 0) and its addresses handed to the
+#      tests through LB_TEST_CARRETA_URL / LB_TEST_CARRETA_KEY and LB_TEST_IRECA_URL /
+#      LB_TEST_IRECA_TOKEN;
 #   4. the dynamic builds run under valgrind (zero errors, zero definite/indirect leaks),
 #      the static builds natively; the examples are built and run too.
 #
@@ -77,10 +78,16 @@ line="$(grep -m1 '^carreta ' "$SANDBOX_OUT" || true)"
 # "carreta http://127.0.0.1:PORT/carreta/v1/ api_key=KEY"
 export LB_TEST_CARRETA_URL="$(awk '{print $2}' <<<"$line")"
 export LB_TEST_CARRETA_KEY="$(sed -n 's/.*api_key=\([^ ]*\).*/\1/p' <<<"$line")"
+# "ireca http://127.0.0.1:PORT/ireca/api/v1/ token=TOKEN" (the same println as carreta's)
+line="$(grep -m1 '^ireca ' "$SANDBOX_OUT" || true)"
+[[ -n "$line" ]] || { echo "the sandbox printed no ireca line" >&2; exit 1; }
+export LB_TEST_IRECA_URL="$(awk '{print $2}' <<<"$line")"
+export LB_TEST_IRECA_TOKEN="$(sed -n 's/.*token=\([^ ]*\).*/\1/p' <<<"$line")"
 export LB_TEST_TMPDIR="$BUILD"
 # What examples/c read.
 export CARRETA_BASE_URL="$LB_TEST_CARRETA_URL" CARRETA_API_KEY="$LB_TEST_CARRETA_KEY"
-echo "   sandbox at $LB_TEST_CARRETA_URL"
+export IRECA_BASE_URL="$LB_TEST_IRECA_URL" IRECA_TOKEN="$LB_TEST_IRECA_TOKEN"
+echo "   sandbox at $LB_TEST_CARRETA_URL and $LB_TEST_IRECA_URL"
 
 VALGRIND=()
 if [[ "${LB_VALGRIND:-1}" != 0 ]]; then

@@ -121,7 +121,8 @@ static void test_errors_arrive_through_the_callback(lb_client_t *client) {
     CHECK(h == NULL);
     lb_error_free(err);
     CHECK(lb_call_async(client, "carreta.profile.get", NULL, NULL, &w, &h, NULL) == LB_INVALID_ARGUMENT);
-    /* So is an id of a service this build does not know. */
+    /* So is an id of a service this build does not know, and one of another service. */
+    CHECK(lb_call_async(client, "nosuch.goods.list", NULL, on_done, &w, &h, NULL) == LB_INVALID_ARGUMENT);
     CHECK(lb_call_async(client, "ireca.goods.list", NULL, on_done, &w, &h, NULL) == LB_INVALID_ARGUMENT);
     CHECK(lb_call_async(NULL, "carreta.profile.get", NULL, on_done, &w, &h, NULL) == LB_INVALID_ARGUMENT);
     CHECK(lb_call_async(client, NULL, NULL, on_done, &w, &h, NULL) == LB_INVALID_ARGUMENT);

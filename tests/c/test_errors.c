@@ -39,7 +39,11 @@ static void test_arguments(lb_client_t *client) {
     CHECK(lbt_contains(lb_error_message(err), "carreta.order.get")); /* names the known ids */
     CHECK(lb_error_field(err) == NULL && lb_error_http_status(err) == 0);
     lb_error_free(err);
-    lb_error_free(EXPECT_FAIL(client, "ireca.goods.list", "{}", LB_INVALID_ARGUMENT, "invalid_argument"));
+    lb_error_free(EXPECT_FAIL(client, "nosuch.goods.list", "{}", LB_INVALID_ARGUMENT, "invalid_argument"));
+    /* An id of another service this build knows: named as such, not sent. */
+    err = EXPECT_FAIL(client, "ireca.goods.list", "{}", LB_INVALID_ARGUMENT, "invalid_argument");
+    CHECK(lbt_contains(lb_error_message(err), "ireca"));
+    lb_error_free(err);
     lb_error_free(EXPECT_FAIL(client, "", "{}", LB_INVALID_ARGUMENT, "invalid_argument"));
 
     /* Bad JSON, non-object params, unknown and mistyped parameters, a missing one. */
@@ -192,9 +196,18 @@ static void test_arguments(lb_client_t *client) {
     CHECK(lb_client_new(NULL, "{}", &c, NULL) == LB_INVALID_ARGUMENT);
     CHECK(lb_client_new(bad, "{}", &c, NULL) == LB_INVALID_ARGUMENT);
     CHECK(lb_client_new("carreta", "{\"api_key\": \"k\"}", NULL, NULL) == LB_INVALID_ARGUMENT);
-    st = lb_client_new("ireca", "{}", &c, &err); /* not in this build (yet) */
+    st = lb_client_new("nosuch", "{}", &c, &err); /* a service no build has */
     CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK(c == NULL);
+    CHECK(lbt_contains(lb_error_message(err), "nosuch"));
     CHECK(lbt_contains(lb_error_message(err), "carreta")); /* names the known services */
+    CHECK(lbt_contains(lb_error_message(err), "ireca"));
+    lb_error_free(err);
+    st = lb_client_new("ireca", "{}", &c, &err); /* built in: its token is required */
+    CHECK_STATUS(st, LB_INVALID_ARGUMENT, err);
+    CHECK(c == NULL);
+    CHECK_STR(lb_error_field(err), "token");
+    CHECK_STR(lb_error_code(err), "option.required");
     lb_error_free(err);
     st = lb_client_new("carreta", "{\"api_key\": \"k\", \"base_url\": null, \"timeout_ms\": 1500}", &c, &err);
     CHECK_STATUS(st, LB_OK, err);
