@@ -88,7 +88,7 @@ int main(void) {
 
     /* 3. Goods: create or update by goodId. */
     done = call(ireca, "ireca.goods.replace",
-                "{\"items\": [{\"goodId\": \"355866\", \"parentId\": \"1\", \"taxId\": \"8284\","
+                "{\"items\": [{\"goodId\": \"355866\", \"parentId\": null, \"taxId\": \"8284\","
                 " \"title\": \"Варенье вишня FL\", \"unit\": \"г\", \"weight\": \"370\", \"price\": 179.5}]}");
     failed += done == NULL;
     lb_string_free(done);

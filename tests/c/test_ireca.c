@@ -458,9 +458,9 @@ static const catalogue_t CATALOGUES[] = {
     {"taxes", "tax_id", "taxId", "{\"taxId\": \"%s\", \"title\": \"%s\"}"},
     {"payment_types", "payment_type_id", "paymentTypeId", "{\"paymentTypeId\": \"%s\", \"title\": \"%s\", \"closeTypeId\": 2}"},
     {"return_reasons", "reason_id", "reasonId", "{\"reasonId\": \"%s\", \"title\": \"%s\", \"type\": \"standard\"}"},
-    /* parentId: a group of the seeded catalogue (a null one is dropped by the model, see the report) */
-    {"goods", "good_id", "goodId", "{\"goodId\": \"%s\", \"parentId\": \"355866\", \"taxId\": \"8286\", \"title\": \"%s\", \"price\": \"99.90\"}"},
-    {"specificities", "specificity_id", "specificityId", "{\"specificityId\": \"%s\", \"parentId\": \"24\", \"title\": \"%s\", \"price\": 7.5}"},
+    /* parentId is «required, nullable»: null at the top of the catalogue, sent as null */
+    {"goods", "good_id", "goodId", "{\"goodId\": \"%s\", \"parentId\": null, \"taxId\": \"8286\", \"title\": \"%s\", \"price\": \"99.90\"}"},
+    {"specificities", "specificity_id", "specificityId", "{\"specificityId\": \"%s\", \"parentId\": null, \"title\": \"%s\", \"price\": 7.5}"},
     {"warehouses", "warehouse_id", "warehouseId", "{\"warehouseId\": \"%s\", \"title\": \"%s\", \"latitude\": \"59.93\", \"longitude\": 30.31}"},
     {"couriers", "courier_id", "courierId",
      "{\"courierId\": \"%s\", \"title\": \"%s\", \"email\": \"c@example.com\", \"phone\": \"+79990000000\", \"sourcePassword\": \"1234\", \"inn\": \"500100732259\"}"},
@@ -484,6 +484,7 @@ static void test_catalogue(const catalogue_t *c, int k) {
     r = OK(id_get, jf("{\"%s\": \"%s\"}", c->key, ida));
     CHECK(lbt_json_is(r, "/title", "\"Первый\""));
     CHECK(flag_is(r, "/isActive", 1));
+    if (strstr(c->item, "\"parentId\": null")) CHECK(lbt_json_is(r, "/parentId", "null"));
     lb_string_free(r);
     /* The key as a number reaches the same object. */
     r = OK(id_get, jf("{\"%s\": %s}", c->key, ida));
