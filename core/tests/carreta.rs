@@ -1,5 +1,7 @@
 //! Every Carreta call through the transport against the sandbox, and every error path.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -7,31 +9,13 @@ use futures_util::StreamExt;
 use logibridge::carreta::{Client, ListOrders, NewOrder, Offer, OrderStatus, QtyKind};
 use logibridge::{Error, ErrorKind};
 use logibridge_sandbox::Sandbox;
+use common::control::{control, fault, requests};
 use serde_json::{json, Value};
 
 const CANARY: &str = "canary-key-7f3a9c";
 
 fn client(sb: &Sandbox) -> Client {
     Client::builder(sb.carreta_api_key()).base_url(sb.carreta_url()).build().unwrap()
-}
-
-async fn control(sb: &Sandbox, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let url = format!("{}_control/{path}", sb.base_url());
-    let mut rb = reqwest::Client::new().request(method, url);
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    let resp = rb.send().await.unwrap();
-    assert!(resp.status().is_success(), "control {path}: {}", resp.status());
-    resp.json().await.unwrap_or(Value::Null)
-}
-
-async fn fault(sb: &Sandbox, spec: Value) {
-    control(sb, reqwest::Method::POST, "faults", Some(spec)).await;
-}
-
-async fn requests(sb: &Sandbox) -> Vec<Value> {
-    control(sb, reqwest::Method::GET, "requests", None).await.as_array().cloned().unwrap_or_default()
 }
 
 fn offer_with(offers: &[Offer], pred: impl Fn(&Offer) -> bool) -> Offer {

@@ -2,6 +2,8 @@
 //! checked before sending (nothing reaches the service), and a coverage check: the
 //! sandbox's request log, mapped back onto the table, holds all 90 ids of ENDPOINTS.md.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 
@@ -9,6 +11,7 @@ use logibridge::endpoints::{self, Endpoint, Location, Method};
 use logibridge::ireca::{CallbackSettings, Catalogue, Client, LogFilter, MultipleUpdate, Order};
 use logibridge::{Error, ErrorKind};
 use logibridge_sandbox::Sandbox;
+use common::control::{control, requests};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -17,21 +20,6 @@ const CANARY: &str = "ireca-canary-token-5d1e";
 
 fn client(sb: &Sandbox) -> Client {
     Client::builder(sb.ireca_token()).base_url(sb.ireca_url()).build().unwrap()
-}
-
-async fn control(sb: &Sandbox, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let url = format!("{}_control/{path}", sb.base_url());
-    let mut rb = reqwest::Client::new().request(method, url);
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    let resp = rb.send().await.unwrap();
-    assert!(resp.status().is_success(), "control {path}: {}", resp.status());
-    resp.json().await.unwrap_or(Value::Null)
-}
-
-async fn requests(sb: &Sandbox) -> Vec<Value> {
-    control(sb, reqwest::Method::GET, "requests", None).await.as_array().cloned().unwrap_or_default()
 }
 
 async fn courier(sb: &Sandbox, order_id: &str, action: &str) -> Value {

@@ -2,6 +2,8 @@
 //! (`create_order_once` / `carreta.order.create_once`), the 401 with its body, and the
 //! Carreta chaos test — all against the sandbox and its answer-losing faults.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -11,29 +13,11 @@ use futures_util::StreamExt;
 use logibridge::carreta::{Client, CreateOutcome, ListOrders, NewOrder, Offer};
 use logibridge::ErrorKind;
 use logibridge_sandbox::Sandbox;
+use common::control::{control, fault, requests};
 use serde_json::{json, Value};
 
 fn client(sb: &Sandbox, timeout: Duration) -> Client {
     Client::builder(sb.carreta_api_key()).base_url(sb.carreta_url()).timeout(timeout).max_retries(0).build().unwrap()
-}
-
-async fn control(sb: &Sandbox, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let url = format!("{}_control/{path}", sb.base_url());
-    let mut rb = reqwest::Client::new().request(method, url);
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    let resp = rb.send().await.unwrap();
-    assert!(resp.status().is_success(), "control {path}: {}", resp.status());
-    resp.json().await.unwrap_or(Value::Null)
-}
-
-async fn fault(sb: &Sandbox, spec: Value) {
-    control(sb, reqwest::Method::POST, "faults", Some(spec)).await;
-}
-
-async fn requests(sb: &Sandbox) -> Vec<Value> {
-    control(sb, reqwest::Method::GET, "requests", None).await.as_array().cloned().unwrap_or_default()
 }
 
 async fn posts(sb: &Sandbox) -> Vec<Value> {

@@ -105,19 +105,19 @@ fn is_given(v: Option<&Value>) -> bool {
 }
 
 fn missing(field: String) -> ValidationError {
-    let (en, ru) = ("is required (ireca-courier-api.apib, «Создание заказов»)", "обязателен (ireca-courier-api.apib, «Создание заказов»)");
-    ValidationError::new(field, "ireca.required", en, ru)
+    required_error(field, "", "", "Создание заказов")
 }
 
-/// Each attribute of `required` must be given in `object` (at `path`).
+/// `ireca.required` for `field`, naming the document's section; `note` qualifies the rule.
+fn required_error(field: String, note: &str, note_ru: &str, section: &str) -> ValidationError {
+    ValidationError::new(field, "ireca.required", format!("is required{note} (ireca-courier-api.apib, «{section}»)"), format!("обязателен{note_ru} (ireca-courier-api.apib, «{section}»)"))
+}
+
+/// Each attribute of `required` must be given in `object` (at `path`): not absent, `null`,
+/// `""` or `{}`.
 pub fn check_required(path: &str, object: &Map<String, Value>, required: &[&str], section: &str) -> Result<(), ValidationError> {
     match required.iter().find(|name| !is_given(object.get(**name))) {
-        Some(name) => Err(ValidationError::new(
-            join(path, name),
-            "ireca.required",
-            format!("is required (ireca-courier-api.apib, «{section}»)"),
-            format!("обязателен (ireca-courier-api.apib, «{section}»)"),
-        )),
+        Some(name) => Err(required_error(join(path, name), "", "", section)),
         None => Ok(()),
     }
 }
@@ -126,12 +126,7 @@ pub fn check_required(path: &str, object: &Map<String, Value>, required: &[&str]
 /// the document's «required, nullable» (`parentId`: `null` for a top-level item).
 pub fn check_present(path: &str, object: &Map<String, Value>, nullable: &[&str], section: &str) -> Result<(), ValidationError> {
     match nullable.iter().find(|name| !object.contains_key(**name)) {
-        Some(name) => Err(ValidationError::new(
-            join(path, name),
-            "ireca.required",
-            format!("is required, null allowed (null: a top-level item) (ireca-courier-api.apib, «{section}»)"),
-            format!("обязателен, допускается null (null — элемент верхнего уровня) (ireca-courier-api.apib, «{section}»)"),
-        )),
+        Some(name) => Err(required_error(join(path, name), ", null allowed (null: a top-level item)", ", допускается null (null — элемент верхнего уровня)", section)),
         None => Ok(()),
     }
 }
