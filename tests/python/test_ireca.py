@@ -673,6 +673,30 @@ def test_the_token_never_shows(isb: sandbox.Sandbox) -> None:
     assert TOKEN not in str(auth.value) and TOKEN not in repr(wrong)
 
 
+def test_every_encoding_of_an_echoed_token_is_scrubbed() -> None:
+    """test_canary.py's canary, as iRECA's Bearer token: every form a server may echo it in
+    is gone from the error, whether the answer is an error or a body that fails to decode."""
+    from test_canary import CANARY, forms
+
+    def shown(err: BaseException) -> List[str]:
+        return [str(err), repr(err), err.message_ru if isinstance(err, logibridge.LogibridgeError) else ""] + [str(v) for v in vars(err).values()]
+
+    echo = " ".join(forms(CANARY)).replace("\\", "\\\\").replace('"', '\\"')
+    with sandbox.start(ireca_token=CANARY) as sb, sb.ireca_client(max_retries=0) as client:
+        assert all(f not in repr(client) for f in forms(CANARY))
+        sb.add_fault("ireca.dictionary.tax_types", status=500, body='{"error": true, "message": "Bearer %s"}' % echo)
+        with pytest.raises(logibridge.ServerError) as server:
+            client.dictionary.tax_types()
+        sb.add_fault("ireca.orders.get", status=200, body='{"orderId": "1", "amountToPay": "x %s"}' % echo)
+        with pytest.raises(logibridge.DecodeError) as decode:
+            client.orders.get("1")
+        assert "Bearer" in " ".join(shown(server.value))  # the message is there, scrubbed
+        for err in (server.value, decode.value):
+            for text in shown(err):
+                for f in forms(CANARY):
+                    assert f not in text, (f, text)
+
+
 def test_a_token_of_the_wrong_type_names_it() -> None:
     with pytest.raises(TypeError, match="token"):
         logibridge.Ireca(123)  # type: ignore[arg-type]
