@@ -4,7 +4,7 @@
 #   make python-dev    build the wheel (dev profile, shared target dir) and install it into .venv
 #   make test-python   stubtest on the installed package, mypy --strict on examples/python,
 #                      pytest tests/python (against the embedded sandbox)
-#   make demo-python   the Carreta scenario through the Python package (this is `make demo`)
+#   make demo-python   the Carreta and iRECA scenarios through the Python package (this is `make demo`)
 #
 # `pip install .` builds the release wheel the same way (maturin is the PEP 517 backend).
 
@@ -39,3 +39,4 @@ test-python: python-dev
 
 demo-python: python-dev
 	$(VPY) examples/python/demo.py
+	$(VPY) examples/python/ireca_demo.py

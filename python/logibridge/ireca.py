@@ -147,7 +147,6 @@ __all__ = [
     "Courier",
     "Role",
     "Permission",
-    "Client",
     "Customer",
     "Supplier",
     "ReturnReason",
@@ -754,8 +753,9 @@ class Permission(_IrecaModel):
     """Last change, UTC (answers)."""
 
 
-class Client(_IrecaModel):
-    """A client («Клиент», `clients`). The core names it ``Customer``; here it is :class:`Client` (``logibridge.Client`` is the generic API client, so import this one as ``ireca.Client``)."""
+class Customer(_IrecaModel):
+    """A client of the shop («Клиент», `clients`): named ``Customer``, as in the core, so it is never
+    confused with an API client (:class:`~logibridge.Client`, :class:`Ireca`)."""
 
     client_id: Optional[Id] = _wire("clientId")
     """The client's id in your system (required)."""
@@ -1069,8 +1069,6 @@ class LicenseSession(_IrecaModel):
     """When it finished, UTC."""
 
 
-Customer = Client
-"""The core's name for :class:`Client` (an iRECA client record)."""
 
 
 # -- request bodies -------------------------------------------------------------------
@@ -1284,7 +1282,7 @@ class RolesResource(CatalogueResource[F, Role], resource="roles", model=Role):
     """``ireca.roles.*``: roles of the courier app."""
 
 
-class ClientsResource(CatalogueResource[F, Client], resource="clients", model=Client):
+class ClientsResource(CatalogueResource[F, Customer], resource="clients", model=Customer):
     """``ireca.clients.*``: clients (the shop's customers)."""
 
 

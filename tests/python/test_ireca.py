@@ -38,7 +38,7 @@ CATALOGUE: Dict[str, Type[Model]] = {
     "warehouses": ireca.Warehouse,
     "couriers": ireca.Courier,
     "roles": ireca.Role,
-    "clients": ireca.Client,
+    "clients": ireca.Customer,
     "suppliers": ireca.Supplier,
     "return_reasons": ireca.ReturnReason,
     "payment_types": ireca.PaymentType,
@@ -610,7 +610,7 @@ def test_an_inn_with_a_wrong_checksum_is_refused_before_sending(api: logibridge.
         api.clients.create([{**new_item("clients"), "inn": "111122223334"}])
     assert (info.value.field, info.value.code) == ("items[0].inn", "inn.checksum")
     with pytest.raises(logibridge.ValidationError) as info:
-        api.clients.update("1", ireca.Client(inn="12345"))
+        api.clients.update("1", ireca.Customer(inn="12345"))
     assert info.value.field == "changes.inn"
     assert sent(isb) == before
 
