@@ -42,7 +42,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut good = Good::default();
     good.good_id = Some("DEMO-TEA".into());
-    good.parent_id = Some(None);
     good.title = Some("Чай чёрный, 100 г".into());
     good.tax_id = taxes.first().and_then(|t| t.tax_id.clone());
     good.price = Some("249.90".parse()?);

@@ -40,7 +40,7 @@ def main() -> None:
             print("order callback registered (URL with a secret path; not printed)")
 
             # 3. Goods, then an order (times in any zone: sent in GMT+0).
-            api.goods.create([ireca.Good(good_id="D-1", parent_id=0, tax_id="8284", title="Кофе в зёрнах", unit="г", price=Decimal("539.78"))])
+            api.goods.create([ireca.Good(good_id="D-1", tax_id="8284", title="Кофе в зёрнах", unit="г", price=Decimal("539.78"))])
             start = datetime.now(MSK).replace(microsecond=0) + timedelta(hours=1)
             order = ireca.Order(
                 order_id="DEMO-1",

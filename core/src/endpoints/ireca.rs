@@ -42,6 +42,8 @@ macro_rules! models {
 
 models! {
     GOOD: m::Good = "Good";
+    NEW_GOOD: m::wire::TopLevelByDefault<m::Good> = "Good";
+    NEW_SPECIFICITY: m::wire::TopLevelByDefault<m::Specificity> = "Specificity";
     SPECIFICITY: m::Specificity = "Specificity";
     WAREHOUSE: m::Warehouse = "Warehouse";
     COURIER: m::Courier = "Courier";
@@ -80,8 +82,10 @@ models! {
 /// `path?{key}=`, a soft delete). Create, update and replace check the document's required
 /// attributes and every `inn` before sending.
 macro_rules! crud {
-    ($(#[$doc:meta])* $res:ident: $name:literal, $path:literal, key $key:literal as $key_param:literal, $model:ident,
-     required [$($required:literal),*] $(nullable [$($nullable:literal),*])?, section $section:literal,
+    (@new $model:ident) => { &$model };
+    (@new $model:ident $new:ident) => { &$new };
+    ($(#[$doc:meta])* $res:ident: $name:literal, $path:literal, key $key:literal as $key_param:literal, $model:ident $(new $new:ident)?,
+     required [$($required:literal),*], section $section:literal,
      en ($en_one:literal, $en_few:literal, $en_name:literal, $en_many:literal), ru ($ru_one:literal, $ru_acc:literal, $ru_many:literal)) => {
         $(#[$doc])*
         pub mod $res {
@@ -93,8 +97,9 @@ macro_rules! crud {
             const ITEMS: Param = Param::new("items", Location::Body, Type::Array(&ITEM)).required()
                 .doc($ru_many, concat!("The objects, each with its `", $key, "` and the document's required attributes (", $section, ")."));
             const REQUIRED: &[&str] = &[$($required),*];
-            /// Required attributes that may be `null` (present all the same).
-            const NULLABLE: &[&str] = &[$($($nullable),*)?];
+            static NEW_ITEM: Type = Type::Model(crud!(@new $model $($new)?));
+            const NEW_ITEMS: Param = Param::new("items", Location::Body, Type::Array(&NEW_ITEM)).required()
+                .doc($ru_many, concat!("The new objects, each with its `", $key, "` and the document's required attributes (", $section, ")."));
 
             /// Create: the document's required attributes. Replace: only the id, since an
             /// object that exists may be sent in part (the service says what a new one lacks).
@@ -106,11 +111,7 @@ macro_rules! crud {
                 })
             }
             fn check_create(params: &Map<String, Value>) -> Result<()> {
-                check_items_with(params, REQUIRED)?;
-                check_each(params, |path, item| {
-                    let Value::Object(o) = item else { return Ok(()) };
-                    rules::check_present(path, o, NULLABLE, $section)
-                })
+                check_items_with(params, REQUIRED)
             }
             fn check_replace(params: &Map<String, Value>) -> Result<()> {
                 check_items_with(params, &[$key])
@@ -122,7 +123,7 @@ macro_rules! crud {
             #[doc = concat!("`ireca.", $name, ".create` (POST `", $path, "`, array body).")]
             pub const CREATE: &Endpoint = &Endpoint {
                 summary: concat!("Creates ", $en_few, "; an id that exists already fails the whole batch."),
-                params: &[ITEMS],
+                params: &[NEW_ITEMS],
                 body: BodyKind::Array,
                 check: Some(check_create),
                 response: DONE,
@@ -184,14 +185,14 @@ macro_rules! crud {
 
 crud! {
     /// Goods («Каталог товаров»).
-    goods: "goods", "goods", key "goodId" as "good_id", GOOD,
-    required ["goodId", "taxId", "title", "price"] nullable ["parentId"], section "Создание товаров",
+    goods: "goods", "goods", key "goodId" as "good_id", GOOD new NEW_GOOD,
+    required ["goodId", "taxId", "title", "price"], section "Создание товаров",
     en ("good", "goods", "Good", "Goods"), ru ("Товара", "Товар", "Товары")
 }
 crud! {
     /// Specificities («Характеристики»).
-    specificities: "specificities", "specificities", key "specificityId" as "specificity_id", SPECIFICITY,
-    required ["specificityId", "title", "price"] nullable ["parentId"], section "Создание характеристик",
+    specificities: "specificities", "specificities", key "specificityId" as "specificity_id", SPECIFICITY new NEW_SPECIFICITY,
+    required ["specificityId", "title", "price"], section "Создание характеристик",
     en ("specificity", "specificities", "Specificity", "Specificities"), ru ("Характеристики", "Характеристику", "Характеристики")
 }
 crud! {

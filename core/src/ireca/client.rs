@@ -32,7 +32,6 @@ pub type ClientBuilder = crate::TypedClientBuilder<Client>;
 /// let taxes = ireca.taxes().list().collect_all().await?;
 /// let mut good = Good::default();
 /// good.good_id = Some(355866.into());
-/// good.parent_id = Some(None); // required, null for a top-level good
 /// good.title = Some("Варенье вишня".into());
 /// good.tax_id = taxes[0].tax_id.clone();
 /// good.price = Some("179.50".parse().unwrap());

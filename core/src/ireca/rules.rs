@@ -122,15 +122,6 @@ pub fn check_required(path: &str, object: &Map<String, Value>, required: &[&str]
     }
 }
 
-/// Each attribute of `nullable` must be present in `object` (at `path`), `null` allowed:
-/// the document's «required, nullable» (`parentId`: `null` for a top-level item).
-pub fn check_present(path: &str, object: &Map<String, Value>, nullable: &[&str], section: &str) -> Result<(), ValidationError> {
-    match nullable.iter().find(|name| !object.contains_key(**name)) {
-        Some(name) => Err(required_error(join(path, name), ", null allowed (null: a top-level item)", ", допускается null (null — элемент верхнего уровня)", section)),
-        None => Ok(()),
-    }
-}
-
 /// The attributes order create and refund require («Создание заказов», «Создание заказов
 /// для кассового возврата»).
 pub const ORDER_REQUIRED: &[&str] = &["orderId", "statusId", "deliveryStatusId", "courierId", "paymentId", "amountToPay", "deliveryTimeFrom", "deliveryTimeTo"];

@@ -322,6 +322,34 @@ pub mod nullable_id {
     }
 }
 
+/// A new catalogue item whose `parentId` the document marks «required, nullable» (goods,
+/// specificities: `null` is a top-level item): written with `"parentId": null` when it has
+/// none, so creating a top-level item needs no explicit null; a given `parentId` is kept.
+/// Only for creating: an update must not send a `null` it was not given (that would move
+/// the item to the top).
+///
+/// ```
+/// use logibridge::ireca::{wire::TopLevelByDefault, Good};
+/// let mut good = Good::default();
+/// good.good_id = Some(1.into());
+/// assert_eq!(serde_json::to_string(&TopLevelByDefault(good.clone())).unwrap(), r#"{"goodId":1,"parentId":null}"#);
+/// good.parent_id = Some(Some(7.into()));
+/// assert_eq!(serde_json::to_string(&TopLevelByDefault(good)).unwrap(), r#"{"goodId":1,"parentId":7}"#);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub struct TopLevelByDefault<T>(pub T);
+
+impl<T: Serialize> Serialize for TopLevelByDefault<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
+        if let Value::Object(fields) = &mut value {
+            fields.entry("parentId").or_insert(Value::Null);
+        }
+        value.serialize(s)
+    }
+}
+
 /// Text fields: a string, or a number's or boolean's text (`"home": 25` reads `"25"`);
 /// `null` and `{}` are `None`, `""` stays an empty string. Written as a string.
 pub mod text {
