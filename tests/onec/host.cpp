@@ -6,7 +6,8 @@
 // The interfaces below are declared from the documented facts of the Native API (vtable
 // order, g++ ABI, tVariant layout); nothing is taken from the vendor's SDK.
 //
-// Environment: LB_COMPONENT (path of the .so), LB_CARRETA_URL, LB_CARRETA_KEY.
+// Environment: LB_COMPONENT (path of the .so), LB_CARRETA_URL, LB_CARRETA_KEY, LB_IRECA_URL,
+// LB_IRECA_TOKEN (session 7: the class Ireca against the sandbox's iRECA emulator).
 // Logs every step to stdout; exits 1 on the first failed expectation of a step.
 //
 // Besides Carreta (against the sandbox), session 4 declares a service that exists only in
@@ -23,6 +24,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cstdarg>
@@ -34,6 +36,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -935,6 +938,308 @@ static void describe_interface(Object& obj, long min_methods = 8) {
     EXPECT(obj.method("НетТакогоМетода") == -1 && obj.prop("NoSuchProperty") == -1, "unknown names -> -1");
 }
 
+// ---------------------------------------------------------------- session 7: Ireca
+// The class generated for iRECA Courier (AddIn.LogiBridge.Ireca) against the sandbox's
+// emulator: its properties, a representative set of methods by both names, then every id
+// of its table through Вызвать, the callback parsers, the errors, and the token never shown.
+
+// Every Ireca row of Методы(): id and 1C names, in table order.
+struct IrecaRow {
+    std::string id, ru, en;
+};
+
+static std::vector<IrecaRow> ireca_rows(const std::string& table) {
+    std::vector<IrecaRow> rows;
+    const std::string start = "{\"id\":\"ireca.";
+    for (size_t at = table.find(start); at != std::string::npos;) {
+        size_t next = table.find(start, at + 1);
+        std::string row = table.substr(at, next == std::string::npos ? std::string::npos : next - at);
+        rows.push_back({str_field(row, "id"), str_field(row, "onec_ru"), str_field(row, "onec_en")});
+        at = next;
+    }
+    return rows;
+}
+
+// text as a JSON string literal.
+static std::string json_quote(const std::string& text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += char(c);
+        } else if (c < 0x20) {
+            char esc[8];
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            out += esc;
+        } else {
+            out += char(c);
+        }
+    }
+    return out + "\"";
+}
+
+static void ireca_session(Exports& ex) {
+    logf("== session 7: Ireca — iRECA Courier against the sandbox (AddIn.LogiBridge.Ireca)");
+    const char* url_env = getenv("LB_IRECA_URL");
+    const char* token_env = getenv("LB_IRECA_TOKEN");
+    EXPECT(url_env && token_env, "LB_IRECA_URL and LB_IRECA_TOKEN are set (tests/onec/run.sh)");
+    if (!url_env || !token_env) return;
+    const std::string url = url_env, token = token_env;
+    const std::string run = std::to_string(7000000 + getpid() % 1000000);
+    std::string shown;  // every value and error text the component gave: the token is in none
+
+    MemoryManager mm;
+    Platform pl;
+    Object ir;
+    if (!create(ex, mm, pl, true, ir, "Ireca")) return;
+    describe_interface(ir, 93 + 4);
+
+    logf("== Ireca: properties");
+    Value v;
+    EXPECT(ir.get("АдресСервиса", &v) && v.str == "https://api-courier-ireca.softbalance.ru/api/v1/", "АдресСервиса defaults to the production URL");
+    EXPECT(ir.set("BaseUrl", Arg::S(url)) && ir.get("АдресСервиса", &v) && v.str == url, "BaseUrl = the sandbox (%s)", url.c_str());
+    long tp = ir.prop("Токен");
+    EXPECT(tp >= 0 && tp == ir.prop("Token") && !ir.lang()->IsPropReadable(tp) && ir.lang()->IsPropWritable(tp),
+           "Токен / Token: a write-only property");
+    size_t errs = pl.error_count();
+    EXPECT(!ir.get("Token", &v) && v.vt == VTYPE_EMPTY && pl.error_count() == errs + 1, "reading Token fails and shows nothing");
+    EXPECT(ir.prop("КлючAPI") == -1 && ir.prop("Аккаунт") == -1, "no КлючAPI or Аккаунт: those are Carreta's");
+    bool refused = !ir.call("Налоги", {}, &v);
+    std::string le = ir.last_error();
+    EXPECT(refused && has(le, "\"field\":\"token\"") && has(le, "Токен"), "a call before Токен is set -> false, naming Токен: %s", shorten(le, 200).c_str());
+    EXPECT(ir.set("Токен", Arg::S(token), true), "Токен set");
+
+    logf("== Ireca: every row is a method by both names (Методы() is the table)");
+    Value table;
+    EXPECT(ir.call("Методы", {}, &table) && has(table.str, "\"prefix\":\"ireca\""), "Методы() describes iRECA (%zu bytes)", table.str.size());
+    std::vector<IrecaRow> rows = ireca_rows(table.str);
+    EXPECT(rows.size() == 93, "93 rows in the table (%zu)", rows.size());
+    int both = 0;
+    std::vector<long> taken;
+    for (const IrecaRow& r : rows) {
+        long by_ru = ir.method(r.ru), by_en = ir.method(r.en), by_lower = ir.method(lower(r.en));
+        bool unique = by_ru >= 0 && std::find(taken.begin(), taken.end(), by_ru) == taken.end();
+        if (by_ru >= 0) taken.push_back(by_ru);
+        if (unique && by_ru == by_en && by_ru == by_lower) both++;
+        else logf("  FAIL %s: %s -> %ld, %s -> %ld", r.id.c_str(), r.ru.c_str(), by_ru, r.en.c_str(), by_en);
+    }
+    EXPECT(both == 93, "%d of 93 rows found by their Russian, English and lower-case names, each its own method", both);
+    struct Params {
+        const char* ru;
+        const char* en;
+        long n;
+    };
+    const Params arity[] = {{"СоздатьТовары", "CreateGoods", 1},         {"ПолучитьТовар", "GetGood", 1},
+                            {"Товары", "Goods", 2},                      {"ИзменитьТовар", "UpdateGood", 2},
+                            {"УдалитьПричинуВозврата", "DeleteReturnReason", 1}, {"СоздатьЗаказыНаВозврат", "CreateRefundOrders", 1},
+                            {"Местоположения", "Locations", 4},          {"ЖурналИзменений", "ChangeJournal", 4},
+                            {"НастройкиПечка54", "Pechka54Settings", 0}, {"РазобратьОповещениеОЗаказах", "ParseOrderCallback", 1},
+                            {"РазобратьОповещениеОСеансе", "ParseSessionCallback", 1}, {"ПроверитьСуммыЗаказа", "LintOrder", 1}};
+    for (const Params& p : arity) {
+        long m = ir.method(p.ru);
+        long n = m >= 0 ? ir.lang()->GetNParams(m) : -1;
+        EXPECT(m >= 0 && m == ir.method(p.en) && n == p.n, "%s / %s: %ld parameter(s)", p.ru, p.en, n);
+    }
+
+    logf("== Ireca: the integration order, by method names");
+    EXPECT(ir.call("Налоги", {}, &v) && has(v.str, "\"title\":\"20%\""), "Налоги(): the taxes to map");
+    shown += v.str;
+    EXPECT(ir.call("PaymentTypes", {Arg::I(0), Arg::I(500)}, &v) && has(v.str, "\"title\":\"Наличные\""), "PaymentTypes(0, 500)");
+    shown += v.str;
+    EXPECT(ir.call("ПричиныВозврата", {}, &v) && has(v.str, "Товар испорчен"), "ПричиныВозврата()");
+    shown += v.str;
+    EXPECT(ir.call("УстановитьОбработчикЗаказов", {Arg::S("{\"url\":\"http://127.0.0.1:9/1c/orders\",\"isActive\":0}")}, &v) && v.str == "null",
+           "УстановитьОбработчикЗаказов(settings) -> \"null\" (a 2xx without a body)");
+    const std::string good = run + "01";
+    EXPECT(ir.call("СоздатьТовары", {Arg::S("[{\"goodId\":\"" + good + "\",\"parentId\":null,\"taxId\":\"8286\",\"title\":\"Чай\",\"price\":\"99.90\"}]")}, &v) &&
+               v.str == "null",
+           "СоздатьТовары([good %s])", good.c_str());
+    EXPECT(ir.call("GetGood", {Arg::S(good)}, &v) && has(v.str, "\"title\":\"Чай\"") && has(v.str, "\"price\":99.9") && has(v.str, "\"parentId\":null"), "GetGood(\"%s\") returns it: %s",
+           good.c_str(), shorten(v.str, 120).c_str());
+    shown += v.str;
+    EXPECT(ir.call("ИзменитьТовар", {Arg::I(atoll(good.c_str())), Arg::S("{\"title\":\"Чай зелёный\"}")}, &v), "ИзменитьТовар(%s as a number, changes)",
+           good.c_str());
+    EXPECT(ir.call("ПолучитьТовар", {Arg::S(good)}, &v) && has(v.str, "Чай зелёный"), "ПолучитьТовар: the new title");
+    EXPECT(ir.call("Goods", {Arg::I(0), Arg::I(500)}, &v) && has(v.str, good), "Goods(0, 500) lists it");
+    EXPECT(ir.call("DeleteGood", {Arg::S(good)}, &v) && ir.call("ПолучитьТовар", {Arg::S(good)}, &v) && has(v.str, "\"isActive\":0"),
+           "DeleteGood: a soft delete, isActive 0");
+
+    const std::string order = "1C-" + run + "-1", refund = "1C-" + run + "-R";
+    const std::string order_json = "{\"orderId\":\"" + order +
+                                   "\",\"statusId\":0,\"deliveryStatusId\":6,\"courierId\":\"55752\",\"paymentId\":\"4113\",\"amountToPay\":\"539.780\","
+                                   "\"deliveryTimeFrom\":\"2021-05-15T16:21:13+03:00\",\"deliveryTimeTo\":\"2021-05-15T15:21:13Z\","
+                                   "\"addressToEntity\":{\"city\":\"Санкт-Петербург\",\"street\":\"Чкаловский пр.\",\"home\":\"15\",\"isUseGoogleGeo\":true},"
+                                   "\"goods\":[{\"goodId\":\"355864\",\"count\":1,\"price\":539.78,\"total\":539.78,\"discountTotal\":0}]}";
+    EXPECT(ir.call("СоздатьЗаказы", {Arg::S("[" + order_json + "]")}, &v), "СоздатьЗаказы([order %s])", order.c_str());
+    EXPECT(ir.call("ПолучитьЗаказ", {Arg::S(order)}, &v) && has(v.str, "\"deliveryTimeFrom\":\"2021-05-15 13:21:13\"") && has(v.str, "\"amountToPay\":539.78"),
+           "ПолучитьЗаказ: +03:00 sent in GMT+0, \"539.780\" the same amount");
+    shown += v.str;
+    EXPECT(ir.call("ПроверитьСуммыЗаказа", {Arg::S(order_json)}, &v) && v.str == "[]", "ПроверитьСуммыЗаказа(order) -> [] (its sums add up)");
+    EXPECT(ir.call("LintOrder", {Arg::S("{\"amountToPay\":100,\"goods\":[{\"count\":2,\"price\":10,\"total\":25,\"discountTotal\":0}]}")}, &v) &&
+               has(v.str, "\"code\":\"ireca.line_total\"") && has(v.str, "\"code\":\"ireca.amount_to_pay\""),
+           "LintOrder: two findings, not an error: %s", shorten(v.str, 160).c_str());
+    for (const char* action : {"take", "deliver", "close"}) {
+        std::string got = http(url, "POST", "/_control/ireca/courier", std::string("{\"orderId\":\"") + order + "\",\"action\":\"" + action + "\"}");
+        EXPECT(got.compare(0, 3, "200") == 0, "the sandbox's courier: %s", action);
+    }
+    EXPECT(ir.call("ЧекОплаты", {Arg::S(order)}, &v) && has(v.str, "\"serialNumber\":\"00106708870617\""), "ЧекОплаты: the receipt printed at close");
+    EXPECT(ir.call("OrderStatusJournal", {Arg::S(order)}, &v) && array_items(v.str).size() == 4, "OrderStatusJournal: 6, 7, 9, 10 (%zu entries)",
+           array_items(v.str).size());
+    const std::string refund_json = "{\"orderId\":\"" + refund +
+                                    "\",\"statusId\":1,\"deliveryStatusId\":6,\"courierId\":\"55752\",\"paymentId\":\"4113\",\"amountToPay\":179.5,"
+                                    "\"deliveryTimeFrom\":\"2021-05-16T10:00:00Z\",\"deliveryTimeTo\":\"2021-05-16T12:00:00Z\",\"addressTo\":\"Москва\","
+                                    "\"goods\":[{\"goodId\":\"355866\",\"count\":1,\"price\":179.5,\"total\":179.5,\"discountTotal\":0}],"
+                                    "\"payments\":[{\"paymentTypeId\":\"4113\",\"amount\":179.5}]}";
+    EXPECT(ir.call("CreateRefundOrders", {Arg::S("[" + refund_json + "]")}, &v) && ir.call("GetOrder", {Arg::S(refund)}, &v) && has(v.str, "\"isRefund\":true"),
+           "CreateRefundOrders: a refund order (isRefund)");
+    for (const char* action : {"take", "close"}) http(url, "POST", "/_control/ireca/courier", std::string("{\"orderId\":\"") + refund + "\",\"action\":\"" + action + "\"}");
+    EXPECT(ir.call("ЧекВозврата", {Arg::S(refund)}, &v) && has(v.str, "\"orderId\":\"" + refund + "\""), "ЧекВозврата: the refund receipt");
+
+    logf("== Ireca: the callback parsers");
+    const std::string cb = "{\"items\":[{\"orderId\":\"209900\",\"amountToPay\":\"679.570\",\"isAgreed\":\"1\",\"deliveryTimeFrom\":\"2021-05-15 13:21:13\"}]}";
+    EXPECT(ir.call("РазобратьОповещениеОЗаказах", {Arg::S(cb)}, &v) && has(v.str, "\"orderId\":\"209900\"") && has(v.str, "\"amountToPay\":679.57"),
+           "РазобратьОповещениеОЗаказах(body): the orders, \"679.570\" read exactly: %s", shorten(v.str, 160).c_str());
+    EXPECT(ir.call("ParseSessionCallback", {Arg::S("{\"sessionId\":1,\"courierId\":27,\"deviceId\":\"3ebf391b3c596bc8\",\"sessionFinishAt\":\"2017-05-15 20:21:13\"}")}, &v) &&
+               has(v.str, "\"deviceId\":\"3ebf391b3c596bc8\"") && has(v.str, "\"sessionFinishAt\":\"2017-05-15 20:21:13\""),
+           "ParseSessionCallback(body): the closed session");
+    EXPECT(!ir.call("РазобратьОповещениеОЗаказах", {Arg::S("not json")}, &v) && has(ir.last_error(), "\"kind\":\"decode\""),
+           "a body that is not JSON -> false, kind decode");
+
+    logf("== Ireca: refused before sending, with ПоследняяОшибка");
+    http(url, "DELETE", "/_control/requests", "");
+    refused = !ir.call("ИзменитьЗаказы", {Arg::S("{\"orderIds\":[\"" + order + "\"],\"attributes\":{\"amountToPay\":5}}")}, &v);
+    le = ir.last_error();
+    shown += le;
+    EXPECT(refused && has(le, "\"field\":\"update\"") && has(le, "amountToPay") && has(le, "параметр «Изменения» метода ИзменитьЗаказы"),
+           "ИзменитьЗаказы with amountToPay (outside the seven) -> false: %s", shorten(le, 300).c_str());
+    ErrorRecord er = pl.last_error_record();
+    EXPECT(er.source == "LogiBridge.Ireca" && has(er.descr, "amountToPay"), "AddError: %s, \"%s\"", er.source.c_str(), shorten(er.descr).c_str());
+    refused = !ir.call("СоздатьКлиенты", {Arg::S("[{\"clientId\":\"" + run + "\",\"title\":\"x\",\"firstname\":\"a\",\"lastname\":\"b\",\"birthday\":\"1990-01-01\",\"inn\":\"7707083894\"}]")}, &v);
+    le = ir.last_error();
+    shown += le;
+    EXPECT(refused && has(le, "\"code\":\"inn.checksum\"") && has(le, "\"field\":\"items[0].inn\"") && has(le, "\"kind\":\"validation\"") && has(le, "ИНН"),
+           "СоздатьКлиенты with a bad INN checksum -> false: %s", shorten(le, 300).c_str());
+    refused = !ir.call("Товары", {Arg::I(0), Arg::I(501)}, &v);
+    le = ir.last_error();
+    EXPECT(refused && has(le, "\"code\":\"param.max\"") && has(le, "«Количество»"), "Товары(0, 501) -> false: count at most 500, «Количество»");
+    refused = !ir.call("ЖурналИзменений", {Arg::S(order), Arg::S("2021-06-30 10:48:46")}, &v);
+    le = ir.last_error();
+    EXPECT(refused && has(le, "\"field\":\"started_at\"") && has(le, "\"code\":\"param.type\""), "ЖурналИзменений with a date-time without a zone -> false");
+    EXPECT(!ir.call("Вызвать", {Arg::S("ireca.goods.purge"), Arg::S("{}")}, &v) && has(ir.last_error(), "ireca.goods.delete"),
+           "Вызвать with an id iRECA does not have -> false, listing those it has");
+    EXPECT(!has(http(url, "GET", "/_control/requests", ""), "/ireca/"), "none of the refused calls reached the service");
+    refused = !ir.call("ПолучитьЗаказ", {Arg::S("no-such-order")}, &v);
+    le = ir.last_error();
+    EXPECT(refused && has(le, "\"status\":404") && has(le, "Модель не существует"), "ПолучитьЗаказ(unknown) -> false, 404 with the service's message");
+
+    logf("== Ireca: every id of the table through Вызвать");
+    const std::string dev = "1c-" + run;
+    http(url, "POST", "/_control/ireca/sessions", "{\"courierId\":\"55752\",\"deviceId\":\"" + dev + "\"}");
+    const std::string id2 = run + "02", order2 = "1C-" + run + "-2", refund2 = "1C-" + run + "-R2";
+    auto item = [&](const std::string& crud) -> std::string {
+        if (crud == "goods") return "{\"goodId\":\"" + id2 + "\",\"parentId\":null,\"taxId\":\"8286\",\"title\":\"Т\",\"price\":1}";
+        if (crud == "specificities") return "{\"specificityId\":\"" + id2 + "\",\"parentId\":null,\"title\":\"Т\",\"price\":1}";
+        if (crud == "warehouses") return "{\"warehouseId\":\"" + id2 + "\",\"title\":\"Т\"}";
+        if (crud == "couriers") return "{\"courierId\":\"" + id2 + "\",\"title\":\"Т\",\"email\":\"e@x\",\"phone\":\"1\",\"sourcePassword\":\"1\"}";
+        if (crud == "roles") return "{\"roleId\":\"" + id2 + "\",\"title\":\"Т\"}";
+        if (crud == "clients") return "{\"clientId\":\"" + id2 + "\",\"title\":\"Т\",\"firstname\":\"a\",\"lastname\":\"b\",\"birthday\":\"1990-01-01\"}";
+        if (crud == "suppliers") return "{\"supplierId\":\"" + id2 + "\",\"title\":\"Т\",\"inn\":\"7707083893\"}";
+        if (crud == "return_reasons") return "{\"reasonId\":\"" + id2 + "\",\"title\":\"Т\"}";
+        if (crud == "payment_types") return "{\"paymentTypeId\":\"" + id2 + "\",\"closeTypeId\":1}";
+        return "{\"taxId\":\"" + id2 + "\",\"title\":\"Т\"}";
+    };
+    auto key = [](const std::string& crud) -> std::string {
+        if (crud == "goods") return "good_id";
+        if (crud == "specificities") return "specificity_id";
+        if (crud == "warehouses") return "warehouse_id";
+        if (crud == "couriers") return "courier_id";
+        if (crud == "roles") return "role_id";
+        if (crud == "clients") return "client_id";
+        if (crud == "suppliers") return "supplier_id";
+        if (crud == "return_reasons") return "reason_id";
+        if (crud == "payment_types") return "payment_type_id";
+        return "tax_id";
+    };
+    std::string o2 = order_json, r2 = refund_json;
+    o2.replace(o2.find(order), order.size(), order2);
+    r2.replace(r2.find(refund), refund.size(), refund2);
+    std::map<std::string, std::string> special = {
+        {"ireca.locations.list", "{\"courier_id\":\"55752\",\"created_at\":\"2021-01-01T00:00:00Z\"}"},
+        {"ireca.orders.create", "{\"items\":[" + o2 + "]}"},
+        {"ireca.orders.create_refund", "{\"items\":[" + r2 + "]}"},
+        {"ireca.orders.get", "{\"order_id\":\"" + order2 + "\"}"},
+        {"ireca.orders.update", "{\"order_id\":\"" + order2 + "\",\"changes\":{\"description\":\"1С\"}}"},
+        {"ireca.orders.update_many", "{\"update\":{\"orderIds\":[\"" + order2 + "\"],\"attributes\":{\"statusId\":1}}}"},
+        {"ireca.orders.replace", "{\"items\":[" + o2 + "]}"},
+        {"ireca.orders.delete", "{\"order_id\":\"" + refund2 + "\"}"},
+        {"ireca.orders.set_callback", "{\"settings\":{\"url\":\"http://127.0.0.1:9/1c/orders\",\"isActive\":false}}"},
+        {"ireca.orders.status_journal", "{\"order_id\":\"" + order2 + "\"}"},
+        {"ireca.receipts.payment", "{\"order_id\":\"" + order + "\"}"},
+        {"ireca.receipts.refund", "{\"order_id\":\"" + refund + "\"}"},
+        {"ireca.atol.replace_settings", "{\"settings\":{\"settingId\":1,\"login\":\"l\",\"password\":\"p\",\"kktGroup\":\"g\",\"isProduction\":0,"
+                                        "\"company\":{\"inn\":\"7707083893\",\"taxSystem\":\"osn\"}}}"},
+        {"ireca.journal.list", "{\"entity_id\":\"" + order + "\",\"started_at\":\"2021-01-01T03:00:00+03:00\"}"},
+        {"ireca.permissions.list", "{\"role_id\":\"908\"}"},
+        {"ireca.permissions.replace", "{\"items\":[{\"roleId\":908,\"actionId\":\"orderCancel\",\"isAllowed\":true}]}"},
+        {"ireca.licenses.close", "{\"device_id\":\"" + dev + "\"}"},
+        {"ireca.licenses.set_callback", "{\"settings\":{\"url\":\"http://127.0.0.1:9/1c/sessions\",\"isActive\":0}}"},
+        {"ireca.bank_terminal_logs.list", "{\"courier_id\":\"55752\"}"},
+        {"ireca.callback.order", "{\"body\":" + json_quote(cb) + "}"},
+        {"ireca.callback.license_session", "{\"body\":" + json_quote("{\"sessionId\":2,\"deviceId\":\"d\"}") + "}"},
+        {"ireca.orders.lint", "{\"order\":" + order_json + "}"},
+    };
+    int answered = 0;
+    for (const IrecaRow& r : rows) {
+        std::string params = "{}";
+        auto found = special.find(r.id);
+        size_t dot = r.id.find('.', 6);
+        std::string crud = r.id.substr(6, dot - 6), action = r.id.substr(dot + 1);
+        if (found != special.end()) {
+            params = found->second;
+        } else if (action == "create" || action == "replace") {
+            params = "{\"items\":[" + item(crud) + "]}";
+        } else if (action == "get" || action == "delete") {
+            params = "{\"" + key(crud) + "\":\"" + id2 + "\"}";
+        } else if (action == "update") {
+            params = "{\"" + key(crud) + "\":" + id2 + ",\"changes\":{\"title\":\"1С\"}}";
+        } else if (action == "list" && crud != "licenses") {
+            params = "{\"page\":0,\"count\":500}";
+        }
+        bool ok = ir.call("Вызвать", {Arg::S(r.id), Arg::S(params)}, &v);
+        shown += v.str;
+        if (ok) answered++;
+        else logf("  FAIL Вызвать(\"%s\"): %s", r.id.c_str(), shorten(ir.last_error(), 300).c_str());
+    }
+    EXPECT(answered == 93, "Вызвать answered %d of the 93 ids of the table", answered);
+    EXPECT(ir.call("Call", {Arg::S("ireca.goods.get"), Arg::S("{\"good_id\":\"" + id2 + "\"}")}, &v) && has(v.str, "\"isActive\":0"),
+           "Call(\"ireca.goods.get\"): the good the loop created, updated, replaced and deleted");
+
+    logf("== Ireca: ВызватьАсинх");
+    Value n;
+    EXPECT(ir.call("ВызватьАсинх", {Arg::S("ireca.taxes.list"), Arg::S("")}, &n) && n.i >= 1, "ВызватьАсинх(\"ireca.taxes.list\") -> request %lld", n.i);
+    EXPECT(pl.wait_posted(1, 60), "the event arrived");
+    std::vector<Event> events = pl.drain();
+    EXPECT(events.size() == 1 && has(events[0].data, "\"ok\":true") && has(events[0].data, "БезНДС"), "ОбработкаВнешнегоСобытия: %s",
+           events.empty() ? "-" : shorten(events[0].data, 120).c_str());
+
+    logf("== Ireca: the token is never shown");
+    const std::string canary = "canary-1C-ireca-t0ken-2207";
+    EXPECT(ir.set("Токен", Arg::S(canary), true), "Токен = a wrong one (a canary)");
+    refused = !ir.call("Налоги", {}, &v);
+    le = ir.last_error();
+    er = pl.last_error_record();
+    EXPECT(refused && has(le, "\"status\":401") && has(le, "\"code\":\"auth\"") && !has(le, canary) && !has(er.descr, canary),
+           "Налоги with the wrong token -> false, HTTP 401, the token in neither ПоследняяОшибка nor AddError: %s", shorten(le, 200).c_str());
+    refused = !ir.set("АдресСервиса", Arg::S("http://127.0.0.1:1/" + canary + "?x"));
+    le = ir.last_error();
+    EXPECT(refused && !has(le, canary) && !has(pl.last_error_record().descr, canary), "АдресСервиса holding the token is refused without showing it");
+    for (const ErrorRecord& e : pl.errors) shown += e.descr;
+    EXPECT(!has(shown, token) && !has(shown, canary), "the token is in none of %zu bytes of values and error texts the component gave", shown.size());
+
+    destroy(ex, pl, ir);
+    EXPECT(mm.live == 0, "session 7 freed all %ld strings", mm.total.load());
+}
+
 int main() {
     const char* path = getenv("LB_COMPONENT");
     const char* url = getenv("LB_CARRETA_URL");
@@ -1581,6 +1886,8 @@ int main() {
     }
     destroy(ex, pl6, h);
     EXPECT(mm6.live == 0, "session 6 freed all %ld strings", mm6.total.load());
+
+    ireca_session(ex);
 
     logf("== unload");
     int closed = dlclose(ex.lib);

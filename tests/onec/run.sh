@@ -42,6 +42,10 @@ LINE="$(grep -m1 '^carreta ' "$SANDBOX_OUT" || true)"
 [[ -n "$LINE" ]] || { echo "run.sh: the sandbox printed no address" >&2; exit 1; }
 export LB_CARRETA_URL="$(echo "$LINE" | awk '{print $2}')"
 export LB_CARRETA_KEY="$(echo "$LINE" | sed -n 's/.*api_key=\([^ ]*\).*/\1/p')"
+IRECA_LINE="$(grep -m1 '^ireca ' "$SANDBOX_OUT" || true)"
+[[ -n "$IRECA_LINE" ]] || { echo "run.sh: the sandbox printed no ireca address" >&2; exit 1; }
+export LB_IRECA_URL="$(echo "$IRECA_LINE" | awk '{print $2}')"
+export LB_IRECA_TOKEN="$(echo "$IRECA_LINE" | sed -n 's/.*token=\([^ ]*\).*/\1/p')"
 export LB_COMPONENT="$COMPONENT"
 echo "run.sh: sandbox at $LB_CARRETA_URL (pid $SANDBOX_PID); component $COMPONENT"
 
