@@ -8,7 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use super::order::Address;
+use super::address::Address;
 use super::wire::{self, model, open_enum, Id};
 use crate::transport::Secret;
 

@@ -22,6 +22,7 @@
 //!     r#"{"orderId":209900,"amountToPay":679.57,"deliveryTimeFrom":"2021-04-28 11:34:00","description":"Доставить до двери","isRefund":false,"someNewField":[1,2]}"#);
 //! ```
 
+mod address;
 pub mod callback;
 pub mod callback_journal;
 pub mod catalog;
@@ -42,5 +43,6 @@ pub use dictionary::{CalcType, CloseType, DeliveryStatus, OrderStatus, Permissio
 pub use fiscal::{AgentType, AtolAgent, AtolCompany, AtolSettings, BankTerminalLog, CorrectionReceipt, FiscalRegistratorLog, Pechka54Settings, Receipt, TaxSystem};
 pub use journal::{ChangeEvent, ChangeJournalEntry};
 pub use license::{License, LicenseSession, Licenses};
-pub use order::{Address, CallbackSettings, CanceledItem, Location, MultipleUpdate, MultipleUpdateAttributes, Order, OrderCallback, OrderClient, OrderGood, OrderSpecificity, OrderWarehouse, Payment, ReturnedGood, ReturnedOrder, ReturnedPayment, StatusJournalEntry};
+pub use address::Address;
+pub use order::{CallbackSettings, CanceledItem, Location, MultipleUpdate, MultipleUpdateAttributes, Order, OrderCallback, OrderClient, OrderGood, OrderSpecificity, OrderWarehouse, Payment, ReturnedGood, ReturnedOrder, ReturnedPayment, StatusJournalEntry};
 pub use wire::Id;
