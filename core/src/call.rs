@@ -33,8 +33,24 @@ pub(crate) fn read_model<T: DeserializeOwned + Serialize>(body: &[u8], shape: Sh
 
 /// The `read` of [`crate::endpoints::Model::exact`]: numbers a float would not hold
 /// exactly are quoted first (their text is kept), then read as [`read_model`] does.
+/// The result is in the callers' form (date-times RFC 3339 in UTC: see
+/// [`crate::ireca::wire::in_callers_form`]), so what a face gets it can send back.
 pub(crate) fn read_model_exact<T: DeserializeOwned + Serialize>(body: &[u8], shape: Shape, endpoint: &str) -> Result<Value> {
-    read_model::<T>(&crate::serde_ext::quote_inexact_numbers(body), shape, endpoint)
+    let body = crate::serde_ext::quote_inexact_numbers(body);
+    if shape.list {
+        let items = decode_body::<Vec<T>>(&body, shape, endpoint)?;
+        crate::ireca::wire::in_callers_form(|| to_json(&items))
+    } else {
+        let item = decode_body::<T>(&body, shape, endpoint)?;
+        crate::ireca::wire::in_callers_form(|| to_json(&item))
+    }
+}
+
+/// The `write` of [`crate::endpoints::Model::exact`]: the caller's value is read in the
+/// callers' form (a date-time must carry its offset) and written in the wire's.
+pub(crate) fn write_model_exact<T: DeserializeOwned + Serialize>(value: Value) -> std::result::Result<Value, (String, String)> {
+    let typed: T = crate::ireca::wire::in_callers_form(|| serde_path_to_error::deserialize(value)).map_err(|e| (e.path().to_string(), e.into_inner().to_string()))?;
+    serde_json::to_value(&typed).map_err(|e| (String::new(), e.to_string()))
 }
 
 /// The `write` of [`crate::endpoints::Model::of`]: reads a caller's value as `T` and
@@ -117,6 +133,12 @@ fn shown(v: &Value) -> String {
 /// Checks one value against a parameter's type and returns its wire form (date-times in
 /// the service's `dates` form).
 fn convert(ep: &Endpoint, dates: DateFormat, p: &Param, ty: Type, v: Value) -> Result<Value> {
+    convert_at(ep, dates, p, ty, v, "")
+}
+
+/// [`convert`] of a value at `index` inside the parameter (`[2]` of a list), so a model's
+/// error names the item: `items[2].deliveryTimeFrom`.
+fn convert_at(ep: &Endpoint, dates: DateFormat, p: &Param, ty: Type, v: Value, index: &str) -> Result<Value> {
     let wrong = |want_en: &str, want_ru: &str, v: &Value| {
         param_error(ep, p.name, "param.type", format!("must be {want_en}, got {}", shown(v)), format!("должен быть {want_ru}, передано {}", shown(v)))
     };
@@ -181,13 +203,18 @@ fn convert(ep: &Endpoint, dates: DateFormat, p: &Param, ty: Type, v: Value) -> R
             other => Err(param_error(ep, p.name, "param.enum", format!("must be one of {}, got {}", names.join(", "), shown(other)), format!("должен быть одним из: {}; передано {}", names.join(", "), shown(other)))),
         },
         Type::Model(model) => (model.write)(v).map_err(|(path, why)| {
-            let at = if path.is_empty() || path == "." { String::new() } else { format!(" at {path}") };
+            let path = match (index, path.as_str()) {
+                (i, "" | ".") => i.to_owned(),
+                ("", _) => path,
+                (i, _) => format!("{i}.{path}"),
+            };
+            let at = if path.is_empty() { String::new() } else { format!(" at {path}") };
             let at_ru = if at.is_empty() { String::new() } else { format!(" (поле {path})") };
             param_error(ep, p.name, "param.model", format!("is not a valid {}{at}: {why}", model.name), format!("не является корректным значением {}{at_ru}: {why}", model.name))
         }),
         Type::Json => Ok(v),
         Type::Array(inner) => match v {
-            Value::Array(items) => items.into_iter().map(|item| convert(ep, dates, p, *inner, item)).collect::<Result<Vec<_>>>().map(Value::Array),
+            Value::Array(items) => items.into_iter().enumerate().map(|(i, item)| convert_at(ep, dates, p, *inner, item, &format!("{index}[{i}]"))).collect::<Result<Vec<_>>>().map(Value::Array),
             other => Err(wrong("a list", "списком", &other)),
         },
     }

@@ -116,6 +116,10 @@ async fn every_ireca_call_against_the_emulator() {
     let order = ireca.order("77001").await.unwrap();
     assert_eq!(order.amount_to_pay.unwrap().to_string(), "12345678901234.57");
     assert_eq!(order.delivery_time_from.unwrap().to_rfc3339(), "2021-05-15T13:21:13+00:00");
+    // The generic entry gives date-times in RFC 3339, UTC: what a face gets it can send back.
+    let as_json = ireca.as_client().call("ireca.orders.get", json!({"order_id": "77001"})).await.unwrap();
+    assert_eq!(as_json["deliveryTimeFrom"], "2021-05-15T13:21:13Z");
+    ireca.as_client().call("ireca.orders.update", json!({"order_id": "77001", "changes": as_json})).await.unwrap();
     let mut changed = order.clone();
     changed.description = Some("Позвонить за час".into());
     ireca.update_order("77001", &changed).await.unwrap();
@@ -218,6 +222,13 @@ async fn documented_rules_stop_a_call_before_it_is_sent() {
     assert!(e.to_string().contains("amountToPay"), "{e}");
     let e = ireca.as_client().call("ireca.journal.list", json!({"entity_id": "1", "started_at": "2021-06-30 10:48:46"})).await.unwrap_err();
     assert_eq!(e.field(), Some("started_at"));
+    // A date-time without an offset in a body is refused, not taken for GMT+0: a 1C or C
+    // caller's local wall-clock time would be hours off.
+    let mut naive = serde_json::to_value(&new_order("5")).unwrap();
+    naive["deliveryTimeFrom"] = json!("2021-05-15 13:21:13");
+    let e = ireca.as_client().call("ireca.orders.create", json!({"items": [naive]})).await.unwrap_err();
+    assert_eq!((e.field(), e.code()), (Some("items"), "param.model"), "{e}");
+    assert!(e.to_string().contains("at [0].deliveryTimeFrom") && e.to_string().contains("no UTC offset"), "{e}");
     assert_eq!(requests(&sb).await.len(), before, "nothing was sent");
 }
 

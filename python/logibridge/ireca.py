@@ -236,9 +236,11 @@ class OpenEnum(enum.Enum):
 
 
 class _IrecaModel(Model):
-    # The wire's date-times are GMT+0, written `2021-04-28 11:34:00`.
+    # The core hands over and takes date-times in RFC 3339 (it writes the wire's GMT+0
+    # `2021-04-28 11:34:00` itself, and refuses a time without an offset); a zone-less
+    # text read here is GMT+0.
     __naive_tz__ = timezone.utc
-    __wire_time__ = (" ", "seconds")
+    __wire_time__ = None
     __flag_spellings__ = True
     __utc_times__ = True
     __secret_fields__: ClassVar[FrozenSet[str]] = frozenset()

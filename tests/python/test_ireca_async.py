@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +24,22 @@ _ids = itertools.count(870001)
 
 def fixture(name: str) -> Any:
     (path,) = FIXTURES.glob(f"*-{name}*.json")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return _zoned(json.loads(path.read_text(encoding="utf-8")))
+
+
+_WIRE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+
+
+def _zoned(value: Any) -> Any:
+    """The document's date-times (GMT+0, written without a zone) with their zone: a caller
+    must give one, or the core refuses the time rather than guess it."""
+    if isinstance(value, str) and _WIRE_TIME.match(value):
+        return value.replace(" ", "T") + "Z"
+    if isinstance(value, list):
+        return [_zoned(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _zoned(v) for k, v in value.items()}
+    return value
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,9 @@ def delivery(receiver: ireca.CallbackReceiver, order_id: str, status: int) -> ir
 
 def new_order(api: logibridge.Ireca, order_id: str) -> None:
     (order,) = json.loads((FIXTURES / "02-orders.create.request.json").read_text(encoding="utf-8"))
-    api.orders.create([{**order, "orderId": order_id}])
+    # The document's times are GMT+0 written without a zone; a caller gives the zone.
+    zoned = {k: v.replace(" ", "T") + "Z" for k, v in order.items() if k in ("deliveryTimeFrom", "deliveryTimeTo")}
+    api.orders.create([{**order, **zoned, "orderId": order_id}])
 
 
 # -- parsers ------------------------------------------------------------------------------

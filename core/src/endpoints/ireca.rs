@@ -605,11 +605,13 @@ fn callback_body(params: &Map<String, Value>) -> &[u8] {
 }
 
 fn parse_order_callback(params: Map<String, Value>) -> Result<Value> {
-    crate::call::to_json(&crate::ireca::parse_order_callback(callback_body(&params))?)
+    let orders = crate::ireca::parse_order_callback(callback_body(&params))?;
+    m::wire::in_callers_form(|| crate::call::to_json(&orders))
 }
 
 fn parse_license_callback(params: Map<String, Value>) -> Result<Value> {
-    crate::call::to_json(&crate::ireca::parse_license_callback(callback_body(&params))?)
+    let session = crate::ireca::parse_license_callback(callback_body(&params))?;
+    m::wire::in_callers_form(|| crate::call::to_json(&session))
 }
 
 fn lint_orders(params: Map<String, Value>) -> Result<Value> {

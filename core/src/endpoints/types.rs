@@ -120,10 +120,12 @@ impl Model {
         Model { name, read: crate::call::read_model::<T>, write: crate::call::write_model::<T>, exact_numbers: false }
     }
 
-    /// Like [`Model::of`], with [`Model::exact_numbers`]: for a service that writes money
-    /// as JSON numbers beyond a float's digits (iRECA).
+    /// Like [`Model::of`], with [`Model::exact_numbers`], for iRECA's models: money as JSON
+    /// numbers beyond a float's digits is read exactly, and date-times reach the callers in
+    /// RFC 3339 (UTC) and are taken from them only with an offset
+    /// ([`crate::ireca::wire::in_callers_form`]).
     pub const fn exact<T: serde::de::DeserializeOwned + serde::Serialize>(name: &'static str) -> Model {
-        Model { name, read: crate::call::read_model_exact::<T>, write: crate::call::write_model::<T>, exact_numbers: true }
+        Model { name, read: crate::call::read_model_exact::<T>, write: crate::call::write_model_exact::<T>, exact_numbers: true }
     }
 }
 

@@ -12,11 +12,15 @@ use super::{
     Licenses, Location, MultipleUpdate, Order, OrderStatus, PaymentType, Pechka54Settings, Permission, PermissionInfo, Receipt, ReturnReason, Role, Specificity, StatusJournalEntry,
     Supplier, Tax, TaxType, Warehouse,
 };
-use crate::call::to_json;
 use crate::endpoints::ireca::{self as rows, SERVICE};
 use crate::endpoints::Endpoint;
 use crate::error::Result;
 use crate::pager::Pager;
+
+/// A model (or a list of them) as the rows take it: date-times in the callers' form.
+fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
+    super::wire::in_callers_form(|| crate::call::to_json(value))
+}
 
 /// Builds a [`Client`] ([`crate::TypedClientBuilder`]: base URL, timeouts, deadline,
 /// retries).
