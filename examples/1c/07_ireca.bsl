@@ -90,7 +90,7 @@
 	КонецПопытки;
 
 	ОтЗаказа = ПрочитатьJSONИзСтроки(Ireca.ПолучитьЗаказ("1С-000123"));
-	Сообщить("Доставка с " + ОтЗаказа.deliveryTimeFrom + " (GMT+0)");   // "2021-05-15 13:00:00"
+	Сообщить("Доставка с " + ОтЗаказа.deliveryTimeFrom + " (GMT+0)");   // "2021-05-15T13:00:00Z"
 
 	// Несколько заказов сразу: только statusId, deliveryStatusId, returnReasonId, courierId,
 	// deliveryTimeFrom, deliveryTimeTo, addressTo — другое поле отклоняется до отправки.

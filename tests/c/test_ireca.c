@@ -576,8 +576,8 @@ static void test_orders(void) {
     r = OK("ireca.orders.get", jf("{\"order_id\": \"%s\"}", order));
     CHECK(lbt_json_is(r, "/orderId", jf("\"%s\"", order)));
     CHECK(lbt_json_is(r, "/amountToPay", "539.78")); /* "539.780" sent: the same amount */
-    CHECK(lbt_json_is(r, "/deliveryTimeFrom", "\"2021-05-15 13:21:13\"")); /* +03:00 sent in GMT+0 */
-    CHECK(lbt_json_is(r, "/deliveryTimeTo", "\"2021-05-15 15:21:13\""));
+    CHECK(lbt_json_is(r, "/deliveryTimeFrom", "\"2021-05-15T13:21:13Z\"")); /* +03:00 sent in GMT+0 */
+    CHECK(lbt_json_is(r, "/deliveryTimeTo", "\"2021-05-15T15:21:13Z\""));
     CHECK(lbt_json_is(r, "/goods/0/title", "\"Кофе carte noire\"")); /* the catalogue's good */
     CHECK(id_is(r, "/goods/0/warehouses/0/warehouseId", "1099"));
     CHECK(flag_is(r, "/isRefund", 0));
@@ -723,7 +723,7 @@ static void test_access(void) {
         r = OK("ireca.callback.license_session", jf("{\"body\": %s}", quoted));
         CHECK(lbt_json_is(r, "/deviceId", jf("\"%s\"", device)) && id_is(r, "/courierId", "55752"));
         char *finish = lbt_json(r, "/sessionFinishAt");
-        CHECK(finish != NULL && strlen(finish) == 21); /* "YYYY-MM-DD HH:MM:SS" */
+        CHECK(finish != NULL && strlen(finish) == 22 && finish[11] == 'T' && finish[20] == 'Z'); /* "YYYY-MM-DDTHH:MM:SSZ" */
         lb_string_free(finish);
         lb_string_free(r);
         free(quoted);
@@ -746,7 +746,7 @@ static void test_local_rows(void) {
     text = fixture("53-callback.license_session.request.json");
     quoted = json_quote(text);
     r = OK("ireca.callback.license_session", jf("{\"body\": %s}", quoted));
-    CHECK(lbt_json_is(r, "/deviceId", "\"3ebf391b3c596bc8\"") && lbt_json_is(r, "/sessionFinishAt", "\"2017-05-15 20:21:13\""));
+    CHECK(lbt_json_is(r, "/deviceId", "\"3ebf391b3c596bc8\"") && lbt_json_is(r, "/sessionFinishAt", "\"2017-05-15T20:21:13Z\""));
     lb_string_free(r);
     free(quoted);
     free(text);
@@ -801,6 +801,12 @@ static void test_refused_before_sending(void) {
     lb_error_free(err);
     lb_error_free(FAIL("ireca.locations.list", "{\"courier_id\": \"55752\", \"created_at\": \"2021-06-30T10:48:46\"}", LB_INVALID_ARGUMENT,
                        "param.type", "created_at"));
+    /* ... inside a body too: the wire's own form without a zone is no exception. */
+    err = FAIL("ireca.orders.update",
+               jf("{\"order_id\": \"%s\", \"changes\": {\"deliveryTimeTo\": \"2021-05-15 18:00:00\"}}", order),
+               LB_INVALID_ARGUMENT, "param.model", "changes");
+    CHECK(lbt_contains(lb_error_message(err), "deliveryTimeTo") && lbt_contains(lb_error_message(err), "offset"));
+    lb_error_free(err);
     /* The order rules: required attributes, one warehouse a line, the delivery window. */
     lb_error_free(FAIL("ireca.orders.create",
                        "{\"items\": [{\"orderId\": \"x\", \"statusId\": 0, \"deliveryStatusId\": 6, \"courierId\": \"1\", \"amountToPay\": 1,"

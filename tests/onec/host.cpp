@@ -1071,7 +1071,7 @@ static void ireca_session(Exports& ex) {
                                    "\"addressToEntity\":{\"city\":\"Санкт-Петербург\",\"street\":\"Чкаловский пр.\",\"home\":\"15\",\"isUseGoogleGeo\":true},"
                                    "\"goods\":[{\"goodId\":\"355864\",\"count\":1,\"price\":539.78,\"total\":539.78,\"discountTotal\":0}]}";
     EXPECT(ir.call("СоздатьЗаказы", {Arg::S("[" + order_json + "]")}, &v), "СоздатьЗаказы([order %s])", order.c_str());
-    EXPECT(ir.call("ПолучитьЗаказ", {Arg::S(order)}, &v) && has(v.str, "\"deliveryTimeFrom\":\"2021-05-15 13:21:13\"") && has(v.str, "\"amountToPay\":539.78"),
+    EXPECT(ir.call("ПолучитьЗаказ", {Arg::S(order)}, &v) && has(v.str, "\"deliveryTimeFrom\":\"2021-05-15T13:21:13Z\"") && has(v.str, "\"amountToPay\":539.78"),
            "ПолучитьЗаказ: +03:00 sent in GMT+0, \"539.780\" the same amount");
     shown += v.str;
     EXPECT(ir.call("ПроверитьСуммыЗаказа", {Arg::S(order_json)}, &v) && v.str == "[]", "ПроверитьСуммыЗаказа(order) -> [] (its sums add up)");
@@ -1100,7 +1100,7 @@ static void ireca_session(Exports& ex) {
     EXPECT(ir.call("РазобратьОповещениеОЗаказах", {Arg::S(cb)}, &v) && has(v.str, "\"orderId\":\"209900\"") && has(v.str, "\"amountToPay\":679.57"),
            "РазобратьОповещениеОЗаказах(body): the orders, \"679.570\" read exactly: %s", shorten(v.str, 160).c_str());
     EXPECT(ir.call("ParseSessionCallback", {Arg::S("{\"sessionId\":1,\"courierId\":27,\"deviceId\":\"3ebf391b3c596bc8\",\"sessionFinishAt\":\"2017-05-15 20:21:13\"}")}, &v) &&
-               has(v.str, "\"deviceId\":\"3ebf391b3c596bc8\"") && has(v.str, "\"sessionFinishAt\":\"2017-05-15 20:21:13\""),
+               has(v.str, "\"deviceId\":\"3ebf391b3c596bc8\"") && has(v.str, "\"sessionFinishAt\":\"2017-05-15T20:21:13Z\""),
            "ParseSessionCallback(body): the closed session");
     EXPECT(!ir.call("РазобратьОповещениеОЗаказах", {Arg::S("not json")}, &v) && has(ir.last_error(), "\"kind\":\"decode\""),
            "a body that is not JSON -> false, kind decode");
