@@ -240,6 +240,23 @@ async fn errors_carry_the_services_message_and_never_the_token() {
     assert_eq!((e.kind(), e.status()), (ErrorKind::NotFound, Some(404)), "{e}");
     assert!(e.to_string().contains("Модель не существует"), "{e}");
 
+    // A decode error quotes values cut short: no run of the token survives, whole or cut.
+    // (The fault answers before the token is checked, so any long token will do.)
+    let token = "8f3a0c1d9e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f";
+    let long = Client::builder(token).base_url(sb.ireca_url()).build().unwrap();
+    let prefix = url::Url::parse(&sb.ireca_url()).unwrap().path().to_owned();
+    let body = json!({"goodId": token, "title": token, "price": format!("x{token}")}).to_string();
+    control(&sb, reqwest::Method::POST, "faults", Some(json!({"path_prefix": format!("{prefix}goods"), "status": 200, "body": body, "count": 1}))).await;
+    let e = long.goods().get(1).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
+    for text in [e.to_string(), format!("{e:?}"), e.message_ru()] {
+        let chars: Vec<char> = token.chars().collect();
+        for run in chars.windows(8) {
+            let run: String = run.iter().collect();
+            assert!(!text.contains(&run), "{run:?} of the token in {text}");
+        }
+    }
+
     let wrong = Client::builder(CANARY).base_url(sb.ireca_url()).build().unwrap();
     let e: Error = wrong.licenses().await.unwrap_err();
     assert_eq!(e.status(), Some(401));

@@ -18,8 +18,56 @@ pub(crate) fn scrub<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
             }
         }
         out = replace_echoes(&out, secret);
+        out = replace_fragments(&out, secret);
     }
     out
+}
+
+/// The shortest run of a secret's characters masked on its own: a decode error quotes a
+/// value cut short (`invalid value: "x8f3a…` of a 64-character token), so most of a secret
+/// can appear without the whole of it. Shorter runs are too likely to be ordinary text.
+const FRAGMENT_CHARS: usize = 8;
+
+/// `text` with every run of at least [`FRAGMENT_CHARS`] consecutive characters of `secret`
+/// (each in any of its forms, as for whole echoes) replaced by `***`.
+fn replace_fragments(text: &str, secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() < FRAGMENT_CHARS {
+        return text.to_owned();
+    }
+    let t = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut i) = (0, 0);
+    while i < t.len() {
+        let longest = (0..chars.len()).map(|j| fragment_len(&t[i..], &chars[j..])).max_by_key(|&(_, n)| n);
+        match longest {
+            Some((bytes, n)) if n >= FRAGMENT_CHARS && text.is_char_boundary(i) => {
+                out.push_str(&text[copied..i]);
+                out.push_str("***");
+                i += bytes;
+                copied = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// How much of `chars` (from its start) is echoed at the start of `t`: (bytes, characters),
+/// taking the first form of each character that fits.
+fn fragment_len(t: &[u8], chars: &[char]) -> (usize, usize) {
+    let (mut at, mut n) = (0, 0);
+    for &ch in chars {
+        match char_form_lens(&t[at..], ch).into_iter().flatten().next() {
+            Some(k) => {
+                at += k;
+                n += 1;
+            }
+            None => break,
+        }
+    }
+    (at, n)
 }
 
 /// The key's bytes as base64 (standard and URL-safe, padded or not) and hex.
@@ -156,8 +204,18 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_cut_short_is_scrubbed_too() {
+        let token = "8f3a0c1d9e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f";
+        let cut = format!("invalid value: \"x{}, expected a decimal (near: {}", &token[..58], &token[20..]);
+        assert_eq!(scrub(&cut, &[token]), "invalid value: \"x***, expected a decimal (near: ***");
+        assert_eq!(scrub("CANARY+ab/12=3%4F and", &[KEY]), "*** and");
+        // Seven characters in a row are left: too short to tell from ordinary text.
+        assert_eq!(scrub(&format!("id {}", &token[..7]), &[token]), format!("id {}", &token[..7]));
+    }
+
+    #[test]
     fn other_text_is_left_alone() {
-        let text = "CANARY+ab/12=3%4F and Привет «мир» &amp; 100%";
+        let text = "CANARY+ and Привет «мир» &amp; 100%";
         assert_eq!(scrub(text, &[KEY]), text);
         // A short secret would mask ordinary words: not scrubbed.
         assert_eq!(scrub("abc abc", &["abc"]), "abc abc");
