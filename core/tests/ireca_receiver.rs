@@ -254,7 +254,8 @@ fn the_kind_comes_from_the_path_or_else_from_the_body() {
     let http = Http::new();
     assert_eq!(http.post(&receiver.url(), order_body(1)).0, 201);
     assert_eq!(http.post(&receiver.url(), r#"{"sessionId":1,"courierId":27}"#).0, 201);
-    assert_eq!(http.post(&receiver.order_url(), r#"{"sessionId":9}"#).0, 201, "the kind's own path takes any JSON");
+    assert_eq!(http.post(&receiver.order_url(), r#"{"items":[],"sessionId":9}"#).0, 201, "the kind's own path decides the kind");
+    assert_eq!(http.post(&receiver.order_url(), r#"{"sessionId":9}"#).0, 422, "but the body must read as that kind");
     let (status, answer) = http.post(&receiver.url(), r#"{"something":"else"}"#);
     assert_eq!(status, 422, "{answer}");
     assert_eq!(answer["error"], true);
@@ -289,9 +290,9 @@ fn a_body_over_the_limit_is_413() {
     let journal = dir.join("callbacks.jsonl");
     let receiver = CallbackReceiver::builder(&journal).path_secret(SECRET).body_limit(64).start().unwrap();
     let http = Http::new();
-    let fits = format!(r#"{{"items":["{}"]}}"#, "x".repeat(64 - 14));
+    let fits = format!(r#"{{"items":[{{"orderId":"{}"}}]}}"#, "x".repeat(64 - 26));
     assert_eq!(fits.len(), 64);
-    let over = format!(r#"{{"items":["{}"]}}"#, "x".repeat(64 - 13));
+    let over = format!(r#"{{"items":[{{"orderId":"{}"}}]}}"#, "x".repeat(64 - 25));
     let (status, answer) = http.post(&receiver.url(), over.clone());
     assert_eq!(status, 413, "{answer}");
     assert!(answer["message"].as_str().unwrap().contains("64 bytes"));
@@ -332,6 +333,30 @@ fn a_body_that_is_not_json_is_400() {
         assert!(answer["message_ru"].as_str().unwrap().starts_with("тело запроса"), "{answer}");
     }
     assert_eq!(std::fs::metadata(&journal).unwrap().len(), 0);
+}
+
+#[test]
+fn a_body_that_does_not_read_as_its_kind_is_refused_not_stored() {
+    let dir = temp_dir("unreadable");
+    let journal = dir.join("callbacks.jsonl");
+    let receiver = start(&journal);
+    let http = Http::new();
+    let deep = format!("{{\"items\":[],\"x\":{}{}}}", "[".repeat(5000), "]".repeat(5000));
+    let bad: [(String, String, u16); 5] = [
+        (receiver.order_url(), r#"{"items":"x"}"#.into(), 422),
+        (receiver.order_url(), r#"{"items":{}}"#.into(), 422),
+        (receiver.license_url(), r#"{"sessionId":[1]}"#.into(), 422),
+        (receiver.order_url(), r#"{"items":[{"orderId":"\ud800"}]}"#.into(), 400),
+        (receiver.order_url(), deep, 400),
+    ];
+    for (url, body, want) in bad {
+        let (status, answer) = http.post(&url, body.clone());
+        assert_eq!(status, want, "{}: {answer}", &body[..body.len().min(60)]);
+        assert!(!answer["message_ru"].as_str().unwrap_or_default().is_empty(), "{answer}");
+    }
+    assert_eq!(std::fs::metadata(&journal).unwrap().len(), 0, "nothing stored");
+    let (status, _) = http.post(&receiver.order_url(), r#"{"items":[{"orderId":1}]}"#.to_owned());
+    assert_eq!(status, 201);
 }
 
 #[test]

@@ -789,6 +789,13 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_of_the_wrong_type_is_refused_without_showing_it() {
+        let e = args(ATOL_REPLACE_SETTINGS, json!({"settings": {"login": "a", "password": {"x": "hunter2"}}})).unwrap_err();
+        assert!(e.to_string().contains("password") && !e.to_string().contains("hunter2"), "{e}");
+        assert!(!e.message_ru().contains("hunter2"));
+    }
+
+    #[test]
     fn a_callback_url_must_be_http() {
         let e = args(ORDERS_SET_CALLBACK, json!({"settings": {"url": "example.com/cb", "isActive": 1}})).unwrap_err();
         assert_eq!(e.field(), Some("settings.url"));

@@ -179,7 +179,10 @@ pub(crate) fn compact_json(raw: &[u8]) -> Result<String, NotJson> {
         message: format!("the body is not UTF-8 text: {e}"),
         message_ru: format!("тело запроса не в кодировке UTF-8: {e}"),
     })?;
-    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
+    // A full parse (not `IgnoredAny`, which skips strings unchecked and nests without a
+    // limit): a body stored here must read with any JSON reader, `\ud800` and 5,000 levels
+    // of nesting included.
+    serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
         let en = e.to_string();
         NotJson { message: format!("the body is not JSON: {en}"), message_ru: format!("тело запроса — не JSON: {}", russian::serde_message(&en)) }
     })?;

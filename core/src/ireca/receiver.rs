@@ -38,6 +38,7 @@
 //! | 408 | the body took longer than [`body_timeout`](CallbackReceiverBuilder::body_timeout) to arrive | retry |
 //! | 413 | the body is larger than [`body_limit`](CallbackReceiverBuilder::body_limit) | nothing: it never will fit |
 //! | 422 | on `/<secret>`, JSON that is neither kind (not an object, both members, or neither) | nothing; if the service's format changed, register the kind's own URL |
+//! | 422 | JSON that does not read as its kind (`{"items": "x"}`) | nothing: an entry the application cannot read would stop it after every restart |
 //! | 500 | the journal could not store it (disk full, write or `fsync` failed) | retry later: the callback is not stored |
 //!
 //! Error answers carry `{"error": true, "message": …, "message_ru": …}`, the service's own
@@ -396,6 +397,16 @@ async fn deliver(State(shared): State<Weak<Shared>>, request: Request) -> Respon
             }
         },
     };
+    // Stored only when it reads as its kind: an entry the application cannot read would
+    // come back first after every restart and stop it there.
+    let readable = match kind {
+        CallbackKind::Order => super::parse_order_callback(body.as_bytes()).map(drop),
+        CallbackKind::LicenseSession => super::parse_license_callback(body.as_bytes()).map(drop),
+    };
+    if let Err(e) = readable {
+        tracing::warn!(kind = %kind, error = %e, "an iRECA callback that does not read as its kind was refused");
+        return refusal(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string(), &e.message_ru());
+    }
     let writer = Arc::clone(&shared);
     let stored = match tokio::task::spawn_blocking(move || writer.journal.append(kind, body)).await {
         Ok(stored) => stored.map_err(|e| e.to_string()),

@@ -147,13 +147,17 @@ pub fn check_new_order(path: &str, order: &Value) -> Result<(), ValidationError>
             return Err(missing(join(path, name)));
         }
     }
+    let entity_given = |a: &Map<String, Value>| a.values().any(|v| is_given(Some(v)) && v != &Value::Bool(false));
     match (o.get("addressToEntity"), is_given(o.get("addressTo"))) {
-        (Some(Value::Object(a)), _) if !a.is_empty() => check_required(&join(path, "addressToEntity"), a, ADDRESS_REQUIRED, "Создание заказов")?,
+        (Some(Value::Object(a)), false) if entity_given(a) => check_required(&join(path, "addressToEntity"), a, ADDRESS_REQUIRED, "Создание заказов")?,
+        (Some(Value::Object(a)), true) if entity_given(a) => check_required(&join(path, "addressToEntity"), a, ADDRESS_REQUIRED, "Создание заказов")?,
         (_, true) => {}
         _ => return Err(missing(join(path, "addressToEntity"))),
     }
+    // The service answers an address it was not given as an entity of empty strings (the
+    // document's own get example): sent back, that is no address, not a broken one.
     if let Some(Value::Object(a)) = o.get("addressFromEntity") {
-        if !a.is_empty() {
+        if a.values().any(|v| is_given(Some(v)) && v != &Value::Bool(false)) {
             check_required(&join(path, "addressFromEntity"), a, ADDRESS_REQUIRED, "Создание заказов")?;
         }
     }
@@ -236,8 +240,10 @@ pub fn lint_order(order: &Value) -> Vec<Lint> {
     for (i, line) in goods.iter().enumerate() {
         let (count, price, total) = (decimal(line.get("count")), decimal(line.get("price")), decimal(line.get("total")));
         if let (Some(count), Some(price), Some(total)) = (count, price, total) {
-            let expected = (price * count).round_dp(2);
-            if expected != total.round_dp(2) {
+            // Amounts beyond the decimal's range (about 7.9e28) cannot be checked: skipped,
+            // never a panic.
+            let expected = price.checked_mul(count).map(|e| e.round_dp(2));
+            if let Some(expected) = expected.filter(|e| *e != total.round_dp(2)) {
                 found.push(Lint {
                     field: format!("goods[{i}].total"),
                     code: "ireca.line_total",
@@ -247,7 +253,7 @@ pub fn lint_order(order: &Value) -> Vec<Lint> {
             }
         }
         sum = match (sum, total) {
-            (Some(s), Some(t)) => Some(s + t + decimal(line.get("discountTotal")).unwrap_or_default()),
+            (Some(s), Some(t)) => s.checked_add(t).and_then(|s| s.checked_add(decimal(line.get("discountTotal")).unwrap_or_default())),
             _ => None,
         };
     }
@@ -314,6 +320,11 @@ mod tests {
         assert_eq!(check_new_order("x", &o).unwrap_err().field, "x.addressToEntity");
         o["addressTo"] = json!("Санкт-Петербург, Чкаловский пр., 15");
         check_new_order("x", &o).unwrap();
+        // As the service answers an order made with addressTo only: empty entities.
+        let empty = json!({"postindex": "", "city": "", "street": "", "home": "", "apartment": "", "latitude": "", "longitude": "", "isUseGoogleGeo": false});
+        o["addressFromEntity"] = empty.clone();
+        o["addressToEntity"] = empty;
+        check_new_order("x", &o).unwrap();
         let mut o = order();
         o["goods"][0].as_object_mut().unwrap().remove("discountTotal");
         assert_eq!(check_new_order("x", &o).unwrap_err().field, "x.goods[0].discountTotal");
@@ -331,6 +342,15 @@ mod tests {
         let mut o = order();
         o["client"] = json!({"inn": "500100732250"});
         assert_eq!(check_new_order("x", &o).unwrap_err().field, "x.client.inn");
+    }
+
+    #[test]
+    fn lint_never_panics_on_amounts_beyond_the_decimal_range() {
+        let max = "79228162514264337593543950335";
+        let o = json!({"amountToPay": 1, "goods": [{"count": max, "price": 2, "total": 1, "discountTotal": 0}]});
+        assert!(lint_order(&o).is_empty());
+        let o = json!({"amountToPay": 1, "goods": [{"count": 1, "price": max, "total": max, "discountTotal": 0}, {"count": 1, "price": max, "total": max, "discountTotal": 0}]});
+        assert!(lint_order(&o).is_empty());
     }
 
     #[test]

@@ -769,9 +769,15 @@ pub mod plain {
 pub mod secret {
     use super::*;
 
-    /// Reads the text into a secret.
+    /// Reads the text into a secret; a value that is no text is refused without quoting it.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Secret>, D::Error> {
-        Ok(text::deserialize(d)?.map(Secret::new))
+        match read_value(d)? {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(Secret::new(s))),
+            Value::Number(n) => Ok(Some(Secret::new(n.to_string()))),
+            Value::Object(m) if m.is_empty() => Ok(None),
+            _ => Err(de::Error::custom("invalid value: (a secret, not shown), expected a text")),
+        }
     }
 
     /// Writes the text.

@@ -204,7 +204,73 @@ fn excerpt(body: &[u8], column: usize, line: usize) -> String {
     let after = String::from_utf8_lossy(&body[at..to]);
     let before: String = before.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
     let after: String = after.chars().take(40).collect();
-    before + &after
+    mask_secret_fields(&(before + &after))
+}
+
+/// Key names whose values are secrets in any service's bodies (a courier's
+/// `sourcePassword`, Atol's `password`): an excerpt never shows their values.
+const SECRET_KEY_ENDINGS: &[&str] = &["password", "token", "secret"];
+
+/// `text` (a piece of a JSON body) with the string value of every key ending in one of
+/// [`SECRET_KEY_ENDINGS`] (any case) replaced by `***`, up to its closing quote or the end
+/// of the piece.
+///
+/// ```ignore
+/// assert_eq!(mask_secret_fields(r#"{"courierId":1,"sourcePassword":"hunter2","x":1}"#), r#"{"courierId":1,"sourcePassword":"***","x":1}"#);
+/// ```
+fn mask_secret_fields(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut i) = (0, 0);
+    while let Some(found) = lower[i..].find("\"") {
+        let quote = i + found;
+        i = quote + 1;
+        if !SECRET_KEY_ENDINGS.iter().any(|k| lower[..quote].ends_with(k)) {
+            continue;
+        }
+        // `"…password"` then spaces, `:`, spaces, `"`: the value starts after that quote.
+        let mut at = quote + 1;
+        while b.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        if b.get(at) != Some(&b':') {
+            continue;
+        }
+        at += 1;
+        while b.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        if b.get(at) != Some(&b'"') {
+            continue;
+        }
+        let start = at + 1;
+        let mut end = start;
+        while end < b.len() && b[end] != b'"' {
+            end += if b[end] == b'\\' { 2 } else { 1 };
+        }
+        let end = end.min(b.len());
+        out.push_str(&text[copied..start]);
+        out.push_str("***");
+        copied = end;
+        i = end.max(i);
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::mask_secret_fields;
+
+    #[test]
+    fn secret_fields_are_masked_in_excerpts() {
+        assert_eq!(mask_secret_fields(r#"{"courierId":1,"sourcePassword":"hunter2","x":1}"#), r#"{"courierId":1,"sourcePassword":"***","x":1}"#);
+        assert_eq!(mask_secret_fields(r#"{"password" : "hun\"ter2"}"#), r#"{"password" : "***"}"#);
+        assert_eq!(mask_secret_fields(r#"{"Token":"abc"#), r#"{"Token":"***"#);
+        assert_eq!(mask_secret_fields(r#"{"title":"password","n":1}"#), r#"{"title":"password","n":1}"#);
+        assert_eq!(mask_secret_fields("ключ \"password\": \"секрет\", ещё"), "ключ \"password\": \"***\", ещё");
+    }
 }
 
 /// What a path parameter's value is escaped against: every byte but the unreserved ones
