@@ -189,6 +189,8 @@ fn convert_at(ep: &Endpoint, dates: DateFormat, p: &Param, ty: Type, v: Value, i
         },
         Type::DateTime => match &v {
             Value::String(s) => match chrono::DateTime::parse_from_rfc3339(s.trim()) {
+                // Every service writes four digits of year.
+                Ok(t) if !(1..=9999).contains(&chrono::Datelike::year(&t.with_timezone(&chrono::Utc))) => Err(wrong("a date-time in the years 0001 to 9999 (UTC)", "датой со временем в 0001–9999 годах (UTC)", &v)),
                 Ok(t) => Ok(Value::String(dates.format(t))),
                 Err(_) => Err(wrong("a date-time with a zone (RFC 3339, e.g. 2026-06-30T12:00:00Z; a time without a zone is not guessed)", "датой со временем и часовым поясом (RFC 3339, например 2026-06-30T12:00:00Z; время без пояса не угадывается)", &v)),
             },

@@ -103,7 +103,7 @@ async fn every_ireca_call_against_the_emulator() {
     exercise(ireca.taxes(), "taxId", json!({"taxId": "9001", "title": "Тест"}), json!({"taxId": "9002", "title": "Тест 2"})).await;
     exercise(ireca.payment_types(), "paymentTypeId", json!({"paymentTypeId": "9001", "title": "СБП", "closeTypeId": 2}), json!({"paymentTypeId": "9002", "title": "x", "closeTypeId": 1})).await;
     exercise(ireca.return_reasons(), "reasonId", json!({"reasonId": "9001", "title": "Брак"}), json!({"reasonId": "9002", "title": "x"})).await;
-    exercise(ireca.goods(), "goodId", json!({"goodId": "9001", "taxId": "8286", "title": "Чай", "price": "99.90", "unit": "г"}), json!({"goodId": "9002", "parentId": null, "taxId": "8286", "title": "x", "price": 1})).await;
+    exercise(ireca.goods(), "goodId", json!({"goodId": "9001", "taxId": "8286", "title": "Чай", "price": "99.90", "unit": "г"}), json!({"goodId": "9002", "taxId": "8286", "title": "x", "price": 1})).await;
     exercise(ireca.specificities(), "specificityId", json!({"specificityId": "9001", "parentId": null, "title": "Пакет", "price": 5}), json!({"specificityId": "9002", "parentId": null, "title": "x", "price": 1})).await;
     exercise(ireca.warehouses(), "warehouseId", json!({"warehouseId": "9001", "title": "Склад 3", "city": "Москва"}), json!({"warehouseId": "9002", "title": "x"})).await;
     exercise(ireca.couriers(), "courierId", json!({"courierId": "9001", "title": "Иван", "email": "i@example.com", "phone": "+79990000000", "sourcePassword": "1234", "inn": "500100732259"}), json!({"courierId": "9002", "title": "x", "email": "x@example.com", "phone": "+7", "sourcePassword": "1"})).await;

@@ -93,13 +93,10 @@ macro_rules! crud {
 
             const KEY: Param = Param::new($key_param, Location::Query, Type::String).wire($key).required()
                 .doc(concat!("Идентификатор", $ru_one), concat!("The `", $key, "` of the object."));
-            static ITEM: Type = Type::Model(&$model);
-            const ITEMS: Param = Param::new("items", Location::Body, Type::Array(&ITEM)).required()
-                .doc($ru_many, concat!("The objects, each with its `", $key, "` and the document's required attributes (", $section, ")."));
             const REQUIRED: &[&str] = &[$($required),*];
-            static NEW_ITEM: Type = Type::Model(crud!(@new $model $($new)?));
-            const NEW_ITEMS: Param = Param::new("items", Location::Body, Type::Array(&NEW_ITEM)).required()
-                .doc($ru_many, concat!("The new objects, each with its `", $key, "` and the document's required attributes (", $section, ")."));
+            static ITEM: Type = Type::Model(crud!(@new $model $($new)?));
+            const ITEMS: Param = Param::new("items", Location::Body, Type::Array(&ITEM)).required()
+                .doc($ru_many, concat!("Whole objects, each with its `", $key, "` and the document's required attributes (", $section, "); a good or specificity without `parentId` is top-level."));
 
             /// Create: the document's required attributes. Replace: only the id, since an
             /// object that exists may be sent in part (the service says what a new one lacks).
@@ -123,7 +120,7 @@ macro_rules! crud {
             #[doc = concat!("`ireca.", $name, ".create` (POST `", $path, "`, array body).")]
             pub const CREATE: &Endpoint = &Endpoint {
                 summary: concat!("Creates ", $en_few, "; an id that exists already fails the whole batch."),
-                params: &[NEW_ITEMS],
+                params: &[ITEMS],
                 body: BodyKind::Array,
                 check: Some(check_create),
                 response: DONE,
@@ -268,6 +265,7 @@ fn check_order_changes(params: &Map<String, Value>) -> Result<()> {
     let Some(changes) = params.get("changes") else { return Ok(()) };
     if let Value::Object(o) = changes {
         rules::check_delivery_window("changes", o)?;
+        rules::check_one_warehouse_per_line("changes", o)?;
     }
     rules::check_inns("changes", changes)?;
     Ok(())
@@ -759,6 +757,12 @@ mod tests {
     fn count_over_500_and_a_naive_time_are_refused_before_sending() {
         let e = args(goods::LIST, json!({"count": 501})).unwrap_err();
         assert_eq!((e.field(), e.code()), (Some("count"), "param.max"));
+        let e = args(JOURNAL_LIST, json!({"entity_id": "1", "started_at": "9999-12-31T23:59:59-05:00"})).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("started_at"), "param.type"));
+        let e = args(ORDERS_UPDATE, json!({"order_id": "1", "changes": {"deliveryTimeFrom": "9999-12-31T23:59:59-05:00"}})).unwrap_err();
+        assert!(e.to_string().contains("0001 to 9999"), "{e}");
+        let e = args(ORDERS_UPDATE, json!({"order_id": "1", "changes": {"goods": [{"warehouses": [{"warehouseId": 1}, {"warehouseId": 2}]}]}})).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("changes.goods[0].warehouses"), "ireca.one_warehouse"));
         let e = args(JOURNAL_LIST, json!({"entity_id": "1", "started_at": "2021-06-30 10:48:46"})).unwrap_err();
         assert_eq!((e.field(), e.code()), (Some("started_at"), "param.type"));
         let a = args(JOURNAL_LIST, json!({"entity_id": "1", "started_at": "2021-06-30T13:48:46+03:00"})).unwrap();

@@ -166,20 +166,30 @@ pub fn check_new_order(path: &str, order: &Value) -> Result<(), ValidationError>
             let here = format!("{}[{i}]", join(path, "goods"));
             let Value::Object(line) = line else { continue };
             check_required(&here, line, GOOD_LINE_REQUIRED, "Создание заказов")?;
-            if let Some(Value::Array(w)) = line.get("warehouses") {
-                if w.len() > 1 {
-                    return Err(ValidationError::new(
-                        join(&here, "warehouses"),
-                        "ireca.one_warehouse",
-                        format!("names {} warehouses; the service takes at most one per goods line (ireca-courier-api.apib, «Создание заказов»: goods.warehouses)", w.len()),
-                        format!("указано складов: {}; сервис принимает не более одного склада на позицию (ireca-courier-api.apib, «Создание заказов»: goods.warehouses)", w.len()),
-                    ));
-                }
+        }
+    }
+    check_one_warehouse_per_line(path, o)?;
+    check_delivery_window(path, o)?;
+    check_inns(path, order)
+}
+
+/// At most one warehouse per goods line («на текущий момент можно указать только один
+/// склад»), wherever an order's `goods` are sent (create, replace, update).
+pub fn check_one_warehouse_per_line(path: &str, o: &Map<String, Value>) -> Result<(), ValidationError> {
+    let Some(Value::Array(goods)) = o.get("goods") else { return Ok(()) };
+    for (i, line) in goods.iter().enumerate() {
+        if let Some(Value::Array(w)) = line.get("warehouses") {
+            if w.len() > 1 {
+                return Err(ValidationError::new(
+                    format!("{}[{i}].warehouses", join(path, "goods")),
+                    "ireca.one_warehouse",
+                    format!("names {} warehouses; the service takes at most one per goods line (ireca-courier-api.apib, «Создание заказов»: goods.warehouses)", w.len()),
+                    format!("указано складов: {}; сервис принимает не более одного склада на позицию (ireca-courier-api.apib, «Создание заказов»: goods.warehouses)", w.len()),
+                ));
             }
         }
     }
-    check_delivery_window(path, o)?;
-    check_inns(path, order)
+    Ok(())
 }
 
 /// `deliveryTimeFrom` must not be after `deliveryTimeTo` (both given, in the wire form,

@@ -325,8 +325,9 @@ pub mod nullable_id {
 /// A new catalogue item whose `parentId` the document marks «required, nullable» (goods,
 /// specificities: `null` is a top-level item): written with `"parentId": null` when it has
 /// none, so creating a top-level item needs no explicit null; a given `parentId` is kept.
-/// Only for creating: an update must not send a `null` it was not given (that would move
-/// the item to the top).
+/// For create and replace, which send whole objects (the document's replace examples carry
+/// `"parentId": null`); never for an update, which must not send a `null` it was not given
+/// (that would move the item to the top).
 ///
 /// ```
 /// use logibridge::ireca::{wire::TopLevelByDefault, Good};
@@ -581,7 +582,16 @@ pub fn parse_wire_datetime(text: &str) -> Result<Option<DateTime<Utc>>> {
 pub fn parse_datetime(field: &str, text: &str) -> Result<DateTime<Utc>> {
     let t = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.with_timezone(&Utc));
+        let utc = dt.with_timezone(&Utc);
+        // The wire form has four digits of year: 9999-12-31T23:59:59-05:00 is in year 10000.
+        if !(1..=9999).contains(&chrono::Datelike::year(&utc)) {
+            let t = crate::shown_input(t);
+            return Err(Error::invalid_argument(
+                format!("{field}: \"{t}\" is outside the years 0001 to 9999 in UTC"),
+                format!("{field}: «{t}» вне 0001–9999 годов по UTC"),
+            ));
+        }
+        return Ok(utc);
     }
     let naive = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"].iter().any(|f| NaiveDateTime::parse_from_str(t, f).is_ok());
     let t = crate::shown_input(t);
@@ -611,12 +621,14 @@ pub mod time {
             return Ok(None);
         }
         match &v {
-            Value::String(s) if in_caller_form() => parse_datetime("", s).map(Some).map_err(|_| {
-                de::Error::custom(format!(
+            Value::String(s) if in_caller_form() => match DateTime::parse_from_rfc3339(s.trim()).map(|t| t.with_timezone(&Utc)) {
+                Ok(t) if (1..=9999).contains(&chrono::Datelike::year(&t)) => Ok(Some(t)),
+                Ok(_) => Err(de::Error::custom(format!("the date-time \"{}\" is outside the years 0001 to 9999 in UTC", crate::shown_input(s)))),
+                Err(_) => Err(de::Error::custom(format!(
                     "the date-time \"{}\" has no UTC offset or is no date-time: give it with its offset (2021-04-28T14:34:00+03:00) or in UTC (…Z); iRECA reads GMT+0 and a time without an offset is not guessed",
                     crate::shown_input(s)
-                ))
-            }),
+                ))),
+            },
             Value::String(s) => parse_wire_datetime(s).map_err(|_| value_error(&v, "a date-time YYYY-MM-DD HH:MM:SS")),
             _ => Err(value_error(&v, "a date-time YYYY-MM-DD HH:MM:SS")),
         }
