@@ -725,6 +725,8 @@ class Courier(_IrecaModel):
     """The cashier's INN (10 or 12 digits)."""
     updated_at: Optional[datetime] = _wire("updatedAt")
     """Last change, UTC (answers)."""
+    is_active: Optional[bool] = _wire("isActive")
+    """False once deleted (a soft delete: the object stays); written ``0``/``1``."""
 
 
 class Role(_IrecaModel):
@@ -781,6 +783,8 @@ class Customer(_IrecaModel):
     """Description."""
     updated_at: Optional[datetime] = _wire("updatedAt")
     """Last change, UTC (answers)."""
+    is_active: Optional[bool] = _wire("isActive")
+    """False once deleted (a soft delete: the object stays); written ``0``/``1``."""
 
 
 class Supplier(_IrecaModel):
@@ -800,6 +804,8 @@ class Supplier(_IrecaModel):
     """Address in one line."""
     description: Optional[str] = _wire("description")
     """Description."""
+    is_active: Optional[bool] = _wire("isActive")
+    """False once deleted (a soft delete: the object stays); written ``0``/``1``."""
 
 
 class ReturnReason(_IrecaModel):
@@ -811,6 +817,8 @@ class ReturnReason(_IrecaModel):
     """Name."""
     kind: Optional[ReturnReasonType] = _wire("type")
     """Kind (answers)."""
+    is_active: Optional[bool] = _wire("isActive")
+    """False once deleted (a soft delete: the object stays); written ``0``/``1``."""
 
 
 class PaymentType(_IrecaModel):
@@ -824,6 +832,8 @@ class PaymentType(_IrecaModel):
     """Name."""
     updated_at: Optional[datetime] = _wire("updatedAt")
     """Last change, UTC (answers)."""
+    is_active: Optional[bool] = _wire("isActive")
+    """False once deleted (a soft delete: the object stays); written ``0``/``1``."""
 
 
 class Tax(_IrecaModel):
@@ -833,6 +843,8 @@ class Tax(_IrecaModel):
     """The rate's id (required)."""
     title: Optional[str] = _wire("title")
     """Name, one of `dictionary/taxTypes` (`20%`)."""
+    is_active: Optional[bool] = _wire("isActive")
+    """False once deleted (a soft delete: the object stays); written ``0``/``1``."""
 
 
 class OrderStatus(_IrecaModel):

@@ -145,6 +145,8 @@ model! {
         inn: String = "wire::text",
         /// Last change, UTC (answers).
         updated_at: DateTime<Utc> = "wire::time",
+        /// `false` once deleted (a soft delete: the object stays); written `0`/`1`.
+        is_active: bool = "wire::flag01",
     }
 }
 
@@ -204,6 +206,8 @@ model! {
         description: String = "wire::text",
         /// Last change, UTC (answers).
         updated_at: DateTime<Utc> = "wire::time",
+        /// `false` once deleted (a soft delete: the object stays); written `0`/`1`.
+        is_active: bool = "wire::flag01",
     }
 }
 
@@ -224,6 +228,8 @@ model! {
         address: String = "wire::text",
         /// Description.
         description: String = "wire::text",
+        /// `false` once deleted (a soft delete: the object stays); written `0`/`1`.
+        is_active: bool = "wire::flag01",
     }
 }
 
@@ -244,6 +250,8 @@ model! {
         title: String = "wire::text",
         /// Kind (answers).
         kind as "type": ReturnReasonType = "wire::plain",
+        /// `false` once deleted (a soft delete: the object stays); written `0`/`1`.
+        is_active: bool = "wire::flag01",
     }
 }
 
@@ -259,6 +267,8 @@ model! {
         title: String = "wire::text",
         /// Last change, UTC (answers).
         updated_at: DateTime<Utc> = "wire::time",
+        /// `false` once deleted (a soft delete: the object stays); written `0`/`1`.
+        is_active: bool = "wire::flag01",
     }
 }
 
@@ -269,5 +279,7 @@ model! {
         tax_id: Id = "wire::id",
         /// Name, one of `dictionary/taxTypes` (`20%`).
         title: String = "wire::text",
+        /// `false` once deleted (a soft delete: the object stays); written `0`/`1`.
+        is_active: bool = "wire::flag01",
     }
 }
