@@ -240,6 +240,15 @@ async fn errors_carry_the_services_message_and_never_the_token() {
     assert_eq!((e.kind(), e.status()), (ErrorKind::NotFound, Some(404)), "{e}");
     assert!(e.to_string().contains("Модель не существует"), "{e}");
 
+    // `{"error": true, …}` with a success status is an error all the same: a create that
+    // answered it created nothing.
+    let prefix0 = url::Url::parse(&sb.ireca_url()).unwrap().path().to_owned();
+    let said = json!({"error": true, "message": "Модель уже существует"}).to_string();
+    control(&sb, reqwest::Method::POST, "faults", Some(json!({"path_prefix": format!("{prefix0}taxes"), "status": 200, "body": said, "count": 1}))).await;
+    let e = ireca.taxes().create(&[serde_json::from_value(json!({"taxId": "1"})).unwrap()]).await.unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Http, Some(200)), "{e}");
+    assert!(e.to_string().contains("Модель уже существует"), "{e}");
+
     // A decode error quotes values cut short: no run of the token survives, whole or cut.
     // (The fault answers before the token is checked, so any long token will do.)
     let token = "8f3a0c1d9e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f";

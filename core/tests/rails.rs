@@ -55,7 +55,7 @@ static SPEC: ServiceSpec = ServiceSpec {
     auth: AuthSpec::Bearer { credential: "token" },
     credentials: &[Credential { name: "token", onec_en: "Token", onec_ru: "Токен", secret: true, required: true }],
     common_params: &[],
-    errors: ErrorFormat { message_keys: &["message"] },
+    errors: ErrorFormat::keys(&["message"]),
     dates: DateFormat::SpaceUtc,
     endpoints: &[&THING_GET, &THING_LIST, &THING_CREATE],
 };

@@ -179,7 +179,7 @@ pub static SERVICE: ServiceSpec = ServiceSpec {
     auth: AuthSpec::QueryParam { param: "api_key", credential: "api_key" },
     credentials: &[Credential { name: "api_key", onec_en: "ApiKey", onec_ru: "КлючAPI", secret: true, required: true }],
     common_params: &[Param::new("account", Location::Query, Type::String).doc("Аккаунт", "The account to act for when the key serves several; the manager's default otherwise.")],
-    errors: ErrorFormat { message_keys: &["error", "detail", "message"] },
+    errors: ErrorFormat::keys(&["error", "detail", "message"]),
     // The shop works in Moscow time and writes it without a zone (carreta-api.txt).
     dates: DateFormat::Local { offset_seconds: 3 * 3600 },
     endpoints: ENDPOINTS,

@@ -90,6 +90,7 @@ pub fn describe_service(s: &ServiceSpec) -> Value {
         "credentials": s.credentials.iter().map(|c| json!({"name": c.name, "onec_en": c.onec_en, "onec_ru": c.onec_ru, "secret": c.secret, "required": c.required})).collect::<Vec<_>>(),
         "common_params": s.common_params.iter().map(describe_param).collect::<Vec<_>>(),
         "error_message_keys": s.errors.message_keys,
+        "error_flag_in_success": s.errors.flag_in_success,
         "date_format": s.dates.name(),
         "endpoints": s.endpoints.iter().map(|e| describe_endpoint(e)).collect::<Vec<_>>(),
     })
@@ -118,6 +119,8 @@ struct ServiceDesc {
     common_params: Vec<ParamDesc>,
     #[serde(default)]
     error_message_keys: Vec<String>,
+    #[serde(default)]
+    error_flag_in_success: Option<String>,
     #[serde(default)]
     date_format: Option<String>,
     endpoints: Vec<EndpointDesc>,
@@ -489,7 +492,7 @@ fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
         auth,
         credentials: leak_slice(credentials),
         common_params: leak_slice(d.common_params.into_iter().map(param).collect::<Result<Vec<_>>>()?),
-        errors: ErrorFormat { message_keys: leak_slice(d.error_message_keys.into_iter().map(leak).collect()) },
+        errors: ErrorFormat { message_keys: leak_slice(d.error_message_keys.into_iter().map(leak).collect()), flag_in_success: d.error_flag_in_success.map(leak) },
         dates,
         endpoints: leak_slice(endpoints),
     };

@@ -693,7 +693,7 @@ pub static SERVICE: ServiceSpec = ServiceSpec {
     auth: AuthSpec::Bearer { credential: "token" },
     credentials: &[Credential { name: "token", onec_en: "Token", onec_ru: "Токен", secret: true, required: true }],
     common_params: &[],
-    errors: ErrorFormat { message_keys: &["message", "error"] },
+    errors: ErrorFormat { message_keys: &["message", "error"], flag_in_success: Some("error") },
     dates: DateFormat::SpaceUtc,
     endpoints: ENDPOINTS,
 };

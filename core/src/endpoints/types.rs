@@ -574,6 +574,46 @@ pub struct Credential {
 pub struct ErrorFormat {
     /// The keys to try (`["error", "detail", "message"]`).
     pub message_keys: &'static [&'static str],
+    /// A member that, `true` (or `1`, `"1"`) in a JSON object answered with a success
+    /// status, makes the answer an error all the same (iRECA's `{"error": true, "message":
+    /// …}`, whose document never ties it to a status): a create answered that way did not
+    /// create anything, and must not look as if it had.
+    pub flag_in_success: Option<&'static str>,
+}
+
+impl ErrorFormat {
+    /// Message keys only; a success status is a success.
+    pub const fn keys(message_keys: &'static [&'static str]) -> ErrorFormat {
+        ErrorFormat { message_keys, flag_in_success: None }
+    }
+
+    /// Whether a body answered with a success status says it is an error (see
+    /// [`ErrorFormat::flag_in_success`]).
+    ///
+    /// ```
+    /// use logibridge::endpoints::ErrorFormat;
+    /// let ireca = ErrorFormat { message_keys: &["message"], flag_in_success: Some("error") };
+    /// assert!(ireca.is_error_in_success(br#"{"error": true, "message": "Модель не существует"}"#));
+    /// assert!(ireca.is_error_in_success(br#"{"error": "1"}"#));
+    /// assert!(!ireca.is_error_in_success(br#"{"error": false, "goodId": 1}"#));
+    /// assert!(!ireca.is_error_in_success(br#"[{"error": true}]"#));
+    /// ```
+    pub fn is_error_in_success(&self, body: &[u8]) -> bool {
+        let Some(flag) = self.flag_in_success else { return false };
+        // Cheap first: most answers never mention the member.
+        if !body.windows(flag.len() + 2).any(|w| w[0] == b'"' && &w[1..=flag.len()] == flag.as_bytes() && w[flag.len() + 1] == b'"') {
+            return false;
+        }
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(o)) => match o.get(flag) {
+                Some(Value::Bool(b)) => *b,
+                Some(Value::Number(n)) => n.as_i64() == Some(1),
+                Some(Value::String(s)) => crate::serde_ext::bool_text(s) == Some(true),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
 }
 
 /// How a service writes date-times on the wire. Callers give date-times with a zone

@@ -66,7 +66,7 @@ impl Config {
             deadline: None,
             retry: RetryPolicy::default(),
             user_agent: format!("logibridge/{}", crate::VERSION),
-            errors: ErrorFormat { message_keys: &["message", "error"] },
+            errors: ErrorFormat::keys(&["message", "error"]),
         })
     }
 
@@ -520,7 +520,7 @@ impl Transport {
             ReadError::Http(e) => self.map_reqwest(ep, e, started, true),
             ReadError::TooLarge => too_large(ep.id, None),
         })?;
-        if (200..300).contains(&status) {
+        if (200..300).contains(&status) && !self.config.errors.is_error_in_success(&body) {
             return Ok(Sent::Whole(Response { status, headers, body }));
         }
         if (300..400).contains(&status) {
@@ -660,6 +660,19 @@ async fn read_capped(mut resp: reqwest::Response, _ep: &Endpoint, cap: usize) ->
     Ok(buf.freeze())
 }
 
+/// The string member `key` of a body written as PHP's `print_r`/array literal spells it
+/// (`{"error" => true, "message" => "Модель не существует"}`, as iRECA's document does in
+/// its prose), which is not JSON: `"key"`, `=>` or `:`, then a quoted string.
+fn php_arrow_member(body: &str, key: &str) -> Option<String> {
+    let quoted = format!("\"{key}\"");
+    let at = body.find(&quoted)? + quoted.len();
+    let rest = body[at..].trim_start();
+    let rest = rest.strip_prefix("=>").or_else(|| rest.strip_prefix(':'))?.trim_start();
+    let rest = rest.strip_prefix('"')?;
+    let value: String = serde_json::from_str(&format!("\"{}\"", &rest[..rest.find('"')?])).ok()?;
+    (!value.is_empty()).then_some(value)
+}
+
 /// Extracts the service's own message from an error body: the first of the format's keys
 /// that holds a non-empty string (Carreta `{"error": "..."}`, iRECA
 /// `{"error": true, "message": "..."}`, CARGO.RUN `{"errorMessage": "..."}`); a body that is
@@ -668,9 +681,10 @@ async fn read_capped(mut resp: reqwest::Response, _ep: &Endpoint, cap: usize) ->
 /// ```
 /// use logibridge::{endpoints::{carreta, ErrorFormat}, transport::service_message};
 /// assert_eq!(service_message(carreta::SERVICE.errors, r#"{"error": "Unauthorized."}"#), "Unauthorized.");
-/// let ireca = ErrorFormat { message_keys: &["message", "error"] };
+/// let ireca = ErrorFormat::keys(&["message", "error"]);
 /// assert_eq!(service_message(ireca, r#"{"error": true, "message": "Нет доступа"}"#), "Нет доступа");
 /// assert_eq!(service_message(ireca, "Bid not found"), "Bid not found");
+/// assert_eq!(service_message(ireca, r#"{"error" => true, "message" => "Модель не существует"}"#), "Модель не существует");
 /// ```
 pub fn service_message(format: ErrorFormat, body: &str) -> String {
     let json: Option<serde_json::Value> = serde_json::from_str(body).ok();
@@ -681,7 +695,7 @@ pub fn service_message(format: ErrorFormat, body: &str) -> String {
             _ => None,
         })
     });
-    found.unwrap_or_else(|| {
+    found.or_else(|| keys.iter().find_map(|k| php_arrow_member(body, k))).unwrap_or_else(|| {
         let t = body.trim();
         if t.is_empty() {
             "(empty response)".to_owned()
