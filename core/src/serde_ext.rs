@@ -53,13 +53,29 @@ pub mod decimal {
         s.collect_str(v)
     }
 
-    /// Parses `"152.02"`, `"152,02"` and exponent forms (`"1e3"`).
+    /// Parses `"152.02"`, `"152,02"` and exponent forms (`"1e3"`), exactly or not at all:
+    /// digit separators (`1_000`) and more fractional digits than a decimal holds (28) are
+    /// refused, never read as another amount.
+    ///
+    /// ```
+    /// use logibridge::serde_ext::decimal::parse;
+    /// assert_eq!(parse("679,570").unwrap().to_string(), "679.570");
+    /// assert_eq!(parse("1_000"), None);
+    /// assert_eq!(parse("1.00000000000000000000000000001"), None);
+    /// assert_eq!(parse("1.10000000000000000000000000000").unwrap().normalize().to_string(), "1.1");
+    /// ```
     pub fn parse(text: &str) -> Option<Decimal> {
         let t = text.trim();
-        if t.is_empty() {
+        if t.is_empty() || !t.bytes().all(|b| matches!(b, b'0'..=b'9' | b'.' | b',' | b'-' | b'+' | b'e' | b'E')) {
             return None;
         }
         let t = t.replace(',', ".");
+        if !t.contains(['e', 'E']) {
+            let fraction = t.split_once('.').map_or("", |(_, f)| f).trim_end_matches('0');
+            if fraction.len() > 28 {
+                return None;
+            }
+        }
         t.parse::<Decimal>().ok().or_else(|| Decimal::from_scientific(&t).ok())
     }
 }
