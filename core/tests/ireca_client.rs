@@ -269,6 +269,7 @@ async fn errors_carry_the_services_message_and_never_the_token() {
     let wrong = Client::builder(CANARY).base_url(sb.ireca_url()).build().unwrap();
     let e: Error = wrong.licenses().await.unwrap_err();
     assert_eq!(e.status(), Some(401));
+    assert!(format!("{wrong:?}").len() < 2000, "a client's Debug is a few lines, not its table");
     for text in [e.to_string(), format!("{e:?}"), e.message_ru(), format!("{wrong:?}")] {
         assert!(!text.contains(CANARY), "{text}");
     }

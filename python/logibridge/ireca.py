@@ -1746,6 +1746,15 @@ class CallbackReceiver:
         body_timeout: Optional[float] = None,
         public_base_url: Optional[str] = None,
     ) -> None:
+        if isinstance(port, bool) or not isinstance(port, int):
+            raise TypeError(f"port must be an int, got {type(port).__name__}")
+        if not 0 <= port <= 65535:
+            raise InvalidArgumentError(
+                f"{port} is not a TCP port (0 to 65535; 0 picks a free one)",
+                field="port",
+                code="invalid_argument",
+                message_ru=f"port: {port} — не номер TCP-порта (от 0 до 65535; 0 — любой свободный)",
+            )
         self._native = _native.CallbackReceiver(
             os.fspath(journal_path), host=host, port=port, path_secret=path_secret, body_limit=body_limit, body_timeout=body_timeout, public_base_url=public_base_url
         )

@@ -176,3 +176,11 @@ def test_a_second_receiver_on_the_same_journal_is_refused(tmp_path: Path) -> Non
     with ireca.CallbackReceiver(tmp_path / "cb.jsonl"):
         with pytest.raises(logibridge.InvalidArgumentError):
             ireca.CallbackReceiver(tmp_path / "cb.jsonl")
+
+
+def test_a_port_outside_the_tcp_range_is_refused_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(logibridge.InvalidArgumentError) as e:
+        ireca.CallbackReceiver(tmp_path / "j.jsonl", port=70000)
+    assert e.value.field == "port" and "65535" in str(e.value)
+    with pytest.raises(TypeError):
+        ireca.CallbackReceiver(tmp_path / "j.jsonl", port="8080")  # type: ignore[arg-type]

@@ -812,5 +812,7 @@ mod tests {
         assert_eq!(got[0]["amountToPay"], json!(679.57));
         let e = parse_order_callback([("body".to_owned(), json!("not json"))].into_iter().collect()).unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::Decode);
+        assert!(e.to_string().starts_with("cannot read the request body of ireca.callback.order"), "{e}");
+        assert!(e.message_ru().contains("тело запроса"), "{}", e.message_ru());
     }
 }

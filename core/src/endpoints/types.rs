@@ -593,7 +593,7 @@ impl ErrorFormat {
     /// ```
     /// use logibridge::endpoints::ErrorFormat;
     /// let ireca = ErrorFormat { message_keys: &["message"], flag_in_success: Some("error") };
-    /// assert!(ireca.is_error_in_success(br#"{"error": true, "message": "Модель не существует"}"#));
+    /// assert!(ireca.is_error_in_success(r#"{"error": true, "message": "Модель не существует"}"#.as_bytes()));
     /// assert!(ireca.is_error_in_success(br#"{"error": "1"}"#));
     /// assert!(!ireca.is_error_in_success(br#"{"error": false, "goodId": 1}"#));
     /// assert!(!ireca.is_error_in_success(br#"[{"error": true}]"#));
@@ -674,7 +674,6 @@ impl DateFormat {
 }
 
 /// A service: what every client of it shares.
-#[derive(Debug)]
 pub struct ServiceSpec {
     /// The id prefix (`carreta`).
     pub prefix: &'static str,
@@ -695,6 +694,14 @@ pub struct ServiceSpec {
     pub dates: DateFormat,
     /// Its rows.
     pub endpoints: &'static [&'static Endpoint],
+}
+
+impl fmt::Debug for ServiceSpec {
+    /// The service in one line (prefix, name, base URL, how many rows): a client's `Debug`
+    /// shows which service it speaks, not its whole table.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceSpec").field("prefix", &self.prefix).field("name", &self.name).field("default_base_url", &self.default_base_url).field("endpoints", &self.endpoints.len()).finish_non_exhaustive()
+    }
 }
 
 impl ServiceSpec {

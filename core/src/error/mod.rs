@@ -145,9 +145,17 @@ pub enum Error {
 fn decode_text(endpoint: &str, path: &str, message: &str, excerpt: &str) -> String {
     if endpoint == crate::pricelist::PARSE_ENDPOINT {
         format!("cannot read the price list, {path}: {message} (near: {excerpt})")
+    } else if is_incoming(endpoint) {
+        format!("cannot read the request body of {endpoint} at {path}: {message} (near: {excerpt})")
     } else {
         format!("cannot decode the response of {endpoint} at {path}: {message} (near: {excerpt})")
     }
+}
+
+/// Whether an endpoint reads what a service sent to us (a callback's request body), not an
+/// answer to our request.
+fn is_incoming(endpoint: &str) -> bool {
+    endpoint.starts_with("ireca.callback.")
 }
 
 /// The sentence the English text adds when the outcome is unknown (as `message_ru` does).
@@ -409,6 +417,7 @@ impl Error {
             Error::Auth { endpoint, message, .. } => format!("Ошибка авторизации ({endpoint}): {message}"),
             // The price list's message names the place itself (`строка 3, колонка «Цена»: …`).
             Error::Decode { endpoint, message_ru, .. } if endpoint == crate::pricelist::PARSE_ENDPOINT => format!("Не удалось прочитать прайс-лист: {message_ru}"),
+            Error::Decode { endpoint, path, message_ru, .. } if is_incoming(endpoint) => format!("Не удалось разобрать тело запроса ({endpoint}, {path}): {message_ru}"),
             Error::Decode { endpoint, path, message_ru, .. } if path.is_empty() => format!("Не удалось разобрать ответ ({endpoint}): {message_ru}"),
             Error::Decode { endpoint, path, message_ru, .. } => format!("Не удалось разобрать ответ ({endpoint}, {path}): {message_ru}"),
             Error::InvalidArgument { message_ru, .. } => format!("Неверный аргумент: {message_ru}"),
