@@ -184,3 +184,27 @@ def test_a_port_outside_the_tcp_range_is_refused_naming_it(tmp_path: Path) -> No
     assert e.value.field == "port" and "65535" in str(e.value)
     with pytest.raises(TypeError):
         ireca.CallbackReceiver(tmp_path / "j.jsonl", port="8080")  # type: ignore[arg-type]
+
+
+async def test_async_for_waits_without_blocking_the_loop(api: logibridge.Ireca, isb: sandbox.Sandbox, tmp_path: Path) -> None:
+    import asyncio
+
+    with ireca.CallbackReceiver(tmp_path / "callbacks.jsonl") as receiver:
+        api.orders.set_callback(receiver.url)
+
+        async def first_entry() -> ireca.CallbackEntry:
+            async for entry in receiver:
+                if any(ireca.same_id(o.order_id, "930901") for o in entry.orders):
+                    return entry
+            raise AssertionError("the receiver closed first")
+
+        consumer = asyncio.ensure_future(first_entry())
+        # The consumer waits for a callback that has not been sent: this sleep returns only
+        # because its wait leaves the event loop free.
+        await asyncio.sleep(0.05)
+        assert not consumer.done()
+        new_order(api, "930901")
+        entry = await asyncio.wait_for(consumer, 20)
+        receiver.ack(entry)
+        receiver.close()
+        assert [e async for e in receiver] == [], "a closed receiver ends async iteration"
