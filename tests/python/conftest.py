@@ -7,7 +7,10 @@ reprs or logs.
 from __future__ import annotations
 
 import itertools
-from typing import AsyncIterator, Iterator
+import json
+import re
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterator
 
 import pytest
 
@@ -53,3 +56,28 @@ def shop(sb: sandbox.Sandbox) -> Iterator[logibridge.Carreta]:
 async def ashop(sb: sandbox.Sandbox) -> AsyncIterator[logibridge.AsyncCarreta]:
     async with logibridge.AsyncCarreta(SECRET_KEY, base_url=sb.carreta.base_url, max_retries=0) as c:
         yield c
+
+
+IRECA_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ireca"
+"""The iRECA document's JSON bodies, one file each (see its README)."""
+
+_WIRE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+
+
+def _zoned(value: Any) -> Any:
+    """The document's date-times (GMT+0, written without a zone) with their zone: a caller
+    must give one, or the core refuses the time rather than guess it."""
+    if isinstance(value, str) and _WIRE_TIME.match(value):
+        return value.replace(" ", "T") + "Z"
+    if isinstance(value, list):
+        return [_zoned(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _zoned(v) for k, v in value.items()}
+    return value
+
+
+def ireca_fixture(name: str) -> Any:
+    """The iRECA document's body for ``name`` (``orders.create.request``), its date-times
+    given their zone as a caller must."""
+    (path,) = IRECA_FIXTURES.glob(f"*-{name}*.json")
+    return _zoned(json.loads(path.read_text(encoding="utf-8")))

@@ -14,17 +14,17 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Tuple, Type
 
 import pytest
 
 import logibridge
 from logibridge import _table, ireca, sandbox
+from conftest import IRECA_FIXTURES
+from conftest import ireca_fixture as fixture
 from logibridge._base import _Operation
 from logibridge._models import Model
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ireca"
 TOKEN = "lb-ireca-token-5d2e90"
 COURIER = "55752"
 VALID_INN10 = "7707083893"
@@ -49,25 +49,6 @@ CATALOGUE: Dict[str, Type[Model]] = {
 _ids = itertools.count(810001)
 
 
-def fixture(name: str) -> Any:
-    """The document's body for ``name`` (``orders.create.request``)."""
-    (path,) = FIXTURES.glob(f"*-{name}*.json")
-    return _zoned(json.loads(path.read_text(encoding="utf-8")))
-
-
-_WIRE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
-
-
-def _zoned(value: Any) -> Any:
-    """The document's date-times (GMT+0, written without a zone) with their zone: a caller
-    must give one, or the core refuses the time rather than guess it."""
-    if isinstance(value, str) and _WIRE_TIME.match(value):
-        return value.replace(" ", "T") + "Z"
-    if isinstance(value, list):
-        return [_zoned(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _zoned(v) for k, v in value.items()}
-    return value
 
 
 def key_of(resource: str) -> Tuple[str, str]:
@@ -390,7 +371,7 @@ def dictionary_case(action: str, model: Type[Model]) -> Callable[[logibridge.Ire
 
 def case_callback_order(api: logibridge.Ireca, sb: sandbox.Sandbox) -> None:
     before = sent(sb)
-    orders = api.callback.order((FIXTURES / "10-callback.order.request.json").read_bytes())
+    orders = api.callback.order((IRECA_FIXTURES / "10-callback.order.request.json").read_bytes())
     assert orders[0].order_id == 209900 and orders[0].amount_to_pay == Decimal("679.57")
     assert orders[0].courier_id is None  # "" in the body: none assigned
     assert sent(sb) == before
@@ -490,8 +471,8 @@ def generic_params(endpoint: str, generic: logibridge.Client, sb: sandbox.Sandbo
         "ireca.licenses.set_callback": {"settings": {"url": "https://example.com/s", "isActive": 0}},
         "ireca.bank_terminal_logs.list": {},
         "ireca.fiscal_registrator_logs.list": {},
-        "ireca.callback.order": {"body": (FIXTURES / "10-callback.order.request.json").read_text(encoding="utf-8")},
-        "ireca.callback.license_session": {"body": (FIXTURES / "53-callback.license_session.request.json").read_text(encoding="utf-8")},
+        "ireca.callback.order": {"body": (IRECA_FIXTURES / "10-callback.order.request.json").read_text(encoding="utf-8")},
+        "ireca.callback.license_session": {"body": (IRECA_FIXTURES / "53-callback.license_session.request.json").read_text(encoding="utf-8")},
     }.get(endpoint, {})
 
 

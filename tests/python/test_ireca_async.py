@@ -6,40 +6,20 @@ client (tests/python/test_ireca.py calls every id)."""
 from __future__ import annotations
 
 import itertools
-import json
-import re
 from datetime import datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, AsyncIterator, Dict, Iterator
 
 import pytest
 
 import logibridge
 from logibridge import ireca, sandbox
+from conftest import IRECA_FIXTURES
+from conftest import ireca_fixture as fixture
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ireca"
 _ids = itertools.count(870001)
 
 
-def fixture(name: str) -> Any:
-    (path,) = FIXTURES.glob(f"*-{name}*.json")
-    return _zoned(json.loads(path.read_text(encoding="utf-8")))
-
-
-_WIRE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
-
-
-def _zoned(value: Any) -> Any:
-    """The document's date-times (GMT+0, written without a zone) with their zone: a caller
-    must give one, or the core refuses the time rather than guess it."""
-    if isinstance(value, str) and _WIRE_TIME.match(value):
-        return value.replace(" ", "T") + "Z"
-    if isinstance(value, list):
-        return [_zoned(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _zoned(v) for k, v in value.items()}
-    return value
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +71,7 @@ async def test_orders_create_get_update_and_journal(aapi: logibridge.AsyncIreca,
 async def test_dictionaries_and_library_rows(aapi: logibridge.AsyncIreca) -> None:
     statuses = await aapi.dictionary.delivery_statuses()
     assert statuses and all(isinstance(s, ireca.DeliveryStatus) for s in statuses)
-    orders = await aapi.callback.order((FIXTURES / "10-callback.order.request.json").read_bytes())
+    orders = await aapi.callback.order((IRECA_FIXTURES / "10-callback.order.request.json").read_bytes())
     assert orders[0].order_id == 209900
     assert await aapi.orders.lint(new_order()) == []
     settings = await aapi.pechka54.get_settings()

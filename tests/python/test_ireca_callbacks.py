@@ -17,10 +17,10 @@ import pytest
 
 import logibridge
 from logibridge import ireca, sandbox
+from conftest import IRECA_FIXTURES, ireca_fixture
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ireca"
-ORDER_BODY = (FIXTURES / "10-callback.order.request.json").read_bytes()
-SESSION_BODY = (FIXTURES / "53-callback.license_session.request.json").read_bytes()
+ORDER_BODY = (IRECA_FIXTURES / "10-callback.order.request.json").read_bytes()
+SESSION_BODY = (IRECA_FIXTURES / "53-callback.license_session.request.json").read_bytes()
 SECRET = "py-callback-secret-0123456789"
 WAIT = 30.0  # seconds: a bound so a broken delivery fails the test instead of hanging it
 
@@ -48,10 +48,8 @@ def delivery(receiver: ireca.CallbackReceiver, order_id: str, status: int) -> ir
 
 
 def new_order(api: logibridge.Ireca, order_id: str) -> None:
-    (order,) = json.loads((FIXTURES / "02-orders.create.request.json").read_text(encoding="utf-8"))
-    # The document's times are GMT+0 written without a zone; a caller gives the zone.
-    zoned = {k: v.replace(" ", "T") + "Z" for k, v in order.items() if k in ("deliveryTimeFrom", "deliveryTimeTo")}
-    api.orders.create([{**order, **zoned, "orderId": order_id}])
+    (order,) = ireca_fixture("orders.create.request")
+    api.orders.create([{**order, "orderId": order_id}])
 
 
 # -- parsers ------------------------------------------------------------------------------
