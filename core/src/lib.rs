@@ -22,6 +22,7 @@
 
 pub mod blocking;
 pub mod call;
+pub mod cargorun;
 pub mod carreta;
 mod client;
 pub mod endpoints;

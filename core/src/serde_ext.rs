@@ -254,6 +254,41 @@ pub fn string_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Erro
     })
 }
 
+thread_local! {
+    static CALLER_FORM: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the models are being read or written in the callers' form (see
+/// [`in_callers_form`]); the models' date-time adapters ask this.
+pub fn is_callers_form() -> bool {
+    CALLER_FORM.with(|c| c.get())
+}
+
+/// Runs `f` with the models' date-times in the callers' form instead of the wire's: written
+/// as RFC 3339 in UTC (`2021-04-28T11:34:00Z`), and read only with an offset (`+03:00`,
+/// `Z`), a time without one being refused rather than guessed. The faces see and give this
+/// form (the JSON of [`crate::Client::call`], the rows' parameters); the service's bodies
+/// are read and written in the wire form (iRECA: `2021-04-28 11:34:00`, GMT+0; CARGO.RUN:
+/// `…Z`, read with or without a zone), outside it.
+///
+/// ```
+/// use logibridge::ireca::{wire, Order};
+/// let o: Order = serde_json::from_str(r#"{"deliveryTimeFrom": "2021-04-28 11:34:00"}"#).unwrap(); // the wire's
+/// assert_eq!(wire::in_callers_form(|| serde_json::to_string(&o)).unwrap(), r#"{"deliveryTimeFrom":"2021-04-28T11:34:00Z"}"#);
+/// let naive = wire::in_callers_form(|| serde_json::from_str::<Order>(r#"{"deliveryTimeFrom": "2021-04-28 11:34:00"}"#));
+/// assert!(naive.unwrap_err().to_string().contains("no UTC offset"));
+/// ```
+pub fn in_callers_form<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CALLER_FORM.with(|c| c.set(self.0));
+        }
+    }
+    let _restore = Restore(CALLER_FORM.with(|c| c.replace(true)));
+    f()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,6 +87,7 @@ fn generate() -> String {
             AuthSpec::None => "none".to_owned(),
             AuthSpec::QueryParam { param, credential } => format!("`{credential}` in the query parameter `{param}`"),
             AuthSpec::Bearer { credential } => format!("`Authorization: Bearer <{credential}>`"),
+            AuthSpec::Jwt { username, password, generate, refresh } => format!("a JWT from `{generate}` (`{username}`, `{password}`), renewed by `{refresh}`, as `Authorization: Bearer`"),
         };
         let _ = writeln!(out, "Base URL `{}`; auth: {auth}.", s.default_base_url);
         for p in s.common_params {

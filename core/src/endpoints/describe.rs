@@ -81,6 +81,7 @@ pub fn describe_service(s: &ServiceSpec) -> Value {
         AuthSpec::None => json!({"kind": "none"}),
         AuthSpec::QueryParam { param, credential } => json!({"kind": "query_param", "param": param, "credential": credential}),
         AuthSpec::Bearer { credential } => json!({"kind": "bearer", "credential": credential}),
+        AuthSpec::Jwt { username, password, generate, refresh } => json!({"kind": "jwt", "username": username, "password": password, "generate": generate, "refresh": refresh}),
     };
     json!({
         "prefix": s.prefix,

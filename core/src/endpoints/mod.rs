@@ -21,6 +21,7 @@
 //! assert!(!endpoints::require("carreta.order.create").unwrap().idempotent);
 //! ```
 
+pub mod cargorun;
 pub mod carreta;
 mod describe;
 pub mod ireca;

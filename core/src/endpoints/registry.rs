@@ -7,7 +7,7 @@ use super::types::{Endpoint, ServiceSpec};
 use crate::error::{Error, Result};
 
 /// The services compiled into the library.
-static BUILT_IN: &[&ServiceSpec] = &[&super::carreta::SERVICE, &super::ireca::SERVICE];
+static BUILT_IN: &[&ServiceSpec] = &[&super::carreta::SERVICE, &super::ireca::SERVICE, &super::cargorun::SERVICE];
 
 #[derive(Default)]
 struct Registry {

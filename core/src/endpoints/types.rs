@@ -540,15 +540,29 @@ pub enum AuthSpec {
         /// The credential that holds the token.
         credential: &'static str,
     },
+    /// A JWT access token got by signing in with a user name and a password, renewed with
+    /// a refresh token before it expires and once after a 401 (CARGO.RUN's
+    /// `Account/GenerateToken` and `Account/RefreshToken`); sent as `Authorization: Bearer`.
+    Jwt {
+        /// The credential holding the user name.
+        username: &'static str,
+        /// The credential holding the password.
+        password: &'static str,
+        /// The id of the row that signs in (`cargorun.auth.generate_token`).
+        generate: &'static str,
+        /// The id of the row that renews (`cargorun.auth.refresh_token`).
+        refresh: &'static str,
+    },
 }
 
 impl AuthSpec {
-    /// `none`, `query_param`, `bearer`.
+    /// `none`, `query_param`, `bearer`, `jwt`.
     pub fn kind(self) -> &'static str {
         match self {
             AuthSpec::None => "none",
             AuthSpec::QueryParam { .. } => "query_param",
             AuthSpec::Bearer { .. } => "bearer",
+            AuthSpec::Jwt { .. } => "jwt",
         }
     }
 }

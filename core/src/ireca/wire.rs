@@ -651,36 +651,10 @@ pub mod time {
     }
 }
 
-thread_local! {
-    static CALLER_FORM: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
+pub use crate::serde_ext::in_callers_form;
 
 fn in_caller_form() -> bool {
-    CALLER_FORM.with(|c| c.get())
-}
-
-/// Runs `f` with the models' date-times in the callers' form instead of the wire's: written
-/// as RFC 3339 in UTC (`2021-04-28T11:34:00Z`), and read only with an offset (`+03:00`,
-/// `Z`), a time without one being refused rather than guessed. The faces see and give this
-/// form (the JSON of [`crate::Client::call`], the rows' parameters); the service's bodies
-/// are read and written in the wire form (`2021-04-28 11:34:00`, GMT+0), outside it.
-///
-/// ```
-/// use logibridge::ireca::{wire, Order};
-/// let o: Order = serde_json::from_str(r#"{"deliveryTimeFrom": "2021-04-28 11:34:00"}"#).unwrap(); // the wire's
-/// assert_eq!(wire::in_callers_form(|| serde_json::to_string(&o)).unwrap(), r#"{"deliveryTimeFrom":"2021-04-28T11:34:00Z"}"#);
-/// let naive = wire::in_callers_form(|| serde_json::from_str::<Order>(r#"{"deliveryTimeFrom": "2021-04-28 11:34:00"}"#));
-/// assert!(naive.unwrap_err().to_string().contains("no UTC offset"));
-/// ```
-pub fn in_callers_form<R>(f: impl FnOnce() -> R) -> R {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            CALLER_FORM.with(|c| c.set(self.0));
-        }
-    }
-    let _restore = Restore(CALLER_FORM.with(|c| c.replace(true)));
-    f()
+    crate::serde_ext::is_callers_form()
 }
 
 /// Calendar dates (a client's `birthday`): `YYYY-MM-DD`, no time zone.

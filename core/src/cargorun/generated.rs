@@ -1,0 +1,1 @@
+//! Models generated from the Swagger (filled in by the generator).

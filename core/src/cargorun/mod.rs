@@ -1,0 +1,10 @@
+//! CARGO.RUN Logistics 2.0: the models of its typed calls (generated from the service's
+//! OpenAPI document, `generated`), the .NET JSON they travel in (`wire`) and the rules the
+//! pages state (`rules`), checked before anything is sent.
+//!
+//! The rows are in [`crate::endpoints::cargorun`]; the JWT sign-in they need is
+//! [`crate::transport::JwtAuth`].
+
+pub mod generated;
+pub mod rules;
+pub mod wire;

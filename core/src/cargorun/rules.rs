@@ -1,0 +1,1 @@
+//! The rules of the pages, checked before sending (filled in by the rules work).

@@ -1,0 +1,1 @@
+//! The .NET JSON of CARGO.RUN (filled in by the models work).
