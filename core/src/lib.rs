@@ -27,6 +27,7 @@ pub mod carreta;
 mod client;
 pub mod endpoints;
 mod error;
+pub mod inn;
 pub mod ireca;
 mod pager;
 pub mod pricelist;

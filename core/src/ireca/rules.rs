@@ -22,68 +22,8 @@ use serde_json::{Map, Value};
 
 use crate::error::ValidationError;
 
-/// Whether `inn` is a valid INN: 10 digits (a company) or 12 (a person or sole trader)
-/// whose check digits match (Federal Tax Service order ММВ-7-6/435@, the check-digit rule).
-pub fn inn_is_valid(inn: &str) -> bool {
-    let digits: Vec<u32> = inn.chars().map_while(|c| c.to_digit(10)).collect();
-    if digits.len() != inn.chars().count() {
-        return false;
-    }
-    let check = |weights: &[u32], digits: &[u32]| weights.iter().zip(digits).map(|(w, d)| w * d).sum::<u32>() % 11 % 10;
-    const W10: [u32; 9] = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-    const W11: [u32; 10] = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
-    const W12: [u32; 11] = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
-    match digits.len() {
-        10 => check(&W10, &digits) == digits[9],
-        12 => check(&W11, &digits) == digits[10] && check(&W12, &digits) == digits[11],
-        _ => false,
-    }
-}
-
-/// Checks one INN: empty is allowed (the service's own answers carry `""`); anything else
-/// must be 10 or 12 digits with matching check digits. `field` is the JSON path shown.
-pub fn check_inn(field: &str, inn: &str) -> Result<(), ValidationError> {
-    let inn = inn.trim();
-    if inn.is_empty() || inn_is_valid(inn) {
-        return Ok(());
-    }
-    let shown = crate::shown_input(inn);
-    let all_digits = inn.chars().all(|c| c.is_ascii_digit());
-    if !all_digits || !matches!(inn.len(), 10 | 12) {
-        return Err(ValidationError::new(
-            field,
-            "inn.format",
-            format!("\"{shown}\" is not an INN: 10 digits (a company) or 12 (a person or sole trader)"),
-            format!("«{shown}» не является ИНН: 10 цифр (организация) или 12 (физическое лицо, ИП)"),
-        ));
-    }
-    Err(ValidationError::new(
-        field,
-        "inn.checksum",
-        format!("\"{shown}\" is not a valid INN: its check digit does not match"),
-        format!("«{shown}» не является корректным ИНН: не сходится контрольное число"),
-    ))
-}
-
-/// Checks every `inn` anywhere in `value` (objects inside lists included). `path` is the
-/// JSON path of `value` itself.
-pub fn check_inns(path: &str, value: &Value) -> Result<(), ValidationError> {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map {
-                let here = join(path, key);
-                match (key.as_str(), v) {
-                    ("inn", Value::String(s)) => check_inn(&here, s)?,
-                    ("inn", Value::Number(n)) => check_inn(&here, &n.to_string())?,
-                    _ => check_inns(&here, v)?,
-                }
-            }
-            Ok(())
-        }
-        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, v)| check_inns(&format!("{path}[{i}]"), v)),
-        _ => Ok(()),
-    }
-}
+/// The INN rules are shared with CARGO.RUN and live in [`crate::inn`].
+pub use crate::inn::{check_inn, check_inns, inn_is_valid};
 
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
