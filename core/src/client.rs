@@ -11,7 +11,7 @@ use crate::call::{self, Args};
 use crate::endpoints::{self, AuthSpec, Endpoint, Paging, ServiceSpec};
 use crate::error::{Error, Result};
 use crate::pager::Pager;
-use crate::transport::{AuthStrategy, BearerToken, Config, NoAuth, QueryKey, Request, Response, Secret, Transport};
+use crate::transport::{AuthStrategy, BearerToken, Config, JwtAuth, NoAuth, QueryKey, Request, Response, Secret, Transport};
 
 /// The longest request timeout a client accepts (one day).
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
@@ -51,6 +51,7 @@ pub struct ClientBuilder {
     deadline: Option<Duration>,
     params: Map<String, Value>,
     auth: Option<Arc<dyn AuthStrategy>>,
+    token_file: Option<std::path::PathBuf>,
     errors: Vec<Error>,
 }
 
@@ -68,7 +69,7 @@ fn seconds(name: &str, value: &Value) -> Result<Duration> {
 
 impl ClientBuilder {
     fn new(spec: &'static ServiceSpec) -> ClientBuilder {
-        ClientBuilder { spec, credentials: vec![], base_url: None, timeout: None, connect_timeout: None, max_retries: None, deadline: None, params: Map::new(), auth: None, errors: vec![] }
+        ClientBuilder { spec, credentials: vec![], base_url: None, timeout: None, connect_timeout: None, max_retries: None, deadline: None, params: Map::new(), auth: None, token_file: None, errors: vec![] }
     }
 
     /// A credential of the service by name (`api_key`). Unknown names fail at `build`.
@@ -141,6 +142,18 @@ impl ClientBuilder {
         }
     }
 
+    /// A file that keeps the service's tokens across restarts (services that sign in with a
+    /// JWT: CARGO.RUN), so a new process does not sign in again (the service answers 429 to
+    /// frequent sign-ins). It holds access and refresh tokens with their expiry per base URL
+    /// and user, never the password; it is written atomically with mode 600, and `build`
+    /// refuses one that group or others may read or write ([`Error::InvalidParameter`]
+    /// `option.token_file`, naming the path). The option `token_file` (a path string) in
+    /// every face; for another service it is an unknown option.
+    pub fn token_file(self, path: impl Into<std::path::PathBuf>) -> Self {
+        let path: std::path::PathBuf = path.into();
+        self.option("token_file", Value::from(path.to_string_lossy().into_owned()))
+    }
+
     /// Replaces the authentication the service spec describes with your own strategy.
     pub fn auth(mut self, auth: Arc<dyn AuthStrategy>) -> Self {
         self.auth = Some(auth);
@@ -193,6 +206,10 @@ impl ClientBuilder {
                         _ => this.connect_timeout = Some(d),
                     }
                 }
+                "token_file" if matches!(this.spec.auth, AuthSpec::Jwt { .. }) => match &value {
+                    Value::String(s) if !s.trim().is_empty() => this.token_file = Some(s.into()),
+                    _ => return Err(Error::invalid_param("client", name, "option.type", "must be a path (a non-empty string)", "должен быть путём к файлу (непустой строкой)")),
+                },
                 "max_retries" => match value.as_u64() {
                     Some(n) if n <= MAX_RETRIES as u64 => this.max_retries = Some(n as u32),
                     _ => return Err(Error::invalid_param("client", name, "option.max_retries", format!("must be a whole number in 0..=100, got {value}"), format!("должно быть целым числом от 0 до 100; передано {value}"))),
@@ -228,6 +245,9 @@ impl ClientBuilder {
 
     fn unknown_option(&self, name: &str) -> Error {
         let mut known: Vec<&str> = vec!["base_url", "timeout", "connect_timeout", "deadline", "max_retries"];
+        if matches!(self.spec.auth, AuthSpec::Jwt { .. }) {
+            known.push("token_file");
+        }
         known.extend(self.spec.credentials.iter().map(|c| c.name));
         known.extend(self.spec.common_params.iter().map(|p| p.name));
         let shown: String = name.chars().take(60).collect();
@@ -273,14 +293,20 @@ impl ClientBuilder {
             config.retry.max_retries = n.min(MAX_RETRIES);
         }
         config.deadline = self_.deadline.map(|d| d.min(MAX_TIMEOUT));
+        // One pool: the JWT strategy sends its token calls through this transport, without
+        // credentials.
+        let bare = Transport::new(config, Arc::new(NoAuth))?;
         let auth: Arc<dyn AuthStrategy> = match (self_.auth.clone(), self_.spec.auth) {
             (Some(a), _) => a,
             (None, AuthSpec::None) => Arc::new(NoAuth),
             (None, AuthSpec::QueryParam { param, credential }) => Arc::new(QueryKey::new(param, self_.secret(credential)?)),
             (None, AuthSpec::Bearer { credential }) => Arc::new(BearerToken::new(self_.secret(credential)?)),
-            (None, AuthSpec::Jwt { .. }) => return Err(Error::invalid_argument("JWT sign-in is not built yet", "вход по JWT ещё не сделан")),
+            (None, AuthSpec::Jwt { username, password, generate, refresh }) => {
+                let user = self_.credentials.iter().find(|(n, _)| *n == username).map(|(_, s)| s.expose().trim().to_owned()).unwrap_or_default();
+                Arc::new(JwtAuth::new(bare.clone(), endpoints::require(generate)?, endpoints::require(refresh)?, user, self_.secret(password)?, self_.token_file.clone())?)
+            }
         };
-        let transport = Transport::new(config, auth)?;
+        let transport = bare.with_auth(auth);
         Ok(Client { spec: self_.spec, transport, params: Arc::new(self_.params) })
     }
 }
@@ -564,6 +590,9 @@ impl Client {
     /// Sends a checked call and returns the raw answer.
     pub(crate) async fn send_checked(&self, ep: &'static Endpoint, args: &Args) -> Result<Response> {
         let req: Request = call::request(ep, self.spec, args)?;
+        if let Some(answer) = self.transport.own_call(&req).await {
+            return answer;
+        }
         self.transport.execute(req).await
     }
 }

@@ -149,7 +149,7 @@ impl AuthStrategy for Renewing {
         headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
         Box::pin(async { Ok(()) })
     }
-    fn refresh(&self) -> BoxFuture<'_, logibridge::Result<bool>> {
+    fn refresh<'a>(&'a self, _: &'a reqwest::header::HeaderMap) -> BoxFuture<'a, logibridge::Result<bool>> {
         Box::pin(async move { Ok(self.generation.fetch_add(1, Ordering::SeqCst) == 0) })
     }
     fn secrets(&self) -> Vec<String> {

@@ -64,10 +64,21 @@ pub trait AuthStrategy: Send + Sync + fmt::Debug {
     /// Adds the credentials to an outgoing request.
     fn authorize<'a>(&'a self, url: &'a mut url::Url, headers: &'a mut reqwest::header::HeaderMap) -> BoxFuture<'a, Result<()>>;
 
-    /// Renews the credentials after a 401. `Ok(true)`: renewed, send the request once more;
-    /// `Ok(false)` (the default): nothing to renew, the 401 stands.
-    fn refresh(&self) -> BoxFuture<'_, Result<bool>> {
+    /// Renews the credentials after a 401. `rejected` holds the headers of the request the
+    /// 401 answered, so a strategy can tell a stale credential (renewed meanwhile by another
+    /// call: just repeat) from the one in force. `Ok(true)`: renewed, send the request once
+    /// more; `Ok(false)` (the default): nothing to renew, the 401 stands.
+    fn refresh<'a>(&'a self, rejected: &'a reqwest::header::HeaderMap) -> BoxFuture<'a, Result<bool>> {
+        let _ = rejected;
         Box::pin(async { Ok(false) })
+    }
+
+    /// Answers a call of the strategy's own rows (CARGO.RUN's token calls) asked for through
+    /// the client, instead of the transport sending it as it stands; `None` (the default):
+    /// not one of them. The answer must hold no secret (see [`super::JwtAuth`]).
+    fn own_call<'a>(&'a self, req: &'a super::Request) -> Option<BoxFuture<'a, Result<super::Response>>> {
+        let _ = req;
+        None
     }
 
     /// The secret values held now, for scrubbing text that came from outside.

@@ -4,6 +4,7 @@
 //! [endpoint table](crate::endpoints); [`Transport::execute`] does the rest.
 
 mod auth;
+mod jwt;
 mod retry;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use tracing::Instrument;
 use url::Url;
 
 pub use auth::{AuthStrategy, BearerToken, NoAuth, QueryKey, Secret};
+pub use jwt::{jwt_times, refresh_margin, JwtAuth, DEFAULT_GENERATE_COOLDOWN, DEFAULT_LIFETIME, MAX_REFRESH_MARGIN};
 pub use retry::{is_retryable_status, parse_retry_after, RetryPolicy};
 
 use crate::endpoints::{Endpoint, ErrorFormat, Method};
@@ -328,6 +330,21 @@ impl Transport {
         &self.config
     }
 
+    /// A copy with another auth strategy (shares the connection pool): a JWT strategy sends
+    /// its token calls through the client's own transport without credentials.
+    pub fn with_auth(&self, auth: Arc<dyn AuthStrategy>) -> Transport {
+        Transport { auth, ..self.clone() }
+    }
+
+    /// The strategy's own answer to one of its rows asked for by id (see
+    /// [`AuthStrategy::own_call`]), `None` for any other row.
+    pub async fn own_call(&self, req: &Request) -> Option<Result<Response>> {
+        match self.auth.own_call(req) {
+            Some(answer) => Some(answer.await),
+            None => None,
+        }
+    }
+
     /// A copy with another retry count (shares the connection pool).
     pub fn with_max_retries(&self, max_retries: u32) -> Transport {
         let mut t = self.clone();
@@ -431,6 +448,7 @@ impl Transport {
             let shown_url = redact_url(&url);
             let span = tracing::info_span!("logibridge.request", endpoint = ep.id, method = %ep.method, url = %shown_url, attempt, status = tracing::field::Empty, duration_ms = tracing::field::Empty);
             let started = Instant::now();
+            let sent_headers = if ep.auth { headers.clone() } else { reqwest::header::HeaderMap::new() };
             let outcome = self.attempt(ep, method.clone(), url, headers, body.clone(), read_body, limit).instrument(span.clone()).await.map_err(|e| call_elapsed(e, call_started.elapsed()));
             let elapsed = started.elapsed();
             span.record("duration_ms", elapsed.as_millis() as u64);
@@ -456,7 +474,7 @@ impl Transport {
                     }
                     // Expired credentials are renewed once; a second 401 stands.
                     refreshed = true;
-                    if self.auth.refresh().await? {
+                    if self.auth.refresh(&sent_headers).await? {
                         continue;
                     }
                     return outcome;
