@@ -271,7 +271,7 @@ impl JwtAuth {
         };
         match stale {
             Some((access, Some(refresh), expires_at)) => match self.renew(&access, &refresh).await {
-                Ok(()) => self.fresh_token().ok_or_else(|| Error::Internal("the renewed token is stale at once".into())),
+                Ok(()) => self.current_token().ok_or_else(|| Error::Internal("renewed without a token".into())),
                 // The service could not be asked (down, timeout): the token still holds.
                 Err(e) if SystemTime::now() < expires_at && !is_refusal(&e) => {
                     tracing::warn!(error = %e, "the token could not be renewed; the current one is used until it expires");
@@ -457,13 +457,23 @@ fn is_refusal(e: &Error) -> bool {
     matches!(e.status(), Some(s) if (400..500).contains(&s) && s != 429)
 }
 
+/// The expiry and renewal time of a token that came `now`. A token that comes already due
+/// by the local clock (its `exp` minus the margin has passed: the clocks disagree) is given
+/// its lifetime (`exp − iat`, else [`DEFAULT_LIFETIME`]) from its arrival instead, so that
+/// a skewed clock costs one 401 and its renewal, never a renewal at every call.
 fn token_set(access: Secret, refresh: Option<Secret>, now: SystemTime) -> TokenSet {
     let (issued, expires_at) = match jwt_times(access.expose()) {
         Some((iat, exp)) => (iat.unwrap_or(now).min(exp), exp),
         None => (now, now + DEFAULT_LIFETIME),
     };
     let lifetime = expires_at.duration_since(issued).unwrap_or_default();
-    let renew_at = expires_at.checked_sub(refresh_margin(lifetime)).unwrap_or(expires_at);
+    let margin = refresh_margin(lifetime);
+    let renew_at = expires_at.checked_sub(margin).unwrap_or(expires_at);
+    if renew_at <= now {
+        let lifetime = if lifetime.is_zero() { DEFAULT_LIFETIME } else { lifetime };
+        tracing::warn!(lifetime_s = lifetime.as_secs(), "the token came already due by this computer's clock; it is given its lifetime from now");
+        return TokenSet { access, refresh, expires_at: now + lifetime, renew_at: now + lifetime - refresh_margin(lifetime) };
+    }
     TokenSet { access, refresh, expires_at, renew_at }
 }
 
