@@ -8,3 +8,5 @@
 pub mod generated;
 pub mod rules;
 pub mod wire;
+
+pub use generated::*;
