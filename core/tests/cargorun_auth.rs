@@ -284,3 +284,213 @@ async fn a_hundred_concurrent_calls_across_an_expiry_cause_one_refresh() {
     }
     assert_eq!((generated(&log), refreshed(&log), unauthorized(&state)), (1, 1, 0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_refresh_falls_back_to_exactly_one_generate_token() {
+    let (url, log, state) = fake().await;
+    let c = client(&url, PASSWORD);
+    ping(&c).await.unwrap();
+    {
+        let mut s = state.lock().unwrap();
+        s.valid.clear();
+        s.refresh_status = 400;
+    }
+    let calls: Vec<_> = (0..20).map(|_| tokio::spawn({
+        let c = c.clone();
+        async move { ping(&c).await }
+    })).collect();
+    for call in calls {
+        assert_eq!(serial(&token_of(&call.await.unwrap().unwrap())), 2, "the new sign-in's token");
+    }
+    assert_eq!((refreshed(&log), generated(&log)), (1, 2));
+}
+
+#[tokio::test]
+async fn a_429_from_generate_token_is_a_typed_error_and_no_second_is_sent_within_the_cooldown() {
+    let (url, log, state) = fake().await;
+    {
+        let mut s = state.lock().unwrap();
+        s.generate_status = 429;
+        s.retry_after = Some("120");
+    }
+    let a = client(&url, PASSWORD);
+    let e = ping(&a).await.unwrap_err();
+    assert_eq!((e.kind(), e.status(), e.endpoint()), (ErrorKind::RateLimited, Some(429), Some("cargorun.auth.generate_token")), "{e}");
+    let wait = match &e {
+        logibridge::Error::Http { retry_after: Some(w), .. } => *w,
+        other => panic!("no wait: {other:?}"),
+    };
+    assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120), "{wait:?}");
+    assert!(e.message_ru().contains("не отправляется"), "{}", e.message_ru());
+    // Another client object of the same URL and user (another 1C session), and the same
+    // object again: refused at once with the wait left, nothing sent.
+    for c in [client(&url, PASSWORD), a.clone(), client(&url, "another-password")] {
+        let e = ping(&c).await.unwrap_err();
+        assert_eq!(e.status(), Some(429), "{e}");
+        assert!(matches!(e, logibridge::Error::Http { retry_after: Some(w), .. } if w <= wait));
+    }
+    assert_eq!(generated(&log), 1);
+    assert_eq!(count(&log, "/api/ping"), 0);
+
+    // Without Retry-After: the documented default.
+    let (url, log, state) = fake().await;
+    state.lock().unwrap().generate_status = 429;
+    let e = ping(&client(&url, PASSWORD)).await.unwrap_err();
+    assert!(matches!(e, logibridge::Error::Http { status: 429, retry_after: Some(w), .. } if w == DEFAULT_GENERATE_COOLDOWN), "{e:?}");
+    ping(&client(&url, PASSWORD)).await.unwrap_err();
+    assert_eq!(generated(&log), 1);
+}
+
+/// A fresh path under the system's temporary directory.
+fn temp_path(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("logibridge-cargorun-auth-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("tokens.json")
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_token_file_open_to_others_is_refused_naming_the_path_and_the_rule() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (url, log, _state) = fake().await;
+    let path = temp_path("refused");
+    std::fs::write(&path, "{}").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = Client::builder(&cargorun::SERVICE).credential("username", USER).credential("password", PASSWORD).base_url(&url).token_file(&path).build().unwrap_err();
+    assert_eq!((e.field(), e.code()), (Some("token_file"), "option.token_file"));
+    let shown = path.display().to_string();
+    assert!(e.to_string().contains(&shown) && e.to_string().contains("600") && e.to_string().contains("644"), "{e}");
+    assert!(e.message_ru().contains(&shown) && e.message_ru().contains("только владельцу"), "{}", e.message_ru());
+    // Owner-only: accepted. The option is unknown to a service without JWT.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    Client::builder(&cargorun::SERVICE).credential("username", USER).credential("password", PASSWORD).base_url(&url).option("token_file", json!(shown)).build().unwrap();
+    let e = Client::builder(&logibridge::endpoints::carreta::SERVICE).credential("api_key", "k").option("token_file", json!(shown)).build().unwrap_err();
+    assert_eq!(e.code(), "option.unknown");
+    assert_eq!(generated(&log), 0, "building signs nobody in");
+}
+
+#[tokio::test]
+async fn a_token_file_carries_the_session_across_a_restart() {
+    let (url, log, _state) = fake().await;
+    let path = temp_path("restart");
+    let with_file = || Client::builder(&cargorun::SERVICE).credential("username", USER).credential("password", PASSWORD).base_url(&url).token_file(&path).build().unwrap();
+    let first = ping(&with_file()).await.unwrap();
+    assert_eq!(generated(&log), 1);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(&token_of(&first)) && !text.contains(PASSWORD), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // "Restart": the process forgets the session; the file brings it back.
+    JwtAuth::forget(&url, USER);
+    let again = ping(&with_file()).await.unwrap();
+    assert_eq!(token_of(&again), token_of(&first));
+    assert_eq!(generated(&log), 1, "no second sign-in after the restart");
+    // Without the file, the forgotten session signs in again (the hook does restart it).
+    JwtAuth::forget(&url, USER);
+    ping(&client(&url, PASSWORD)).await.unwrap();
+    assert_eq!(generated(&log), 2);
+}
+
+/// Every text a caller or a log could see: none may hold the password or a token.
+fn assert_clean(what: &str, text: &str, secrets: &[String]) {
+    for s in secrets {
+        assert!(!text.contains(s.as_str()), "{what} shows a secret ({}…): {text}", &s[..8.min(s.len())]);
+    }
+    assert!(!text.contains("canary"), "{what} shows a canary: {text}");
+}
+
+/// Every secret the fake has handed out, and the password.
+fn all_secrets(log: &Log) -> Vec<String> {
+    let mut out = vec![PASSWORD.to_owned()];
+    for seen in log.lock().unwrap().iter() {
+        let body: Value = serde_json::from_slice(&seen.body).unwrap_or(Value::Null);
+        for k in ["accessToken", "refreshToken"] {
+            out.extend(body[k].as_str().map(str::to_owned));
+        }
+        out.extend(seen.header("authorization").and_then(|h| h.strip_prefix("Bearer ")).map(str::to_owned));
+    }
+    out
+}
+
+/// Log lines written while a test runs, at every level.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn tokens_and_the_password_never_reach_debug_errors_logs_or_a_direct_call() {
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).with_ansi(false).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+
+    let (url, log, state) = fake().await;
+    let c = client(&url, PASSWORD);
+    let answer = ping(&c).await.unwrap();
+    let token = token_of(&answer);
+    // An error whose body echoes the token (403).
+    state.lock().unwrap().ping_status = 403;
+    let e = ping(&c).await.unwrap_err();
+    assert_eq!(e.status(), Some(403));
+    state.lock().unwrap().ping_status = 200;
+    // A refused refresh whose body echoes the refresh token, then a sign-in.
+    {
+        let mut s = state.lock().unwrap();
+        s.valid.clear();
+        s.refresh_status = 401;
+    }
+    ping(&c).await.unwrap();
+    state.lock().unwrap().refresh_status = 200;
+    // A refused sign-in whose body echoes the password.
+    let (url2, log2, _) = fake().await;
+    let wrong = Client::builder(&cargorun::SERVICE).credential("username", USER).credential("password", "wrong-canary-pass-1").base_url(&url2).build().unwrap();
+    let refused = ping(&wrong).await.unwrap_err();
+    assert_eq!(refused.status(), Some(400));
+
+    // Through the generic entry, the token rows answer with the tokens masked; the client
+    // adopts the new ones and keeps the rest of the answer.
+    let generated_before = generated(&log);
+    let direct = c.call("cargorun.auth.generate_token", json!({"user_name": USER, "password": PASSWORD})).await.unwrap();
+    assert_eq!((direct["accessToken"].as_str(), direct["refreshToken"].as_str()), (Some("***"), Some("***")));
+    assert_eq!(direct["currentUser"]["fullName"], "Интеграция");
+    assert_eq!(generated(&log), generated_before + 1);
+    let after = ping(&c).await.unwrap();
+    assert_eq!(serial(&token_of(&after)), state.lock().unwrap().issued as i64, "the client adopted the new token");
+    let json_text = c.call_json("cargorun.auth.refresh_token", r#"{"access_token": "***", "refresh_token": "***"}"#).await.unwrap();
+    assert!(json_text.contains("\"accessToken\":\"***\""), "{json_text}");
+    let after = ping(&c).await.unwrap();
+    assert_eq!(serial(&token_of(&after)), state.lock().unwrap().issued as i64, "renewed by the direct refresh");
+    assert_eq!(refreshed(&log), 2, "the refused one and the direct one");
+
+    let mut secrets = all_secrets(&log);
+    secrets.extend(all_secrets(&log2));
+    secrets.push("wrong-canary-pass-1".into());
+    assert!(secrets.contains(&token));
+    // Every secret the fake saw is in the strategy's list, so anything is scrubbed of it.
+    let e_json = e.to_json().to_string();
+    for (what, text) in [
+        ("Debug of the client", format!("{c:?} {wrong:?}")),
+        ("the 403", format!("{e} {e:?} {}", e.message_ru())),
+        ("the 403's JSON", e_json),
+        ("the refused sign-in", format!("{refused} {refused:?} {} {}", refused.message_ru(), refused.to_json())),
+        ("the direct answers", format!("{direct} {json_text}")),
+    ] {
+        assert_clean(what, &text, &secrets);
+    }
+    assert!(!lines.0.lock().unwrap().is_empty(), "the subscriber saw the calls");
+    assert_clean("the log", &String::from_utf8_lossy(&lines.0.lock().unwrap()), &secrets);
+}

@@ -365,7 +365,12 @@ impl JwtAuth {
                 f.retry_after = Some(wait);
                 lock(cooldowns()).insert(key, f.clone());
                 tracing::warn!(endpoint = self.generate.id, wait_s = wait.as_secs_f64(), "GenerateToken answered 429: no sign-in is sent before the wait ends");
-                Err(f.error(&format!("no GenerateToken is sent for {:.0} s", wait.as_secs_f64()), &format!("GenerateToken не отправляется ещё {:.0} с", wait.as_secs_f64())))
+                let mut err = f.error(&format!("no GenerateToken is sent for {:.0} s", wait.as_secs_f64()), &format!("GenerateToken не отправляется ещё {:.0} с", wait.as_secs_f64()));
+                if let Error::Http { retry_after, .. } = &mut err {
+                    // The whole wait, as the service (or the default) gave it.
+                    *retry_after = Some(wait);
+                }
+                Err(err)
             }
             Err(e) => Err(self.scrubbed(e)),
         }
