@@ -959,6 +959,22 @@ mod tests {
         check_bid("", &bid).unwrap();
     }
 
+    /// The rules read what the models write: the pages' examples, read into the generated
+    /// models and written back (phones, date-times and coordinates converted there), pass.
+    #[test]
+    fn the_models_wire_form_of_the_examples_passes() {
+        fn written<T: serde::de::DeserializeOwned + serde::Serialize>(text: &str) -> Value {
+            let model: T = serde_json::from_str(text).expect("the example reads into its model");
+            serde_json::to_value(&model).expect("the model writes")
+        }
+        check_bid("", &written::<crate::cargorun::BidTruckingEditModel>(BIDS_MD_EXAMPLE)).unwrap();
+        check_distribution_bid_batch("", &written::<crate::cargorun::DistributionBidBatchEditModel>(DISTRIBUTION_BIDS_MD_EXAMPLE)).unwrap();
+        // The scenario's string price is written as a number by the model; its points still lack their ids.
+        let bid = written::<crate::cargorun::BidTruckingEditModel>(SCENARIO_EXAMPLE);
+        assert_eq!(bid["price"], json!(234000));
+        assert_eq!(check_bid("", &bid).unwrap_err().field, "bidPoints[0].id");
+    }
+
     fn without(mut v: Value, pointer: &str) -> Value {
         let (parent, key) = pointer.rsplit_once('/').unwrap();
         let target = v.pointer_mut(parent).unwrap();
