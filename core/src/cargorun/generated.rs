@@ -977,7 +977,7 @@ pub struct AddUserRoleModel {
     /// Id пользователя (`userId`).
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub user_id: Option<i64>,
-    /// (`role`).
+    /// `role` (undescribed by the Swagger and the pages).
     #[serde(rename = "role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -991,34 +991,34 @@ pub struct AddUserRoleModel {
 /// Wire name `AddressModel`. Used by `cargorun.map.geocode` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AddressModel {
-    /// (`city`).
+    /// `city` (undescribed by the Swagger and the pages).
     #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// (`village`).
+    /// `village` (undescribed by the Swagger and the pages).
     #[serde(rename = "village", default, skip_serializing_if = "Option::is_none")]
     pub village: Option<String>,
-    /// (`state`).
+    /// `state` (undescribed by the Swagger and the pages).
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// (`county`).
+    /// `county` (undescribed by the Swagger and the pages).
     #[serde(rename = "county", default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
-    /// (`street`).
+    /// `street` (undescribed by the Swagger and the pages).
     #[serde(rename = "street", default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
-    /// (`houseNumber`).
+    /// `houseNumber` (undescribed by the Swagger and the pages).
     #[serde(rename = "houseNumber", default, skip_serializing_if = "Option::is_none")]
     pub house_number: Option<String>,
-    /// (`federalDistrict`).
+    /// `federalDistrict` (undescribed by the Swagger and the pages).
     #[serde(rename = "federalDistrict", default, skip_serializing_if = "Option::is_none")]
     pub federal_district: Option<String>,
-    /// (`kladrId`).
+    /// `kladrId` (undescribed by the Swagger and the pages).
     #[serde(rename = "kladrId", default, skip_serializing_if = "Option::is_none")]
     pub kladr_id: Option<String>,
-    /// (`fiasId`).
+    /// `fiasId` (undescribed by the Swagger and the pages).
     #[serde(rename = "fiasId", default, skip_serializing_if = "Option::is_none")]
     pub fias_id: Option<String>,
-    /// (`geonameId`).
+    /// `geonameId` (undescribed by the Swagger and the pages).
     #[serde(rename = "geonameId", default, skip_serializing_if = "Option::is_none")]
     pub geoname_id: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1046,31 +1046,31 @@ pub struct AddressSuggestionsModel {
 /// Wire name `AddressViewModel`. Used by `cargorun.map.geocode` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AddressViewModel {
-    /// (`displayName`).
+    /// `displayName` (undescribed by the Swagger and the pages).
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// (`inn`).
+    /// `inn` (undescribed by the Swagger and the pages).
     #[serde(rename = "inn", default, skip_serializing_if = "Option::is_none")]
     pub inn: Option<String>,
-    /// (`kladrId`).
+    /// `kladrId` (undescribed by the Swagger and the pages).
     #[serde(rename = "kladrId", default, skip_serializing_if = "Option::is_none")]
     pub kladr_id: Option<String>,
-    /// (`fiasId`).
+    /// `fiasId` (undescribed by the Swagger and the pages).
     #[serde(rename = "fiasId", default, skip_serializing_if = "Option::is_none")]
     pub fias_id: Option<String>,
-    /// (`geonameId`).
+    /// `geonameId` (undescribed by the Swagger and the pages).
     #[serde(rename = "geonameId", default, skip_serializing_if = "Option::is_none")]
     pub geoname_id: Option<String>,
-    /// (`location`, point).
+    /// `location`, a point: GeoJSON or `{latitude, longitude}` (undescribed by the Swagger and the pages).
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none", with = "wire::geo_point")]
     pub location: Option<Point>,
-    /// (`address`).
+    /// `address` (undescribed by the Swagger and the pages).
     #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
     pub address: Option<AddressModel>,
-    /// (`geocoderSourceType`).
+    /// `geocoderSourceType` (undescribed by the Swagger and the pages).
     #[serde(rename = "geocoderSourceType", default, skip_serializing_if = "Option::is_none")]
     pub geocoder_source_type: Option<GeocoderSourceType>,
-    /// (`locationId`).
+    /// `locationId` (undescribed by the Swagger and the pages).
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1084,7 +1084,7 @@ pub struct AddressViewModel {
 /// Wire name `AverageAxisLoadValueModel`. Used by `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AverageAxisLoadValueModel {
-    /// (`averageValue`).
+    /// `averageValue` (undescribed by the Swagger and the pages).
     #[serde(rename = "averageValue", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub average_value: Option<Decimal>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1098,22 +1098,22 @@ pub struct AverageAxisLoadValueModel {
 /// Wire name `AxisLoadValueModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AxisLoadValueModel {
-    /// (`trackerId`).
+    /// `trackerId` (undescribed by the Swagger and the pages).
     #[serde(rename = "trackerId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub tracker_id: Option<i64>,
-    /// (`value`).
+    /// `value` (undescribed by the Swagger and the pages).
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub value: Option<Decimal>,
-    /// (`secondaryValue`).
+    /// `secondaryValue` (undescribed by the Swagger and the pages).
     #[serde(rename = "secondaryValue", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub secondary_value: Option<Decimal>,
-    /// (`averageValue`).
+    /// `averageValue` (undescribed by the Swagger and the pages).
     #[serde(rename = "averageValue", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub average_value: Option<Decimal>,
-    /// (`trailerValue`).
+    /// `trailerValue` (undescribed by the Swagger and the pages).
     #[serde(rename = "trailerValue", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub trailer_value: Option<Decimal>,
-    /// (`fixedAt`).
+    /// `fixedAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "fixedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub fixed_at: Option<DateTime<Utc>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1141,16 +1141,16 @@ pub struct BidCancelModel {
 /// Wire name `BidCarForCollisionCheckSimpleModel`. Used by `cargorun.bids.patch` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidCarForCollisionCheckSimpleModel {
-    /// (`bidId`).
+    /// `bidId` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub bid_id: Option<i64>,
-    /// (`carId`).
+    /// `carId` (undescribed by the Swagger and the pages).
     #[serde(rename = "carId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub car_id: Option<i64>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BidStatus>,
-    /// (`isEmptyMileageBid`).
+    /// `isEmptyMileageBid` (undescribed by the Swagger and the pages).
     #[serde(rename = "isEmptyMileageBid", default, skip_serializing_if = "Option::is_none")]
     pub is_empty_mileage_bid: Option<bool>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1164,16 +1164,16 @@ pub struct BidCarForCollisionCheckSimpleModel {
 /// Wire name `BidCarFuelConsumptionViewModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidCarFuelConsumptionViewModel {
-    /// (`planTotalConsumption`).
+    /// `planTotalConsumption` (undescribed by the Swagger and the pages).
     #[serde(rename = "planTotalConsumption", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub plan_total_consumption: Option<Decimal>,
-    /// (`factTotalConsumption`).
+    /// `factTotalConsumption` (undescribed by the Swagger and the pages).
     #[serde(rename = "factTotalConsumption", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub fact_total_consumption: Option<Decimal>,
-    /// (`factConsumption`).
+    /// `factConsumption` (undescribed by the Swagger and the pages).
     #[serde(rename = "factConsumption", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub fact_consumption: Option<Decimal>,
-    /// (`updatedAt`).
+    /// `updatedAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub updated_at: Option<DateTime<Utc>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1190,7 +1190,7 @@ pub struct BidChangeStatusApiModel {
     /// Идентификатор заявки (`bidId`).
     #[serde(rename = "bidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub bid_id: Option<i64>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BidStatus>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1204,13 +1204,13 @@ pub struct BidChangeStatusApiModel {
 /// Wire name `BidChatModel`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidChatModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BidChatDomainType>,
-    /// (`intChatFlags`).
+    /// `intChatFlags` (undescribed by the Swagger and the pages).
     #[serde(rename = "intChatFlags", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub int_chat_flags: Option<i32>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1250,22 +1250,22 @@ pub struct BidDocumentAssignmentModel {
 /// Wire name `BidEstimateGetModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidEstimateGetModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`bidPointId`).
+    /// `bidPointId` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidPointId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub bid_point_id: Option<i64>,
-    /// (`latePeriod`).
+    /// `latePeriod` (undescribed by the Swagger and the pages).
     #[serde(rename = "latePeriod", default, skip_serializing_if = "Option::is_none")]
     pub late_period: Option<String>,
-    /// (`estimatedDate`).
+    /// `estimatedDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "estimatedDate", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub estimated_date: Option<DateTime<Utc>>,
-    /// (`manualEstimatedLeaveDate`).
+    /// `manualEstimatedLeaveDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "manualEstimatedLeaveDate", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub manual_estimated_leave_date: Option<DateTime<Utc>>,
-    /// (`comment`).
+    /// `comment` (undescribed by the Swagger and the pages).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1296,13 +1296,13 @@ pub struct BidEstimationModel {
 /// Wire name `BidFactoringModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidFactoringModel {
-    /// (`factoringCompanyId`).
+    /// `factoringCompanyId` (undescribed by the Swagger and the pages).
     #[serde(rename = "factoringCompanyId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub factoring_company_id: Option<i64>,
-    /// (`factoringCompanyName`).
+    /// `factoringCompanyName` (undescribed by the Swagger and the pages).
     #[serde(rename = "factoringCompanyName", default, skip_serializing_if = "Option::is_none")]
     pub factoring_company_name: Option<String>,
-    /// (`sentAt`).
+    /// `sentAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "sentAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub sent_at: Option<DateTime<Utc>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1316,13 +1316,13 @@ pub struct BidFactoringModel {
 /// Wire name `BidForExternalSyncModel`. Used by `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidForExternalSyncModel {
-    /// (`id`).
+    /// ID заявки (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Цена (`price`).
     #[serde(rename = "price", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub price: Option<Decimal>,
-    /// (`status`).
+    /// Статус заявки (`status`).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BidStatus>,
     /// Дата создания заявки (`createdAt`).
@@ -1406,19 +1406,19 @@ pub struct BidForExternalSyncModel {
     /// Дата обновления (`updatedAt`).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub updated_at: Option<DateTime<Utc>>,
-    /// (`car`).
+    /// Автомобиль (`car`).
     #[serde(rename = "car", default, skip_serializing_if = "Option::is_none")]
     pub car: Option<CarSimpleModel>,
-    /// (`trailer`).
+    /// Прицеп (`trailer`).
     #[serde(rename = "trailer", default, skip_serializing_if = "Option::is_none")]
     pub trailer: Option<TrailerListViewModel>,
-    /// (`legalPerson`).
+    /// Юридическое лицо (`legalPerson`).
     #[serde(rename = "legalPerson", default, skip_serializing_if = "Option::is_none")]
     pub legal_person: Option<IdModel>,
-    /// (`estimation`).
+    /// `estimation` (undescribed by the Swagger and the pages).
     #[serde(rename = "estimation", default, skip_serializing_if = "Option::is_none")]
     pub estimation: Option<BidEstimationModel>,
-    /// (`bidPointLoadUnloadStatus`).
+    /// `bidPointLoadUnloadStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidPointLoadUnloadStatus", default, skip_serializing_if = "Option::is_none")]
     pub bid_point_load_unload_status: Option<BidPointLoadUnloadStatus>,
     /// Точки загрузки (`bidPoints`).
@@ -1430,13 +1430,13 @@ pub struct BidForExternalSyncModel {
     /// Дополнительные опции типов для заявки (`typeOptions`).
     #[serde(rename = "typeOptions", default, skip_serializing_if = "Option::is_none")]
     pub type_options: Option<Vec<TypeOptionModel>>,
-    /// (`temperatureRegime`).
+    /// Температурный режим (`temperatureRegime`).
     #[serde(rename = "temperatureRegime", default, skip_serializing_if = "Option::is_none")]
     pub temperature_regime: Option<BidTemperatureRegimeModel>,
-    /// (`temperature`).
+    /// Текущая температура (`temperature`).
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<TemperatureValueModel>,
-    /// (`isInternational`).
+    /// Международная заявка (`isInternational`).
     #[serde(rename = "isInternational", default, skip_serializing_if = "Option::is_none")]
     pub is_international: Option<bool>,
     /// Список документов (`documents`).
@@ -1445,7 +1445,7 @@ pub struct BidForExternalSyncModel {
     /// Дополнительные поля заявки (`extendedProperties`).
     #[serde(rename = "extendedProperties", default, skip_serializing_if = "Option::is_none")]
     pub extended_properties: Option<Vec<ExtendedPropertyJsonObject>>,
-    /// (`externalId`).
+    /// Внешний ID (`externalId`).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Номер договора (`contractNumber`).
@@ -1454,10 +1454,10 @@ pub struct BidForExternalSyncModel {
     /// Срок оплаты в днях (`paymentPeriodInDays`).
     #[serde(rename = "paymentPeriodInDays", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_period_in_days: Option<i32>,
-    /// (`paymentPeriodType`).
+    /// Вариант срока оплаты (`paymentPeriodType`).
     #[serde(rename = "paymentPeriodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_period_type: Option<PaymentPeriodType>,
-    /// (`sourceType`).
+    /// Источник заявки (`sourceType`).
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<SourceType>,
     /// Дата принятия заявки водителем (`acceptedByDriverAt`).
@@ -1538,7 +1538,7 @@ pub struct BidForceCompleteModel {
     /// Точки пересменки/перецепки (`itemChangePoints`).
     #[serde(rename = "itemChangePoints", default, skip_serializing_if = "Option::is_none")]
     pub item_change_points: Option<Vec<ItemChangePointDatesByLogistModel>>,
-    /// (`dependentUpdateItemChangePoints`).
+    /// `dependentUpdateItemChangePoints` (undescribed by the Swagger and the pages).
     #[serde(rename = "dependentUpdateItemChangePoints", default, skip_serializing_if = "Option::is_none")]
     pub dependent_update_item_change_points: Option<Vec<ItemChangePointDatesByLogistModel>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1552,10 +1552,10 @@ pub struct BidForceCompleteModel {
 /// Wire name `BidIdExternalIdModel`. Used by `cargorun.etrn.titles` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidIdExternalIdModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`externalId`).
+    /// `externalId` (undescribed by the Swagger and the pages).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1569,25 +1569,25 @@ pub struct BidIdExternalIdModel {
 /// Wire name `BidLogistTaskSettingEditModel`. Used by `cargorun.bids.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidLogistTaskSettingEditModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<LogistTaskType>,
-    /// (`notificationType`).
+    /// `notificationType` (undescribed by the Swagger and the pages).
     #[serde(rename = "notificationType", default, skip_serializing_if = "Option::is_none")]
     pub notification_type: Option<NotificationType>,
-    /// (`bidRole`).
+    /// `bidRole` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidRole", default, skip_serializing_if = "Option::is_none")]
     pub bid_role: Option<BidRole>,
-    /// (`groupId`).
+    /// `groupId` (undescribed by the Swagger and the pages).
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub group_id: Option<i64>,
-    /// (`commentRequired`).
+    /// `commentRequired` (undescribed by the Swagger and the pages).
     #[serde(rename = "commentRequired", default, skip_serializing_if = "Option::is_none")]
     pub comment_required: Option<bool>,
-    /// (`isActive`).
+    /// `isActive` (undescribed by the Swagger and the pages).
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1601,31 +1601,31 @@ pub struct BidLogistTaskSettingEditModel {
 /// Wire name `BidLogistTaskSettingViewModel`. Used by `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidLogistTaskSettingViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<LogistTaskType>,
-    /// (`notificationType`).
+    /// `notificationType` (undescribed by the Swagger and the pages).
     #[serde(rename = "notificationType", default, skip_serializing_if = "Option::is_none")]
     pub notification_type: Option<NotificationType>,
-    /// (`bidRole`).
+    /// `bidRole` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidRole", default, skip_serializing_if = "Option::is_none")]
     pub bid_role: Option<BidRole>,
-    /// (`groupId`).
+    /// `groupId` (undescribed by the Swagger and the pages).
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub group_id: Option<i64>,
-    /// (`groupName`).
+    /// `groupName` (undescribed by the Swagger and the pages).
     #[serde(rename = "groupName", default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
-    /// (`commentRequired`).
+    /// `commentRequired` (undescribed by the Swagger and the pages).
     #[serde(rename = "commentRequired", default, skip_serializing_if = "Option::is_none")]
     pub comment_required: Option<bool>,
-    /// (`isActive`).
+    /// `isActive` (undescribed by the Swagger and the pages).
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1639,10 +1639,10 @@ pub struct BidLogistTaskSettingViewModel {
 /// Wire name `BidPatchModel`. Used by `cargorun.bids.patch` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidPatchModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`trailerId`).
+    /// `trailerId` (undescribed by the Swagger and the pages).
     #[serde(rename = "trailerId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub trailer_id: Option<i64>,
     /// Идентификатор из 1с (`externalId`).
@@ -1651,52 +1651,52 @@ pub struct BidPatchModel {
     /// Дата обновления из 1с (`externalUpdatedAt`).
     #[serde(rename = "externalUpdatedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub external_updated_at: Option<DateTime<Utc>>,
-    /// (`paymentTypeId`).
+    /// `paymentTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_type_id: Option<i64>,
-    /// (`ndsTypeId`).
+    /// `ndsTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "ndsTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub nds_type_id: Option<i64>,
-    /// (`price`).
+    /// `price` (undescribed by the Swagger and the pages).
     #[serde(rename = "price", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub price: Option<Decimal>,
     /// Себестоимость маршрута (`routeCost`).
     #[serde(rename = "routeCost", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub route_cost: Option<Decimal>,
-    /// (`cargos`).
+    /// `cargos` (undescribed by the Swagger and the pages).
     #[serde(rename = "cargos", default, skip_serializing_if = "Option::is_none")]
     pub cargos: Option<Vec<CargoModel>>,
-    /// (`bidPoints`).
+    /// `bidPoints` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidPoints", default, skip_serializing_if = "Option::is_none")]
     pub bid_points: Option<Vec<BidPointEditModel>>,
-    /// (`carId`).
+    /// `carId` (undescribed by the Swagger and the pages).
     #[serde(rename = "carId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub car_id: Option<i64>,
-    /// (`bidId`).
+    /// `bidId` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub bid_id: Option<i64>,
     /// НДС сверху (`isVatTop`).
     #[serde(rename = "isVatTop", default, skip_serializing_if = "Option::is_none")]
     pub is_vat_top: Option<bool>,
-    /// (`extendedProperties`).
+    /// `extendedProperties` (undescribed by the Swagger and the pages).
     #[serde(rename = "extendedProperties", default, skip_serializing_if = "Option::is_none")]
     pub extended_properties: Option<Vec<ExtendedPropertyJsonObject>>,
     /// Допуски и разрешения (`accessPermitIds`).
     #[serde(rename = "accessPermitIds", default, skip_serializing_if = "Option::is_none", with = "wire::ints")]
     pub access_permit_ids: Option<Vec<i64>>,
-    /// (`temperatureRegime`).
+    /// `temperatureRegime` (undescribed by the Swagger and the pages).
     #[serde(rename = "temperatureRegime", default, skip_serializing_if = "Option::is_none")]
     pub temperature_regime: Option<BidTemperatureRegimeModel>,
-    /// (`typeOptions`).
+    /// `typeOptions` (undescribed by the Swagger and the pages).
     #[serde(rename = "typeOptions", default, skip_serializing_if = "Option::is_none")]
     pub type_options: Option<Vec<TypeOptionPatchModel>>,
-    /// (`driverId`).
+    /// `driverId` (undescribed by the Swagger and the pages).
     #[serde(rename = "driverId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub driver_id: Option<i64>,
-    /// (`secondaryDriverId`).
+    /// `secondaryDriverId` (undescribed by the Swagger and the pages).
     #[serde(rename = "secondaryDriverId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub secondary_driver_id: Option<i64>,
-    /// (`responsibleId`).
+    /// `responsibleId` (undescribed by the Swagger and the pages).
     #[serde(rename = "responsibleId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub responsible_id: Option<i64>,
     /// Менеджер по продажам (`salesManagerId`).
@@ -1705,19 +1705,19 @@ pub struct BidPatchModel {
     /// Нужно ли создавать задание сдачи документов водителю после завершения заявки? (`createDocumentAssignment`).
     #[serde(rename = "createDocumentAssignment", default, skip_serializing_if = "Option::is_none")]
     pub create_document_assignment: Option<bool>,
-    /// (`parallelPointBehavior`).
+    /// `parallelPointBehavior` (undescribed by the Swagger and the pages).
     #[serde(rename = "parallelPointBehavior", default, skip_serializing_if = "Option::is_none")]
     pub parallel_point_behavior: Option<ParallelPointBehavior>,
-    /// (`forwardingOrderCarChangeBehaviour`).
+    /// `forwardingOrderCarChangeBehaviour` (undescribed by the Swagger and the pages).
     #[serde(rename = "forwardingOrderCarChangeBehaviour", default, skip_serializing_if = "Option::is_none")]
     pub forwarding_order_car_change_behaviour: Option<ForwardingOrderChangeBehaviour>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BidType>,
-    /// (`calculationStatus`).
+    /// `calculationStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "calculationStatus", default, skip_serializing_if = "Option::is_none")]
     pub calculation_status: Option<BidCalculationStatus>,
-    /// (`collisionsByPlanDates`).
+    /// `collisionsByPlanDates` (undescribed by the Swagger and the pages).
     #[serde(rename = "collisionsByPlanDates", default, skip_serializing_if = "Option::is_none")]
     pub collisions_by_plan_dates: Option<Vec<BidCarForCollisionCheckSimpleModel>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1731,25 +1731,25 @@ pub struct BidPatchModel {
 /// Wire name `BidPaymentGetModel`. Used by `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidPaymentGetModel {
-    /// (`invoiceDate`).
+    /// `invoiceDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "invoiceDate", default, skip_serializing_if = "Option::is_none", with = "wire::date")]
     pub invoice_date: Option<NaiveDate>,
-    /// (`planPaymentDate`).
+    /// `planPaymentDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "planPaymentDate", default, skip_serializing_if = "Option::is_none", with = "wire::date")]
     pub plan_payment_date: Option<NaiveDate>,
-    /// (`factPaymentDate`).
+    /// `factPaymentDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "factPaymentDate", default, skip_serializing_if = "Option::is_none", with = "wire::date")]
     pub fact_payment_date: Option<NaiveDate>,
-    /// (`paymentStatus`).
+    /// `paymentStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentStatus", default, skip_serializing_if = "Option::is_none")]
     pub payment_status: Option<BidPaymentStatus>,
-    /// (`remainingPayment`).
+    /// `remainingPayment` (undescribed by the Swagger and the pages).
     #[serde(rename = "remainingPayment", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub remaining_payment: Option<Decimal>,
-    /// (`comment`).
+    /// `comment` (undescribed by the Swagger and the pages).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// (`updatedAt`).
+    /// `updatedAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub updated_at: Option<DateTime<Utc>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1763,22 +1763,22 @@ pub struct BidPaymentGetModel {
 /// Wire name `BidPaymentModel`. Used by `cargorun.bids.apply` (request), `cargorun.bids.apply_payment` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidPaymentModel {
-    /// (`invoiceDate`).
+    /// `invoiceDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "invoiceDate", default, skip_serializing_if = "Option::is_none", with = "wire::date")]
     pub invoice_date: Option<NaiveDate>,
-    /// (`planPaymentDate`).
+    /// `planPaymentDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "planPaymentDate", default, skip_serializing_if = "Option::is_none", with = "wire::date")]
     pub plan_payment_date: Option<NaiveDate>,
-    /// (`factPaymentDate`).
+    /// `factPaymentDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "factPaymentDate", default, skip_serializing_if = "Option::is_none", with = "wire::date")]
     pub fact_payment_date: Option<NaiveDate>,
-    /// (`paymentStatus`).
+    /// `paymentStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentStatus", default, skip_serializing_if = "Option::is_none")]
     pub payment_status: Option<BidPaymentStatus>,
-    /// (`remainingPayment`).
+    /// `remainingPayment` (undescribed by the Swagger and the pages).
     #[serde(rename = "remainingPayment", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub remaining_payment: Option<Decimal>,
-    /// (`comment`).
+    /// `comment` (undescribed by the Swagger and the pages).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1792,10 +1792,10 @@ pub struct BidPaymentModel {
 /// Wire name `BidPaymentWrapperModel`. Used by `cargorun.bids.apply_payment` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidPaymentWrapperModel {
-    /// (`bidId`).
+    /// `bidId` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub bid_id: Option<i64>,
-    /// (`payment`).
+    /// `payment` (undescribed by the Swagger and the pages).
     #[serde(rename = "payment", default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<BidPaymentModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1809,49 +1809,49 @@ pub struct BidPaymentWrapperModel {
 /// Wire name `BidPlanMarginalityViewModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidPlanMarginalityViewModel {
-    /// (`bidPrice`).
+    /// `bidPrice` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidPrice", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub bid_price: Option<Decimal>,
-    /// (`refuelingCost`).
+    /// `refuelingCost` (undescribed by the Swagger and the pages).
     #[serde(rename = "refuelingCost", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub refueling_cost: Option<Decimal>,
-    /// (`refuelingCostPercent`).
+    /// `refuelingCostPercent` (undescribed by the Swagger and the pages).
     #[serde(rename = "refuelingCostPercent", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub refueling_cost_percent: Option<Decimal>,
-    /// (`driverSalary`).
+    /// `driverSalary` (undescribed by the Swagger and the pages).
     #[serde(rename = "driverSalary", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub driver_salary: Option<Decimal>,
-    /// (`driverSalaryPercent`).
+    /// `driverSalaryPercent` (undescribed by the Swagger and the pages).
     #[serde(rename = "driverSalaryPercent", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub driver_salary_percent: Option<Decimal>,
-    /// (`platonCost`).
+    /// `platonCost` (undescribed by the Swagger and the pages).
     #[serde(rename = "platonCost", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub platon_cost: Option<Decimal>,
-    /// (`platonCostPercent`).
+    /// `platonCostPercent` (undescribed by the Swagger and the pages).
     #[serde(rename = "platonCostPercent", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub platon_cost_percent: Option<Decimal>,
-    /// (`tollRoadsCost`).
+    /// `tollRoadsCost` (undescribed by the Swagger and the pages).
     #[serde(rename = "tollRoadsCost", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub toll_roads_cost: Option<Decimal>,
-    /// (`tollRoadsCostPercent`).
+    /// `tollRoadsCostPercent` (undescribed by the Swagger and the pages).
     #[serde(rename = "tollRoadsCostPercent", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub toll_roads_cost_percent: Option<Decimal>,
-    /// (`exploitationCost`).
+    /// `exploitationCost` (undescribed by the Swagger and the pages).
     #[serde(rename = "exploitationCost", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub exploitation_cost: Option<Decimal>,
-    /// (`exploitationCostPercent`).
+    /// `exploitationCostPercent` (undescribed by the Swagger and the pages).
     #[serde(rename = "exploitationCostPercent", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub exploitation_cost_percent: Option<Decimal>,
-    /// (`vat`).
+    /// `vat` (undescribed by the Swagger and the pages).
     #[serde(rename = "vat", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub vat: Option<Decimal>,
-    /// (`vatPercent`).
+    /// `vatPercent` (undescribed by the Swagger and the pages).
     #[serde(rename = "vatPercent", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub vat_percent: Option<Decimal>,
-    /// (`marginality`).
+    /// `marginality` (undescribed by the Swagger and the pages).
     #[serde(rename = "marginality", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub marginality: Option<Decimal>,
-    /// (`marginalityPercent`).
+    /// `marginalityPercent` (undescribed by the Swagger and the pages).
     #[serde(rename = "marginalityPercent", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub marginality_percent: Option<Decimal>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1865,7 +1865,7 @@ pub struct BidPlanMarginalityViewModel {
 /// Wire name `BidPointDatesByLogistModel`. Used by `cargorun.bids.force_complete` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidPointDatesByLogistModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Дата въезда, установленная логистом (`enteredAtByLogist`).
@@ -1874,7 +1874,7 @@ pub struct BidPointDatesByLogistModel {
     /// Дата выгрузки/выезда, установленная логистом (`loadUnloadedAtByLogist`).
     #[serde(rename = "loadUnloadedAtByLogist", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub load_unloaded_at_by_logist: Option<DateTime<Utc>>,
-    /// (`loadUnloadStatus`).
+    /// `loadUnloadStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "loadUnloadStatus", default, skip_serializing_if = "Option::is_none")]
     pub load_unload_status: Option<BidPointLoadUnloadStatus>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -1888,13 +1888,13 @@ pub struct BidPointDatesByLogistModel {
 /// Wire name `BidPointEditModel`. Used by `cargorun.bids.apply` (request), `cargorun.bids.patch` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidPointEditModel {
-    /// (`id`).
+    /// `0` для новой точки, ID существующей точки для обновления (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Порядок точки (`order`).
     #[serde(rename = "order", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub order: Option<i32>,
-    /// (`type`).
+    /// Тип точки, например погрузка или выгрузка (`type`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BidPointType>,
     /// Тип произвольной точки (`customPointTypeId`).
@@ -1927,7 +1927,7 @@ pub struct BidPointEditModel {
     /// Опции точки заявки (`intOptions`).
     #[serde(rename = "intOptions", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub int_options: Option<i32>,
-    /// (`options`).
+    /// `options` (undescribed by the Swagger and the pages).
     #[serde(rename = "options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<wire::Flags<BidPointOptionFlags>>,
     /// Плановая дата загрузки/выгрузки, вычисленная по плановой локальной дате, учитывая часовой пояс точки. (`planEnterDateOffset`).
@@ -1942,22 +1942,22 @@ pub struct BidPointEditModel {
     /// Плановая дата выезда, вычисленная по плановой локальной дате выезда, учитывая часовой пояс точки. (`planLeaveDateOffset`).
     #[serde(rename = "planLeaveDateOffset", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub plan_leave_date_offset: Option<DateTime<Utc>>,
-    /// (`geozone`).
+    /// Геозона/адрес точки (`geozone`).
     #[serde(rename = "geozone", default, skip_serializing_if = "Option::is_none")]
     pub geozone: Option<MapObjectEditModel>,
-    /// (`contactPerson`).
+    /// Контактное лицо точки (`contactPerson`).
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<ContactPersonModel>,
-    /// (`typeOptions`).
+    /// `typeOptions` (undescribed by the Swagger and the pages).
     #[serde(rename = "typeOptions", default, skip_serializing_if = "Option::is_none")]
     pub type_options: Option<Vec<TypeOptionModel>>,
-    /// (`loadOptions`).
+    /// Опции погрузки/выгрузки (`loadOptions`).
     #[serde(rename = "loadOptions", default, skip_serializing_if = "Option::is_none")]
     pub load_options: Option<Vec<LoadOptionModel>>,
     /// Дополнительные поля точки заявки (`extendedProperties`).
     #[serde(rename = "extendedProperties", default, skip_serializing_if = "Option::is_none")]
     pub extended_properties: Option<Vec<ExtendedPropertyJsonObject>>,
-    /// (`servicePoint`).
+    /// `servicePoint` (undescribed by the Swagger and the pages).
     #[serde(rename = "servicePoint", default, skip_serializing_if = "Option::is_none")]
     pub service_point: Option<BidServicePointEditModel>,
     /// Контрагент точки (`counterpartyId`).
@@ -1975,13 +1975,13 @@ pub struct BidPointEditModel {
 /// Wire name `BidPointGetModel`. Used by `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidPointGetModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Порядок точки (`order`).
     #[serde(rename = "order", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub order: Option<i32>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BidPointType>,
     /// Идентификатор пользователя, создавшего точку (`createdById`).
@@ -1993,10 +1993,10 @@ pub struct BidPointGetModel {
     /// Комментарий (`comment`).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// (`geozone`).
+    /// `geozone` (undescribed by the Swagger and the pages).
     #[serde(rename = "geozone", default, skip_serializing_if = "Option::is_none")]
     pub geozone: Option<MapObjectModel>,
-    /// (`contactPerson`).
+    /// `contactPerson` (undescribed by the Swagger and the pages).
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<ContactPersonModel>,
     /// Плановая локальная дата загрузки/выгрузки (по местному времени адреса точки, без часового пояса, используется для редактирования даты). (`planEnterDate`).
@@ -2041,7 +2041,7 @@ pub struct BidPointGetModel {
     /// Дополнителные поля заявки (`extendedProperties`).
     #[serde(rename = "extendedProperties", default, skip_serializing_if = "Option::is_none")]
     pub extended_properties: Option<Vec<ExtendedPropertyJsonObject>>,
-    /// (`customPointType`).
+    /// `customPointType` (undescribed by the Swagger and the pages).
     #[serde(rename = "customPointType", default, skip_serializing_if = "Option::is_none")]
     pub custom_point_type: Option<CustomPointTypeSimpleModel>,
     /// Сценарий для водителя (`scenarioId`).
@@ -2064,19 +2064,19 @@ pub struct BidPointGetModel {
 /// Wire name `BidPointViewModel`. Used by `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidPointViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Порядок точки (`order`).
     #[serde(rename = "order", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub order: Option<i32>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BidPointType>,
-    /// (`counterpartyPointId`).
+    /// `counterpartyPointId` (undescribed by the Swagger and the pages).
     #[serde(rename = "counterpartyPointId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub counterparty_point_id: Option<i64>,
-    /// (`customPointTypeId`).
+    /// `customPointTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "customPointTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub custom_point_type_id: Option<i64>,
     /// Дата въезда в геозону от водителя (`enteredAt`).
@@ -2100,10 +2100,10 @@ pub struct BidPointViewModel {
     /// Дата выгрузки/выезда из точки, проставленная логистом (`loadUnloadedAtByLogist`).
     #[serde(rename = "loadUnloadedAtByLogist", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub load_unloaded_at_by_logist: Option<DateTime<Utc>>,
-    /// (`axisLoadAfterLeaving`).
+    /// `axisLoadAfterLeaving` (undescribed by the Swagger and the pages).
     #[serde(rename = "axisLoadAfterLeaving", default, skip_serializing_if = "Option::is_none")]
     pub axis_load_after_leaving: Option<AverageAxisLoadValueModel>,
-    /// (`servicePoint`).
+    /// `servicePoint` (undescribed by the Swagger and the pages).
     #[serde(rename = "servicePoint", default, skip_serializing_if = "Option::is_none")]
     pub service_point: Option<ServicePointViewModel>,
     /// Сценарий для водителя (`scenarioId`).
@@ -2118,7 +2118,7 @@ pub struct BidPointViewModel {
     /// Опции точки (`intOptions`).
     #[serde(rename = "intOptions", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub int_options: Option<i32>,
-    /// (`client`).
+    /// `client` (undescribed by the Swagger and the pages).
     #[serde(rename = "client", default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
     /// Комментарий к точке (`comment`).
@@ -2145,16 +2145,16 @@ pub struct BidPointViewModel {
     /// Плановая дата выезда (`planLeaveDate`).
     #[serde(rename = "planLeaveDate", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub plan_leave_date: Option<DateTime<Utc>>,
-    /// (`createdById`).
+    /// `createdById` (undescribed by the Swagger and the pages).
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub created_by_id: Option<i64>,
-    /// (`geozone`).
+    /// `geozone` (undescribed by the Swagger and the pages).
     #[serde(rename = "geozone", default, skip_serializing_if = "Option::is_none")]
     pub geozone: Option<MapObjectModel>,
-    /// (`contactPerson`).
+    /// `contactPerson` (undescribed by the Swagger and the pages).
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<ContactPersonModel>,
-    /// (`counterparty`).
+    /// `counterparty` (undescribed by the Swagger and the pages).
     #[serde(rename = "counterparty", default, skip_serializing_if = "Option::is_none")]
     pub counterparty: Option<CounterpartyViewModel>,
     /// Типы загрузок/выгрузок на точке (`loadOptions`).
@@ -2166,7 +2166,7 @@ pub struct BidPointViewModel {
     /// Дополнительные поля точки заявки (`extendedProperties`).
     #[serde(rename = "extendedProperties", default, skip_serializing_if = "Option::is_none")]
     pub extended_properties: Option<Vec<ExtendedPropertyJsonObject>>,
-    /// (`customPointType`).
+    /// `customPointType` (undescribed by the Swagger and the pages).
     #[serde(rename = "customPointType", default, skip_serializing_if = "Option::is_none")]
     pub custom_point_type: Option<CustomPointTypeSimpleModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -2195,7 +2195,7 @@ pub struct BidRestoreModel {
 /// Wire name `BidRevertModel`. Used by `cargorun.bids.revert` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidRevertModel {
-    /// (`bidId`).
+    /// `bidId` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub bid_id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -2218,7 +2218,7 @@ pub struct BidServicePointEditModel {
     /// Внешний идентификатор (`externalId`).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// Cотовый телефон (`phoneNumber`, phone).
+    /// Cотовый телефон (`phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
     /// Инициатор (`initiator`).
@@ -2238,10 +2238,10 @@ pub struct BidServicePointEditModel {
 /// Wire name `BidTemperatureRegimeModel`. Used by `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.apply` (request), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidTemperatureRegimeModel {
-    /// (`temperatureMinimum`).
+    /// `temperatureMinimum` (undescribed by the Swagger and the pages).
     #[serde(rename = "temperatureMinimum", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub temperature_minimum: Option<Decimal>,
-    /// (`temperatureMaximum`).
+    /// `temperatureMaximum` (undescribed by the Swagger and the pages).
     #[serde(rename = "temperatureMaximum", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub temperature_maximum: Option<Decimal>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -2303,7 +2303,7 @@ pub struct BidTrailerReplacementModel {
 /// Wire name `BidTruckingEditModel`. Used by `cargorun.bids.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidTruckingEditModel {
-    /// (`id`).
+    /// `0` для создания новой заявки, ID существующей заявки для обновления (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Type identifier payment type (`paymentTypeId`).
@@ -2321,7 +2321,7 @@ pub struct BidTruckingEditModel {
     /// Does VAT go on top of price (`isVatTop`).
     #[serde(rename = "isVatTop", default, skip_serializing_if = "Option::is_none")]
     pub is_vat_top: Option<bool>,
-    /// (`externalId`).
+    /// Внешний ID заявки (`externalId`).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Contract number (`contractNumber`).
@@ -2330,7 +2330,7 @@ pub struct BidTruckingEditModel {
     /// Срок оплаты в днях (`paymentPeriodInDays`).
     #[serde(rename = "paymentPeriodInDays", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_period_in_days: Option<i32>,
-    /// (`paymentPeriodType`).
+    /// `paymentPeriodType` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentPeriodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_period_type: Option<PaymentPeriodType>,
     /// Bid documents (`documents`).
@@ -2342,10 +2342,10 @@ pub struct BidTruckingEditModel {
     /// Нужно ли создавать задание сдачи документов водителю после завершения заявки? (`createDocumentAssignment`).
     #[serde(rename = "createDocumentAssignment", default, skip_serializing_if = "Option::is_none")]
     pub create_document_assignment: Option<bool>,
-    /// (`expressBid`).
+    /// `expressBid` (undescribed by the Swagger and the pages).
     #[serde(rename = "expressBid", default, skip_serializing_if = "Option::is_none")]
     pub express_bid: Option<ExpressBidModel>,
-    /// (`emptyMileageBid`).
+    /// `emptyMileageBid` (undescribed by the Swagger and the pages).
     #[serde(rename = "emptyMileageBid", default, skip_serializing_if = "Option::is_none")]
     pub empty_mileage_bid: Option<EmptyMileageBidModel>,
     /// Точки, минимум две (`bidPoints`).
@@ -2354,7 +2354,7 @@ pub struct BidTruckingEditModel {
     /// Грузы (`cargos`).
     #[serde(rename = "cargos", default, skip_serializing_if = "Option::is_none")]
     pub cargos: Option<Vec<CargoModel>>,
-    /// (`extendedProperties`).
+    /// `extendedProperties` (undescribed by the Swagger and the pages).
     #[serde(rename = "extendedProperties", default, skip_serializing_if = "Option::is_none")]
     pub extended_properties: Option<Vec<ExtendedPropertyJsonObject>>,
     /// Допуски и разрешения (`accessPermitIds`).
@@ -2363,28 +2363,28 @@ pub struct BidTruckingEditModel {
     /// Дополнительные опции заявки (`typeOptions`).
     #[serde(rename = "typeOptions", default, skip_serializing_if = "Option::is_none")]
     pub type_options: Option<Vec<TypeOptionModel>>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BidStatus>,
     /// Идентификатор заказа, из которого создается заявка. Устанавливается только при создании заявки (`distributionBidId`).
     #[serde(rename = "distributionBidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub distribution_bid_id: Option<i64>,
-    /// (`carOption`).
+    /// Автомобиль/тягач (`carOption`).
     #[serde(rename = "carOption", default, skip_serializing_if = "Option::is_none")]
     pub car_option: Option<CarOptionCarIdModel>,
-    /// (`driver`).
+    /// Водитель (`driver`).
     #[serde(rename = "driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<DriverModel>,
-    /// (`temperatureRegime`).
+    /// `temperatureRegime` (undescribed by the Swagger and the pages).
     #[serde(rename = "temperatureRegime", default, skip_serializing_if = "Option::is_none")]
     pub temperature_regime: Option<BidTemperatureRegimeModel>,
     /// Дата обновления из 1с (`externalUpdatedAt`).
     #[serde(rename = "externalUpdatedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub external_updated_at: Option<DateTime<Utc>>,
-    /// (`bidId`).
+    /// `bidId` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub bid_id: Option<i64>,
-    /// (`secondaryDriverId`).
+    /// `secondaryDriverId` (undescribed by the Swagger and the pages).
     #[serde(rename = "secondaryDriverId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub secondary_driver_id: Option<i64>,
     /// Контрагент/Грузовладелец (`cargoOwnerDictionaryItemId`).
@@ -2417,22 +2417,22 @@ pub struct BidTruckingEditModel {
     /// Себестоимость маршрута (`routeCost`).
     #[serde(rename = "routeCost", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub route_cost: Option<Decimal>,
-    /// (`trailerOption`).
+    /// Прицеп (`trailerOption`).
     #[serde(rename = "trailerOption", default, skip_serializing_if = "Option::is_none")]
     pub trailer_option: Option<TrailerOptionTrailerIdModel>,
-    /// (`logistTaskSettings`).
+    /// `logistTaskSettings` (undescribed by the Swagger and the pages).
     #[serde(rename = "logistTaskSettings", default, skip_serializing_if = "Option::is_none")]
     pub logist_task_settings: Option<Vec<BidLogistTaskSettingEditModel>>,
-    /// (`parallelPointBehavior`).
+    /// `parallelPointBehavior` (undescribed by the Swagger and the pages).
     #[serde(rename = "parallelPointBehavior", default, skip_serializing_if = "Option::is_none")]
     pub parallel_point_behavior: Option<ParallelPointBehavior>,
-    /// (`payment`).
+    /// `payment` (undescribed by the Swagger and the pages).
     #[serde(rename = "payment", default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<BidPaymentModel>,
-    /// (`forwardingOrder`).
+    /// `forwardingOrder` (undescribed by the Swagger and the pages).
     #[serde(rename = "forwardingOrder", default, skip_serializing_if = "Option::is_none")]
     pub forwarding_order: Option<ForwardingOrderEditModel>,
-    /// (`invoiceTriggerType`).
+    /// `invoiceTriggerType` (undescribed by the Swagger and the pages).
     #[serde(rename = "invoiceTriggerType", default, skip_serializing_if = "Option::is_none")]
     pub invoice_trigger_type: Option<InvoiceTriggerType>,
     /// Комментарий (`comment`).
@@ -2458,7 +2458,7 @@ pub struct BidTruckingEditModel {
 /// Wire name `BidTruckingGetModel`. Used by `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidTruckingGetModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Type identifier payment type (`paymentTypeId`).
@@ -2479,19 +2479,19 @@ pub struct BidTruckingGetModel {
     /// Does VAT go on top of price (`isVatTop`).
     #[serde(rename = "isVatTop", default, skip_serializing_if = "Option::is_none")]
     pub is_vat_top: Option<bool>,
-    /// (`externalId`).
+    /// `externalId` (undescribed by the Swagger and the pages).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Contract number (`contractNumber`).
     #[serde(rename = "contractNumber", default, skip_serializing_if = "Option::is_none")]
     pub contract_number: Option<String>,
-    /// (`sourceType`).
+    /// `sourceType` (undescribed by the Swagger and the pages).
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<SourceType>,
     /// Срок оплаты в днях (`paymentPeriodInDays`).
     #[serde(rename = "paymentPeriodInDays", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_period_in_days: Option<i32>,
-    /// (`paymentPeriodType`).
+    /// `paymentPeriodType` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentPeriodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_period_type: Option<PaymentPeriodType>,
     /// Bid documents (`documents`).
@@ -2503,13 +2503,13 @@ pub struct BidTruckingGetModel {
     /// An executor organization (e.g. this bid was created by a forwarder) (`truckingOrganizationId`).
     #[serde(rename = "truckingOrganizationId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub trucking_organization_id: Option<i64>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BidType>,
-    /// (`counterparty`).
+    /// `counterparty` (undescribed by the Swagger and the pages).
     #[serde(rename = "counterparty", default, skip_serializing_if = "Option::is_none")]
     pub counterparty: Option<CounterpartyBidViewModel>,
-    /// (`contract`).
+    /// `contract` (undescribed by the Swagger and the pages).
     #[serde(rename = "contract", default, skip_serializing_if = "Option::is_none")]
     pub contract: Option<CounterpartyContractForSelectModel>,
     /// Заявка с порожним пробегом (не учитывается в отчетах, в планировании и т.д.) (`isEmptyMileageBid`).
@@ -2536,7 +2536,7 @@ pub struct BidTruckingGetModel {
     /// True если заявка была создана оператором (`isCreatedByOperator`).
     #[serde(rename = "isCreatedByOperator", default, skip_serializing_if = "Option::is_none")]
     pub is_created_by_operator: Option<bool>,
-    /// (`isInternational`).
+    /// `isInternational` (undescribed by the Swagger and the pages).
     #[serde(rename = "isInternational", default, skip_serializing_if = "Option::is_none")]
     pub is_international: Option<bool>,
     /// Экспресс-заявка (`isExpressBid`).
@@ -2545,19 +2545,19 @@ pub struct BidTruckingGetModel {
     /// Отображать черновик в планировании (`showDraftInPlanning`).
     #[serde(rename = "showDraftInPlanning", default, skip_serializing_if = "Option::is_none")]
     pub show_draft_in_planning: Option<bool>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BidStatus>,
-    /// (`driver`).
+    /// `driver` (undescribed by the Swagger and the pages).
     #[serde(rename = "driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<DriverModel>,
-    /// (`secondaryDriver`).
+    /// `secondaryDriver` (undescribed by the Swagger and the pages).
     #[serde(rename = "secondaryDriver", default, skip_serializing_if = "Option::is_none")]
     pub secondary_driver: Option<DriverModel>,
-    /// (`trailerOption`).
+    /// `trailerOption` (undescribed by the Swagger and the pages).
     #[serde(rename = "trailerOption", default, skip_serializing_if = "Option::is_none")]
     pub trailer_option: Option<TrailerOptionModel>,
-    /// (`carOption`).
+    /// `carOption` (undescribed by the Swagger and the pages).
     #[serde(rename = "carOption", default, skip_serializing_if = "Option::is_none")]
     pub car_option: Option<CarOptionCarIdModel>,
     /// Точки заявки (`bidPoints`).
@@ -2566,7 +2566,7 @@ pub struct BidTruckingGetModel {
     /// Грузы заявки (`cargos`).
     #[serde(rename = "cargos", default, skip_serializing_if = "Option::is_none")]
     pub cargos: Option<Vec<CargoModel>>,
-    /// (`temperatureRegime`).
+    /// `temperatureRegime` (undescribed by the Swagger and the pages).
     #[serde(rename = "temperatureRegime", default, skip_serializing_if = "Option::is_none")]
     pub temperature_regime: Option<BidTemperatureRegimeModel>,
     /// Дополнителные поля заявки (`extendedProperties`).
@@ -2575,10 +2575,10 @@ pub struct BidTruckingGetModel {
     /// Конфигурируемые, дополнительные опции для заявки (`typeOptions`).
     #[serde(rename = "typeOptions", default, skip_serializing_if = "Option::is_none")]
     pub type_options: Option<Vec<TypeOptionModel>>,
-    /// (`expressBid`).
+    /// `expressBid` (undescribed by the Swagger and the pages).
     #[serde(rename = "expressBid", default, skip_serializing_if = "Option::is_none")]
     pub express_bid: Option<ExpressBidModel>,
-    /// (`emptyMileageBid`).
+    /// `emptyMileageBid` (undescribed by the Swagger and the pages).
     #[serde(rename = "emptyMileageBid", default, skip_serializing_if = "Option::is_none")]
     pub empty_mileage_bid: Option<EmptyMileageBidModel>,
     /// Признак сборной заявки (`isCompoundBid`).
@@ -2596,19 +2596,19 @@ pub struct BidTruckingGetModel {
     /// Настройки задач логистам (`logistTaskSettings`).
     #[serde(rename = "logistTaskSettings", default, skip_serializing_if = "Option::is_none")]
     pub logist_task_settings: Option<Vec<BidLogistTaskSettingViewModel>>,
-    /// (`payment`).
+    /// `payment` (undescribed by the Swagger and the pages).
     #[serde(rename = "payment", default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<BidPaymentGetModel>,
-    /// (`forwardingOrder`).
+    /// `forwardingOrder` (undescribed by the Swagger and the pages).
     #[serde(rename = "forwardingOrder", default, skip_serializing_if = "Option::is_none")]
     pub forwarding_order: Option<ForwardingOrderGetModel>,
-    /// (`invoiceTriggerType`).
+    /// `invoiceTriggerType` (undescribed by the Swagger and the pages).
     #[serde(rename = "invoiceTriggerType", default, skip_serializing_if = "Option::is_none")]
     pub invoice_trigger_type: Option<InvoiceTriggerType>,
     /// Допуски и разрешения (`accessPermitIds`).
     #[serde(rename = "accessPermitIds", default, skip_serializing_if = "Option::is_none", with = "wire::ints")]
     pub access_permit_ids: Option<Vec<i64>>,
-    /// (`version`).
+    /// `version` (undescribed by the Swagger and the pages).
     #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -2622,7 +2622,7 @@ pub struct BidTruckingGetModel {
 /// Wire name `BidViewModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BidViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Type identifier payment type (`paymentTypeId`).
@@ -2643,19 +2643,19 @@ pub struct BidViewModel {
     /// Does VAT go on top of price (`isVatTop`).
     #[serde(rename = "isVatTop", default, skip_serializing_if = "Option::is_none")]
     pub is_vat_top: Option<bool>,
-    /// (`externalId`).
+    /// `externalId` (undescribed by the Swagger and the pages).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Contract number (`contractNumber`).
     #[serde(rename = "contractNumber", default, skip_serializing_if = "Option::is_none")]
     pub contract_number: Option<String>,
-    /// (`sourceType`).
+    /// `sourceType` (undescribed by the Swagger and the pages).
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<SourceType>,
     /// Срок оплаты в днях (`paymentPeriodInDays`).
     #[serde(rename = "paymentPeriodInDays", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_period_in_days: Option<i32>,
-    /// (`paymentPeriodType`).
+    /// `paymentPeriodType` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentPeriodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_period_type: Option<PaymentPeriodType>,
     /// Bid documents (`documents`).
@@ -2673,7 +2673,7 @@ pub struct BidViewModel {
     /// Идентификатор заказа, из которого была создана эта заявка (`distributionBidId`).
     #[serde(rename = "distributionBidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub distribution_bid_id: Option<i64>,
-    /// (`bidRateStatus`).
+    /// `bidRateStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidRateStatus", default, skip_serializing_if = "Option::is_none")]
     pub bid_rate_status: Option<BidRateStatus>,
     /// Дата создания заявки (`createdAt`).
@@ -2691,10 +2691,10 @@ pub struct BidViewModel {
     /// Дата последнего изменения заявки (`updatedAt`).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub updated_at: Option<DateTime<Utc>>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BidStatus>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BidType>,
     /// Заявка с порожним пробегом (не учитывается в отчетах, в планировании и т.д.) (`isEmptyMileageBid`).
@@ -2709,10 +2709,10 @@ pub struct BidViewModel {
     /// Отображать черновик в планировании (`showDraftInPlanning`).
     #[serde(rename = "showDraftInPlanning", default, skip_serializing_if = "Option::is_none")]
     pub show_draft_in_planning: Option<bool>,
-    /// (`calculationStatus`).
+    /// `calculationStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "calculationStatus", default, skip_serializing_if = "Option::is_none")]
     pub calculation_status: Option<BidCalculationStatus>,
-    /// (`bidPointLoadUnloadStatus`).
+    /// `bidPointLoadUnloadStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidPointLoadUnloadStatus", default, skip_serializing_if = "Option::is_none")]
     pub bid_point_load_unload_status: Option<BidPointLoadUnloadStatus>,
     /// Активный пробег (`activeMileage`).
@@ -2760,7 +2760,7 @@ pub struct BidViewModel {
     /// true если заявка является удалённой (`isDeleted`).
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
-    /// (`lastSyncStatus`).
+    /// `lastSyncStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastSyncStatus", default, skip_serializing_if = "Option::is_none")]
     pub last_sync_status: Option<SyncEntityStatus>,
     /// true если есть перецепка/пересменка (`hasItemsChange`).
@@ -2772,73 +2772,73 @@ pub struct BidViewModel {
     /// Odometer mileage (`odometerMileage`).
     #[serde(rename = "odometerMileage", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub odometer_mileage: Option<Decimal>,
-    /// (`expressBid`).
+    /// `expressBid` (undescribed by the Swagger and the pages).
     #[serde(rename = "expressBid", default, skip_serializing_if = "Option::is_none")]
     pub express_bid: Option<ExpressBidModel>,
-    /// (`emptyMileageBid`).
+    /// `emptyMileageBid` (undescribed by the Swagger and the pages).
     #[serde(rename = "emptyMileageBid", default, skip_serializing_if = "Option::is_none")]
     pub empty_mileage_bid: Option<EmptyMileageBidModel>,
     /// Дата принятия заявки водителем (`acceptedByDriverAt`).
     #[serde(rename = "acceptedByDriverAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub accepted_by_driver_at: Option<DateTime<Utc>>,
-    /// (`approvedBy`).
+    /// `approvedBy` (undescribed by the Swagger and the pages).
     #[serde(rename = "approvedBy", default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<UserShortNameViewModel>,
-    /// (`startedBy`).
+    /// `startedBy` (undescribed by the Swagger and the pages).
     #[serde(rename = "startedBy", default, skip_serializing_if = "Option::is_none")]
     pub started_by: Option<UserShortNameViewModel>,
-    /// (`responsible`).
+    /// `responsible` (undescribed by the Swagger and the pages).
     #[serde(rename = "responsible", default, skip_serializing_if = "Option::is_none")]
     pub responsible: Option<UserShortNameViewModel>,
-    /// (`salesManager`).
+    /// `salesManager` (undescribed by the Swagger and the pages).
     #[serde(rename = "salesManager", default, skip_serializing_if = "Option::is_none")]
     pub sales_manager: Option<UserShortNameViewModel>,
-    /// (`forceCompletedBy`).
+    /// `forceCompletedBy` (undescribed by the Swagger and the pages).
     #[serde(rename = "forceCompletedBy", default, skip_serializing_if = "Option::is_none")]
     pub force_completed_by: Option<UserShortNameViewModel>,
-    /// (`legalPerson`).
+    /// `legalPerson` (undescribed by the Swagger and the pages).
     #[serde(rename = "legalPerson", default, skip_serializing_if = "Option::is_none")]
     pub legal_person: Option<LegalPersonViewModel>,
-    /// (`axisLoad`).
+    /// `axisLoad` (undescribed by the Swagger and the pages).
     #[serde(rename = "axisLoad", default, skip_serializing_if = "Option::is_none")]
     pub axis_load: Option<AxisLoadValueModel>,
-    /// (`temperature`).
+    /// `temperature` (undescribed by the Swagger and the pages).
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<TemperatureValueModel>,
-    /// (`factoring`).
+    /// `factoring` (undescribed by the Swagger and the pages).
     #[serde(rename = "factoring", default, skip_serializing_if = "Option::is_none")]
     pub factoring: Option<BidFactoringModel>,
-    /// (`organization`).
+    /// `organization` (undescribed by the Swagger and the pages).
     #[serde(rename = "organization", default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<OrganizationSimpleModel>,
-    /// (`temperatureRegime`).
+    /// `temperatureRegime` (undescribed by the Swagger and the pages).
     #[serde(rename = "temperatureRegime", default, skip_serializing_if = "Option::is_none")]
     pub temperature_regime: Option<BidTemperatureRegimeModel>,
-    /// (`createdBy`).
+    /// `createdBy` (undescribed by the Swagger and the pages).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<ShortNameModel>,
-    /// (`trailer`).
+    /// `trailer` (undescribed by the Swagger and the pages).
     #[serde(rename = "trailer", default, skip_serializing_if = "Option::is_none")]
     pub trailer: Option<TrailerOptionPreviewModel>,
-    /// (`car`).
+    /// `car` (undescribed by the Swagger and the pages).
     #[serde(rename = "car", default, skip_serializing_if = "Option::is_none")]
     pub car: Option<CarOptionViewModel>,
-    /// (`driver`).
+    /// `driver` (undescribed by the Swagger and the pages).
     #[serde(rename = "driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<DriverViewModel>,
-    /// (`secondaryDriver`).
+    /// `secondaryDriver` (undescribed by the Swagger and the pages).
     #[serde(rename = "secondaryDriver", default, skip_serializing_if = "Option::is_none")]
     pub secondary_driver: Option<DriverViewModel>,
-    /// (`cargoOwnerDictionaryItem`).
+    /// `cargoOwnerDictionaryItem` (undescribed by the Swagger and the pages).
     #[serde(rename = "cargoOwnerDictionaryItem", default, skip_serializing_if = "Option::is_none")]
     pub cargo_owner_dictionary_item: Option<CounterpartyBidViewModel>,
     /// Открыт ли доступ к заявке? (`sharedAccess`).
     #[serde(rename = "sharedAccess", default, skip_serializing_if = "Option::is_none")]
     pub shared_access: Option<bool>,
-    /// (`contract`).
+    /// `contract` (undescribed by the Swagger and the pages).
     #[serde(rename = "contract", default, skip_serializing_if = "Option::is_none")]
     pub contract: Option<CounterpartyContractNumberModel>,
-    /// (`documentAssignment`).
+    /// `documentAssignment` (undescribed by the Swagger and the pages).
     #[serde(rename = "documentAssignment", default, skip_serializing_if = "Option::is_none")]
     pub document_assignment: Option<DocumentAssignmentStatusDriverModel>,
     /// ID других заявок из сборной (`compoundBidIds`).
@@ -2871,37 +2871,37 @@ pub struct BidViewModel {
     /// Наибольшая ставка (руб/км) по подобранным внешним заказам (`externalBidOutput`).
     #[serde(rename = "externalBidOutput", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub external_bid_output: Option<Decimal>,
-    /// (`fuelConsumption`).
+    /// `fuelConsumption` (undescribed by the Swagger and the pages).
     #[serde(rename = "fuelConsumption", default, skip_serializing_if = "Option::is_none")]
     pub fuel_consumption: Option<BidCarFuelConsumptionViewModel>,
-    /// (`eBills`).
+    /// `eBills` (undescribed by the Swagger and the pages).
     #[serde(rename = "eBills", default, skip_serializing_if = "Option::is_none")]
     pub e_bills: Option<Vec<EBillBidModel>>,
-    /// (`startPointBidId`).
+    /// `startPointBidId` (undescribed by the Swagger and the pages).
     #[serde(rename = "startPointBidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub start_point_bid_id: Option<i64>,
-    /// (`version`).
+    /// `version` (undescribed by the Swagger and the pages).
     #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// A completion reason (`forceCompletionReason`).
     #[serde(rename = "forceCompletionReason", default, skip_serializing_if = "Option::is_none")]
     pub force_completion_reason: Option<String>,
-    /// (`forceCompletedById`).
+    /// `forceCompletedById` (undescribed by the Swagger and the pages).
     #[serde(rename = "forceCompletedById", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub force_completed_by_id: Option<i64>,
-    /// (`forceCompletedAt`).
+    /// `forceCompletedAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "forceCompletedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub force_completed_at: Option<DateTime<Utc>>,
     /// true если есть пропущенные заправки (`hasSkippedRefuelings`).
     #[serde(rename = "hasSkippedRefuelings", default, skip_serializing_if = "Option::is_none")]
     pub has_skipped_refuelings: Option<bool>,
-    /// (`planMarginality`).
+    /// `planMarginality` (undescribed by the Swagger and the pages).
     #[serde(rename = "planMarginality", default, skip_serializing_if = "Option::is_none")]
     pub plan_marginality: Option<BidPlanMarginalityViewModel>,
-    /// (`canApplyFeedback`).
+    /// `canApplyFeedback` (undescribed by the Swagger and the pages).
     #[serde(rename = "canApplyFeedback", default, skip_serializing_if = "Option::is_none")]
     pub can_apply_feedback: Option<bool>,
-    /// (`feedback`).
+    /// `feedback` (undescribed by the Swagger and the pages).
     #[serde(rename = "feedback", default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<FeedbackViewModel>,
     /// Группы, привязанные к машине (`carGroups`).
@@ -2913,10 +2913,10 @@ pub struct BidViewModel {
     /// Предзаявка (`isPreBid`).
     #[serde(rename = "isPreBid", default, skip_serializing_if = "Option::is_none")]
     pub is_pre_bid: Option<bool>,
-    /// (`payment`).
+    /// `payment` (undescribed by the Swagger and the pages).
     #[serde(rename = "payment", default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<BidPaymentGetModel>,
-    /// (`forwardingOrder`).
+    /// `forwardingOrder` (undescribed by the Swagger and the pages).
     #[serde(rename = "forwardingOrder", default, skip_serializing_if = "Option::is_none")]
     pub forwarding_order: Option<ForwardingOrderGetModel>,
     /// Допуски и разрешения (`accessPermitIds`).
@@ -2939,7 +2939,7 @@ pub struct BidViewModel {
 /// Wire name `CarDeleteModel`. Used by `cargorun.cars.delete` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarDeleteModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -2953,7 +2953,7 @@ pub struct CarDeleteModel {
 /// Wire name `CarEditModel`. Used by `cargorun.cars.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarEditModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Идентификатор типа Тип машины. (`typeId`).
@@ -2968,25 +2968,25 @@ pub struct CarEditModel {
     /// Комментарий к машине Если указать null, то не изменится, но если указать пустую строку - изменится. (`comment`).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// (`winterFuelMode`).
+    /// `winterFuelMode` (undescribed by the Swagger and the pages).
     #[serde(rename = "winterFuelMode", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub winter_fuel_mode: Option<i32>,
-    /// (`summerFuelMode`).
+    /// `summerFuelMode` (undescribed by the Swagger and the pages).
     #[serde(rename = "summerFuelMode", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub summer_fuel_mode: Option<i32>,
     /// Идентификатор пользователя, логиста машины. Необязательное поле. (`logistId`).
     #[serde(rename = "logistId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub logist_id: Option<i64>,
-    /// (`isLogistRemoval`).
+    /// `isLogistRemoval` (undescribed by the Swagger and the pages).
     #[serde(rename = "isLogistRemoval", default, skip_serializing_if = "Option::is_none")]
     pub is_logist_removal: Option<bool>,
     /// Id транспортной колонны (`transportColumnId`).
     #[serde(rename = "transportColumnId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub transport_column_id: Option<i64>,
-    /// (`mechanic`).
+    /// `mechanic` (undescribed by the Swagger and the pages).
     #[serde(rename = "mechanic", default, skip_serializing_if = "Option::is_none")]
     pub mechanic: Option<MechanicModel>,
-    /// (`columnDispatcher`).
+    /// `columnDispatcher` (undescribed by the Swagger and the pages).
     #[serde(rename = "columnDispatcher", default, skip_serializing_if = "Option::is_none")]
     pub column_dispatcher: Option<ColumnDispatcherModel>,
     /// Комментарий о необходимости ремонта или ТО Если указать null, то не изменится, но если указать пустую строку - изменится. (`needsMaintenanceComment`).
@@ -3015,7 +3015,7 @@ pub struct CarEditModel {
 /// Wire name `CarGetModel`. Used by `cargorun.cars.get_for_edit` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarGetModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Идентификатор типа Тип машины. (`typeId`).
@@ -3030,10 +3030,10 @@ pub struct CarGetModel {
     /// Комментарий к машине Если указать null, то не изменится, но если указать пустую строку - изменится. (`comment`).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// (`winterFuelMode`).
+    /// `winterFuelMode` (undescribed by the Swagger and the pages).
     #[serde(rename = "winterFuelMode", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub winter_fuel_mode: Option<i32>,
-    /// (`summerFuelMode`).
+    /// `summerFuelMode` (undescribed by the Swagger and the pages).
     #[serde(rename = "summerFuelMode", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub summer_fuel_mode: Option<i32>,
     /// Прикрепленный трекер (`trackerId`).
@@ -3042,16 +3042,16 @@ pub struct CarGetModel {
     /// Прикрепленный пользователь/логист к машине (`logistId`).
     #[serde(rename = "logistId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub logist_id: Option<i64>,
-    /// (`fuelTanks`).
+    /// `fuelTanks` (undescribed by the Swagger and the pages).
     #[serde(rename = "fuelTanks", default, skip_serializing_if = "Option::is_none")]
     pub fuel_tanks: Option<Vec<FuelTankModel>>,
     /// Транспортная колонна (`transportColumnId`).
     #[serde(rename = "transportColumnId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub transport_column_id: Option<i64>,
-    /// (`mechanic`).
+    /// `mechanic` (undescribed by the Swagger and the pages).
     #[serde(rename = "mechanic", default, skip_serializing_if = "Option::is_none")]
     pub mechanic: Option<MechanicViewModel>,
-    /// (`columnDispatcher`).
+    /// `columnDispatcher` (undescribed by the Swagger and the pages).
     #[serde(rename = "columnDispatcher", default, skip_serializing_if = "Option::is_none")]
     pub column_dispatcher: Option<ColumnDispatcherViewModel>,
     /// Комментарий о необходимости ремонта или ТО (`needsMaintenanceComment`).
@@ -3063,7 +3063,7 @@ pub struct CarGetModel {
     /// Activity sign (`isActive`).
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// (`resourceInactivityInfo`).
+    /// `resourceInactivityInfo` (undescribed by the Swagger and the pages).
     #[serde(rename = "resourceInactivityInfo", default, skip_serializing_if = "Option::is_none")]
     pub resource_inactivity_info: Option<ResourceInactivityInfoJsonObject>,
     /// Топливные карты (`fuelCards`).
@@ -3089,7 +3089,7 @@ pub struct CarGetModel {
 /// Wire name `CarListViewModel`. Used by `cargorun.cars.list` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarListViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Идентификатор типа Тип машины. (`typeId`).
@@ -3107,10 +3107,10 @@ pub struct CarListViewModel {
     /// ФИО или мейл логиста (`logistFullNameOrEmail`).
     #[serde(rename = "logistFullNameOrEmail", default, skip_serializing_if = "Option::is_none")]
     pub logist_full_name_or_email: Option<String>,
-    /// (`mechanic`).
+    /// `mechanic` (undescribed by the Swagger and the pages).
     #[serde(rename = "mechanic", default, skip_serializing_if = "Option::is_none")]
     pub mechanic: Option<MechanicNameModel>,
-    /// (`columnDispatcher`).
+    /// `columnDispatcher` (undescribed by the Swagger and the pages).
     #[serde(rename = "columnDispatcher", default, skip_serializing_if = "Option::is_none")]
     pub column_dispatcher: Option<ColumnDispatcherNameModel>,
     /// Номер трекера (`trackerDeviceNumber`).
@@ -3122,7 +3122,7 @@ pub struct CarListViewModel {
     /// Время последней фиксации координат с трекера (`lastFixedAt`).
     #[serde(rename = "lastFixedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub last_fixed_at: Option<DateTime<Utc>>,
-    /// (`isDeleted`).
+    /// `isDeleted` (undescribed by the Swagger and the pages).
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// Время удаления машины (`deletedAt`).
@@ -3131,19 +3131,19 @@ pub struct CarListViewModel {
     /// Комментарий к машине (`comment`).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// (`carFuelTank`).
+    /// `carFuelTank` (undescribed by the Swagger and the pages).
     #[serde(rename = "carFuelTank", default, skip_serializing_if = "Option::is_none")]
     pub car_fuel_tank: Option<FuelTankListViewModel>,
     /// Время последней фиксации ДУТ (`lastDieselSensorValueFixedAt`).
     #[serde(rename = "lastDieselSensorValueFixedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub last_diesel_sensor_value_fixed_at: Option<DateTime<Utc>>,
-    /// (`transportColumn`).
+    /// `transportColumn` (undescribed by the Swagger and the pages).
     #[serde(rename = "transportColumn", default, skip_serializing_if = "Option::is_none")]
     pub transport_column: Option<TransportColumnSimpleModel>,
     /// Activity sign (`isActive`).
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// (`resourceInactivityInfo`).
+    /// `resourceInactivityInfo` (undescribed by the Swagger and the pages).
     #[serde(rename = "resourceInactivityInfo", default, skip_serializing_if = "Option::is_none")]
     pub resource_inactivity_info: Option<ResourceInactivityInfoJsonObject>,
     /// Участвует в планировании АЗС? (`isInRefuelingSyncList`).
@@ -3163,13 +3163,13 @@ pub struct CarListViewModel {
 /// Wire name `CarLogistModel`. Used by `cargorun.employees.logist` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarLogistModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`email`).
+    /// `email` (undescribed by the Swagger and the pages).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// (`fullName`).
+    /// `fullName` (undescribed by the Swagger and the pages).
     #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3183,16 +3183,16 @@ pub struct CarLogistModel {
 /// Wire name `CarLogistSimpleModel`. Used by `cargorun.employees.logists` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarLogistSimpleModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`email`).
+    /// `email` (undescribed by the Swagger and the pages).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// (`fullName`).
+    /// `fullName` (undescribed by the Swagger and the pages).
     #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// (`carsCount`).
+    /// `carsCount` (undescribed by the Swagger and the pages).
     #[serde(rename = "carsCount", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub cars_count: Option<i32>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3206,7 +3206,7 @@ pub struct CarLogistSimpleModel {
 /// Wire name `CarMileageForPeriodModel`. Used by `cargorun.cars.mileage` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarMileageForPeriodModel {
-    /// (`mileage`).
+    /// `mileage` (undescribed by the Swagger and the pages).
     #[serde(rename = "mileage", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub mileage: Option<Decimal>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3220,10 +3220,10 @@ pub struct CarMileageForPeriodModel {
 /// Wire name `CarNumber`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.external_statuses` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarNumber {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`number`).
+    /// `number` (undescribed by the Swagger and the pages).
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3237,7 +3237,7 @@ pub struct CarNumber {
 /// Wire name `CarOptionCarIdModel`. Used by `cargorun.bids.apply` (request), `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarOptionCarIdModel {
-    /// (`carId`).
+    /// `carId` (undescribed by the Swagger and the pages).
     #[serde(rename = "carId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub car_id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3251,43 +3251,43 @@ pub struct CarOptionCarIdModel {
 /// Wire name `CarOptionViewModel`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarOptionViewModel {
-    /// (`carId`).
+    /// `carId` (undescribed by the Swagger and the pages).
     #[serde(rename = "carId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub car_id: Option<i64>,
-    /// (`typeId`).
+    /// `typeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "typeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub type_id: Option<i64>,
-    /// (`number`).
+    /// `number` (undescribed by the Swagger and the pages).
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// (`brandTypeId`).
+    /// `brandTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "brandTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub brand_type_id: Option<i64>,
-    /// (`trackerId`).
+    /// `trackerId` (undescribed by the Swagger and the pages).
     #[serde(rename = "trackerId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub tracker_id: Option<i64>,
-    /// (`comment`).
+    /// `comment` (undescribed by the Swagger and the pages).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// (`planningComment`).
+    /// `planningComment` (undescribed by the Swagger and the pages).
     #[serde(rename = "planningComment", default, skip_serializing_if = "Option::is_none")]
     pub planning_comment: Option<String>,
-    /// (`logistDisplayName`).
+    /// `logistDisplayName` (undescribed by the Swagger and the pages).
     #[serde(rename = "logistDisplayName", default, skip_serializing_if = "Option::is_none")]
     pub logist_display_name: Option<String>,
-    /// (`logistId`).
+    /// `logistId` (undescribed by the Swagger and the pages).
     #[serde(rename = "logistId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub logist_id: Option<i64>,
-    /// (`carOutput`).
+    /// `carOutput` (undescribed by the Swagger and the pages).
     #[serde(rename = "carOutput", default, skip_serializing_if = "Option::is_none")]
     pub car_output: Option<CarOutputInfo>,
-    /// (`mechanic`).
+    /// `mechanic` (undescribed by the Swagger and the pages).
     #[serde(rename = "mechanic", default, skip_serializing_if = "Option::is_none")]
     pub mechanic: Option<MechanicViewModel>,
-    /// (`columnDispatcher`).
+    /// `columnDispatcher` (undescribed by the Swagger and the pages).
     #[serde(rename = "columnDispatcher", default, skip_serializing_if = "Option::is_none")]
     pub column_dispatcher: Option<ColumnDispatcherViewModel>,
-    /// (`accessPermitIds`).
+    /// `accessPermitIds` (undescribed by the Swagger and the pages).
     #[serde(rename = "accessPermitIds", default, skip_serializing_if = "Option::is_none", with = "wire::ints")]
     pub access_permit_ids: Option<Vec<i64>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3301,22 +3301,22 @@ pub struct CarOptionViewModel {
 /// Wire name `CarOutputInfo`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarOutputInfo {
-    /// (`bidId`).
+    /// `bidId` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub bid_id: Option<i64>,
-    /// (`planOutput`).
+    /// `planOutput` (undescribed by the Swagger and the pages).
     #[serde(rename = "planOutput", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub plan_output: Option<Decimal>,
-    /// (`factOutput`).
+    /// `factOutput` (undescribed by the Swagger and the pages).
     #[serde(rename = "factOutput", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub fact_output: Option<Decimal>,
-    /// (`differenceBetweenPlanAndWantedOutput`).
+    /// `differenceBetweenPlanAndWantedOutput` (undescribed by the Swagger and the pages).
     #[serde(rename = "differenceBetweenPlanAndWantedOutput", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub difference_between_plan_and_wanted_output: Option<Decimal>,
-    /// (`wantedOutput`).
+    /// `wantedOutput` (undescribed by the Swagger and the pages).
     #[serde(rename = "wantedOutput", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub wanted_output: Option<Decimal>,
-    /// (`updatedAt`).
+    /// `updatedAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub updated_at: Option<DateTime<Utc>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3330,16 +3330,16 @@ pub struct CarOutputInfo {
 /// Wire name `CarSimpleModel`. Used by `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CarSimpleModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`number`).
+    /// `number` (undescribed by the Swagger and the pages).
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// (`typeId`).
+    /// `typeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "typeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub type_id: Option<i64>,
-    /// (`trackerId`).
+    /// `trackerId` (undescribed by the Swagger and the pages).
     #[serde(rename = "trackerId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub tracker_id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3353,7 +3353,7 @@ pub struct CarSimpleModel {
 /// Wire name `CargoModel`. Used by `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.list_for_external` (response, a list), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CargoModel {
-    /// (`id`).
+    /// `0` для нового груза, ID существующего груза для обновления (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Наименование (`name`).
@@ -3392,7 +3392,7 @@ pub struct CargoModel {
     /// Тип упаковки (`packType`).
     #[serde(rename = "packType", default, skip_serializing_if = "Option::is_none")]
     pub pack_type: Option<String>,
-    /// (`unitOfMeasure`).
+    /// `unitOfMeasure` (undescribed by the Swagger and the pages).
     #[serde(rename = "unitOfMeasure", default, skip_serializing_if = "Option::is_none")]
     pub unit_of_measure: Option<UnitOfMeasure>,
     /// Дополнительные поля груза заявки (`extendedProperties`).
@@ -3412,22 +3412,22 @@ pub struct CargoModel {
 /// Wire name `CatalogEntityOptionModel`. Used by `cargorun.catalogs.get_simple` (response, a list), `cargorun.catalogs.get` (response, a list), `cargorun.catalogs.list` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CatalogEntityOptionModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`organizationId`).
+    /// `organizationId` (undescribed by the Swagger and the pages).
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub organization_id: Option<i64>,
-    /// (`referencedCatalogId`).
+    /// `referencedCatalogId` (undescribed by the Swagger and the pages).
     #[serde(rename = "referencedCatalogId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub referenced_catalog_id: Option<i64>,
-    /// (`displayName`).
+    /// `displayName` (undescribed by the Swagger and the pages).
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// (`propertyName`).
+    /// `propertyName` (undescribed by the Swagger and the pages).
     #[serde(rename = "propertyName", default, skip_serializing_if = "Option::is_none")]
     pub property_name: Option<String>,
-    /// (`flags`).
+    /// `flags` (undescribed by the Swagger and the pages).
     #[serde(rename = "flags", default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<wire::Flags<CatalogEntityOptionFlags>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3441,19 +3441,19 @@ pub struct CatalogEntityOptionModel {
 /// Wire name `CatalogItemEntityOptionSimpleModel`. Used by `cargorun.catalogs.get_simple` (response, a list), `cargorun.catalogs.get` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CatalogItemEntityOptionSimpleModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`propertyName`).
+    /// `propertyName` (undescribed by the Swagger and the pages).
     #[serde(rename = "propertyName", default, skip_serializing_if = "Option::is_none")]
     pub property_name: Option<String>,
-    /// (`displayName`).
+    /// `displayName` (undescribed by the Swagger and the pages).
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// (`valueCatalogType`).
+    /// `valueCatalogType` (undescribed by the Swagger and the pages).
     #[serde(rename = "valueCatalogType", default, skip_serializing_if = "Option::is_none")]
     pub value_catalog_type: Option<CatalogType>,
-    /// (`valueClrType`).
+    /// `valueClrType` (undescribed by the Swagger and the pages).
     #[serde(rename = "valueClrType", default, skip_serializing_if = "Option::is_none")]
     pub value_clr_type: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3467,22 +3467,22 @@ pub struct CatalogItemEntityOptionSimpleModel {
 /// Wire name `CatalogListItemSimpleModel`. Used by `cargorun.catalogs.get_simple` (response, a list), `cargorun.catalogs.get` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CatalogListItemSimpleModel {
-    /// (`id`).
+    /// ID элемента (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`displayName`).
+    /// Значение элемента (`displayName`).
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// (`propertyName`).
+    /// Системное имя (`propertyName`).
     #[serde(rename = "propertyName", default, skip_serializing_if = "Option::is_none")]
     pub property_name: Option<String>,
-    /// (`isDeleted`).
+    /// Элемент удален (`isDeleted`).
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
-    /// (`options`).
+    /// Дополнительные свойства элемента (`options`).
     #[serde(rename = "options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Value>,
-    /// (`itemEntityOptions`).
+    /// Привязки элемента к настройкам сущностей (`itemEntityOptions`).
     #[serde(rename = "itemEntityOptions", default, skip_serializing_if = "Option::is_none")]
     pub item_entity_options: Option<Vec<CatalogItemEntityOptionSimpleModel>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3496,19 +3496,19 @@ pub struct CatalogListItemSimpleModel {
 /// Wire name `CatalogListItemSimpleViewModel`. Used by `cargorun.catalogs.items` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CatalogListItemSimpleViewModel {
-    /// (`id`).
+    /// ID элемента справочника (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`displayName`).
+    /// Значение элемента, которое нужно показывать пользователю (`displayName`).
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// (`propertyName`).
+    /// Системное имя (`propertyName`).
     #[serde(rename = "propertyName", default, skip_serializing_if = "Option::is_none")]
     pub property_name: Option<String>,
-    /// (`isDeleted`).
+    /// Элемент удален (`isDeleted`).
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
-    /// (`externalId`).
+    /// Внешний ID элемента (`externalId`).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Элемент скрыт (`isHidden`).
@@ -3526,40 +3526,40 @@ pub struct CatalogListItemSimpleViewModel {
 /// Wire name `CatalogListModel`. Used by `cargorun.catalogs.list` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CatalogListModel {
-    /// (`id`).
+    /// ID справочника (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`displayName`).
+    /// Название справочника (`displayName`).
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// (`propertyName`).
+    /// Системное имя свойства (`propertyName`).
     #[serde(rename = "propertyName", default, skip_serializing_if = "Option::is_none")]
     pub property_name: Option<String>,
-    /// (`type`).
+    /// Тип справочника (`type`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CatalogType>,
-    /// (`entityType`).
+    /// Тип сущности, к которой относится справочник (`entityType`).
     #[serde(rename = "entityType", default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<EntityType>,
-    /// (`entityOptions`).
+    /// Настройки привязки к сущностям (`entityOptions`).
     #[serde(rename = "entityOptions", default, skip_serializing_if = "Option::is_none")]
     pub entity_options: Option<Vec<CatalogEntityOptionModel>>,
-    /// (`flags`).
+    /// Флаги справочника (`flags`).
     #[serde(rename = "flags", default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<wire::Flags<CatalogFlag>>,
-    /// (`intFlags`).
+    /// Числовое представление флагов (`intFlags`).
     #[serde(rename = "intFlags", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub int_flags: Option<i32>,
-    /// (`organizationId`).
+    /// ID организации, если справочник пользовательский (`organizationId`).
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub organization_id: Option<i64>,
-    /// (`description`).
+    /// Описание (`description`).
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// (`externalId`).
+    /// Внешний ID (`externalId`).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// (`version`).
+    /// Версия справочника (`version`).
     #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3573,43 +3573,43 @@ pub struct CatalogListModel {
 /// Wire name `CatalogListWithItemsModel`. Used by `cargorun.catalogs.get_simple` (response, a list), `cargorun.catalogs.get` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CatalogListWithItemsModel {
-    /// (`id`).
+    /// ID справочника (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`displayName`).
+    /// Название справочника (`displayName`).
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// (`propertyName`).
+    /// Системное имя свойства (`propertyName`).
     #[serde(rename = "propertyName", default, skip_serializing_if = "Option::is_none")]
     pub property_name: Option<String>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CatalogType>,
-    /// (`entityType`).
+    /// `entityType` (undescribed by the Swagger and the pages).
     #[serde(rename = "entityType", default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<EntityType>,
-    /// (`entityOptions`).
+    /// `entityOptions` (undescribed by the Swagger and the pages).
     #[serde(rename = "entityOptions", default, skip_serializing_if = "Option::is_none")]
     pub entity_options: Option<Vec<CatalogEntityOptionModel>>,
-    /// (`flags`).
+    /// `flags` (undescribed by the Swagger and the pages).
     #[serde(rename = "flags", default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<wire::Flags<CatalogFlag>>,
-    /// (`intFlags`).
+    /// `intFlags` (undescribed by the Swagger and the pages).
     #[serde(rename = "intFlags", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub int_flags: Option<i32>,
-    /// (`organizationId`).
+    /// ID организации для пользовательского справочника (`organizationId`).
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub organization_id: Option<i64>,
-    /// (`description`).
+    /// Описание (`description`).
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// (`externalId`).
+    /// Внешний ID справочника (`externalId`).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// (`version`).
+    /// `version` (undescribed by the Swagger and the pages).
     #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// (`items`).
+    /// Элементы справочника (`items`).
     #[serde(rename = "items", default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<CatalogListItemSimpleModel>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3623,10 +3623,10 @@ pub struct CatalogListWithItemsModel {
 /// Wire name `ColumnDispatcherModel`. Used by `cargorun.cars.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnDispatcherModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// Номер телефона, если такой контакт был введен ранее, существующие данные будут использованы (`phoneNumber`, phone).
+    /// Номер телефона, если такой контакт был введен ранее, существующие данные будут использованы (`phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
     /// Имя (`name`).
@@ -3643,10 +3643,10 @@ pub struct ColumnDispatcherModel {
 /// Wire name `ColumnDispatcherNameModel`. Used by `cargorun.cars.list` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnDispatcherNameModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3660,10 +3660,10 @@ pub struct ColumnDispatcherNameModel {
 /// Wire name `ColumnDispatcherViewModel`. Used by `cargorun.cars.get_for_edit` (response), `cargorun.bids.get` (response), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnDispatcherViewModel {
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`phoneNumber`, phone).
+    /// `phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3677,10 +3677,10 @@ pub struct ColumnDispatcherViewModel {
 /// Wire name `ContactPersonModel`. Used by `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.apply` (request), `cargorun.distribution_bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ContactPersonModel {
-    /// (`id`).
+    /// ID контактного лица (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// Номер телефона, если такой контакт был введен ранее, существующие данные будут использованы (`phoneNumber`, phone).
+    /// Номер телефона, если такой контакт был введен ранее, существующие данные будут использованы (`phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
     /// Имя (`name`).
@@ -3697,10 +3697,10 @@ pub struct ContactPersonModel {
 /// Wire name `ContactPersonViewModel`. Used by `cargorun.distribution_bids.list_for_external` (response, a list), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ContactPersonViewModel {
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`phoneNumber`, phone).
+    /// `phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3714,28 +3714,28 @@ pub struct ContactPersonViewModel {
 /// Wire name `CounterpartyBidViewModel`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyBidViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`inn`).
+    /// `inn` (undescribed by the Swagger and the pages).
     #[serde(rename = "inn", default, skip_serializing_if = "Option::is_none")]
     pub inn: Option<String>,
-    /// (`kpp`).
+    /// `kpp` (undescribed by the Swagger and the pages).
     #[serde(rename = "kpp", default, skip_serializing_if = "Option::is_none")]
     pub kpp: Option<String>,
-    /// (`email`).
+    /// `email` (undescribed by the Swagger and the pages).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// (`hasAccessToBids`).
+    /// `hasAccessToBids` (undescribed by the Swagger and the pages).
     #[serde(rename = "hasAccessToBids", default, skip_serializing_if = "Option::is_none")]
     pub has_access_to_bids: Option<bool>,
-    /// (`contactPerson`).
+    /// `contactPerson` (undescribed by the Swagger and the pages).
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<CounterpartyContactPersonModel>,
-    /// (`insolvencyRegistryEntry`).
+    /// `insolvencyRegistryEntry` (undescribed by the Swagger and the pages).
     #[serde(rename = "insolvencyRegistryEntry", default, skip_serializing_if = "Option::is_none")]
     pub insolvency_registry_entry: Option<InsolvencyRegistryEntryGetModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3749,19 +3749,19 @@ pub struct CounterpartyBidViewModel {
 /// Wire name `CounterpartyContactPersonModel`. Used by `cargorun.counterparties.apply` (request), `cargorun.counterparties.get` (response), `cargorun.bids.get` (response), `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyContactPersonModel {
-    /// (`firstName`).
+    /// `firstName` (undescribed by the Swagger and the pages).
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// (`lastName`).
+    /// `lastName` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// (`patronymic`).
+    /// `patronymic` (undescribed by the Swagger and the pages).
     #[serde(rename = "patronymic", default, skip_serializing_if = "Option::is_none")]
     pub patronymic: Option<String>,
-    /// (`phoneNumber`, phone).
+    /// `phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
-    /// (`email`).
+    /// `email` (undescribed by the Swagger and the pages).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3775,10 +3775,10 @@ pub struct CounterpartyContactPersonModel {
 /// Wire name `CounterpartyContractDeleteModel`. Used by `cargorun.contracts.delete` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyContractDeleteModel {
-    /// (`id`).
+    /// ID договора (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`counterpartyId`).
+    /// ID контрагента (`counterpartyId`).
     #[serde(rename = "counterpartyId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub counterparty_id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3792,16 +3792,16 @@ pub struct CounterpartyContractDeleteModel {
 /// Wire name `CounterpartyContractEditModel`. Used by `cargorun.contracts.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyContractEditModel {
-    /// (`id`).
+    /// `0` для создания, ID договора для обновления (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// Название договора (`name`).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`number`).
+    /// Номер договора (`number`).
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// (`date`).
+    /// Дата договора (`date`).
     #[serde(rename = "date", default, skip_serializing_if = "Option::is_none", with = "wire::date")]
     pub date: Option<NaiveDate>,
     /// Валюта взаиморасчета (`settlementCurrency`).
@@ -3819,7 +3819,7 @@ pub struct CounterpartyContractEditModel {
     /// Тип оплаты (`paymentTypeId`).
     #[serde(rename = "paymentTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_type_id: Option<i64>,
-    /// (`paymentPeriodType`).
+    /// Вариант срока оплаты (`paymentPeriodType`).
     #[serde(rename = "paymentPeriodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_period_type: Option<PaymentPeriodType>,
     /// Лимит задолженности (`debtCeiling`).
@@ -3828,7 +3828,7 @@ pub struct CounterpartyContractEditModel {
     /// Текущая задолженность (`currentDebt`).
     #[serde(rename = "currentDebt", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub current_debt: Option<Decimal>,
-    /// (`counterpartyId`).
+    /// ID контрагента (`counterpartyId`).
     #[serde(rename = "counterpartyId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub counterparty_id: Option<i64>,
     /// Основной договор? (`isMain`).
@@ -3849,28 +3849,28 @@ pub struct CounterpartyContractEditModel {
 /// Wire name `CounterpartyContractForSelectModel`. Used by `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyContractForSelectModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`debtCeiling`).
+    /// `debtCeiling` (undescribed by the Swagger and the pages).
     #[serde(rename = "debtCeiling", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub debt_ceiling: Option<Decimal>,
-    /// (`legalPersonId`).
+    /// `legalPersonId` (undescribed by the Swagger and the pages).
     #[serde(rename = "legalPersonId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub legal_person_id: Option<i64>,
-    /// (`paymentPeriod`).
+    /// `paymentPeriod` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentPeriod", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_period: Option<i32>,
-    /// (`paymentPeriodType`).
+    /// `paymentPeriodType` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentPeriodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_period_type: Option<PaymentPeriodType>,
-    /// (`paymentTypeId`).
+    /// `paymentTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_type_id: Option<i64>,
-    /// (`isMain`).
+    /// `isMain` (undescribed by the Swagger and the pages).
     #[serde(rename = "isMain", default, skip_serializing_if = "Option::is_none")]
     pub is_main: Option<bool>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3884,16 +3884,16 @@ pub struct CounterpartyContractForSelectModel {
 /// Wire name `CounterpartyContractModel`. Used by `cargorun.contracts.get` (response), `cargorun.contracts.list` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyContractModel {
-    /// (`id`).
+    /// ID договора (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// Название договора (`name`).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`number`).
+    /// Номер договора (`number`).
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// (`date`).
+    /// Дата договора (`date`).
     #[serde(rename = "date", default, skip_serializing_if = "Option::is_none", with = "wire::date")]
     pub date: Option<NaiveDate>,
     /// Валюта взаиморасчета (`settlementCurrency`).
@@ -3911,7 +3911,7 @@ pub struct CounterpartyContractModel {
     /// Срок оплаты (`paymentPeriod`).
     #[serde(rename = "paymentPeriod", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_period: Option<i32>,
-    /// (`paymentPeriodType`).
+    /// Вариант срока оплаты (`paymentPeriodType`).
     #[serde(rename = "paymentPeriodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_period_type: Option<PaymentPeriodType>,
     /// Тип оплаты (`paymentTypeId`).
@@ -3941,10 +3941,10 @@ pub struct CounterpartyContractModel {
 /// Wire name `CounterpartyContractModelICollatedCollection`. Used by `cargorun.contracts.list` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyContractModelICollatedCollection {
-    /// (`totalCount`).
+    /// `totalCount` (undescribed by the Swagger and the pages).
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub total_count: Option<i64>,
-    /// (`collection`).
+    /// `collection` (undescribed by the Swagger and the pages).
     #[serde(rename = "collection", default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<Vec<CounterpartyContractModel>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3958,10 +3958,10 @@ pub struct CounterpartyContractModelICollatedCollection {
 /// Wire name `CounterpartyContractNumberModel`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyContractNumberModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`number`).
+    /// `number` (undescribed by the Swagger and the pages).
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3975,7 +3975,7 @@ pub struct CounterpartyContractNumberModel {
 /// Wire name `CounterpartyDeleteModel`. Used by `cargorun.counterparties.delete` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyDeleteModel {
-    /// (`id`).
+    /// ID контрагента (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -3989,7 +3989,7 @@ pub struct CounterpartyDeleteModel {
 /// Wire name `CounterpartyDocumentModel`. Used by `cargorun.counterparties.apply` (request), `cargorun.counterparties.list` (response, a list), `cargorun.counterparties.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyDocumentModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Количество (`count`).
@@ -4006,10 +4006,10 @@ pub struct CounterpartyDocumentModel {
 /// Wire name `CounterpartyDocumentTemplateModel`. Used by `cargorun.counterparties.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyDocumentTemplateModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -4023,7 +4023,7 @@ pub struct CounterpartyDocumentTemplateModel {
 /// Wire name `CounterpartyEditModel`. Used by `cargorun.counterparties.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyEditModel {
-    /// (`id`).
+    /// `0` для создания, ID контрагента для обновления (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Наименование (`name`).
@@ -4047,7 +4047,7 @@ pub struct CounterpartyEditModel {
     /// БИК (`bankId`).
     #[serde(rename = "bankId", default, skip_serializing_if = "Option::is_none")]
     pub bank_id: Option<String>,
-    /// (`counterpartyGroupId`).
+    /// ID группы контрагентов (`counterpartyGroupId`).
     #[serde(rename = "counterpartyGroupId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub counterparty_group_id: Option<i64>,
     /// Комментарий (`comment`).
@@ -4059,7 +4059,7 @@ pub struct CounterpartyEditModel {
     /// Offset at which visits to the bid point are taken into account. (`analyzeStrictOffsetHours`).
     #[serde(rename = "analyzeStrictOffsetHours", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub analyze_strict_offset_hours: Option<i32>,
-    /// (`status`).
+    /// Статус контрагента (`status`).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CounterpartyStatus>,
     /// Контрагент неплатежеспособен (`isInsolvent`).
@@ -4071,7 +4071,7 @@ pub struct CounterpartyEditModel {
     /// Список документов (`documents`).
     #[serde(rename = "documents", default, skip_serializing_if = "Option::is_none")]
     pub documents: Option<Vec<CounterpartyDocumentModel>>,
-    /// (`contactPerson`).
+    /// Контактное лицо (`contactPerson`).
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<CounterpartyContactPersonModel>,
     /// Список площадок (`platforms`).
@@ -4104,7 +4104,7 @@ pub struct CounterpartyEditModel {
 /// Wire name `CounterpartyListModel`. Used by `cargorun.counterparties.list` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyListModel {
-    /// (`id`).
+    /// ID контрагента (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Наименование (`name`).
@@ -4131,10 +4131,10 @@ pub struct CounterpartyListModel {
     /// Комментарий (`comment`).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// (`status`).
+    /// Статус контрагента (`status`).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CounterpartyStatus>,
-    /// (`insolvencyRegistryEntry`).
+    /// Данные из реестра неплатежеспособности (`insolvencyRegistryEntry`).
     #[serde(rename = "insolvencyRegistryEntry", default, skip_serializing_if = "Option::is_none")]
     pub insolvency_registry_entry: Option<InsolvencyRegistryEntryGetModel>,
     /// Id группы контрагента (`counterpartyGroupId`).
@@ -4163,7 +4163,7 @@ pub struct CounterpartyListModel {
 /// Wire name `CounterpartyModel`. Used by `cargorun.counterparties.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyModel {
-    /// (`id`).
+    /// ID контрагента (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Удален? (`isDeleted`).
@@ -4187,16 +4187,16 @@ pub struct CounterpartyModel {
     /// Улица (`street`).
     #[serde(rename = "street", default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
-    /// (`houseNumber`).
+    /// `houseNumber` (undescribed by the Swagger and the pages).
     #[serde(rename = "houseNumber", default, skip_serializing_if = "Option::is_none")]
     pub house_number: Option<String>,
-    /// (`address`).
+    /// `address` (undescribed by the Swagger and the pages).
     #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// E-mail организации (`email`).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// (`management`).
+    /// Руководитель (`management`).
     #[serde(rename = "management", default, skip_serializing_if = "Option::is_none")]
     pub management: Option<Management>,
     /// Название банка (`bankName`).
@@ -4214,13 +4214,13 @@ pub struct CounterpartyModel {
     /// Регион (`regionId`).
     #[serde(rename = "regionId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub region_id: Option<i64>,
-    /// (`flags`).
+    /// Флаги контрагента (`flags`).
     #[serde(rename = "flags", default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<wire::Flags<CounterpartyFlag>>,
-    /// (`type`).
+    /// Тип контрагента (`type`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CounterpartyType>,
-    /// (`contactPerson`).
+    /// Контактное лицо (`contactPerson`).
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<CounterpartyContactPersonModel>,
     /// Есть ли доступ к просмотру заявок? (`hasAccess`).
@@ -4238,7 +4238,7 @@ pub struct CounterpartyModel {
     /// Примечание для водителей (`noteForDrivers`).
     #[serde(rename = "noteForDrivers", default, skip_serializing_if = "Option::is_none")]
     pub note_for_drivers: Option<String>,
-    /// (`status`).
+    /// Статус (`status`).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CounterpartyStatus>,
     /// Контрагент неплатежеспособен (`isInsolvent`).
@@ -4276,28 +4276,28 @@ pub struct CounterpartyModel {
 /// Wire name `CounterpartyPlatformModel`. Used by `cargorun.counterparties.apply` (request), `cargorun.counterparties.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyPlatformModel {
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`url`).
+    /// `url` (undescribed by the Swagger and the pages).
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// (`representativeFullName`).
+    /// `representativeFullName` (undescribed by the Swagger and the pages).
     #[serde(rename = "representativeFullName", default, skip_serializing_if = "Option::is_none")]
     pub representative_full_name: Option<String>,
-    /// (`representativeEmail`).
+    /// `representativeEmail` (undescribed by the Swagger and the pages).
     #[serde(rename = "representativeEmail", default, skip_serializing_if = "Option::is_none")]
     pub representative_email: Option<String>,
-    /// (`representativePhoneNumber`, phone).
+    /// `representativePhoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "representativePhoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub representative_phone_number: Option<String>,
-    /// (`paymentTypeId`).
+    /// `paymentTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_type_id: Option<i64>,
-    /// (`paymentPeriodType`).
+    /// `paymentPeriodType` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentPeriodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_period_type: Option<PaymentPeriodType>,
-    /// (`paymentMethodType`).
+    /// `paymentMethodType` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentMethodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_method_type: Option<PaymentMethodType>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -4311,7 +4311,7 @@ pub struct CounterpartyPlatformModel {
 /// Wire name `CounterpartyPointDeleteModel`. Used by `cargorun.counterparty_points.delete` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyPointDeleteModel {
-    /// (`id`).
+    /// ID точки контрагента (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -4325,7 +4325,7 @@ pub struct CounterpartyPointDeleteModel {
 /// Wire name `CounterpartyPointEditModel`. Used by `cargorun.counterparty_points.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyPointEditModel {
-    /// (`id`).
+    /// `0` для создания, ID точки для обновления (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Идентификатор контрагента (`counterpartyId`).
@@ -4340,7 +4340,7 @@ pub struct CounterpartyPointEditModel {
     /// Клиент (`client`).
     #[serde(rename = "client", default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
-    /// (`geozone`).
+    /// Геоданные точки (`geozone`).
     #[serde(rename = "geozone", default, skip_serializing_if = "Option::is_none")]
     pub geozone: Option<MapObjectEditModel>,
     /// Дата последнего использования (`lastUsedAt`).
@@ -4357,7 +4357,7 @@ pub struct CounterpartyPointEditModel {
 /// Wire name `CounterpartyPointModel`. Used by `cargorun.counterparty_points.get` (response), `cargorun.counterparties.list` (response, a list), `cargorun.counterparties.get` (response), `cargorun.counterparty_points.list` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyPointModel {
-    /// (`id`).
+    /// ID точки (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Идентификатор контрагента (`counterpartyId`).
@@ -4369,7 +4369,7 @@ pub struct CounterpartyPointModel {
     /// Клиент (`client`).
     #[serde(rename = "client", default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
-    /// (`geozone`).
+    /// Геоданные точки (`geozone`).
     #[serde(rename = "geozone", default, skip_serializing_if = "Option::is_none")]
     pub geozone: Option<MapObjectModel>,
     /// Дата последнего использования (`lastUsedAt`).
@@ -4386,10 +4386,10 @@ pub struct CounterpartyPointModel {
 /// Wire name `CounterpartyPointModelICollatedCollection`. Used by `cargorun.counterparty_points.list` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyPointModelICollatedCollection {
-    /// (`totalCount`).
+    /// `totalCount` (undescribed by the Swagger and the pages).
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub total_count: Option<i64>,
-    /// (`collection`).
+    /// `collection` (undescribed by the Swagger and the pages).
     #[serde(rename = "collection", default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<Vec<CounterpartyPointModel>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -4403,13 +4403,13 @@ pub struct CounterpartyPointModelICollatedCollection {
 /// Wire name `CounterpartyPriorityModel`. Used by `cargorun.distribution_bids.external_info` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyPriorityModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`isPriority`).
+    /// `isPriority` (undescribed by the Swagger and the pages).
     #[serde(rename = "isPriority", default, skip_serializing_if = "Option::is_none")]
     pub is_priority: Option<bool>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -4423,13 +4423,13 @@ pub struct CounterpartyPriorityModel {
 /// Wire name `CounterpartyViewModel`. Used by `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.list_for_external` (response, a list), `cargorun.distribution_bids.external_info` (response, a list), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CounterpartyViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`insolvencyRegistryEntry`).
+    /// `insolvencyRegistryEntry` (undescribed by the Swagger and the pages).
     #[serde(rename = "insolvencyRegistryEntry", default, skip_serializing_if = "Option::is_none")]
     pub insolvency_registry_entry: Option<InsolvencyRegistryEntryGetModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -4443,10 +4443,10 @@ pub struct CounterpartyViewModel {
 /// Wire name `CustomPointTypeSimpleModel`. Used by `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.list_for_external` (response, a list), `cargorun.distribution_bids.external_info` (response, a list), `cargorun.distribution_bids.get` (response), `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomPointTypeSimpleModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -4492,7 +4492,7 @@ pub struct DistributionBidCancelModel {
 /// Wire name `DistributionBidCargoModel`. Used by `cargorun.distribution_bids.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DistributionBidCargoModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Наименование (`name`).
@@ -4545,7 +4545,7 @@ pub struct DistributionBidCargoModel {
 /// Wire name `DistributionBidDeleteModel`. Used by `cargorun.distribution_bids.delete` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DistributionBidDeleteModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -4559,7 +4559,7 @@ pub struct DistributionBidDeleteModel {
 /// Wire name `DistributionBidEditModel`. Used by `cargorun.distribution_bids.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DistributionBidEditModel {
-    /// (`id`).
+    /// `0` для создания нового заказа, ID существующего заказа для обновления (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Опции (`intOptions`).
@@ -4583,7 +4583,7 @@ pub struct DistributionBidEditModel {
     /// Does VAT go on top of price (`isVatTop`).
     #[serde(rename = "isVatTop", default, skip_serializing_if = "Option::is_none")]
     pub is_vat_top: Option<bool>,
-    /// (`externalId`).
+    /// Внешний ID (`externalId`).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Contract number (`contractNumber`).
@@ -4592,7 +4592,7 @@ pub struct DistributionBidEditModel {
     /// Срок оплаты в днях (`paymentPeriodInDays`).
     #[serde(rename = "paymentPeriodInDays", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_period_in_days: Option<i32>,
-    /// (`paymentPeriodType`).
+    /// `paymentPeriodType` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentPeriodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_period_type: Option<PaymentPeriodType>,
     /// Bid documents (`documents`).
@@ -4646,22 +4646,22 @@ pub struct DistributionBidEditModel {
     /// Ответственный (`responsibleId`).
     #[serde(rename = "responsibleId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub responsible_id: Option<i64>,
-    /// (`expressBid`).
+    /// `expressBid` (undescribed by the Swagger and the pages).
     #[serde(rename = "expressBid", default, skip_serializing_if = "Option::is_none")]
     pub express_bid: Option<ExpressBidModel>,
-    /// (`contactPerson`).
+    /// Контактное лицо (`contactPerson`).
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<ContactPersonModel>,
     /// Нужно ли создавать задание сдачи документов водителю после завершения заявки? (`createDocumentAssignment`).
     #[serde(rename = "createDocumentAssignment", default, skip_serializing_if = "Option::is_none")]
     pub create_document_assignment: Option<bool>,
-    /// (`temperatureRegime`).
+    /// Температурный режим (`temperatureRegime`).
     #[serde(rename = "temperatureRegime", default, skip_serializing_if = "Option::is_none")]
     pub temperature_regime: Option<BidTemperatureRegimeModel>,
-    /// (`carId`).
+    /// ID автомобиля (`carId`).
     #[serde(rename = "carId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub car_id: Option<i64>,
-    /// (`externalStatus`).
+    /// Внешний статус заказа (`externalStatus`).
     #[serde(rename = "externalStatus", default, skip_serializing_if = "Option::is_none")]
     pub external_status: Option<ExternalDistributionBidStatus>,
     /// Информация о грузе (`cargos`).
@@ -4673,13 +4673,13 @@ pub struct DistributionBidEditModel {
     /// Дополнительные опции типов (`typeOptions`).
     #[serde(rename = "typeOptions", default, skip_serializing_if = "Option::is_none")]
     pub type_options: Option<Vec<TypeOptionModel>>,
-    /// (`extendedProperties`).
+    /// `extendedProperties` (undescribed by the Swagger and the pages).
     #[serde(rename = "extendedProperties", default, skip_serializing_if = "Option::is_none")]
     pub extended_properties: Option<Vec<ExtendedPropertyJsonObject>>,
     /// Допуски и разрешения (`accessPermitIds`).
     #[serde(rename = "accessPermitIds", default, skip_serializing_if = "Option::is_none", with = "wire::ints")]
     pub access_permit_ids: Option<Vec<i64>>,
-    /// (`key`).
+    /// Ключ или внешний код заказа (`key`).
     #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// ID водителя (`driverId`).
@@ -4701,25 +4701,25 @@ pub struct DistributionBidEditModel {
 /// Wire name `DistributionBidForExternalSyncModel`. Used by `cargorun.distribution_bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DistributionBidForExternalSyncModel {
-    /// (`id`).
+    /// ID заказа (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Идентификатор заявки, созданной на этом заказе, если null - заказ не распределен (`bidId`).
     #[serde(rename = "bidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub bid_id: Option<i64>,
-    /// (`counterparty`).
+    /// Контрагент (`counterparty`).
     #[serde(rename = "counterparty", default, skip_serializing_if = "Option::is_none")]
     pub counterparty: Option<CounterpartyViewModel>,
     /// Идентификатор контрагента (`counterpartyId`).
     #[serde(rename = "counterpartyId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub counterparty_id: Option<i64>,
-    /// (`contractId`).
+    /// ID договора контрагента (`contractId`).
     #[serde(rename = "contractId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub contract_id: Option<i64>,
-    /// (`contactPerson`).
+    /// Контактное лицо (`contactPerson`).
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<ContactPersonViewModel>,
-    /// (`contactPersonId`).
+    /// ID контактного лица (`contactPersonId`).
     #[serde(rename = "contactPersonId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub contact_person_id: Option<i64>,
     /// Дата создания (`createdAt`).
@@ -4752,19 +4752,19 @@ pub struct DistributionBidForExternalSyncModel {
     /// Does VAT go on top of price (`isVatTop`).
     #[serde(rename = "isVatTop", default, skip_serializing_if = "Option::is_none")]
     pub is_vat_top: Option<bool>,
-    /// (`externalId`).
+    /// Внешний ID (`externalId`).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Contract number (`contractNumber`).
     #[serde(rename = "contractNumber", default, skip_serializing_if = "Option::is_none")]
     pub contract_number: Option<String>,
-    /// (`sourceType`).
+    /// Источник заказа (`sourceType`).
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<SourceType>,
     /// Срок оплаты в днях (`paymentPeriodInDays`).
     #[serde(rename = "paymentPeriodInDays", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_period_in_days: Option<i32>,
-    /// (`paymentPeriodType`).
+    /// Вариант срока оплаты (`paymentPeriodType`).
     #[serde(rename = "paymentPeriodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_period_type: Option<PaymentPeriodType>,
     /// Bid documents (`documents`).
@@ -4791,7 +4791,7 @@ pub struct DistributionBidForExternalSyncModel {
     /// Ручная дата выполнения (`hiredCarCompletedAt`).
     #[serde(rename = "hiredCarCompletedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub hired_car_completed_at: Option<DateTime<Utc>>,
-    /// (`lastSyncStatus`).
+    /// Последний статус синхронизации (`lastSyncStatus`).
     #[serde(rename = "lastSyncStatus", default, skip_serializing_if = "Option::is_none")]
     pub last_sync_status: Option<SyncEntityStatus>,
     /// Идентификатор создателя (`createdById`).
@@ -4812,7 +4812,7 @@ pub struct DistributionBidForExternalSyncModel {
     /// Дополнительные поля (`extendedProperties`).
     #[serde(rename = "extendedProperties", default, skip_serializing_if = "Option::is_none")]
     pub extended_properties: Option<Vec<ExtendedPropertyJsonObject>>,
-    /// (`hiredCarCounterparty`).
+    /// Перевозчик наемного транспорта (`hiredCarCounterparty`).
     #[serde(rename = "hiredCarCounterparty", default, skip_serializing_if = "Option::is_none")]
     pub hired_car_counterparty: Option<CounterpartyViewModel>,
     /// Грузы (`cargos`).
@@ -4824,7 +4824,7 @@ pub struct DistributionBidForExternalSyncModel {
     /// Настраиваемые опции (`typeOptions`).
     #[serde(rename = "typeOptions", default, skip_serializing_if = "Option::is_none")]
     pub type_options: Option<Vec<TypeOptionModel>>,
-    /// (`createdBy`).
+    /// Пользователь, создавший заказ (`createdBy`).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<ShortNameModel>,
     /// true если загружен файл заказа (`hasUploadedFile`).
@@ -4895,7 +4895,7 @@ pub struct DistributionBidForExternalSyncModel {
 /// Wire name `DistributionBidPointEditModel`. Used by `cargorun.distribution_bids.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DistributionBidPointEditModel {
-    /// (`id`).
+    /// `0` для новой точки, ID существующей точки для обновления (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Порядок точки (`order`).
@@ -4904,7 +4904,7 @@ pub struct DistributionBidPointEditModel {
     /// Контрагент (`counterpartyId`).
     #[serde(rename = "counterpartyId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub counterparty_id: Option<i64>,
-    /// (`type`).
+    /// Тип точки заказа (`type`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BidPointType>,
     /// Тип произвольной точки (`customPointTypeId`).
@@ -4943,16 +4943,16 @@ pub struct DistributionBidPointEditModel {
     /// Плановая дата выезда, вычисленная по плановой локальной дате выезда, учитывая часовой пояс точки. (`planLeaveDateOffset`).
     #[serde(rename = "planLeaveDateOffset", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub plan_leave_date_offset: Option<DateTime<Utc>>,
-    /// (`geozone`).
+    /// Геозона/адрес точки (`geozone`).
     #[serde(rename = "geozone", default, skip_serializing_if = "Option::is_none")]
     pub geozone: Option<MapObjectEditModel>,
-    /// (`contactPerson`).
+    /// Контактное лицо точки (`contactPerson`).
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<ContactPersonModel>,
-    /// (`typeOptions`).
+    /// `typeOptions` (undescribed by the Swagger and the pages).
     #[serde(rename = "typeOptions", default, skip_serializing_if = "Option::is_none")]
     pub type_options: Option<Vec<TypeOptionModel>>,
-    /// (`loadOptions`).
+    /// Опции погрузки/выгрузки (`loadOptions`).
     #[serde(rename = "loadOptions", default, skip_serializing_if = "Option::is_none")]
     pub load_options: Option<Vec<LoadOptionModel>>,
     /// Дополнительные поля точки заявки (`extendedProperties`).
@@ -4969,19 +4969,19 @@ pub struct DistributionBidPointEditModel {
 /// Wire name `DistributionBidPointViewModel`. Used by `cargorun.distribution_bids.list_for_external` (response, a list), `cargorun.distribution_bids.external_info` (response, a list), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DistributionBidPointViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Порядок точки (`order`).
     #[serde(rename = "order", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub order: Option<i32>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BidPointType>,
-    /// (`counterpartyPointId`).
+    /// `counterpartyPointId` (undescribed by the Swagger and the pages).
     #[serde(rename = "counterpartyPointId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub counterparty_point_id: Option<i64>,
-    /// (`customPointTypeId`).
+    /// `customPointTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "customPointTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub custom_point_type_id: Option<i64>,
     /// Сценарий для водителя (`scenarioId`).
@@ -4990,7 +4990,7 @@ pub struct DistributionBidPointViewModel {
     /// Опции точки (`intOptions`).
     #[serde(rename = "intOptions", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub int_options: Option<i32>,
-    /// (`client`).
+    /// `client` (undescribed by the Swagger and the pages).
     #[serde(rename = "client", default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
     /// Комментарий к точке (`comment`).
@@ -5017,16 +5017,16 @@ pub struct DistributionBidPointViewModel {
     /// Плановая дата выезда (`planLeaveDate`).
     #[serde(rename = "planLeaveDate", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub plan_leave_date: Option<DateTime<Utc>>,
-    /// (`createdById`).
+    /// `createdById` (undescribed by the Swagger and the pages).
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub created_by_id: Option<i64>,
-    /// (`geozone`).
+    /// `geozone` (undescribed by the Swagger and the pages).
     #[serde(rename = "geozone", default, skip_serializing_if = "Option::is_none")]
     pub geozone: Option<MapObjectModel>,
-    /// (`contactPerson`).
+    /// `contactPerson` (undescribed by the Swagger and the pages).
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<ContactPersonModel>,
-    /// (`counterparty`).
+    /// `counterparty` (undescribed by the Swagger and the pages).
     #[serde(rename = "counterparty", default, skip_serializing_if = "Option::is_none")]
     pub counterparty: Option<CounterpartyViewModel>,
     /// Типы загрузок/выгрузок на точке (`loadOptions`).
@@ -5038,7 +5038,7 @@ pub struct DistributionBidPointViewModel {
     /// Дополнительные поля точки заявки (`extendedProperties`).
     #[serde(rename = "extendedProperties", default, skip_serializing_if = "Option::is_none")]
     pub extended_properties: Option<Vec<ExtendedPropertyJsonObject>>,
-    /// (`customPointType`).
+    /// `customPointType` (undescribed by the Swagger and the pages).
     #[serde(rename = "customPointType", default, skip_serializing_if = "Option::is_none")]
     pub custom_point_type: Option<CustomPointTypeSimpleModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5052,7 +5052,7 @@ pub struct DistributionBidPointViewModel {
 /// Wire name `DistributionBidRestoreModel`. Used by `cargorun.distribution_bids.restore` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DistributionBidRestoreModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5066,7 +5066,7 @@ pub struct DistributionBidRestoreModel {
 /// Wire name `DistributionBidRevertModel`. Used by `cargorun.distribution_bids.revert` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DistributionBidRevertModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5080,16 +5080,16 @@ pub struct DistributionBidRevertModel {
 /// Wire name `DistributionBidSourceViewModel`. Used by `cargorun.distribution_bids.external_info` (response, a list), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DistributionBidSourceViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`knowledgeBaseUrl`).
+    /// `knowledgeBaseUrl` (undescribed by the Swagger and the pages).
     #[serde(rename = "knowledgeBaseUrl", default, skip_serializing_if = "Option::is_none")]
     pub knowledge_base_url: Option<String>,
-    /// (`iconUrl`).
+    /// `iconUrl` (undescribed by the Swagger and the pages).
     #[serde(rename = "iconUrl", default, skip_serializing_if = "Option::is_none")]
     pub icon_url: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5103,7 +5103,7 @@ pub struct DistributionBidSourceViewModel {
 /// Wire name `DistributionBidViewModel`. Used by `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DistributionBidViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Опции (`intOptions`).
@@ -5130,19 +5130,19 @@ pub struct DistributionBidViewModel {
     /// Does VAT go on top of price (`isVatTop`).
     #[serde(rename = "isVatTop", default, skip_serializing_if = "Option::is_none")]
     pub is_vat_top: Option<bool>,
-    /// (`externalId`).
+    /// `externalId` (undescribed by the Swagger and the pages).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Contract number (`contractNumber`).
     #[serde(rename = "contractNumber", default, skip_serializing_if = "Option::is_none")]
     pub contract_number: Option<String>,
-    /// (`sourceType`).
+    /// `sourceType` (undescribed by the Swagger and the pages).
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<SourceType>,
     /// Срок оплаты в днях (`paymentPeriodInDays`).
     #[serde(rename = "paymentPeriodInDays", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_period_in_days: Option<i32>,
-    /// (`paymentPeriodType`).
+    /// `paymentPeriodType` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentPeriodType", default, skip_serializing_if = "Option::is_none")]
     pub payment_period_type: Option<PaymentPeriodType>,
     /// Bid documents (`documents`).
@@ -5166,19 +5166,19 @@ pub struct DistributionBidViewModel {
     /// Дата обновления заказа (`updatedAt`).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub updated_at: Option<DateTime<Utc>>,
-    /// (`contactPerson`).
+    /// `contactPerson` (undescribed by the Swagger and the pages).
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<ContactPersonViewModel>,
-    /// (`legalPerson`).
+    /// `legalPerson` (undescribed by the Swagger and the pages).
     #[serde(rename = "legalPerson", default, skip_serializing_if = "Option::is_none")]
     pub legal_person: Option<LegalPersonViewModel>,
-    /// (`counterparty`).
+    /// `counterparty` (undescribed by the Swagger and the pages).
     #[serde(rename = "counterparty", default, skip_serializing_if = "Option::is_none")]
     pub counterparty: Option<CounterpartyViewModel>,
-    /// (`contract`).
+    /// `contract` (undescribed by the Swagger and the pages).
     #[serde(rename = "contract", default, skip_serializing_if = "Option::is_none")]
     pub contract: Option<CounterpartyContractNumberModel>,
-    /// (`createdBy`).
+    /// `createdBy` (undescribed by the Swagger and the pages).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<ShortNameModel>,
     /// Информация о грузе (`cargos`).
@@ -5193,7 +5193,7 @@ pub struct DistributionBidViewModel {
     /// Перевозчик наемного транспорта (`hiredCarCounterpartyId`).
     #[serde(rename = "hiredCarCounterpartyId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub hired_car_counterparty_id: Option<i64>,
-    /// (`hiredCarCounterparty`).
+    /// `hiredCarCounterparty` (undescribed by the Swagger and the pages).
     #[serde(rename = "hiredCarCounterparty", default, skip_serializing_if = "Option::is_none")]
     pub hired_car_counterparty: Option<CounterpartyViewModel>,
     /// Стоимость наемного транспорта (`hiredCarPrice`).
@@ -5211,7 +5211,7 @@ pub struct DistributionBidViewModel {
     /// Ручная дата выполнения (`hiredCarCompletedAt`).
     #[serde(rename = "hiredCarCompletedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub hired_car_completed_at: Option<DateTime<Utc>>,
-    /// (`lastSyncStatus`).
+    /// `lastSyncStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastSyncStatus", default, skip_serializing_if = "Option::is_none")]
     pub last_sync_status: Option<SyncEntityStatus>,
     /// Тип прицепа (`trailerTypeId`).
@@ -5220,13 +5220,13 @@ pub struct DistributionBidViewModel {
     /// Обязательность заказа (`isMandatory`).
     #[serde(rename = "isMandatory", default, skip_serializing_if = "Option::is_none")]
     pub is_mandatory: Option<bool>,
-    /// (`car`).
+    /// `car` (undescribed by the Swagger and the pages).
     #[serde(rename = "car", default, skip_serializing_if = "Option::is_none")]
     pub car: Option<CarOptionViewModel>,
-    /// (`externalStatusChangedBy`).
+    /// `externalStatusChangedBy` (undescribed by the Swagger and the pages).
     #[serde(rename = "externalStatusChangedBy", default, skip_serializing_if = "Option::is_none")]
     pub external_status_changed_by: Option<UserShortNameViewModel>,
-    /// (`externalStatus`).
+    /// `externalStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "externalStatus", default, skip_serializing_if = "Option::is_none")]
     pub external_status: Option<ExternalDistributionBidStatus>,
     /// Расстояние от первой точки заказа до последней (`distance`).
@@ -5235,28 +5235,28 @@ pub struct DistributionBidViewModel {
     /// Выработка заказа (руб/км) (без учета порожнего пробега до первой точки заказа) (`output`).
     #[serde(rename = "output", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub output: Option<Decimal>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DistributionBidStatus>,
-    /// (`cancelComment`).
+    /// `cancelComment` (undescribed by the Swagger and the pages).
     #[serde(rename = "cancelComment", default, skip_serializing_if = "Option::is_none")]
     pub cancel_comment: Option<String>,
-    /// (`isDeleted`).
+    /// `isDeleted` (undescribed by the Swagger and the pages).
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// Нужно ли создавать задание сдачи документов водителю после завершения заявки? (`createDocumentAssignment`).
     #[serde(rename = "createDocumentAssignment", default, skip_serializing_if = "Option::is_none")]
     pub create_document_assignment: Option<bool>,
-    /// (`temperatureRegime`).
+    /// `temperatureRegime` (undescribed by the Swagger and the pages).
     #[serde(rename = "temperatureRegime", default, skip_serializing_if = "Option::is_none")]
     pub temperature_regime: Option<BidTemperatureRegimeModel>,
-    /// (`expressBid`).
+    /// `expressBid` (undescribed by the Swagger and the pages).
     #[serde(rename = "expressBid", default, skip_serializing_if = "Option::is_none")]
     pub express_bid: Option<ExpressBidModel>,
-    /// (`source`).
+    /// `source` (undescribed by the Swagger and the pages).
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<DistributionBidSourceViewModel>,
-    /// (`typeOptions`).
+    /// `typeOptions` (undescribed by the Swagger and the pages).
     #[serde(rename = "typeOptions", default, skip_serializing_if = "Option::is_none")]
     pub type_options: Option<Vec<TypeOptionModel>>,
     /// Дополнительные поля (`extendedProperties`).
@@ -5265,10 +5265,10 @@ pub struct DistributionBidViewModel {
     /// true если загружен файл заказа (`hasUploadedFile`).
     #[serde(rename = "hasUploadedFile", default, skip_serializing_if = "Option::is_none")]
     pub has_uploaded_file: Option<bool>,
-    /// (`inProcessByUser`).
+    /// `inProcessByUser` (undescribed by the Swagger and the pages).
     #[serde(rename = "inProcessByUser", default, skip_serializing_if = "Option::is_none")]
     pub in_process_by_user: Option<UserShortNameViewModel>,
-    /// (`responsible`).
+    /// `responsible` (undescribed by the Swagger and the pages).
     #[serde(rename = "responsible", default, skip_serializing_if = "Option::is_none")]
     pub responsible: Option<UserShortNameViewModel>,
     /// Предзаявка (`isPreBid`).
@@ -5294,10 +5294,10 @@ pub struct DistributionBidViewModel {
 /// Wire name `DocumentAssignmentStatusDriverModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DocumentAssignmentStatusDriverModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DocumentAssignmentStatus>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5311,7 +5311,7 @@ pub struct DocumentAssignmentStatusDriverModel {
 /// Wire name `DriverDeleteModel`. Used by `cargorun.drivers.delete` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DriverDeleteModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5325,7 +5325,7 @@ pub struct DriverDeleteModel {
 /// Wire name `DriverEditModel`. Used by `cargorun.drivers.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DriverEditModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Имя (`firstName`).
@@ -5337,7 +5337,7 @@ pub struct DriverEditModel {
     /// Отчество (`patronymic`).
     #[serde(rename = "patronymic", default, skip_serializing_if = "Option::is_none")]
     pub patronymic: Option<String>,
-    /// Номер телефона (`phoneNumber`, phone).
+    /// Номер телефона (`phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
     /// Удален? (`isDeleted`).
@@ -5361,7 +5361,7 @@ pub struct DriverEditModel {
     /// Допуски и разрешения (`accessPermitIds`).
     #[serde(rename = "accessPermitIds", default, skip_serializing_if = "Option::is_none", with = "wire::ints")]
     pub access_permit_ids: Option<Vec<i64>>,
-    /// (`deviceInfo`).
+    /// `deviceInfo` (undescribed by the Swagger and the pages).
     #[serde(rename = "deviceInfo", default, skip_serializing_if = "Option::is_none")]
     pub device_info: Option<MobileDeviceViewModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5375,16 +5375,16 @@ pub struct DriverEditModel {
 /// Wire name `DriverListViewModel`. Used by `cargorun.drivers.list` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DriverListViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`user`).
+    /// `user` (undescribed by the Swagger and the pages).
     #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<UserWithFullNameSplitModel>,
     /// Показывает если водитель онлайн (`isOnline`).
     #[serde(rename = "isOnline", default, skip_serializing_if = "Option::is_none")]
     pub is_online: Option<bool>,
-    /// (`isDeleted`).
+    /// `isDeleted` (undescribed by the Swagger and the pages).
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// Дата последнего входа в приложение (`lastSignInAt`).
@@ -5402,13 +5402,13 @@ pub struct DriverListViewModel {
     /// Статус мессенджера (`isMessengerActive`).
     #[serde(rename = "isMessengerActive", default, skip_serializing_if = "Option::is_none")]
     pub is_messenger_active: Option<bool>,
-    /// (`resourceInactivityInfo`).
+    /// `resourceInactivityInfo` (undescribed by the Swagger and the pages).
     #[serde(rename = "resourceInactivityInfo", default, skip_serializing_if = "Option::is_none")]
     pub resource_inactivity_info: Option<ResourceInactivityInfoJsonObject>,
-    /// (`transportColumn`).
+    /// `transportColumn` (undescribed by the Swagger and the pages).
     #[serde(rename = "transportColumn", default, skip_serializing_if = "Option::is_none")]
     pub transport_column: Option<DriverTransportColumnModel>,
-    /// (`password`, secret).
+    /// `password`, a secret: `Debug` prints `***` (undescribed by the Swagger and the pages).
     /// Source: issue 12 § Auth (tokens, refresh tokens and passwords never appear in Debug).
     #[serde(rename = "password", default, skip_serializing_if = "Option::is_none", with = "wire::secret")]
     pub password: Option<Secret>,
@@ -5426,10 +5426,10 @@ pub struct DriverListViewModel {
 /// Wire name `DriverModel`. Used by `cargorun.bids.apply` (request), `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DriverModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`user`).
+    /// `user` (undescribed by the Swagger and the pages).
     #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<UserEditModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5443,7 +5443,7 @@ pub struct DriverModel {
 /// Wire name `DriverRestoreModel`. Used by `cargorun.drivers.restore` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DriverRestoreModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5457,7 +5457,7 @@ pub struct DriverRestoreModel {
 /// Wire name `DriverTransportColumnModel`. Used by `cargorun.drivers.list` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DriverTransportColumnModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Название (`name`).
@@ -5474,10 +5474,10 @@ pub struct DriverTransportColumnModel {
 /// Wire name `DriverUserSimpleModel`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.external_statuses` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DriverUserSimpleModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`shortName`).
+    /// `shortName` (undescribed by the Swagger and the pages).
     #[serde(rename = "shortName", default, skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5491,22 +5491,22 @@ pub struct DriverUserSimpleModel {
 /// Wire name `DriverViewModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DriverViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`user`).
+    /// `user` (undescribed by the Swagger and the pages).
     #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<UserModel>,
-    /// (`lastSignInAt`).
+    /// `lastSignInAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastSignInAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub last_sign_in_at: Option<DateTime<Utc>>,
-    /// (`isOnline`).
+    /// `isOnline` (undescribed by the Swagger and the pages).
     #[serde(rename = "isOnline", default, skip_serializing_if = "Option::is_none")]
     pub is_online: Option<bool>,
-    /// (`comment`).
+    /// `comment` (undescribed by the Swagger and the pages).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// (`accessPermitIds`).
+    /// `accessPermitIds` (undescribed by the Swagger and the pages).
     #[serde(rename = "accessPermitIds", default, skip_serializing_if = "Option::is_none", with = "wire::ints")]
     pub access_permit_ids: Option<Vec<i64>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5520,10 +5520,10 @@ pub struct DriverViewModel {
 /// Wire name `EBillBidModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EBillBidModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`titles`).
+    /// `titles` (undescribed by the Swagger and the pages).
     #[serde(rename = "titles", default, skip_serializing_if = "Option::is_none")]
     pub titles: Option<Vec<TitleBidModel>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5537,10 +5537,10 @@ pub struct EBillBidModel {
 /// Wire name `EmptyMileageBidModel`. Used by `cargorun.bids.apply` (request), `cargorun.bids.get` (response), `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EmptyMileageBidModel {
-    /// (`logisticReasonTypeId`).
+    /// `logisticReasonTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "logisticReasonTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub logistic_reason_type_id: Option<i64>,
-    /// (`technicalReason`).
+    /// `technicalReason` (undescribed by the Swagger and the pages).
     #[serde(rename = "technicalReason", default, skip_serializing_if = "Option::is_none")]
     pub technical_reason: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5554,7 +5554,7 @@ pub struct EmptyMileageBidModel {
 /// Wire name `ExpressBidModel`. Used by `cargorun.bids.apply` (request), `cargorun.bids.get` (response), `cargorun.distribution_bids.apply` (request), `cargorun.distribution_bids.get` (response), `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExpressBidModel {
-    /// (`settings`).
+    /// `settings` (undescribed by the Swagger and the pages).
     #[serde(rename = "settings", default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<ExpressBidSettingsJsonObject>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5568,13 +5568,13 @@ pub struct ExpressBidModel {
 /// Wire name `ExpressBidSettingsJsonObject`. Used by `cargorun.bids.apply` (request), `cargorun.bids.get` (response), `cargorun.distribution_bids.apply` (request), `cargorun.distribution_bids.get` (response), `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExpressBidSettingsJsonObject {
-    /// (`averageSpeed`).
+    /// `averageSpeed` (undescribed by the Swagger and the pages).
     #[serde(rename = "averageSpeed", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub average_speed: Option<Decimal>,
-    /// (`workHours`).
+    /// `workHours` (undescribed by the Swagger and the pages).
     #[serde(rename = "workHours", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub work_hours: Option<Decimal>,
-    /// (`dayStart`).
+    /// `dayStart` (undescribed by the Swagger and the pages).
     #[serde(rename = "dayStart", default, skip_serializing_if = "Option::is_none")]
     pub day_start: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5588,10 +5588,10 @@ pub struct ExpressBidSettingsJsonObject {
 /// Wire name `ExtendedPropertyJsonObject`. Used by `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.apply` (request), `cargorun.distribution_bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExtendedPropertyJsonObject {
-    /// (`propertyName`).
+    /// Имя пользовательского поля (`propertyName`).
     #[serde(rename = "propertyName", default, skip_serializing_if = "Option::is_none")]
     pub property_name: Option<String>,
-    /// (`value`).
+    /// Значение, заданное пользователем (`value`).
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5605,7 +5605,7 @@ pub struct ExtendedPropertyJsonObject {
 /// Wire name `ExternalDistributionBidInfoModel`. Used by `cargorun.distribution_bids.external_info` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExternalDistributionBidInfoModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Расстояние до первой точки заказа, в км (`emptyMileage`).
@@ -5626,16 +5626,16 @@ pub struct ExternalDistributionBidInfoModel {
     /// НДС сверху стоимости (`isVatTop`).
     #[serde(rename = "isVatTop", default, skip_serializing_if = "Option::is_none")]
     pub is_vat_top: Option<bool>,
-    /// (`firstBidPoint`).
+    /// `firstBidPoint` (undescribed by the Swagger and the pages).
     #[serde(rename = "firstBidPoint", default, skip_serializing_if = "Option::is_none")]
     pub first_bid_point: Option<DistributionBidPointViewModel>,
-    /// (`lastBidPoint`).
+    /// `lastBidPoint` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastBidPoint", default, skip_serializing_if = "Option::is_none")]
     pub last_bid_point: Option<DistributionBidPointViewModel>,
     /// Расстояние от первой точки заказа до последней, в км (`distance`).
     #[serde(rename = "distance", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub distance: Option<Decimal>,
-    /// (`counterparty`).
+    /// `counterparty` (undescribed by the Swagger and the pages).
     #[serde(rename = "counterparty", default, skip_serializing_if = "Option::is_none")]
     pub counterparty: Option<CounterpartyPriorityModel>,
     /// Идентификатор контрагента (`counterpartyId`).
@@ -5650,7 +5650,7 @@ pub struct ExternalDistributionBidInfoModel {
     /// Идентификатор машины (`carId`).
     #[serde(rename = "carId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub car_id: Option<i64>,
-    /// (`source`).
+    /// `source` (undescribed by the Swagger and the pages).
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<DistributionBidSourceViewModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5664,28 +5664,28 @@ pub struct ExternalDistributionBidInfoModel {
 /// Wire name `ExternalDistributionBidStatusModel`. Used by `cargorun.distribution_bids.external_statuses` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExternalDistributionBidStatusModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`externalStatusChangedById`).
+    /// `externalStatusChangedById` (undescribed by the Swagger and the pages).
     #[serde(rename = "externalStatusChangedById", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub external_status_changed_by_id: Option<i64>,
-    /// (`logistFullName`).
+    /// `logistFullName` (undescribed by the Swagger and the pages).
     #[serde(rename = "logistFullName", default, skip_serializing_if = "Option::is_none")]
     pub logist_full_name: Option<String>,
-    /// (`logistPhoneNumber`, phone).
+    /// `logistPhoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "logistPhoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub logist_phone_number: Option<String>,
-    /// (`driver`).
+    /// `driver` (undescribed by the Swagger and the pages).
     #[serde(rename = "driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<DriverUserSimpleModel>,
-    /// (`trailer`).
+    /// `trailer` (undescribed by the Swagger and the pages).
     #[serde(rename = "trailer", default, skip_serializing_if = "Option::is_none")]
     pub trailer: Option<TrailerNumberModel>,
-    /// (`car`).
+    /// `car` (undescribed by the Swagger and the pages).
     #[serde(rename = "car", default, skip_serializing_if = "Option::is_none")]
     pub car: Option<CarNumber>,
-    /// (`externalStatus`).
+    /// `externalStatus` (undescribed by the Swagger and the pages).
     #[serde(rename = "externalStatus", default, skip_serializing_if = "Option::is_none")]
     pub external_status: Option<ExternalDistributionBidStatus>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5699,10 +5699,10 @@ pub struct ExternalDistributionBidStatusModel {
 /// Wire name `FeedbackViewModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FeedbackViewModel {
-    /// (`colleague`).
+    /// `colleague` (undescribed by the Swagger and the pages).
     #[serde(rename = "colleague", default, skip_serializing_if = "Option::is_none")]
     pub colleague: Option<UserShortNameViewModel>,
-    /// (`grade`).
+    /// `grade` (undescribed by the Swagger and the pages).
     #[serde(rename = "grade", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub grade: Option<i32>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5716,16 +5716,16 @@ pub struct FeedbackViewModel {
 /// Wire name `ForwardingOrderEditModel`. Used by `cargorun.bids.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ForwardingOrderEditModel {
-    /// (`toPoint`).
+    /// `toPoint` (undescribed by the Swagger and the pages).
     #[serde(rename = "toPoint", default, skip_serializing_if = "Option::is_none")]
     pub to_point: Option<MapObjectEditModel>,
-    /// (`fromPointPlanEnterTime`).
+    /// `fromPointPlanEnterTime` (undescribed by the Swagger and the pages).
     #[serde(rename = "fromPointPlanEnterTime", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub from_point_plan_enter_time: Option<DateTime<Utc>>,
-    /// (`contactPersonFullName`).
+    /// `contactPersonFullName` (undescribed by the Swagger and the pages).
     #[serde(rename = "contactPersonFullName", default, skip_serializing_if = "Option::is_none")]
     pub contact_person_full_name: Option<String>,
-    /// (`contactPersonPhoneNumber`, phone).
+    /// `contactPersonPhoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "contactPersonPhoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub contact_person_phone_number: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5739,25 +5739,25 @@ pub struct ForwardingOrderEditModel {
 /// Wire name `ForwardingOrderGetModel`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ForwardingOrderGetModel {
-    /// (`externalId`).
+    /// `externalId` (undescribed by the Swagger and the pages).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub external_id: Option<i64>,
-    /// (`toPoint`).
+    /// `toPoint` (undescribed by the Swagger and the pages).
     #[serde(rename = "toPoint", default, skip_serializing_if = "Option::is_none")]
     pub to_point: Option<MapObjectModel>,
-    /// (`toPointExternalId`).
+    /// `toPointExternalId` (undescribed by the Swagger and the pages).
     #[serde(rename = "toPointExternalId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub to_point_external_id: Option<i64>,
-    /// (`fromPointPlanEnterTime`).
+    /// `fromPointPlanEnterTime` (undescribed by the Swagger and the pages).
     #[serde(rename = "fromPointPlanEnterTime", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub from_point_plan_enter_time: Option<DateTime<Utc>>,
-    /// (`fromPointPlanEnterTimeOffset`).
+    /// `fromPointPlanEnterTimeOffset` (undescribed by the Swagger and the pages).
     #[serde(rename = "fromPointPlanEnterTimeOffset", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub from_point_plan_enter_time_offset: Option<DateTime<Utc>>,
-    /// (`contactPersonFullName`).
+    /// `contactPersonFullName` (undescribed by the Swagger and the pages).
     #[serde(rename = "contactPersonFullName", default, skip_serializing_if = "Option::is_none")]
     pub contact_person_full_name: Option<String>,
-    /// (`contactPersonPhoneNumber`, phone).
+    /// `contactPersonPhoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "contactPersonPhoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub contact_person_phone_number: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5771,10 +5771,10 @@ pub struct ForwardingOrderGetModel {
 /// Wire name `FuelTankListViewModel`. Used by `cargorun.cars.list` (response, a list), `cargorun.trailers.list` (response, a list), `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FuelTankListViewModel {
-    /// (`totalVolume`).
+    /// `totalVolume` (undescribed by the Swagger and the pages).
     #[serde(rename = "totalVolume", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub total_volume: Option<Decimal>,
-    /// (`fuelConsumption`).
+    /// `fuelConsumption` (undescribed by the Swagger and the pages).
     #[serde(rename = "fuelConsumption", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub fuel_consumption: Option<Decimal>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5788,7 +5788,7 @@ pub struct FuelTankListViewModel {
 /// Wire name `FuelTankModel`. Used by `cargorun.cars.apply` (request), `cargorun.cars.get_for_edit` (response), `cargorun.trailers.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FuelTankModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Name (`name`).
@@ -5806,7 +5806,7 @@ pub struct FuelTankModel {
     /// Minimum fuel volume level, in liters (`minimumVolume`).
     #[serde(rename = "minimumVolume", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub minimum_volume: Option<Decimal>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<FuelTankType>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5823,7 +5823,7 @@ pub struct GenerateTokenModel {
     /// Почта или номер телефона пользователя (`userName`).
     #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
-    /// Пароль (`password`, secret).
+    /// Пароль (`password`, a secret: `Debug` prints `***`).
     /// Source: issue 12 § Auth (tokens, refresh tokens and passwords never appear in Debug).
     #[serde(rename = "password", default, skip_serializing_if = "Option::is_none", with = "wire::secret")]
     pub password: Option<Secret>,
@@ -5858,10 +5858,10 @@ pub struct GetAddressesInfoModel {
 /// Wire name `IFuelCardNumber`. Used by `cargorun.drivers.apply` (request), `cargorun.cars.get_for_edit` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IFuelCardNumber {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`number`).
+    /// `number` (undescribed by the Swagger and the pages).
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5875,7 +5875,7 @@ pub struct IFuelCardNumber {
 /// Wire name `IdModel`. Used by `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IdModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5889,16 +5889,16 @@ pub struct IdModel {
 /// Wire name `InsolvencyRegistryEntryGetModel`. Used by `cargorun.counterparties.list` (response, a list), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.list_for_external` (response, a list), `cargorun.distribution_bids.external_info` (response, a list), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InsolvencyRegistryEntryGetModel {
-    /// (`inn`).
+    /// `inn` (undescribed by the Swagger and the pages).
     #[serde(rename = "inn", default, skip_serializing_if = "Option::is_none")]
     pub inn: Option<String>,
-    /// (`ratings`).
+    /// `ratings` (undescribed by the Swagger and the pages).
     #[serde(rename = "ratings", default, skip_serializing_if = "Option::is_none")]
     pub ratings: Option<Vec<InsolvencyRegistryEntryRatingGetModel>>,
-    /// (`insolvencyRank`).
+    /// `insolvencyRank` (undescribed by the Swagger and the pages).
     #[serde(rename = "insolvencyRank", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub insolvency_rank: Option<i32>,
-    /// (`comments`).
+    /// `comments` (undescribed by the Swagger and the pages).
     #[serde(rename = "comments", default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<Vec<String>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5912,10 +5912,10 @@ pub struct InsolvencyRegistryEntryGetModel {
 /// Wire name `InsolvencyRegistryEntryRatingGetModel`. Used by `cargorun.counterparties.list` (response, a list), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.list_for_external` (response, a list), `cargorun.distribution_bids.external_info` (response, a list), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InsolvencyRegistryEntryRatingGetModel {
-    /// (`organizationName`).
+    /// `organizationName` (undescribed by the Swagger and the pages).
     #[serde(rename = "organizationName", default, skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<String>,
-    /// (`comment`).
+    /// `comment` (undescribed by the Swagger and the pages).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5932,7 +5932,7 @@ pub struct InviteUserModel {
     /// Email (`email`).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// Номер телефона (`phoneNumber`, phone).
+    /// Номер телефона (`phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -5946,7 +5946,7 @@ pub struct InviteUserModel {
 /// Wire name `ItemChangePointDatesByLogistModel`. Used by `cargorun.bids.force_complete` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ItemChangePointDatesByLogistModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Дата начала перецепки, установленная логистом (`manualStartAt`).
@@ -5966,7 +5966,7 @@ pub struct ItemChangePointDatesByLogistModel {
 /// Wire name `ItemChangePointListModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ItemChangePointListModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Id геозоны (`mapObjectId`).
@@ -5987,7 +5987,7 @@ pub struct ItemChangePointListModel {
     /// Id второго водителя, который будет использован в перецепке (`shiftSecondaryDriverId`).
     #[serde(rename = "shiftSecondaryDriverId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub shift_secondary_driver_id: Option<i64>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ItemChangePointStatus>,
     /// Плановая дата вьезда / плановая дата начала перецепки (`planEnterDateOffset`).
@@ -6008,40 +6008,40 @@ pub struct ItemChangePointListModel {
     /// Дата конца перецепки, установленная логистом (`manualEndAt`).
     #[serde(rename = "manualEndAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub manual_end_at: Option<DateTime<Utc>>,
-    /// (`mapObject`).
+    /// `mapObject` (undescribed by the Swagger and the pages).
     #[serde(rename = "mapObject", default, skip_serializing_if = "Option::is_none")]
     pub map_object: Option<MapObjectModel>,
-    /// (`planEnterDate`).
+    /// `planEnterDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "planEnterDate", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub plan_enter_date: Option<DateTime<Utc>>,
-    /// (`planLeaveDate`).
+    /// `planLeaveDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "planLeaveDate", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub plan_leave_date: Option<DateTime<Utc>>,
-    /// (`parallelBidId`).
+    /// `parallelBidId` (undescribed by the Swagger and the pages).
     #[serde(rename = "parallelBidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub parallel_bid_id: Option<i64>,
-    /// (`lastError`).
+    /// `lastError` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastError", default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
-    /// (`creatorDisplayName`).
+    /// `creatorDisplayName` (undescribed by the Swagger and the pages).
     #[serde(rename = "creatorDisplayName", default, skip_serializing_if = "Option::is_none")]
     pub creator_display_name: Option<String>,
-    /// (`shiftCar`).
+    /// `shiftCar` (undescribed by the Swagger and the pages).
     #[serde(rename = "shiftCar", default, skip_serializing_if = "Option::is_none")]
     pub shift_car: Option<CarNumber>,
-    /// (`shiftTrailer`).
+    /// `shiftTrailer` (undescribed by the Swagger and the pages).
     #[serde(rename = "shiftTrailer", default, skip_serializing_if = "Option::is_none")]
     pub shift_trailer: Option<TrailerNumberModel>,
-    /// (`shiftDriver`).
+    /// `shiftDriver` (undescribed by the Swagger and the pages).
     #[serde(rename = "shiftDriver", default, skip_serializing_if = "Option::is_none")]
     pub shift_driver: Option<DriverUserSimpleModel>,
-    /// (`shiftSecondaryDriver`).
+    /// `shiftSecondaryDriver` (undescribed by the Swagger and the pages).
     #[serde(rename = "shiftSecondaryDriver", default, skip_serializing_if = "Option::is_none")]
     pub shift_secondary_driver: Option<DriverUserSimpleModel>,
-    /// (`visits`).
+    /// `visits` (undescribed by the Swagger and the pages).
     #[serde(rename = "visits", default, skip_serializing_if = "Option::is_none")]
     pub visits: Option<Vec<ItemChangePointVisitModel>>,
-    /// (`changeFlag`).
+    /// `changeFlag` (undescribed by the Swagger and the pages).
     #[serde(rename = "changeFlag", default, skip_serializing_if = "Option::is_none")]
     pub change_flag: Option<wire::Flags<ItemChangePointFlag>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6081,7 +6081,7 @@ pub struct ItemChangePointVisitModel {
 /// Wire name `LegalPersonDeleteModel`. Used by `cargorun.legal_persons.delete` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LegalPersonDeleteModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6095,46 +6095,46 @@ pub struct LegalPersonDeleteModel {
 /// Wire name `LegalPersonEditModel`. Used by `cargorun.legal_persons.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LegalPersonEditModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`phoneNumber`, phone).
+    /// `phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
-    /// (`email`).
+    /// `email` (undescribed by the Swagger and the pages).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// (`inn`).
+    /// `inn` (undescribed by the Swagger and the pages).
     #[serde(rename = "inn", default, skip_serializing_if = "Option::is_none")]
     pub inn: Option<String>,
-    /// (`kpp`).
+    /// `kpp` (undescribed by the Swagger and the pages).
     #[serde(rename = "kpp", default, skip_serializing_if = "Option::is_none")]
     pub kpp: Option<String>,
-    /// (`settlementAccount`).
+    /// `settlementAccount` (undescribed by the Swagger and the pages).
     #[serde(rename = "settlementAccount", default, skip_serializing_if = "Option::is_none")]
     pub settlement_account: Option<String>,
-    /// (`correspondentAccount`).
+    /// `correspondentAccount` (undescribed by the Swagger and the pages).
     #[serde(rename = "correspondentAccount", default, skip_serializing_if = "Option::is_none")]
     pub correspondent_account: Option<String>,
-    /// (`bankName`).
+    /// `bankName` (undescribed by the Swagger and the pages).
     #[serde(rename = "bankName", default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// (`bankId`).
+    /// `bankId` (undescribed by the Swagger and the pages).
     #[serde(rename = "bankId", default, skip_serializing_if = "Option::is_none")]
     pub bank_id: Option<String>,
-    /// (`management`).
+    /// `management` (undescribed by the Swagger and the pages).
     #[serde(rename = "management", default, skip_serializing_if = "Option::is_none")]
     pub management: Option<Management>,
-    /// (`accountant`).
+    /// `accountant` (undescribed by the Swagger and the pages).
     #[serde(rename = "accountant", default, skip_serializing_if = "Option::is_none")]
     pub accountant: Option<Management>,
-    /// (`paymentTypeId`).
+    /// `paymentTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_type_id: Option<i64>,
-    /// (`ndsTypeId`).
+    /// `ndsTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "ndsTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub nds_type_id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6148,46 +6148,46 @@ pub struct LegalPersonEditModel {
 /// Wire name `LegalPersonViewModel`. Used by `cargorun.legal_persons.list` (response, a list), `cargorun.bids.get` (response), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LegalPersonViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`inn`).
+    /// `inn` (undescribed by the Swagger and the pages).
     #[serde(rename = "inn", default, skip_serializing_if = "Option::is_none")]
     pub inn: Option<String>,
-    /// (`kpp`).
+    /// `kpp` (undescribed by the Swagger and the pages).
     #[serde(rename = "kpp", default, skip_serializing_if = "Option::is_none")]
     pub kpp: Option<String>,
-    /// (`ogrn`).
+    /// `ogrn` (undescribed by the Swagger and the pages).
     #[serde(rename = "ogrn", default, skip_serializing_if = "Option::is_none")]
     pub ogrn: Option<String>,
-    /// (`address`).
+    /// `address` (undescribed by the Swagger and the pages).
     #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// (`city`).
+    /// `city` (undescribed by the Swagger and the pages).
     #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// (`street`).
+    /// `street` (undescribed by the Swagger and the pages).
     #[serde(rename = "street", default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
-    /// (`houseNumber`).
+    /// `houseNumber` (undescribed by the Swagger and the pages).
     #[serde(rename = "houseNumber", default, skip_serializing_if = "Option::is_none")]
     pub house_number: Option<String>,
-    /// (`flags`).
+    /// `flags` (undescribed by the Swagger and the pages).
     #[serde(rename = "flags", default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<wire::Flags<LegalPersonFlag>>,
-    /// (`regionId`).
+    /// `regionId` (undescribed by the Swagger and the pages).
     #[serde(rename = "regionId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub region_id: Option<i64>,
-    /// (`paymentTypeId`).
+    /// `paymentTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "paymentTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub payment_type_id: Option<i64>,
-    /// (`ndsTypeId`).
+    /// `ndsTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "ndsTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub nds_type_id: Option<i64>,
-    /// (`isDeleted`).
+    /// `isDeleted` (undescribed by the Swagger and the pages).
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6201,7 +6201,7 @@ pub struct LegalPersonViewModel {
 /// Wire name `LoadOptionModel`. Used by `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.apply` (request), `cargorun.distribution_bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LoadOptionModel {
-    /// (`id`).
+    /// ID опции погрузки или выгрузки (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6215,7 +6215,7 @@ pub struct LoadOptionModel {
 /// Wire name `LoadUnloadOptionModel`. Used by `cargorun.trailers.apply` (request), `cargorun.trailers.list` (response, a list), `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LoadUnloadOptionModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6229,22 +6229,22 @@ pub struct LoadUnloadOptionModel {
 /// Wire name `Management`. Used by `cargorun.counterparties.apply` (request), `cargorun.counterparties.get` (response), `cargorun.legal_persons.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Management {
-    /// (`position`).
+    /// `position` (undescribed by the Swagger and the pages).
     #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
-    /// (`firstName`).
+    /// `firstName` (undescribed by the Swagger and the pages).
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// (`lastName`).
+    /// `lastName` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// (`patronymic`).
+    /// `patronymic` (undescribed by the Swagger and the pages).
     #[serde(rename = "patronymic", default, skip_serializing_if = "Option::is_none")]
     pub patronymic: Option<String>,
-    /// (`signature`).
+    /// `signature` (undescribed by the Swagger and the pages).
     #[serde(rename = "signature", default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
-    /// (`stamp`).
+    /// `stamp` (undescribed by the Swagger and the pages).
     #[serde(rename = "stamp", default, skip_serializing_if = "Option::is_none")]
     pub stamp: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6258,43 +6258,43 @@ pub struct Management {
 /// Wire name `MapObjectEditModel`. Used by `cargorun.counterparty_points.apply` (request), `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.distribution_bids.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MapObjectEditModel {
-    /// (`id`).
+    /// ID геообъекта. Для новой точки обычно передается `0` (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`city`).
+    /// Город (`city`).
     #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// (`address`).
+    /// Полный адрес (`address`).
     #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// (`village`).
+    /// Населенный пункт (`village`).
     #[serde(rename = "village", default, skip_serializing_if = "Option::is_none")]
     pub village: Option<String>,
-    /// (`state`).
+    /// Регион (`state`).
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// (`county`).
+    /// Район (`county`).
     #[serde(rename = "county", default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
-    /// (`street`).
+    /// Улица (`street`).
     #[serde(rename = "street", default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
-    /// (`houseNumber`).
+    /// Номер дома (`houseNumber`).
     #[serde(rename = "houseNumber", default, skip_serializing_if = "Option::is_none")]
     pub house_number: Option<String>,
-    /// (`federalDistrict`).
+    /// Федеральный округ (`federalDistrict`).
     #[serde(rename = "federalDistrict", default, skip_serializing_if = "Option::is_none")]
     pub federal_district: Option<String>,
-    /// (`radius`).
+    /// Радиус геозоны (`radius`).
     #[serde(rename = "radius", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub radius: Option<Decimal>,
-    /// (`type`).
+    /// Тип геообъекта (`type`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<MapObjectType>,
-    /// (`coordinates`).
+    /// `coordinates` (undescribed by the Swagger and the pages).
     #[serde(rename = "coordinates", default, skip_serializing_if = "Option::is_none", with = "wire::decimal_rows")]
     pub coordinates: Option<Vec<Vec<Decimal>>>,
-    /// (`location`, point).
+    /// Координаты точки (`location`, a point: GeoJSON or `{latitude, longitude}`).
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none", with = "wire::geo_point")]
     pub location: Option<PointEditModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6308,43 +6308,43 @@ pub struct MapObjectEditModel {
 /// Wire name `MapObjectModel`. Used by `cargorun.counterparties.list` (response, a list), `cargorun.counterparties.get` (response), `cargorun.counterparty_points.list` (response), `cargorun.counterparty_points.get` (response), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MapObjectModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`city`).
+    /// `city` (undescribed by the Swagger and the pages).
     #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// (`address`).
+    /// `address` (undescribed by the Swagger and the pages).
     #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// (`village`).
+    /// `village` (undescribed by the Swagger and the pages).
     #[serde(rename = "village", default, skip_serializing_if = "Option::is_none")]
     pub village: Option<String>,
-    /// (`state`).
+    /// `state` (undescribed by the Swagger and the pages).
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// (`county`).
+    /// `county` (undescribed by the Swagger and the pages).
     #[serde(rename = "county", default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
-    /// (`street`).
+    /// `street` (undescribed by the Swagger and the pages).
     #[serde(rename = "street", default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
-    /// (`houseNumber`).
+    /// `houseNumber` (undescribed by the Swagger and the pages).
     #[serde(rename = "houseNumber", default, skip_serializing_if = "Option::is_none")]
     pub house_number: Option<String>,
-    /// (`federalDistrict`).
+    /// `federalDistrict` (undescribed by the Swagger and the pages).
     #[serde(rename = "federalDistrict", default, skip_serializing_if = "Option::is_none")]
     pub federal_district: Option<String>,
-    /// (`radius`).
+    /// `radius` (undescribed by the Swagger and the pages).
     #[serde(rename = "radius", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub radius: Option<Decimal>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<MapObjectType>,
-    /// (`coordinates`).
+    /// `coordinates` (undescribed by the Swagger and the pages).
     #[serde(rename = "coordinates", default, skip_serializing_if = "Option::is_none", with = "wire::decimal_rows")]
     pub coordinates: Option<Vec<Vec<Decimal>>>,
-    /// (`location`, point).
+    /// `location`, a point: GeoJSON or `{latitude, longitude}` (undescribed by the Swagger and the pages).
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none", with = "wire::geo_point")]
     pub location: Option<Point>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6358,10 +6358,10 @@ pub struct MapObjectModel {
 /// Wire name `MechanicModel`. Used by `cargorun.cars.apply` (request), `cargorun.trailers.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MechanicModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// Номер телефона, если такой контакт был введен ранее, существующие данные будут использованы (`phoneNumber`, phone).
+    /// Номер телефона, если такой контакт был введен ранее, существующие данные будут использованы (`phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
     /// Имя (`name`).
@@ -6378,10 +6378,10 @@ pub struct MechanicModel {
 /// Wire name `MechanicNameModel`. Used by `cargorun.cars.list` (response, a list), `cargorun.trailers.list` (response, a list), `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MechanicNameModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6395,10 +6395,10 @@ pub struct MechanicNameModel {
 /// Wire name `MechanicViewModel`. Used by `cargorun.cars.get_for_edit` (response), `cargorun.bids.get` (response), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MechanicViewModel {
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`phoneNumber`, phone).
+    /// `phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6412,19 +6412,19 @@ pub struct MechanicViewModel {
 /// Wire name `MobileDeviceJsonObject`. Used by `cargorun.drivers.list` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MobileDeviceJsonObject {
-    /// (`model`).
+    /// `model` (undescribed by the Swagger and the pages).
     #[serde(rename = "model", default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    /// (`osType`).
+    /// `osType` (undescribed by the Swagger and the pages).
     #[serde(rename = "osType", default, skip_serializing_if = "Option::is_none")]
     pub os_type: Option<MobileOsType>,
-    /// (`osVersion`).
+    /// `osVersion` (undescribed by the Swagger and the pages).
     #[serde(rename = "osVersion", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
-    /// (`appType`).
+    /// `appType` (undescribed by the Swagger and the pages).
     #[serde(rename = "appType", default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<MobileAppType>,
-    /// (`appVersion`).
+    /// `appVersion` (undescribed by the Swagger and the pages).
     #[serde(rename = "appVersion", default, skip_serializing_if = "Option::is_none")]
     pub app_version: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6438,19 +6438,19 @@ pub struct MobileDeviceJsonObject {
 /// Wire name `MobileDeviceViewModel`. Used by `cargorun.drivers.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MobileDeviceViewModel {
-    /// (`model`).
+    /// `model` (undescribed by the Swagger and the pages).
     #[serde(rename = "model", default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    /// (`osType`).
+    /// `osType` (undescribed by the Swagger and the pages).
     #[serde(rename = "osType", default, skip_serializing_if = "Option::is_none")]
     pub os_type: Option<MobileOsType>,
-    /// (`osVersion`).
+    /// `osVersion` (undescribed by the Swagger and the pages).
     #[serde(rename = "osVersion", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
-    /// (`appType`).
+    /// `appType` (undescribed by the Swagger and the pages).
     #[serde(rename = "appType", default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<MobileAppType>,
-    /// (`appVersion`).
+    /// `appVersion` (undescribed by the Swagger and the pages).
     #[serde(rename = "appVersion", default, skip_serializing_if = "Option::is_none")]
     pub app_version: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6464,16 +6464,16 @@ pub struct MobileDeviceViewModel {
 /// Wire name `OrganizationSimpleModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationSimpleModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`isDeleted`).
+    /// `isDeleted` (undescribed by the Swagger and the pages).
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`phoneNumber`, phone).
+    /// `phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6487,16 +6487,16 @@ pub struct OrganizationSimpleModel {
 /// Wire name `ParcelStatusViewModel`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParcelStatusViewModel {
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`fixedAt`).
+    /// `fixedAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "fixedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub fixed_at: Option<DateTime<Utc>>,
-    /// (`isFinal`).
+    /// `isFinal` (undescribed by the Swagger and the pages).
     #[serde(rename = "isFinal", default, skip_serializing_if = "Option::is_none")]
     pub is_final: Option<bool>,
-    /// (`isSuccess`).
+    /// `isSuccess` (undescribed by the Swagger and the pages).
     #[serde(rename = "isSuccess", default, skip_serializing_if = "Option::is_none")]
     pub is_success: Option<bool>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6510,28 +6510,28 @@ pub struct ParcelStatusViewModel {
 /// Wire name `ParcelViewModel`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParcelViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`externalId`).
+    /// `externalId` (undescribed by the Swagger and the pages).
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// (`provider`).
+    /// `provider` (undescribed by the Swagger and the pages).
     #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<ParcelProviderType>,
-    /// (`plannedDeliveryDate`).
+    /// `plannedDeliveryDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "plannedDeliveryDate", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub planned_delivery_date: Option<DateTime<Utc>>,
-    /// (`factDeliveryDate`).
+    /// `factDeliveryDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "factDeliveryDate", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub fact_delivery_date: Option<DateTime<Utc>>,
-    /// (`hasManualDate`).
+    /// `hasManualDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "hasManualDate", default, skip_serializing_if = "Option::is_none")]
     pub has_manual_date: Option<bool>,
-    /// (`url`).
+    /// `url` (undescribed by the Swagger and the pages).
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ParcelStatusViewModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6548,7 +6548,7 @@ pub struct Point {
     /// Point (`type`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// Координата (долгота, широта) (`coordinates`, lon_lat).
+    /// Координата (долгота, широта) (`coordinates`, `[lon, lat]`).
     /// Source: latest/api/bids.md § Поля `bidPoints\[\].geozone.location` (`\[долгота, широта\]`); latest/formats.md §4; latest/CHANGES.md §4 (read both, write the documented one).
     #[serde(rename = "coordinates", default, skip_serializing_if = "Option::is_none", with = "wire::lon_lat")]
     pub coordinates: Option<Vec<Decimal>>,
@@ -6563,7 +6563,7 @@ pub struct Point {
 /// Wire name `PointEditModel`. Used by `cargorun.counterparty_points.apply` (request), `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.distribution_bids.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PointEditModel {
-    /// (`coordinates`, lon_lat).
+    /// Координаты точки. Обычно передаются в формате `\[долгота, широта\]` (`coordinates`, `[lon, lat]`).
     /// Source: latest/api/bids.md § Поля `bidPoints\[\].geozone.location` (`\[долгота, широта\]`); latest/formats.md §4; latest/CHANGES.md §4 (read both, write the documented one).
     #[serde(rename = "coordinates", default, skip_serializing_if = "Option::is_none", with = "wire::lon_lat")]
     pub coordinates: Option<Vec<Decimal>>,
@@ -6578,11 +6578,11 @@ pub struct PointEditModel {
 /// Wire name `RefreshTokenModel`. Used by `cargorun.auth.refresh_token` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RefreshTokenModel {
-    /// Текущий или просроченный токен доступа (`accessToken`, secret).
+    /// Текущий или просроченный токен доступа (`accessToken`, a secret: `Debug` prints `***`).
     /// Source: issue 12 § Auth (tokens, refresh tokens and passwords never appear in Debug).
     #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none", with = "wire::secret")]
     pub access_token: Option<Secret>,
-    /// Токен для обновления, который был получен в текущей авторизации. (`refreshToken`, secret).
+    /// Токен для обновления, который был получен в текущей авторизации. (`refreshToken`, a secret: `Debug` prints `***`).
     /// Source: issue 12 § Auth (tokens, refresh tokens and passwords never appear in Debug).
     #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none", with = "wire::secret")]
     pub refresh_token: Option<Secret>,
@@ -6597,13 +6597,13 @@ pub struct RefreshTokenModel {
 /// Wire name `RelatedDocumentModel`. Used by `cargorun.bids.apply` (request), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.apply` (request), `cargorun.distribution_bids.list_for_external` (response, a list), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RelatedDocumentModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// (`count`).
+    /// `count` (undescribed by the Swagger and the pages).
     #[serde(rename = "count", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub count: Option<i32>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6634,7 +6634,7 @@ pub struct RemoveUserRoleModel {
     /// Id пользователя (`userId`).
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub user_id: Option<i64>,
-    /// (`role`).
+    /// `role` (undescribed by the Swagger and the pages).
     #[serde(rename = "role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6648,13 +6648,13 @@ pub struct RemoveUserRoleModel {
 /// Wire name `ResourceInactivityInfoJsonObject`. Used by `cargorun.drivers.list` (response, a list), `cargorun.cars.list` (response, a list), `cargorun.cars.get_for_edit` (response), `cargorun.trailers.list` (response, a list), `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ResourceInactivityInfoJsonObject {
-    /// (`inactivityReason`).
+    /// `inactivityReason` (undescribed by the Swagger and the pages).
     #[serde(rename = "inactivityReason", default, skip_serializing_if = "Option::is_none")]
     pub inactivity_reason: Option<String>,
-    /// (`inactiveSince`).
+    /// `inactiveSince` (undescribed by the Swagger and the pages).
     #[serde(rename = "inactiveSince", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub inactive_since: Option<DateTime<Utc>>,
-    /// (`inactiveUntil`).
+    /// `inactiveUntil` (undescribed by the Swagger and the pages).
     #[serde(rename = "inactiveUntil", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub inactive_until: Option<DateTime<Utc>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6668,16 +6668,16 @@ pub struct ResourceInactivityInfoJsonObject {
 /// Wire name `RestoreCounterpartyPointContext`. Used by `cargorun.counterparty_points.restore` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RestoreCounterpartyPointContext {
-    /// (`instanceId`).
+    /// `instanceId` (undescribed by the Swagger and the pages).
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub instance_id: Option<i64>,
-    /// (`compoundKey`).
+    /// `compoundKey` (undescribed by the Swagger and the pages).
     #[serde(rename = "compoundKey", default, skip_serializing_if = "Option::is_none")]
     pub compound_key: Option<String>,
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`counterpartyId`).
+    /// `counterpartyId` (undescribed by the Swagger and the pages).
     #[serde(rename = "counterpartyId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub counterparty_id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6697,7 +6697,7 @@ pub struct ServicePointViewModel {
     /// Тип сервисной работы (`serviceType`).
     #[serde(rename = "serviceType", default, skip_serializing_if = "Option::is_none")]
     pub service_type: Option<String>,
-    /// Cотовый телефон (`phoneNumber`, phone).
+    /// Cотовый телефон (`phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
     /// Инициатор (`initiator`).
@@ -6734,13 +6734,13 @@ pub struct SetUserStateByIdModel {
 /// Wire name `ShortNameModel`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.list_for_external` (response, a list), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ShortNameModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`shortName`).
+    /// `shortName` (undescribed by the Swagger and the pages).
     #[serde(rename = "shortName", default, skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
-    /// (`isOperator`).
+    /// `isOperator` (undescribed by the Swagger and the pages).
     #[serde(rename = "isOperator", default, skip_serializing_if = "Option::is_none")]
     pub is_operator: Option<bool>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6754,10 +6754,10 @@ pub struct ShortNameModel {
 /// Wire name `TemperatureValueModel`. Used by `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TemperatureValueModel {
-    /// (`values`).
+    /// `values` (undescribed by the Swagger and the pages).
     #[serde(rename = "values", default, skip_serializing_if = "Option::is_none", with = "wire::decimals")]
     pub values: Option<Vec<Decimal>>,
-    /// (`fixedAt`).
+    /// `fixedAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "fixedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub fixed_at: Option<DateTime<Utc>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6771,22 +6771,22 @@ pub struct TemperatureValueModel {
 /// Wire name `TitleBidModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TitleBidModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TitleType>,
-    /// (`receivedAt`).
+    /// `receivedAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "receivedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub received_at: Option<DateTime<Utc>>,
-    /// (`signedAt`).
+    /// `signedAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "signedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub signed_at: Option<DateTime<Utc>>,
-    /// (`signed`).
+    /// `signed` (undescribed by the Swagger and the pages).
     #[serde(rename = "signed", default, skip_serializing_if = "Option::is_none")]
     pub signed: Option<bool>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WaybillTitleStatus>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6800,19 +6800,19 @@ pub struct TitleBidModel {
 /// Wire name `TitleExternalModel`. Used by `cargorun.etrn.titles` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TitleExternalModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TitleType>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WaybillTitleStatus>,
-    /// (`statusDate`).
+    /// `statusDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "statusDate", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub status_date: Option<DateTime<Utc>>,
-    /// (`bill`).
+    /// `bill` (undescribed by the Swagger and the pages).
     #[serde(rename = "bill", default, skip_serializing_if = "Option::is_none")]
     pub bill: Option<WaybillExternalModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6826,10 +6826,10 @@ pub struct TitleExternalModel {
 /// Wire name `TitleExternalModelICollatedCollection`. Used by `cargorun.etrn.titles` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TitleExternalModelICollatedCollection {
-    /// (`totalCount`).
+    /// `totalCount` (undescribed by the Swagger and the pages).
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub total_count: Option<i64>,
-    /// (`collection`).
+    /// `collection` (undescribed by the Swagger and the pages).
     #[serde(rename = "collection", default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<Vec<TitleExternalModel>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6843,28 +6843,28 @@ pub struct TitleExternalModelICollatedCollection {
 /// Wire name `TitleRemarksJsonObject`. Used by `cargorun.etrn.title` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TitleRemarksJsonObject {
-    /// (`factEnteredAt`).
+    /// `factEnteredAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "factEnteredAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub fact_entered_at: Option<DateTime<Utc>>,
-    /// (`factLeftAt`).
+    /// `factLeftAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "factLeftAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub fact_left_at: Option<DateTime<Utc>>,
-    /// (`factLoadUnloadAt`).
+    /// `factLoadUnloadAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "factLoadUnloadAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub fact_load_unload_at: Option<DateTime<Utc>>,
-    /// (`cargoConditionNotes`).
+    /// `cargoConditionNotes` (undescribed by the Swagger and the pages).
     #[serde(rename = "cargoConditionNotes", default, skip_serializing_if = "Option::is_none")]
     pub cargo_condition_notes: Option<String>,
-    /// (`cargoWeightNotes`).
+    /// `cargoWeightNotes` (undescribed by the Swagger and the pages).
     #[serde(rename = "cargoWeightNotes", default, skip_serializing_if = "Option::is_none")]
     pub cargo_weight_notes: Option<String>,
-    /// (`cargoPlacesNotes`).
+    /// `cargoPlacesNotes` (undescribed by the Swagger and the pages).
     #[serde(rename = "cargoPlacesNotes", default, skip_serializing_if = "Option::is_none")]
     pub cargo_places_notes: Option<String>,
-    /// (`loadingUnloadingNotes`).
+    /// `loadingUnloadingNotes` (undescribed by the Swagger and the pages).
     #[serde(rename = "loadingUnloadingNotes", default, skip_serializing_if = "Option::is_none")]
     pub loading_unloading_notes: Option<String>,
-    /// (`note`).
+    /// `note` (undescribed by the Swagger and the pages).
     #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6878,16 +6878,16 @@ pub struct TitleRemarksJsonObject {
 /// Wire name `TitleStatusApplyExternalModel`. Used by `cargorun.etrn.apply_status` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TitleStatusApplyExternalModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WaybillTitleStatus>,
-    /// (`bidId`).
+    /// `bidId` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub bid_id: Option<i64>,
-    /// (`bidExternalId`).
+    /// `bidExternalId` (undescribed by the Swagger and the pages).
     #[serde(rename = "bidExternalId", default, skip_serializing_if = "Option::is_none")]
     pub bid_external_id: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6901,19 +6901,19 @@ pub struct TitleStatusApplyExternalModel {
 /// Wire name `TitleWithRemarksExternalModel`. Used by `cargorun.etrn.title` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TitleWithRemarksExternalModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TitleType>,
-    /// (`status`).
+    /// `status` (undescribed by the Swagger and the pages).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WaybillTitleStatus>,
-    /// (`statusDate`).
+    /// `statusDate` (undescribed by the Swagger and the pages).
     #[serde(rename = "statusDate", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub status_date: Option<DateTime<Utc>>,
-    /// (`remarks`).
+    /// `remarks` (undescribed by the Swagger and the pages).
     #[serde(rename = "remarks", default, skip_serializing_if = "Option::is_none")]
     pub remarks: Option<TitleRemarksJsonObject>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6930,7 +6930,7 @@ pub struct TrackerAdditionalInfoModel {
     /// Id объекта (`entityId`).
     #[serde(rename = "entityId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub entity_id: Option<i64>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TrackerRelationType>,
     /// Начало периода прикрепления объекта к трекеру (`startedAt`).
@@ -6953,14 +6953,14 @@ pub struct TrackerAdditionalInfoModel {
 /// Wire name `TrackerAttachModel`. Used by `cargorun.trackers.attach` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrackerAttachModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// Идентификатор объекта, к которому надо присоединить трекер (`entityId`, nullable).
+    /// Идентификатор объекта, к которому надо присоединить трекер (`entityId`, `Some(None)` sends `null`).
     /// Source: latest/api/trackers.md § Отвязка трекера (`"entityId": null` detaches); ENDPOINTS.md (trackers.attach).
     #[serde(rename = "entityId", default, skip_serializing_if = "Option::is_none", with = "wire::nullable_int")]
     pub entity_id: Option<Option<i64>>,
-    /// (`type`).
+    /// `type` (undescribed by the Swagger and the pages).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TrackerRelationType>,
     /// Если поле Id = 0 или не указано и это поле не null, то поиск будет выполнен по номеру трекера (`deviceNumber`).
@@ -6977,13 +6977,13 @@ pub struct TrackerAttachModel {
 /// Wire name `TrackerOdometerValueData`. Used by `cargorun.trackers.list` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrackerOdometerValueData {
-    /// (`value`).
+    /// `value` (undescribed by the Swagger and the pages).
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub value: Option<Decimal>,
-    /// (`fixedAt`).
+    /// `fixedAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "fixedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub fixed_at: Option<DateTime<Utc>>,
-    /// (`isCorrect`).
+    /// `isCorrect` (undescribed by the Swagger and the pages).
     #[serde(rename = "isCorrect", default, skip_serializing_if = "Option::is_none")]
     pub is_correct: Option<bool>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -6997,34 +6997,34 @@ pub struct TrackerOdometerValueData {
 /// Wire name `TrackerViewModel`. Used by `cargorun.trackers.list` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrackerViewModel {
-    /// (`id`).
+    /// ID трекера (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`type`).
+    /// Тип привязанного объекта: `Car` или `Trailer` (`type`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TrackerType>,
-    /// (`deviceNumber`).
+    /// Номер устройства / идентификатор трекера (`deviceNumber`).
     #[serde(rename = "deviceNumber", default, skip_serializing_if = "Option::is_none")]
     pub device_number: Option<String>,
-    /// (`organizationId`).
+    /// `organizationId` (undescribed by the Swagger and the pages).
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub organization_id: Option<i64>,
     /// Имя организации (`organizationName`).
     #[serde(rename = "organizationName", default, skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<String>,
-    /// (`activeTrackerPeriod`).
+    /// `activeTrackerPeriod` (undescribed by the Swagger and the pages).
     #[serde(rename = "activeTrackerPeriod", default, skip_serializing_if = "Option::is_none")]
     pub active_tracker_period: Option<TrackerAdditionalInfoModel>,
     /// Последняя дата фиксации трекера (`lastTrackerLogFixedAt`).
     #[serde(rename = "lastTrackerLogFixedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub last_tracker_log_fixed_at: Option<DateTime<Utc>>,
-    /// (`lastCorrectOdometerValue`).
+    /// `lastCorrectOdometerValue` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastCorrectOdometerValue", default, skip_serializing_if = "Option::is_none")]
     pub last_correct_odometer_value: Option<TrackerOdometerValueData>,
     /// Дата создания (`createdAt`).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub created_at: Option<DateTime<Utc>>,
-    /// (`isDeleted`).
+    /// Признак удаления, если поле возвращается в подключении (`isDeleted`).
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
     /// ID машины или прицепа, к которому привязан трекер (`entityId`).
@@ -7046,7 +7046,7 @@ pub struct TrackerViewModel {
 /// Wire name `TrailerDeleteModel`. Used by `cargorun.trailers.delete` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrailerDeleteModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7060,7 +7060,7 @@ pub struct TrailerDeleteModel {
 /// Wire name `TrailerEditModel`. Used by `cargorun.trailers.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrailerEditModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Тип трейлера. (`typeId`).
@@ -7114,7 +7114,7 @@ pub struct TrailerEditModel {
     /// Масса снаряженного ТС (`curbWeight`).
     #[serde(rename = "curbWeight", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub curb_weight: Option<Decimal>,
-    /// (`comment`).
+    /// `comment` (undescribed by the Swagger and the pages).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Идентификатор водителя (`driverId`).
@@ -7126,7 +7126,7 @@ pub struct TrailerEditModel {
     /// Id транспортной колонны (`transportColumnId`).
     #[serde(rename = "transportColumnId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub transport_column_id: Option<i64>,
-    /// (`mechanic`).
+    /// `mechanic` (undescribed by the Swagger and the pages).
     #[serde(rename = "mechanic", default, skip_serializing_if = "Option::is_none")]
     pub mechanic: Option<MechanicModel>,
     /// Типы загрузки/выгрузки прицепа (`loadUnloadOptions`).
@@ -7149,55 +7149,55 @@ pub struct TrailerEditModel {
 /// Wire name `TrailerListViewModel`. Used by `cargorun.trailers.list` (response, a list), `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrailerListViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`trackerId`).
+    /// `trackerId` (undescribed by the Swagger and the pages).
     #[serde(rename = "trackerId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub tracker_id: Option<i64>,
-    /// (`typeId`).
+    /// `typeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "typeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub type_id: Option<i64>,
-    /// (`brandTypeId`).
+    /// `brandTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "brandTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub brand_type_id: Option<i64>,
-    /// (`number`).
+    /// `number` (undescribed by the Swagger and the pages).
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// (`trackerDeviceNumber`).
+    /// `trackerDeviceNumber` (undescribed by the Swagger and the pages).
     #[serde(rename = "trackerDeviceNumber", default, skip_serializing_if = "Option::is_none")]
     pub tracker_device_number: Option<String>,
-    /// (`comment`).
+    /// `comment` (undescribed by the Swagger and the pages).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// (`loadUnloadOptions`).
+    /// `loadUnloadOptions` (undescribed by the Swagger and the pages).
     #[serde(rename = "loadUnloadOptions", default, skip_serializing_if = "Option::is_none")]
     pub load_unload_options: Option<Vec<LoadUnloadOptionModel>>,
-    /// (`isActive`).
+    /// `isActive` (undescribed by the Swagger and the pages).
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// (`resourceInactivityInfo`).
+    /// `resourceInactivityInfo` (undescribed by the Swagger and the pages).
     #[serde(rename = "resourceInactivityInfo", default, skip_serializing_if = "Option::is_none")]
     pub resource_inactivity_info: Option<ResourceInactivityInfoJsonObject>,
-    /// (`transportColumn`).
+    /// `transportColumn` (undescribed by the Swagger and the pages).
     #[serde(rename = "transportColumn", default, skip_serializing_if = "Option::is_none")]
     pub transport_column: Option<TransportColumnSimpleModel>,
-    /// (`mechanic`).
+    /// `mechanic` (undescribed by the Swagger and the pages).
     #[serde(rename = "mechanic", default, skip_serializing_if = "Option::is_none")]
     pub mechanic: Option<MechanicNameModel>,
-    /// (`isDeleted`).
+    /// `isDeleted` (undescribed by the Swagger and the pages).
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
-    /// (`isInRefuelingSyncList`).
+    /// `isInRefuelingSyncList` (undescribed by the Swagger and the pages).
     #[serde(rename = "isInRefuelingSyncList", default, skip_serializing_if = "Option::is_none")]
     pub is_in_refueling_sync_list: Option<bool>,
-    /// (`fuelTank`).
+    /// `fuelTank` (undescribed by the Swagger and the pages).
     #[serde(rename = "fuelTank", default, skip_serializing_if = "Option::is_none")]
     pub fuel_tank: Option<FuelTankListViewModel>,
-    /// (`lastDieselSensorValueFixedAt`).
+    /// `lastDieselSensorValueFixedAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastDieselSensorValueFixedAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub last_diesel_sensor_value_fixed_at: Option<DateTime<Utc>>,
-    /// (`accessPermitIds`).
+    /// `accessPermitIds` (undescribed by the Swagger and the pages).
     #[serde(rename = "accessPermitIds", default, skip_serializing_if = "Option::is_none", with = "wire::ints")]
     pub access_permit_ids: Option<Vec<i64>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7211,10 +7211,10 @@ pub struct TrailerListViewModel {
 /// Wire name `TrailerNumberModel`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.external_statuses` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrailerNumberModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`number`).
+    /// `number` (undescribed by the Swagger and the pages).
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7228,58 +7228,58 @@ pub struct TrailerNumberModel {
 /// Wire name `TrailerOptionModel`. Used by `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrailerOptionModel {
-    /// (`trailerId`).
+    /// `trailerId` (undescribed by the Swagger and the pages).
     #[serde(rename = "trailerId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub trailer_id: Option<i64>,
-    /// (`typeId`).
+    /// `typeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "typeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub type_id: Option<i64>,
-    /// (`number`).
+    /// `number` (undescribed by the Swagger and the pages).
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// (`carrying`).
+    /// `carrying` (undescribed by the Swagger and the pages).
     #[serde(rename = "carrying", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub carrying: Option<Decimal>,
-    /// (`volume`).
+    /// `volume` (undescribed by the Swagger and the pages).
     #[serde(rename = "volume", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub volume: Option<Decimal>,
-    /// (`length`).
+    /// `length` (undescribed by the Swagger and the pages).
     #[serde(rename = "length", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub length: Option<Decimal>,
-    /// (`height`).
+    /// `height` (undescribed by the Swagger and the pages).
     #[serde(rename = "height", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub height: Option<Decimal>,
-    /// (`width`).
+    /// `width` (undescribed by the Swagger and the pages).
     #[serde(rename = "width", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub width: Option<Decimal>,
-    /// (`axleLoad`).
+    /// `axleLoad` (undescribed by the Swagger and the pages).
     #[serde(rename = "axleLoad", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub axle_load: Option<Decimal>,
-    /// (`wheelBase`).
+    /// `wheelBase` (undescribed by the Swagger and the pages).
     #[serde(rename = "wheelBase", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub wheel_base: Option<Decimal>,
-    /// (`curbWeight`).
+    /// `curbWeight` (undescribed by the Swagger and the pages).
     #[serde(rename = "curbWeight", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub curb_weight: Option<Decimal>,
-    /// (`grossWeight`).
+    /// `grossWeight` (undescribed by the Swagger and the pages).
     #[serde(rename = "grossWeight", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub gross_weight: Option<Decimal>,
-    /// (`axesDistance`).
+    /// `axesDistance` (undescribed by the Swagger and the pages).
     #[serde(rename = "axesDistance", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub axes_distance: Option<Decimal>,
-    /// (`fifthWheelLoad`).
+    /// `fifthWheelLoad` (undescribed by the Swagger and the pages).
     #[serde(rename = "fifthWheelLoad", default, skip_serializing_if = "Option::is_none", with = "wire::decimal")]
     pub fifth_wheel_load: Option<Decimal>,
-    /// (`containerCount`).
+    /// `containerCount` (undescribed by the Swagger and the pages).
     #[serde(rename = "containerCount", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub container_count: Option<i32>,
-    /// (`wheelFormula`).
+    /// `wheelFormula` (undescribed by the Swagger and the pages).
     #[serde(rename = "wheelFormula", default, skip_serializing_if = "Option::is_none")]
     pub wheel_formula: Option<String>,
-    /// (`wheelsDescription`).
+    /// `wheelsDescription` (undescribed by the Swagger and the pages).
     #[serde(rename = "wheelsDescription", default, skip_serializing_if = "Option::is_none")]
     pub wheels_description: Option<String>,
-    /// (`brandTypeId`).
+    /// `brandTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "brandTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub brand_type_id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7293,28 +7293,28 @@ pub struct TrailerOptionModel {
 /// Wire name `TrailerOptionPreviewModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrailerOptionPreviewModel {
-    /// (`trailerId`).
+    /// `trailerId` (undescribed by the Swagger and the pages).
     #[serde(rename = "trailerId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub trailer_id: Option<i64>,
-    /// (`typeId`).
+    /// `typeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "typeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub type_id: Option<i64>,
-    /// (`trackerId`).
+    /// `trackerId` (undescribed by the Swagger and the pages).
     #[serde(rename = "trackerId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub tracker_id: Option<i64>,
-    /// (`brandTypeId`).
+    /// `brandTypeId` (undescribed by the Swagger and the pages).
     #[serde(rename = "brandTypeId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub brand_type_id: Option<i64>,
-    /// (`number`).
+    /// `number` (undescribed by the Swagger and the pages).
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// (`comment`).
+    /// `comment` (undescribed by the Swagger and the pages).
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// (`accessPermitIds`).
+    /// `accessPermitIds` (undescribed by the Swagger and the pages).
     #[serde(rename = "accessPermitIds", default, skip_serializing_if = "Option::is_none", with = "wire::ints")]
     pub access_permit_ids: Option<Vec<i64>>,
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7328,7 +7328,7 @@ pub struct TrailerOptionPreviewModel {
 /// Wire name `TrailerOptionTrailerIdModel`. Used by `cargorun.bids.apply` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrailerOptionTrailerIdModel {
-    /// (`trailerId`).
+    /// `trailerId` (undescribed by the Swagger and the pages).
     #[serde(rename = "trailerId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub trailer_id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7342,10 +7342,10 @@ pub struct TrailerOptionTrailerIdModel {
 /// Wire name `TransportColumnSimpleModel`. Used by `cargorun.cars.list` (response, a list), `cargorun.trailers.list` (response, a list), `cargorun.bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TransportColumnSimpleModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`name`).
+    /// `name` (undescribed by the Swagger and the pages).
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7359,10 +7359,10 @@ pub struct TransportColumnSimpleModel {
 /// Wire name `TypeOptionModel`. Used by `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.apply` (request), `cargorun.distribution_bids.list_for_external` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TypeOptionModel {
-    /// (`id`).
+    /// ID элемента пользовательского справочника (`id`).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`entityOptionId`).
+    /// ID настройки/свойства справочника (`entityOptionId`).
     #[serde(rename = "entityOptionId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub entity_option_id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7376,10 +7376,10 @@ pub struct TypeOptionModel {
 /// Wire name `TypeOptionPatchModel`. Used by `cargorun.bids.patch` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TypeOptionPatchModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`entityOptionId`).
+    /// `entityOptionId` (undescribed by the Swagger and the pages).
     #[serde(rename = "entityOptionId", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub entity_option_id: Option<i64>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7393,38 +7393,38 @@ pub struct TypeOptionPatchModel {
 /// Wire name `UserAddModel`. Used by `cargorun.employees.apply_user` (request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UserAddModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`email`).
+    /// `email` (undescribed by the Swagger and the pages).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// (`firstName`).
+    /// `firstName` (undescribed by the Swagger and the pages).
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// (`lastName`).
+    /// `lastName` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// (`patronymic`).
+    /// `patronymic` (undescribed by the Swagger and the pages).
     #[serde(rename = "patronymic", default, skip_serializing_if = "Option::is_none")]
     pub patronymic: Option<String>,
-    /// (`phoneNumber`, phone).
+    /// `phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
-    /// (`phoneNumberExtension`).
+    /// `phoneNumberExtension` (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumberExtension", default, skip_serializing_if = "Option::is_none")]
     pub phone_number_extension: Option<String>,
-    /// (`lastSignInAt`).
+    /// `lastSignInAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastSignInAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub last_sign_in_at: Option<DateTime<Utc>>,
-    /// (`connectionState`).
+    /// `connectionState` (undescribed by the Swagger and the pages).
     #[serde(rename = "connectionState", default, skip_serializing_if = "Option::is_none")]
     pub connection_state: Option<ConnectionState>,
-    /// (`password`, secret).
+    /// `password`, a secret: `Debug` prints `***` (undescribed by the Swagger and the pages).
     /// Source: issue 12 § Auth (tokens, refresh tokens and passwords never appear in Debug).
     #[serde(rename = "password", default, skip_serializing_if = "Option::is_none", with = "wire::secret")]
     pub password: Option<Secret>,
-    /// (`sendLoginData`).
+    /// `sendLoginData` (undescribed by the Swagger and the pages).
     #[serde(rename = "sendLoginData", default, skip_serializing_if = "Option::is_none")]
     pub send_login_data: Option<bool>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7438,31 +7438,31 @@ pub struct UserAddModel {
 /// Wire name `UserEditModel`. Used by `cargorun.bids.apply` (request), `cargorun.distribution_bids.get_for_bid` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UserEditModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`email`).
+    /// `email` (undescribed by the Swagger and the pages).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// (`firstName`).
+    /// `firstName` (undescribed by the Swagger and the pages).
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// (`lastName`).
+    /// `lastName` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// (`patronymic`).
+    /// `patronymic` (undescribed by the Swagger and the pages).
     #[serde(rename = "patronymic", default, skip_serializing_if = "Option::is_none")]
     pub patronymic: Option<String>,
-    /// (`phoneNumber`, phone).
+    /// `phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
-    /// (`phoneNumberExtension`).
+    /// `phoneNumberExtension` (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumberExtension", default, skip_serializing_if = "Option::is_none")]
     pub phone_number_extension: Option<String>,
-    /// (`lastSignInAt`).
+    /// `lastSignInAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastSignInAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub last_sign_in_at: Option<DateTime<Utc>>,
-    /// (`connectionState`).
+    /// `connectionState` (undescribed by the Swagger and the pages).
     #[serde(rename = "connectionState", default, skip_serializing_if = "Option::is_none")]
     pub connection_state: Option<ConnectionState>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7476,31 +7476,31 @@ pub struct UserEditModel {
 /// Wire name `UserModel`. Used by `cargorun.bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UserModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`email`).
+    /// `email` (undescribed by the Swagger and the pages).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// (`firstName`).
+    /// `firstName` (undescribed by the Swagger and the pages).
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// (`lastName`).
+    /// `lastName` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// (`patronymic`).
+    /// `patronymic` (undescribed by the Swagger and the pages).
     #[serde(rename = "patronymic", default, skip_serializing_if = "Option::is_none")]
     pub patronymic: Option<String>,
-    /// (`phoneNumber`, phone).
+    /// `phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
-    /// (`phoneNumberExtension`).
+    /// `phoneNumberExtension` (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumberExtension", default, skip_serializing_if = "Option::is_none")]
     pub phone_number_extension: Option<String>,
-    /// (`lastSignInAt`).
+    /// `lastSignInAt` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastSignInAt", default, skip_serializing_if = "Option::is_none", with = "wire::datetime")]
     pub last_sign_in_at: Option<DateTime<Utc>>,
-    /// (`connectionState`).
+    /// `connectionState` (undescribed by the Swagger and the pages).
     #[serde(rename = "connectionState", default, skip_serializing_if = "Option::is_none")]
     pub connection_state: Option<ConnectionState>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7514,10 +7514,10 @@ pub struct UserModel {
 /// Wire name `UserShortNameViewModel`. Used by `cargorun.bids.get` (response), `cargorun.distribution_bids.get` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UserShortNameViewModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`shortName`).
+    /// `shortName` (undescribed by the Swagger and the pages).
     #[serde(rename = "shortName", default, skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7531,37 +7531,37 @@ pub struct UserShortNameViewModel {
 /// Wire name `UserSimpleModel`. Used by `cargorun.employees.list` (response, a list), `cargorun.employees.invitations` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UserSimpleModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`email`).
+    /// `email` (undescribed by the Swagger and the pages).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// (`phoneNumber`, phone).
+    /// `phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
-    /// (`phoneNumberExtension`).
+    /// `phoneNumberExtension` (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumberExtension", default, skip_serializing_if = "Option::is_none")]
     pub phone_number_extension: Option<String>,
-    /// (`fullName`).
+    /// `fullName` (undescribed by the Swagger and the pages).
     #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// (`firstName`).
+    /// `firstName` (undescribed by the Swagger and the pages).
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// (`lastName`).
+    /// `lastName` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// (`patronymic`).
+    /// `patronymic` (undescribed by the Swagger and the pages).
     #[serde(rename = "patronymic", default, skip_serializing_if = "Option::is_none")]
     pub patronymic: Option<String>,
-    /// (`state`).
+    /// `state` (undescribed by the Swagger and the pages).
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<UserState>,
-    /// (`isDeleted`).
+    /// `isDeleted` (undescribed by the Swagger and the pages).
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
-    /// (`roleTypes`).
+    /// `roleTypes` (undescribed by the Swagger and the pages).
     #[serde(rename = "roleTypes", default, skip_serializing_if = "Option::is_none")]
     pub role_types: Option<Vec<Role>>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7575,28 +7575,28 @@ pub struct UserSimpleModel {
 /// Wire name `UserWithFullNameSplitModel`. Used by `cargorun.drivers.list` (response, a list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UserWithFullNameSplitModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`email`).
+    /// `email` (undescribed by the Swagger and the pages).
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// (`phoneNumber`, phone).
+    /// `phoneNumber`, a phone number: `+7XXXXXXXXXX` from callers (undescribed by the Swagger and the pages).
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none", with = "wire::phone")]
     pub phone_number: Option<String>,
-    /// (`fullName`).
+    /// `fullName` (undescribed by the Swagger and the pages).
     #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// (`firstName`).
+    /// `firstName` (undescribed by the Swagger and the pages).
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// (`lastName`).
+    /// `lastName` (undescribed by the Swagger and the pages).
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// (`patronymic`).
+    /// `patronymic` (undescribed by the Swagger and the pages).
     #[serde(rename = "patronymic", default, skip_serializing_if = "Option::is_none")]
     pub patronymic: Option<String>,
-    /// (`deviceInfo`).
+    /// `deviceInfo` (undescribed by the Swagger and the pages).
     #[serde(rename = "deviceInfo", default, skip_serializing_if = "Option::is_none")]
     pub device_info: Option<MobileDeviceJsonObject>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
@@ -7610,13 +7610,13 @@ pub struct UserWithFullNameSplitModel {
 /// Wire name `WaybillExternalModel`. Used by `cargorun.etrn.titles` (response).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WaybillExternalModel {
-    /// (`id`).
+    /// `id` (undescribed by the Swagger and the pages).
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none", with = "wire::int")]
     pub id: Option<i64>,
-    /// (`gisId`).
+    /// `gisId` (undescribed by the Swagger and the pages).
     #[serde(rename = "gisId", default, skip_serializing_if = "Option::is_none")]
     pub gis_id: Option<String>,
-    /// (`bid`).
+    /// `bid` (undescribed by the Swagger and the pages).
     #[serde(rename = "bid", default, skip_serializing_if = "Option::is_none")]
     pub bid: Option<BidIdExternalIdModel>,
     /// Fields the model does not declare (a newer service's or page's), kept in arrival order
