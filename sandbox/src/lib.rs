@@ -2,7 +2,7 @@
 //!
 //! Today it serves the Carreta auto-parts shop API under `/carreta/v1/` (plus the published
 //! price list at `/carreta/pricelist.csv`) and the iRECA Courier API under `/ireca/api/v1/`
-//! ([`ireca`]); CARGO.RUN will get its own path prefix beside them. The rules it enforces come from the services' documents, not from the
+//! ([`ireca`]) and CARGO.RUN Logistics 2.0 under `/cargorun/` ([`cargorun`]). The rules it enforces come from the services' documents, not from the
 //! client crate: it is the server half of the contract, so a client bug cannot hide behind a
 //! matching sandbox bug.
 //!
@@ -19,6 +19,7 @@
 //! sandbox.stop();
 //! ```
 
+pub mod cargorun;
 pub mod carreta;
 pub mod control;
 mod error;
@@ -46,6 +47,10 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// The Bearer token the iRECA emulator accepts. Default [`DEFAULT_IRECA_TOKEN`].
     pub ireca_token: String,
+    /// The user name the CARGO.RUN emulator accepts. Default [`DEFAULT_CARGORUN_USERNAME`].
+    pub cargorun_username: String,
+    /// The password the CARGO.RUN emulator accepts. Default [`DEFAULT_CARGORUN_PASSWORD`].
+    pub cargorun_password: String,
 }
 
 impl SandboxConfig {
@@ -60,6 +65,9 @@ impl SandboxConfig {
         if self.ireca_token.trim().is_empty() {
             return Err("ireca_token must not be empty or blank.".into());
         }
+        if self.cargorun_username.trim().is_empty() || self.cargorun_password.is_empty() {
+            return Err("cargorun_username and cargorun_password must not be empty.".into());
+        }
         Ok(())
     }
 }
@@ -70,12 +78,20 @@ pub const DEFAULT_CARRETA_API_KEY: &str = "sandbox-carreta-key";
 /// Default iRECA token.
 pub const DEFAULT_IRECA_TOKEN: &str = ireca::DEFAULT_TOKEN;
 
+/// Default CARGO.RUN user name.
+pub const DEFAULT_CARGORUN_USERNAME: &str = cargorun::DEFAULT_USERNAME;
+
+/// Default CARGO.RUN password.
+pub const DEFAULT_CARGORUN_PASSWORD: &str = cargorun::DEFAULT_PASSWORD;
+
 impl Default for SandboxConfig {
     fn default() -> Self {
         SandboxConfig {
             carreta_api_key: DEFAULT_CARRETA_API_KEY.to_string(),
             seed: 1,
             ireca_token: DEFAULT_IRECA_TOKEN.to_string(),
+            cargorun_username: DEFAULT_CARGORUN_USERNAME.to_string(),
+            cargorun_password: DEFAULT_CARGORUN_PASSWORD.to_string(),
         }
     }
 }
@@ -95,6 +111,7 @@ pub fn carreta_catalogue_codes() -> Vec<String> {
 pub struct AppState {
     pub(crate) carreta: carreta::CarretaState,
     pub(crate) ireca: ireca::IrecaState,
+    pub(crate) cargorun: cargorun::CargorunState,
     pub(crate) control: control::ControlState,
 }
 
@@ -104,6 +121,10 @@ pub fn app(config: SandboxConfig) -> Router {
     let state = Arc::new(AppState {
         carreta: carreta::CarretaState::new(&config),
         ireca: ireca::IrecaState::new(&config.ireca_token),
+        cargorun: cargorun::CargorunState::new(
+            &config.cargorun_username,
+            &config.cargorun_password,
+        ),
         control: control::ControlState::default(),
     });
     Router::new()
@@ -111,11 +132,14 @@ pub fn app(config: SandboxConfig) -> Router {
         .merge(ireca::routes())
         .merge(control::routes())
         .merge(ireca::courier::routes())
+        .merge(cargorun::control::routes())
         .fallback(not_found)
         // After the routes: it is set on the routes present when it is called.
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(error::documented_errors))
+        // After the JSON error net: CARGO.RUN answers its errors in plain text.
+        .merge(cargorun::routes())
         // Outermost, so injected faults keep the bodies the test asked for.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -199,6 +223,8 @@ pub struct Sandbox {
     addr: SocketAddr,
     carreta_api_key: String,
     ireca_token: String,
+    cargorun_username: String,
+    cargorun_password: String,
     stop_tx: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -231,6 +257,8 @@ impl Sandbox {
         let addr = std_listener.local_addr()?;
         let carreta_api_key = config.carreta_api_key.clone();
         let ireca_token = config.ireca_token.clone();
+        let cargorun_username = config.cargorun_username.clone();
+        let cargorun_password = config.cargorun_password.clone();
         let router = app(config);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -266,6 +294,8 @@ impl Sandbox {
             addr,
             carreta_api_key,
             ireca_token,
+            cargorun_username,
+            cargorun_password,
             stop_tx: Some(stop_tx),
             thread: Some(thread),
         })
@@ -305,6 +335,22 @@ impl Sandbox {
     /// The Bearer token the iRECA emulator accepts.
     pub fn ireca_token(&self) -> &str {
         &self.ireca_token
+    }
+
+    /// Base URL of the CARGO.RUN API: `http://HOST:PORT/cargorun/` (paths below it are the
+    /// pages' `api/...`).
+    pub fn cargorun_url(&self) -> String {
+        format!("{}cargorun/", self.base_url())
+    }
+
+    /// The user name the CARGO.RUN emulator accepts.
+    pub fn cargorun_username(&self) -> &str {
+        &self.cargorun_username
+    }
+
+    /// The password the CARGO.RUN emulator accepts.
+    pub fn cargorun_password(&self) -> &str {
+        &self.cargorun_password
     }
 
     /// Stops gracefully and waits for the server thread.

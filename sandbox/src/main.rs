@@ -5,9 +5,12 @@ use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 
 use clap::Parser;
-use logibridge_sandbox::{Sandbox, SandboxConfig, DEFAULT_CARRETA_API_KEY, DEFAULT_IRECA_TOKEN};
+use logibridge_sandbox::{
+    Sandbox, SandboxConfig, DEFAULT_CARGORUN_PASSWORD, DEFAULT_CARGORUN_USERNAME,
+    DEFAULT_CARRETA_API_KEY, DEFAULT_IRECA_TOKEN,
+};
 
-/// Offline emulator of the Carreta and iRECA Courier APIs (CARGO.RUN to come).
+/// Offline emulator of the Carreta, iRECA Courier and CARGO.RUN Logistics 2.0 APIs.
 ///
 /// Prints the service URLs on stdout once it listens, then serves until Ctrl-C or SIGTERM.
 /// The control API (faults, request log, order statuses) lives under /_control/.
@@ -26,6 +29,12 @@ struct Args {
     /// The Bearer token the iRECA emulator accepts (not empty).
     #[arg(long, value_name = "TOKEN", default_value = DEFAULT_IRECA_TOKEN, value_parser = parse_api_key)]
     ireca_token: String,
+    /// The user name the CARGO.RUN emulator accepts (not empty).
+    #[arg(long, value_name = "USER", default_value = DEFAULT_CARGORUN_USERNAME, value_parser = parse_api_key)]
+    cargorun_username: String,
+    /// The password the CARGO.RUN emulator accepts (not empty).
+    #[arg(long, value_name = "PASSWORD", default_value = DEFAULT_CARGORUN_PASSWORD, value_parser = parse_api_key)]
+    cargorun_password: String,
     /// Seed of the generated catalogue and of the offer signatures.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -101,6 +110,8 @@ fn run(args: Args) -> Result<(), String> {
         carreta_api_key: args.carreta_api_key,
         seed: args.seed,
         ireca_token: args.ireca_token,
+        cargorun_username: args.cargorun_username,
+        cargorun_password: args.cargorun_password,
     };
     // A name may resolve to several addresses (localhost: ::1 and 127.0.0.1): take the
     // first that can be bound, and report the first failure if none can.
@@ -128,11 +139,14 @@ fn run(args: Args) -> Result<(), String> {
     // was), so flush before anything else. One write for all: a script that reads the
     // first line and closes the pipe must not make the others fail.
     let urls = format!(
-        "carreta {} api_key={}\nireca {} token={}\ncontrol {}_control/\n",
+        "carreta {} api_key={}\nireca {} token={}\ncargorun {} username={} password={}\ncontrol {}_control/\n",
         sandbox.carreta_url(),
         sandbox.carreta_api_key(),
         sandbox.ireca_url(),
         sandbox.ireca_token(),
+        sandbox.cargorun_url(),
+        sandbox.cargorun_username(),
+        sandbox.cargorun_password(),
         sandbox.base_url()
     );
     let mut out = std::io::stdout().lock();

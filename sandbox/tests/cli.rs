@@ -154,9 +154,24 @@ fn the_ireca_line_follows_the_carreta_line() {
         .send()
         .expect("the iRECA emulator answers");
     assert_eq!(taxes.status().as_u16(), 200);
+    // "cargorun http://127.0.0.1:PORT/cargorun/ username=… password=…", then control.
     let mut third = String::new();
     sandbox.1.read_line(&mut third).unwrap();
-    assert!(third.starts_with("control http://"), "{third:?}");
+    let words: Vec<&str> = third.split_whitespace().collect();
+    assert_eq!(words.len(), 4, "{third:?}");
+    assert_eq!(words[0], "cargorun");
+    assert!(words[1].ends_with("/cargorun/"), "{third:?}");
+    assert_eq!(
+        words[2],
+        format!("username={}", logibridge_sandbox::DEFAULT_CARGORUN_USERNAME)
+    );
+    assert_eq!(
+        words[3],
+        format!("password={}", logibridge_sandbox::DEFAULT_CARGORUN_PASSWORD)
+    );
+    let mut fourth = String::new();
+    sandbox.1.read_line(&mut fourth).unwrap();
+    assert!(fourth.starts_with("control http://"), "{fourth:?}");
 }
 
 #[test]
