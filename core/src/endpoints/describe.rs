@@ -135,6 +135,14 @@ struct AuthDesc {
     param: Option<String>,
     #[serde(default)]
     credential: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    generate: Option<String>,
+    #[serde(default)]
+    refresh: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -476,7 +484,11 @@ fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
                 "none" => AuthSpec::None,
                 "bearer" => AuthSpec::Bearer { credential: need(credential)? },
                 "query_param" => AuthSpec::QueryParam { param: leak(a.param.ok_or_else(|| bad("auth query_param needs a param".into(), "для auth query_param нужен param".into()))?), credential: need(credential)? },
-                other => return Err(bad(format!("unknown auth kind {other:?} (none, query_param, bearer)"), format!("неизвестный вид auth {other:?} (none, query_param, bearer)"))),
+                "jwt" => {
+                    let row = |r: Option<String>, what: &str| r.map(leak).ok_or_else(|| bad(format!("auth jwt needs {what} (the id of its row)"), format!("для auth jwt нужен {what} (идентификатор вызова)")));
+                    AuthSpec::Jwt { username: need(a.username.clone().map(leak))?, password: need(a.password.clone().map(leak))?, generate: row(a.generate.clone(), "generate")?, refresh: row(a.refresh.clone(), "refresh")? }
+                }
+                other => return Err(bad(format!("unknown auth kind {other:?} (none, query_param, bearer, jwt)"), format!("неизвестный вид auth {other:?} (none, query_param, bearer, jwt)"))),
             }
         }
     };
