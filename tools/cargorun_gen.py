@@ -552,6 +552,10 @@ FIXES = {
 }
 
 
+# Not fixes of invalid JSON: the JSON sits inside an HTTP example or is a fragment.
+EXTRACTIONS = {"http_body", "wrap_object"}
+
+
 def code_blocks(text: str):
     lines = text.split("\n")
     i = 0
@@ -626,7 +630,7 @@ def extract_examples(ov: dict, pages: Path) -> dict[str, str]:
                 valid = True
             except json.JSONDecodeError:
                 valid = False
-            if e.get("fix") and valid:
+            if e.get("fix") and e["fix"] not in EXTRACTIONS and valid:
                 raise SystemExit(f"{rel}:{line}: fix {e['fix']!r} recorded for valid JSON")
             if not e.get("fix") and not valid:
                 raise SystemExit(f"{rel}:{line}: not valid JSON and no fix recorded")
@@ -638,7 +642,9 @@ def extract_examples(ov: dict, pages: Path) -> dict[str, str]:
                 item["list"] = bool(e.get("list"))
             else:
                 item["skip"] = e["skip"]
-            if e.get("fix"):
+            if e.get("fix") in EXTRACTIONS:
+                item["extracted"] = FIXES[e["fix"]]
+            elif e.get("fix"):
                 item["fix"] = FIXES[e["fix"]]
                 item["valid_as_written"] = False
             if e.get("expect"):

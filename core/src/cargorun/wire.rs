@@ -11,7 +11,7 @@
 //! | [`date`] | `YYYY-MM-DD` (a date-time's date part too) | `YYYY-MM-DD` |
 //! | [`phone`] | anything the service sends | as held; callers' phones normalised to `+7XXXXXXXXXX` |
 //! | [`geo_point`] / [`lon_lat`] | GeoJSON `{type, coordinates: [lon, lat]}` and `{latitude, longitude}` | GeoJSON, `[lon, lat]` |
-//! | [`secret`] | text into a [`Secret`] | the text |
+//! | [`secret`] | text into a [`Secret`](crate::transport::Secret) | the text |
 //! | [`nullable_int`] | absent / `null` / a number (`Option<Option<_>>`) | `null` for `Some(None)` |
 //!
 //! Enums are open ([`open_enum!`](crate::cargorun::wire::open_enum)): the names are written;
