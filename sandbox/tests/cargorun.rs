@@ -597,6 +597,11 @@ fn every_call_but_the_token_ones_needs_a_valid_bearer_token() {
         401
     );
     assert_eq!(env.get("api/Driver/GetList").status, 200);
+    // Every typed call but the two token ones, without a token.
+    for (id, method, path) in CALLS.iter().filter(|c| !c.0.starts_with("cargorun.auth.")) {
+        let a = env.send_with(method, &path.replace("{id}", "1"), None, Some(json!({})));
+        assert_eq!(a.status, 401, "{id}: {a:?}");
+    }
 }
 
 #[test]

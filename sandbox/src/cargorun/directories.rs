@@ -299,7 +299,9 @@ pub fn restore(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
 
 /// The OData options of a call, or a 400 naming the problem.
 pub fn options(call: &Call<'_>) -> Result<Options, CargorunError> {
-    Options::read(|name| call.query.get(name)).map_err(|e| CargorunError::bad_request(e.0))
+    // etrn.md lists `$select` for the titles; no other page does.
+    let select = call.endpoint.id == "cargorun.etrn.titles";
+    Options::read(|name| call.query.get(name), select).map_err(|e| CargorunError::bad_request(e.0))
 }
 
 /// A list answer: OData applied, `X-MetaCount` set; `{totalCount, collection}` when

@@ -605,18 +605,40 @@ pub struct Options {
     pub top: Option<usize>,
     /// `$skip`.
     pub skip: usize,
+    /// `$select`: the top-level properties kept (only where a page documents it).
+    pub select: Option<Vec<String>>,
 }
 
 impl Options {
     /// Reads the options from `(name, value)` pairs (names compared without regard to
-    /// case, as the service binds them). `$select` and `$expand` are refused: the pages say
-    /// the service does not take them.
-    pub fn read<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<Options, Error> {
-        for unsupported in ["$select", "$expand"] {
-            if get(unsupported).is_some() {
-                return Err(Error(format!("{unsupported} is not supported.")));
-            }
+    /// case, as the service binds them). `$expand` is refused, and so is `$select` unless
+    /// `select_allowed`: ENDPOINTS.md says the service takes neither, but etrn.md lists
+    /// `$select` for `1c/bills/gettitles`.
+    pub fn read<'a>(
+        get: impl Fn(&str) -> Option<&'a str>,
+        select_allowed: bool,
+    ) -> Result<Options, Error> {
+        if get("$expand").is_some() {
+            return Err(Error("$expand is not supported.".into()));
         }
+        if get("$select").is_some() && !select_allowed {
+            return Err(Error("$select is not supported.".into()));
+        }
+        let select = match get("$select") {
+            None => None,
+            Some(list) => {
+                let names: Vec<String> = list.split(',').map(|n| n.trim().to_string()).collect();
+                if names
+                    .iter()
+                    .any(|n| n.is_empty() || !n.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                {
+                    return Err(Error(format!(
+                        "$select: '{list}' is not a list of properties."
+                    )));
+                }
+                Some(names)
+            }
+        };
         let number = |name: &str| -> Result<Option<usize>, Error> {
             get(name)
                 .map(|v| {
@@ -641,6 +663,7 @@ impl Options {
                 .unwrap_or_default(),
             top: number("$top")?,
             skip: number("$skip")?.unwrap_or(0),
+            select,
         })
     }
 
@@ -668,6 +691,14 @@ impl Options {
             .into_iter()
             .skip(self.skip)
             .take(self.top.unwrap_or(usize::MAX))
+            .map(|item| match (&self.select, item) {
+                (Some(names), Value::Object(o)) => Value::Object(
+                    o.into_iter()
+                        .filter(|(k, _)| names.iter().any(|n| n.eq_ignore_ascii_case(k)))
+                        .collect(),
+                ),
+                (_, item) => item,
+            })
             .collect();
         (page, total)
     }
@@ -775,12 +806,15 @@ mod tests {
 
     #[test]
     fn orderby_several_keys_then_skip_and_top() {
-        let opts = Options::read(|name| match name {
-            "$orderby" => Some("isDeleted desc, id desc"),
-            "$skip" => Some("1"),
-            "$top" => Some("1"),
-            _ => None,
-        })
+        let opts = Options::read(
+            |name| match name {
+                "$orderby" => Some("isDeleted desc, id desc"),
+                "$skip" => Some("1"),
+                "$top" => Some("1"),
+                _ => None,
+            },
+            false,
+        )
         .unwrap();
         let (page, total) = opts.apply(rows());
         assert_eq!(total, 3);
@@ -790,11 +824,15 @@ mod tests {
 
     #[test]
     fn orderby_date_times_by_instant_and_nulls_first() {
-        let opts = Options::read(|name| (name == "$orderby").then_some("updatedAt desc")).unwrap();
+        let opts = Options::read(
+            |name| (name == "$orderby").then_some("updatedAt desc"),
+            false,
+        )
+        .unwrap();
         let (page, _) = opts.apply(rows());
         let order: Vec<i64> = page.iter().map(|r| r["id"].as_i64().unwrap()).collect();
         assert_eq!(order, [3, 2, 1]);
-        let opts = Options::read(|name| (name == "$orderby").then_some("price")).unwrap();
+        let opts = Options::read(|name| (name == "$orderby").then_some("price"), false).unwrap();
         let order: Vec<i64> = opts
             .apply(rows())
             .0
@@ -806,11 +844,14 @@ mod tests {
 
     #[test]
     fn the_count_is_taken_after_the_filter_before_the_page() {
-        let opts = Options::read(|name| match name {
-            "$filter" => Some("isDeleted eq false"),
-            "$top" => Some("1"),
-            _ => None,
-        })
+        let opts = Options::read(
+            |name| match name {
+                "$filter" => Some("isDeleted eq false"),
+                "$top" => Some("1"),
+                _ => None,
+            },
+            false,
+        )
         .unwrap();
         let (page, total) = opts.apply(rows());
         assert_eq!((page.len(), total), (1, 2));
@@ -823,11 +864,21 @@ mod tests {
             ("$skip", "x", "$skip"),
             ("$count", "yes", "$count"),
             ("$select", "id", "not supported"),
+            ("$expand", "car", "not supported"),
             ("$orderby", "id sideways", "$orderby"),
             ("$orderby", "", "$orderby"),
         ] {
-            let err = Options::read(|n| (n == name).then_some(value)).expect_err(name);
+            let err = Options::read(|n| (n == name).then_some(value), false).expect_err(name);
             assert!(err.0.contains(says), "{name}={value}: {err}");
         }
+    }
+
+    #[test]
+    fn select_keeps_the_named_properties_where_allowed() {
+        let get = |n: &str| (n == "$select").then_some("id, Status");
+        let opts = Options::read(get, true).unwrap();
+        let (page, _) = opts.apply(rows());
+        assert_eq!(page[0], json!({"id": 1, "status": "New"}));
+        assert!(Options::read(|n| (n == "$select").then_some("id,,x"), true).is_err());
     }
 }
