@@ -59,6 +59,7 @@ class Enum:
     values: list[str]
     codes: dict[str, int]
     flags: bool = False
+    value_docs: dict[str, str] = field(default_factory=dict)
     used_by: list[str] = field(default_factory=list)
     source: str = ""
 
@@ -98,7 +99,7 @@ def page_docs(ov: dict) -> dict[tuple[str, str], str]:
                 continue
             model = named.get(f"{page} § {head}")
             if model is None:
-                mm = re.search(r"`([A-Z][A-Za-z]+Model)`", head)
+                mm = re.search(r"`([A-Z][A-Za-z0-9]+)`", head)
                 model = mm.group(1) if mm else None
             if model:
                 docs.setdefault((model, m.group(1)), m.group(2).split("|")[-1].strip())
@@ -239,6 +240,8 @@ def build_ir(swagger: dict, ov: dict) -> IR:
     for e in ov.get("schema", []):  # override enums used by no root are still generated
         if e["kind"] in ("enum", "flags") and e["name"] not in enums:
             enums[e["name"]] = Enum(e["name"], e["doc"], list(e["values"]), dict(e.get("codes", {})), e["kind"] == "flags", source=e["source"])
+    for e in enums.values():
+        e.value_docs = {v: pdocs[(e.name, v)] for v in e.values if (e.name, v) in pdocs}
     # Which calls reach each schema (for the docs).
     def reach(root: str, seen: set[str]):
         if root in seen:
@@ -403,7 +406,9 @@ def emit_rust(ir: IR) -> str:
         out.append(f"    pub enum {name} {{")
         for v in e.values:
             code = f" = {e.codes[v]}" if v in e.codes else ""
-            out.append(f"        /// `{v}`{f' (code {e.codes[v]})' if v in e.codes else ''}.")
+            vdoc = doc_text(e.value_docs.get(v, ""))
+            code_note = f", code {e.codes[v]}" if v in e.codes else ""
+            out.append(f"        /// {vdoc} (`{v}`{code_note})." if vdoc else f"        /// `{v}`{code_note}.")
             out.append(f"        {variant(v)} => \"{v}\"{code},")
         out.append("    }")
         out.append("}")

@@ -108,13 +108,13 @@ wire::open_enum! {
     /// Source: latest/api/bids.md § Значения `BidPointType`; latest/CHANGES.md §2 (the Swagger's ServicePoint has no documented code).
     /// Used by `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.apply` (request), `cargorun.distribution_bids.list_for_external` (response, a list).
     pub enum BidPointType {
-        /// `StartPoint` (code 0).
+        /// Стартовая точка маршрута (`StartPoint`, code 0).
         StartPoint => "StartPoint" = 0,
-        /// `LoadPoint` (code 1).
+        /// Точка погрузки (`LoadPoint`, code 1).
         LoadPoint => "LoadPoint" = 1,
-        /// `UnloadPoint` (code 2).
+        /// Точка выгрузки (`UnloadPoint`, code 2).
         UnloadPoint => "UnloadPoint" = 2,
-        /// `CustomPoint` (code 3).
+        /// Пользовательская точка маршрута. Для нее можно передать `customPointTypeId` (`CustomPoint`, code 3).
         CustomPoint => "CustomPoint" = 3,
         /// `ServicePoint`.
         ServicePoint => "ServicePoint",
@@ -537,27 +537,27 @@ wire::open_enum! {
     /// Source: latest/api/bids.md § Значения `MapObjectType`; latest/CHANGES.md §2, §4 (the Swagger's 13 names put ItemChangePointAddress before ServicePoint, so codes 7–9 may be wrong: names are sent).
     /// Used by `cargorun.counterparties.list` (response, a list), `cargorun.counterparties.get` (response), `cargorun.counterparty_points.apply` (request), `cargorun.counterparty_points.list` (response), `cargorun.counterparty_points.get` (response), `cargorun.bids.apply` (request).
     pub enum MapObjectType {
-        /// `None` (code 0).
+        /// Тип не задан (`None`, code 0).
         None => "None" = 0,
-        /// `BidPoint` (code 1).
+        /// Точка заявки (`BidPoint`, code 1).
         BidPoint => "BidPoint" = 1,
-        /// `RouteSupportPoint` (code 2).
+        /// Опорная точка маршрута (`RouteSupportPoint`, code 2).
         RouteSupportPoint => "RouteSupportPoint" = 2,
-        /// `GasStation` (code 3).
+        /// АЗС (`GasStation`, code 3).
         GasStation => "GasStation" = 3,
-        /// `StartBidPoint` (code 4).
+        /// Стартовая точка заявки (`StartBidPoint`, code 4).
         StartBidPoint => "StartBidPoint" = 4,
-        /// `PostamatPoint` (code 5).
+        /// Постамат (`PostamatPoint`, code 5).
         PostamatPoint => "PostamatPoint" = 5,
-        /// `ItemChangePoint` (code 6).
+        /// Точка перецепки или пересменки (`ItemChangePoint`, code 6).
         ItemChangePoint => "ItemChangePoint" = 6,
         /// `ItemChangePointAddress`.
         ItemChangePointAddress => "ItemChangePointAddress",
-        /// `ServicePoint` (code 7).
+        /// Сервисная точка (`ServicePoint`, code 7).
         ServicePoint => "ServicePoint" = 7,
-        /// `CounterpartyPoint` (code 8).
+        /// Точка контрагента (`CounterpartyPoint`, code 8).
         CounterpartyPoint => "CounterpartyPoint" = 8,
-        /// `TripCouplingPoint` (code 9).
+        /// Точка сцепки рейса (`TripCouplingPoint`, code 9).
         TripCouplingPoint => "TripCouplingPoint" = 9,
         /// `PlatonPoint`.
         PlatonPoint => "PlatonPoint",
@@ -760,7 +760,7 @@ wire::open_enum! {
         EBillIntegrationAccount => "EBillIntegrationAccount",
         /// `ManagementSystem`.
         ManagementSystem => "ManagementSystem",
-        /// `WaybillIntegrationAccount` (code 180).
+        /// `WaybillIntegrationAccount`, code 180.
         WaybillIntegrationAccount => "WaybillIntegrationAccount" = 180,
     }
 }
@@ -936,11 +936,11 @@ wire::open_enum! {
     /// Wire name `WaybillProviderType` ([Flags]: a set is written `"A, B"`, see [`wire::Flags`]). Names are written; names (any case) and the documented codes are read.
     /// Source: latest/api/etrn.md § 3.1 WaybillProviderType; latest/CHANGES.md §2 (not in the Swagger).
     pub enum WaybillProviderType {
-        /// `ProviderEmulator` (code 0).
+        /// Эмулятор провайдера. (`ProviderEmulator`, code 0).
         ProviderEmulator => "ProviderEmulator" = 0,
-        /// `Astral` (code 1).
+        /// Провайдер Астрал. (`Astral`, code 1).
         Astral => "Astral" = 1,
-        /// `Kontur` (code 2).
+        /// Провайдер Контур. (`Kontur`, code 2).
         Kontur => "Kontur" = 2,
     }
 }
@@ -952,19 +952,19 @@ wire::open_enum! {
     /// Source: latest/api/etrn.md § 3.2 WaybillTitleStatus; latest/CHANGES.md §2 (the Swagger's four-value TitleStatus is older).
     /// Used by `cargorun.bids.get` (response), `cargorun.etrn.titles` (response), `cargorun.etrn.title` (response), `cargorun.etrn.apply_status` (request).
     pub enum WaybillTitleStatus {
-        /// `ReceivedOrCreated` (code 0).
+        /// Титул получен или создан системой. (`ReceivedOrCreated`, code 0).
         ReceivedOrCreated => "ReceivedOrCreated" = 0,
-        /// `Accepted` (code 1).
+        /// Титул принят. (`Accepted`, code 1).
         Accepted => "Accepted" = 1,
-        /// `Signed` (code 2).
+        /// Титул подписан. (`Signed`, code 2).
         Signed => "Signed" = 2,
-        /// `Sent` (code 3).
+        /// Титул передан на отправку. (`Sent`, code 3).
         Sent => "Sent" = 3,
-        /// `Processed` (code 4).
+        /// Титул обработан. (`Processed`, code 4).
         Processed => "Processed" = 4,
-        /// `Declined` (code 5).
+        /// Титул отклонён. (`Declined`, code 5).
         Declined => "Declined" = 5,
-        /// `Failed` (code 6).
+        /// При обработке титула возникла ошибка. (`Failed`, code 6).
         Failed => "Failed" = 6,
     }
 }
