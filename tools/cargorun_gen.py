@@ -307,7 +307,7 @@ def rust_ty(t: Ty, ir: IR) -> str:
 
 
 ADAPTER = {"i64": "wire::int", "i32": "wire::int", "dec": "wire::decimal", "datetime": "wire::datetime", "date": "wire::date"}
-LIST_ADAPTER = {"i64": "wire::ints", "i32": "wire::ints", "dec": "wire::decimals", "datetime": "wire::datetimes", "date": "wire::dates"}
+LIST_ADAPTER = {"i64": "wire::ints", "i32": "wire::ints", "dec": "wire::decimals"}
 
 
 def adapter(f: Field) -> str | None:
@@ -329,6 +329,8 @@ def adapter(f: Field) -> str | None:
             return LIST_ADAPTER[t.item.kind]
         if t.item.kind == "list" and t.item.item.kind == "dec":
             return "wire::decimal_rows"
+        if t.item.kind not in ("str", "bool", "json", "ref"):
+            raise SystemExit(f"{f.wire}: no wire adapter for a list of {t.item.kind}: add one to core/src/cargorun/wire.rs")
     return None
 
 

@@ -448,6 +448,8 @@ pub mod datetime {
             Value::Null => Ok(None),
             Value::String(s) if s.trim().is_empty() => Ok(None),
             Value::String(s) => match parse_datetime(&s, is_callers_form()) {
+                // The written form has four digits of year (9999-12-31T23:59:59-05:00 is in 10000).
+                Ok(t) if !(1..=9999).contains(&chrono::Datelike::year(&t)) => Err(de::Error::custom(format!("the date-time \"{}\" is outside the years 0001 to 9999 in UTC", crate::shown_input(&s)))),
                 Ok(t) => Ok(Some(t)),
                 Err(true) => Err(de::Error::custom(format!(
                     "the date-time \"{}\" has no UTC offset: give it with its offset (2026-07-13T16:55:00+03:00) or in UTC (…Z); CARGO.RUN reads UTC and a time without an offset is not guessed",
@@ -675,6 +677,8 @@ mod tests {
             assert_eq!(serde_json::to_value(&t).unwrap()["createdAt"], want, "{text}");
         }
         assert!(serde_json::from_str::<TrackerViewModel>(r#"{"createdAt": "13.07.2026"}"#).is_err());
+        let beyond = serde_json::from_str::<TrackerViewModel>(r#"{"createdAt": "9999-12-31T23:59:59-05:00"}"#).unwrap_err();
+        assert!(beyond.to_string().contains("outside the years"), "{beyond}");
     }
 
     #[test]
