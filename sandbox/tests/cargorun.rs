@@ -1008,6 +1008,48 @@ fn a_bid_needs_two_points_a_loading_and_an_unloading_and_known_ids() {
 }
 
 #[test]
+fn the_scenario_example_is_accepted_with_ids_from_the_directories() {
+    // scenario-external-to-cr.md §4's example, its directory ids replaced: points and
+    // geozones without ids or geozone type, the price as text, ndsTypeId 40.
+    let env = Env::new();
+    let (d, c, t, cp) = (
+        env.driver("Сц"),
+        env.car("С001"),
+        env.trailer("С002"),
+        env.counterparty("ООО Сценарий"),
+    );
+    let zone = |lon: f64, lat: f64, city: &str| {
+        json!({"location": {"type": "Point", "coordinates": [lon, lat]}, "address": format!("Россия, {city}"),
+               "city": city, "radius": 0})
+    };
+    let mut body = json!({
+        "id": 0, "cargoOwnerDictionaryItemId": cp, "paymentTypeId": 41, "ndsTypeId": 40, "price": "234000",
+        "cargos": [{"name": "ТНП", "typeId": 707, "extendedProperties": []}],
+        "typeOptions": [{"entityOptionId": 14655740, "id": 14655282}],
+        "bidPoints": [
+            {"order": 0, "type": "LoadPoint", "planEnterDate": "2021-01-07 04:33", "geozone": zone(52.41, 55.71, "Набережные Челны")},
+            {"order": 1, "type": "UnloadPoint", "planEnterDate": "2021-01-07 13:33", "geozone": zone(48.39, 54.30, "Ульяновск"), "cargoOwnerDictionaryItemId": null},
+        ],
+        "driver": {"id": d}, "carOption": {"carId": c}, "trailerOption": {"trailerId": t},
+    });
+    let id = Env::id_of(&env.ok("cargorun.bids.apply", None, "", Some(body.clone())));
+    let bid = env.get(&format!("api/bids/Get/{id}")).json;
+    assert_eq!(bid["status"], "New");
+    assert!(bid["bidPoints"][1]["id"].as_u64().unwrap() > 0);
+    body["bidPoints"][1]["geozone"]
+        .as_object_mut()
+        .unwrap()
+        .remove("location");
+    let a = env.post("api/TruckingBids/Apply", body);
+    assert_eq!(a.status, 400);
+    assert!(
+        a.text.contains("bidPoints[1].geozone.location"),
+        "{}",
+        a.text
+    );
+}
+
+#[test]
 fn the_bid_status_machine_allows_what_statuses_md_allows_and_refuses_the_rest() {
     let env = Env::new();
     let (bid, ..) = env.bid();

@@ -20,8 +20,8 @@
 //!
 //! `Apply` checks what bids.md's field table and minimal-requirements.md require: `driver`,
 //! `carOption`, `trailerOption`, at least two `bidPoints` with a `LoadPoint` and an
-//! `UnloadPoint`, each point's `id`, `order`, `type` and `geozone` (`id`, `location`,
-//! `type`), and, unless the bid is an empty-mileage one (`isEmptyMileageBid: true` or an
+//! `UnloadPoint`, each point's `order`, `type` and `geozone.location` (see
+//! [`check_points`] for the ids the table lists and the example omits), and, unless the bid is an empty-mileage one (`isEmptyMileageBid: true` or an
 //! `emptyMileageBid` object: the pages use both), `cargoOwnerDictionaryItemId`,
 //! `paymentTypeId`, `ndsTypeId` and `price`. The ids must name live objects of their
 //! directories (minimal-requirements.md §7.1): driver, car, trailer, counterparty, legal
@@ -123,8 +123,11 @@ fn point_type(p: &Map<String, Value>) -> Option<&'static str> {
 }
 
 /// The route rule of bids.md and minimal-requirements.md: at least two points, one
-/// loading and one unloading, each with `id`, `order`, `type` and `geozone` (`id`,
-/// `location`, `type`).
+/// loading and one unloading, each with `order`, `type` and a `geozone` with its
+/// `location`. bids.md's table also marks the point's and the geozone's `id` and the
+/// geozone's `type` required, but scenario-external-to-cr.md's example (same generation)
+/// leaves all three out, and an absent id reads as 0 ("new") in the service's .NET model:
+/// so they are not demanded.
 pub fn check_points(body: &Map<String, Value>) -> Result<(), CargorunError> {
     let points = match body.get("bidPoints") {
         Some(Value::Array(p)) => p,
@@ -144,18 +147,14 @@ pub fn check_points(body: &Map<String, Value>) -> Result<(), CargorunError> {
             .ok_or_else(|| bad(format!("bidPoints[{i}] must be an object.")))?;
         require(
             p,
-            &["id", "order", "type", "geozone"],
+            &["order", "type", "geozone"],
             &format!("bidPoints[{i}]."),
         )?;
         let zone = p
             .get("geozone")
             .and_then(Value::as_object)
             .ok_or_else(|| bad(format!("bidPoints[{i}].geozone must be an object.")))?;
-        require(
-            zone,
-            &["id", "location", "type"],
-            &format!("bidPoints[{i}].geozone."),
-        )?;
+        require(zone, &["location"], &format!("bidPoints[{i}].geozone."))?;
         kinds.extend(point_type(p));
     }
     for needed in ["LoadPoint", "UnloadPoint"] {

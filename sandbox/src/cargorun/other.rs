@@ -2,9 +2,9 @@
 //! (trackers.md), ETRN titles for 1C (etrn.md §1), the geocoder (`Map/GetAddresses`) and
 //! the organisation's employees (Swagger only), with the data they start from.
 //!
-//! The seed: four catalogs (payment types with the id 41 and VAT types with the id
-//! 129493473 that bids.md's example sends, car types, trailer types; one obsolete item),
-//! three trackers (a car, a trailer and a phone, none attached), the signed-in user as the
+//! The seed: four catalogs (payment types with the id 41 and VAT types with the ids
+//! 129493473 and 40 that the examples of bids.md and scenario-external-to-cr.md send; car
+//! types, trailer types; one obsolete item), three trackers (a car, a trailer and a phone, none attached), the signed-in user as the
 //! one employee. ETRN titles appear when a bid starts (a `T1` in `ReceivedOrCreated`).
 //! The geocoder knows a small fixed gazetteer of six places ([`GAZETTEER`]); a query
 //! matches a place when one of its words (3 letters or more) is part of the address.
@@ -46,6 +46,7 @@ pub fn seed(state: &mut Inner) {
             "ndsType",
             vec![
                 item(129493473, "НДС 20%", "ndsType", false),
+                item(40, "НДС 20% сверху", "ndsType", false),
                 item(129493474, "Без НДС", "ndsType", false),
             ],
         ),
