@@ -334,7 +334,7 @@ pub fn request(ep: &'static Endpoint, spec: &ServiceSpec, args: &Args) -> Result
 /// Decodes a successful answer into the row's result, as JSON in the documented form.
 pub fn decode(ep: &'static Endpoint, body: &[u8]) -> Result<Value> {
     let r = &ep.response;
-    if r.empty {
+    if r.empty || (r.body_optional && body.iter().all(u8::is_ascii_whitespace)) {
         return Ok(Value::Null);
     }
     match r.model {
@@ -345,7 +345,7 @@ pub fn decode(ep: &'static Endpoint, body: &[u8]) -> Result<Value> {
 
 /// Decodes a successful answer straight into a Rust type (what the typed methods use).
 pub fn decode_typed<T: DeserializeOwned>(ep: &'static Endpoint, body: &[u8]) -> Result<T> {
-    if ep.response.empty {
+    if ep.response.empty || (ep.response.body_optional && body.iter().all(u8::is_ascii_whitespace)) {
         // A row whose answer has no body: `()` (or an `Option`) reads from nothing.
         return T::deserialize(Value::Null).map_err(|e| Error::decode(ep.id, "", e.to_string(), ""));
     }

@@ -35,9 +35,9 @@ pub const PAGE_SIZE: u32 = 50;
 
 const ODATA: Paging = Paging::OData { size: PAGE_SIZE };
 
-/// An answer whose body, if any, is not described (the Apply calls answer the id or the
-/// object; both are returned as JSON).
-const DONE: Response = Response::JSON;
+/// An answer whose body, if any, is not described: the Apply calls answer the new id, the
+/// others often nothing; both are returned as JSON (`null` for nothing).
+const DONE: Response = Response::JSON_OR_EMPTY;
 
 macro_rules! models {
     ($($stat:ident: $ty:ident;)*) => {

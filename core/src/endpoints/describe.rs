@@ -65,6 +65,7 @@ pub fn describe_endpoint(ep: &Endpoint) -> Value {
             "count_header": ep.response.count_header,
             "success": ep.response.success,
             "empty": ep.response.empty,
+            "body_optional": ep.response.body_optional,
         },
         "paging": describe_paging(ep.paging),
         "idempotent": ep.idempotent,
@@ -242,6 +243,8 @@ struct ResponseDesc {
     success: Vec<u16>,
     #[serde(default)]
     empty: bool,
+    #[serde(default)]
+    body_optional: bool,
 }
 
 #[derive(Deserialize)]
@@ -381,7 +384,7 @@ fn endpoint(prefix: &'static str, d: EndpointDesc) -> Result<Endpoint> {
         None => Response::JSON,
         Some(r) => {
             let _ = r.model;
-            Response { model: None, shape: Shape { envelope: r.envelope.map(leak), list: r.list }, count_header: r.count_header.map(leak), success: leak_slice(r.success), empty: r.empty }
+            Response { model: None, shape: Shape { envelope: r.envelope.map(leak), list: r.list }, count_header: r.count_header.map(leak), success: leak_slice(r.success), empty: r.empty, body_optional: r.body_optional }
         }
     };
     let names = d.names.unwrap_or(NamesDesc { python: None, onec_en: None, onec_ru: None });

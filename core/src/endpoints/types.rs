@@ -313,11 +313,15 @@ pub struct Response {
     pub success: &'static [u16],
     /// Whether the success answer has no body (204): the result is `null`.
     pub empty: bool,
+    /// Whether an empty success body is a valid answer (the result `null`) while a body,
+    /// when there is one, is read as usual: CARGO.RUN's writes answer the new id, an
+    /// object or nothing at all.
+    pub body_optional: bool,
 }
 
 impl Response {
     /// Any JSON body, any 2xx status.
-    pub const JSON: Response = Response { model: None, shape: Shape { envelope: None, list: false }, count_header: None, success: &[], empty: false };
+    pub const JSON: Response = Response { model: None, shape: Shape { envelope: None, list: false }, count_header: None, success: &[], empty: false, body_optional: false };
 
     /// One value of a model.
     pub const fn one(model: &'static Model) -> Response {
@@ -328,7 +332,9 @@ impl Response {
         Response { model: Some(model), shape: Shape { envelope, list: true }, ..Response::JSON }
     }
     /// An empty answer (204).
-    pub const NO_CONTENT: Response = Response { model: None, shape: Shape { envelope: None, list: false }, count_header: None, success: &[204], empty: true };
+    pub const NO_CONTENT: Response = Response { model: None, shape: Shape { envelope: None, list: false }, count_header: None, success: &[204], empty: true, body_optional: false };
+    /// Any JSON body, or none (the result is then `null`); any 2xx status.
+    pub const JSON_OR_EMPTY: Response = Response { body_optional: true, ..Response::JSON };
 }
 
 /// How a list call pages. The pager ([`crate::Pager`]) is generic over it.
