@@ -494,3 +494,65 @@ async fn tokens_and_the_password_never_reach_debug_errors_logs_or_a_direct_call(
     assert!(!lines.0.lock().unwrap().is_empty(), "the subscriber saw the calls");
     assert_clean("the log", &String::from_utf8_lossy(&lines.0.lock().unwrap()), &secrets);
 }
+
+// Against the sandbox's CARGO.RUN emulator (its own JWTs, clock, 429 cooldown and call
+// counters): each test starts its own sandbox, so each has its own sessions.
+
+use common::control::control;
+use logibridge_sandbox::Sandbox;
+
+fn sandbox_client(sb: &Sandbox) -> Client {
+    Client::builder(&cargorun::SERVICE).credential("username", sb.cargorun_username()).credential("password", sb.cargorun_password()).base_url(sb.cargorun_url()).build().unwrap()
+}
+
+/// The emulator's count of requests per endpoint id.
+async fn sandbox_calls(sb: &Sandbox, id: &str) -> u64 {
+    control(sb, reqwest::Method::GET, "cargorun/calls", None).await[id].as_u64().unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sandbox_one_sign_in_then_one_refresh_for_a_hundred_calls_after_the_tokens_expire() {
+    let sb = Sandbox::start().unwrap();
+    let (a, b) = (sandbox_client(&sb), sandbox_client(&sb));
+    a.call("cargorun.drivers.list", json!({})).await.unwrap();
+    b.call("cargorun.drivers.list", json!({})).await.unwrap();
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.generate_token").await, 1);
+    control(&sb, reqwest::Method::POST, "cargorun/tokens/expire", Some(json!({}))).await;
+    let calls: Vec<_> = (0..100).map(|i| tokio::spawn({
+        let c = if i % 2 == 0 { a.clone() } else { b.clone() };
+        async move { c.call("cargorun.drivers.list", json!({})).await }
+    })).collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.refresh_token").await, 1);
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.generate_token").await, 1);
+}
+
+#[tokio::test]
+async fn sandbox_revoked_refresh_tokens_fall_back_to_one_sign_in() {
+    let sb = Sandbox::start().unwrap();
+    let c = sandbox_client(&sb);
+    c.call("cargorun.drivers.list", json!({})).await.unwrap();
+    // Past the sign-in cooldown, then every token, refresh tokens included, revoked.
+    control(&sb, reqwest::Method::POST, "cargorun/clock", Some(json!({"advance_seconds": 120}))).await;
+    control(&sb, reqwest::Method::POST, "cargorun/tokens/expire", Some(json!({"refresh_tokens": true}))).await;
+    c.call("cargorun.drivers.list", json!({})).await.unwrap();
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.refresh_token").await, 1);
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.generate_token").await, 2);
+}
+
+#[tokio::test]
+async fn sandbox_429_cooldown_holds_across_client_objects() {
+    let sb = Sandbox::start().unwrap();
+    sandbox_client(&sb).call("cargorun.drivers.list", json!({})).await.unwrap();
+    // Another process (the registry forgotten) signs in within the emulator's cooldown.
+    JwtAuth::forget(&sb.cargorun_url(), sb.cargorun_username());
+    let e = sandbox_client(&sb).call("cargorun.drivers.list", json!({})).await.unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::RateLimited, Some(429)), "{e}");
+    assert!(matches!(e, logibridge::Error::Http { retry_after: Some(w), .. } if w > Duration::ZERO && w <= Duration::from_secs(60)), "{e:?}");
+    // A third client object of this process: refused without asking.
+    let e = sandbox_client(&sb).call("cargorun.drivers.list", json!({})).await.unwrap_err();
+    assert_eq!(e.status(), Some(429));
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.generate_token").await, 2);
+}
