@@ -89,6 +89,8 @@ models! {
     USER_ROLE: AddUserRoleModel;
     LOGIST_SIMPLE: CarLogistSimpleModel;
     LOGIST: CarLogistModel;
+    TRAILER_REPLACEMENT: BidTrailerReplacementModel;
+    DOCUMENT_ASSIGNMENT: BidDocumentAssignmentModel;
 }
 
 // OData query options (ENDPOINTS.md § CARGO.RUN; `$select`/`$expand` are not supported).
@@ -180,9 +182,13 @@ pub const TITLE_STATUSES: &[&str] = &["ReceivedOrCreated", "Accepted", "Signed",
 
 /// `cargorun.auth.generate_token` (POST `api/Account/GenerateToken`): signs in with a user
 /// name and a password. The service answers 429 when it is called too often (auth.md §3.3):
-/// the client calls it once and renews with [`AUTH_REFRESH_TOKEN`].
+/// the client calls it once and renews with [`AUTH_REFRESH_TOKEN`] (see
+/// [`crate::transport::JwtAuth`]). Called by id, the client's session answers it: the
+/// answer comes back with its tokens as `***` (they never reach a caller's output), the
+/// client adopts them when the user name and password are its own, and a cooldown after a
+/// 429 holds here too.
 pub const AUTH_GENERATE_TOKEN: &Endpoint = &Endpoint {
-    summary: "Signs in: an access token (30 min) and a refresh token. Not for regular use (429 when called too often).",
+    summary: "Signs in: an access token (30 min) and a refresh token, returned as *** and kept by the client. Not for regular use (429 when called too often).",
     params: &[
         Param::new("user_name", Location::BodyField, Type::String).wire("userName").required().doc("ИмяПользователя", "The user name (auth.md §3.1)."),
         Param::new("password", Location::BodyField, Type::String).required().doc("Пароль", "The password (auth.md §3.1)."),
@@ -195,12 +201,13 @@ pub const AUTH_GENERATE_TOKEN: &Endpoint = &Endpoint {
 };
 
 /// `cargorun.auth.refresh_token` (POST `api/Account/RefreshToken`): a new access token for
-/// the old one and the refresh token (auth.md §4).
+/// the old one and the refresh token (auth.md §4). Called by id with `***` for both tokens,
+/// it renews the client's own session; the answer's tokens come back as `***`.
 pub const AUTH_REFRESH_TOKEN: &Endpoint = &Endpoint {
-    summary: "Renews the access token with the refresh token.",
+    summary: "Renews the access token with the refresh token (*** for both: the client's own); the new tokens are returned as *** and kept by the client.",
     params: &[
-        Param::new("access_token", Location::BodyField, Type::String).wire("accessToken").required().doc("ТокенДоступа", "The access token that expires (auth.md §4.1)."),
-        Param::new("refresh_token", Location::BodyField, Type::String).wire("refreshToken").required().doc("ТокенОбновления", "The refresh token from the sign-in (auth.md §4.1)."),
+        Param::new("access_token", Location::BodyField, Type::String).wire("accessToken").required().doc("ТокенДоступа", "The access token that expires (auth.md §4.1); `***`: the client's own."),
+        Param::new("refresh_token", Location::BodyField, Type::String).wire("refreshToken").required().doc("ТокенОбновления", "The refresh token from the sign-in (auth.md §4.1); `***`: the client's own."),
     ],
     body: BodyKind::Object,
     auth: false,
@@ -451,7 +458,7 @@ post_fields! {
 pub const BIDS_TRAILER_REPLACEMENTS: &Endpoint = &Endpoint {
     summary: "A bid's trailer replacements («перецепки»).",
     params: &[Param::new("bid_id", Location::Query, Type::Integer).wire("bidId").required().range(Some(1), Some(i64::MAX)).doc("ИдентификаторЗаявки", "The bid's id.")],
-    response: Response { shape: Shape { envelope: None, list: true }, ..Response::JSON },
+    response: Response::list(&TRAILER_REPLACEMENT, None),
     names: FaceNames { python: "bids.trailer_replacements", onec_en: "BidTrailerReplacements", onec_ru: "ПерецепкиЗаявки" },
     ..Endpoint::new("cargorun.bids.trailer_replacements", S, Method::Get, "api/TruckingBids/GetTrailerReplacements")
 };
@@ -493,7 +500,7 @@ list! {
 pub const BIDS_DOCUMENTS: &Endpoint = &Endpoint {
     summary: "The documents (external files) attached to a bid.",
     params: &[Param::new("bid_id", Location::Query, Type::Integer).wire("bidId").required().range(Some(1), Some(i64::MAX)).doc("ИдентификаторЗаявки", "The bid's id.")],
-    response: Response { shape: Shape { envelope: None, list: true }, ..Response::JSON },
+    response: Response::list(&DOCUMENT_ASSIGNMENT, None),
     names: FaceNames { python: "bids.documents", onec_en: "BidDocuments", onec_ru: "ДокументыЗаявки" },
     ..Endpoint::new("cargorun.bids.documents", S, Method::Get, "api/bids/GetBidDocumentAssignmentsForBid")
 };
