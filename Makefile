@@ -45,7 +45,7 @@ test: $(TEST_TARGETS)
 	@echo "== make test: all suites passed ($(TEST_TARGETS))"
 
 # CARGO.RUN models and their fixtures from ../shared/spec/cargorun (tools/cargorun_gen.py; checked by core/tests/cargorun_models.rs).
-cargorun-models: ; $(PYTHON) tools/cargorun_gen.py && $(PYTHON) tools/cargorun_gen.py --examples
+cargorun-models: ; $(PYTHON) tools/cargorun_gen.py && $(PYTHON) tools/cargorun_gen.py --examples && $(PYTHON) tools/cargorun_gen_py.py
 
 sandbox:
 	$(CARGO) run -p logibridge-sandbox -- --port 0
