@@ -5,6 +5,8 @@
 //! - `POST /_control/carreta/orders/{id}/advance` `{"status": N?, "comment": "..."?}`
 //! - `POST /_control/ireca/courier`, `POST /_control/ireca/sessions`,
 //!   `GET /_control/ireca/callbacks`: see [`crate::ireca::courier`]
+//! - `/_control/cargorun/…` (clock, settings, tokens/expire, calls, bids/{id}/complete,
+//!   distribution_bids/{id}/distribute, reset): see [`crate::cargorun`]
 //! - `POST /_control/faults` `{"path_prefix", "status"?, "count"?, "retry_after"?, "delay_ms"?, "body"?,
 //!   "after_apply"?, "drop_answer"?, "method"?}`,
 //!   `GET /_control/faults`, `DELETE /_control/faults`

@@ -1798,3 +1798,19 @@ fn credentials_are_configured_and_never_blank() {
         assert!(err.to_string().contains("cargorun_"), "{err}");
     }
 }
+
+#[test]
+fn reset_brings_back_the_start() {
+    let env = Env::new();
+    env.driver("До сброса");
+    env.control("POST", "clock", Some(json!({"advance_seconds": 60})));
+    env.control("POST", "settings", Some(json!({"token_lifetime_seconds": 5, "cooldown_seconds": 1})));
+    assert_eq!(env.control("POST", "reset", None).0, 204);
+    assert_eq!(env.control("GET", "clock", None).1["offset_seconds"], 0);
+    let (_, settings) = env.control("GET", "settings", None);
+    assert_eq!(settings, json!({"token_lifetime_seconds": 1800, "cooldown_seconds": 60}));
+    assert!(env.calls().is_empty());
+    assert_eq!(env.get("api/Driver/GetList").status, 401, "tokens are gone");
+    assert_eq!(env.sign_in().status, 200, "no cooldown left over");
+    assert_eq!(env.get("api/Driver/GetList").json, json!([]));
+}
