@@ -83,10 +83,20 @@ line="$(grep -m1 '^ireca ' "$SANDBOX_OUT" || true)"
 [[ -n "$line" ]] || { echo "the sandbox printed no ireca line" >&2; exit 1; }
 export LB_TEST_IRECA_URL="$(awk '{print $2}' <<<"$line")"
 export LB_TEST_IRECA_TOKEN="$(sed -n 's/.*token=\([^ ]*\).*/\1/p' <<<"$line")"
+# "cargorun http://127.0.0.1:PORT/cargorun/ username=USER password=PASSWORD"
+line="$(grep -m1 '^cargorun ' "$SANDBOX_OUT" || true)"
+[[ -n "$line" ]] || { echo "the sandbox printed no cargorun line" >&2; exit 1; }
+export LB_TEST_CARGORUN_URL="$(awk '{print $2}' <<<"$line")"
+export LB_TEST_CARGORUN_USERNAME="$(sed -n 's/.*username=\([^ ]*\).*/\1/p' <<<"$line")"
+export LB_TEST_CARGORUN_PASSWORD="$(sed -n 's/.*password=\([^ ]*\).*/\1/p' <<<"$line")"
 export LB_TEST_TMPDIR="$BUILD"
 # What examples/c read.
 export CARRETA_BASE_URL="$LB_TEST_CARRETA_URL" CARRETA_API_KEY="$LB_TEST_CARRETA_KEY"
 export IRECA_BASE_URL="$LB_TEST_IRECA_URL" IRECA_TOKEN="$LB_TEST_IRECA_TOKEN"
+# Every program signs in to CARGO.RUN in its own process, and the emulator refuses a second
+# GenerateToken within 60 s (auth.md §3.3): they share one token file, as restarted workers do.
+export CARGORUN_BASE_URL="$LB_TEST_CARGORUN_URL" CARGORUN_USERNAME="$LB_TEST_CARGORUN_USERNAME"
+export CARGORUN_PASSWORD="$LB_TEST_CARGORUN_PASSWORD" CARGORUN_TOKEN_FILE="$BUILD/cargorun-tokens.json"
 echo "   sandbox at $LB_TEST_CARRETA_URL and $LB_TEST_IRECA_URL"
 
 VALGRIND=()
