@@ -147,6 +147,7 @@ def emit_python(ir: g.IR) -> str:
         out.append("")
         seen: set[str] = set()
         secrets = []
+        flags = []
         for f in s.fields:
             attr = py_name(f.wire)
             while attr in seen:
@@ -154,6 +155,8 @@ def emit_python(ir: g.IR) -> str:
             seen.add(attr)
             if f.role == "secret":
                 secrets.append(attr)
+            if f.ty.kind == "ref" and f.ty.ref in ir.enums and ir.enums[f.ty.ref].flags:
+                flags.append((attr, f.ty.ref))
             omit = "False" if f.role == "nullable" else "True"
             out.append(f'    {attr}: Optional[{py_ty(f.ty, ir)}] = field(key={json.dumps(f.wire)}, default=None, omit_none={omit})')
             d = doc(f.doc)
@@ -162,6 +165,10 @@ def emit_python(ir: g.IR) -> str:
             out.append(f'    """{d} (`{f.wire}`{role}).{src}"""' if d else f'    """`{f.wire}`{role} (undescribed by the Swagger and the pages).{src}"""')
         if secrets:
             out.append(f"    __secret_fields__ = frozenset({{{', '.join(json.dumps(x) for x in secrets)}}})")
+        if flags:
+            out.append(f"    __flag_enums__ = {{{', '.join(f'{json.dumps(a)}: {e}' for a, e in flags)}}}")
+        if any(f.role == "lon_lat" for f in s.fields):
+            out.append("    __geo_point__ = True")
         if not s.fields:
             out.append("    pass")
         out.append("")

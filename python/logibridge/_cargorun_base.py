@@ -25,7 +25,7 @@ import enum
 import re
 import typing
 from datetime import datetime, timezone
-from typing import Any, ClassVar, Dict, FrozenSet, Literal, Mapping, Optional
+from typing import Any, ClassVar, Dict, FrozenSet, List, Literal, Mapping, Optional, Type
 
 from ._models import Model, _is_union
 
@@ -85,6 +85,10 @@ class CargoRunModel(Model):
     __utc_times__ = True
     __secret_fields__: ClassVar[FrozenSet[str]] = frozenset()
     """Fields ``repr`` shows as ``***`` (passwords, tokens)."""
+    __flag_enums__: ClassVar[Dict[str, Type[OpenEnum]]] = {}
+    """Fields holding a set of [Flags] (a ``str``, ``"A, B"``), by the enum of their names."""
+    __geo_point__: ClassVar[bool] = False
+    """A GeoJSON point (``{type, coordinates: [lon, lat]}``): ``{latitude, longitude}`` reads as one."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -122,11 +126,39 @@ def _lenient(cls: Any, data: Any) -> Any:
         return data
     hints = cls._hints()
     out = dict(data)
+    if cls.__geo_point__ and "coordinates" not in out and "latitude" in out and "longitude" in out:
+        # The pages' older {latitude, longitude} is the GeoJSON point [lon, lat] (formats.md §4).
+        out = {"type": "Point", "coordinates": [out.pop("longitude"), out.pop("latitude")], **out}
+    flag_enums = cls.__flag_enums__
     for f in cls.__lb_fields__:
         key = f.key if f.key in out else f.name if f.name in out else None
-        if key is not None:
+        if key is None:
+            continue
+        if f.name in flag_enums:
+            out[key] = _flags(flag_enums[f.name], out[key])
+        else:
             out[key] = _lenient_value(hints[f.name], out[key])
     return out
+
+
+def _flags(kind: Type[OpenEnum], value: Any) -> Any:
+    """A set of flags in the documented form, ``"A, B"`` (names as the enum spells them),
+    from ``"a, b"``, a list of names, or a number (a documented code, or its bits)."""
+    names: List[str]
+    if isinstance(value, str):
+        names = [p.strip() for p in value.split(",") if p.strip()]
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        names = list(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        codes = kind._codes()
+        if value in codes:
+            return codes[value]
+        names = [name for code, name in sorted(codes.items()) if code > 0 and value & code == code]
+        if not names:
+            return str(value)
+    else:
+        return value
+    return ", ".join(str(kind(n)) for n in names)
 
 
 def _lenient_value(tp: Any, value: Any) -> Any:

@@ -390,7 +390,7 @@ class BidRole(OpenEnum):
 class BidStatus(OpenEnum):
     """The Swagger's enum `BidStatus`.
 
-    Wire name `BidStatus`. Used by `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.bids.set_status` (request), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.get_for_bid` (response).
+    Wire name `BidStatus`. Source: latest/statuses.md (`Cancelled`) against the Swagger's BidStatus (`Canceled`). Used by `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.bids.set_status` (request), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.get_for_bid` (response).
     """
 
     NEW = "New"
@@ -1848,6 +1848,7 @@ class BidPointEditModel(CargoRunModel):
     """`servicePoint` (undescribed by the Swagger and the pages)."""
     counterparty_id: Optional[int] = field(key="counterpartyId", default=None, omit_none=True)
     """Контрагент точки (`counterpartyId`). Source: api/bids.md § Поля `bidPoints[]`."""
+    __flag_enums__ = {"options": BidPointOptionFlags}
 
 
 class BidPointGetModel(CargoRunModel):
@@ -2832,6 +2833,7 @@ class CatalogEntityOptionModel(CargoRunModel):
     """`propertyName` (undescribed by the Swagger and the pages)."""
     flags: Optional[str] = field(key="flags", default=None, omit_none=True)
     """`flags` (undescribed by the Swagger and the pages)."""
+    __flag_enums__ = {"flags": CatalogEntityOptionFlags}
 
 
 class CatalogItemEntityOptionSimpleModel(CargoRunModel):
@@ -2922,6 +2924,7 @@ class CatalogListModel(CargoRunModel):
     """Внешний ID (`externalId`)."""
     version: Optional[str] = field(key="version", default=None, omit_none=True)
     """Версия справочника (`version`)."""
+    __flag_enums__ = {"flags": CatalogFlag}
 
 
 class CatalogListWithItemsModel(CargoRunModel):
@@ -2956,6 +2959,7 @@ class CatalogListWithItemsModel(CargoRunModel):
     """`version` (undescribed by the Swagger and the pages)."""
     items: Optional[List[CatalogListItemSimpleModel]] = field(key="items", default=None, omit_none=True)
     """Элементы справочника (`items`)."""
+    __flag_enums__ = {"flags": CatalogFlag}
 
 
 class ColumnDispatcherModel(CargoRunModel):
@@ -3400,6 +3404,7 @@ class CounterpartyModel(CargoRunModel):
     """Список площадок (`platforms`)."""
     document_templates: Optional[List[CounterpartyDocumentTemplateModel]] = field(key="documentTemplates", default=None, omit_none=True)
     """Прикрепленные шаблоны документов (`documentTemplates`)."""
+    __flag_enums__ = {"flags": CounterpartyFlag}
 
 
 class CounterpartyPlatformModel(CargoRunModel):
@@ -4610,6 +4615,7 @@ class ItemChangePointListModel(CargoRunModel):
     """`visits` (undescribed by the Swagger and the pages)."""
     change_flag: Optional[str] = field(key="changeFlag", default=None, omit_none=True)
     """`changeFlag` (undescribed by the Swagger and the pages)."""
+    __flag_enums__ = {"change_flag": ItemChangePointFlag}
 
 
 class ItemChangePointVisitModel(CargoRunModel):
@@ -4710,6 +4716,7 @@ class LegalPersonViewModel(CargoRunModel):
     """`ndsTypeId` (undescribed by the Swagger and the pages)."""
     is_deleted: Optional[bool] = field(key="isDeleted", default=None, omit_none=True)
     """`isDeleted` (undescribed by the Swagger and the pages)."""
+    __flag_enums__ = {"flags": LegalPersonFlag}
 
 
 class LoadOptionModel(CargoRunModel):
@@ -4960,6 +4967,7 @@ class Point(CargoRunModel):
     """Point (`type`)."""
     coordinates: Optional[List[Decimal]] = field(key="coordinates", default=None, omit_none=True)
     """Координата (долгота, широта) (`coordinates`, `[lon, lat]`). Source: latest/api/bids.md § Поля `bidPoints[].geozone.location` (`[долгота, широта]`); latest/formats.md §4; latest/CHANGES.md §4 (read both, write the documented one)."""
+    __geo_point__ = True
 
 
 class PointEditModel(CargoRunModel):
@@ -4970,6 +4978,7 @@ class PointEditModel(CargoRunModel):
 
     coordinates: Optional[List[Decimal]] = field(key="coordinates", default=None, omit_none=True)
     """Координаты точки. Обычно передаются в формате `[долгота, широта]` (`coordinates`, `[lon, lat]`). Source: latest/api/bids.md § Поля `bidPoints[].geozone.location` (`[долгота, широта]`); latest/formats.md §4; latest/CHANGES.md §4 (read both, write the documented one)."""
+    __geo_point__ = True
 
 
 class RefreshTokenModel(CargoRunModel):
