@@ -188,7 +188,7 @@ pub const TITLE_STATUSES: &[&str] = &["ReceivedOrCreated", "Accepted", "Signed",
 /// client adopts them when the user name and password are its own, and a cooldown after a
 /// 429 holds here too.
 pub const AUTH_GENERATE_TOKEN: &Endpoint = &Endpoint {
-    summary: "Signs in: an access token (30 min) and a refresh token. Not for regular use (429 when called too often).",
+    summary: "Signs in: an access token (30 min) and a refresh token, returned as *** and kept by the client. Not for regular use (429 when called too often).",
     params: &[
         Param::new("user_name", Location::BodyField, Type::String).wire("userName").required().doc("ИмяПользователя", "The user name (auth.md §3.1)."),
         Param::new("password", Location::BodyField, Type::String).required().doc("Пароль", "The password (auth.md §3.1)."),
@@ -204,10 +204,10 @@ pub const AUTH_GENERATE_TOKEN: &Endpoint = &Endpoint {
 /// the old one and the refresh token (auth.md §4). Called by id with `***` for both tokens,
 /// it renews the client's own session; the answer's tokens come back as `***`.
 pub const AUTH_REFRESH_TOKEN: &Endpoint = &Endpoint {
-    summary: "Renews the access token with the refresh token.",
+    summary: "Renews the access token with the refresh token (*** for both: the client's own); the new tokens are returned as *** and kept by the client.",
     params: &[
-        Param::new("access_token", Location::BodyField, Type::String).wire("accessToken").required().doc("ТокенДоступа", "The access token that expires (auth.md §4.1)."),
-        Param::new("refresh_token", Location::BodyField, Type::String).wire("refreshToken").required().doc("ТокенОбновления", "The refresh token from the sign-in (auth.md §4.1)."),
+        Param::new("access_token", Location::BodyField, Type::String).wire("accessToken").required().doc("ТокенДоступа", "The access token that expires (auth.md §4.1); `***`: the client's own."),
+        Param::new("refresh_token", Location::BodyField, Type::String).wire("refreshToken").required().doc("ТокенОбновления", "The refresh token from the sign-in (auth.md §4.1); `***`: the client's own."),
     ],
     body: BodyKind::Object,
     auth: false,
