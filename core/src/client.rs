@@ -577,6 +577,17 @@ impl Client {
         }
     }
 
+    /// The pages of a paged call as the generic entry gives them: each item JSON in its
+    /// documented form (the row's model read and written, as [`Client::call`] does), with
+    /// [`Pager::total`] from the row's count header. Wrong parameters surface as the first
+    /// page's error.
+    pub fn json_pages(&self, ep: &'static Endpoint, params: Value) -> Pager<Value> {
+        match self.check(ep, params) {
+            Ok(args) => Pager::json(self.clone(), ep, args),
+            Err(e) => Pager::failed(self.clone(), ep, e),
+        }
+    }
+
     /// Sends a built request through the client's transport.
     pub(crate) async fn transport_execute(&self, req: Request) -> Result<Response> {
         self.transport.execute(req).await.map_err(|e| self.scrub(e))

@@ -12,7 +12,7 @@ The work is done by the Rust core (``logibridge._native``): transport, retries,
 validation, parsing, and the endpoint table every call is a row of. This package gives it
 Python clients — typed ones per service (:class:`Carreta` and :class:`AsyncCarreta`;
 :class:`Ireca` and :class:`AsyncIreca` with the iRECA callback receiver in
-:mod:`logibridge.ireca`) and
+:mod:`logibridge.ireca`; :class:`CargoRun` and :class:`AsyncCargoRun`) and
 the generic pair for any service of the table, registered ones included
 (:class:`Client`, :class:`AsyncClient`; :func:`endpoints`, :func:`register_service`) —
 typed models, exceptions, the embedded sandbox (:mod:`logibridge.sandbox`) and the
@@ -43,11 +43,13 @@ from ._logging import flush_logs, logging_dropped
 from ._models import Model
 from ._pagination import AsyncPager, Page, SyncPager
 from ._table import endpoints, register_service
+from .cargorun import AsyncCargoRun, CargoRun
 from .carreta import AsyncCarreta, Carreta
 from .ireca import AsyncIreca, Ireca
 
 # Imported for `logibridge.sandbox` / `logibridge.carreta` / `logibridge.ireca` attribute
 # access after `import logibridge`.
+from . import cargorun as cargorun  # noqa: E402
 from . import carreta as carreta  # noqa: E402
 from . import ireca as ireca  # noqa: E402
 from . import pricelist as pricelist  # noqa: E402
@@ -64,6 +66,8 @@ __all__ = [
     "AsyncCarreta",
     "Ireca",
     "AsyncIreca",
+    "CargoRun",
+    "AsyncCargoRun",
     "LogibridgeError",
     "ValidationError",
     "InvalidArgumentError",
@@ -88,6 +92,7 @@ __all__ = [
     "flush_logs",
     "logging_dropped",
     "carreta",
+    "cargorun",
     "ireca",
     "pricelist",
     "sandbox",

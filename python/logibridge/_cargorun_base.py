@@ -25,7 +25,7 @@ import enum
 import re
 import typing
 from datetime import datetime, timezone
-from typing import Any, ClassVar, Dict, FrozenSet, List, Literal, Mapping, Optional, Type
+from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Literal, Mapping, Optional, Type
 
 from ._models import Model, _is_union
 
@@ -87,6 +87,9 @@ class CargoRunModel(Model):
     """Fields ``repr`` shows as ``***`` (passwords, tokens)."""
     __flag_enums__: ClassVar[Dict[str, Type[OpenEnum]]] = {}
     """Fields holding a set of [Flags] (a ``str``, ``"A, B"``), by the enum of their names."""
+    __lb_time_writer__: ClassVar[Callable[[datetime], str]]
+    """How ``to_dict(mode="json")`` writes a date-time (set on each class: ``_models`` reads
+    it from the class's own ``__dict__``)."""
     __geo_point__: ClassVar[bool] = False
     """A GeoJSON point (``{type, coordinates: [lon, lat]}``): ``{latitude, longitude}`` reads as one."""
 

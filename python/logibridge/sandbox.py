@@ -31,10 +31,11 @@ from typing import Any, Dict, List, Optional, Tuple, Type
 
 from . import _native, _table
 from ._exceptions import InvalidArgumentError
+from .cargorun import AsyncCargoRun, CargoRun
 from .carreta import AsyncCarreta, Carreta
 from .ireca import AsyncIreca, Ireca
 
-__all__ = ["start", "Sandbox", "ServiceAccess", "TokenAccess", "DEFAULT_CARRETA_API_KEY", "DEFAULT_IRECA_TOKEN"]
+__all__ = ["start", "Sandbox", "ServiceAccess", "TokenAccess", "LoginAccess", "DEFAULT_CARRETA_API_KEY", "DEFAULT_IRECA_TOKEN"]
 
 DEFAULT_CARRETA_API_KEY = "sandbox-carreta-key"
 """The Carreta key the sandbox accepts unless told otherwise."""
@@ -43,7 +44,7 @@ DEFAULT_IRECA_TOKEN = "sandbox-ireca-token"
 """The iRECA Bearer token the sandbox accepts unless told otherwise."""
 
 # Where each service lives under the sandbox's base URL.
-_SERVICE_PATHS = {"carreta": "carreta/v1/", "ireca": "ireca/api/v1/"}
+_SERVICE_PATHS = {"carreta": "carreta/v1/", "ireca": "ireca/api/v1/", "cargorun": "cargorun/"}
 
 
 class ServiceAccess:
@@ -78,6 +79,22 @@ class TokenAccess:
         return f"TokenAccess(service={self.service!r}, base_url={self.base_url!r})"
 
 
+class LoginAccess:
+    """How to reach an emulated service that signs in with a user name and a password
+    (CARGO.RUN): its base URL and the credentials it accepts."""
+
+    __slots__ = ("service", "base_url", "username", "password")
+
+    def __init__(self, service: str, base_url: str, username: str, password: str) -> None:
+        self.service = service
+        self.base_url = base_url
+        self.username = username
+        self.password = password
+
+    def __repr__(self) -> str:
+        return f"LoginAccess(service={self.service!r}, base_url={self.base_url!r}, username={self.username!r})"
+
+
 class Sandbox:
     """A running sandbox: base URLs, credentials, and the control API (play the other side
     of a service, inject faults, read the request log)."""
@@ -90,6 +107,8 @@ class Sandbox:
         """The Carreta emulator: ``.base_url``, ``.api_key``, ``.accounts``."""
         self.ireca = TokenAccess("ireca", native.ireca_url, native.ireca_token)
         """The iRECA Courier emulator: ``.base_url``, ``.token`` (``Authorization: Bearer``)."""
+        self.cargorun = LoginAccess("cargorun", native.cargorun_url, native.cargorun_username, native.cargorun_password)
+        """The CARGO.RUN emulator: ``.base_url``, ``.username``, ``.password``."""
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     # -- clients ----------------------------------------------------------------------
@@ -109,6 +128,15 @@ class Sandbox:
     def async_ireca_client(self, **options: Any) -> AsyncIreca:
         """An :class:`~logibridge.AsyncIreca` client for this sandbox."""
         return AsyncIreca(self.ireca.token, base_url=self.ireca.base_url, **options)
+
+    def cargorun_client(self, **options: Any) -> CargoRun:
+        """A :class:`~logibridge.CargoRun` client for this sandbox (options as for it:
+        ``token_file``, ``timeout``, …)."""
+        return CargoRun(self.cargorun.username, self.cargorun.password, base_url=self.cargorun.base_url, **options)
+
+    def async_cargorun_client(self, **options: Any) -> AsyncCargoRun:
+        """An :class:`~logibridge.AsyncCargoRun` client for this sandbox."""
+        return AsyncCargoRun(self.cargorun.username, self.cargorun.password, base_url=self.cargorun.base_url, **options)
 
     # -- control API ------------------------------------------------------------------
 
@@ -164,6 +192,49 @@ class Sandbox:
         """Every callback delivery attempt of the iRECA emulator (``kind``, ``url``,
         ``attempt``, ``result``: the status or the error, ``delivered``), oldest first."""
         result: List[Dict[str, Any]] = self._control("GET", "ireca/callbacks")
+        return result
+
+    def cargorun_complete_bid(self, bid_id: int, mileage: Optional[float] = None) -> Dict[str, Any]:
+        """Plays the driver: a ``Started`` or ``Planned`` CARGO.RUN bid becomes ``Done``, each
+        point gets its fact times and the bid ``factMileage`` (``mileage`` km, default 100).
+        Returns the bid as the emulator holds it; another status is refused."""
+        body: Dict[str, Any] = {} if mileage is None else {"mileage": mileage}
+        result: Dict[str, Any] = self._control("POST", f"cargorun/bids/{int(bid_id)}/complete", body)
+        return result
+
+    def cargorun_distribute(self, distribution_bid_id: int, bid_id: int) -> Dict[str, Any]:
+        """Plays the dispatcher: a distribution bid becomes ``InProcess`` with ``bid_id``."""
+        result: Dict[str, Any] = self._control("POST", f"cargorun/distribution_bids/{int(distribution_bid_id)}/distribute", {"bid_id": int(bid_id)})
+        return result
+
+    def cargorun_expire_tokens(self, *, refresh_tokens: bool = False) -> int:
+        """Every CARGO.RUN access token issued so far expires now (``refresh_tokens=True``:
+        the refresh tokens are revoked too, so a client must sign in again). Returns how
+        many expired."""
+        result: Dict[str, Any] = self._control("POST", "cargorun/tokens/expire", {"refresh_tokens": refresh_tokens})
+        return int(result.get("expired", 0))
+
+    def cargorun_advance_clock(self, seconds: float) -> Dict[str, Any]:
+        """Moves the CARGO.RUN emulator's clock (token expiry, the sign-in cooldown,
+        ``createdAt``/``updatedAt``) by ``seconds``; returns ``{now, offset_seconds}``."""
+        result: Dict[str, Any] = self._control("POST", "cargorun/clock", {"advance_seconds": seconds})
+        return result
+
+    def cargorun_calls(self) -> Dict[str, int]:
+        """Requests the CARGO.RUN emulator received per endpoint id (every request that
+        reached a row, whatever its answer) since the start or :meth:`cargorun_clear_calls`."""
+        result: Dict[str, int] = self._control("GET", "cargorun/calls")
+        return result
+
+    def cargorun_clear_calls(self) -> None:
+        """Sets the per-id request counts back to zero."""
+        self._control("DELETE", "cargorun/calls")
+
+    def cargorun_settings(self, *, token_lifetime_seconds: Optional[int] = None, cooldown_seconds: Optional[int] = None) -> Dict[str, Any]:
+        """The emulator's token lifetime and sign-in cooldown, changed where given (for
+        tokens issued afterwards)."""
+        body = {k: v for k, v in (("token_lifetime_seconds", token_lifetime_seconds), ("cooldown_seconds", cooldown_seconds)) if v is not None}
+        result: Dict[str, Any] = self._control("POST" if body else "GET", "cargorun/settings", body or None)
         return result
 
     def fault_path(self, endpoint: str) -> str:

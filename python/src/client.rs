@@ -86,7 +86,7 @@ fn shown_base_url(client: &logibridge::Client) -> String {
 /// Runs a call on the shared runtime and waits on this thread with the GIL released,
 /// looking for Ctrl-C between waits (which aborts the call). A panic inside becomes an
 /// internal error with the panic's text.
-fn wait_interruptibly<T, F>(py: Python<'_>, call: F) -> PyResult<T>
+pub(crate) fn wait_interruptibly<T, F>(py: Python<'_>, call: F) -> PyResult<T>
 where
     T: Send + 'static,
     F: std::future::Future<Output = logibridge::Result<T>> + Send + 'static,
@@ -255,6 +255,16 @@ impl Client {
                 })
             }
         }
+    }
+
+    /// The pages of a paged call (`logibridge::Client::json_pages`), walked by the core's
+    /// pager: `Pages.next_page()` gives each page's JSON items and the announced total.
+    #[pyo3(signature = (endpoint, params=None))]
+    fn pages(&self, py: Python<'_>, endpoint: &str, params: Option<&Bound<'_, PyAny>>) -> PyResult<crate::pages::Pages> {
+        let client = self.client(py)?;
+        let params = Self::params(params)?;
+        let ep = client.endpoint(endpoint).map_err(|e| to_pyerr(py, &e))?;
+        Ok(crate::pages::Pages::new(client.json_pages(ep, params)))
     }
 
     /// A client sharing this one's connections with options changed by name:

@@ -20,6 +20,7 @@ mod ireca;
 mod lifecycle;
 mod logging;
 mod models;
+mod pages;
 mod pricelist;
 mod pricerow;
 mod rules;
@@ -58,6 +59,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<models::Schema>()?;
     m.add_class::<models::ModelReader>()?;
     m.add_class::<models::RawPage>()?;
+    m.add_class::<pages::Pages>()?;
     m.add_function(wrap_pyfunction!(models::decode, m)?)?;
     m.add_function(wrap_pyfunction!(models::lazy_attr, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;

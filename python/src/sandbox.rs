@@ -15,6 +15,9 @@ pub struct Sandbox {
     carreta_api_key: String,
     ireca_url: String,
     ireca_token: String,
+    cargorun_url: String,
+    cargorun_username: String,
+    cargorun_password: String,
 }
 
 #[pymethods]
@@ -46,6 +49,9 @@ impl Sandbox {
             carreta_api_key: inner.carreta_api_key().to_owned(),
             ireca_url: inner.ireca_url(),
             ireca_token: inner.ireca_token().to_owned(),
+            cargorun_url: inner.cargorun_url(),
+            cargorun_username: inner.cargorun_username().to_owned(),
+            cargorun_password: inner.cargorun_password().to_owned(),
             inner: Mutex::new(Some(inner)),
         })
     }
@@ -78,6 +84,24 @@ impl Sandbox {
     #[getter]
     fn ireca_token(&self) -> &str {
         &self.ireca_token
+    }
+
+    /// `http://127.0.0.1:PORT/cargorun/` (the customer's base URL of the CARGO.RUN emulator).
+    #[getter]
+    fn cargorun_url(&self) -> &str {
+        &self.cargorun_url
+    }
+
+    /// The user name the CARGO.RUN emulator accepts.
+    #[getter]
+    fn cargorun_username(&self) -> &str {
+        &self.cargorun_username
+    }
+
+    /// The password the CARGO.RUN emulator accepts.
+    #[getter]
+    fn cargorun_password(&self) -> &str {
+        &self.cargorun_password
     }
 
     /// Whether the server is still running.

@@ -1,0 +1,848 @@
+"""CARGO.RUN Logistics 2.0: directories, bids, distribution bids, trackers, ETRN titles,
+the geocoder and the organisation's employees — the 74 typed calls.
+
+::
+
+    import logibridge
+    from logibridge import cargorun
+
+    with logibridge.CargoRun("integration@example.com", "password", token_file="~/.cargorun-token") as cr:
+        driver_id = cr.drivers.apply(cargorun.DriverEditModel(id=0, first_name="Иван", last_name="Петров",
+                                                             phone_number="8 (999) 123-45-67"))
+        pager = cr.drivers.list(filter="updatedAt ge 2026-01-23T21:00:00Z", orderby="updatedAt")
+        for driver in pager:                      # pages of 50, fetched as the loop goes
+            print(driver.id, driver.last_name, driver.phone_number)
+        print(pager.total)                        # X-MetaCount, once a page was read
+        cr.bids.set_status(bid_id, "Started")
+
+**Signing in** is the core's: the first call gets a JWT with the user name and password
+(``GenerateToken``, once per process for a base URL and user, its 429 cooldown remembered),
+renews it before it expires and after a 401 (``RefreshToken``), and keeps it in
+``token_file`` (owner-only) across restarts when given. Neither the password nor a token
+appears in ``repr``, messages or logs; the two token rows called directly
+(``cr.auth.generate_token``) answer with the tokens as ``***``.
+
+**Resources** are named after the ids (``cargorun.drivers.apply`` → ``cr.drivers.apply``):
+``auth``, ``drivers``, ``cars``, ``trailers``, ``counterparties``, ``contracts``,
+``counterparty_points``, ``legal_persons``, ``catalogs``, ``bids``, ``distribution_bids``,
+``trackers``, ``etrn``, ``map``, ``employees``. Each is written once for :class:`CargoRun`
+and :class:`AsyncCargoRun`. ``apply`` calls take a model (or a dict of wire names) and
+return the id the service answered (``id`` 0 creates, > 0 updates); lists return a pager
+(:class:`ODataPager`, :class:`AsyncODataPager`) over OData pages of 50 with ``total`` from
+``X-MetaCount`` and take ``filter`` and ``orderby`` (OData ``$filter``/``$orderby``).
+
+**Models** are generated from the Swagger and the pages (:mod:`logibridge._cargorun_models`,
+re-exported here): snake_case attributes, wire names in ``to_dict()``, ``Decimal`` money,
+aware ``datetime`` (a naive one is refused), ``date`` for date-only fields, open enums,
+unknown fields kept and sent back.
+
+**Checks before sending** (the core's, from the pages): required fields per entity, a bid's
+loading and unloading points, Russian phone numbers (normalised to ``+7XXXXXXXXXX``), INN
+check digits, GeoJSON ``[lon, lat]`` in range, a date-time's offset, ``top`` ≤ 50 on the
+generic entry. A broken rule raises :class:`~logibridge.ValidationError` naming the field,
+and nothing is sent.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from datetime import datetime
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Dict,
+    Generic,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    overload,
+)
+
+from . import _native, _table
+from ._base import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncClientBase,
+    ClientBase,
+    F,
+    Flavour,
+    Operation,
+    Params,
+    Resource,
+    SyncClientBase,
+    many,
+    one,
+)
+from ._base import Async as _Async
+from ._base import Sync as _Sync
+from ._base import _Many, _Operation
+from ._cargorun_models import *  # noqa: F401,F403 - the models are part of this module's surface
+from ._cargorun_models import (
+    AddressSuggestionsModel,
+    AddUserRoleModel,
+    BidDocumentAssignmentModel,
+    BidForceCompleteModel,
+    BidForExternalSyncModel,
+    BidPatchModel,
+    BidPaymentModel,
+    BidStatus,
+    BidTrailerReplacementModel,
+    BidTruckingEditModel,
+    BidTruckingGetModel,
+    BidViewModel,
+    CarEditModel,
+    CarGetModel,
+    CarListViewModel,
+    CarLogistModel,
+    CarLogistSimpleModel,
+    CarMileageForPeriodModel,
+    CatalogListItemSimpleViewModel,
+    CatalogListModel,
+    CatalogListWithItemsModel,
+    CounterpartyContractEditModel,
+    CounterpartyContractModel,
+    CounterpartyEditModel,
+    CounterpartyListModel,
+    CounterpartyModel,
+    CounterpartyPointEditModel,
+    CounterpartyPointModel,
+    DistributionBidEditModel,
+    DistributionBidForExternalSyncModel,
+    DistributionBidViewModel,
+    DriverEditModel,
+    DriverListViewModel,
+    ExternalDistributionBidInfoModel,
+    ExternalDistributionBidStatusModel,
+    InviteUserModel,
+    LegalPersonEditModel,
+    LegalPersonViewModel,
+    TitleExternalModel,
+    TitleWithRemarksExternalModel,
+    TrackerAttachModel,
+    TrackerViewModel,
+    TrailerEditModel,
+    TrailerListViewModel,
+    UserAddModel,
+    UserSimpleModel,
+    WaybillTitleStatus,
+)
+from ._exceptions import InvalidArgumentError
+from ._models import Model, jsonable
+from ._pagination import Page, Paging
+
+if TYPE_CHECKING:
+    from typing_extensions import Concatenate, ParamSpec, Self
+
+    _P = ParamSpec("_P")
+elif sys.version_info >= (3, 10):
+    from typing import ParamSpec
+
+    _P = ParamSpec("_P")
+else:  # Python 3.9 has no ParamSpec; at run time _P only parametrises Generic.
+    _P = TypeVar("_P")
+
+__all__ = [
+    "CargoRun",
+    "AsyncCargoRun",
+    "ODataPager",
+    "AsyncODataPager",
+    "DEFAULT_BASE_URL",
+    "PAGE_SIZE",
+]
+# The generated models (`_cargorun_models.__all__`) are attributes of this module too
+# (`cargorun.BidStatus`), through the star import above.
+
+_SERVICE = _table.service("cargorun")
+
+DEFAULT_BASE_URL: str = _SERVICE["default_base_url"]
+"""The shared installation's API; a customer may have its own (``https://api.<customer>.cargorun.ru/``)."""
+
+PAGE_SIZE: int = next(r["paging"]["size"] for r in _SERVICE["endpoints"] if r["id"] == "cargorun.drivers.list")
+"""Items per page of every list (``$top=50``, «Пагинация и нагрузка»)."""
+
+M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+
+Body = Union[Model, Mapping[str, Any]]
+"""A record to send: a generated model, or a dict under the wire's camelCase names."""
+
+
+# -- request bodies -------------------------------------------------------------------
+
+
+def _refuse_naive(value: Any, path: str) -> None:
+    """Raises InvalidArgumentError naming ``path`` for a datetime without a zone anywhere in
+    ``value`` (one set on a model by hand, or in a dict): a local wall-clock time is not
+    guessed to be UTC."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidArgumentError(
+                f"{path}: {value.isoformat()} has no time zone; give an aware datetime (any offset: it is sent in UTC)",
+                field=path,
+                code="cargorun.naive_datetime",
+                message_ru=f"{path}: у {value.isoformat()} нет часового пояса; передайте datetime с поясом (любым: он отправляется в UTC)",
+            )
+    elif isinstance(value, Model):
+        for f in type(value).__lb_fields__:
+            _refuse_naive(getattr(value, f.name), f"{path}.{f.key}")
+        _refuse_naive(value.extra, path)
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            _refuse_naive(v, f"{path}.{k}")
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _refuse_naive(v, f"{path}[{i}]")
+
+
+def _body(value: Any, path: str) -> Any:
+    """One record in its JSON form (a model under its wire names; a dict as given)."""
+    if not isinstance(value, (Model, Mapping)):
+        raise TypeError(f"{path} must be a CARGO.RUN model or a dict, got {type(value).__name__}")
+    _refuse_naive(value, path)
+    return jsonable(value)
+
+
+def _entity(name: str) -> Callable[..., Params]:
+    """The hook of an entity row: its one body parameter ``name`` from the argument."""
+
+    def hook(**arguments: Any) -> Params:
+        return {name: _body(arguments[name], name)}
+
+    return hook
+
+
+def _applied(data: Any) -> Optional[int]:
+    """The id an Apply call answered: the number, or the ``id`` of an object; None when the
+    service answered nothing."""
+    if isinstance(data, bool):
+        return None
+    if isinstance(data, int):
+        return data
+    if isinstance(data, Mapping) and isinstance(data.get("id"), int):
+        return int(data["id"])
+    return None
+
+
+def _nothing(data: Any) -> None:
+    return None
+
+
+def _as_is(data: Any) -> Any:
+    return data
+
+
+if TYPE_CHECKING:
+    _Declared = Callable[Concatenate[Any, _P], None]
+    _Hook = Callable[..., Params]
+
+
+def apply(endpoint: str, param: str) -> Callable[[_Declared[_P]], Operation[_P, Optional[int]]]:
+    """Declares an Apply call: the one argument is the entity (a model or a dict), the
+    answer the id the service gave it."""
+    return lambda declared: Operation(endpoint, _applied, declared, shape="one", params=_entity(param), returns="Optional[int]")
+
+
+def send(endpoint: str, param: Optional[str] = None, *, params: Optional[_Hook] = None) -> Callable[[_Declared[_P]], Operation[_P, None]]:
+    """Declares a call that changes something and answers nothing to keep (a body of ids,
+    or one entity ``param``): it returns None once the service has accepted it."""
+    hook = params if params is not None else _entity(param) if param is not None else None
+    return lambda declared: Operation(endpoint, _nothing, declared, shape="one", params=hook, returns="None")
+
+
+def _json(endpoint: str, *, params: Optional[_Hook] = None) -> Callable[[_Declared[_P]], Operation[_P, Dict[str, Any]]]:
+    return lambda declared: Operation(endpoint, _as_is, declared, shape="one", params=params, returns="Dict[str, Any]")
+
+
+# -- lists: OData pages of 50 ---------------------------------------------------------
+
+_PAGING = Paging(param="skip", first=0, size=PAGE_SIZE)
+
+
+class _Walk:
+    """What both pagers share: the call, its parameters, and how items are decoded."""
+
+    def __init__(self, handle: _native.Client, endpoint: str, params: Optional[Any], decode: Callable[[Any], List[Any]]) -> None:
+        self._handle, self._endpoint, self._params, self._decode = handle, endpoint, params, decode
+        self.total: Optional[int] = None
+        """The count the service announced (``X-MetaCount``: after the filter, before paging),
+        once a page has been fetched; None before, or when the service sent none."""
+
+    def _pages(self) -> _native.Pages:
+        return self._handle.pages(self._endpoint, self._params)
+
+    def _page(self, answer: Tuple[Optional[List[Any]], Optional[int]], number: int) -> Optional[Page[Any]]:
+        items, total = answer
+        if total is not None:
+            self.total = total
+        return None if items is None else Page(self._decode(items), number, _PAGING)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._endpoint}{'' if self.total is None else f' total={self.total}'}>"
+
+
+class ODataPager(_Walk, Generic[M]):
+    """Every item of a list across its OData pages of 50 (``$top``/``$skip``), fetched as
+    iteration goes by the core's pager (a short page is the last).
+
+    ``for item in pager`` walks every page; ``pager.pages()`` yields whole pages (numbered
+    from 0); ``pager.first_page()`` fetches one; ``pager.total`` is the ``X-MetaCount`` of
+    the last page read. Nothing is sent before you iterate; each walk starts over.
+    """
+
+    def pages(self) -> Iterator[Page[M]]:
+        """The pages one by one, from the first to the last."""
+        native, number = self._pages(), 0
+        while True:
+            page = self._page(native.next_page(), number)
+            if page is None:
+                return
+            yield page
+            number += 1
+
+    def first_page(self) -> Page[M]:
+        """The first page only (one request)."""
+        return next(iter(self.pages()), Page([], 0, _PAGING))
+
+    def __iter__(self) -> Iterator[M]:
+        for page in self.pages():
+            yield from page.items
+
+    def to_list(self) -> List[M]:
+        """Every item of every page."""
+        return list(self)
+
+
+class AsyncODataPager(_Walk, Generic[M]):
+    """:class:`ODataPager` for ``async for``; ``await pager.to_list()``."""
+
+    async def pages(self) -> AsyncIterator[Page[M]]:
+        """The pages one by one, from the first to the last."""
+        native, number = self._pages(), 0
+        while True:
+            page = self._page(await native.next_page_async(), number)
+            if page is None:
+                return
+            yield page
+            number += 1
+
+    async def first_page(self) -> Page[M]:
+        """The first page only (one request)."""
+        async for page in self.pages():
+            return page
+        return Page([], 0, _PAGING)
+
+    async def __aiter__(self) -> AsyncIterator[M]:
+        async for page in self.pages():
+            for item in page.items:
+                yield item
+
+    async def to_list(self) -> List[M]:
+        """Every item of every page."""
+        return [item async for item in self]
+
+
+class ListOperation(_Operation, Generic[_P, M]):
+    """A list method: an :class:`ODataPager` of ``M`` on a blocking client, an
+    :class:`AsyncODataPager` on an asyncio one. Nothing is sent before the pager is walked."""
+
+    @overload
+    def __get__(self, obj: None, owner: Optional[type] = None) -> ListOperation[_P, M]: ...
+
+    @overload
+    def __get__(self, obj: Resource[_Sync], owner: Optional[type] = None) -> Callable[_P, ODataPager[M]]: ...
+
+    @overload
+    def __get__(self, obj: Resource[_Async], owner: Optional[type] = None) -> Callable[_P, AsyncODataPager[M]]: ...
+
+    def __get__(self, obj: Optional[Resource[Any]], owner: Optional[type] = None) -> Any:
+        return self._bind(obj)
+
+    def run(self, flavour: Type[Flavour], resource: Resource[Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+        handle, params = self.request(resource, args, kwargs)
+        pager = AsyncODataPager if flavour is _Async else ODataPager
+        return pager(handle, self.endpoint, params, self._decode)
+
+    def _wrap(self, flavour: Type[Flavour]) -> Callable[..., Any]:
+        # A pager is handed out at once in both flavours; the asyncio one awaits its pages.
+        return Flavour.wrap(functools.partial(self.run, flavour))
+
+
+def listing(endpoint: str, model: Type[M]) -> Callable[[_Declared[_P]], ListOperation[_P, M]]:
+    """Declares a list method: its arguments are the row's parameters by name, its answer a
+    pager of ``model`` over the row's OData pages."""
+    return lambda declared: ListOperation(endpoint, _Many(model, endpoint), declared, shape="odata", returns=f"ODataPager[{model.__name__}]")
+
+
+# -- resources ----------------------------------------------------------------------------
+
+
+class AuthResource(Resource[F]):
+    """``cargorun.auth.*``: the token calls. The client signs in and renews by itself; called
+    directly, the client's session answers them, tokens as ``***``."""
+
+    @_json("cargorun.auth.generate_token")
+    def generate_token(self, user_name: str, password: str, *, code: Optional[str] = None) -> None:
+        """``cargorun.auth.generate_token``: signs in (the client's own user and password
+        adopt the answer); ``accessToken`` and ``refreshToken`` come back as ``***``. Not
+        for regular use: the service answers 429 when it is called too often."""
+
+    @_json("cargorun.auth.refresh_token")
+    def refresh_token(self, access_token: str = "***", refresh_token: str = "***") -> None:
+        """``cargorun.auth.refresh_token``: renews the client's own session (``***`` for
+        both tokens); the new tokens come back as ``***``."""
+
+
+class DriversResource(Resource[F]):
+    """``cargorun.drivers.*`` (directories.md)."""
+
+    @apply("cargorun.drivers.apply", "driver")
+    def apply(self, driver: Union[DriverEditModel, Mapping[str, Any]]) -> None:
+        """``cargorun.drivers.apply``: creates (``id`` 0) or updates a driver; returns its id.
+        The phone is sent as ``+7XXXXXXXXXX``; a number that is not Russian is refused."""
+
+    @send("cargorun.drivers.delete")
+    def delete(self, id: int) -> None:
+        """``cargorun.drivers.delete``: refused while the driver has active bids."""
+
+    @send("cargorun.drivers.restore")
+    def restore(self, id: int) -> None:
+        """``cargorun.drivers.restore``."""
+
+    @listing("cargorun.drivers.list", DriverListViewModel)
+    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, check_online: Optional[bool] = None, with_deleted: Optional[bool] = None) -> None:
+        """``cargorun.drivers.list``: the drivers, 50 a page (``check_online``: whether each
+        driver's app is online; ``with_deleted``)."""
+
+
+class CarsResource(Resource[F]):
+    """``cargorun.cars.*`` (directories.md)."""
+
+    @apply("cargorun.cars.apply", "car")
+    def apply(self, car: Union[CarEditModel, Mapping[str, Any]]) -> None:
+        """``cargorun.cars.apply``: creates (``id`` 0) or updates a car; returns its id."""
+
+    @send("cargorun.cars.delete")
+    def delete(self, id: int) -> None:
+        """``cargorun.cars.delete``."""
+
+    @listing("cargorun.cars.list", CarListViewModel)
+    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.cars.list``: the cars, 50 a page."""
+
+    @one("cargorun.cars.get_for_edit", CarGetModel)
+    def get_for_edit(self, id: int) -> None:
+        """``cargorun.cars.get_for_edit``: one car with everything an edit needs."""
+
+    @one("cargorun.cars.mileage", CarMileageForPeriodModel)
+    def mileage(self, car_id: int, start: str, end: str) -> None:
+        """``cargorun.cars.mileage``: the mileage over a period given without a time zone,
+        ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM:SS`` (directories.md); one with a zone is refused."""
+
+
+class TrailersResource(Resource[F]):
+    """``cargorun.trailers.*`` (directories.md)."""
+
+    @apply("cargorun.trailers.apply", "trailer")
+    def apply(self, trailer: Union[TrailerEditModel, Mapping[str, Any]]) -> None:
+        """``cargorun.trailers.apply``: creates (``id`` 0) or updates a trailer; returns its id."""
+
+    @send("cargorun.trailers.delete")
+    def delete(self, id: int) -> None:
+        """``cargorun.trailers.delete``."""
+
+    @listing("cargorun.trailers.list", TrailerListViewModel)
+    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, with_deleted: Optional[bool] = None) -> None:
+        """``cargorun.trailers.list``: the trailers, 50 a page."""
+
+
+class CounterpartiesResource(Resource[F]):
+    """``cargorun.counterparties.*`` (counterparties.md)."""
+
+    @apply("cargorun.counterparties.apply", "counterparty")
+    def apply(self, counterparty: Union[CounterpartyEditModel, Mapping[str, Any]]) -> None:
+        """``cargorun.counterparties.apply``: creates (``id`` 0) or updates a counterparty;
+        returns its id. The INN's check digits are checked first."""
+
+    @send("cargorun.counterparties.delete")
+    def delete(self, id: int) -> None:
+        """``cargorun.counterparties.delete``."""
+
+    @listing("cargorun.counterparties.list", CounterpartyListModel)
+    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, with_deleted: Optional[bool] = None, only_insolvent: Optional[bool] = None) -> None:
+        """``cargorun.counterparties.list``: the counterparties, 50 a page."""
+
+    @one("cargorun.counterparties.get", CounterpartyModel)
+    def get(self, id: int) -> None:
+        """``cargorun.counterparties.get``: one counterparty."""
+
+
+class ContractsResource(Resource[F]):
+    """``cargorun.contracts.*``: a counterparty's contracts (counterparties.md)."""
+
+    @apply("cargorun.contracts.apply", "contract")
+    def apply(self, contract: Union[CounterpartyContractEditModel, Mapping[str, Any]]) -> None:
+        """``cargorun.contracts.apply``: creates (``id`` 0) or updates a contract (``date`` is
+        date-only); returns its id."""
+
+    @listing("cargorun.contracts.list", CounterpartyContractModel)
+    def list(self, counterparty_id: int, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.contracts.list``: a counterparty's contracts, 50 a page."""
+
+    @one("cargorun.contracts.get", CounterpartyContractModel)
+    def get(self, counterparty_id: int, contract_id: int) -> None:
+        """``cargorun.contracts.get``: one contract of a counterparty."""
+
+    @send("cargorun.contracts.delete")
+    def delete(self, id: int, counterparty_id: int) -> None:
+        """``cargorun.contracts.delete``."""
+
+
+class CounterpartyPointsResource(Resource[F]):
+    """``cargorun.counterparty_points.*``: a counterparty's addresses (counterparties.md)."""
+
+    @apply("cargorun.counterparty_points.apply", "point")
+    def apply(self, point: Union[CounterpartyPointEditModel, Mapping[str, Any]]) -> None:
+        """``cargorun.counterparty_points.apply``: creates (``id`` 0) or updates a point; its
+        location may be GeoJSON or ``{latitude, longitude}`` (sent as GeoJSON ``[lon, lat]``)."""
+
+    @listing("cargorun.counterparty_points.list", CounterpartyPointModel)
+    def list(self, counterparty_id: int, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.counterparty_points.list``: a counterparty's points, 50 a page."""
+
+    @one("cargorun.counterparty_points.get", CounterpartyPointModel)
+    def get(self, id: int) -> None:
+        """``cargorun.counterparty_points.get``: one point."""
+
+    @send("cargorun.counterparty_points.delete")
+    def delete(self, id: int) -> None:
+        """``cargorun.counterparty_points.delete``."""
+
+    @send("cargorun.counterparty_points.restore")
+    def restore(self, id: int, counterparty_id: int) -> None:
+        """``cargorun.counterparty_points.restore``."""
+
+
+class LegalPersonsResource(Resource[F]):
+    """``cargorun.legal_persons.*``: your own legal persons."""
+
+    @apply("cargorun.legal_persons.apply", "legal_person")
+    def apply(self, legal_person: Union[LegalPersonEditModel, Mapping[str, Any]]) -> None:
+        """``cargorun.legal_persons.apply``: creates (``id`` 0) or updates a legal person; returns its id."""
+
+    @send("cargorun.legal_persons.delete")
+    def delete(self, id: int) -> None:
+        """``cargorun.legal_persons.delete``."""
+
+    @listing("cargorun.legal_persons.list", LegalPersonViewModel)
+    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, with_deleted: Optional[bool] = None) -> None:
+        """``cargorun.legal_persons.list``: your legal persons, 50 a page."""
+
+
+class CatalogsResource(Resource[F]):
+    """``cargorun.catalogs.*``: custom catalogs (custom-catalogs.md)."""
+
+    @listing("cargorun.catalogs.get_simple", CatalogListWithItemsModel)
+    def get_simple(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, show_obsolete: Optional[bool] = None, type: Optional[str] = None) -> None:
+        """``cargorun.catalogs.get_simple``: catalogs with their items."""
+
+    @listing("cargorun.catalogs.get", CatalogListWithItemsModel)
+    def get(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.catalogs.get``: custom catalogs with their items."""
+
+    @listing("cargorun.catalogs.list", CatalogListModel)
+    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.catalogs.list``: custom catalogs without their items."""
+
+    @listing("cargorun.catalogs.items", CatalogListItemSimpleViewModel)
+    def items(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, with_deleted: Optional[bool] = None) -> None:
+        """``cargorun.catalogs.items``: catalog items (``filter="id eq N"`` resolves a
+        ``typeOptions`` id to its ``displayName``)."""
+
+
+def _payment_params(bid_id: int, payment: Union[BidPaymentModel, Mapping[str, Any]]) -> Params:
+    return {"bid_id": bid_id, "payment": _body(payment, "payment")}
+
+
+def _status_params(bid_id: int, status: Union[BidStatus, str]) -> Params:
+    return {"bid_id": bid_id, "status": str(status)}
+
+
+class BidsResource(Resource[F]):
+    """``cargorun.bids.*``: trucking bids through their life (bids.md, statuses.md)."""
+
+    @apply("cargorun.bids.apply", "bid")
+    def apply(self, bid: Union[BidTruckingEditModel, Mapping[str, Any]]) -> None:
+        """``cargorun.bids.apply``: creates (``id`` 0) or updates a bid (at least a loading
+        and an unloading point, date-times with their offset); returns its id."""
+
+    @send("cargorun.bids.patch", "patch")
+    def patch(self, patch: Union[BidPatchModel, Mapping[str, Any]]) -> None:
+        """``cargorun.bids.patch``: changes the fields given (a nested array is sent whole)."""
+
+    @send("cargorun.bids.set_status", params=_status_params)
+    def set_status(self, bid_id: int, status: Union[BidStatus, str]) -> None:
+        """``cargorun.bids.set_status``: ``New``, ``Planned``, ``Started``, ``Canceled`` or ``Done``."""
+
+    @send("cargorun.bids.force_complete", "completion")
+    def force_complete(self, completion: Union[BidForceCompleteModel, Mapping[str, Any]]) -> None:
+        """``cargorun.bids.force_complete``: completes a bid by hand (fact times, mileage)."""
+
+    @send("cargorun.bids.revert")
+    def revert(self, bid_id: int) -> None:
+        """``cargorun.bids.revert``: back to ``New``."""
+
+    @send("cargorun.bids.apply_payment", params=_payment_params)
+    def apply_payment(self, bid_id: int, payment: Union[BidPaymentModel, Mapping[str, Any]]) -> None:
+        """``cargorun.bids.apply_payment``: the payment status and its dates (date-only)."""
+
+    @many("cargorun.bids.trailer_replacements", BidTrailerReplacementModel)
+    def trailer_replacements(self, bid_id: int) -> None:
+        """``cargorun.bids.trailer_replacements``: the bid's trailer replacements («перецепки»)."""
+
+    @send("cargorun.bids.cancel")
+    def cancel(self, bid_id: int) -> None:
+        """``cargorun.bids.cancel``."""
+
+    @send("cargorun.bids.delete")
+    def delete(self, bid_id: int) -> None:
+        """``cargorun.bids.delete``: only a ``New`` bid."""
+
+    @send("cargorun.bids.restore")
+    def restore(self, bid_id: int) -> None:
+        """``cargorun.bids.restore``."""
+
+    @one("cargorun.bids.get", BidViewModel)
+    def get(self, bid_id: int, *, main_data_only: Optional[bool] = None) -> None:
+        """``cargorun.bids.get``: one bid (``main_data_only``: without points, cargos, documents)."""
+
+    @listing("cargorun.bids.list_for_external", BidForExternalSyncModel)
+    def list_for_external(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.bids.list_for_external``: bids for an external system, 50 a page
+        (``filter="updatedAt ge …Z"``, ``orderby="updatedAt"`` to sync, sync.md)."""
+
+    @many("cargorun.bids.documents", BidDocumentAssignmentModel)
+    def documents(self, bid_id: int) -> None:
+        """``cargorun.bids.documents``: the documents attached to the bid."""
+
+
+def _items_params(items: Sequence[Union[DistributionBidEditModel, Mapping[str, Any]]]) -> Params:
+    if isinstance(items, (str, bytes, Mapping, Model)) or not isinstance(items, Sequence):
+        raise TypeError(f"items must be a list of distribution bids, got {type(items).__name__}")
+    return {"items": [_body(item, f"items[{i}]") for i, item in enumerate(items)]}
+
+
+class DistributionBidsResource(Resource[F]):
+    """``cargorun.distribution_bids.*``: orders to distribute (distribution-bids.md)."""
+
+    @send("cargorun.distribution_bids.apply", params=_items_params)
+    def apply(self, items: Sequence[Union[DistributionBidEditModel, Mapping[str, Any]]]) -> None:
+        """``cargorun.distribution_bids.apply``: creates or updates distribution bids, each with
+        ``id`` and ``external_status``."""
+
+    @listing("cargorun.distribution_bids.list_for_external", DistributionBidForExternalSyncModel)
+    def list_for_external(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.distribution_bids.list_for_external``: 50 a page."""
+
+    @many("cargorun.distribution_bids.external_info", ExternalDistributionBidInfoModel)
+    def external_info(self, *, car_id: Optional[int] = None, bid_id: Optional[int] = None) -> None:
+        """``cargorun.distribution_bids.external_info``: by car or by bid (Swagger only now)."""
+
+    @listing("cargorun.distribution_bids.external_statuses", ExternalDistributionBidStatusModel)
+    def external_statuses(self, *, ids: Optional[Sequence[int]] = None, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.distribution_bids.external_statuses``: the statuses of the ids given."""
+
+    @one("cargorun.distribution_bids.get", DistributionBidViewModel)
+    def get(self, id: int) -> None:
+        """``cargorun.distribution_bids.get``: one distribution bid."""
+
+    @one("cargorun.distribution_bids.get_for_bid", BidTruckingGetModel)
+    def get_for_bid(self, bid_id: int) -> None:
+        """``cargorun.distribution_bids.get_for_bid``: the distribution bid (order) linked to a
+        trucking bid, by the bid's id, read as a trucking bid's model."""
+
+    @send("cargorun.distribution_bids.cancel")
+    def cancel(self, id: int, *, comment: Optional[str] = None) -> None:
+        """``cargorun.distribution_bids.cancel``."""
+
+    @send("cargorun.distribution_bids.delete")
+    def delete(self, id: int) -> None:
+        """``cargorun.distribution_bids.delete``."""
+
+    @send("cargorun.distribution_bids.restore")
+    def restore(self, id: int) -> None:
+        """``cargorun.distribution_bids.restore``."""
+
+    @send("cargorun.distribution_bids.revert")
+    def revert(self, id: int) -> None:
+        """``cargorun.distribution_bids.revert``: back to its previous state."""
+
+
+class TrackersResource(Resource[F]):
+    """``cargorun.trackers.*`` (trackers.md)."""
+
+    @listing("cargorun.trackers.list", TrackerViewModel)
+    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, with_deleted: Optional[bool] = None) -> None:
+        """``cargorun.trackers.list``: the trackers, 50 a page."""
+
+    @send("cargorun.trackers.attach", "attachment")
+    def attach(self, attachment: Union[TrackerAttachModel, Mapping[str, Any]]) -> None:
+        """``cargorun.trackers.attach``: attaches a tracker to a car or a driver;
+        ``entity_id=None`` detaches it (written as ``null``)."""
+
+
+def _title_status_params(id: int, status: Union[WaybillTitleStatus, str], *, bid_id: Optional[int] = None, bid_external_id: Optional[str] = None) -> Params:
+    return {"id": id, "status": str(status), "bid_id": bid_id, "bid_external_id": bid_external_id}
+
+
+class EtrnResource(Resource[F]):
+    """``cargorun.etrn.*``: ETRN titles (etrn.md)."""
+
+    @listing("cargorun.etrn.titles", TitleExternalModel)
+    def titles(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.etrn.titles``: 50 a page."""
+
+    @one("cargorun.etrn.title", TitleWithRemarksExternalModel)
+    def title(self, *, title_id: Optional[int] = None, bid_id: Optional[int] = None, bid_external_id: Optional[str] = None) -> None:
+        """``cargorun.etrn.title``: one title with its remarks, by title id, bid id or the bid's external id."""
+
+    @send("cargorun.etrn.apply_status", params=_title_status_params)
+    def apply_status(self, id: int, status: Union[WaybillTitleStatus, str], *, bid_id: Optional[int] = None, bid_external_id: Optional[str] = None) -> None:
+        """``cargorun.etrn.apply_status``: a title's new status (``WaybillTitleStatus``)."""
+
+
+class MapResource(Resource[F]):
+    """``cargorun.map.*``: the geocoder."""
+
+    @one("cargorun.map.geocode", AddressSuggestionsModel)
+    def geocode(self, address: str, *, count: Optional[int] = None) -> None:
+        """``cargorun.map.geocode``: address suggestions with coordinates (``count`` 1..50)."""
+
+
+class EmployeesResource(Resource[F]):
+    """``cargorun.employees.*``: the organisation's users (Swagger: OrganizationEmployees)."""
+
+    @listing("cargorun.employees.list", UserSimpleModel)
+    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.employees.list``: 50 a page."""
+
+    @apply("cargorun.employees.apply_user", "user")
+    def apply_user(self, user: Union[UserAddModel, Mapping[str, Any]]) -> None:
+        """``cargorun.employees.apply_user``: creates (``id`` 0) or updates an employee's user; returns its id."""
+
+    @send("cargorun.employees.invite", "invitation")
+    def invite(self, invitation: Union[InviteUserModel, Mapping[str, Any]]) -> None:
+        """``cargorun.employees.invite``: by e-mail or phone."""
+
+    @send("cargorun.employees.remove_invite")
+    def remove_invite(self, user_id: int) -> None:
+        """``cargorun.employees.remove_invite``."""
+
+    @listing("cargorun.employees.invitations", UserSimpleModel)
+    def invitations(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.employees.invitations``: pending invitations."""
+
+    @send("cargorun.employees.add_role", "role")
+    def add_role(self, role: Union[AddUserRoleModel, Mapping[str, Any]]) -> None:
+        """``cargorun.employees.add_role``: ``{user_id, role}``."""
+
+    @send("cargorun.employees.remove_role", "role")
+    def remove_role(self, role: Union[AddUserRoleModel, Mapping[str, Any]]) -> None:
+        """``cargorun.employees.remove_role``: ``{user_id, role}``."""
+
+    @send("cargorun.employees.ban")
+    def ban(self, user_id: int) -> None:
+        """``cargorun.employees.ban``: blocks the user's sign-in."""
+
+    @send("cargorun.employees.unban")
+    def unban(self, user_id: int) -> None:
+        """``cargorun.employees.unban``."""
+
+    @listing("cargorun.employees.logists", CarLogistSimpleModel)
+    def logists(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+        """``cargorun.employees.logists``: 50 a page."""
+
+    @one("cargorun.employees.logist", CarLogistModel)
+    def logist(self, id: int) -> None:
+        """``cargorun.employees.logist``: one logist."""
+
+
+# -- clients (one definition, two flavours) ---------------------------------------------
+
+
+class _CargoRun(ClientBase[F]):
+    """The CARGO.RUN client, written once: :class:`CargoRun` and :class:`AsyncCargoRun` are
+    its two flavours."""
+
+    auth: AuthResource[F]
+    drivers: DriversResource[F]
+    cars: CarsResource[F]
+    trailers: TrailersResource[F]
+    counterparties: CounterpartiesResource[F]
+    contracts: ContractsResource[F]
+    counterparty_points: CounterpartyPointsResource[F]
+    legal_persons: LegalPersonsResource[F]
+    catalogs: CatalogsResource[F]
+    bids: BidsResource[F]
+    distribution_bids: DistributionBidsResource[F]
+    trackers: TrackersResource[F]
+    etrn: EtrnResource[F]
+    map: MapResource[F]
+    employees: EmployeesResource[F]
+
+    def __init__(
+        self,
+        username: str,
+        password: str,
+        *,
+        base_url: Optional[str] = None,
+        token_file: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: Optional[float] = None,
+    ) -> None:
+        for name, value in (("username", username), ("password", password)):
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+        path = os.path.expanduser(os.fspath(token_file)) if token_file is not None else None
+        options = {"username": username, "password": password, "base_url": base_url, "token_file": path, "timeout": timeout,
+                   "connect_timeout": connect_timeout, "max_retries": max_retries, "deadline": deadline}
+        self._open("cargorun", options)
+
+    def with_options(self, *, max_retries: Optional[int] = None) -> Self:
+        """A client sharing this one's connections and session with another ``max_retries``."""
+        return self._with_options({} if max_retries is None else {"max_retries": max_retries})
+
+    def _repr_fields(self) -> str:
+        return f"base_url={self.base_url!r}"
+
+
+class CargoRun(_CargoRun[_Sync], SyncClientBase):
+    """Blocking CARGO.RUN client. Safe to share between threads; ``with`` closes it.
+
+    :param username: the integration user's name (``userName`` of ``GenerateToken``).
+    :param password: its password (never shown in messages, logs or repr).
+    :param base_url: the customer's API (default :data:`DEFAULT_BASE_URL`; the sandbox's for tests).
+    :param token_file: a file keeping the tokens across restarts (created owner-only; one
+        open to others is refused), so a restart does not sign in again.
+    :param timeout: seconds for a whole request; ``connect_timeout`` to connect.
+    :param max_retries: retries of idempotent calls on transient failures.
+    :param deadline: seconds one call may take, retries included (default 3 × ``timeout``).
+    """
+
+
+class AsyncCargoRun(_CargoRun[_Async], AsyncClientBase):
+    """asyncio CARGO.RUN client: the resources of :class:`CargoRun`, methods are coroutines
+    and lists are walked with ``async for``; ``async with`` closes it."""
