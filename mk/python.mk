@@ -40,3 +40,4 @@ test-python: python-dev
 demo-python: python-dev
 	$(VPY) examples/python/demo.py
 	$(VPY) examples/python/ireca_demo.py
+	$(VPY) examples/python/cargorun_demo.py
