@@ -62,6 +62,7 @@ class Enum:
     value_docs: dict[str, str] = field(default_factory=dict)
     used_by: list[str] = field(default_factory=list)
     source: str = ""
+    aliases: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -168,6 +169,7 @@ def build_ir(swagger: dict, ov: dict) -> IR:
     points = set(ov["points"]["schemas"])
     flags = set(ov["flags"]["enums"])
     codes = {e["enum"]: e for e in ov.get("enum_codes", [])}
+    aliases = {e["enum"]: e for e in ov.get("enum_aliases", [])}
     back = {v: k for k, v in renamed.items()}
     pdocs = page_docs(ov)
 
@@ -195,6 +197,10 @@ def build_ir(swagger: dict, ov: dict) -> IR:
                     e.values += [v for v in c.get("add", []) if v not in e.values]
                     e.codes = dict(c["codes"])
                     e.source = c["source"]
+                if name in aliases:
+                    a = aliases[name]
+                    e.aliases = {k: list(v) for k, v in a["aliases"].items()}
+                    e.source = "; ".join(x for x in (e.source, a["source"]) if x)
                 enums[name] = e
                 continue
             fields = []
@@ -410,8 +416,11 @@ def emit_rust(ir: IR) -> str:
             code = f" = {e.codes[v]}" if v in e.codes else ""
             vdoc = doc_text(e.value_docs.get(v, ""))
             code_note = f", code {e.codes[v]}" if v in e.codes else ""
-            out.append(f"        /// {vdoc} (`{v}`{code_note})." if vdoc else f"        /// `{v}`{code_note}.")
-            out.append(f"        {variant(v)} => \"{v}\"{code},")
+            also = e.aliases.get(v, [])
+            alias_note = "; also read as " + ", ".join(f"`{a}`" for a in also) if also else ""
+            out.append(f"        /// {vdoc} (`{v}`{code_note}{alias_note})." if vdoc else f"        /// `{v}`{code_note}{alias_note}.")
+            alias_text = "".join(f" | \"{a}\"" for a in also)
+            out.append(f"        {variant(v)} => \"{v}\"{alias_text}{code},")
         out.append("    }")
         out.append("}")
         out.append("")

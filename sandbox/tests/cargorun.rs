@@ -1595,7 +1595,7 @@ fn every_typed_id_is_answered() {
         "",
         Some(json!({"address": "Уфа, Сарапульская", "count": 5})),
     );
-    assert_eq!(geo.json["suggestions"][0]["city"], "Уфа");
+    assert_eq!(geo.json["suggestions"][0]["address"]["city"], "Уфа");
 
     let point = |kind: &str| json!({"id": 0, "order": 0, "type": kind, "geozone": {"id": 0, "location": {"type": "Point", "coordinates": [37.6, 55.7]}, "type": "BidPoint"}});
     let ids = env.ok("cargorun.distribution_bids.apply", None, "", Some(json!({"items": [{"id": 0, "externalStatus": "None", "price": 1000, "bidPoints": [point("LoadPoint"), point("UnloadPoint")]}]})));
@@ -1672,7 +1672,7 @@ fn every_typed_id_is_answered() {
         "cargorun.employees.add_role",
         None,
         "",
-        Some(json!({"userId": user, "role": "Logist"})),
+        Some(json!({"userId": user, "role": "TruckingOrganizationHeadLogist"})),
     );
     env.ok("cargorun.employees.logists", None, "", None);
     env.ok(
@@ -1685,7 +1685,7 @@ fn every_typed_id_is_answered() {
         "cargorun.employees.remove_role",
         None,
         "",
-        Some(json!({"userId": user, "role": "Logist"})),
+        Some(json!({"userId": user, "role": "TruckingOrganizationHeadLogist"})),
     );
     env.ok(
         "cargorun.employees.ban",

@@ -161,6 +161,7 @@ wire::open_enum! {
     /// The Swagger's enum `BidStatus`.
     ///
     /// Wire name `BidStatus`. Names are written; names (any case) are read.
+    /// Source: latest/statuses.md (`Cancelled`) against the Swagger's BidStatus (`Canceled`).
     /// Used by `cargorun.bids.apply` (request), `cargorun.bids.patch` (request), `cargorun.bids.set_status` (request), `cargorun.bids.get` (response), `cargorun.bids.list_for_external` (response, a list), `cargorun.distribution_bids.get_for_bid` (response).
     pub enum BidStatus {
         /// `New`.
@@ -169,8 +170,8 @@ wire::open_enum! {
         Planned => "Planned",
         /// `Started`.
         Started => "Started",
-        /// `Canceled`.
-        Canceled => "Canceled",
+        /// `Canceled`; also read as `Cancelled`.
+        Canceled => "Canceled" | "Cancelled",
         /// `Done`.
         Done => "Done",
     }

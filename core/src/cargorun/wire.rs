@@ -96,7 +96,7 @@ fn enum_of<T: OpenEnum>(raw: &str) -> T {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! cargorun_open_enum {
-    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $variant:ident => $wire:literal $(= $code:literal)?,)* }) => {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $variant:ident => $wire:literal $(| $alias:literal)* $(= $code:literal)?,)* }) => {
         $(#[$m])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
         pub enum $name {
@@ -107,7 +107,7 @@ macro_rules! cargorun_open_enum {
 
         impl $crate::cargorun::wire::OpenEnum for $name {
             fn from_name(raw: &str) -> $name {
-                $(if raw.eq_ignore_ascii_case($wire) { return $name::$variant; })*
+                $(if raw.eq_ignore_ascii_case($wire) $(|| raw.eq_ignore_ascii_case($alias))* { return $name::$variant; })*
                 $name::Unknown(raw.to_owned())
             }
             #[allow(unused_variables)]

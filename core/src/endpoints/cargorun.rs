@@ -547,12 +547,14 @@ pub const DISTRIBUTION_BIDS_GET: &Endpoint = &Endpoint {
     ..Endpoint::new("cargorun.distribution_bids.get", S, Method::Get, "api/DistributionBids/Get/{id}")
 };
 /// `cargorun.distribution_bids.get_for_bid` (GET `api/DistributionBids/GetForBid/{id}`): the
-/// distribution bid as a trucking bid's edit model.
+/// order linked to a trucking bid, by the bid's id (distribution-bids.md: «`id` —
+/// идентификатор заявки»); read as the Swagger's `BidTruckingGetModel`, whatever else comes
+/// kept.
 pub const DISTRIBUTION_BIDS_GET_FOR_BID: &Endpoint = &Endpoint {
-    summary: "A distribution bid in the shape of a trucking bid (to create one from it).",
-    params: &[PATH_ID],
+    summary: "The distribution bid (order) linked to a trucking bid, by the bid's id.",
+    params: &[Param::new("bid_id", Location::Path, Type::Integer).wire("id").required().range(Some(1), Some(i64::MAX)).doc("ИдентификаторЗаявки", "The trucking bid's id (distribution-bids.md).")],
     response: Response::one(&BID_TRUCKING_GET),
-    names: FaceNames { python: "distribution_bids.get_for_bid", onec_en: "GetDistributionBidForBid", onec_ru: "ПолучитьЗаказДляЗаявки" },
+    names: FaceNames { python: "distribution_bids.get_for_bid", onec_en: "GetDistributionBidForBid", onec_ru: "ПолучитьЗаказПоЗаявке" },
     ..Endpoint::new("cargorun.distribution_bids.get_for_bid", S, Method::Get, "api/DistributionBids/GetForBid/{id}")
 };
 post_fields! {
@@ -573,9 +575,10 @@ post_fields! {
     "Restores a deleted distribution bid.", "distribution_bids.restore", "RestoreDistributionBid", "ВосстановитьЗаказ", idempotent true
 }
 post_fields! {
-    /// `cargorun.distribution_bids.revert` (POST `api/DistributionBids/Revert`).
+    /// `cargorun.distribution_bids.revert` (POST `api/DistributionBids/Revert`): brings a cancelled
+    /// order back (distribution-bids.md: «Возврат отмененного заказа»).
     DISTRIBUTION_BIDS_REVERT = "cargorun.distribution_bids.revert", "api/DistributionBids/Revert", [ID],
-    "Returns a distribution bid to its previous state.", "distribution_bids.revert", "RevertDistributionBid", "ВернутьЗаказ"
+    "Brings a cancelled distribution bid back.", "distribution_bids.revert", "RevertDistributionBid", "ВернутьЗаказ"
 }
 
 // ---- trackers, ETRN, map (latest/api/trackers.md, etrn.md) ----

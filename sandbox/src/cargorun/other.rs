@@ -72,7 +72,7 @@ pub fn seed(state: &mut Inner) {
     ];
     for (id, name, property, items) in catalogs {
         let c = json!({"id": id, "displayName": name, "propertyName": property, "type": "Simple",
-                       "entityType": null, "description": null, "externalId": null, "version": 1, "items": items});
+                       "entityType": null, "description": null, "externalId": null, "version": "6f1d7c5e-2a8b-4c1e-9d3f-0a1b2c3d4e5f", "items": items});
         state.table("catalogs").insert(id, object(c));
     }
     for (id, number, kind) in [
@@ -404,8 +404,9 @@ pub fn geocode(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
         .take(count)
         .enumerate()
         .map(|(i, (full, city, lon, lat, fias))| {
-            json!({"displayName": full, "address": full, "city": city, "inn": null, "kladrId": null,
-                   "fiasId": fias, "geonameId": null, "locationId": i + 1,
+            // AddressViewModel: `address` is an AddressModel (the Swagger), `locationId` a string.
+            json!({"displayName": full, "address": {"city": city, "fiasId": fias}, "inn": null, "kladrId": null,
+                   "fiasId": fias, "geonameId": null, "locationId": (i + 1).to_string(),
                    "location": {"type": "Point", "coordinates": [lon, lat]},
                    "geocoderSourceType": "Yandex"})
         })
@@ -562,7 +563,7 @@ pub fn unban(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
 fn is_logist(user: &Map<String, Value>) -> bool {
     user.get("roleTypes")
         .and_then(Value::as_array)
-        .is_some_and(|r| r.iter().any(|r| r.as_str() == Some("Logist")))
+        .is_some_and(|r| r.iter().any(|r| r.as_str().is_some_and(|r| r.contains("Logist"))))
 }
 
 /// `cargorun.employees.logists`: the employees with the `Logist` role, with the number of

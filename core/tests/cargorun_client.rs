@@ -1,0 +1,255 @@
+//! Every CARGO.RUN typed call through the generic client against the sandbox's emulator:
+//! signing in happens by itself, each call is checked by what it did (read back where the
+//! service lets us), the pages' rules refuse bad bodies before anything is sent, and a
+//! coverage check: the sandbox's per-id call counter holds all 74 ids of ENDPOINTS.md.
+
+mod common;
+
+use logibridge::endpoints::cargorun::SERVICE;
+use logibridge::{Client, Error, ErrorKind};
+use logibridge_sandbox::Sandbox;
+use common::control::control;
+use serde_json::{json, Value};
+
+fn client(sb: &Sandbox) -> Client {
+    Client::for_service("cargorun").unwrap().credential("username", sb.cargorun_username()).credential("password", sb.cargorun_password()).base_url(sb.cargorun_url()).build().unwrap()
+}
+
+async fn call(c: &Client, id: &str, params: Value) -> Value {
+    match c.call(id, params).await {
+        Ok(v) => v,
+        Err(e) => panic!("{id}: {e}"),
+    }
+}
+
+fn id_of(v: &Value) -> i64 {
+    v.as_i64().or_else(|| v["id"].as_i64()).unwrap_or_else(|| panic!("no id in {v}"))
+}
+
+/// Ids in a list answer.
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array().unwrap_or_else(|| panic!("not a list: {list}")).iter().filter_map(|o| o["id"].as_i64()).collect()
+}
+
+const INN: &str = "7707083893";
+
+fn point(order: i64, kind: &str, lon: f64, lat: f64) -> Value {
+    json!({"id": 0, "order": order, "type": kind, "planEnterDate": "2026-07-15T13:58:00+03:00",
+           "geozone": {"id": 0, "location": {"type": "Point", "coordinates": [lon, lat]}, "address": "Россия", "radius": 2000, "type": "BidPoint"}})
+}
+
+#[tokio::test]
+async fn every_typed_call_reaches_the_sandbox_and_does_what_it_says() {
+    let sb = Sandbox::start().unwrap();
+    let c = client(&sb);
+    control(&sb, reqwest::Method::DELETE, "cargorun/calls", None).await;
+
+    // Directories: drivers, cars, trailers.
+    let driver = id_of(&call(&c, "cargorun.drivers.apply", json!({"driver": {"id": 0, "firstName": "Иван", "lastName": "Петров", "phoneNumber": "8 (999) 123-45-67"}})).await);
+    let drivers = call(&c, "cargorun.drivers.list", json!({"filter": format!("id eq {driver}")})).await;
+    assert_eq!(ids(&drivers), [driver]);
+    assert_eq!(drivers[0]["phoneNumber"], "+79991234567", "the phone went out normalised: {drivers}");
+    let car = id_of(&call(&c, "cargorun.cars.apply", json!({"car": {"id": 0, "number": "А001АА77"}})).await);
+    let trailer = id_of(&call(&c, "cargorun.trailers.apply", json!({"trailer": {"id": 0, "number": "ВВ123477"}})).await);
+    let for_edit = call(&c, "cargorun.cars.get_for_edit", json!({"id": car})).await;
+    assert_eq!(for_edit["number"], "А001АА77");
+    assert!(ids(&call(&c, "cargorun.cars.list", json!({})).await).contains(&car));
+    assert!(ids(&call(&c, "cargorun.trailers.list", json!({"with_deleted": true})).await).contains(&trailer));
+    let spare = id_of(&call(&c, "cargorun.drivers.apply", json!({"driver": {"id": 0, "firstName": "Пётр", "lastName": "Сидоров", "phoneNumber": "+7 999 765 43 21"}})).await);
+    call(&c, "cargorun.drivers.delete", json!({"id": spare})).await;
+    assert!(!ids(&call(&c, "cargorun.drivers.list", json!({})).await).contains(&spare));
+    assert!(ids(&call(&c, "cargorun.drivers.list", json!({"with_deleted": true})).await).contains(&spare));
+    call(&c, "cargorun.drivers.restore", json!({"id": spare})).await;
+    assert!(ids(&call(&c, "cargorun.drivers.list", json!({})).await).contains(&spare));
+    let spare_car = id_of(&call(&c, "cargorun.cars.apply", json!({"car": {"id": 0, "number": "Е777КХ99"}})).await);
+    call(&c, "cargorun.cars.delete", json!({"id": spare_car})).await;
+    let spare_trailer = id_of(&call(&c, "cargorun.trailers.apply", json!({"trailer": {"id": 0, "number": "АА000077"}})).await);
+    call(&c, "cargorun.trailers.delete", json!({"id": spare_trailer})).await;
+    assert!(!ids(&call(&c, "cargorun.trailers.list", json!({})).await).contains(&spare_trailer));
+
+    // Counterparties, their contracts and points; legal persons.
+    let cp = id_of(&call(&c, "cargorun.counterparties.apply", json!({"counterparty": {"id": 0, "name": "ООО Груз", "inn": INN}})).await);
+    assert_eq!(call(&c, "cargorun.counterparties.get", json!({"id": cp})).await["name"], "ООО Груз");
+    assert!(ids(&call(&c, "cargorun.counterparties.list", json!({"filter": "name eq 'ООО Груз'"})).await).contains(&cp));
+    let contract = id_of(&call(&c, "cargorun.contracts.apply", json!({"contract": {"id": 0, "counterpartyId": cp, "number": "Д-1", "date": "2026-06-30"}})).await);
+    let got = call(&c, "cargorun.contracts.get", json!({"counterparty_id": cp, "contract_id": contract})).await;
+    assert_eq!(got["date"], "2026-06-30", "a contract date is date-only: {got}");
+    assert_eq!(ids(&call(&c, "cargorun.contracts.list", json!({"counterparty_id": cp})).await), [contract]);
+    call(&c, "cargorun.contracts.delete", json!({"id": contract, "counterparty_id": cp})).await;
+    let pt = id_of(
+        &call(&c, "cargorun.counterparty_points.apply", json!({"point": {"id": 0, "counterpartyId": cp, "geozone": {"id": 0, "location": {"latitude": 55.75, "longitude": 37.62}, "address": "Москва", "type": "CounterpartyPoint"}}}))
+            .await,
+    );
+    let got = call(&c, "cargorun.counterparty_points.get", json!({"id": pt})).await;
+    assert_eq!(got["geozone"]["location"]["coordinates"], json!([37.62, 55.75]), "{{latitude, longitude}} went out as GeoJSON [lon, lat]: {got}");
+    assert_eq!(ids(&call(&c, "cargorun.counterparty_points.list", json!({"counterparty_id": cp})).await), [pt]);
+    call(&c, "cargorun.counterparty_points.delete", json!({"id": pt})).await;
+    call(&c, "cargorun.counterparty_points.restore", json!({"id": pt, "counterparty_id": cp})).await;
+    let spare_cp = id_of(&call(&c, "cargorun.counterparties.apply", json!({"counterparty": {"id": 0, "name": "ИП Лишний", "inn": "500100732259"}})).await);
+    call(&c, "cargorun.counterparties.delete", json!({"id": spare_cp})).await;
+    let lp = id_of(&call(&c, "cargorun.legal_persons.apply", json!({"legal_person": {"id": 0, "name": "ООО Мы", "inn": INN}})).await);
+    assert!(ids(&call(&c, "cargorun.legal_persons.list", json!({})).await).contains(&lp));
+    call(&c, "cargorun.legal_persons.delete", json!({"id": lp})).await;
+
+    // Catalogs (seeded by the sandbox).
+    for id in ["cargorun.catalogs.get_simple", "cargorun.catalogs.get", "cargorun.catalogs.list", "cargorun.catalogs.items"] {
+        let list = call(&c, id, json!({})).await;
+        assert!(!list.as_array().unwrap().is_empty(), "{id}: {list}");
+    }
+
+    // A bid through its life: New → Started, completed by the sandbox, read back.
+    let bid_body = json!({"id": 0, "cargoOwnerDictionaryItemId": cp, "paymentTypeId": 41, "ndsTypeId": 129493473, "price": "45000.50", "externalId": "1C-0001",
+        "driver": {"id": driver}, "carOption": {"carId": car}, "trailerOption": {"trailerId": trailer},
+        "bidPoints": [point(0, "LoadPoint", 47.47, 55.86), point(1, "UnloadPoint", 55.95, 54.70)]});
+    let bid = id_of(&call(&c, "cargorun.bids.apply", json!({"bid": bid_body})).await);
+    let got = call(&c, "cargorun.bids.get", json!({"bid_id": bid})).await;
+    assert_eq!((got["status"].as_str(), got["price"].as_f64()), (Some("New"), Some(45000.5)), "{got}");
+    assert_eq!(got["bidPoints"][0]["planEnterDate"], "2026-07-15T10:58:00Z", "a date-time with an offset went out in UTC: {got}");
+    call(&c, "cargorun.bids.patch", json!({"patch": {"bidId": bid, "id": bid, "price": 47000}})).await;
+    assert_eq!(call(&c, "cargorun.bids.get", json!({"bid_id": bid, "main_data_only": true})).await["price"].as_f64(), Some(47000.0));
+    call(&c, "cargorun.bids.set_status", json!({"bid_id": bid, "status": "Started"})).await;
+    control(&sb, reqwest::Method::POST, &format!("cargorun/bids/{bid}/complete"), Some(json!({"mileage": 812}))).await;
+    assert_eq!(call(&c, "cargorun.bids.get", json!({"bid_id": bid})).await["status"], "Done");
+    call(&c, "cargorun.bids.apply_payment", json!({"bid_id": bid, "payment": {"paymentStatus": "Paid", "factPaymentDate": "2026-06-30"}})).await;
+    let synced = call(&c, "cargorun.bids.list_for_external", json!({"filter": format!("id eq {bid}"), "count": true})).await;
+    assert_eq!(ids(&synced), [bid]);
+    assert_eq!(synced[0]["payment"]["paymentStatus"], "Paid", "{synced}");
+    let mileage = call(&c, "cargorun.cars.mileage", json!({"car_id": car, "start": "2026-01-01", "end": "2027-12-31T23:59:59"})).await;
+    assert!(mileage["mileage"].is_number(), "{mileage}");
+    assert!(call(&c, "cargorun.bids.trailer_replacements", json!({"bid_id": bid})).await.is_array());
+    assert!(call(&c, "cargorun.bids.documents", json!({"bid_id": bid})).await.is_array());
+    call(&c, "cargorun.bids.revert", json!({"bid_id": bid})).await;
+    assert_eq!(call(&c, "cargorun.bids.get", json!({"bid_id": bid})).await["status"], "New");
+    call(&c, "cargorun.bids.set_status", json!({"bid_id": bid, "status": "Started"})).await;
+    call(&c, "cargorun.bids.force_complete", json!({"completion": {"bidId": bid, "mileage": 900, "useOdometerMileage": false, "reason": "водитель без связи"}})).await;
+    assert_eq!(call(&c, "cargorun.bids.get", json!({"bid_id": bid})).await["status"], "Done");
+    let second = id_of(&call(&c, "cargorun.bids.apply", json!({"bid": bid_body})).await);
+    call(&c, "cargorun.bids.cancel", json!({"bid_id": second})).await;
+    assert_eq!(call(&c, "cargorun.bids.get", json!({"bid_id": second})).await["status"], "Canceled");
+    let third = id_of(&call(&c, "cargorun.bids.apply", json!({"bid": bid_body})).await);
+    call(&c, "cargorun.bids.delete", json!({"bid_id": third})).await;
+    call(&c, "cargorun.bids.restore", json!({"bid_id": third})).await;
+
+    // Distribution bids.
+    let applied = call(&c, "cargorun.distribution_bids.apply", json!({"items": [{"id": 0, "externalStatus": "None", "externalId": "ЗК-1", "bidPoints": [point(0, "LoadPoint", 47.47, 55.86), point(1, "UnloadPoint", 55.95, 54.70)]}]})).await;
+    let listed = call(&c, "cargorun.distribution_bids.list_for_external", json!({"filter": "externalId eq 'ЗК-1'"})).await;
+    let dist = ids(&listed)[0];
+    assert!(applied.is_null() || applied.is_array() || applied.is_number() || applied.is_object(), "{applied}");
+    assert_eq!(call(&c, "cargorun.distribution_bids.get", json!({"id": dist})).await["externalId"], "ЗК-1");
+    control(&sb, reqwest::Method::POST, &format!("cargorun/distribution_bids/{dist}/distribute"), Some(json!({"bid_id": bid}))).await;
+    assert!(call(&c, "cargorun.distribution_bids.get_for_bid", json!({"bid_id": bid})).await.is_object());
+    assert!(call(&c, "cargorun.distribution_bids.external_info", json!({"bid_id": bid})).await.is_array());
+    assert!(call(&c, "cargorun.distribution_bids.external_statuses", json!({"ids": [dist]})).await.is_array());
+    call(&c, "cargorun.distribution_bids.cancel", json!({"id": dist, "comment": "нет машины"})).await;
+    call(&c, "cargorun.distribution_bids.revert", json!({"id": dist})).await;
+    call(&c, "cargorun.distribution_bids.apply", json!({"items": [{"id": 0, "externalStatus": "None", "externalId": "ЗК-2", "bidPoints": [point(0, "LoadPoint", 47.47, 55.86), point(1, "UnloadPoint", 55.95, 54.70)]}]})).await;
+    let spare = ids(&call(&c, "cargorun.distribution_bids.list_for_external", json!({"filter": "externalId eq 'ЗК-2'"})).await)[0];
+    call(&c, "cargorun.distribution_bids.delete", json!({"id": spare})).await;
+    call(&c, "cargorun.distribution_bids.restore", json!({"id": spare})).await;
+
+    // Trackers, ETRN titles, the geocoder.
+    let trackers = call(&c, "cargorun.trackers.list", json!({})).await;
+    let tracker = ids(&trackers)[0];
+    call(&c, "cargorun.trackers.attach", json!({"attachment": {"id": tracker, "entityId": car, "type": "Car"}})).await;
+    call(&c, "cargorun.trackers.attach", json!({"attachment": {"id": tracker, "entityId": null, "type": "Car"}})).await;
+    let titles = call(&c, "cargorun.etrn.titles", json!({})).await;
+    let title = ids(&titles)[0];
+    assert_eq!(call(&c, "cargorun.etrn.title", json!({"title_id": title})).await["id"], title);
+    call(&c, "cargorun.etrn.apply_status", json!({"id": title, "status": "Accepted"})).await;
+    let found = call(&c, "cargorun.map.geocode", json!({"address": "Москва", "count": 3})).await;
+    assert!(found["suggestions"].is_array(), "{found}");
+
+    // Employees.
+    let user = id_of(&call(&c, "cargorun.employees.apply_user", json!({"user": {"id": 0, "email": "logist@example.com", "firstName": "Лог", "lastName": "Истов", "phoneNumber": "79990001122", "password": "secret-pass", "sendLoginData": false, "connectionState": "Connected"}})).await);
+    assert!(ids(&call(&c, "cargorun.employees.list", json!({})).await).contains(&user));
+    call(&c, "cargorun.employees.add_role", json!({"role": {"userId": user, "role": "TruckingOrganizationManager"}})).await;
+    call(&c, "cargorun.employees.remove_role", json!({"role": {"userId": user, "role": "TruckingOrganizationManager"}})).await;
+    call(&c, "cargorun.employees.ban", json!({"user_id": user})).await;
+    call(&c, "cargorun.employees.unban", json!({"user_id": user})).await;
+    call(&c, "cargorun.employees.invite", json!({"invitation": {"email": "new@example.com"}})).await;
+    let invited = call(&c, "cargorun.employees.invitations", json!({})).await;
+    call(&c, "cargorun.employees.remove_invite", json!({"user_id": ids(&invited)[0]})).await;
+    call(&c, "cargorun.employees.add_role", json!({"role": {"userId": user, "role": "TruckingOrganizationHeadLogist"}})).await;
+    let logists = call(&c, "cargorun.employees.logists", json!({})).await;
+    assert_eq!(ids(&logists), [user]);
+    assert_eq!(call(&c, "cargorun.employees.logist", json!({"id": ids(&logists)[0]})).await["id"], ids(&logists)[0]);
+
+    // Signing in again by hand inside the service's cooldown is its 429, with the wait, and
+    // the client remembers it; renewing by hand answers with the tokens masked.
+    let err = c.call("cargorun.auth.generate_token", json!({"user_name": sb.cargorun_username(), "password": sb.cargorun_password()})).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited, "{err}");
+    assert!(matches!(err, Error::Http { status: 429, retry_after: Some(_), .. }), "{err:?}");
+    let renewed = call(&c, "cargorun.auth.refresh_token", json!({"access_token": "***", "refresh_token": "***"})).await;
+    assert_eq!(renewed["refreshToken"], "***", "{renewed}");
+    assert!(!renewed.to_string().contains("eyJ"), "{renewed}");
+    call(&c, "cargorun.drivers.list", json!({"top": 1})).await;
+
+    // Coverage: every row reached the emulator.
+    let calls = control(&sb, reqwest::Method::GET, "cargorun/calls", None).await;
+    let missing: Vec<&str> = SERVICE.endpoints.iter().map(|e| e.id).filter(|id| calls[*id].as_u64().unwrap_or(0) == 0).collect();
+    assert!(missing.is_empty(), "never reached the sandbox: {missing:?}");
+    assert_eq!(SERVICE.endpoints.len(), 74);
+}
+
+#[tokio::test]
+async fn lists_walk_pages_of_fifty_with_the_x_meta_count_total() {
+    let sb = Sandbox::start().unwrap();
+    let c = client(&sb);
+    for i in 0..120 {
+        call(&c, "cargorun.cars.apply", json!({"car": {"id": 0, "number": format!("М{i:03}ММ77")}})).await;
+    }
+    let mut pages = c.pages::<Value>(logibridge::endpoints::cargorun::CARS_LIST, json!({"orderby": "id"}));
+    let mut seen = Vec::new();
+    let mut sizes = Vec::new();
+    while let Some(page) = pages.next_page().await.unwrap() {
+        sizes.push(page.len());
+        seen.extend(page.iter().filter_map(|o| o["id"].as_i64()));
+    }
+    assert_eq!(sizes, [50, 50, 20]);
+    assert_eq!(pages.total(), Some(120));
+    let mut unique = seen.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), 120);
+    let requests = control(&sb, reqwest::Method::GET, "cargorun/calls", None).await;
+    assert_eq!(requests["cargorun.cars.list"], 3);
+}
+
+#[tokio::test]
+async fn the_pages_rules_refuse_a_bad_body_before_anything_is_sent() {
+    let sb = Sandbox::start().unwrap();
+    let c = client(&sb);
+    control(&sb, reqwest::Method::DELETE, "cargorun/calls", None).await;
+    let bid = |points: Value| json!({"bid": {"id": 0, "cargoOwnerDictionaryItemId": 1, "paymentTypeId": 1, "ndsTypeId": 1, "price": 1, "driver": {"id": 1}, "carOption": {"carId": 1}, "trailerOption": {"trailerId": 1}, "bidPoints": points}});
+    let one_point = bid(json!([point(0, "LoadPoint", 47.47, 55.86)]));
+    let mut naive = point(0, "LoadPoint", 47.47, 55.86);
+    naive["planEnterDate"] = json!("2026-07-15T10:58:00");
+    let cases = [
+        ("cargorun.bids.apply", one_point, "bidPoints"),
+        ("cargorun.drivers.apply", json!({"driver": {"id": 0, "firstName": "И", "lastName": "П", "phoneNumber": "12345"}}), "phone"),
+        ("cargorun.counterparties.apply", json!({"counterparty": {"id": 0, "name": "ООО", "inn": "7707083894"}}), "inn"),
+        ("cargorun.bids.apply", bid(json!([point(0, "LoadPoint", 55.86, 147.47), point(1, "UnloadPoint", 55.95, 54.70)])), "[lon, lat]"),
+        ("cargorun.bids.apply", bid(json!([naive, point(1, "UnloadPoint", 55.95, 54.70)])), "offset"),
+        ("cargorun.drivers.list", json!({"top": 51}), "50"),
+    ];
+    for (id, params, says) in cases {
+        let e: Error = c.call(id, params.clone()).await.unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Validation | ErrorKind::InvalidArgument), "{id}: {e:?}");
+        assert!(e.to_string().contains(says), "{id} {params}: {e}");
+    }
+    let calls = control(&sb, reqwest::Method::GET, "cargorun/calls", None).await;
+    let sent: u64 = calls.as_object().unwrap().iter().filter(|(k, _)| !k.starts_with("cargorun.auth")).map(|(_, v)| v.as_u64().unwrap_or(0)).sum();
+    assert_eq!(sent, 0, "nothing reached the service: {calls}");
+}
+
+#[tokio::test]
+async fn a_sign_in_by_id_answers_with_the_tokens_masked() {
+    let sb = Sandbox::start().unwrap();
+    control(&sb, reqwest::Method::POST, "cargorun/settings", Some(json!({"cooldown_seconds": 0}))).await;
+    let c = client(&sb);
+    call(&c, "cargorun.cars.list", json!({})).await;
+    let signed = call(&c, "cargorun.auth.generate_token", json!({"user_name": sb.cargorun_username(), "password": sb.cargorun_password()})).await;
+    assert_eq!((signed["accessToken"].as_str(), signed["refreshToken"].as_str()), (Some("***"), Some("***")), "{signed}");
+    assert!(!signed.to_string().contains("eyJ"), "{signed}");
+    call(&c, "cargorun.cars.list", json!({})).await;
+}
