@@ -1,37 +1,5 @@
-//! CARGO.RUN's sign-in: a JWT from a user name and a password (auth.md §3), renewed with
-//! the refresh token (§4), shared by every client of one service URL and user in the process.
-//!
-//! Why the sharing: `GenerateToken` answers 429 when it is called too often (§3.3), and a 1C
-//! server makes a component object per session, a Python worker pool a client per process.
-//! So a signed-in session lives in a process-wide registry keyed by the base URL, the user
-//! name and a SHA-256 of the password (a wrong password never picks up another's token),
-//! and optionally in a token file so that a restart does not sign in again.
-//!
-//! The rules, each with its test in `core/tests/cargorun_auth.rs`:
-//! - `GenerateToken` is sent once, when there is no session (or its renewal was refused);
-//!   never in a loop: a 429 starts a cooldown ([`Retry-After`], else
-//!   [`DEFAULT_GENERATE_COOLDOWN`]) kept per base URL and user for the whole process, during
-//!   which no `GenerateToken` is sent and every sign-in fails at once with
-//!   [`Error::Http`] status 429 and `retry_after` = the wait left; a refused password is
-//!   remembered alike, so it is not sent again before the same wait.
-//! - The token's expiry is its `exp` claim (the payload is read without a signature check:
-//!   the client is not the token's audience), else [`DEFAULT_LIFETIME`] after it came. It is
-//!   renewed [`refresh_margin`] before that, and after a 401 that answered the token in
-//!   force (a 401 on a token another call has renewed meanwhile just repeats the call).
-//! - Renewal is single-flight: however many calls find the token stale, one `RefreshToken`
-//!   is sent and the others wait for its result. A refresh refused with a 4xx (other than
-//!   429) falls back to one `GenerateToken`.
-//! - The token calls go through the client's own transport (same pool, timeouts, errors),
-//!   without credentials.
-//! - Asked for by id (`client.call("cargorun.auth.generate_token", …)`), the token rows are
-//!   answered by the session: the answer comes back whole with every string member whose
-//!   name ends in `token` (any case) replaced by `***`, and the client adopts the tokens when
-//!   they are its own (the same user name and password; for `refresh_token`, pass `***` for
-//!   both tokens to renew the client's own). The tokens never reach a caller's output.
-//! - Tokens, refresh tokens and the password are [`Secret`]s: never in `Debug`, logs or
-//!   errors; [`AuthStrategy::secrets`] lists the password and every token the session held.
-//!
-//! [`Retry-After`]: https://www.rfc-editor.org/rfc/rfc9110#field.retry-after
+//! CARGO.RUN's sign-in (auth.md): the [`JwtAuth`] strategy, its process-wide sessions and
+//! the token file.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -182,9 +150,50 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// CARGO.RUN's JWT strategy (see the [module](self) for its rules). Built by the client
-/// for [`crate::endpoints::AuthSpec::Jwt`]; `sender` is the client's transport without
-/// credentials, through which the token rows are sent.
+/// CARGO.RUN's sign-in: a JWT from a user name and a password (auth.md §3), renewed with
+/// the refresh token (§4), shared by every client of one service URL and user in the
+/// process. Built by the client for [`crate::endpoints::AuthSpec::Jwt`].
+///
+/// Why the sharing: `GenerateToken` answers 429 when it is called too often (§3.3), and a 1C
+/// server makes a component object per session, a Python worker pool a client per process.
+/// So a signed-in session lives in a process-wide registry keyed by the base URL, the user
+/// name and a SHA-256 of the password (a wrong password never picks up another's token),
+/// and optionally in a token file so that a restart does not sign in again.
+///
+/// The rules, each with its test in `core/tests/cargorun_auth.rs`:
+/// - `GenerateToken` is sent once, when there is no session (or its renewal was refused);
+///   never in a loop: a 429 starts a cooldown ([`Retry-After`], else
+///   [`DEFAULT_GENERATE_COOLDOWN`]) kept per base URL and user for the whole process, during
+///   which no `GenerateToken` is sent and every sign-in fails at once with
+///   [`Error::Http`] status 429 and `retry_after` = the wait left; a refused password is
+///   remembered alike, so it is not sent again before the same wait.
+/// - The token's expiry is its `exp` claim (the payload is read without a signature check:
+///   the client is not the token's audience), else [`DEFAULT_LIFETIME`] after it came. It is
+///   renewed [`refresh_margin`] before that, and after a 401 that answered the token in
+///   force (a 401 on a token another call has renewed meanwhile just repeats the call). A
+///   token that comes already due by this computer's clock (the clocks disagree) is given
+///   its lifetime (`exp − iat`) from its arrival: a skewed clock costs one 401, never a
+///   renewal at every call.
+/// - Renewal is single-flight: however many calls find the token stale, one `RefreshToken`
+///   is sent and the others wait for its result. A refresh refused with a 4xx (other than
+///   429) falls back to one `GenerateToken`.
+/// - The token calls go through the client's own transport (same pool, timeouts, errors),
+///   without credentials.
+/// - Asked for by id (`client.call("cargorun.auth.generate_token", …)`), the token rows are
+///   answered by the session: the answer comes back whole with every string member whose
+///   name ends in `token` (any case) replaced by `***`, and the client adopts the tokens when
+///   they are its own (the same user name and password; for `refresh_token`, pass `***` for
+///   both tokens to renew the client's own). The tokens never reach a caller's output.
+/// - With a token file ([`crate::ClientBuilder::token_file`]), a session that has no token
+///   yet takes the file's entry for its base URL and user, and every new token is written
+///   back (a JSON object `{"<base URL> <user>": {"access_token", "refresh_token",
+///   "expires_at" (Unix seconds)}}`, written to a new file of mode 600 then renamed over the
+///   old one; never the password). A file that group or others may read or write is
+///   refused on Unix. A file that cannot be written is logged, and the call goes on.
+/// - Tokens, refresh tokens and the password are [`Secret`]s: never in `Debug`, logs or
+///   errors; [`AuthStrategy::secrets`] lists the password and every token the session held.
+///
+/// [`Retry-After`]: https://www.rfc-editor.org/rfc/rfc9110#field.retry-after
 pub struct JwtAuth {
     sender: Transport,
     generate: &'static Endpoint,
@@ -207,7 +216,8 @@ impl JwtAuth {
     /// The strategy for `user` and `password` at the sender's base URL, joining the
     /// process's session of that URL, user and password (or starting one). With a
     /// `token_file`, a session that has no token yet takes the file's entry for the URL and
-    /// user (see [`read_token_file`]), and every new token is written back to it.
+    /// user, and every new token is written back to it. `sender` is the client's transport
+    /// without credentials, through which the token rows are sent. No request is made here.
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] `option.token_file` when the file is readable or
@@ -418,7 +428,7 @@ impl JwtAuth {
         Ok(())
     }
 
-    /// A token row asked for by id (see the module): answered by the session, the tokens
+    /// A token row asked for by id (see [`JwtAuth`]): answered by the session, the tokens
     /// masked.
     async fn own_answer(&self, req: &Request) -> Result<Response> {
         let given = req.body.as_ref().and_then(Value::as_object).cloned().unwrap_or_default();
