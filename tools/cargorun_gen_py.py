@@ -125,12 +125,20 @@ def emit_python(ir: g.IR) -> str:
             out.append(f"    {m} = {json.dumps(v, ensure_ascii=False)}")
             vdoc = doc(e.value_docs.get(v, ""))
             code = f", code {e.codes[v]}" if v in e.codes else ""
+            also = getattr(e, "aliases", {}).get(v, [])
+            if also:
+                code += "; also read as " + ", ".join(f"`{a}`" for a in also)
             out.append(f'    """{vdoc} (`{v}`{code})."""' if vdoc else f'    """`{v}`{code}."""')
         if e.codes:
             out.append("")
             out.append("")
             codes = ", ".join(f"{c}: {json.dumps(v, ensure_ascii=False)}" for v, c in e.codes.items())
             out.append(f"{name}._lb_codes = {{{codes}}}  # type: ignore[attr-defined]")
+        aliases = getattr(e, "aliases", {})
+        if aliases:
+            out.append("" if e.codes else "\n")
+            spelled = ", ".join(f"{json.dumps(a.lower(), ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for v, names in aliases.items() for a in names)
+            out.append(f"{name}._lb_aliases = {{{spelled}}}  # type: ignore[attr-defined]")
         out.append("")
     for name in sorted(ir.structs):
         s = ir.structs[name]

@@ -38,7 +38,8 @@ class OpenEnum(enum.Enum):
     """A text enum the service may extend: the documented names are members; any other
     text is kept as a pseudo-member named ``UNKNOWN`` whose ``value`` is the text as
     received (``is_known`` False), written back unchanged. The documented integer codes
-    (``_lb_codes``, set by the generated module after the class) read as their member.
+    (``_lb_codes``, set by the generated module after the class) and the pages' other
+    spellings (``_lb_aliases``, lower case) read as their member.
     ``str()`` is the wire text."""
 
     @classmethod
@@ -51,6 +52,9 @@ class OpenEnum(enum.Enum):
         for member in cls:  # the service reads names in any case
             if member.value.lower() == value.lower():
                 return member
+        alias = getattr(cls, "_lb_aliases", {}).get(value.lower())
+        if alias is not None:  # another spelling the pages use (`Cancelled`)
+            return cls(alias)
         member = object.__new__(cls)
         member._name_ = "UNKNOWN"
         member._value_ = value

@@ -400,9 +400,12 @@ class BidStatus(OpenEnum):
     STARTED = "Started"
     """`Started`."""
     CANCELED = "Canceled"
-    """`Canceled`."""
+    """`Canceled`; also read as `Cancelled`."""
     DONE = "Done"
     """`Done`."""
+
+
+BidStatus._lb_aliases = {"cancelled": "Canceled"}  # type: ignore[attr-defined]
 
 
 class BidType(OpenEnum):

@@ -154,6 +154,7 @@ def test_date_only_fields_are_dates() -> None:
 def test_enums_are_open_read_codes_and_keep_unknown_values() -> None:
     assert cargorun.BidPointType(1) is cargorun.BidPointType.LOAD_POINT
     assert cargorun.BidPointType("loadpoint") is cargorun.BidPointType.LOAD_POINT
+    assert cargorun.BidStatus("Cancelled") is cargorun.BidStatus.CANCELED, "the pages' spelling (statuses.md)"
     future = cargorun.BidViewModel.from_dict({"status": "Archived"})
     assert future.status is not None and not future.status.is_known
     assert future.to_dict(mode="json") == {"status": "Archived"}
