@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use addin1c::{CStr1C, Connection, RawAddin, Variant};
 use logibridge::blocking::panic_message;
-use logibridge::endpoints::{self, Endpoint, ServiceSpec};
+use logibridge::endpoints::{self, AuthSpec, Endpoint, ServiceSpec};
 use logibridge::transport::{NoAuth, DEFAULT_TIMEOUT};
 use logibridge::{Client, Error, ErrorKind};
 use serde_json::{Map, Value};
@@ -193,7 +193,7 @@ impl Component {
     }
 
     fn client_for_id(&mut self, id: &str) -> Result<Client, Error> {
-        let auth = endpoints::find(id).is_none_or(|ep| ep.auth);
+        let auth = endpoints::find(id).is_none_or(needs_credentials);
         self.client(auth)
     }
 
@@ -381,7 +381,7 @@ impl Component {
     }
 
     fn call_row(&mut self, ep: &'static Endpoint, params: Value) -> Result<Value, Error> {
-        let client = self.client(ep.auth)?;
+        let client = self.client(needs_credentials(ep))?;
         logibridge::blocking::wait(async move { client.call_endpoint(ep, params).await })?
     }
 
@@ -494,6 +494,17 @@ impl Drop for Component {
         // DestroyObject without Done: still never touch the platform again.
         self.link.detach();
     }
+}
+
+/// Whether a row goes through the client that holds the credentials. Besides the rows that
+/// send them, the sign-in rows of a JWT service do: they are unauthenticated on the wire,
+/// but the session answers them itself (its own tokens, masked `***`); through a client
+/// without credentials they would reach the service and hand its tokens to the caller.
+fn needs_credentials(ep: &Endpoint) -> bool {
+    ep.auth
+        || endpoints::service(ep.service).is_some_and(|spec| {
+            matches!(spec.auth, AuthSpec::Jwt { generate, refresh, .. } if ep.id == generate || ep.id == refresh)
+        })
 }
 
 fn set_string(val: &mut Variant, text: &str) -> Result<(), Error> {
@@ -774,6 +785,27 @@ mod tests {
         let e = run(&mut c, "Профиль", &[]).unwrap_err();
         assert_eq!((e.field(), e.code()), (Some("api_key"), "option.required"));
         assert!(e.message_ru().contains("КлючAPI"), "{}", e.message_ru());
+    }
+
+    #[test]
+    fn the_token_rows_of_a_jwt_service_go_through_the_session_never_around_it() {
+        use logibridge::endpoints::cargorun;
+        assert!(needs_credentials(cargorun::AUTH_GENERATE_TOKEN) && needs_credentials(cargorun::AUTH_REFRESH_TOKEN));
+        assert!(!cargorun::AUTH_GENERATE_TOKEN.auth, "sent without a token on the wire");
+        assert!(!needs_credentials(carreta::SERVICE.endpoints.iter().find(|e| !e.auth).unwrap()));
+        // Without Логин/Пароль the sign-in row is refused naming them, not sent (port 9:
+        // nothing listens, so a request sent around the session would fail differently).
+        let mut c = Component::new(service_class(&cargorun::SERVICE));
+        run(&mut c, "SetOption", &[Arg::Str("base_url".into()), Arg::Str("http://127.0.0.1:9/".into())]).unwrap();
+        for (method, args) in [
+            ("Вызвать", vec![Arg::Str("cargorun.auth.generate_token".into()), Arg::Str(r#"{"user_name": "u", "password": "p"}"#.into())]),
+            ("ПолучитьТокен", vec![Arg::Str("u".into()), Arg::Str("p".into())]),
+            ("RefreshToken", vec![Arg::Str("***".into()), Arg::Str("***".into())]),
+        ] {
+            let e = run(&mut c, method, &args).unwrap_err();
+            assert_eq!(e.code(), "option.required", "{method}: {e}");
+            assert!(e.message_ru().contains("Логин"), "{method}: {}", e.message_ru());
+        }
     }
 
     #[test]
