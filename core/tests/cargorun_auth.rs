@@ -556,3 +556,22 @@ async fn sandbox_429_cooldown_holds_across_client_objects() {
     assert_eq!(e.status(), Some(429));
     assert_eq!(sandbox_calls(&sb, "cargorun.auth.generate_token").await, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn calls_waiting_for_a_sign_in_that_fails_share_its_error_instead_of_sending_another() {
+    let (url, log, state) = fake().await;
+    state.lock().unwrap().generate_status = 503;
+    let c = client(&url, PASSWORD);
+    let calls: Vec<_> = (0..20).map(|_| tokio::spawn({
+        let c = c.clone();
+        async move { ping(&c).await }
+    })).collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap_err().status(), Some(503));
+    }
+    assert_eq!(generated(&log), 1);
+    // A later call (not a waiter) may try again: once.
+    state.lock().unwrap().generate_status = 200;
+    ping(&c).await.unwrap();
+    assert_eq!(generated(&log), 2);
+}

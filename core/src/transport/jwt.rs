@@ -104,6 +104,8 @@ struct Failure {
     body: String,
     retry_after: Option<Duration>,
     until: Option<Instant>,
+    /// The service was not reached (a connection failure or a timeout).
+    unreached: bool,
 }
 
 impl Failure {
@@ -112,11 +114,14 @@ impl Failure {
             Error::Http { message, .. } | Error::Auth { message, .. } => message.clone(),
             other => other.to_string(),
         };
-        Failure { endpoint: e.endpoint().unwrap_or("").to_owned(), status: e.status(), message, body: e.body().unwrap_or("").to_owned(), retry_after: None, until }
+        Failure { endpoint: e.endpoint().unwrap_or("").to_owned(), status: e.status(), message, body: e.body().unwrap_or("").to_owned(), retry_after: None, until, unreached: matches!(e, Error::Transport { .. } | Error::Timeout { .. }) }
     }
     /// The failure again, as an error of its kind.
     fn error(&self, note_en: &str, note_ru: &str) -> Error {
         let message = format!("{} ({note_en} / {note_ru})", self.message);
+        if self.unreached {
+            return Error::transport(self.endpoint.clone(), format!("{} ({note_en})", self.message), format!("{} ({note_ru})", self.message));
+        }
         match self.status {
             Some(429) => Error::Http { endpoint: self.endpoint.clone(), status: 429, message, body: self.body.clone(), retry_after: self.until.map(|u| u.saturating_duration_since(Instant::now())).or(self.retry_after) },
             Some(s) if s != 401 => Error::Http { endpoint: self.endpoint.clone(), status: s, message, body: self.body.clone(), retry_after: None },
