@@ -342,7 +342,7 @@ impl Client {
             let shown: String = prefix.chars().take(60).collect();
             Error::invalid_argument(
                 format!("unknown service {shown:?}; this build speaks: {}", known.join(", ")),
-                format!("неизвестный сервис {shown:?}; эта сборка знает: {}", known.join(", ")),
+                format!("неизвестный сервис {shown:?}; эта сборка знает: {}", known.iter().map(|p| format!("«{p}»")).collect::<Vec<_>>().join(", ")),
             )
         })?;
         Ok(ClientBuilder::new(spec))
