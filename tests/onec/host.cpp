@@ -7,7 +7,8 @@
 // order, g++ ABI, tVariant layout); nothing is taken from the vendor's SDK.
 //
 // Environment: LB_COMPONENT (path of the .so), LB_CARRETA_URL, LB_CARRETA_KEY, LB_IRECA_URL,
-// LB_IRECA_TOKEN (session 7: the class Ireca against the sandbox's iRECA emulator).
+// LB_IRECA_TOKEN (session 7: the class Ireca against the sandbox's iRECA emulator),
+// LB_CARGORUN_URL, LB_CARGORUN_USERNAME, LB_CARGORUN_PASSWORD (session 8: CargoRun).
 // Logs every step to stdout; exits 1 on the first failed expectation of a step.
 //
 // Besides Carreta (against the sandbox), session 4 declares a service that exists only in
@@ -21,6 +22,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -1240,6 +1242,313 @@ static void ireca_session(Exports& ex) {
     EXPECT(mm.live == 0, "session 7 freed all %ld strings", mm.total.load());
 }
 
+// ---------------------------------------------------------------- session 8: CargoRun
+// The class generated for CARGO.RUN Logistics 2.0 (AddIn.LogiBridge.CargoRun) against the
+// sandbox's emulator: two credentials (Логин readable, Пароль write-only), a token file set
+// with УстановитьПараметр, a few methods by their Russian and English names, a rule broken
+// before sending, every id of its table through Вызвать (coverage from the emulator's
+// per-id counters), an expired token renewed by itself, the token rows answered masked, and
+// the canary: neither the password nor a token in any string the component gave.
+
+// The first "id" in a JSON answer: a bare number, {"id": N} or [{"id": N}, ...].
+static long long first_id(const std::string& answer) {
+    if (!answer.empty() && answer[0] >= '0' && answer[0] <= '9') return atoll(answer.c_str());
+    return int_field(answer, "id");
+}
+
+// Every token the file holds ("access_token"/"refresh_token" values).
+static std::vector<std::string> file_tokens(const std::string& path) {
+    std::vector<std::string> out;
+    std::string text = read_file(path);
+    for (const char* key : {"\"access_token\": \"", "\"refresh_token\": \""}) {
+        for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) {
+            size_t from = at + strlen(key), end = text.find('"', from);
+            if (end != std::string::npos && end - from >= 16) out.push_back(text.substr(from, end - from));
+        }
+    }
+    return out;
+}
+
+static void cargorun_session(Exports& ex) {
+    logf("== session 8: CargoRun — CARGO.RUN Logistics 2.0 against the sandbox (AddIn.LogiBridge.CargoRun)");
+    const char* url_env = getenv("LB_CARGORUN_URL");
+    const char* user_env = getenv("LB_CARGORUN_USERNAME");
+    const char* password_env = getenv("LB_CARGORUN_PASSWORD");
+    EXPECT(url_env && user_env && password_env, "LB_CARGORUN_URL, LB_CARGORUN_USERNAME and LB_CARGORUN_PASSWORD are set (tests/onec/run.sh)");
+    if (!url_env || !user_env || !password_env) return;
+    const std::string url = url_env, user = user_env, password = password_env;
+    const std::string run = std::to_string(getpid());
+    const std::string token_file = "/tmp/lb-onec-cargorun-" + run + ".json";
+    std::string shown;  // every value and error text the component gave
+    std::vector<std::string> tokens;
+
+    MemoryManager mm;
+    Platform pl;
+    Object cr;
+    if (!create(ex, mm, pl, true, cr, "CargoRun")) return;
+    describe_interface(cr, 74 + 4);
+
+    logf("== CargoRun: properties — two credentials, one of them secret");
+    Value v;
+    EXPECT(cr.get("АдресСервиса", &v) && v.str == "https://api.app.cargorun.ru/", "АдресСервиса defaults to the production URL");
+    EXPECT(cr.set("BaseUrl", Arg::S(url)) && cr.get("АдресСервиса", &v) && v.str == url, "BaseUrl = the sandbox (%s)", url.c_str());
+    long lp = cr.prop("Логин"), pp = cr.prop("Пароль");
+    EXPECT(lp >= 0 && lp == cr.prop("Login") && cr.lang()->IsPropReadable(lp) && cr.lang()->IsPropWritable(lp), "Логин / Login: readable and writable");
+    EXPECT(pp >= 0 && pp == cr.prop("Password") && !cr.lang()->IsPropReadable(pp) && cr.lang()->IsPropWritable(pp), "Пароль / Password: write-only");
+    EXPECT(cr.prop("КлючAPI") == -1 && cr.prop("Токен") == -1, "no КлючAPI or Токен: those are other services'");
+    bool refused = !cr.call("Водители", {}, &v);
+    std::string le = cr.last_error();
+    shown += le;
+    EXPECT(refused && has(le, "\"code\":\"option.required\"") && has(le, "Логин"), "a call before Логин is set -> false, naming Логин: %s", shorten(le, 200).c_str());
+    EXPECT(cr.set("Логин", Arg::S(user)) && cr.get("Login", &v) && v.str == user, "Логин set and read back");
+    refused = !cr.call("Водители", {}, &v);
+    le = cr.last_error();
+    EXPECT(refused && has(le, "Пароль"), "Пароль still missing -> false, naming Пароль");
+    EXPECT(cr.set("Пароль", Arg::S(password), true), "Пароль set");
+    size_t errs = pl.error_count();
+    EXPECT(!cr.get("Password", &v) && v.vt == VTYPE_EMPTY && pl.error_count() == errs + 1, "reading Password fails and shows nothing");
+
+    // A token file others may read is refused when the session opens it (the first call);
+    // an owner-only one is taken.
+    write_file(token_file, "{}");
+    chmod(token_file.c_str(), 0644);
+    EXPECT(cr.call("УстановитьПараметр", {Arg::S("token_file"), Arg::S(token_file)}, &v) && v.b, "УстановитьПараметр(\"token_file\", a file)");
+    refused = !cr.call("Автомобили", {}, &v);
+    le = cr.last_error();
+    shown += le;
+    EXPECT(refused && has(le, "\"field\":\"token_file\"") && has(le, "600") && has(le, "644"), "the file is 644: Автомобили() -> false: %s", shorten(le, 240).c_str());
+    chmod(token_file.c_str(), 0600);
+
+    logf("== CargoRun: every row is a method by both names (Методы() is the table)");
+    Value table;
+    EXPECT(cr.call("Методы", {}, &table) && has(table.str, "\"prefix\":\"cargorun\""), "Методы() describes CARGO.RUN (%zu bytes)", table.str.size());
+    shown += table.str;
+    std::vector<IrecaRow> rows;
+    {
+        const std::string start = "{\"id\":\"cargorun.";
+        for (size_t at = table.str.find(start); at != std::string::npos;) {
+            size_t next = table.str.find(start, at + 1);
+            std::string row = table.str.substr(at, next == std::string::npos ? std::string::npos : next - at);
+            rows.push_back({str_field(row, "id"), str_field(row, "onec_ru"), str_field(row, "onec_en")});
+            at = next;
+        }
+    }
+    EXPECT(rows.size() == 74, "74 rows in the table (%zu)", rows.size());
+    int both = 0;
+    std::vector<long> taken;
+    for (const IrecaRow& r : rows) {
+        long by_ru = cr.method(r.ru), by_en = cr.method(r.en), by_lower = cr.method(lower(r.en));
+        bool unique = by_ru >= 0 && std::find(taken.begin(), taken.end(), by_ru) == taken.end();
+        if (by_ru >= 0) taken.push_back(by_ru);
+        if (unique && by_ru == by_en && by_ru == by_lower) both++;
+        else logf("  FAIL %s: %s -> %ld, %s -> %ld", r.id.c_str(), r.ru.c_str(), by_ru, r.en.c_str(), by_en);
+    }
+    EXPECT(both == 74, "%d of 74 rows found by their Russian, English and lower-case names, each its own method", both);
+
+    logf("== CargoRun: methods by name");
+    http(url, "DELETE", "/_control/cargorun/calls", "");
+    EXPECT(cr.call("ЗаписатьВодителя", {Arg::S("{\"id\":0,\"firstName\":\"Иван\",\"lastName\":\"Петров-" + run + "\",\"phoneNumber\":\"8 (999) 123-45-67\"}")}, &v) &&
+               first_id(v.str) > 0,
+           "ЗаписатьВодителя(driver) -> its id %s (the first call signs in)", v.str.c_str());
+    const long long driver = first_id(v.str);
+    std::string calls = http(url, "GET", "/_control/cargorun/calls", "");
+    EXPECT(has(calls, "\"cargorun.auth.generate_token\":1"), "one GenerateToken: %s", shorten(calls, 200).c_str());
+    EXPECT(cr.call("Drivers", {Arg::B(false), Arg::B(false), Arg::S("id eq " + std::to_string(driver))}, &v) && has(v.str, "\"phoneNumber\":\"+79991234567\""),
+           "Drivers(Ложь, Ложь, \"id eq %lld\"): the phone went out normalised", driver);
+    shown += v.str;
+    EXPECT(cr.call("ApplyCounterparty", {Arg::S("{\"id\":0,\"name\":\"ООО Груз " + run + "\",\"inn\":\"7707083893\"}")}, &v) && first_id(v.str) > 0,
+           "ApplyCounterparty(counterparty)");
+    const long long cp = first_id(v.str);
+    EXPECT(cr.call("ПолучитьКонтрагента", {Arg::I(cp)}, &v) && has(v.str, "ООО Груз " + run), "ПолучитьКонтрагента(%lld) reads it back", cp);
+    shown += v.str;
+    EXPECT(cr.call("ЗаписатьАвтомобиль", {Arg::S("{\"id\":0,\"number\":\"А001АА77\"}")}, &v), "ЗаписатьАвтомобиль");
+    const long long car = first_id(v.str);
+    EXPECT(cr.call("ApplyTrailer", {Arg::S("{\"id\":0,\"number\":\"ВВ123477\"}")}, &v), "ApplyTrailer");
+    const long long trailer = first_id(v.str);
+    auto point = [](int order, const char* kind, const char* lon, const char* lat) {
+        return std::string("{\"id\":0,\"order\":") + std::to_string(order) + ",\"type\":\"" + kind +
+               "\",\"planEnterDate\":\"2026-07-15T13:58:00+03:00\",\"geozone\":{\"id\":0,\"location\":{\"type\":\"Point\",\"coordinates\":[" + lon + "," + lat +
+               "]},\"address\":\"Россия\",\"radius\":2000,\"type\":\"BidPoint\"}}";
+    };
+    const std::string bid_json = "{\"id\":0,\"cargoOwnerDictionaryItemId\":" + std::to_string(cp) + ",\"paymentTypeId\":41,\"ndsTypeId\":129493473,\"price\":\"45000.50\"," +
+                                 "\"externalId\":\"1C-" + run + "\",\"driver\":{\"id\":" + std::to_string(driver) + "},\"carOption\":{\"carId\":" + std::to_string(car) +
+                                 "},\"trailerOption\":{\"trailerId\":" + std::to_string(trailer) + "},\"bidPoints\":[" + point(0, "LoadPoint", "47.47", "55.86") + "," +
+                                 point(1, "UnloadPoint", "55.95", "54.70") + "]}";
+    EXPECT(cr.call("ЗаписатьЗаявку", {Arg::S(bid_json)}, &v) && first_id(v.str) > 0, "ЗаписатьЗаявку(bid of two points) -> %s", v.str.c_str());
+    const long long bid = first_id(v.str);
+    EXPECT(cr.call("SetBidStatus", {Arg::I(bid), Arg::S("Started")}, &v), "SetBidStatus(%lld, \"Started\")", bid);
+    EXPECT(cr.call("ПолучитьЗаявку", {Arg::I(bid)}, &v) && has(v.str, "\"status\":\"Started\"") && has(v.str, "\"planEnterDate\":\"2026-07-15T10:58:00Z\""),
+           "ПолучитьЗаявку: Started, +03:00 sent in UTC");
+    shown += v.str;
+
+    logf("== CargoRun: refused before sending, with ПоследняяОшибка");
+    std::string before = http(url, "GET", "/_control/cargorun/calls", "");
+    refused = !cr.call("ЗаписатьКонтрагента", {Arg::S("{\"id\":0,\"name\":\"ООО\",\"inn\":\"7707083894\"}")}, &v);
+    le = cr.last_error();
+    shown += le;
+    ErrorRecord er = pl.last_error_record();
+    EXPECT(refused && has(le, "\"kind\":\"validation\"") && has(le, "inn") && has(er.descr, "ИНН") && er.source == "LogiBridge.CargoRun",
+           "ЗаписатьКонтрагента with a bad INN check digit -> false: %s; AddError %s", shorten(le, 200).c_str(), er.source.c_str());
+    refused = !cr.call("Водители", {Arg::B(false), Arg::B(false), Arg::S(""), Arg::S(""), Arg::I(51)}, &v);
+    le = cr.last_error();
+    EXPECT(refused && has(le, "$top") && has(le, "allow_large_top"), "Водители(…, Первые = 51) -> false: at most 50 unless РазрешитьБольшиеСтраницы");
+    refused = !cr.call("ЗаписатьЗаявку", {Arg::S("{\"id\":0,\"cargoOwnerDictionaryItemId\":1,\"paymentTypeId\":1,\"ndsTypeId\":1,\"price\":1,\"driver\":{\"id\":1},"
+                                                   "\"carOption\":{\"carId\":1},\"trailerOption\":{\"trailerId\":1},\"bidPoints\":[" +
+                                                   point(0, "LoadPoint", "47.47", "55.86") + "]}")},
+                       &v);
+    le = cr.last_error();
+    EXPECT(refused && has(le, "bidPoints"), "ЗаписатьЗаявку with one point -> false: %s", shorten(le, 200).c_str());
+    EXPECT(http(url, "GET", "/_control/cargorun/calls", "") == before, "none of the refused calls reached the service");
+
+    logf("== CargoRun: an expired token is renewed by itself");
+    EXPECT(http(url, "POST", "/_control/cargorun/tokens/expire", "{}").compare(0, 3, "200") == 0, "the sandbox expires every access token");
+    EXPECT(cr.call("Водители", {}, &v) && has(v.str, std::to_string(driver)), "Водители() after the expiry: answered");
+    calls = http(url, "GET", "/_control/cargorun/calls", "");
+    EXPECT(has(calls, "\"cargorun.auth.generate_token\":1") && has(calls, "\"cargorun.auth.refresh_token\":1"),
+           "one RefreshToken, still one GenerateToken: %s", shorten(calls, 200).c_str());
+    tokens = file_tokens(token_file);
+
+    logf("== CargoRun: every id of the table through Вызвать");
+    long long ids[16] = {0};  // 0 car2, 1 trailer2, 2 driver2, 3 contract, 4 point, 5 lp, 6 cp2, 7 bid2, 8 bid3, 9 dist, 10 dist2, 11 tracker, 12 title, 13 user, 14 invited
+    auto S = [](long long n) { return std::to_string(n); };
+    int answered = 0;
+    std::vector<std::string> failed_ids;
+    auto call_id = [&](const std::string& id, const std::string& params) -> std::string {
+        Value r;
+        bool ok = cr.call("Вызвать", {Arg::S(id), Arg::S(params)}, &r);
+        shown += r.str;
+        if (ok) answered++;
+        else {
+            failed_ids.push_back(id);
+            std::string e = cr.last_error();
+            shown += e;
+            logf("  FAIL Вызвать(\"%s\"): %s", id.c_str(), shorten(e, 300).c_str());
+        }
+        return r.str;
+    };
+    const std::string dist_points = "[" + point(0, "LoadPoint", "47.47", "55.86") + "," + point(1, "UnloadPoint", "55.95", "54.70") + "]";
+    http(url, "POST", "/_control/cargorun/clock", "{\"advance_seconds\":61}");  // past GenerateToken's cooldown
+    std::string r = call_id("cargorun.auth.generate_token", "{\"user_name\":\"" + user + "\",\"password\":\"" + password + "\"}");
+    EXPECT(has(r, "\"accessToken\":\"***\"") && has(r, "\"refreshToken\":\"***\""), "Вызвать(\"cargorun.auth.generate_token\"): the tokens masked");
+    r = call_id("cargorun.auth.refresh_token", "{\"access_token\":\"***\",\"refresh_token\":\"***\"}");
+    EXPECT(has(r, "\"accessToken\":\"***\""), "Вызвать(\"cargorun.auth.refresh_token\", ***): renewed, masked");
+    for (const std::string& t : file_tokens(token_file)) tokens.push_back(t);
+    call_id("cargorun.drivers.apply", "{\"driver\":{\"id\":0,\"firstName\":\"Пётр\",\"lastName\":\"Сидоров\",\"phoneNumber\":\"+7 999 765 43 21\"}}");
+    ids[2] = first_id(r = call_id("cargorun.drivers.list", "{\"filter\":\"lastName eq 'Сидоров'\"}"));
+    call_id("cargorun.drivers.delete", "{\"id\":" + S(ids[2]) + "}");
+    call_id("cargorun.drivers.restore", "{\"id\":" + S(ids[2]) + "}");
+    ids[0] = first_id(call_id("cargorun.cars.apply", "{\"car\":{\"id\":0,\"number\":\"Е777КХ99\"}}"));
+    call_id("cargorun.cars.list", "{\"top\":50}");
+    EXPECT(has(call_id("cargorun.cars.get_for_edit", "{\"id\":" + S(ids[0]) + "}"), "Е777КХ99"), "cars.get_for_edit reads the new car");
+    call_id("cargorun.cars.mileage", "{\"car_id\":" + S(car) + ",\"start\":\"2026-01-01\",\"end\":\"2027-12-31T23:59:59\"}");
+    call_id("cargorun.cars.delete", "{\"id\":" + S(ids[0]) + "}");
+    ids[1] = first_id(call_id("cargorun.trailers.apply", "{\"trailer\":{\"id\":0,\"number\":\"АА000077\"}}"));
+    call_id("cargorun.trailers.list", "{\"with_deleted\":true}");
+    call_id("cargorun.trailers.delete", "{\"id\":" + S(ids[1]) + "}");
+    ids[6] = first_id(call_id("cargorun.counterparties.apply", "{\"counterparty\":{\"id\":0,\"name\":\"ИП Лишний\",\"inn\":\"500100732259\"}}"));
+    call_id("cargorun.counterparties.list", "{\"filter\":\"id eq " + S(ids[6]) + "\"}");
+    call_id("cargorun.counterparties.get", "{\"id\":" + S(ids[6]) + "}");
+    ids[3] = first_id(call_id("cargorun.contracts.apply", "{\"contract\":{\"id\":0,\"counterpartyId\":" + S(cp) + ",\"number\":\"Д-1\",\"date\":\"2026-06-30\"}}"));
+    call_id("cargorun.contracts.list", "{\"counterparty_id\":" + S(cp) + "}");
+    EXPECT(has(call_id("cargorun.contracts.get", "{\"counterparty_id\":" + S(cp) + ",\"contract_id\":" + S(ids[3]) + "}"), "\"date\":\"2026-06-30\""),
+           "contracts.get: the date-only date");
+    call_id("cargorun.contracts.delete", "{\"id\":" + S(ids[3]) + ",\"counterparty_id\":" + S(cp) + "}");
+    ids[4] = first_id(call_id("cargorun.counterparty_points.apply", "{\"point\":{\"id\":0,\"counterpartyId\":" + S(cp) +
+                                                                         ",\"geozone\":{\"id\":0,\"location\":{\"latitude\":55.75,\"longitude\":37.62},"
+                                                                         "\"address\":\"Москва\",\"type\":\"CounterpartyPoint\"}}}"));
+    call_id("cargorun.counterparty_points.list", "{\"counterparty_id\":" + S(cp) + "}");
+    EXPECT(has(call_id("cargorun.counterparty_points.get", "{\"id\":" + S(ids[4]) + "}"), "[37.62,55.75]"), "counterparty_points.get: GeoJSON [lon, lat]");
+    call_id("cargorun.counterparty_points.delete", "{\"id\":" + S(ids[4]) + "}");
+    call_id("cargorun.counterparty_points.restore", "{\"id\":" + S(ids[4]) + ",\"counterparty_id\":" + S(cp) + "}");
+    call_id("cargorun.counterparties.delete", "{\"id\":" + S(ids[6]) + "}");
+    ids[5] = first_id(call_id("cargorun.legal_persons.apply", "{\"legal_person\":{\"id\":0,\"name\":\"ООО Мы\",\"inn\":\"7707083893\"}}"));
+    call_id("cargorun.legal_persons.list", "{}");
+    call_id("cargorun.legal_persons.delete", "{\"id\":" + S(ids[5]) + "}");
+    for (const char* id : {"cargorun.catalogs.get_simple", "cargorun.catalogs.get", "cargorun.catalogs.list", "cargorun.catalogs.items"}) call_id(id, "{}");
+    call_id("cargorun.bids.patch", "{\"patch\":{\"bidId\":" + S(bid) + ",\"id\":" + S(bid) + ",\"price\":47000}}");
+    EXPECT(http(url, "POST", "/_control/cargorun/bids/" + S(bid) + "/complete", "{\"mileage\":812}").compare(0, 3, "200") == 0, "the sandbox completes the bid");
+    EXPECT(has(call_id("cargorun.bids.get", "{\"bid_id\":" + S(bid) + "}"), "\"status\":\"Done\""), "bids.get: Done");
+    call_id("cargorun.bids.apply_payment", "{\"bid_id\":" + S(bid) + ",\"payment\":{\"paymentStatus\":\"Paid\",\"factPaymentDate\":\"2026-06-30\"}}");
+    call_id("cargorun.bids.list_for_external", "{\"filter\":\"id eq " + S(bid) + "\",\"count\":true}");
+    call_id("cargorun.bids.trailer_replacements", "{\"bid_id\":" + S(bid) + "}");
+    call_id("cargorun.bids.documents", "{\"bid_id\":" + S(bid) + "}");
+    call_id("cargorun.bids.revert", "{\"bid_id\":" + S(bid) + "}");
+    call_id("cargorun.bids.set_status", "{\"bid_id\":" + S(bid) + ",\"status\":\"Started\"}");
+    call_id("cargorun.bids.force_complete", "{\"completion\":{\"bidId\":" + S(bid) + ",\"mileage\":900,\"useOdometerMileage\":false,\"reason\":\"без связи\"}}");
+    ids[7] = first_id(call_id("cargorun.bids.apply", "{\"bid\":" + bid_json + "}"));
+    call_id("cargorun.bids.cancel", "{\"bid_id\":" + S(ids[7]) + "}");
+    ids[8] = first_id(call_id("cargorun.bids.apply", "{\"bid\":" + bid_json + "}"));
+    call_id("cargorun.bids.delete", "{\"bid_id\":" + S(ids[8]) + "}");
+    call_id("cargorun.bids.restore", "{\"bid_id\":" + S(ids[8]) + "}");
+    call_id("cargorun.distribution_bids.apply", "{\"items\":[{\"id\":0,\"externalStatus\":\"None\",\"externalId\":\"1C-ЗК-" + run + "\",\"bidPoints\":" + dist_points +
+                                                    "},{\"id\":0,\"externalStatus\":\"None\",\"externalId\":\"1C-ЗК2-" + run + "\",\"bidPoints\":" + dist_points + "}]}");
+    ids[9] = first_id(call_id("cargorun.distribution_bids.list_for_external", "{\"filter\":\"externalId eq '1C-ЗК-" + run + "'\"}"));
+    ids[10] = first_id(call_id("cargorun.distribution_bids.list_for_external", "{\"filter\":\"externalId eq '1C-ЗК2-" + run + "'\"}"));
+    call_id("cargorun.distribution_bids.get", "{\"id\":" + S(ids[9]) + "}");
+    http(url, "POST", "/_control/cargorun/distribution_bids/" + S(ids[9]) + "/distribute", "{\"bid_id\":" + S(bid) + "}");
+    EXPECT(first_id(call_id("cargorun.distribution_bids.get_for_bid", "{\"bid_id\":" + S(bid) + "}")) == ids[9], "distribution_bids.get_for_bid: the order of the bid");
+    call_id("cargorun.distribution_bids.external_info", "{\"bid_id\":" + S(bid) + "}");
+    call_id("cargorun.distribution_bids.external_statuses", "{\"ids\":[" + S(ids[9]) + "]}");
+    call_id("cargorun.distribution_bids.cancel", "{\"id\":" + S(ids[9]) + ",\"comment\":\"нет машины\"}");
+    call_id("cargorun.distribution_bids.revert", "{\"id\":" + S(ids[9]) + "}");
+    call_id("cargorun.distribution_bids.delete", "{\"id\":" + S(ids[10]) + "}");
+    call_id("cargorun.distribution_bids.restore", "{\"id\":" + S(ids[10]) + "}");
+    ids[11] = first_id(call_id("cargorun.trackers.list", "{}"));
+    call_id("cargorun.trackers.attach", "{\"attachment\":{\"id\":" + S(ids[11]) + ",\"entityId\":" + S(car) + ",\"type\":\"Car\"}}");
+    ids[12] = first_id(call_id("cargorun.etrn.titles", "{}"));
+    call_id("cargorun.etrn.title", "{\"title_id\":" + S(ids[12]) + "}");
+    call_id("cargorun.etrn.apply_status", "{\"id\":" + S(ids[12]) + ",\"status\":\"Accepted\"}");
+    EXPECT(has(call_id("cargorun.map.geocode", "{\"address\":\"Москва\",\"count\":3}"), "\"suggestions\":["), "map.geocode: suggestions");
+    ids[13] = first_id(call_id("cargorun.employees.apply_user", "{\"user\":{\"id\":0,\"email\":\"logist" + run +
+                                                                     "@example.com\",\"firstName\":\"Лог\",\"lastName\":\"Истов\",\"phoneNumber\":\"79990001122\","
+                                                                     "\"password\":\"secret-pass\",\"sendLoginData\":false,\"connectionState\":\"Connected\"}}"));
+    call_id("cargorun.employees.list", "{}");
+    call_id("cargorun.employees.add_role", "{\"role\":{\"userId\":" + S(ids[13]) + ",\"role\":\"TruckingOrganizationManager\"}}");
+    call_id("cargorun.employees.remove_role", "{\"role\":{\"userId\":" + S(ids[13]) + ",\"role\":\"TruckingOrganizationManager\"}}");
+    call_id("cargorun.employees.add_role", "{\"role\":{\"userId\":" + S(ids[13]) + ",\"role\":\"TruckingOrganizationHeadLogist\"}}");
+    call_id("cargorun.employees.ban", "{\"user_id\":" + S(ids[13]) + "}");
+    call_id("cargorun.employees.unban", "{\"user_id\":" + S(ids[13]) + "}");
+    call_id("cargorun.employees.invite", "{\"invitation\":{\"email\":\"new" + run + "@example.com\"}}");
+    ids[14] = first_id(call_id("cargorun.employees.invitations", "{}"));
+    call_id("cargorun.employees.remove_invite", "{\"user_id\":" + S(ids[14]) + "}");
+    call_id("cargorun.employees.logists", "{}");
+    call_id("cargorun.employees.logist", "{\"id\":" + S(ids[13]) + "}");
+    EXPECT(failed_ids.empty(), "Вызвать answered %d calls, %zu failed", answered, failed_ids.size());
+    calls = http(url, "GET", "/_control/cargorun/calls", "");
+    int reached = 0;
+    for (const IrecaRow& row : rows) {
+        if (has(calls, "\"" + row.id + "\":")) reached++;
+        else logf("  never reached the sandbox: %s", row.id.c_str());
+    }
+    EXPECT(reached == 74, "%d of the 74 ids reached the sandbox", reached);
+
+    logf("== CargoRun: neither the password nor a token is ever shown");
+    const std::string canary = "canary-1C-cargorun-pa55-4417";
+    // Another token file: the one above holds the session of this user, and a session that
+    // finds its user's tokens there uses them whatever the password.
+    const std::string other_file = token_file + ".wrong";
+    EXPECT(cr.call("УстановитьПараметр", {Arg::S("token_file"), Arg::S(other_file)}, &v), "УстановитьПараметр(\"token_file\", another file)");
+    EXPECT(cr.set("Пароль", Arg::S(canary), true), "Пароль = a wrong one (a canary)");
+    refused = !cr.call("Автомобили", {}, &v);
+    le = cr.last_error();
+    er = pl.last_error_record();
+    shown += le;
+    EXPECT(refused && has(le, "\"status\":400") && !has(le, canary) && !has(er.descr, canary),
+           "Автомобили with the wrong password -> false, the service's 400, the password in neither ПоследняяОшибка nor AddError: %s", shorten(le, 200).c_str());
+    EXPECT(cr.set("Пароль", Arg::S(password), true) && cr.call("Автомобили", {}, &v), "Пароль set back: the session of the right password goes on");
+    for (const ErrorRecord& e : pl.errors) shown += e.descr;
+    size_t leaked = 0;
+    for (const std::string& t : tokens) leaked += has(shown, t);
+    EXPECT(tokens.size() >= 4, "%zu tokens of the session were read from the token file", tokens.size());
+    EXPECT(!has(shown, password) && !has(shown, canary) && leaked == 0, "no password and none of %zu tokens in %zu bytes of values and error texts the component gave",
+           tokens.size(), shown.size());
+
+    destroy(ex, pl, cr);
+    unlink(token_file.c_str());
+    unlink(other_file.c_str());
+    EXPECT(mm.live == 0, "session 8 freed all %ld strings", mm.total.load());
+}
+
 int main() {
     const char* path = getenv("LB_COMPONENT");
     const char* url = getenv("LB_CARRETA_URL");
@@ -1888,6 +2197,7 @@ int main() {
     EXPECT(mm6.live == 0, "session 6 freed all %ld strings", mm6.total.load());
 
     ireca_session(ex);
+    cargorun_session(ex);
 
     logf("== unload");
     int closed = dlclose(ex.lib);

@@ -46,6 +46,11 @@ IRECA_LINE="$(grep -m1 '^ireca ' "$SANDBOX_OUT" || true)"
 [[ -n "$IRECA_LINE" ]] || { echo "run.sh: the sandbox printed no ireca address" >&2; exit 1; }
 export LB_IRECA_URL="$(echo "$IRECA_LINE" | awk '{print $2}')"
 export LB_IRECA_TOKEN="$(echo "$IRECA_LINE" | sed -n 's/.*token=\([^ ]*\).*/\1/p')"
+CARGORUN_LINE="$(grep -m1 '^cargorun ' "$SANDBOX_OUT" || true)"
+[[ -n "$CARGORUN_LINE" ]] || { echo "run.sh: the sandbox printed no cargorun address" >&2; exit 1; }
+export LB_CARGORUN_URL="$(echo "$CARGORUN_LINE" | awk '{print $2}')"
+export LB_CARGORUN_USERNAME="$(echo "$CARGORUN_LINE" | sed -n 's/.*username=\([^ ]*\).*/\1/p')"
+export LB_CARGORUN_PASSWORD="$(echo "$CARGORUN_LINE" | sed -n 's/.*password=\([^ ]*\).*/\1/p')"
 export LB_COMPONENT="$COMPONENT"
 echo "run.sh: sandbox at $LB_CARRETA_URL (pid $SANDBOX_PID); component $COMPONENT"
 
