@@ -34,6 +34,8 @@ struct Fake {
     exp: i64,
     /// Status of GenerateToken / RefreshToken when not 200, and GenerateToken's Retry-After.
     generate_status: u16,
+    /// Holds GenerateToken's answer this long, so concurrent callers are all waiting on it.
+    generate_delay: Duration,
     refresh_status: u16,
     retry_after: Option<&'static str>,
     /// The status of `api/ping` for a valid token (a 403 echoes the token: the canary).
@@ -44,7 +46,7 @@ struct Fake {
 
 impl Default for Fake {
     fn default() -> Fake {
-        Fake { valid: HashSet::new(), refresh: HashSet::new(), issued: 0, iat: 0, exp: 1800, generate_status: 200, refresh_status: 200, retry_after: None, ping_status: 200, unauthorized: 0 }
+        Fake { valid: HashSet::new(), refresh: HashSet::new(), issued: 0, iat: 0, exp: 1800, generate_status: 200, generate_delay: Duration::ZERO, refresh_status: 200, retry_after: None, ping_status: 200, unauthorized: 0 }
     }
 }
 
@@ -76,6 +78,9 @@ impl Fake {
         let body: Value = serde_json::from_slice(&seen.body).unwrap_or(Value::Null);
         match seen.target.as_str() {
             "/api/Account/GenerateToken" => {
+                // A blocking wait on purpose: the answer must not come before every caller
+                // has queued behind the one sign-in (a busy machine schedules them late).
+                std::thread::sleep(self.generate_delay);
                 if self.generate_status != 200 {
                     let mut r = Reply::json(self.generate_status, json!({"errorMessage": format!("Слишком часто; password {} refused", body["password"].as_str().unwrap_or(""))}));
                     if let Some(wait) = self.retry_after {
@@ -560,7 +565,11 @@ async fn sandbox_429_cooldown_holds_across_client_objects() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn calls_waiting_for_a_sign_in_that_fails_share_its_error_instead_of_sending_another() {
     let (url, log, state) = fake().await;
-    state.lock().unwrap().generate_status = 503;
+    {
+        let mut s = state.lock().unwrap();
+        s.generate_status = 503;
+        s.generate_delay = Duration::from_millis(1500);
+    }
     let c = client(&url, PASSWORD);
     let calls: Vec<_> = (0..20).map(|_| tokio::spawn({
         let c = c.clone();
@@ -571,7 +580,11 @@ async fn calls_waiting_for_a_sign_in_that_fails_share_its_error_instead_of_sendi
     }
     assert_eq!(generated(&log), 1);
     // A later call (not a waiter) may try again: once.
-    state.lock().unwrap().generate_status = 200;
+    {
+        let mut s = state.lock().unwrap();
+        s.generate_status = 200;
+        s.generate_delay = Duration::ZERO;
+    }
     ping(&c).await.unwrap();
     assert_eq!(generated(&log), 2);
 }
