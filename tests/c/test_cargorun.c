@@ -606,7 +606,7 @@ static void test_distribution_bids(void) {
     /* The dispatcher makes a bid of it (the sandbox's control call stands for the UI). */
     CHECK(lbt_http("POST", jf("/_control/cargorun/distribution_bids/%ld/distribute", order), jf("{\"bid_id\": %ld}", bid), NULL) == 200);
     expect_order_status(order, "InProcess", __LINE__);
-    char *r = OK("cargorun.distribution_bids.get_for_bid", jf("{\"id\": %ld}", bid));
+    char *r = OK("cargorun.distribution_bids.get_for_bid", jf("{\"bid_id\": %ld}", bid));
     CHECK(json_long(r, "/id") == order);
     lb_string_free(r);
     r = OK("cargorun.distribution_bids.external_info", jf("{\"bid_id\": %ld}", bid));
@@ -674,7 +674,7 @@ static void test_employees(void) {
     snprintf(role_copy, sizeof role_copy, "%s", role);
     DO("cargorun.employees.add_role", role_copy);
     DO("cargorun.employees.remove_role", role_copy);
-    DO("cargorun.employees.add_role", jf("{\"role\": {\"userId\": %ld, \"role\": \"Logist\"}}", user));
+    DO("cargorun.employees.add_role", jf("{\"role\": {\"userId\": %ld, \"role\": \"TruckingOrganizationHeadLogist\"}}", user));
     DO("cargorun.employees.ban", jf("{\"user_id\": %ld}", user));
     DO("cargorun.employees.unban", jf("{\"user_id\": %ld}", user));
     DO("cargorun.employees.invite", jf("{\"invitation\": {\"email\": \"new%ld@example.com\"}}", run));
