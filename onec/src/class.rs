@@ -743,6 +743,35 @@ mod tests {
     }
 
     #[test]
+    fn a_service_with_two_credentials_has_both_properties_and_only_the_secret_is_hidden() {
+        use logibridge::endpoints::cargorun;
+        let c = service_class(&cargorun::SERVICE);
+        let props: Vec<(&str, &str, bool, bool)> = c
+            .props
+            .iter()
+            .map(|p| (p.names.ru, p.names.en, p.readable, p.writable))
+            .collect();
+        assert_eq!(
+            props,
+            [
+                ("АдресСервиса", "BaseUrl", true, true),
+                ("Логин", "Login", true, true),
+                ("Пароль", "Password", false, true),
+                ("Таймаут", "Timeout", true, true),
+                ("ПоследняяОшибка", "LastError", true, false),
+                ("Версия", "Version", true, false),
+            ]
+        );
+        // Every row is its own method: none is shadowed by Вызвать, Методы and the like.
+        for ep in cargorun::SERVICE.endpoints {
+            let m = c.find_method(ep.names.onec_ru).unwrap_or_else(|| panic!("{}", ep.id));
+            assert_eq!(Some(m), c.find_method(ep.names.onec_en), "{}", ep.id);
+            assert!(matches!(c.methods[m].action, Action::Row(r) if std::ptr::eq(r, *ep)), "{}", ep.id);
+        }
+        assert!(std::ptr::eq(c, find("CargoRun").unwrap()));
+    }
+
+    #[test]
     fn pascal_case() {
         assert_eq!(pascal("account"), "Account");
         assert_eq!(pascal("order.list"), "OrderList");
