@@ -253,3 +253,39 @@ async fn a_sign_in_by_id_answers_with_the_tokens_masked() {
     assert!(!signed.to_string().contains("eyJ"), "{signed}");
     call(&c, "cargorun.cars.list", json!({})).await;
 }
+
+#[tokio::test]
+async fn the_typed_client_writes_models_and_reads_them_back() {
+    use logibridge::cargorun::{self as cr, BidStatus, Query};
+    let sb = Sandbox::start().unwrap();
+    let c = cr::Client::builder(sb.cargorun_username(), sb.cargorun_password()).base_url(sb.cargorun_url()).build().unwrap();
+    let mut driver = cr::DriverEditModel::default();
+    driver.id = Some(0);
+    driver.first_name = Some("Иван".into());
+    driver.last_name = Some("Петров".into());
+    driver.phone_number = Some("+7 999 123 45 67".into());
+    let driver_id = c.drivers().apply(&driver).await.unwrap().expect("an id");
+    let listed = c.drivers().list(Query::new().filter(format!("id eq {driver_id}"))).collect_all().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    let car: cr::CarEditModel = serde_json::from_value(json!({"id": 0, "number": "А001АА77"})).unwrap();
+    let car_id = c.cars().apply(&car).await.unwrap().unwrap();
+    let trailer: cr::TrailerEditModel = serde_json::from_value(json!({"id": 0, "number": "ВВ123477"})).unwrap();
+    let trailer_id = c.trailers().apply(&trailer).await.unwrap().unwrap();
+    let cp: cr::CounterpartyEditModel = serde_json::from_value(json!({"id": 0, "name": "ООО Груз", "inn": INN})).unwrap();
+    let cp_id = c.counterparties().apply(&cp).await.unwrap().unwrap();
+    assert_eq!(c.counterparty(cp_id).await.unwrap().name.as_deref(), Some("ООО Груз"));
+    let bid: cr::BidTruckingEditModel = logibridge::serde_ext::in_callers_form(|| {
+        serde_json::from_value(json!({"id": 0, "cargoOwnerDictionaryItemId": cp_id, "paymentTypeId": 41, "ndsTypeId": 129493473, "price": 45000,
+            "driver": {"id": driver_id}, "carOption": {"carId": car_id}, "trailerOption": {"trailerId": trailer_id},
+            "bidPoints": [point(0, "LoadPoint", 47.47, 55.86), point(1, "UnloadPoint", 55.95, 54.70)]}))
+    })
+    .unwrap();
+    let bid_id = c.apply_bid(&bid).await.unwrap().unwrap();
+    c.set_bid_status(bid_id, BidStatus::Started).await.unwrap();
+    control(&sb, reqwest::Method::POST, &format!("cargorun/bids/{bid_id}/complete"), None).await;
+    assert_eq!(c.bid(bid_id).await.unwrap().status, Some(BidStatus::Done));
+    let synced = c.bids_for_external(Query::new().filter("updatedAt ge 2000-01-01T00:00:00Z").orderby("updatedAt, id")).collect_all().await.unwrap();
+    assert!(synced.iter().any(|b| b.id == Some(bid_id)));
+    let err = c.cars().restore(car_id).await.unwrap_err();
+    assert!(err.to_string().contains("no restore call"), "{err}");
+}

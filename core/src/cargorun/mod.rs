@@ -3,10 +3,12 @@
 //! pages state (`rules`), checked before anything is sent.
 //!
 //! The rows are in [`crate::endpoints::cargorun`]; the JWT sign-in they need is
-//! [`crate::transport::JwtAuth`].
+//! [`crate::transport::JwtAuth`]; [`Client`] calls them with the models.
 
+mod client;
 pub mod generated;
 pub mod rules;
 pub mod wire;
 
+pub use client::{Client, ClientBuilder, Directory, Query};
 pub use generated::*;
