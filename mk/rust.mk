@@ -4,3 +4,4 @@
 demo-rust:
 	$(CARGO) run --quiet -p logibridge --example demo
 	$(CARGO) run --quiet -p logibridge --example ireca_demo
+	$(CARGO) run --quiet -p logibridge --example cargorun_demo
