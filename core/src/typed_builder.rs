@@ -64,6 +64,12 @@ impl<C: From<crate::Client>> TypedClientBuilder<C> {
     pub fn max_retries(self, n: u32) -> Self {
         self.map(|b| b.max_retries(n))
     }
+    /// A file keeping a JWT service's tokens across restarts (CARGO.RUN; see
+    /// [`crate::ClientBuilder::token_file`]): owner-only, refused at `build` otherwise; for
+    /// another service `build` fails with `option.unknown`.
+    pub fn token_file(self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.map(|b| b.token_file(path))
+    }
     /// Builds the client. Fails on an empty credential or a malformed URL.
     pub fn build(self) -> Result<C> {
         Ok(C::from(self.inner.build()?))
