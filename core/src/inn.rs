@@ -49,10 +49,21 @@ pub fn inn_is_valid(inn: &str) -> bool {
 /// check digits. `field` is the JSON path shown. Codes: `inn.format` (not 10 or 12
 /// digits), `inn.checksum` (the check digits do not match).
 pub fn check_inn(field: &str, inn: &str) -> Result<(), ValidationError> {
-    let inn = inn.trim();
-    if inn.is_empty() || inn_is_valid(inn) {
+    if inn.trim().is_empty() || inn_is_valid(inn) {
         return Ok(());
     }
+    if inn_is_valid(inn.trim()) {
+        // The value is sent as given: checking a trimmed copy would pass what the service
+        // then refuses or stores with the spaces.
+        let shown = crate::shown_input(inn);
+        return Err(ValidationError::new(
+            field,
+            "inn.format",
+            format!("\"{shown}\" has spaces around the INN: send the 10 or 12 digits alone"),
+            format!("«{shown}»: вокруг ИНН есть пробелы; передавайте только 10 или 12 цифр"),
+        ));
+    }
+    let inn = inn.trim();
     let shown = crate::shown_input(inn);
     let all_digits = inn.chars().all(|c| c.is_ascii_digit());
     if !all_digits || !matches!(inn.len(), 10 | 12) {
@@ -109,6 +120,9 @@ mod tests {
         assert_eq!(check_inn("inn", "12345").unwrap_err().code, "inn.format");
         assert_eq!(check_inn("inn", "7707083894").unwrap_err().code, "inn.checksum");
         assert!(check_inn("inn", " ").is_ok());
+        let padded = check_inn("inn", " 7707083893").unwrap_err();
+        assert_eq!(padded.code, "inn.format", "checked as sent, not as a trimmed copy");
+        assert!(padded.message.contains("spaces"), "{}", padded.message);
     }
 
     #[test]

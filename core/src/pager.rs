@@ -33,6 +33,10 @@ pub struct Pager<T> {
     next: Option<u64>,
     decode: fn(&'static Endpoint, &[u8]) -> Result<Vec<T>>,
     total: Option<u64>,
+    /// A hash of the last page's body: a service that ignores the page parameter (CARGO.RUN
+    /// takes OData only «если они включены для конкретного подключения», directories.md)
+    /// answers the first page again and again, and the walk would never end.
+    last_page: Option<u64>,
     /// A parameter error found before the first page, reported by it.
     error: Option<Error>,
 }
@@ -70,6 +74,17 @@ impl<T: DeserializeOwned> Pager<T> {
     }
 }
 
+/// The same page came twice in a row: the service ignores the page parameter.
+fn repeated_page(endpoint: &str, page: u64) -> Error {
+    Error::Decode {
+        endpoint: endpoint.to_owned(),
+        path: String::new(),
+        message: format!("page {page} came back the same as the page before it: the service seems to ignore the paging parameters ($skip / page), so the walk stops instead of repeating the same items; page with a filter (updatedAt) instead"),
+        message_ru: format!("страница {page} совпала с предыдущей: сервис, похоже, не учитывает параметры страниц ($skip / page), поэтому обход остановлен, чтобы не повторять одни и те же записи; выбирайте записи фильтром (updatedAt)"),
+        excerpt: String::new(),
+    }
+}
+
 impl<T> Pager<T> {
     fn with_decoder(client: Client, endpoint: &'static Endpoint, args: Args, decode: fn(&'static Endpoint, &[u8]) -> Result<Vec<T>>) -> Pager<T> {
         let start = match endpoint.paging {
@@ -77,7 +92,7 @@ impl<T> Pager<T> {
             Paging::PageNumber { param, first, .. } | Paging::PageCount { page: param, first, .. } => args.get(param).and_then(Value::as_u64).unwrap_or(first as u64),
             Paging::OData { .. } => 0,
         };
-        Pager { client, endpoint, args, next: Some(start), decode, total: None, error: None }
+        Pager { client, endpoint, args, next: Some(start), decode, total: None, last_page: None, error: None }
     }
 
     /// The page size in force (`None`: the call does not page).
@@ -127,8 +142,20 @@ impl<T> Pager<T> {
             self.total = response.headers.get(h).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
         }
         let items = (self.decode)(ep, &response.body).map_err(|e| self.client.scrub_error(e))?;
+        let page_hash = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            response.body.hash(&mut h);
+            h.finish()
+        };
+        if !items.is_empty() && self.last_page == Some(page_hash) {
+            self.next = None;
+            return Err(repeated_page(ep.id, n));
+        }
+        self.last_page = Some(page_hash);
         self.next = match size {
-            Some(size) if (items.len() as u64) >= size && !items.is_empty() => Some(n + 1),
+            // The announced total ends the walk too: a page may be full and the last.
+            Some(size) if (items.len() as u64) >= size && !items.is_empty() && self.total.is_none_or(|t| (n + 1).saturating_mul(size) < t) => Some(n + 1),
             _ => None,
         };
         if items.is_empty() {

@@ -289,3 +289,41 @@ async fn the_typed_client_writes_models_and_reads_them_back() {
     let err = c.cars().restore(car_id).await.unwrap_err();
     assert!(err.to_string().contains("no restore call"), "{err}");
 }
+
+/// A service that signs in and answers `Car/GetList` with `pages(skip)`'s items and the
+/// total `total` in `X-MetaCount` (when given).
+async fn fake_lists(total: Option<u64>, pages: fn(u64) -> Vec<Value>) -> (Client, common::Log) {
+    let (url, log) = common::serve(move |seen| {
+        if seen.target.contains("GenerateToken") {
+            return common::Reply::json(200, json!({"accessToken": "opaque-access", "refreshToken": "opaque-refresh"}));
+        }
+        let skip = seen.target.split("%24skip=").nth(1).or_else(|| seen.target.split("$skip=").nth(1)).and_then(|s| s.split('&').next()).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let reply = common::Reply::json(200, Value::Array(pages(skip)));
+        match total {
+            Some(t) => reply.header("X-MetaCount", &t.to_string()),
+            None => reply,
+        }
+    })
+    .await;
+    let c = Client::for_service("cargorun").unwrap().credential("username", "u").credential("password", "p").base_url(format!("{url}cr/")).build().unwrap();
+    (c, log)
+}
+
+#[tokio::test]
+async fn a_service_that_ignores_skip_stops_the_walk_with_an_error_instead_of_repeating_pages() {
+    let (c, log) = fake_lists(Some(120), |_| (0..50).map(|i| json!({"id": i + 1})).collect()).await;
+    let mut pages = c.pages::<Value>(logibridge::endpoints::cargorun::CARS_LIST, json!({}));
+    assert_eq!(pages.next_page().await.unwrap().unwrap().len(), 50);
+    let err = pages.next_page().await.unwrap_err();
+    assert!(err.to_string().contains("ignore the paging"), "{err}");
+    assert!(pages.next_page().await.unwrap().is_none(), "the walk is over");
+    assert_eq!(log.lock().unwrap().iter().filter(|s| s.target.contains("GetList")).count(), 2);
+}
+
+#[tokio::test]
+async fn the_announced_total_ends_a_walk_whose_last_page_is_full() {
+    let (c, log) = fake_lists(Some(100), |skip| (skip..skip + 50).map(|i| json!({"id": i + 1})).collect()).await;
+    let all = c.pages::<Value>(logibridge::endpoints::cargorun::CARS_LIST, json!({})).collect_all().await.unwrap();
+    assert_eq!(all.len(), 100);
+    assert_eq!(log.lock().unwrap().iter().filter(|s| s.target.contains("GetList")).count(), 2, "no third request for an empty page");
+}

@@ -64,13 +64,26 @@ pub trait OpenEnum: Sized {
     fn code(&self) -> Option<i64>;
     /// The name written.
     fn as_str(&self) -> &str;
+    /// The names the Swagger and the pages list.
+    const NAMES: &'static [&'static str];
+    /// Whether the value is none of them.
+    fn is_unknown(&self) -> bool;
+}
+
+/// A caller's value must be one of the listed names: an open enum keeps what the service
+/// answers, but what is sent must be a value the service documents (formats.md §9).
+fn known<T: OpenEnum, E: de::Error>(value: T) -> std::result::Result<T, E> {
+    if serde_ext::is_callers_form() && value.is_unknown() {
+        return Err(E::custom(format!("\"{}\" is not one of the names the service lists ({}): a value sent must be one of them (formats.md)", crate::shown_input(value.as_str()), T::NAMES.join(", "))));
+    }
+    Ok(value)
 }
 
 /// Reads an open enum from a name, a documented code (a number or its digits) or keeps
 /// anything else as `Unknown(raw)` (a number's text).
 pub fn read_enum<'de, D: Deserializer<'de>, T: OpenEnum>(d: D) -> std::result::Result<T, D::Error> {
     let raw = serde_ext::string_or_number(d)?;
-    Ok(enum_of(&raw))
+    known(enum_of(&raw))
 }
 
 fn enum_of<T: OpenEnum>(raw: &str) -> T {
@@ -127,6 +140,10 @@ macro_rules! cargorun_open_enum {
                     $($name::$variant => $wire,)*
                     $name::Unknown(raw) => raw,
                 }
+            }
+            const NAMES: &'static [&'static str] = &[$($wire),*];
+            fn is_unknown(&self) -> bool {
+                matches!(self, $name::Unknown(_))
             }
         }
 
@@ -185,12 +202,12 @@ impl<T: OpenEnum> Serialize for Flags<T> {
 impl<'de, T: OpenEnum> Deserialize<'de> for Flags<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         match Value::deserialize(d)? {
-            Value::String(s) => Ok(Flags(s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(enum_of).collect())),
+            Value::String(s) => s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(|p| known(enum_of(p))).collect::<std::result::Result<Vec<T>, D::Error>>().map(Flags),
             Value::Array(items) => items
                 .iter()
                 .map(|v| match v {
-                    Value::String(s) => Ok(enum_of(s)),
-                    Value::Number(n) => Ok(enum_of(&n.to_string())),
+                    Value::String(s) => known(enum_of(s)),
+                    Value::Number(n) => known(enum_of(&n.to_string())),
                     other => Err(value_error(other, "a flag's name")),
                 })
                 .collect::<std::result::Result<Vec<T>, D::Error>>()
@@ -661,6 +678,16 @@ mod tests {
 
     fn read<T: DeserializeOwned>(json: &str) -> T {
         serde_json::from_slice(&serde_ext::quote_inexact_numbers(json.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn an_unknown_name_is_kept_from_the_service_and_refused_from_a_caller() {
+        assert_eq!(read::<BidPointType>("\"Teleport\""), BidPointType::Unknown("Teleport".into()));
+        let err = serde_ext::in_callers_form(|| serde_json::from_str::<BidPointType>("\"WeirdPoint\"")).unwrap_err().to_string();
+        assert!(err.contains("WeirdPoint") && err.contains("LoadPoint"), "{err}");
+        assert_eq!(serde_ext::in_callers_form(|| serde_json::from_str::<BidPointType>("\"unloadpoint\"")).unwrap(), BidPointType::UnloadPoint);
+        let flags = serde_ext::in_callers_form(|| serde_json::from_str::<Flags<WaybillProviderType>>("\"Astral, Nobody\""));
+        assert!(flags.unwrap_err().to_string().contains("Nobody"));
     }
 
     #[test]
