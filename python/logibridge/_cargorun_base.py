@@ -7,15 +7,18 @@ offset, a Russian phone number); the models map that form:
 - every field is optional and ``None`` is not written (the core's models skip ``None``
   alike), except the one field the pages give a meaning to ``null``
   (``TrackerAttachModel.entity_id``: ``None`` detaches, and is written as ``null``);
-- date-times are aware ``datetime`` held in UTC; a naive one given as an argument is
-  refused (:class:`~logibridge.InvalidArgumentError` naming the field): a local wall-clock
-  time is never guessed to be UTC. ``to_dict(mode="json")`` writes them
-  ``YYYY-MM-DDTHH:MM:SSZ``, as the service does;
+- date-times are aware ``datetime`` held in UTC; a naive one the caller gives (a
+  constructor argument, or a ``datetime`` or text without a zone in
+  :meth:`CargoRunModel.from_dict`) is refused (:class:`~logibridge.InvalidArgumentError`,
+  code ``model.naive_datetime``, naming the field's path): a local wall-clock time is
+  never guessed to be UTC. ``to_dict(mode="json")`` writes them ``YYYY-MM-DDTHH:MM:SSZ``,
+  as the service does;
 - enums are open (:class:`OpenEnum`): an undocumented value is kept and written back;
 - :meth:`CargoRunModel.from_dict` also reads the service's own .NET spellings, as the
-  core does (whole numbers as digit strings, enum codes, seven fractional digits, a
-  date-time without a zone read as UTC), so a body taken from elsewhere (a webhook, a
-  file) decodes too;
+  core does (whole numbers as digit strings, enum codes, seven fractional digits);
+  :meth:`CargoRunModel.from_wire` reads what the service wrote (the client's answers, a
+  webhook's body, a file saved from an answer), where a date-time without a zone is UTC
+  as the core reads it;
 - secret fields (passwords, tokens) show as ``***`` in ``repr``.
 """
 
@@ -27,7 +30,7 @@ import typing
 from datetime import datetime, timezone
 from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Literal, Mapping, Optional, Type
 
-from ._models import Model, _is_union
+from ._models import _ISO, Model, _is_union, _Mismatch
 
 __all__ = ["CargoRunModel", "OpenEnum"]
 
@@ -100,13 +103,30 @@ class CargoRunModel(Model):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # How `to_dict(mode="json")` writes a date-time (read by `_models._time_writer`).
-        cls.__lb_time_writer__ = staticmethod(_z)  # type: ignore[attr-defined]
+        cls.__lb_time_writer__ = staticmethod(_z)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Any:
-        """Builds the model from its wire form: the documented one, ``to_dict()`` output,
-        or the service's .NET spellings (digit strings, enum codes); see the module."""
-        return super().from_dict(_lenient(cls, data))
+        """Builds the model from a record the caller gives under its wire names: the
+        documented form, ``to_dict()`` output, or the service's .NET spellings (digit
+        strings, enum codes); see the module. A date-time without a zone (a naive
+        ``datetime`` or text such as ``"2026-07-07T04:33:00"``) raises
+        :class:`~logibridge.InvalidArgumentError` (``model.naive_datetime``, ``field`` its
+        path such as ``bidPoints[0].planEnterDate``); a value of the wrong shape raises
+        :class:`~logibridge.DecodeError`."""
+        try:
+            checked = _lenient(cls, data, "")
+        except _NaiveTime as e:
+            raise _Mismatch(datetime, e.value, "naive_datetime").to_argument_error(cls.__name__, e.path) from None
+        return super().from_dict(checked)
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> Any:
+        """Builds the model from a body the service wrote (what the client does with each
+        answer; for a webhook's body or a saved answer): as :meth:`from_dict`, except that
+        a date-time without a zone is read as UTC, the service's own zone-less form, as the
+        core reads it."""
+        return super().from_dict(_lenient(cls, data, None))
 
     def to_dict(self, mode: Literal["python", "json"] = "python") -> Dict[str, Any]:
         """The model under its wire names (camelCase), ``extra`` included, ``None`` left
@@ -125,10 +145,39 @@ class CargoRunModel(Model):
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
-def _lenient(cls: Any, data: Any) -> Any:
+class _NaiveTime(Exception):
+    """A date-time without a zone in a record the caller gave, at ``path`` (wire names)."""
+
+    def __init__(self, value: Any, path: str) -> None:
+        super().__init__(path)
+        self.value, self.path = value, path
+
+
+def _is_naive(value: Any) -> bool:
+    """Whether ``value`` is a date-time without a zone: a naive ``datetime``, or ISO text
+    without ``Z`` or an offset. Text that is no date-time is left to the converter."""
+    if isinstance(value, datetime):
+        return value.utcoffset() is None
+    if not isinstance(value, str):
+        return False
+    try:
+        return datetime.fromisoformat(value.strip()).utcoffset() is None
+    except ValueError:  # .NET's seven fractional digits, `Z` before Python 3.11
+        match = _ISO.match(value.strip())
+        return match is not None and match.group(8) is None
+
+
+def _step(path: Optional[str], key: str) -> Optional[str]:
+    return None if path is None else f"{path}.{key}" if path else key
+
+
+def _lenient(cls: Any, data: Any, path: Optional[str]) -> Any:
     """``data`` with the .NET spellings the Python converters do not read turned into the
     documented ones, along ``cls``'s field types: digit strings where an int goes, integer
-    codes where an open enum goes. Anything else is left for the converters to judge."""
+    codes where an open enum goes. Anything else is left for the converters to judge.
+    ``path`` is where ``data`` sits in a record the caller gave (``""`` at its root): a
+    date-time without a zone there raises :class:`_NaiveTime`; ``None``: the service
+    wrote it, and such a date-time is UTC."""
     if not isinstance(data, Mapping):
         return data
     hints = cls._hints()
@@ -144,7 +193,7 @@ def _lenient(cls: Any, data: Any) -> Any:
         if f.name in flag_enums:
             out[key] = _flags(flag_enums[f.name], out[key])
         else:
-            out[key] = _lenient_value(hints[f.name], out[key])
+            out[key] = _lenient_value(hints[f.name], out[key], _step(path, key))
     return out
 
 
@@ -168,18 +217,20 @@ def _flags(kind: Type[OpenEnum], value: Any) -> Any:
     return ", ".join(str(kind(n)) for n in names)
 
 
-def _lenient_value(tp: Any, value: Any) -> Any:
+def _lenient_value(tp: Any, value: Any, path: Optional[str]) -> Any:
     if value is None:
         return None
     origin = typing.get_origin(tp)
     if _is_union(origin):
         rest = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _lenient_value(rest[0], value) if len(rest) == 1 else value
+        return _lenient_value(rest[0], value, path) if len(rest) == 1 else value
     if origin is list and isinstance(value, list):
         (item,) = typing.get_args(tp) or (Any,)
-        return [_lenient_value(item, v) for v in value]
+        return [_lenient_value(item, v, None if path is None else f"{path}[{i}]") for i, v in enumerate(value)]
     if tp is int and isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
         return int(value.strip())
+    if tp is datetime and path is not None and _is_naive(value):
+        raise _NaiveTime(value, path)
     if isinstance(tp, type) and issubclass(tp, CargoRunModel):
-        return _lenient(tp, value)
+        return _lenient(tp, value, path)
     return value

@@ -5,8 +5,9 @@ intermediate representation as the core's Rust models (`core/src/cargorun/genera
 
 Attributes are snake_case, `to_dict()` gives the wire's camelCase names; every field is
 optional and fields a model does not declare stay in `extra` and are sent back. Money and
-other numbers are `Decimal`, date-times aware `datetime` in UTC (naive ones refused as
-arguments), date-only fields `date`, enums open (`OpenEnum`): see `logibridge._cargorun_base`.
+other numbers are `Decimal`, date-times aware `datetime` in UTC (naive ones refused from
+the caller, in the constructor and `from_dict`; `from_wire` reads the service's as UTC),
+date-only fields `date`, enums open (`OpenEnum`): see `logibridge._cargorun_base`.
 """
 
 from __future__ import annotations

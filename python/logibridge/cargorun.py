@@ -46,9 +46,13 @@ and nothing is sent.
 from __future__ import annotations
 
 import functools
+import json
+import math
 import os
+import re
 import sys
 from datetime import datetime
+from decimal import Decimal
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -82,12 +86,10 @@ from ._base import (
     Params,
     Resource,
     SyncClientBase,
-    many,
-    one,
 )
 from ._base import Async as _Async
 from ._base import Sync as _Sync
-from ._base import _Many, _Operation
+from ._base import _One, _Operation
 from ._cargorun_models import *  # noqa: F401,F403 - the models are part of this module's surface
 from ._cargorun_models import (
     AddressSuggestionsModel,
@@ -138,7 +140,7 @@ from ._cargorun_models import (
     UserSimpleModel,
     WaybillTitleStatus,
 )
-from ._exceptions import InvalidArgumentError
+from ._exceptions import DecodeError, InvalidArgumentError, ValidationError
 from ._models import Model, jsonable
 from ._pagination import Page, Paging
 
@@ -182,10 +184,11 @@ Body = Union[Model, Mapping[str, Any]]
 # -- request bodies -------------------------------------------------------------------
 
 
-def _refuse_naive(value: Any, path: str) -> None:
-    """Raises InvalidArgumentError naming ``path`` for a datetime without a zone anywhere in
-    ``value`` (one set on a model by hand, or in a dict): a local wall-clock time is not
-    guessed to be UTC."""
+def _refuse_unsendable(value: Any, path: str) -> None:
+    """Raises, naming ``path``, for what cannot be sent anywhere in ``value`` (a model,
+    possibly with fields set by hand, or a dict): a datetime without a zone
+    (:class:`InvalidArgumentError`: a local wall-clock time is not guessed to be UTC), and
+    a number that is not finite (:class:`ValidationError`: JSON has no NaN or infinity)."""
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise InvalidArgumentError(
@@ -194,23 +197,31 @@ def _refuse_naive(value: Any, path: str) -> None:
                 code="cargorun.naive_datetime",
                 message_ru=f"{path}: у {value.isoformat()} нет часового пояса; передайте datetime с поясом (любым: он отправляется в UTC)",
             )
+    elif isinstance(value, (float, Decimal)):
+        if not (math.isfinite(value) if isinstance(value, float) else value.is_finite()):
+            raise ValidationError(
+                f"{value} cannot be sent: a number must be finite (JSON has no NaN or infinity)",
+                field=path,
+                code="cargorun.not_finite",
+                message_ru=f"{path}: {value} нельзя отправить: число должно быть конечным (в JSON нет NaN и бесконечности)",
+            )
     elif isinstance(value, Model):
         for f in type(value).__lb_fields__:
-            _refuse_naive(getattr(value, f.name), f"{path}.{f.key}")
-        _refuse_naive(value.extra, path)
+            _refuse_unsendable(getattr(value, f.name), f"{path}.{f.key}")
+        _refuse_unsendable(value.extra, path)
     elif isinstance(value, Mapping):
         for k, v in value.items():
-            _refuse_naive(v, f"{path}.{k}")
+            _refuse_unsendable(v, f"{path}.{k}")
     elif isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
-            _refuse_naive(v, f"{path}[{i}]")
+            _refuse_unsendable(v, f"{path}[{i}]")
 
 
 def _body(value: Any, path: str) -> Any:
     """One record in its JSON form (a model under its wire names; a dict as given)."""
     if not isinstance(value, (Model, Mapping)):
         raise TypeError(f"{path} must be a CARGO.RUN model or a dict, got {type(value).__name__}")
-    _refuse_naive(value, path)
+    _refuse_unsendable(value, path)
     return jsonable(value)
 
 
@@ -223,16 +234,64 @@ def _entity(name: str) -> Callable[..., Params]:
     return hook
 
 
-def _applied(data: Any) -> Optional[int]:
-    """The id an Apply call answered: the number, or the ``id`` of an object; None when the
-    service answered nothing."""
-    if isinstance(data, bool):
-        return None
-    if isinstance(data, int):
-        return data
-    if isinstance(data, Mapping) and isinstance(data.get("id"), int):
-        return int(data["id"])
-    return None
+_ID_MAX = 2**63 - 1
+"""The largest id (the Swagger's ids are ``int64``)."""
+
+_ID_TEXT = re.compile(r"\d{1,19}")
+
+
+class _Applied:
+    """Reads the id an Apply call answered: a number, its digits as text (``"77"``), or an
+    object with either under ``id``; ``None`` for an empty answer (the service told no
+    id). Anything else raises :class:`DecodeError` with ``outcome_unknown`` set: the
+    object was most likely created or changed, so it is looked up (by ``externalId``, a
+    list filter) rather than sent again blindly."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+
+    def __call__(self, data: Any) -> Optional[int]:
+        if data is None:
+            return None
+        value = data.get("id") if isinstance(data, Mapping) else data
+        if isinstance(value, str) and _ID_TEXT.fullmatch(value):
+            value = int(value)
+        if type(value) is int and 0 < value <= _ID_MAX:
+            return value
+        text = json.dumps(data, ensure_ascii=False, default=str)
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        error = DecodeError(
+            f"{self.endpoint}: the id could not be read from the answer {shown} (expected a whole number from 1 to {_ID_MAX},"
+            " or an object with one under `id`); the object was probably saved: look it up before sending it again",
+            endpoint=self.endpoint,
+            path="id",
+            message_ru=f"{self.endpoint}: не удалось прочитать id из ответа {shown} (ожидалось целое от 1 до {_ID_MAX}"
+            " или объект с ним в `id`); объект, вероятно, сохранён: найдите его, прежде чем отправлять снова",
+        )
+        error.outcome_unknown = True
+        raise error
+
+
+class _Answer(_One):
+    """Decodes one answer of the service with ``from_wire`` (a date-time without a zone is
+    UTC there, as the core reads it; ``from_dict``, the callers' way in, refuses one)."""
+
+    def __call__(self, data: Any) -> Any:
+        try:
+            return self.model.from_wire(data)  # type: ignore[attr-defined]
+        except DecodeError as e:
+            e.endpoint = self.endpoint
+            raise
+
+
+class _Answers(_Answer):
+    """Decodes a list answer item by item (see :class:`_Answer`)."""
+
+    def __call__(self, data: Any) -> Any:
+        if not isinstance(data, list):
+            raise DecodeError(f"{self.endpoint}: expected a list, got {type(data).__name__}", endpoint=self.endpoint, path="",
+                              message_ru=f"{self.endpoint}: ожидался список, получено {type(data).__name__}")
+        return [super(_Answers, self).__call__(item) for item in data]
 
 
 def _nothing(data: Any) -> None:
@@ -251,7 +310,18 @@ if TYPE_CHECKING:
 def apply(endpoint: str, param: str) -> Callable[[_Declared[_P]], Operation[_P, Optional[int]]]:
     """Declares an Apply call: the one argument is the entity (a model or a dict), the
     answer the id the service gave it."""
-    return lambda declared: Operation(endpoint, _applied, declared, shape="one", params=_entity(param), returns="Optional[int]")
+    return lambda declared: Operation(endpoint, _Applied(endpoint), declared, shape="one", params=_entity(param), returns="Optional[int]")
+
+
+def one(endpoint: str, model: Type[M]) -> Callable[[_Declared[_P]], Operation[_P, M]]:
+    """Declares a method whose answer is one ``model``, read as the service wrote it."""
+    return lambda declared: Operation(endpoint, _Answer(model, endpoint), declared, shape="one", returns=model.__name__)
+
+
+def many(endpoint: str, model: Type[M]) -> Callable[[_Declared[_P]], Operation[_P, List[M]]]:
+    """Declares a method whose answer is a list of ``model`` (one request), read as the
+    service wrote it."""
+    return lambda declared: Operation(endpoint, _Answers(model, endpoint), declared, shape="many", returns=f"List[{model.__name__}]")
 
 
 def send(endpoint: str, param: Optional[str] = None, *, params: Optional[_Hook] = None) -> Callable[[_Declared[_P]], Operation[_P, None]]:
@@ -382,7 +452,7 @@ class ListOperation(_Operation, Generic[_P, M]):
 def listing(endpoint: str, model: Type[M]) -> Callable[[_Declared[_P]], ListOperation[_P, M]]:
     """Declares a list method: its arguments are the row's parameters by name, its answer a
     pager of ``model`` over the row's OData pages."""
-    return lambda declared: ListOperation(endpoint, _Many(model, endpoint), declared, shape="odata", returns=f"ODataPager[{model.__name__}]")
+    return lambda declared: ListOperation(endpoint, _Answers(model, endpoint), declared, shape="odata", returns=f"ODataPager[{model.__name__}]")
 
 
 # -- resources ----------------------------------------------------------------------------

@@ -214,10 +214,24 @@ class Sandbox:
         result: Dict[str, Any] = self._control("POST", "cargorun/tokens/expire", {"refresh_tokens": refresh_tokens})
         return int(result.get("expired", 0))
 
-    def cargorun_advance_clock(self, seconds: float) -> Dict[str, Any]:
+    def cargorun_advance_clock(self, seconds: int) -> Dict[str, Any]:
         """Moves the CARGO.RUN emulator's clock (token expiry, the sign-in cooldown,
-        ``createdAt``/``updatedAt``) by ``seconds``; returns ``{now, offset_seconds}``."""
-        result: Dict[str, Any] = self._control("POST", "cargorun/clock", {"advance_seconds": seconds})
+        ``createdAt``/``updatedAt``) by ``seconds``, whole seconds (the emulator's clock
+        counts them; a float that is whole, ``60.0``, is taken too); returns
+        ``{now, offset_seconds}``. Raises :class:`~logibridge.InvalidArgumentError` for
+        anything else (``1.5``, NaN, text)."""
+        given: Any = seconds  # any value a caller passes, whatever the annotation says
+        whole = given if isinstance(given, int) and not isinstance(given, bool) else None
+        if isinstance(given, float) and given.is_integer():
+            whole = int(given)
+        if whole is None:
+            raise InvalidArgumentError(
+                f"seconds must be a whole number of seconds (an int, or a whole float such as 60.0), got {seconds!r}",
+                field="seconds",
+                code="invalid_argument",
+                message_ru=f"seconds: нужно целое число секунд (int или целое float, например 60.0), получено {seconds!r}",
+            )
+        result: Dict[str, Any] = self._control("POST", "cargorun/clock", {"advance_seconds": whole})
         return result
 
     def cargorun_calls(self) -> Dict[str, int]:

@@ -6,6 +6,10 @@
 //! plus one record for an attempt that ended in an error without either event. Records
 //! carry the fields as attributes (`record.endpoint`, `record.status`, …). The URL was
 //! redacted by the core before it reached the span; no other field can hold a secret.
+//! The core's other events, outside a request's span (a token file that could not be
+//! written, a sign-in's 429 wait, a renewal that failed, the iRECA receiver's refusals),
+//! are one record each too: the event's message, then its fields, which are also the
+//! record's attributes (the core's errors and fields never hold a secret either).
 //!
 //! Handlers never run on the thread that serves a request (a handler waiting for a lock
 //! the caller holds would deadlock the call; a slow one would stretch every call's
@@ -288,6 +292,24 @@ fn python_level(level: &Level) -> i32 {
     }
 }
 
+/// The attributes `logging.LogRecord` has of its own: `logger.log(extra=…)` refuses to
+/// overwrite them, so an event field of such a name stays in the message only.
+const RECORD_ATTRIBUTES: &[&str] = &[
+    "args", "asctime", "created", "exc_info", "exc_text", "filename", "funcName", "levelname", "levelno", "lineno",
+    "message", "module", "msecs", "msg", "name", "pathname", "process", "processName", "relativeCreated",
+    "stack_info", "taskName", "thread", "threadName",
+];
+
+/// Queues one record for an event outside a request's span: its message, then its fields.
+fn emit_event(level: i32, event: EventFields) {
+    let mut msg = event.message;
+    for (k, v) in &event.others {
+        let _ = write!(msg, " {k}={v}");
+    }
+    let extra = event.others.into_iter().filter(|(k, _)| !RECORD_ATTRIBUTES.contains(k)).map(|(k, v)| (k, Value::from(v))).collect();
+    enqueue(LogRecord { level, message: msg, extra });
+}
+
 /// Queues one record for the `logibridge` logger.
 fn emit(level: i32, f: &RequestFields, note: &str, extra: &[(&'static str, String)]) {
     let mut msg = format!("{} {} {}", f.endpoint, f.method, f.url);
@@ -354,16 +376,19 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let Some(span) = ctx.event_span(event) else { return };
-        let snapshot = {
-            let mut ext = span.extensions_mut();
-            let Some(fields) = ext.get_mut::<RequestFields>() else { return };
-            fields.reported = true;
-            fields.clone()
-        };
         let mut ev = EventFields::default();
         event.record(&mut ev);
-        emit(python_level(event.metadata().level()), &snapshot, &ev.message, &ev.others);
+        let level = python_level(event.metadata().level());
+        let snapshot = ctx.event_span(event).and_then(|span| {
+            let mut ext = span.extensions_mut();
+            let fields = ext.get_mut::<RequestFields>()?;
+            fields.reported = true;
+            Some(fields.clone())
+        });
+        match snapshot {
+            Some(request) => emit(level, &request, &ev.message, &ev.others),
+            None => emit_event(level, ev),
+        }
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {

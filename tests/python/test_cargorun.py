@@ -378,6 +378,64 @@ def test_bad_input_is_refused_before_anything_is_sent(cr_sb: sandbox.Sandbox) ->
     assert sent == {"cargorun.drivers.list": 1}, "only the opted-out top reached the service"
 
 
+def test_a_number_that_is_not_finite_is_refused_naming_its_path(cr_sb: sandbox.Sandbox) -> None:
+    sb = cr_sb
+    with sb.cargorun_client() as cr:
+        sb.cargorun_clear_calls()
+        for bad in (float("nan"), float("inf"), Decimal("NaN")):
+            with pytest.raises(logibridge.ValidationError) as e:
+                cr.bids.apply(bid_body(1, 1, 1, 1, [point(0, "LoadPoint", bad, 55.86), point(1, "UnloadPoint", 55.95, 54.70)]))  # type: ignore[arg-type]
+            assert (e.value.field, e.value.code) == ("bid.bidPoints[0].geozone.location.coordinates[0]", "cargorun.not_finite"), bad
+            assert isinstance(e.value, logibridge.LogibridgeError) and "finite" in str(e.value) and "NaN" in e.value.message_ru
+        located = {"id": 0, "counterpartyId": 1, "name": "Склад", "geozone": {"id": 0, "type": "CounterpartyPoint", "location": {"latitude": float("nan"), "longitude": 37.6}}}
+        with pytest.raises(logibridge.ValidationError) as e:
+            cr.counterparty_points.apply(located)
+        assert e.value.field == "point.geozone.location.latitude"
+        sent = {k: v for k, v in sb.cargorun_calls().items() if not k.startswith("cargorun.auth") and v}
+    assert sent == {}, "nothing was sent"
+
+
+# -- answers --------------------------------------------------------------------------------------
+
+
+def test_apply_answers_the_id_or_says_it_could_not_be_read(cr_sb: sandbox.Sandbox) -> None:
+    """The service's answer to an Apply: the id (a number, its digits, or an object's
+    ``id``), nothing (an empty 200: None), or something else, which is an error saying the
+    object was probably saved, never a silent None."""
+    car = {"id": 0, "number": "А001АА77"}
+    with cr_sb.cargorun_client() as cr:
+        for body, want in (("77", 77), ('"77"', 77), ('{"id": 78, "number": "А001АА77"}', 78), ('{"id": "79"}', 79), ("", None)):
+            cr_sb.add_fault("cargorun.cars.apply", status=200, body=body)
+            assert cr.cars.apply(car) == want, body
+        for body in ("true", "1" + "0" * 29, '{"number": "А001АА77"}', '{"id": true}', '{"id": 7.5}', "0", "-5", '"7x"', "[77]"):
+            cr_sb.add_fault("cargorun.cars.apply", status=200, body=body)
+            with pytest.raises(logibridge.DecodeError) as e:
+                cr.cars.apply(car)
+            assert e.value.endpoint == "cargorun.cars.apply" and e.value.outcome_unknown, body
+            assert "could not be read" in str(e.value) and "before sending it again" in str(e.value) and "не удалось прочитать id" in e.value.message_ru
+
+
+def test_answers_read_a_time_without_a_zone_as_utc(cr_sb: sandbox.Sandbox) -> None:
+    """What the service writes (.NET's zone-less UTC) is read as UTC; only the caller's own
+    naive times are refused (``from_dict``, the constructor, dicts sent)."""
+    with cr_sb.cargorun_client() as cr:
+        cr_sb.add_fault("cargorun.bids.get", status=200, body=json.dumps({"id": 7, "createdAt": "2026-07-13T13:55:04"}))
+        assert cr.bids.get(7).created_at == datetime(2026, 7, 13, 13, 55, 4, tzinfo=timezone.utc)
+        cr_sb.add_fault("cargorun.drivers.list", status=200, body=json.dumps([{"id": 1, "lastSignInAt": "2026-07-13T13:55:04"}]))
+        assert [d.last_sign_in_at for d in cr.drivers.list()] == [datetime(2026, 7, 13, 13, 55, 4, tzinfo=timezone.utc)]
+
+
+def test_the_emulator_clock_takes_whole_seconds(cr_sb: sandbox.Sandbox) -> None:
+    assert cr_sb.cargorun_advance_clock(60.0)["offset_seconds"] == 60
+    assert cr_sb.cargorun_advance_clock(30)["offset_seconds"] == 90
+    bad: List[Any] = [1.5, float("nan"), float("inf"), "60", True]
+    for seconds in bad:
+        with pytest.raises(logibridge.InvalidArgumentError) as e:
+            cr_sb.cargorun_advance_clock(seconds)
+        assert e.value.field == "seconds" and "whole" in str(e.value) and e.value.message_ru, seconds
+    assert cr_sb.cargorun_advance_clock(0)["offset_seconds"] == 90
+
+
 # -- tokens -------------------------------------------------------------------------------------
 
 
@@ -442,3 +500,19 @@ def test_the_password_and_the_tokens_never_show(cr_sb: sandbox.Sandbox, tmp_path
         for secret in secrets:
             assert secret not in text, f"a secret in {text[:200]!r}"
     assert "***" in repr(user)
+
+
+def test_a_token_file_that_cannot_be_written_is_a_warning_record(cr_sb: sandbox.Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The core's own warnings outside a request (here: the token file's write after the
+    sign-in) reach Python's ``logging`` as records of the ``logibridge`` logger."""
+    folder = tmp_path / "tokens"
+    folder.mkdir()
+    caplog.set_level(logging.WARNING, logger="logibridge")
+    with cr_sb.cargorun_client(token_file=folder / "cargorun.json") as cr:
+        folder.rmdir()  # after the client read it: the write after signing in finds no folder
+        assert cr.cars.list().to_list() == []
+    logibridge.flush_logs()
+    written = [r for r in caplog.records if "token file was not written" in r.getMessage()]
+    assert len(written) == 1, [r.getMessage() for r in caplog.records]
+    assert written[0].name == "logibridge" and written[0].levelno == logging.WARNING
+    assert str(folder) in written[0].getMessage() and str(folder) in getattr(written[0], "error")

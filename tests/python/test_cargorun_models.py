@@ -14,7 +14,7 @@ import sys
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, List
+from typing import Any, Dict, List
 
 import pytest
 
@@ -73,7 +73,7 @@ def test_every_response_sample_decodes_to_the_generators_expectation() -> None:
         model = models.MODELS.get(name) or getattr(models, name)
         raw = json.loads((FIXTURES / "samples" / f"{name}.json").read_text(encoding="utf-8"))
         want = json.loads((FIXTURES / "samples" / f"{name}.expect.json").read_text(encoding="utf-8"))
-        got = [model.from_dict(x).to_dict(mode="json") for x in raw] if isinstance(raw, list) else model.from_dict(raw).to_dict(mode="json")
+        got = [model.from_wire(x).to_dict(mode="json") for x in raw] if isinstance(raw, list) else model.from_wire(raw).to_dict(mode="json")
         failures += [f"{name}{d}" for d in same(got, want)]
     assert failures == [], "\n".join(failures)
 
@@ -111,7 +111,7 @@ def test_every_page_example_decodes_and_keeps_every_key() -> None:
         body = json.loads((FIXTURES / "examples" / entry["file"]).read_text(encoding="utf-8"))
         for item in body if entry.get("list") else [body]:
             where = f"{entry['page']}:{entry['line']}"
-            out = model.from_dict(item).to_dict(mode="json")
+            out = model.from_wire(item).to_dict(mode="json")
             if "expect" in entry:
                 assert same(out, entry["expect"]) == [], where
             else:
@@ -138,11 +138,34 @@ def test_datetimes_are_aware_utc_written_with_z_and_a_naive_argument_is_refused(
     p = cargorun.BidPointEditModel(plan_enter_date=datetime(2026, 7, 15, 13, 58, tzinfo=timezone(timedelta(hours=3))))
     assert p.plan_enter_date == datetime(2026, 7, 15, 10, 58, tzinfo=timezone.utc)
     assert p.to_dict(mode="json")["planEnterDate"] == "2026-07-15T10:58:00Z"
-    assert cargorun.BidPointEditModel.from_dict({"planEnterDate": "2026-07-15T10:58:00.1234567"}).plan_enter_date == datetime(2026, 7, 15, 10, 58, 0, 123456, tzinfo=timezone.utc)
+    assert cargorun.BidPointEditModel.from_wire({"planEnterDate": "2026-07-15T10:58:00.1234567"}).plan_enter_date == datetime(2026, 7, 15, 10, 58, 0, 123456, tzinfo=timezone.utc)
     for naive in (datetime(2026, 7, 15, 10, 58), "2026-07-15T10:58:00"):
         with pytest.raises(logibridge.InvalidArgumentError) as e:
             cargorun.BidPointEditModel(plan_enter_date=naive)
         assert e.value.field == "plan_enter_date" and e.value.message_ru
+
+
+def test_from_dict_refuses_a_naive_datetime_naming_its_path_and_only_from_wire_reads_it_as_utc() -> None:
+    """A record the caller gives (``from_dict``) is refused as the constructor refuses it;
+    what the service wrote (``from_wire``: the client's answers) reads a time without a zone
+    as UTC."""
+    msk = timezone(timedelta(hours=3))
+
+    def bid(when: Any) -> Dict[str, Any]:
+        return {"id": 0, "bidPoints": [{"id": 0, "order": 0, "type": "LoadPoint", "planEnterDate": datetime(2026, 7, 7, 1, 33, tzinfo=msk)},
+                                       {"id": 0, "order": 1, "type": "UnloadPoint", "planEnterDate": when}]}
+
+    for naive in (datetime(2026, 7, 7, 4, 33), "2026-07-07T04:33:00", "2026-07-07T04:33:00.1234567", "2026-07-07 04:33"):
+        with pytest.raises(logibridge.InvalidArgumentError) as e:
+            cargorun.BidTruckingEditModel.from_dict(bid(naive))
+        assert (e.value.field, e.value.code) == ("bidPoints[1].planEnterDate", "model.naive_datetime"), naive
+        assert "BidTruckingEditModel.bidPoints[1].planEnterDate" in str(e.value) and "zone" in str(e.value) and "пояс" in e.value.message_ru
+        assert cargorun.BidTruckingEditModel.from_wire(bid(naive)).bid_points[1].plan_enter_date.replace(microsecond=0) == datetime(2026, 7, 7, 4, 33, tzinfo=timezone.utc)
+    with pytest.raises(logibridge.InvalidArgumentError) as e:
+        cargorun.BidViewModel.from_dict({"createdAt": "2026-07-13T13:55:04"})
+    assert e.value.field == "createdAt"
+    for aware in ("2026-07-07T07:33:00+03:00", "2026-07-07T04:33:00Z", datetime(2026, 7, 7, 7, 33, tzinfo=msk)):
+        assert cargorun.BidTruckingEditModel.from_dict(bid(aware)).bid_points[1].plan_enter_date == datetime(2026, 7, 7, 4, 33, tzinfo=timezone.utc)
 
 
 def test_date_only_fields_are_dates() -> None:
