@@ -3,16 +3,33 @@ the geocoder and the organisation's employees — the 74 typed calls.
 
 ::
 
+    from datetime import datetime, timedelta, timezone
     import logibridge
     from logibridge import cargorun
 
+    msk = timezone(timedelta(hours=3))
     with logibridge.CargoRun("integration@example.com", "password", token_file="~/.cargorun-token") as cr:
         driver_id = cr.drivers.apply(cargorun.DriverEditModel(id=0, first_name="Иван", last_name="Петров",
                                                              phone_number="8 (999) 123-45-67"))
         pager = cr.drivers.list(filter="updatedAt ge 2026-01-23T21:00:00Z", orderby="updatedAt")
         for driver in pager:                      # pages of 50, fetched as the loop goes
-            print(driver.id, driver.last_name, driver.phone_number)
+            user = driver.user                    # the Swagger puts the name and phone under `user`
+            print(driver.id, user.last_name if user else None, user.phone_number if user else None, driver.is_online)
         print(pager.total)                        # X-MetaCount, once a page was read
+        cp_id = cr.counterparties.apply(cargorun.CounterpartyEditModel(id=0, name="ООО Груз", inn="7707083893"))
+        car_id = cr.cars.apply(cargorun.CarEditModel(id=0, number="А001АА77"))
+        trailer_id = cr.trailers.apply(cargorun.TrailerEditModel(id=0, number="ВВ123477"))
+
+        def point(order, kind, lon, lat, when):   # bids.md §1.1: point and geozone ids (0: new), geozone type
+            return {"id": 0, "order": order, "type": kind, "planEnterDate": when,
+                    "geozone": {"id": 0, "type": "BidPoint", "address": "…", "radius": 0,
+                                "location": {"type": "Point", "coordinates": [lon, lat]}}}
+
+        bid_id = cr.bids.apply(cargorun.BidTruckingEditModel.from_dict({
+            "id": 0, "cargoOwnerDictionaryItemId": cp_id, "paymentTypeId": 41, "ndsTypeId": 40, "price": "234000",
+            "driver": {"id": driver_id}, "carOption": {"carId": car_id}, "trailerOption": {"trailerId": trailer_id},
+            "bidPoints": [point(0, "LoadPoint", 52.41, 55.71, datetime(2026, 7, 7, 4, 33, tzinfo=msk)),
+                          point(1, "UnloadPoint", 48.39, 54.31, datetime(2026, 7, 7, 13, 33, tzinfo=msk))]}))
         cr.bids.set_status(bid_id, "Started")
 
 **Signing in** is the core's: the first call gets a JWT with the user name and password
@@ -27,20 +44,25 @@ appears in ``repr``, messages or logs; the two token rows called directly
 ``counterparty_points``, ``legal_persons``, ``catalogs``, ``bids``, ``distribution_bids``,
 ``trackers``, ``etrn``, ``map``, ``employees``. Each is written once for :class:`CargoRun`
 and :class:`AsyncCargoRun`. ``apply`` calls take a model (or a dict of wire names) and
-return the id the service answered (``id`` 0 creates, > 0 updates); lists return a pager
+return the id the service answered (``id`` 0 creates, > 0 updates): ``None`` when it
+answered nothing, a :class:`~logibridge.DecodeError` with ``outcome_unknown`` when it
+answered something that holds no id (the object was probably saved: look it up before
+sending it again); lists return a pager
 (:class:`ODataPager`, :class:`AsyncODataPager`) over OData pages of 50 with ``total`` from
 ``X-MetaCount`` and take ``filter`` and ``orderby`` (OData ``$filter``/``$orderby``).
 
 **Models** are generated from the Swagger and the pages (:mod:`logibridge._cargorun_models`,
 re-exported here): snake_case attributes, wire names in ``to_dict()``, ``Decimal`` money,
-aware ``datetime`` (a naive one is refused), ``date`` for date-only fields, open enums,
-unknown fields kept and sent back.
+aware ``datetime`` (a naive one from the caller is refused, naming its path: in the
+constructor, ``from_dict`` and a dict sent; answers are read with ``from_wire``, where the
+service's zone-less times are UTC), ``date`` for date-only fields, open enums, unknown
+fields kept and sent back.
 
 **Checks before sending** (the core's, from the pages): required fields per entity, a bid's
 loading and unloading points, Russian phone numbers (normalised to ``+7XXXXXXXXXX``), INN
 check digits, GeoJSON ``[lon, lat]`` in range, a date-time's offset, ``top`` ≤ 50 on the
-generic entry. A broken rule raises :class:`~logibridge.ValidationError` naming the field,
-and nothing is sent.
+generic entry; and here, a number that is not finite (NaN). A broken rule raises
+:class:`~logibridge.ValidationError` naming the field, and nothing is sent.
 """
 
 from __future__ import annotations
