@@ -588,3 +588,104 @@ async fn calls_waiting_for_a_sign_in_that_fails_share_its_error_instead_of_sendi
     ping(&c).await.unwrap();
     assert_eq!(generated(&log), 2);
 }
+
+/// The wait a 429 carries.
+fn wait_of(e: &logibridge::Error) -> Duration {
+    match e {
+        logibridge::Error::Http { status: 429, retry_after: Some(w), .. } => *w,
+        other => panic!("not a 429 with a wait: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sandbox_a_dead_refresh_token_within_the_sign_in_cooldown_is_sent_once_then_calls_fail_locally() {
+    let sb = Sandbox::start().unwrap();
+    // A short cooldown, so that the test sees it end (the default is 60 s).
+    const COOLDOWN: u64 = 15;
+    control(&sb, reqwest::Method::POST, "cargorun/settings", Some(json!({"cooldown_seconds": COOLDOWN}))).await;
+    let c = sandbox_client(&sb);
+    c.call("cargorun.drivers.list", json!({})).await.unwrap();
+    let signed_in = std::time::Instant::now();
+    // Within the cooldown, every token, refresh tokens included, revoked.
+    control(&sb, reqwest::Method::POST, "cargorun/tokens/expire", Some(json!({"refresh_tokens": true}))).await;
+    let calls: Vec<_> = (0..30).map(|_| tokio::spawn({
+        let c = c.clone();
+        async move { c.call("cargorun.drivers.list", json!({})).await }
+    })).collect();
+    for call in calls {
+        let e = match call.await.unwrap() {
+            Err(e) => e,
+            Ok(_) => panic!("a call succeeded {:?} after the sign-in: was the cooldown over? calls {}", signed_in.elapsed(), control(&sb, reqwest::Method::GET, "cargorun/calls", None).await),
+        };
+        assert_eq!((e.kind(), e.status()), (ErrorKind::RateLimited, Some(429)), "{e}");
+        assert!(wait_of(&e) > Duration::ZERO && wait_of(&e) <= Duration::from_secs(COOLDOWN), "{e:?}");
+    }
+    // One shared refresh, refused; one sign-in, refused with the cooldown.
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.refresh_token").await, 1);
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.generate_token").await, 2);
+    // A later call fails at once with the wait left, sending nothing.
+    let lists = sandbox_calls(&sb, "cargorun.drivers.list").await;
+    let e = c.call("cargorun.drivers.list", json!({})).await.unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::RateLimited, Some(429)), "{e}");
+    let left = wait_of(&e);
+    assert_eq!(sandbox_calls(&sb, "cargorun.drivers.list").await, lists, "a call went out with the dead token");
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.refresh_token").await, 1);
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.generate_token").await, 2);
+    // After the pause: exactly one GenerateToken for many calls.
+    tokio::time::sleep(left + Duration::from_millis(200)).await;
+    let calls: Vec<_> = (0..10).map(|_| tokio::spawn({
+        let c = c.clone();
+        async move { c.call("cargorun.drivers.list", json!({})).await }
+    })).collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.generate_token").await, 3);
+    assert_eq!(sandbox_calls(&sb, "cargorun.auth.refresh_token").await, 1);
+}
+
+#[tokio::test]
+async fn a_token_file_that_is_a_folder_is_refused_as_not_a_regular_file() {
+    let (url, _log, _state) = fake().await;
+    let path = temp_path("folder");
+    std::fs::create_dir(&path).unwrap();
+    let e = Client::builder(&cargorun::SERVICE).credential("username", USER).credential("password", PASSWORD).base_url(&url).token_file(&path).build().unwrap_err();
+    assert_eq!((e.field(), e.code()), (Some("token_file"), "option.token_file"));
+    let shown = path.display().to_string();
+    assert!(e.to_string().contains(&shown) && e.to_string().contains("not a regular file") && !e.to_string().contains("chmod"), "{e}");
+    assert!(e.message_ru().contains(&shown) && e.message_ru().contains("не обычный файл"), "{}", e.message_ru());
+}
+
+#[tokio::test]
+async fn a_token_file_whose_folder_does_not_exist_is_refused_when_the_client_is_built() {
+    let (url, log, _state) = fake().await;
+    let path = temp_path("no-folder").with_file_name("missing").join("tokens.json");
+    let e = Client::builder(&cargorun::SERVICE).credential("username", USER).credential("password", PASSWORD).base_url(&url).token_file(&path).build().unwrap_err();
+    assert_eq!((e.field(), e.code()), (Some("token_file"), "option.token_file"));
+    let shown = path.display().to_string();
+    assert!(e.to_string().contains(&shown) && e.to_string().contains("does not exist"), "{e}");
+    assert!(e.message_ru().contains(&shown) && e.message_ru().contains("не существует"), "{}", e.message_ru());
+    assert_eq!(generated(&log), 0);
+}
+
+#[tokio::test]
+async fn a_wrong_password_does_not_take_the_token_files_session() {
+    let (url, log, _state) = fake().await;
+    let path = temp_path("wrong-password");
+    let with_file = |password: &str| Client::builder(&cargorun::SERVICE).credential("username", USER).credential("password", password).base_url(&url).token_file(&path).build().unwrap();
+    ping(&with_file(PASSWORD)).await.unwrap();
+    assert_eq!(generated(&log), 1);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains(PASSWORD), "{text}");
+    // "Restart" with a wrong password: the file's tokens are not used; it signs in itself
+    // and meets the service's refusal.
+    JwtAuth::forget(&url, USER);
+    let e = ping(&with_file("not-the-password")).await.unwrap_err();
+    assert_eq!(e.status(), Some(400), "{e}");
+    assert_eq!(generated(&log), 2);
+    assert_eq!(count(&log, "/api/ping"), 1, "no call went with the file's token");
+    // The right password still takes it.
+    JwtAuth::forget(&url, USER);
+    ping(&with_file(PASSWORD)).await.unwrap();
+    assert_eq!(generated(&log), 2);
+}

@@ -114,7 +114,13 @@ impl Failure {
             Error::Http { message, .. } | Error::Auth { message, .. } => message.clone(),
             other => other.to_string(),
         };
-        Failure { endpoint: e.endpoint().unwrap_or("").to_owned(), status: e.status(), message, body: e.body().unwrap_or("").to_owned(), retry_after: None, until, unreached: matches!(e, Error::Transport { .. } | Error::Timeout { .. }) }
+        // A 429's wait runs on: whoever gets this failure again gets the wait left.
+        let retry_after = match e {
+            Error::Http { status: 429, retry_after, .. } => *retry_after,
+            _ => None,
+        };
+        let until = until.or_else(|| retry_after.map(|w| Instant::now() + w));
+        Failure { endpoint: e.endpoint().unwrap_or("").to_owned(), status: e.status(), message, body: e.body().unwrap_or("").to_owned(), retry_after, until, unreached: matches!(e, Error::Transport { .. } | Error::Timeout { .. }) }
     }
     /// The failure again, as an error of its kind.
     fn error(&self, note_en: &str, note_ru: &str) -> Error {
@@ -138,6 +144,9 @@ struct Session {
     flight: tokio::sync::Mutex<()>,
     /// A refused sign-in (wrong user name or password), not sent again before it ends.
     refused: Mutex<Option<Failure>>,
+    /// The token file's password hash known to match this session's password (see
+    /// [`PasswordHash`]): computed once per session, not at every write.
+    file_hash: Mutex<Option<String>>,
 }
 
 fn sessions() -> &'static Mutex<HashMap<SessionKey, Arc<Session>>> {
@@ -189,12 +198,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 ///   name ends in `token` (any case) replaced by `***`, and the client adopts the tokens when
 ///   they are its own (the same user name and password; for `refresh_token`, pass `***` for
 ///   both tokens to renew the client's own). The tokens never reach a caller's output.
+/// - A refresh token the service refused is dropped at once (never sent again), and a 401
+///   marks the access token dead: while the sign-in cooldown lasts, every call fails at once
+///   with the 429 and the wait left, sending nothing; after it, one `GenerateToken`.
 /// - With a token file ([`crate::ClientBuilder::token_file`]), a session that has no token
-///   yet takes the file's entry for its base URL and user, and every new token is written
-///   back (a JSON object `{"<base URL> <user>": {"access_token", "refresh_token",
-///   "expires_at" (Unix seconds)}}`, written to a new file of mode 600 then renamed over the
-///   old one; never the password). A file that group or others may read or write is
-///   refused on Unix. A file that cannot be written is logged, and the call goes on.
+///   yet takes the file's entry for its base URL and user when the entry's password hash is
+///   its password's (else it signs in itself), and every new token is written back (a JSON
+///   object `{"<base URL> <user>": {"access_token", "refresh_token", "expires_at" (Unix
+///   seconds), "password_hash" (PBKDF2-HMAC-SHA-256, salted, 100 000 rounds)}}`,
+///   written to a new file of mode 600 then renamed over the old one; never the password).
+///   A file that group or others may read or write, a path that is not a regular file, or
+///   one whose folder does not exist is refused when the client is built. A file that
+///   cannot be written later is logged, and the call goes on.
 /// - Tokens, refresh tokens and the password are [`Secret`]s: never in `Debug`, logs or
 ///   errors; [`AuthStrategy::secrets`] lists the password and every token the session held.
 ///
@@ -226,7 +241,8 @@ impl JwtAuth {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] `option.token_file` when the file is readable or
-    /// writable by group or others, or cannot be read as a token file.
+    /// writable by group or others, is not a regular file, cannot be read as a token file,
+    /// or does not exist and neither does its folder.
     pub fn new(sender: Transport, generate: &'static Endpoint, refresh: &'static Endpoint, user: impl Into<String>, password: Secret, token_file: Option<PathBuf>) -> Result<JwtAuth> {
         let user = user.into();
         let key = SessionKey { base_url: sender.config().base_url.to_string(), user: user.clone(), password_sha256: Sha256::digest(password.expose().as_bytes()).into() };
@@ -234,8 +250,11 @@ impl JwtAuth {
         let auth = JwtAuth { sender, generate, refresh, user, password, key, session, token_file };
         if let Some(path) = &auth.token_file {
             let stored = read_token_file(path)?.remove(&file_entry_key(&auth.key.base_url, &auth.user));
+            // An entry written for another password (or without a hash) is not used: the
+            // client signs in itself, and a wrong password meets the service's refusal.
+            let stored = stored.filter(|(_, hash)| hash.as_deref().is_some_and(|h| auth.password_matches(h)));
             let mut t = lock(&auth.session.tokens);
-            if let (None, Some(entry)) = (&t.current, stored) {
+            if let (None, Some((entry, _))) = (&t.current, stored) {
                 t.current = Some(entry);
                 t.generation += 1;
             }
@@ -261,6 +280,43 @@ impl JwtAuth {
     /// The members of the sign-in answer other than the tokens (`currentUser`), as they came.
     pub fn sign_in_details(&self) -> Map<String, Value> {
         lock(&self.session.tokens).extra.clone()
+    }
+
+    /// Whether a token file entry's `password_hash` is this client's password's.
+    fn password_matches(&self, stored: &str) -> bool {
+        if lock(&self.session.file_hash).as_deref() == Some(stored) {
+            return true;
+        }
+        let matches = PasswordHash::parse(stored).is_some_and(|h| h.matches(self.password.expose()));
+        if matches {
+            *lock(&self.session.file_hash) = Some(stored.to_owned());
+        }
+        matches
+    }
+
+    /// The `password_hash` to write beside this session's tokens: the one already known to
+    /// match, else a new one (a fresh salt).
+    fn file_password_hash(&self) -> String {
+        let mut known = lock(&self.session.file_hash);
+        known.get_or_insert_with(|| PasswordHash::new(self.password.expose()).to_string()).clone()
+    }
+
+    /// The service refused the token in force (a 401 on it): it is dead whatever its `exp`
+    /// says, so no call is sent with it again.
+    fn expire_current(&self) {
+        let now = SystemTime::now();
+        if let Some(c) = lock(&self.session.tokens).current.as_mut() {
+            c.expires_at = c.expires_at.min(now);
+            c.renew_at = c.renew_at.min(now);
+        }
+    }
+
+    /// Forgets a refresh token the service refused, so it is never sent again: until a
+    /// sign-in succeeds, every renewal is a sign-in (refused at once within a cooldown).
+    fn drop_refresh(&self, refused: &Secret) {
+        let mut t = lock(&self.session.tokens);
+        let dropped = t.current.as_mut().filter(|c| c.refresh.as_ref() == Some(refused)).and_then(|c| c.refresh.take());
+        t.retired.extend(dropped);
     }
 
     fn cooldown_key(&self, user: &str) -> (String, String) {
@@ -294,12 +350,21 @@ impl JwtAuth {
                 }
                 Err(e) => Err(e),
             },
-            _ => {
-                if let Some(f) = failed {
-                    return Err(f.error("the sign-in made by another call just now failed; not sent again", "вход, выполненный только что другим вызовом, не удался; повторно не отправлен"));
+            stale => {
+                let result = match failed {
+                    Some(f) => Err(f.error("the sign-in made by another call just now failed; not sent again", "вход, выполненный только что другим вызовом, не удался; повторно не отправлен")),
+                    None => self.sign_in().await.map(|_| ()),
+                };
+                match (result, stale) {
+                    (Ok(()), _) => self.current_token().ok_or_else(|| Error::Internal("signed in without a token".into())),
+                    // Its refresh token was refused, the sign-in could not be made (a
+                    // cooldown, the service down): the access token still holds.
+                    (Err(e), Some((access, None, expires_at))) if SystemTime::now() < expires_at && !is_refusal(&e) => {
+                        tracing::warn!(error = %e, "no new token could be had; the current one is used until it expires");
+                        Ok(access)
+                    }
+                    (Err(e), _) => Err(e),
                 }
-                self.sign_in().await?;
-                self.current_token().ok_or_else(|| Error::Internal("signed in without a token".into()))
             }
         }
     }
@@ -326,6 +391,7 @@ impl JwtAuth {
             }
             Err(e) if is_refusal(&e) => {
                 tracing::info!(endpoint = self.refresh.id, status = e.status(), "the refresh was refused; signing in again");
+                self.drop_refresh(refresh);
                 self.sign_in().await.map(|_| ())
             }
             Err(e) => Err(self.scrubbed(e)),
@@ -426,7 +492,7 @@ impl JwtAuth {
         }
         drop(t);
         if let (Some(path), Some(entry)) = (&self.token_file, entry) {
-            if let Err(e) = write_token_file(path, &file_entry_key(&self.key.base_url, &self.user), entry) {
+            if let Err(e) = write_token_file(path, &file_entry_key(&self.key.base_url, &self.user), entry, &self.file_password_hash()) {
                 tracing::warn!(error = %e, "the token file was not written");
             }
         }
@@ -540,8 +606,15 @@ impl AuthStrategy for JwtAuth {
             let result = match current {
                 // Renewed by another call since this one was sent: just repeat it.
                 Some((access, _)) if access.expose() != sent => Ok(true),
-                Some((access, Some(refresh))) => self.renew(&access, &refresh).await.map(|()| true),
-                _ => self.sign_in().await.map(|_| true),
+                current => {
+                    self.expire_current();
+                    match current {
+                        Some((access, Some(refresh))) => self.renew(&access, &refresh).await.map(|()| true),
+                        // No refresh token (none came, or it was refused): one sign-in,
+                        // refused at once while a cooldown is on.
+                        _ => self.sign_in().await.map(|_| true),
+                    }
+                }
             };
             result.map_err(|e| self.scrubbed(e))
         })
@@ -571,6 +644,93 @@ fn file_entry_key(base_url: &str, user: &str) -> String {
     format!("{base_url} {user}")
 }
 
+/// PBKDF2 rounds of a token file's password hash (the OWASP figure for HMAC-SHA-256 is
+/// higher; 100 000 keeps a sign-in from the file well under a second in a debug build).
+const FILE_HASH_ROUNDS: u32 = 100_000;
+
+/// A token file entry's `password_hash`: `pbkdf2-sha256$<rounds>$<salt>$<hash>` (salt and
+/// hash in unpadded base64url), PBKDF2-HMAC-SHA-256 (RFC 8018) of the password with a
+/// random 16-byte salt. It binds the entry to the password that signed in, so a client with
+/// a wrong password does not take its tokens, while the file keeps no password (a slow,
+/// salted hash resists guessing).
+struct PasswordHash {
+    rounds: u32,
+    salt: Vec<u8>,
+    hash: [u8; 32],
+}
+
+impl PasswordHash {
+    const PREFIX: &'static str = "pbkdf2-sha256";
+
+    fn new(password: &str) -> PasswordHash {
+        let salt = rand::random::<[u8; 16]>().to_vec();
+        let hash = pbkdf2_sha256(password.as_bytes(), &salt, FILE_HASH_ROUNDS);
+        PasswordHash { rounds: FILE_HASH_ROUNDS, salt, hash }
+    }
+
+    /// `None` when the text is not such a hash, or has fewer rounds than this library writes
+    /// (a cheap hash planted in the file would be easy to match).
+    fn parse(text: &str) -> Option<PasswordHash> {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut parts = text.split('$');
+        if parts.next()? != Self::PREFIX {
+            return None;
+        }
+        let rounds: u32 = parts.next()?.parse().ok().filter(|r| *r >= FILE_HASH_ROUNDS)?;
+        let salt = b64.decode(parts.next()?).ok().filter(|s| s.len() >= 16)?;
+        let hash = b64.decode(parts.next()?).ok()?.try_into().ok()?;
+        parts.next().is_none().then_some(PasswordHash { rounds, salt, hash })
+    }
+
+    fn matches(&self, password: &str) -> bool {
+        let computed = pbkdf2_sha256(password.as_bytes(), &self.salt, self.rounds);
+        // Compared without an early exit.
+        computed.iter().zip(self.hash).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
+    }
+}
+
+impl fmt::Display for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        write!(f, "{}${}${}${}", Self::PREFIX, self.rounds, b64.encode(&self.salt), b64.encode(self.hash))
+    }
+}
+
+/// PBKDF2-HMAC-SHA-256 (RFC 8018 §5.2, HMAC per RFC 2104), one 32-byte block. Written here
+/// because no PBKDF2 or HMAC crate is among the core's dependencies; the test vectors of
+/// RFC 7914 §11 pin it.
+fn pbkdf2_sha256(password: &[u8], salt: &[u8], rounds: u32) -> [u8; 32] {
+    let mut key = [0u8; 64];
+    if password.len() > key.len() {
+        key[..32].copy_from_slice(&Sha256::digest(password));
+    } else {
+        key[..password.len()].copy_from_slice(password);
+    }
+    // The padded key's hash state, computed once and cloned for every round.
+    let keyed = |pad: u8| {
+        let mut h = Sha256::new();
+        h.update(key.map(|k| k ^ pad));
+        h
+    };
+    let (inner, outer) = (keyed(0x36), keyed(0x5c));
+    let hmac = |parts: &[&[u8]]| -> [u8; 32] {
+        let mut i = inner.clone();
+        parts.iter().for_each(|p| i.update(p));
+        let mut o = outer.clone();
+        o.update(i.finalize());
+        o.finalize().into()
+    };
+    let mut u = hmac(&[salt, &1u32.to_be_bytes()]);
+    let mut out = u;
+    for _ in 1..rounds {
+        u = hmac(&[&u]);
+        out.iter_mut().zip(u).for_each(|(o, x)| *o ^= x);
+    }
+    out
+}
+
 /// The token file option's error.
 fn file_error(path: &Path, en: String, ru: String) -> Error {
     Error::invalid_param("client", "token_file", "option.token_file", format!("{}: {en}", path.display()), format!("{}: {ru}", path.display()))
@@ -596,19 +756,40 @@ fn check_owner_only(path: &Path, meta: &std::fs::Metadata) -> Result<()> {
 }
 
 /// The sessions a token file holds, by base URL and user name: a JSON object of
-/// `{"access_token", "refresh_token", "expires_at" (Unix seconds)}`. A missing file holds
-/// none.
+/// `{"access_token", "refresh_token", "expires_at" (Unix seconds), "password_hash"}`, each
+/// with its `password_hash` text (checked by the caller). A missing file holds none.
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] `option.token_file` (naming the path and the rule) when the
-/// file is readable or writable by group or others (Unix: any of the mode bits 077), or is
-/// not such a JSON object.
-fn read_token_file(path: &Path) -> Result<HashMap<String, TokenSet>> {
+/// path is not a regular file (a folder), the file is readable or writable by group or
+/// others (Unix: any of the mode bits 077), or is not such a JSON object; or when it does
+/// not exist and its folder does not either (it could never be written).
+fn read_token_file(path: &Path) -> Result<HashMap<String, (TokenSet, Option<String>)>> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A file that could never be written would send every restart into the sign-in
+            // cooldown: refused now rather than logged at each write.
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if !folder.is_dir() {
+                return Err(file_error(
+                    path,
+                    format!("the folder {} does not exist, so the token file could never be written; create it first", folder.display()),
+                    format!("папка {} не существует, и файл токенов не мог бы быть записан; сначала создайте её", folder.display()),
+                ));
+            }
+            return Ok(HashMap::new());
+        }
         Err(e) => return Err(file_error(path, format!("cannot be read: {e}"), format!("не читается: {}", crate::error::russian::io_failure(&e)))),
     };
+    if !meta.is_file() {
+        let (what, what_ru) = if meta.is_dir() { ("a folder", "папка") } else { ("a special file", "особый файл") };
+        return Err(file_error(
+            path,
+            format!("is {what}, not a regular file; a token file must be a regular file (or not exist yet)"),
+            format!("это {what_ru}, а не обычный файл; файл токенов должен быть обычным файлом (или ещё не существовать)"),
+        ));
+    }
     check_owner_only(path, &meta)?;
     let text = std::fs::read(path).map_err(|e| file_error(path, format!("cannot be read: {e}"), format!("не читается: {}", crate::error::russian::io_failure(&e))))?;
     let entries: Map<String, Value> = serde_json::from_slice(&text).map_err(|_| file_error(path, "is not a token file (a JSON object written by logibridge)".into(), "не является файлом токенов (объектом JSON, записанным logibridge)".into()))?;
@@ -622,14 +803,15 @@ fn read_token_file(path: &Path) -> Result<HashMap<String, TokenSet>> {
             let mut set = token_set(access, refresh, now);
             set.expires_at = expires_at;
             set.renew_at = set.renew_at.min(expires_at);
-            Some((k, set))
+            let hash = v.get("password_hash").and_then(Value::as_str).map(str::to_owned);
+            Some((k, (set, hash)))
         })
         .collect())
 }
 
 /// Writes one session into the token file, keeping the others: a new file (mode 600)
 /// beside it, then renamed over it, so a reader never sees half a file.
-fn write_token_file(path: &Path, entry_key: &str, (access, refresh, expires_at): (Secret, Option<Secret>, SystemTime)) -> Result<()> {
+fn write_token_file(path: &Path, entry_key: &str, (access, refresh, expires_at): (Secret, Option<Secret>, SystemTime), password_hash: &str) -> Result<()> {
     static WRITING: Mutex<()> = Mutex::new(());
     let _one_writer = lock(&WRITING);
     let mut entries: Map<String, Value> = match std::fs::read(path) {
@@ -637,7 +819,7 @@ fn write_token_file(path: &Path, entry_key: &str, (access, refresh, expires_at):
         Err(_) => Map::new(),
     };
     let expires = expires_at.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-    entries.insert(entry_key.to_owned(), serde_json::json!({"access_token": access.expose(), "refresh_token": refresh.as_ref().map(Secret::expose), "expires_at": expires}));
+    entries.insert(entry_key.to_owned(), serde_json::json!({"access_token": access.expose(), "refresh_token": refresh.as_ref().map(Secret::expose), "expires_at": expires, "password_hash": password_hash}));
     let text = serde_json::to_vec_pretty(&entries).map_err(|e| Error::Internal(format!("cannot encode the token file: {e}")))?;
     let tmp = path.with_file_name(format!(".{}.{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("tokens"), std::process::id()));
     let io = |e: std::io::Error| file_error(path, format!("cannot be written: {e}"), format!("не записывается: {}", crate::error::russian::io_failure(&e)));
@@ -672,6 +854,24 @@ mod tests {
         let mut v = serde_json::json!({"accessToken": "a", "RefreshToken": "r", "currentUser": {"fcmToken": "b", "name": "n", "tokens": 3}, "list": [{"x_token": "c"}]});
         mask_tokens(&mut v);
         assert_eq!(v, serde_json::json!({"accessToken": "***", "RefreshToken": "***", "currentUser": {"fcmToken": "***", "name": "n", "tokens": 3}, "list": [{"x_token": "***"}]}));
+    }
+
+    #[test]
+    fn pbkdf2_matches_the_rfc_7914_vectors() {
+        let hex = |b: [u8; 32]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        assert_eq!(hex(pbkdf2_sha256(b"passwd", b"salt", 1)), "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc");
+        assert_eq!(hex(pbkdf2_sha256(b"Password", b"NaCl", 80000)), "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56");
+    }
+
+    #[test]
+    fn a_password_hash_matches_its_password_only_and_survives_its_text() {
+        let written = PasswordHash::new("right").to_string();
+        let read = PasswordHash::parse(&written).unwrap();
+        assert!(read.matches("right") && !read.matches("wrong"));
+        assert_ne!(written, PasswordHash::new("right").to_string(), "a fresh salt each time");
+        // Fewer rounds than the library writes: not accepted.
+        let weak = PasswordHash { rounds: 1, ..PasswordHash::parse(&written).unwrap() }.to_string();
+        assert!(PasswordHash::parse(&weak).is_none());
     }
 
     #[test]
