@@ -212,7 +212,8 @@ fn convert_at(ep: &Endpoint, dates: DateFormat, p: &Param, ty: Type, v: Value, i
             };
             let at = if path.is_empty() { String::new() } else { format!(" at {path}") };
             let at_ru = if at.is_empty() { String::new() } else { format!(" (поле {path})") };
-            param_error(ep, p.name, "param.model", format!("is not a valid {}{at}: {why}", model.name), format!("не является корректным значением {}{at_ru}: {why}", model.name))
+            let (why_en, why_ru) = (crate::serde_ext::english(&why), crate::error::russian::serde_message(&why));
+            param_error(ep, p.name, "param.model", format!("is not a valid {}{at}: {why_en}", model.name), format!("не является корректным значением {}{at_ru}: {why_ru}", model.name))
         }),
         Type::Json => Ok(v),
         Type::Array(inner) => match v {

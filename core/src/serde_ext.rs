@@ -254,6 +254,21 @@ pub fn string_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Erro
     })
 }
 
+/// What separates the English and the Russian text of a message that has to travel as one
+/// string (a serde error raised by a model's adapter): `en ‖ ru`. The library splits it
+/// back into `message` and `message_ru`; read raw, it is still a bilingual sentence.
+pub const BILINGUAL: &str = " ‖ ";
+
+/// One string carrying both texts (see [`BILINGUAL`]).
+pub(crate) fn bilingual(en: impl std::fmt::Display, ru: impl std::fmt::Display) -> String {
+    format!("{en}{BILINGUAL}{ru}")
+}
+
+/// The English part of a message that may carry both texts (see [`BILINGUAL`]).
+pub(crate) fn english(text: &str) -> &str {
+    text.split_once(BILINGUAL).map_or(text, |(en, _)| en)
+}
+
 thread_local! {
     static CALLER_FORM: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

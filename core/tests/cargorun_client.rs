@@ -160,7 +160,7 @@ async fn every_typed_call_reaches_the_sandbox_and_does_what_it_says() {
     assert!(found["suggestions"].is_array(), "{found}");
 
     // Employees.
-    let user = id_of(&call(&c, "cargorun.employees.apply_user", json!({"user": {"id": 0, "email": "logist@example.com", "firstName": "Лог", "lastName": "Истов", "phoneNumber": "79990001122", "password": "secret-pass", "sendLoginData": false, "connectionState": "Connected"}})).await);
+    let user = id_of(&call(&c, "cargorun.employees.apply_user", json!({"user": {"id": 0, "email": "logist@example.com", "firstName": "Лог", "lastName": "Истов", "phoneNumber": "79990001122", "password": "secret-pass", "sendLoginData": false, "connectionState": "Offline"}})).await);
     assert!(ids(&call(&c, "cargorun.employees.list", json!({})).await).contains(&user));
     call(&c, "cargorun.employees.add_role", json!({"role": {"userId": user, "role": "TruckingOrganizationManager"}})).await;
     call(&c, "cargorun.employees.remove_role", json!({"role": {"userId": user, "role": "TruckingOrganizationManager"}})).await;
@@ -237,6 +237,12 @@ async fn the_pages_rules_refuse_a_bad_body_before_anything_is_sent() {
         assert!(matches!(e.kind(), ErrorKind::Validation | ErrorKind::InvalidArgument), "{id}: {e:?}");
         assert!(e.to_string().contains(says), "{id} {params}: {e}");
     }
+    // The adapters' refusals read in Russian too (the 1C face shows message_ru only).
+    let e = c.call("cargorun.drivers.apply", json!({"driver": {"id": 0, "firstName": "И", "lastName": "П", "phoneNumber": "12345"}})).await.unwrap_err();
+    assert!(e.message_ru().contains("не российский номер") && !e.message_ru().contains("is not a Russian"), "{}", e.message_ru());
+    assert!(!e.to_string().contains('‖') && e.to_string().contains("phoneNumber"), "{e}");
+    let e = c.call("cargorun.bids.apply", bid(json!([point(0, "WeirdPoint", 47.47, 55.86), point(1, "UnloadPoint", 55.95, 54.70)]))).await.unwrap_err();
+    assert!(e.to_string().contains("WeirdPoint") && e.message_ru().contains("нет среди значений"), "{e} / {}", e.message_ru());
     let calls = control(&sb, reqwest::Method::GET, "cargorun/calls", None).await;
     let sent: u64 = calls.as_object().unwrap().iter().filter(|(k, _)| !k.starts_with("cargorun.auth")).map(|(_, v)| v.as_u64().unwrap_or(0)).sum();
     assert_eq!(sent, 0, "nothing reached the service: {calls}");

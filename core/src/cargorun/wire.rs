@@ -49,7 +49,27 @@ pub const DATETIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
 fn value_error<E: de::Error>(v: &Value, expected: &str) -> E {
     let shown: String = v.to_string().chars().take(60).collect();
-    E::custom(format!("invalid value: {shown}, expected {expected}"))
+    E::custom(serde_ext::bilingual(format_args!("invalid value: {shown}, expected {expected}"), format_args!("неверное значение: {shown}, ожидалось: {}", expected_ru(expected))))
+}
+
+/// The Russian of what an adapter expected.
+fn expected_ru(expected: &str) -> &'static str {
+    match expected {
+        "a flag's name" => "имя флага",
+        "a flags value" => "значение флагов",
+        "flags (\"A, B\", a list of names or a number)" => "флаги («A, B», список имён или число)",
+        "a whole number (or its digits)" => "целое число (или его цифры)",
+        "a whole number in range" => "целое число в допустимом диапазоне",
+        "a list of whole numbers" => "список целых чисел",
+        "a decimal (a number or its text)" => "десятичное число (число или его запись строкой) в пределах 28 значащих цифр",
+        "a list of decimals" => "список десятичных чисел",
+        "a list of lists of decimals" => "список списков десятичных чисел",
+        "a date-time (ISO 8601, 2026-07-13T13:55:00Z)" => "дата и время (ISO 8601, 2026-07-13T13:55:00Z)",
+        "a date YYYY-MM-DD" => "дата ГГГГ-ММ-ДД",
+        "a phone number" => "номер телефона",
+        "coordinates [lon, lat] or {latitude, longitude}" => "координаты [долгота, широта] или {latitude, longitude}",
+        _ => "значение другого вида (см. английский текст)",
+    }
 }
 
 // ------------------------------------------------------------------------------- enums
@@ -74,7 +94,11 @@ pub trait OpenEnum: Sized {
 /// answers, but what is sent must be a value the service documents (formats.md §9).
 fn known<T: OpenEnum, E: de::Error>(value: T) -> std::result::Result<T, E> {
     if serde_ext::is_callers_form() && value.is_unknown() {
-        return Err(E::custom(format!("\"{}\" is not one of the names the service lists ({}): a value sent must be one of them (formats.md)", crate::shown_input(value.as_str()), T::NAMES.join(", "))));
+        let (shown, names) = (crate::shown_input(value.as_str()), T::NAMES.join(", "));
+        return Err(E::custom(serde_ext::bilingual(
+            format_args!("\"{shown}\" is not one of the names the service lists ({names}): a value sent must be one of them (formats.md)"),
+            format_args!("«{shown}» нет среди значений, которые перечисляет сервис ({names}): отправлять можно только их (formats.md)"),
+        )));
     }
     Ok(value)
 }
@@ -466,11 +490,11 @@ pub mod datetime {
             Value::String(s) if s.trim().is_empty() => Ok(None),
             Value::String(s) => match parse_datetime(&s, is_callers_form()) {
                 // The written form has four digits of year (9999-12-31T23:59:59-05:00 is in 10000).
-                Ok(t) if !(1..=9999).contains(&chrono::Datelike::year(&t)) => Err(de::Error::custom(format!("the date-time \"{}\" is outside the years 0001 to 9999 in UTC", crate::shown_input(&s)))),
+                Ok(t) if !(1..=9999).contains(&chrono::Datelike::year(&t)) => Err(de::Error::custom(serde_ext::bilingual(format_args!("the date-time \"{}\" is outside the years 0001 to 9999 in UTC", crate::shown_input(&s)), format_args!("дата и время «{}» вне 0001–9999 годов (UTC)", crate::shown_input(&s))))),
                 Ok(t) => Ok(Some(t)),
-                Err(true) => Err(de::Error::custom(format!(
-                    "the date-time \"{}\" has no UTC offset: give it with its offset (2026-07-13T16:55:00+03:00) or in UTC (…Z); CARGO.RUN reads UTC and a time without an offset is not guessed",
-                    crate::shown_input(&s)
+                Err(true) => Err(de::Error::custom(serde_ext::bilingual(
+                    format_args!("the date-time \"{}\" has no UTC offset: give it with its offset (2026-07-13T16:55:00+03:00) or in UTC (…Z); CARGO.RUN reads UTC and a time without an offset is not guessed", crate::shown_input(&s)),
+                    format_args!("у даты и времени «{}» не указано смещение от UTC: укажите его (2026-07-13T16:55:00+03:00) или время в UTC (…Z); CARGO.RUN читает UTC, а время без смещения не угадывается", crate::shown_input(&s)),
                 ))),
                 Err(false) => Err(value_error(&Value::String(s), "a date-time (ISO 8601, 2026-07-13T13:55:00Z)")),
             },
@@ -533,12 +557,18 @@ pub use crate::serde_ext::in_callers_form;
 /// number in one of these spellings.
 pub fn normalize_phone(field: &str, text: &str) -> Result<String> {
     phone_digits(text).ok_or_else(|| {
-        let t = crate::shown_input(text);
-        Error::invalid_argument(
-            format!("{field}: \"{t}\" is not a Russian phone number; CARGO.RUN takes +7XXXXXXXXXX (formats.md §3; 8 (999) 123-45-67, +7 999 123 45 67, 79991234567 and 9991234567 are converted)"),
-            format!("{field}: «{t}» — не российский номер телефона; CARGO.RUN принимает +7XXXXXXXXXX (formats.md §3; 8 (999) 123-45-67, +7 999 123 45 67, 79991234567 и 9991234567 преобразуются)"),
-        )
+        let (en, ru) = phone_refusal(text);
+        Error::invalid_argument(format!("{field}: {en}"), format!("{field}: {ru}"))
     })
+}
+
+/// Why a text is no phone the service takes, in English and Russian.
+fn phone_refusal(text: &str) -> (String, String) {
+    let t = crate::shown_input(text);
+    (
+        format!("\"{t}\" is not a Russian phone number; CARGO.RUN takes +7XXXXXXXXXX (formats.md §3; 8 (999) 123-45-67, +7 999 123 45 67, 79991234567 and 9991234567 are converted)"),
+        format!("«{t}» — не российский номер телефона; CARGO.RUN принимает +7XXXXXXXXXX (formats.md §3; 8 (999) 123-45-67, +7 999 123 45 67, 79991234567 и 9991234567 преобразуются)"),
+    )
 }
 
 fn phone_digits(text: &str) -> Option<String> {
@@ -577,7 +607,10 @@ pub mod phone {
         if !is_callers_form() || text.trim().is_empty() {
             return Ok(Some(text));
         }
-        normalize_phone("phone", &text).map(Some).map_err(|e| de::Error::custom(e.to_string()))
+        phone_digits(&text).map(Some).ok_or_else(|| {
+            let (en, ru) = phone_refusal(&text);
+            de::Error::custom(serde_ext::bilingual(en, ru))
+        })
     }
 
     /// Writes the number as held.

@@ -305,8 +305,9 @@ impl Error {
     /// A response that does not fit the expected shape. `message` is serde's explanation;
     /// its Russian text is derived from it.
     pub fn decode(endpoint: impl Into<String>, path: impl Into<String>, message: impl Into<String>, excerpt: impl Into<String>) -> Error {
-        let message = message.into();
+        let message: String = message.into();
         let message_ru = russian::serde_message(&message);
+        let message = crate::serde_ext::english(&message).to_owned();
         Error::Decode { endpoint: endpoint.into(), path: path.into(), message, message_ru, excerpt: excerpt.into() }
     }
 

@@ -12,6 +12,10 @@ use std::io;
 /// reads `неверный тип: строка "x", ожидалось u64`. Phrases serde does not document stay
 /// as they are, so the text is never lost, only left untranslated.
 pub(crate) fn serde_message(en: &str) -> String {
+    if let Some((_, ru)) = en.split_once(crate::serde_ext::BILINGUAL) {
+        // A message our own adapters wrote in both languages.
+        return ru.to_owned();
+    }
     // Longest phrases first: several share a prefix ("invalid type" / "invalid value").
     const PHRASES: &[(&str, &str)] = &[
         ("EOF while parsing a value", "JSON оборвался посреди значения"),
