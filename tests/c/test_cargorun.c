@@ -661,7 +661,7 @@ static void test_trackers_etrn_map(void) {
 static void test_employees(void) {
     char *r = OK("cargorun.employees.apply_user",
                  jf("{\"user\": {\"id\": 0, \"email\": \"logist%ld@example.com\", \"firstName\": \"Лог\", \"lastName\": \"Истов\", \"phoneNumber\": \"79990001122\","
-                    " \"password\": \"secret-pass\", \"sendLoginData\": false, \"connectionState\": \"Connected\"}}",
+                    " \"password\": \"secret-pass\", \"sendLoginData\": false, \"connectionState\": \"Offline\"}}",
                     run));
     long user = id_of(r);
     CHECK(user > 0);

@@ -1501,7 +1501,7 @@ static void cargorun_session(Exports& ex) {
     EXPECT(has(call_id("cargorun.map.geocode", "{\"address\":\"Москва\",\"count\":3}"), "\"suggestions\":["), "map.geocode: suggestions");
     ids[13] = first_id(call_id("cargorun.employees.apply_user", "{\"user\":{\"id\":0,\"email\":\"logist" + run +
                                                                      "@example.com\",\"firstName\":\"Лог\",\"lastName\":\"Истов\",\"phoneNumber\":\"79990001122\","
-                                                                     "\"password\":\"secret-pass\",\"sendLoginData\":false,\"connectionState\":\"Connected\"}}"));
+                                                                     "\"password\":\"secret-pass\",\"sendLoginData\":false,\"connectionState\":\"Offline\"}}"));
     call_id("cargorun.employees.list", "{}");
     call_id("cargorun.employees.add_role", "{\"role\":{\"userId\":" + S(ids[13]) + ",\"role\":\"TruckingOrganizationManager\"}}");
     call_id("cargorun.employees.remove_role", "{\"role\":{\"userId\":" + S(ids[13]) + ",\"role\":\"TruckingOrganizationManager\"}}");
