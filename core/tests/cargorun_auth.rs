@@ -600,8 +600,9 @@ fn wait_of(e: &logibridge::Error) -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sandbox_a_dead_refresh_token_within_the_sign_in_cooldown_is_sent_once_then_calls_fail_locally() {
     let sb = Sandbox::start().unwrap();
-    // A short cooldown, so that the test sees it end (the default is 60 s).
-    const COOLDOWN: u64 = 15;
+    // A cooldown the test sees end (the default is 60 s), long enough that a loaded machine
+    // still makes its thirty calls inside it.
+    const COOLDOWN: u64 = 40;
     control(&sb, reqwest::Method::POST, "cargorun/settings", Some(json!({"cooldown_seconds": COOLDOWN}))).await;
     let c = sandbox_client(&sb);
     c.call("cargorun.drivers.list", json!({})).await.unwrap();
