@@ -420,7 +420,9 @@ impl Client {
     /// assert!(client.endpoint("ireca.order.get").is_err());
     /// ```
     pub fn endpoint(&self, id: &str) -> Result<&'static Endpoint> {
-        let ep = endpoints::require(id)?;
+        // The id is the caller's text and the error quotes it: a secret typed there by
+        // mistake must not come back in the message.
+        let ep = endpoints::require(id).map_err(|e| self.scrub(e))?;
         if ep.service != self.spec.prefix {
             return Err(wrong_service(ep.id, ep.service, self.spec.prefix));
         }

@@ -333,3 +333,18 @@ async fn the_announced_total_ends_a_walk_whose_last_page_is_full() {
     assert_eq!(all.len(), 100);
     assert_eq!(log.lock().unwrap().iter().filter(|s| s.target.contains("GetList")).count(), 2, "no third request for an empty page");
 }
+
+#[tokio::test]
+async fn a_secret_typed_as_an_endpoint_id_does_not_come_back_and_stars_before_a_sign_in_send_nothing() {
+    let sb = Sandbox::start().unwrap();
+    let c = client(&sb);
+    control(&sb, reqwest::Method::DELETE, "cargorun/calls", None).await;
+    let e = c.call(&format!("cargorun.{}", sb.cargorun_password()), json!({})).await.unwrap_err();
+    for text in [e.to_string(), e.message_ru(), e.to_json().to_string()] {
+        assert!(!text.contains(sb.cargorun_password()), "{text}");
+    }
+    let e = c.call("cargorun.auth.refresh_token", json!({"access_token": "***", "refresh_token": "***"})).await.unwrap_err();
+    assert!(e.to_string().contains("none to renew"), "{e}");
+    let calls = control(&sb, reqwest::Method::GET, "cargorun/calls", None).await;
+    assert_eq!(calls, json!({}), "nothing was sent");
+}

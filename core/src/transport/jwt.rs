@@ -523,6 +523,14 @@ impl JwtAuth {
                     self.adopt(&answer.body, self.refresh.id)?;
                     answer.body
                 }
+                _ if text("accessToken") == "***" || text("refreshToken") == "***" => {
+                    // `***` names the session's own tokens; with none to renew, sending the
+                    // three stars would only earn the service's 401.
+                    return Err(Error::invalid_argument(
+                        "cargorun.auth.refresh_token: `***` stands for this client's own tokens, and it has none to renew yet (it signs in with its first call)",
+                        "cargorun.auth.refresh_token: `***` обозначает собственные токены клиента, а их ещё нет (клиент входит при первом вызове)",
+                    ));
+                }
                 _ => self.sender.execute(req.clone()).await.map_err(|e| self.scrubbed(e))?.body,
             }
         };
