@@ -420,9 +420,20 @@ impl Client {
     /// assert!(client.endpoint("ireca.order.get").is_err());
     /// ```
     pub fn endpoint(&self, id: &str) -> Result<&'static Endpoint> {
-        // The id is the caller's text and the error quotes it: a secret typed there by
-        // mistake must not come back in the message.
-        let ep = endpoints::require(id).map_err(|e| self.scrub(e))?;
+        let ep = endpoints::require(id).map_err(|e| {
+            // The error quotes the caller's id: a password or token typed there by mistake
+            // must not come back. (Not the fragment scrubber: a password that shares a word
+            // with the service's prefix would mask every id of the list it offers.)
+            let secrets = self.transport.secrets();
+            if secrets.iter().any(|s| s.chars().count() >= 4 && id.contains(s.as_str())) {
+                Error::invalid_argument(
+                    "unknown endpoint id (not quoted: it contains this client's password or a token)",
+                    "неизвестный идентификатор вызова (не приводится: в нём пароль или токен этого клиента)",
+                )
+            } else {
+                e
+            }
+        })?;
         if ep.service != self.spec.prefix {
             return Err(wrong_service(ep.id, ep.service, self.spec.prefix));
         }

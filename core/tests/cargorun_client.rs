@@ -343,6 +343,10 @@ async fn a_secret_typed_as_an_endpoint_id_does_not_come_back_and_stars_before_a_
     for text in [e.to_string(), e.message_ru(), e.to_json().to_string()] {
         assert!(!text.contains(sb.cargorun_password()), "{text}");
     }
+    // An id that is merely unknown still names the ids the client has, unmasked (the
+    // sandbox's password shares "cargorun" with them).
+    let e = c.call("cargorun.drivers.purge", json!({})).await.unwrap_err();
+    assert!(e.to_string().contains("cargorun.drivers.delete"), "{e}");
     let e = c.call("cargorun.auth.refresh_token", json!({"access_token": "***", "refresh_token": "***"})).await.unwrap_err();
     assert!(e.to_string().contains("none to renew"), "{e}");
     let calls = control(&sb, reqwest::Method::GET, "cargorun/calls", None).await;
