@@ -19,6 +19,8 @@ TEST_TARGETS += test-python
 DEMO_TARGET := demo-python
 # The extension module is built by maturin (with PYO3_BUILD_EXTENSION_MODULE set), not by
 # the workspace build: building it there too would compile it twice in two configurations.
+# maturin's build of this one crate resolves the same features as the workspace build (the
+# pins in python/Cargo.toml and bench/Cargo.toml), so it compiles only pyo3 and the crate.
 CARGO_EXCLUDE += --exclude logibridge-python
 
 $(PY_TOOLS_STAMP): mk/python.mk | $(VPY)
