@@ -8,6 +8,7 @@
 mod client;
 pub mod generated;
 pub mod rules;
+pub mod sync;
 pub mod wire;
 
 pub use client::{Client, ClientBuilder, Directory, Query};

@@ -1,0 +1,1 @@
+//! Unit tests of the keyset steps and the filter text.
