@@ -231,6 +231,11 @@ pub fn check(ep: &'static Endpoint, spec: &ServiceSpec, defaults: &Map<String, V
         Value::Object(map) => map,
         other => return Err(Error::invalid_argument(format!("{}: parameters must be a JSON object, got {}", ep.id, shown(&other)), format!("{}: параметры должны быть объектом JSON, передано {}", ep.id, shown(&other)))),
     };
+    // Every OData row takes `query`, its OData options as one JSON description
+    // (crate::cargorun::odata), spread into the row's own filter/orderby/top/skip/count.
+    if matches!(ep.paging, crate::endpoints::Paging::OData { .. }) {
+        crate::cargorun::odata::spread_query(ep.id, &mut given)?;
+    }
     let common: &[Param] = if ep.method == Method::Local { &[] } else { spec.common_params };
     let mut values = Map::new();
     for p in ep.params.iter().chain(common) {

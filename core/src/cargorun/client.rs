@@ -12,73 +12,25 @@ use crate::endpoints::cargorun::{self as rows, SERVICE};
 use crate::endpoints::Endpoint;
 use crate::error::Result;
 use crate::pager::Pager;
+use super::odata::Query;
 
 /// A model as the rows take it: date-times in the callers' form (RFC 3339, `…Z`).
 fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
     crate::serde_ext::in_callers_form(|| crate::call::to_json(value))
 }
 
+/// The pages of a list row; a query that cannot be rendered is the first page's error.
+fn pages<T: DeserializeOwned>(client: &crate::Client, row: &'static Endpoint, query: Query) -> Pager<T> {
+    match query.params() {
+        Ok(params) => client.pages(row, params),
+        Err(e) => Pager::failed(client.clone(), row, e),
+    }
+}
+
 /// The id a write answered: CARGO.RUN answers `Apply` with the new (or updated) id, as a
 /// number or inside an object; `None` when it answered nothing.
 fn answered_id(v: &Value) -> Option<i64> {
     v.as_i64().or_else(|| v.get("id").and_then(Value::as_i64)).or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-}
-
-/// The OData options of a list call (ENDPOINTS.md § CARGO.RUN): `$filter`, `$orderby`, and
-/// for one page `$top` (≤ 50 unless [`Query::allow_large_top`]) and `$skip`. A walk of all
-/// pages ([`Directory::list`]) sets `$top`/`$skip` itself, 50 at a time.
-///
-/// ```
-/// use logibridge::cargorun::Query;
-/// let q = Query::new().filter("updatedAt ge 2026-01-23T21:00:00Z").orderby("updatedAt, id");
-/// assert_eq!(q.params()["$filter"], serde_json::Value::Null); // parameters use the rows' names
-/// assert_eq!(q.params()["filter"], "updatedAt ge 2026-01-23T21:00:00Z");
-/// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Query {
-    params: Map<String, Value>,
-}
-
-impl Query {
-    /// No filter, the service's order.
-    pub fn new() -> Query {
-        Query::default()
-    }
-    /// `$filter`, an OData expression (`status eq 'New' and updatedAt ge 2026-01-23T21:00:00Z`).
-    pub fn filter(mut self, expression: impl Into<String>) -> Query {
-        self.params.insert("filter".into(), Value::String(expression.into()));
-        self
-    }
-    /// `$orderby` (`updatedAt, id desc`).
-    pub fn orderby(mut self, keys: impl Into<String>) -> Query {
-        self.params.insert("orderby".into(), Value::String(keys.into()));
-        self
-    }
-    /// `$top` for [`Directory::page`]: refused above 50 before sending unless
-    /// [`Query::allow_large_top`].
-    pub fn top(mut self, top: u32) -> Query {
-        self.params.insert("top".into(), Value::from(top));
-        self
-    }
-    /// `$skip` for [`Directory::page`].
-    pub fn skip(mut self, skip: u64) -> Query {
-        self.params.insert("skip".into(), Value::from(skip));
-        self
-    }
-    /// Lets `top` exceed 50: the pages warn that heavy queries get the user blocked.
-    pub fn allow_large_top(mut self) -> Query {
-        self.params.insert("allow_large_top".into(), Value::Bool(true));
-        self
-    }
-    /// A parameter of the row itself (`with_deleted`, `counterparty_id`, `show_obsolete`).
-    pub fn param(mut self, name: &str, value: impl Into<Value>) -> Query {
-        self.params.insert(name.to_owned(), value.into());
-        self
-    }
-    /// The parameters by the rows' names.
-    pub fn params(&self) -> Value {
-        Value::Object(self.params.clone())
-    }
 }
 
 /// Builds a [`Client`] ([`crate::TypedClientBuilder`]: base URL, timeouts, deadline,
@@ -163,12 +115,12 @@ impl<E: Serialize, L: DeserializeOwned> Directory<E, L> {
     /// Every entity matching the query, 50 a page, fetched as the pager is walked; its
     /// [`Pager::total`] is the service's `X-MetaCount`.
     pub fn list(&self, query: Query) -> Pager<L> {
-        self.client.pages(self.list, query.params())
+        pages(&self.client, self.list, query)
     }
 
     /// One page as the query says (`top`, `skip`).
     pub async fn page(&self, query: Query) -> Result<Vec<L>> {
-        self.client.fetch(self.list, query.params()).await
+        self.client.fetch(self.list, query.params()?).await
     }
 }
 
@@ -226,7 +178,7 @@ impl Client {
     }
     /// `cargorun.contracts.list`: a counterparty's contracts, 50 a page.
     pub fn contracts(&self, counterparty_id: i64, query: Query) -> Pager<m::CounterpartyContractModel> {
-        self.inner.pages(rows::CONTRACTS_LIST, query.param("counterparty_id", counterparty_id).params())
+        pages(&self.inner, rows::CONTRACTS_LIST, query.param("counterparty_id", counterparty_id))
     }
     /// `cargorun.contracts.get`.
     pub async fn contract(&self, counterparty_id: i64, contract_id: i64) -> Result<m::CounterpartyContractModel> {
@@ -243,7 +195,7 @@ impl Client {
     }
     /// `cargorun.counterparty_points.list`: a counterparty's points, 50 a page.
     pub fn counterparty_points(&self, counterparty_id: i64, query: Query) -> Pager<m::CounterpartyPointModel> {
-        self.inner.pages(rows::COUNTERPARTY_POINTS_LIST, query.param("counterparty_id", counterparty_id).params())
+        pages(&self.inner, rows::COUNTERPARTY_POINTS_LIST, query.param("counterparty_id", counterparty_id))
     }
 
     /// `cargorun.bids.apply`: creates (`id` 0) or updates a trucking bid after the pages'
@@ -268,7 +220,7 @@ impl Client {
     /// `cargorun.bids.list_for_external`: the bids for an external system, 50 a page (the
     /// incremental sync filters on `updatedAt`).
     pub fn bids_for_external(&self, query: Query) -> Pager<m::BidForExternalSyncModel> {
-        self.inner.pages(rows::BIDS_LIST_FOR_EXTERNAL, query.params())
+        pages(&self.inner, rows::BIDS_LIST_FOR_EXTERNAL, query)
     }
 
     /// Any other row by id, with its parameters by the rows' names (`docs/endpoints.md`),
@@ -294,8 +246,8 @@ mod tests {
     #[test]
     fn a_query_uses_the_rows_parameter_names() {
         let q = Query::new().filter("id eq 1").top(60);
-        let args = crate::call::check(rows::DRIVERS_LIST, &SERVICE, &Map::new(), q.params());
+        let args = crate::call::check(rows::DRIVERS_LIST, &SERVICE, &Map::new(), q.params().unwrap());
         assert!(args.unwrap_err().to_string().contains("50"), "top 60 is refused without the opt-out");
-        assert!(crate::call::check(rows::DRIVERS_LIST, &SERVICE, &Map::new(), Query::new().top(60).allow_large_top().params()).is_ok());
+        assert!(crate::call::check(rows::DRIVERS_LIST, &SERVICE, &Map::new(), Query::new().top(60).allow_large_top().params().unwrap()).is_ok());
     }
 }

@@ -99,6 +99,7 @@ const ORDERBY: Param = Param::new("orderby", Location::Query, Type::String).wire
 const TOP: Param = Param::new("top", Location::Query, Type::Integer).wire("$top").range(Some(0), Some(i32::MAX as i64)).doc("Первые", "OData `$top`: at most 50 (the pages: heavy queries get the user blocked) unless `allow_large_top` is set. A walk of all pages sets it itself.");
 const SKIP: Param = Param::new("skip", Location::Query, Type::Integer).range(Some(0), Some(i64::MAX)).wire("$skip").doc("Пропустить", "OData `$skip`.");
 const COUNT: Param = Param::new("count", Location::Query, Type::Bool).wire("$count").doc("СПодсчётом", "OData `$count`: the total also comes in the `X-MetaCount` header.");
+const QUERY: Param = Param::new("query", Location::Library, Type::Json).doc("Запрос", "The OData options as one JSON description, rendered by the library (`cargorun::odata`): `{\"filter\": [\"and\", [\"ge\", \"updatedAt\", {\"datetime\": \"2026-01-23T21:00:00Z\"}], [\"eq\", \"status\", {\"enum\": \"Done\"}]], \"orderby\": [[\"updatedAt\", \"asc\"], [\"id\", \"asc\"]], \"top\": 50, \"skip\": 0, \"count\": true}`. A key given here and as a raw parameter is refused.");
 const ALLOW_LARGE_TOP: Param = Param::new("allow_large_top", Location::Library, Type::Bool).default("false").doc("РазрешитьБольшиеСтраницы", "Lets `top` exceed 50. The pages warn that unbounded or heavy queries can get the user blocked for a while: set it only when the service's operator allowed it.");
 const WITH_DELETED: Param = Param::new("with_deleted", Location::Query, Type::Bool).wire("withDeleted").doc("СУдалёнными", "Include deleted ones.");
 
@@ -116,7 +117,7 @@ macro_rules! list {
         $(#[$doc])*
         pub const $name: &Endpoint = &Endpoint {
             summary: $summary,
-            params: &[$($extra,)* FILTER, ORDERBY, TOP, SKIP, COUNT, ALLOW_LARGE_TOP],
+            params: &[$($extra,)* FILTER, ORDERBY, TOP, SKIP, COUNT, ALLOW_LARGE_TOP, QUERY],
             check: Some(check_odata),
             response: Response { count_header: Some("X-MetaCount"), ..Response::list(&$model, list!(@env $($envelope)?)) },
             paging: ODATA,
