@@ -17,13 +17,17 @@
 //! Keywords and functions are read in any case; properties are matched by name, exactly
 //! first, then without regard to case (the service's camelCase names either way). An
 //! enum is compared by its name as a string (`status eq 'Started'`). A date-time literal
-//! compared with a text property compares instants, whatever zone either side is in.
+//! compared with a text property compares instants, whatever zone either side is in, to
+//! the nanosecond (the service's `updatedAt` has 7 fractional digits: `eq` and `gt` on such
+//! a value must not round to milliseconds). Numbers are compared as decimals, never as
+//! floats, so `price eq 0.1` matches the JSON `0.1` and a 64-bit id compares exactly.
 //! Anything else (an unknown function, an operator without its operand, a quote left
 //! open) is an [`Error`] naming what and where: the emulator answers it with a 400.
 
 use std::cmp::Ordering;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use rust_decimal::Decimal;
 use serde_json::Value;
 
 /// A `$filter`, `$orderby`, `$top`, `$skip` or `$count` that cannot be read, in words.
@@ -62,8 +66,8 @@ pub enum Literal {
     Null,
     /// `true` / `false`.
     Bool(bool),
-    /// A number.
-    Number(f64),
+    /// A number, exactly as written.
+    Number(Decimal),
     /// A quoted text.
     Text(String),
     /// A date-time or date, as an instant (a date is its midnight UTC).
@@ -95,7 +99,7 @@ enum Token {
     Slash,
     Text(String),
     Word(String),
-    Number(f64),
+    Number(Decimal),
     Time(DateTime<Utc>),
 }
 
@@ -165,7 +169,7 @@ fn tokenize(input: &str) -> Result<Vec<(usize, Token)>, Error> {
                     Token::Time(t)
                 } else {
                     let number = word.trim_end_matches(['m', 'M', 'd', 'D', 'l', 'L', 'f', 'F']);
-                    Token::Number(number.parse().map_err(|_| {
+                    Token::Number(decimal(number).ok_or_else(|| {
                         Error(format!(
                             "$filter: '{word}' at {start} is not a number or a date-time."
                         ))
@@ -190,6 +194,13 @@ fn tokenize(input: &str) -> Result<Vec<(usize, Token)>, Error> {
         }
     }
     Ok(tokens)
+}
+
+/// A number's text as a decimal (`12`, `-0.5`, `1e3`).
+pub fn decimal(text: &str) -> Option<Decimal> {
+    text.parse::<Decimal>()
+        .ok()
+        .or_else(|| Decimal::from_scientific(text).ok())
 }
 
 /// A date-time with a zone, without one (read as UTC), or a date (midnight UTC).
@@ -420,7 +431,7 @@ pub fn lookup<'a>(item: &'a Value, path: &[String]) -> &'a Value {
 enum Val {
     Null,
     Bool(bool),
-    Number(f64),
+    Number(Decimal),
     Text(String),
     Time(DateTime<Utc>),
 }
@@ -429,7 +440,8 @@ fn of_json(v: &Value) -> Val {
     match v {
         Value::Null => Val::Null,
         Value::Bool(b) => Val::Bool(*b),
-        Value::Number(n) => n.as_f64().map(Val::Number).unwrap_or(Val::Null),
+        // serde_json writes a float's shortest exact text, so 0.1 reads as the decimal 0.1.
+        Value::Number(n) => decimal(&n.to_string()).map(Val::Number).unwrap_or(Val::Null),
         Value::String(s) => Val::Text(s.clone()),
         // Arrays and objects compare as their JSON text: equal only to themselves.
         other => Val::Text(other.to_string()),
@@ -484,7 +496,7 @@ fn truth(v: &Val) -> bool {
 /// Orders two values of the same kind; a text meets a date-time as the instant it spells.
 fn order(a: &Val, b: &Val) -> Option<Ordering> {
     match (a, b) {
-        (Val::Number(x), Val::Number(y)) => x.partial_cmp(y),
+        (Val::Number(x), Val::Number(y)) => Some(x.cmp(y)),
         (Val::Text(x), Val::Text(y)) => Some(x.cmp(y)),
         (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
         (Val::Time(x), Val::Time(y)) => Some(x.cmp(y)),
@@ -506,8 +518,8 @@ fn compare(a: &Val, op: Op, b: &Val) -> bool {
     }
     // A number sent as text (ids in some examples are strings): compare as numbers.
     let ordering = order(a, b).or_else(|| match (a, b) {
-        (Val::Number(x), Val::Text(y)) => y.parse::<f64>().ok().and_then(|y| x.partial_cmp(&y)),
-        (Val::Text(x), Val::Number(y)) => x.parse::<f64>().ok().and_then(|x| x.partial_cmp(y)),
+        (Val::Number(x), Val::Text(y)) => decimal(y).map(|y| x.cmp(&y)),
+        (Val::Text(x), Val::Number(y)) => decimal(x).map(|x| x.cmp(y)),
         _ => None,
     });
     match (op, ordering) {
@@ -580,9 +592,9 @@ fn sort_cmp(a: &Value, b: &Value) -> Ordering {
     }
     match (a, b) {
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Number(x), Value::Number(y)) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
+        (Value::Number(x), Value::Number(y)) => decimal(&x.to_string())
+            .zip(decimal(&y.to_string()))
+            .map(|(x, y)| x.cmp(&y))
             .unwrap_or(Ordering::Equal),
         (Value::String(x), Value::String(y)) => match (parse_time(x), parse_time(y)) {
             (Some(x), Some(y)) => x.cmp(&y),
@@ -777,6 +789,66 @@ mod tests {
         assert_eq!(ids("updatedAt gt 2026-01-23T21:00:00Z"), [3]);
         assert_eq!(ids("updatedAt lt 2026-01-23T21:00:00+00:00"), [1]);
         assert_eq!(ids("updatedAt ge 2026-01-24"), Vec::<i64>::new());
+    }
+
+    /// The sync's keyset: `updatedAt` with 7 fractional digits, two values in the same
+    /// millisecond, `eq` and `gt` exact, and `$orderby=updatedAt,id` ordering the ties by id.
+    #[test]
+    fn seven_digit_date_times_compare_exactly_and_order_with_their_ties() {
+        let rows = vec![
+            json!({"id": 5, "updatedAt": "2026-01-23T21:00:00.1234568Z"}),
+            json!({"id": 4, "updatedAt": "2026-01-23T21:00:00.1234567Z"}),
+            json!({"id": 3, "updatedAt": "2026-01-24T00:00:00.1234567+03:00"}),
+            json!({"id": 2, "updatedAt": "2026-01-23T21:00:00.123Z"}),
+        ];
+        let ids = |filter: &str, order: Option<&str>| -> Vec<i64> {
+            let opts = Options::read(
+                |n| match n {
+                    "$filter" => Some(filter),
+                    "$orderby" => order,
+                    _ => None,
+                },
+                false,
+            )
+            .unwrap();
+            opts.apply(rows.clone())
+                .0
+                .iter()
+                .map(|r| r["id"].as_i64().unwrap())
+                .collect()
+        };
+        let x = "2026-01-23T21:00:00.1234567Z";
+        assert_eq!(ids(&format!("updatedAt eq {x}"), None), [4, 3]);
+        assert_eq!(ids(&format!("updatedAt gt {x}"), None), [5]);
+        assert_eq!(
+            ids(
+                &format!("updatedAt gt {x} or (updatedAt eq {x} and id gt 3)"),
+                None
+            ),
+            [5, 4]
+        );
+        assert_eq!(
+            ids("updatedAt ge 2026-01-23T21:00:00.123Z", Some("updatedAt,id")),
+            [2, 3, 4, 5]
+        );
+    }
+
+    #[test]
+    fn numbers_compare_as_decimals_not_floats() {
+        let rows = [
+            json!({"id": 9007199254740993_i64, "price": 0.1}),
+            json!({"id": 9007199254740992_i64, "price": 0.30000000000000004}),
+        ];
+        let ids = |filter: &str| -> Vec<i64> {
+            let f = parse_filter(filter).unwrap();
+            rows.iter()
+                .filter(|r| matches(&f, r))
+                .map(|r| r["id"].as_i64().unwrap())
+                .collect()
+        };
+        assert_eq!(ids("id eq 9007199254740993"), [9007199254740993]);
+        assert_eq!(ids("price eq 0.1"), [9007199254740993]);
+        assert_eq!(ids("price gt 0.3"), [9007199254740992]);
     }
 
     #[test]
