@@ -44,8 +44,9 @@ demo: $(DEMO_TARGET)
 test: $(TEST_TARGETS)
 	@echo "== make test: all suites passed ($(TEST_TARGETS))"
 
-# CARGO.RUN models and their fixtures from ../shared/spec/cargorun (tools/cargorun_gen.py; checked by core/tests/cargorun_models.rs).
-cargorun-models: ; $(PYTHON) tools/cargorun_gen.py && $(PYTHON) tools/cargorun_gen.py --examples && $(PYTHON) tools/cargorun_gen_py.py
+# CARGO.RUN models and their fixtures from ../shared/spec/cargorun (tools/cargorun_gen.py; checked by core/tests/cargorun_models.rs),
+# and the whole Swagger's operation table (tools/cargorun_swagger_gen.py; checked by core/tests/cargorun_swagger.rs).
+cargorun-models: ; $(PYTHON) tools/cargorun_gen.py && $(PYTHON) tools/cargorun_gen.py --examples && $(PYTHON) tools/cargorun_gen_py.py && $(PYTHON) tools/cargorun_swagger_gen.py
 
 sandbox:
 	$(CARGO) run -p logibridge-sandbox -- --port 0

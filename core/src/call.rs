@@ -337,6 +337,70 @@ pub fn request(ep: &'static Endpoint, spec: &ServiceSpec, args: &Args) -> Result
     Ok(req)
 }
 
+/// The row a [`crate::Client::call_path`] to a path the service's table does not know
+/// travels as: one per service and method, made once (`<prefix>.path.<method>`: what its
+/// errors and logs name), with the service's credentials, any JSON (or no) answer, and
+/// retries only for the methods that are idempotent (GET, PUT, DELETE).
+pub(crate) fn path_row(prefix: &'static str, method: Method) -> &'static Endpoint {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static ROWS: OnceLock<Mutex<HashMap<(&'static str, Method), &'static Endpoint>>> = OnceLock::new();
+    let mut rows = ROWS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    rows.entry((prefix, method)).or_insert_with(|| {
+        let id: &'static str = Box::leak(format!("{prefix}.path.{}", method.as_str().to_ascii_lowercase()).into_boxed_str());
+        Box::leak(Box::new(Endpoint { summary: "A call by method and path (Client::call_path)", response: crate::endpoints::Response::JSON_OR_EMPTY, ..Endpoint::new(id, prefix, method, "") }))
+    })
+}
+
+/// The path of a [`crate::Client::call_path`], relative to the base URL (a leading `/` is
+/// dropped), refused when it could leave the service or carries its own query: empty, a
+/// scheme or host (`//`, `://`), `\`, `?`, `#`, control characters, or a `.`/`..`
+/// segment.
+pub(crate) fn checked_path(path: &str) -> Result<&str> {
+    let trimmed = path.trim();
+    let relative = trimmed.trim_start_matches('/');
+    let bad = relative.is_empty()
+        || trimmed.starts_with("//")
+        || relative.contains("://")
+        || relative.contains(['?', '#', '\\'])
+        || relative.chars().any(char::is_control)
+        || relative.split('/').any(|seg| seg == "." || seg == "..");
+    if bad {
+        let shown = crate::shown_input(path);
+        return Err(Error::invalid_param(
+            "call_path",
+            "path",
+            "param.path",
+            format!("{shown:?} must be a path under the service's base URL (like /api/Trackers/Attach): no scheme or host, no ?query or #fragment (give the query as params.query), no . or .. segments"),
+            format!("{shown:?} должен быть путём внутри адреса сервиса (например /api/Trackers/Attach): без схемы и хоста, без ?параметров и #фрагмента (параметры запроса — в params.query), без сегментов . и .."),
+        ));
+    }
+    Ok(relative)
+}
+
+/// The query pairs of a [`crate::Client::call_path`] to an unknown path, from a JSON
+/// object: strings as they are, numbers and booleans as their JSON text, a list repeats
+/// the name, `null` is left out; an object value is refused.
+pub(crate) fn path_query(query: &Map<String, Value>) -> Result<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    for (name, v) in query {
+        let items: Vec<&Value> = match v {
+            Value::Array(items) => items.iter().collect(),
+            single => vec![single],
+        };
+        for item in items {
+            match item {
+                Value::Null => {}
+                Value::Object(_) | Value::Array(_) => {
+                    return Err(Error::invalid_param("call_path", &format!("query.{name}"), "param.type", format!("must be a string, number, boolean or a list of them, got {}", shown(item)), format!("должен быть строкой, числом, булевым значением или списком из них, передано {}", shown(item))))
+                }
+                other => pairs.push((name.clone(), query_text(other))),
+            }
+        }
+    }
+    Ok(pairs)
+}
+
 /// Decodes a successful answer into the row's result, as JSON in the documented form.
 pub fn decode(ep: &'static Endpoint, body: &[u8]) -> Result<Value> {
     let r = &ep.response;

@@ -52,6 +52,7 @@ pub struct ClientBuilder {
     params: Map<String, Value>,
     auth: Option<Arc<dyn AuthStrategy>>,
     token_file: Option<std::path::PathBuf>,
+    strict_schema: bool,
     errors: Vec<Error>,
 }
 
@@ -69,7 +70,7 @@ fn seconds(name: &str, value: &Value) -> Result<Duration> {
 
 impl ClientBuilder {
     fn new(spec: &'static ServiceSpec) -> ClientBuilder {
-        ClientBuilder { spec, credentials: vec![], base_url: None, timeout: None, connect_timeout: None, max_retries: None, deadline: None, params: Map::new(), auth: None, token_file: None, errors: vec![] }
+        ClientBuilder { spec, credentials: vec![], base_url: None, timeout: None, connect_timeout: None, max_retries: None, deadline: None, params: Map::new(), auth: None, token_file: None, strict_schema: false, errors: vec![] }
     }
 
     /// A credential of the service by name (`api_key`). Unknown names fail at `build`.
@@ -154,6 +155,15 @@ impl ClientBuilder {
         self.option("token_file", Value::from(path.to_string_lossy().into_owned()))
     }
 
+    /// Refuse, before sending, a body property the Swagger schema does not list
+    /// ([`Error::InvalidParameter`] `schema.unknown` naming its JSON path) instead of sending
+    /// it with a warning (the default): CARGO.RUN's generic rows and
+    /// [`Client::call_path`]. The option `strict_schema` (`true`/`false`) in every face;
+    /// for a service without a Swagger table it is an unknown option.
+    pub fn strict_schema(self, strict: bool) -> Self {
+        self.option("strict_schema", Value::Bool(strict))
+    }
+
     /// Replaces the authentication the service spec describes with your own strategy.
     pub fn auth(mut self, auth: Arc<dyn AuthStrategy>) -> Self {
         self.auth = Some(auth);
@@ -210,6 +220,10 @@ impl ClientBuilder {
                     Value::String(s) if !s.trim().is_empty() => this.token_file = Some(s.into()),
                     _ => return Err(Error::invalid_param("client", name, "option.type", "must be a path (a non-empty string)", "должен быть путём к файлу (непустой строкой)")),
                 },
+                "strict_schema" if crate::cargorun::swagger::serves(this.spec) => match value {
+                    Value::Bool(b) => this.strict_schema = b,
+                    _ => return Err(Error::invalid_param("client", name, "option.type", "must be true or false", "должен быть true или false")),
+                },
                 "max_retries" => match value.as_u64() {
                     Some(n) if n <= MAX_RETRIES as u64 => this.max_retries = Some(n as u32),
                     _ => return Err(Error::invalid_param("client", name, "option.max_retries", format!("must be a whole number in 0..=100, got {value}"), format!("должно быть целым числом от 0 до 100; передано {value}"))),
@@ -247,6 +261,9 @@ impl ClientBuilder {
         let mut known: Vec<&str> = vec!["base_url", "timeout", "connect_timeout", "deadline", "max_retries"];
         if matches!(self.spec.auth, AuthSpec::Jwt { .. }) {
             known.push("token_file");
+        }
+        if crate::cargorun::swagger::serves(self.spec) {
+            known.push("strict_schema");
         }
         known.extend(self.spec.credentials.iter().map(|c| c.name));
         known.extend(self.spec.common_params.iter().map(|p| p.name));
@@ -307,7 +324,7 @@ impl ClientBuilder {
             }
         };
         let transport = bare.with_auth(auth);
-        Ok(Client { spec: self_.spec, transport, params: Arc::new(self_.params) })
+        Ok(Client { spec: self_.spec, transport, params: Arc::new(self_.params), strict_schema: self_.strict_schema })
     }
 }
 
@@ -327,6 +344,7 @@ pub struct Client {
     spec: &'static ServiceSpec,
     transport: Transport,
     params: Arc<Map<String, Value>>,
+    strict_schema: bool,
 }
 
 impl Client {
@@ -372,12 +390,12 @@ impl Client {
             Some(v) if !v.is_null() => params.insert(p.name.to_owned(), v),
             _ => params.remove(p.name),
         };
-        Ok(Client { spec: self.spec, transport: self.transport.clone(), params: Arc::new(params) })
+        Ok(Client { spec: self.spec, transport: self.transport.clone(), params: Arc::new(params), strict_schema: self.strict_schema })
     }
 
     /// A copy (sharing the connection pool) with another retry count for idempotent calls.
     pub fn with_max_retries(&self, max_retries: u32) -> Client {
-        Client { spec: self.spec, transport: self.transport.with_max_retries(max_retries.min(MAX_RETRIES)), params: self.params.clone() }
+        Client { spec: self.spec, transport: self.transport.with_max_retries(max_retries.min(MAX_RETRIES)), params: self.params.clone(), strict_schema: self.strict_schema }
     }
 
     /// A copy (sharing the connection pool) with one option changed, by the name the
@@ -440,9 +458,16 @@ impl Client {
         Ok(ep)
     }
 
-    /// Checks the parameters of a call against its row (see [`crate::call::check`]).
+    /// Checks the parameters of a call against its row (see [`crate::call::check`]); a
+    /// generic row's body also against its Swagger schema
+    /// ([`crate::cargorun::swagger::validate`]), warning about properties the schema does
+    /// not list or, with [`ClientBuilder::strict_schema`], refusing them.
     pub fn check(&self, ep: &'static Endpoint, params: Value) -> Result<Args> {
-        call::check(ep, self.spec, &self.params, params)
+        let args = call::check(ep, self.spec, &self.params, params)?;
+        if let Some(op) = ep.swagger {
+            crate::cargorun::swagger::check_body(ep, op, &args, self.strict_schema)?;
+        }
+        Ok(args)
     }
 
     /// Calls an endpoint by id: the parameters are checked against the row, the documented
@@ -541,6 +566,120 @@ impl Client {
         }
     }
 
+    /// Calls an operation by HTTP method and path: the escape hatch for what the table has no
+    /// row for (CARGO.RUN's newest ETRN-provider calls under `/api/waybill/Bids/*`, absent
+    /// from its Swagger), with the service's credentials (the same JWT sign-in and renewal),
+    /// error mapping and secret scrubbing as every row.
+    ///
+    /// - `method`: `GET`, `POST`, `PUT` or `DELETE` (any case); `HEAD` and others are refused.
+    /// - `path`: relative to the base URL, a leading `/` allowed (`/api/Trackers/Attach`); no
+    ///   query string, no scheme or host.
+    /// - `params`: `{"query": {name: value, …}, "body": <JSON>}`, both optional.
+    ///
+    /// A path of the service's Swagger (CARGO.RUN's table; matched case-insensitively, `{…}`
+    /// placeholders taking one segment) is sent as its row: the query names and types and
+    /// the body are checked against the operation's schemas before anything is sent (the
+    /// same path with another method is refused). Any other path is sent unchecked: query
+    /// values as text (a list repeats the name), the body as JSON. The answer is its JSON
+    /// (`null` when empty). POST is never retried.
+    ///
+    /// ```no_run
+    /// # async fn run(client: logibridge::Client) -> logibridge::Result<()> {
+    /// use serde_json::json;
+    /// // Not in the Swagger: sent as given.
+    /// let signed = client.call_path("POST", "/api/waybill/Bids/Sign", json!({"body": {"bidId": 17}})).await?;
+    /// // In the Swagger (GET /api/Trackers/Get/{id}): checked like its row.
+    /// let tracker = client.call_path("GET", "api/trackers/get/5", json!({})).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a bad method (`method`), path (`path`), parameter
+    /// shape or a value the schema refuses (its JSON path, `body.points[2].type`), before
+    /// anything is sent; then the errors of any call.
+    pub async fn call_path(&self, method: &str, path: &str, params: Value) -> Result<Value> {
+        self.call_path_unscrubbed(method, path, params).await.map_err(|e| self.scrub(e))
+    }
+
+    async fn call_path_unscrubbed(&self, method: &str, path: &str, params: Value) -> Result<Value> {
+        let m = endpoints::Method::parse(method.trim()).filter(|m| *m != endpoints::Method::Local).ok_or_else(|| {
+            let shown = crate::shown_input(method);
+            Error::invalid_param("call_path", "method", "param.method", format!("{shown:?} is not supported: GET, POST, PUT or DELETE (HEAD and others are not sent)"), format!("{shown:?} не поддерживается: GET, POST, PUT или DELETE (HEAD и другие не отправляются)"))
+        })?;
+        let path = call::checked_path(path)?;
+        let mut given = match params {
+            Value::Null => Map::new(),
+            Value::Object(map) => map,
+            other => return Err(Error::invalid_param("call_path", "params", "param.type", format!("must be an object {{\"query\": {{…}}, \"body\": …}}, got {}", crate::shown_input(&other.to_string())), format!("должны быть объектом {{\"query\": {{…}}, \"body\": …}}, передано {}", crate::shown_input(&other.to_string())))),
+        };
+        let query = match given.remove("query") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(q)) => q,
+            Some(other) => return Err(Error::invalid_param("call_path", "query", "param.type", format!("must be an object of query parameters, got {}", crate::shown_input(&other.to_string())), format!("должен быть объектом с параметрами запроса, передано {}", crate::shown_input(&other.to_string())))),
+        };
+        let body = given.remove("body").filter(|b| !b.is_null());
+        if let Some(name) = given.keys().next() {
+            let name: String = name.chars().take(60).collect();
+            return Err(Error::invalid_param("call_path", &name, "param.unknown", "is not a key of call_path's params (it takes: query, body)", "не является ключом параметров call_path (допустимы: query, body)"));
+        }
+        if crate::cargorun::swagger::serves(self.spec) {
+            let table = crate::cargorun::swagger::table();
+            if let Some((op, values)) = table.find_path(m.as_str(), path) {
+                let (row, _typed) = crate::cargorun::swagger::row_for_operation(op);
+                let row = match row {
+                    Some(row) => row,
+                    None => {
+                        let (en, ru) = op.unsupported().unwrap_or_default();
+                        return Err(Error::invalid_argument(en, ru));
+                    }
+                };
+                let mut p = query;
+                for (wire, value) in values {
+                    let name = row.params.iter().find(|p| p.wire == wire).map_or(wire, |p| p.name);
+                    if p.insert(name.to_owned(), Value::String(value)).is_some() {
+                        return Err(Error::invalid_param(row.id, name, "param.path", "is given in the path; it cannot be a query parameter too", "задан в пути и не может быть ещё и параметром запроса"));
+                    }
+                }
+                if let Some(b) = body {
+                    p.insert("body".into(), b);
+                }
+                return self.call_unscrubbed(row, Value::Object(p)).await;
+            }
+            let others: Vec<&str> = ["GET", "POST", "HEAD"].into_iter().filter(|other| table.find_path(other, path).is_some()).collect();
+            if !others.is_empty() {
+                let list = others.join(", ");
+                return Err(Error::invalid_param("call_path", "method", "param.method", format!("the Swagger has this path as {list} only, not {}", m.as_str()), format!("в Swagger этот путь есть только как {list}, не {}", m.as_str())));
+            }
+        }
+        let ep = call::path_row(self.spec.prefix, m);
+        let base = &self.transport.config().base_url;
+        let mut url = base.join(path).map_err(|e| Error::invalid_argument(format!("{}: bad path: {e}", ep.id), format!("{}: неверный путь: {e}", ep.id)))?;
+        if url.origin() != base.origin() || !url.path().starts_with(base.path()) {
+            return Err(Error::invalid_argument(format!("{}: the path leaves the base URL; not sent", ep.id), format!("{}: путь выходит за пределы адреса сервиса; запрос не отправлен", ep.id)));
+        }
+        let pairs = call::path_query(&query)?;
+        if !pairs.is_empty() {
+            url.query_pairs_mut().extend_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        let mut req = Request::new(ep);
+        req.absolute_url = Some(url);
+        req.body = body;
+        let response = self.transport.execute(req).await?;
+        call::decode(ep, &response.body)
+    }
+
+    /// [`Client::call_path`] with JSON text in and out, for faces that speak strings (an
+    /// empty text means no parameters).
+    pub async fn call_path_json(&self, method: &str, path: &str, params_json: &str) -> Result<String> {
+        let params: Value = if params_json.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(params_json).map_err(|e| Error::invalid_argument(format!("call_path: parameters are not valid JSON: {e}"), format!("call_path: параметры — не JSON: {}", crate::error::russian::serde_message(&e.to_string()))))?
+        };
+        let out = self.call_path(method, path, params).await?;
+        serde_json::to_string(&out).map_err(|e| Error::Internal(format!("cannot encode the result: {e}")))
+    }
+
     /// [`Client::call`] with JSON text in and out, for faces that speak strings (an empty
     /// text means no parameters).
     pub async fn call_json(&self, id: &str, params_json: &str) -> Result<String> {
@@ -613,7 +752,13 @@ impl Client {
 
     /// Sends a checked call and returns the raw answer.
     pub(crate) async fn send_checked(&self, ep: &'static Endpoint, args: &Args) -> Result<Response> {
-        let req: Request = call::request(ep, self.spec, args)?;
+        let mut req: Request = call::request(ep, self.spec, args)?;
+        if ep.swagger.is_some_and(|op| op.is_multipart()) {
+            if let Some(body) = req.body.take() {
+                let (content_type, bytes) = crate::cargorun::swagger::encode_multipart(&body)?;
+                req.raw_body = Some((content_type, bytes.into()));
+            }
+        }
         if let Some(answer) = self.transport.own_call(&req).await {
             return answer;
         }

@@ -11,6 +11,7 @@ pub mod generated;
 pub mod odata;
 pub mod rules;
 pub mod sync;
+pub mod swagger;
 pub mod wire;
 
 pub use client::{Client, ClientBuilder, Directory};

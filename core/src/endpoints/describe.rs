@@ -37,9 +37,11 @@ fn describe_paging(p: Paging) -> Value {
     }
 }
 
-/// One row as JSON: `id`, `service`, `summary`, `method`, `path`, `params` (with the
-/// service's common parameters appended), `body`, `check`, `response`, `paging`,
-/// `idempotent`, `auth`, `local`, `names`.
+/// One row as JSON: `id`, `service`, `kind` (`typed`, or `generic` for a row made from
+/// the service's Swagger, which faces do not make a method of), `summary`, `method`,
+/// `path`, `params` (with the service's common parameters appended), `body`, `check`,
+/// `response`, `paging`, `idempotent`, `auth`, `local`, `names`; a generic row also has
+/// `tag` and `content` (`json` or `multipart`).
 ///
 /// ```
 /// let d = logibridge::endpoints::describe_endpoint(logibridge::endpoints::carreta::ORDER_LIST);
@@ -49,9 +51,10 @@ fn describe_paging(p: Paging) -> Value {
 /// ```
 pub fn describe_endpoint(ep: &Endpoint) -> Value {
     let common: &[Param] = registry::service(ep.service).map(|s| s.common_params).unwrap_or(&[]);
-    json!({
+    let mut d = json!({
         "id": ep.id,
         "service": ep.service,
+        "kind": if ep.is_generic() { "generic" } else { "typed" },
         "summary": ep.summary,
         "method": ep.method.as_str(),
         "path": ep.path,
@@ -73,10 +76,17 @@ pub fn describe_endpoint(ep: &Endpoint) -> Value {
         // An exactly-once row is library-side work too (the lookup after a lost answer).
         "local": ep.local.is_some() || ep.once.is_some(),
         "names": {"python": ep.names.python, "onec_en": ep.names.onec_en, "onec_ru": ep.names.onec_ru},
-    })
+    });
+    if let (Some(op), Some(obj)) = (ep.swagger, d.as_object_mut()) {
+        obj.insert("tag".into(), Value::from(op.tag.as_str()));
+        obj.insert("content".into(), Value::from(if op.is_multipart() { "multipart" } else if op.body.is_some() { "json" } else { "none" }));
+    }
+    d
 }
 
-/// A service as JSON: its settings and every row.
+/// A service as JSON: its settings, its typed rows (`endpoints`: the ones faces make a
+/// method of) and its generic rows (`generic_endpoints`, `"kind": "generic"`: CARGO.RUN's
+/// other Swagger operations, called by id; empty for the other services).
 pub fn describe_service(s: &ServiceSpec) -> Value {
     let auth = match s.auth {
         AuthSpec::None => json!({"kind": "none"}),
@@ -95,6 +105,7 @@ pub fn describe_service(s: &ServiceSpec) -> Value {
         "error_flag_in_success": s.errors.flag_in_success,
         "date_format": s.dates.name(),
         "endpoints": s.endpoints.iter().map(|e| describe_endpoint(e)).collect::<Vec<_>>(),
+        "generic_endpoints": registry::generic(s).iter().map(|e| describe_endpoint(e)).collect::<Vec<_>>(),
     })
 }
 
@@ -126,6 +137,10 @@ struct ServiceDesc {
     #[serde(default)]
     date_format: Option<String>,
     endpoints: Vec<EndpointDesc>,
+    // Written by describe_service; a registered service has no Swagger table, so its rows
+    // are all `endpoints` and this is read back and dropped.
+    #[serde(default)]
+    generic_endpoints: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -226,6 +241,14 @@ struct EndpointDesc {
     check: Option<bool>,
     #[serde(default)]
     local: Option<bool>,
+    // `typed` / `generic`, and a generic row's Swagger tag and content: a registered row is
+    // plain (it has no Swagger schema), so these are read back and dropped.
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    tag: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -346,7 +369,7 @@ fn paging(v: Option<Value>) -> Result<Paging> {
 }
 
 fn endpoint(prefix: &'static str, d: EndpointDesc) -> Result<Endpoint> {
-    let _ = (d.check, d.local);
+    let _ = (d.check, d.local, d.kind, d.tag, d.content);
     if !d.id.starts_with(&format!("{prefix}.")) || d.id.split('.').count() < 3 {
         return Err(bad(format!("endpoint id {:?} must be {prefix}.<resource>.<action>", d.id), format!("идентификатор вызова {:?} должен иметь вид {prefix}.<ресурс>.<действие>", d.id)));
     }
@@ -444,6 +467,8 @@ fn register_leaking(description: &str) -> Result<&'static ServiceSpec> {
         ));
     }
     let mut d: ServiceDesc = serde_json::from_str(description).map_err(|e| bad(e.to_string(), crate::error::russian::serde_message(&e.to_string())))?;
+    // Generic rows are the built-in Swagger table's; a description read back drops them.
+    let _ = d.generic_endpoints.take();
     if d.prefix.is_empty() || !d.prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
         return Err(bad(format!("prefix {:?} must be lower-case ASCII letters, digits or _", d.prefix), format!("префикс {:?} должен состоять из строчных латинских букв, цифр и _", d.prefix)));
     }

@@ -30,7 +30,7 @@ mod types;
 mod validate;
 
 pub use describe::{describe_all, describe_endpoint, describe_service, register};
-pub use registry::{all, find, ids, require, service, services};
+pub use registry::{all, find, generic, ids, require, rows_of, service, services};
 pub use types::*;
 pub use validate::{MAX_DESCRIPTION_BYTES, MAX_ENDPOINTS};
 

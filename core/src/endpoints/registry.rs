@@ -56,7 +56,31 @@ pub(super) fn insert(spec: &'static ServiceSpec) -> Result<&'static ServiceSpec>
 /// assert!(logibridge::endpoints::find("carreta.order.delete").is_none());
 /// ```
 pub fn find(id: &str) -> Option<&'static Endpoint> {
-    registry().read().unwrap_or_else(|e| e.into_inner()).by_id.get(id).copied()
+    if let Some(ep) = registry().read().unwrap_or_else(|e| e.into_inner()).by_id.get(id).copied() {
+        return Some(ep);
+    }
+    crate::cargorun::swagger::row(id).ok().flatten()
+}
+
+/// The generic rows a built-in service adds to its typed ones (CARGO.RUN's Swagger
+/// operations no typed row calls, read on first use); empty for every other service.
+///
+/// ```
+/// use logibridge::endpoints::{self, cargorun};
+/// assert!(endpoints::generic(&cargorun::SERVICE).len() > 800);
+/// assert!(endpoints::generic(&endpoints::carreta::SERVICE).is_empty());
+/// ```
+pub fn generic(spec: &ServiceSpec) -> &'static [&'static Endpoint] {
+    if std::ptr::eq(spec, &super::cargorun::SERVICE) {
+        crate::cargorun::swagger::generic_rows()
+    } else {
+        &[]
+    }
+}
+
+/// Every row of a service: its typed rows, then its generic ones ([`generic`]).
+pub fn rows_of(spec: &ServiceSpec) -> Vec<&'static Endpoint> {
+    spec.endpoints.iter().copied().chain(generic(spec).iter().copied()).collect()
 }
 
 /// Looks an id up, or fails with [`Error::InvalidArgument`] naming the ids its service has.
@@ -66,12 +90,19 @@ pub fn find(id: &str) -> Option<&'static Endpoint> {
 /// assert!(err.to_string().contains("carreta.order.get"));
 /// ```
 pub fn require(id: &str) -> Result<&'static Endpoint> {
+    // A generic id the library will not send (HEAD) or that a typed row calls says why.
+    crate::cargorun::swagger::row(id)?;
     find(id).ok_or_else(|| {
         let prefix = id.split('.').next().unwrap_or("");
         let shown: String = id.chars().take(100).collect();
         match service(prefix) {
             Some(s) => {
-                let ids = s.endpoints.iter().map(|e| e.id).collect::<Vec<_>>().join(", ");
+                let mut ids = s.endpoints.iter().map(|e| e.id).collect::<Vec<_>>().join(", ");
+                // The typed ids are listed; the generic ones (hundreds) are counted.
+                let generic = generic(s).len();
+                if generic > 0 {
+                    ids.push_str(&format!(" (and {generic} generic ids {}*)", crate::cargorun::swagger::ID_PREFIX));
+                }
                 Error::invalid_argument(format!("unknown endpoint id {shown:?}; {prefix} has: {ids}"), format!("неизвестный идентификатор вызова {shown:?}; у {prefix} есть: {ids}"))
             },
             None => {
@@ -92,12 +123,12 @@ pub fn services() -> Vec<&'static ServiceSpec> {
     registry().read().unwrap_or_else(|e| e.into_inner()).services.clone()
 }
 
-/// Every row of every known service.
+/// Every typed row of every known service (the generic ones: [`generic`]).
 pub fn all() -> Vec<&'static Endpoint> {
     services().into_iter().flat_map(|s| s.endpoints.iter().copied()).collect()
 }
 
-/// The ids of one service (empty for an unknown prefix).
+/// The typed ids of one service (empty for an unknown prefix).
 pub fn ids(prefix: &str) -> Vec<&'static str> {
     service(prefix).map(|s| s.endpoints.iter().map(|e| e.id).collect()).unwrap_or_default()
 }

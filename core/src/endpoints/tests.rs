@@ -132,3 +132,20 @@ fn unsound_descriptions_are_refused_at_registration() {
     assert!(register(&huge).unwrap_err().to_string().contains("at most"));
     assert!(register(&row(serde_json::json!({}))).is_ok(), "the sound one is accepted");
 }
+
+#[test]
+fn generic_rows_build_their_paths_and_take_one_body() {
+    let rows = generic(&cargorun::SERVICE);
+    assert!(rows.len() > 800, "{}", rows.len());
+    for e in rows {
+        assert!(e.is_generic() && e.id.starts_with("cargorun.swagger.") && !e.path.starts_with('/'), "{}", e.id);
+        assert!(find(e.id).is_some_and(|f| std::ptr::eq(f, *e)), "{} is found by id", e.id);
+        for name in e.path_params() {
+            let p = e.params.iter().find(|p| p.wire == name).unwrap_or_else(|| panic!("{}: no parameter for {{{name}}}", e.id));
+            assert!(p.required && p.location == Location::Path, "{}: {name}", e.id);
+        }
+        let bodies = e.params.iter().filter(|p| p.location == Location::Body).count();
+        assert_eq!((bodies, e.body), if e.swagger.unwrap().body.is_some() { (1, BodyKind::Whole) } else { (0, BodyKind::None) }, "{}", e.id);
+        assert_eq!(e.idempotent, e.method == Method::Get, "{}: only GET is retried", e.id);
+    }
+}

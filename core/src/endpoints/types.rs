@@ -472,6 +472,10 @@ pub struct Endpoint {
     pub once: Option<&'static Once>,
     /// The faces' names for it.
     pub names: FaceNames,
+    /// For a generic row (CARGO.RUN's `cargorun.swagger.*`): the Swagger operation it
+    /// sends, whose schemas check the body before sending. `None` for a typed row. Faces
+    /// that make a method per row skip the generic ones ([`Endpoint::is_generic`]).
+    pub swagger: Option<&'static crate::cargorun::swagger::Operation>,
 }
 
 impl PartialEq for Endpoint {
@@ -500,7 +504,15 @@ impl Endpoint {
             local: None,
             once: None,
             names: FaceNames { python: "", onec_en: "", onec_ru: "" },
+            swagger: None,
         }
+    }
+
+    /// Whether the row is generic: made from the service's Swagger, reached by id with the
+    /// Swagger's names and checked against its schemas, with no method of its own in the
+    /// faces. `describe_endpoint` says `"kind": "generic"` (else `"typed"`).
+    pub fn is_generic(&self) -> bool {
+        self.swagger.is_some()
     }
 
     /// A parameter by name.

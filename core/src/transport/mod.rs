@@ -128,12 +128,15 @@ pub struct Request {
     /// A whole URL to fetch instead of the row's path under the base URL (a price list's
     /// download link).
     pub absolute_url: Option<Url>,
+    /// A body sent as these bytes under this `Content-Type` instead of the JSON `body` (a
+    /// multipart upload, `cargorun::swagger`); the same bytes again on a retry.
+    pub raw_body: Option<(String, bytes::Bytes)>,
 }
 
 impl Request {
     /// A request without parameters.
     pub fn new(endpoint: &'static Endpoint) -> Request {
-        Request { endpoint, path_params: vec![], query: vec![], body: None, max_retries: None, absolute_url: None }
+        Request { endpoint, path_params: vec![], query: vec![], body: None, max_retries: None, absolute_url: None, raw_body: None }
     }
     /// Adds a path parameter.
     pub fn path(mut self, name: &'static str, value: impl ToString) -> Request {
@@ -425,9 +428,10 @@ impl Transport {
             Method::Delete => reqwest::Method::DELETE,
             Method::Local => return Err(Error::invalid_argument(format!("{} is not an HTTP call", ep.id), format!("{} — не HTTP-вызов", ep.id))),
         };
-        let body = match &req.body {
-            Some(v) => Some(serde_json::to_vec(v).map_err(|e| Error::Internal(format!("cannot encode the request body: {e}")))?),
-            None => None,
+        let body = match (&req.raw_body, &req.body) {
+            (Some((content_type, bytes)), _) => Some((content_type.clone(), bytes.clone())),
+            (None, Some(v)) => Some(("application/json".to_owned(), bytes::Bytes::from(serde_json::to_vec(v).map_err(|e| Error::Internal(format!("cannot encode the request body: {e}")))?))),
+            (None, None) => None,
         };
         let mut attempt: u32 = 0;
         let mut refreshed = false;
@@ -503,13 +507,13 @@ impl Transport {
     /// One attempt, bounded by `limit` (the timeout, or less when the deadline is nearer):
     /// the whole exchange when the body is read, up to the headers when it is streamed.
     #[allow(clippy::too_many_arguments)]
-    async fn attempt(&self, ep: &'static Endpoint, method: reqwest::Method, url: Url, headers: reqwest::header::HeaderMap, body: Option<Vec<u8>>, read_body: bool, limit: Duration) -> Result<Sent> {
+    async fn attempt(&self, ep: &'static Endpoint, method: reqwest::Method, url: Url, headers: reqwest::header::HeaderMap, body: Option<(String, bytes::Bytes)>, read_body: bool, limit: Duration) -> Result<Sent> {
         let started = Instant::now();
         let accept = if read_body { "application/json" } else { "*/*" };
         let http = if ep.idempotent { &self.http } else { &self.http_once };
         let mut rb = http.request(method, url).headers(headers).header(reqwest::header::ACCEPT, accept);
-        if let Some(b) = body {
-            rb = rb.header(reqwest::header::CONTENT_TYPE, "application/json").body(b);
+        if let Some((content_type, b)) = body {
+            rb = rb.header(reqwest::header::CONTENT_TYPE, content_type).body(b);
         }
         let resp = if read_body {
             // reqwest's per-request timeout runs until the body is read.

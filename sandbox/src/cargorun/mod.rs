@@ -54,6 +54,7 @@ pub(crate) mod auth;
 pub(crate) mod bids;
 pub(crate) mod control;
 pub(crate) mod directories;
+pub mod generic;
 pub mod odata;
 pub(crate) mod other;
 pub(crate) mod state;
@@ -322,6 +323,16 @@ async fn dispatch(
         .trim_matches('/')
         .to_ascii_lowercase();
     let matches = table::find(&path);
+    // What no typed row serves may be another operation of the Swagger (generic.rs).
+    if !matches.iter().any(|(e, _)| e.method == method) {
+        if let Some((op, values)) = generic::find(&method, &path) {
+            let body = match body {
+                Ok(b) => b,
+                Err(rejection) => return CargorunError::new(rejection.status(), rejection.body_text()).into_response(),
+            };
+            return generic::serve(&app, op, &values, &headers, q.as_deref(), &body);
+        }
+    }
     if matches.is_empty() {
         return CargorunError::not_found(format!("No API method at /{path}.")).into_response();
     }
