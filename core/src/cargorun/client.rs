@@ -5,7 +5,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::generated as m;
 use crate::endpoints::cargorun::{self as rows, SERVICE};
@@ -234,6 +234,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Map;
 
     #[test]
     fn an_apply_answer_gives_its_id_in_any_of_its_shapes() {
