@@ -84,7 +84,7 @@ fn bid_id(
 }
 
 fn set(state: &mut Inner, table: &'static str, id: u64, changes: Value) {
-    let now = state.clock.stamp();
+    let now = state.update_stamp();
     if let Some(obj) = state.table(table).get_mut(&id) {
         if let Value::Object(changes) = changes {
             obj.extend(changes);
@@ -650,6 +650,7 @@ fn all(state: &Inner, table: &str) -> Vec<Value> {
 /// `cargorun.bids.list_for_external`: every bid, deleted ones included (the sync model
 /// carries `isDeleted`), through OData.
 pub fn list_for_external(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
+    super::control::before_list(call.state, "bids");
     let items = all(call.state, "bids");
     odata_reply(call, items, false)
 }
@@ -808,6 +809,7 @@ pub fn dist_apply(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
 
 /// `cargorun.distribution_bids.list_for_external`.
 pub fn dist_list(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
+    super::control::before_list(call.state, "distribution_bids");
     let items = all(call.state, "distribution_bids");
     odata_reply(call, items, false)
 }

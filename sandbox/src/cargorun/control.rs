@@ -1,12 +1,32 @@
 //! The control API's CARGO.RUN side (paths and bodies in the [module doc](super)): the
 //! sandbox clock, the token settings, expiring every token, the per-id call counter,
-//! completing a bid, distributing an order, reset.
+//! completing a bid, distributing an order, reset; and, for sync tests, rows seeded and
+//! changed with .NET's 7-digit `updatedAt`:
+//!
+//! - `POST /_control/cargorun/seed` `{"table": "bids", "count": N, "ticks": T}` →
+//!   `{"ids": [...]}`: N minimal rows (`id`, `number`, `status: New`, `comment`,
+//!   `createdAt`, `updatedAt`, `isDeleted: false`) spread round-robin over T consecutive
+//!   100 ns ticks (T = 1: all in one tick). `table` is `bids` (default) or
+//!   `distribution_bids`.
+//! - `POST /_control/cargorun/mutate` `{"table"?, "count": N, "seed": S, "same_tick_percent"?: P}`
+//!   → `{"mutated": [{"id", "updatedAt"}, ...]}`: N rows picked at random (a SplitMix64
+//!   stream from `seed`, the same rows for the same seed and data) get a new `comment` and
+//!   `updatedAt`; each one, with probability P % (default 30), in the same tick as the
+//!   change before it (so in the same millisecond too), else 1–3 ticks later; never before
+//!   the sandbox clock's second.
+//! - `POST /_control/cargorun/mutate_on_list` with the same body → the setting: before
+//!   every list call on that table (`bids.list_for_external`,
+//!   `distribution_bids.list_for_external`, a directory's list), N rows are mutated as
+//!   above (the seed advancing), so data changes between any two pages. `count: 0` (or an
+//!   empty body) turns it off; so does reset.
+//! - `GET /_control/cargorun/versions?table=bids` → `[{"id", "updatedAt"}, ...]` by id:
+//!   the truth a sync is checked against (deleted rows included).
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -86,6 +106,173 @@ pub(crate) fn routes() -> Router<Shared> {
             post(distribute),
         )
         .route("/_control/cargorun/reset", post(reset))
+        .route("/_control/cargorun/seed", post(seed))
+        .route("/_control/cargorun/mutate", post(mutate))
+        .route("/_control/cargorun/mutate_on_list", get(mutate_on_list_setting).post(set_mutate_on_list))
+        .route("/_control/cargorun/versions", get(versions))
+}
+
+/// Tables the seed, mutate and versions calls take.
+const SYNC_TABLES: &[&str] = &["bids", "distribution_bids", "drivers", "cars", "trailers", "counterparties", "legal_persons"];
+
+fn sync_table(name: Option<&str>) -> Result<&'static str, ApiError> {
+    let name = name.unwrap_or("bids");
+    SYNC_TABLES.iter().copied().find(|t| *t == name).ok_or_else(|| {
+        ApiError::bad_request(format!("table must be one of {}, got '{name}'.", SYNC_TABLES.join(", ")))
+    })
+}
+
+/// Body of `POST /_control/cargorun/seed`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedBody {
+    table: Option<String>,
+    count: u32,
+    ticks: Option<u32>,
+}
+
+/// Body of `POST /_control/cargorun/mutate` and `/mutate_on_list`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MutateBody {
+    table: Option<String>,
+    count: u32,
+    #[serde(default)]
+    seed: u64,
+    same_tick_percent: Option<u32>,
+}
+
+/// Rows mutated before each list call of a table (`/_control/cargorun/mutate_on_list`).
+#[derive(Debug, Clone)]
+pub struct MutateSpec {
+    table: &'static str,
+    count: u32,
+    same_tick_percent: u32,
+    /// The SplitMix64 state, advanced by every draw.
+    rng: u64,
+}
+
+impl MutateSpec {
+    fn of(body: MutateBody) -> Result<MutateSpec, ApiError> {
+        let same_tick_percent = body.same_tick_percent.unwrap_or(30);
+        if same_tick_percent > 100 {
+            return Err(ApiError::bad_request("same_tick_percent must be 0 to 100."));
+        }
+        if body.count > 10_000 {
+            return Err(ApiError::bad_request("count must be at most 10000."));
+        }
+        Ok(MutateSpec { table: sync_table(body.table.as_deref())?, count: body.count, same_tick_percent, rng: body.seed })
+    }
+
+    fn answer(&self) -> Value {
+        json!({"table": self.table, "count": self.count, "same_tick_percent": self.same_tick_percent})
+    }
+
+    /// SplitMix64 (Steele, Lea, Flood 2014): a fixed, dependency-free stream, so a seed
+    /// picks the same rows in every build.
+    fn next(&mut self) -> u64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// Mutates `spec.count` random rows of `spec.table`: a new `comment` and `updatedAt`.
+fn apply_mutations(inner: &mut super::state::Inner, spec: &mut MutateSpec) -> Vec<Value> {
+    let ids: Vec<u64> = inner.tables.get(spec.table).map(|t| t.keys().copied().collect()).unwrap_or_default();
+    let mut out = Vec::new();
+    if ids.is_empty() {
+        return out;
+    }
+    for _ in 0..spec.count {
+        let id = ids[spec.below(ids.len() as u64) as usize];
+        let same_tick = spec.below(100) < u64::from(spec.same_tick_percent);
+        let gap = 1 + spec.below(3) as u32;
+        let stamp = inner.tick_stamp(same_tick, gap);
+        inner.mutations += 1;
+        let n = inner.mutations;
+        if let Some(row) = inner.table(spec.table).get_mut(&id) {
+            row.insert("comment".into(), json!(format!("mutation {n}")));
+            row.insert("updatedAt".into(), json!(stamp));
+        }
+        out.push(json!({"id": id, "updatedAt": stamp}));
+    }
+    out
+}
+
+/// Called by the list handlers: the mutations set for this table, if any.
+pub(crate) fn before_list(inner: &mut super::state::Inner, table: &str) {
+    let Some(mut spec) = inner.mutate_on_list.take() else { return };
+    if spec.table == table {
+        apply_mutations(inner, &mut spec);
+    }
+    inner.mutate_on_list = Some(spec);
+}
+
+async fn seed(State(app): State<Shared>, body: Result<Bytes, BytesRejection>) -> Result<Json<Value>, ApiError> {
+    let body: SeedBody = decode("seed body", &body?)?;
+    let table = sync_table(body.table.as_deref())?;
+    if body.count > 10_000 {
+        return Err(ApiError::bad_request("count must be at most 10000."));
+    }
+    let ticks = body.ticks.unwrap_or(1).max(1);
+    let mut inner = app.cargorun.lock();
+    let stamps: Vec<String> = (0..ticks).map(|_| inner.tick_stamp(false, 1)).collect();
+    let created = inner.clock.stamp();
+    let mut ids = Vec::new();
+    for i in 0..body.count {
+        let id = inner.new_id();
+        let stamp = &stamps[(i % ticks) as usize];
+        let row = json!({"id": id, "number": format!("SB-{id}"), "status": "New", "comment": "seeded",
+                         "createdAt": created, "updatedAt": stamp, "isDeleted": false});
+        if let Value::Object(row) = row {
+            inner.table(table).insert(id, row);
+        }
+        ids.push(id);
+    }
+    Ok(Json(json!({"ids": ids, "ticks": stamps})))
+}
+
+async fn mutate(State(app): State<Shared>, body: Result<Bytes, BytesRejection>) -> Result<Json<Value>, ApiError> {
+    let body: MutateBody = decode("mutate body", &body?)?;
+    let mut spec = MutateSpec::of(body)?;
+    let mut inner = app.cargorun.lock();
+    let mutated = apply_mutations(&mut inner, &mut spec);
+    Ok(Json(json!({"mutated": mutated})))
+}
+
+async fn mutate_on_list_setting(State(app): State<Shared>) -> Json<Value> {
+    let inner = app.cargorun.lock();
+    Json(inner.mutate_on_list.as_ref().map(MutateSpec::answer).unwrap_or_else(|| json!({"count": 0})))
+}
+
+async fn set_mutate_on_list(State(app): State<Shared>, body: Result<Bytes, BytesRejection>) -> Result<Json<Value>, ApiError> {
+    let body: MutateBody = body_or_default("mutate_on_list body", body)?;
+    let spec = MutateSpec::of(body)?;
+    let mut inner = app.cargorun.lock();
+    let answer = if spec.count == 0 { json!({"count": 0}) } else { spec.answer() };
+    inner.mutate_on_list = (spec.count > 0).then_some(spec);
+    Ok(Json(answer))
+}
+
+async fn versions(State(app): State<Shared>, RawQuery(q): RawQuery) -> Result<Json<Value>, ApiError> {
+    let query = super::Query::parse(q.as_deref());
+    let table = sync_table(query.get("table"))?;
+    let inner = app.cargorun.lock();
+    let rows: Vec<Value> = inner
+        .tables
+        .get(table)
+        .into_iter()
+        .flat_map(|t| t.values())
+        .map(|r| json!({"id": r.get("id"), "updatedAt": r.get("updatedAt")}))
+        .collect();
+    Ok(Json(Value::Array(rows)))
 }
 
 fn clock_answer(inner: &super::state::Inner) -> Json<Value> {

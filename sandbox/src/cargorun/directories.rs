@@ -182,7 +182,7 @@ pub fn store(
     label: &str,
     mut body: Map<String, Value>,
 ) -> Result<u64, CargorunError> {
-    let now = state.clock.stamp();
+    let now = state.update_stamp();
     let id = match int_field(&body, "id")? {
         None | Some(0) => {
             let id = state.new_id();
@@ -260,7 +260,7 @@ fn target(call: &Call<'_>, d: &Directory) -> Result<u64, CargorunError> {
 }
 
 fn set_deleted(state: &mut Inner, table: &'static str, id: u64, deleted: bool) {
-    let now = state.clock.stamp();
+    let now = state.update_stamp();
     if let Some(obj) = state.table(table).get_mut(&id) {
         obj.insert("isDeleted".into(), json!(deleted));
         obj.insert("updatedAt".into(), json!(now));
@@ -322,6 +322,7 @@ pub fn odata_reply(
 /// `cargorun.<directory>.list`.
 pub fn list(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
     let d = directory_of(call)?;
+    super::control::before_list(call.state, d.table);
     let with_deleted = call.query.flag("withDeleted")?;
     let only_insolvent = call.query.flag("onlyInsolvent")?;
     let parent = if d.of_counterparty {

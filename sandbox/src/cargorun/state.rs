@@ -35,6 +35,11 @@ pub fn format_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.fffffffZ`: .NET's 7 fractional digits (ticks of 100 ns).
+pub fn format_ticks(t: DateTime<Utc>) -> String {
+    format!("{}.{:07}Z", t.format("%Y-%m-%dT%H:%M:%S"), t.timestamp_subsec_nanos() / 100)
+}
+
 /// The objects of one directory by id.
 pub type Table = BTreeMap<u64, Map<String, Value>>;
 
@@ -51,6 +56,15 @@ pub struct Inner {
     /// The next id handed out (one sequence for every table, so an id of the wrong kind
     /// never names something by accident).
     pub next_id: u64,
+    /// The latest 7-digit `updatedAt` handed by [`Inner::tick_stamp`]: later writes never
+    /// sort before it.
+    pub last_tick: Option<DateTime<Utc>>,
+    /// The latest whole-second `updatedAt` handed by [`Inner::update_stamp`].
+    pub last_plain: Option<DateTime<Utc>>,
+    /// Rows mutated before every list call of their table (`/_control/cargorun/mutate_on_list`).
+    pub mutate_on_list: Option<super::control::MutateSpec>,
+    /// Mutations made so far (each one's `comment` names its number).
+    pub mutations: u64,
 }
 
 impl Inner {
@@ -61,6 +75,10 @@ impl Inner {
             calls: BTreeMap::new(),
             tables: BTreeMap::new(),
             next_id: 1000,
+            last_tick: None,
+            last_plain: None,
+            mutate_on_list: None,
+            mutations: 0,
         };
         other::seed(&mut inner);
         inner
@@ -80,6 +98,40 @@ impl Inner {
     /// An object of a table.
     pub fn get(&self, table: &str, id: u64) -> Option<&Map<String, Value>> {
         self.tables.get(table).and_then(|t| t.get(&id))
+    }
+
+    /// `updatedAt` for an ordinary change: the sandbox clock's second, as before; or, once
+    /// [`Inner::tick_stamp`] handed a time at or after that second, one tick (100 ns) after
+    /// it, so a change never sorts before an earlier one (the service's clock does not go
+    /// back: the sync's keyset relies on it).
+    pub fn update_stamp(&mut self) -> String {
+        let now = self.clock.now();
+        match self.last_tick {
+            Some(t) if t >= now => {
+                let t = t + Duration::nanoseconds(100);
+                self.last_tick = Some(t);
+                format_ticks(t)
+            }
+            _ => {
+                self.last_plain = Some(now);
+                format_time(now)
+            }
+        }
+    }
+
+    /// `updatedAt` with 7 fractional digits, as .NET writes it: the same tick as the last
+    /// one when `same_tick` (and no ordinary change came after it, so stamps never go
+    /// back), else `gap_ticks` (at least 1) ticks of 100 ns after it, and never before the
+    /// clock's second.
+    pub fn tick_stamp(&mut self, same_tick: bool, gap_ticks: u32) -> String {
+        let now = self.clock.now();
+        let t = match self.last_tick {
+            Some(t) if same_tick && self.last_plain.is_none_or(|p| t >= p) => t,
+            Some(t) => (t + Duration::nanoseconds(100 * i64::from(gap_ticks.max(1)))).max(now),
+            None => now,
+        };
+        self.last_tick = Some(t);
+        format_ticks(t)
     }
 
     /// Whether the table holds `id` and it is not deleted.
