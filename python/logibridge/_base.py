@@ -139,6 +139,10 @@ def _params(params: Params) -> Optional[Any]:
     return jsonable({k: v for k, v in params.items() if v is not None})
 
 
+def _path_params(query: Optional[Mapping[str, Any]], body: Any) -> Dict[str, Any]:
+    return {"query": _params(query), "body": None if body is None else jsonable(body)}
+
+
 def _json(data: Any) -> Any:
     return data
 
@@ -624,6 +628,15 @@ class SyncClientBase(ClientBase[Sync]):
         method is built on."""
         return Sync.exchange(self._handle, endpoint, _params(params), _json)
 
+    def call_path(self, method: str, path: str, *, query: Optional[Mapping[str, Any]] = None, body: Any = None) -> Any:
+        """Calls by HTTP method and path, for what the table has no row for
+        (``client.call_path("POST", "/api/waybill/Bids/Sign", body={"bidId": 17})``): sent
+        with the client's credentials, the answer JSON-shaped. A path of the service's
+        Swagger (any case) is checked like its generic row before sending; any other path is
+        sent as given. A file of a multipart body is ``{"filename", "content_base64",
+        "content_type"}``."""
+        return self._handle.call_path(method, path, _path_params(query, body))
+
     def close(self) -> None:
         """Closes the client's connections; later calls raise."""
         self._handle.close()
@@ -646,6 +659,10 @@ class AsyncClientBase(ClientBase[Async]):
     async def call(self, endpoint: str, params: Optional[Mapping[str, Any]] = None) -> Any:
         """Calls any endpoint of this service by its id; see :meth:`SyncClientBase.call`."""
         return await Async.exchange(self._handle, endpoint, _params(params), _json)
+
+    async def call_path(self, method: str, path: str, *, query: Optional[Mapping[str, Any]] = None, body: Any = None) -> Any:
+        """Calls by HTTP method and path; see :meth:`SyncClientBase.call_path`."""
+        return await self._handle.call_path_async(method, path, _path_params(query, body))
 
     async def close(self) -> None:
         """Closes the client's connections; later calls raise."""

@@ -29,14 +29,17 @@ def _load() -> _Table:
     with _lock:
         if _table is None:
             services: List[Dict[str, Any]] = _native.endpoints()
-            _table = ({s["prefix"]: s for s in services}, {r["id"]: r for s in services for r in s["endpoints"]})
+            rows = [r for s in services for r in s["endpoints"] + s.get("generic_endpoints", [])]
+            _table = ({s["prefix"]: s for s in services}, {r["id"]: r for r in rows})
         return _table
 
 
 def endpoints() -> List[Dict[str, Any]]:
     """The whole endpoint table: one dict per service (``prefix``, ``name``,
-    ``default_base_url``, ``auth``, ``credentials``, ``common_params``, ``endpoints``), each
-    row with its ``id``, ``method``, ``path``, ``params`` (every parameter: ``name``,
+    ``default_base_url``, ``auth``, ``credentials``, ``common_params``, ``endpoints``,
+    ``generic_endpoints``: CARGO.RUN's other Swagger operations, ``"kind": "generic"``, called
+    by id or by :meth:`~logibridge.Client.call_path`), each
+    row with its ``id``, ``kind``, ``method``, ``path``, ``params`` (every parameter: ``name``,
     ``in``, ``type``, ``required``, ``repeated``, ``default``, …), ``response``,
     ``paging``, ``idempotent`` and ``names`` (``names["python"]`` is the method a client
     shows, ``order.create`` → ``client.order.create``). A fresh copy: change it freely."""

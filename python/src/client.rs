@@ -257,6 +257,26 @@ impl Client {
         }
     }
 
+    /// Calls by HTTP method and path (`logibridge::Client::call_path`: a path the table has
+    /// no row for is sent as given; a path of the service's Swagger is checked like its
+    /// row) and waits; `params` is `{"query": {...}, "body": ...}`.
+    #[pyo3(signature = (method, path, params=None))]
+    fn call_path<'py>(&self, py: Python<'py>, method: String, path: String, params: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client(py)?;
+        let params = Self::params(params)?;
+        let value = wait_interruptibly(py, async move { client.call_path(&method, &path, params).await })?;
+        convert::to_py(py, &value)
+    }
+
+    /// [`Client::call_path`] as an awaitable for the running asyncio loop.
+    #[pyo3(signature = (method, path, params=None))]
+    fn call_path_async<'py>(&self, py: Python<'py>, method: String, path: String, params: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client(py)?;
+        let params = Self::params(params)?;
+        let what: String = format!("{method} {path}").chars().take(200).collect();
+        aio::spawn(py, what, async move { client.call_path(&method, &path, params).await }, move |py, value| convert::to_py(py, &value).map(Bound::unbind))
+    }
+
     /// The pages of a paged call (`logibridge::Client::json_pages`), walked by the core's
     /// pager: `Pages.next_page()` gives each page's JSON items and the announced total.
     #[pyo3(signature = (endpoint, params=None))]
