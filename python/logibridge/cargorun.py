@@ -49,7 +49,11 @@ answered nothing, a :class:`~logibridge.DecodeError` with ``outcome_unknown`` wh
 answered something that holds no id (the object was probably saved: look it up before
 sending it again); lists return a pager
 (:class:`ODataPager`, :class:`AsyncODataPager`) over OData pages of 50 with ``total`` from
-``X-MetaCount`` and take ``filter`` and ``orderby`` (OData ``$filter``/``$orderby``).
+``X-MetaCount`` and take ``filter`` and ``orderby`` (OData ``$filter``/``$orderby``: typed,
+``filter=(F("updatedAt") >= since) & (F("status") == BidStatus.DONE)``,
+``orderby=[F("updatedAt").asc(), F("id").asc()]`` from :mod:`logibridge.odata`, or raw
+strings), ``top``/``skip`` (one page as asked instead of the walk), ``count`` and
+``query=Q(...)`` (the whole query at once).
 
 **Models** are generated from the Swagger and the pages (:mod:`logibridge._cargorun_models`,
 re-exported here): snake_case attributes, wire names in ``to_dict()``, ``Decimal`` money,
@@ -165,6 +169,7 @@ from ._cargorun_models import (
 from ._exceptions import DecodeError, InvalidArgumentError, ValidationError
 from ._models import Model, jsonable
 from ._pagination import Page, Paging
+from .odata import Expr, OrderBy, OrderKey, Q, orderby_json
 
 if TYPE_CHECKING:
     from typing_extensions import Concatenate, ParamSpec, Self
@@ -362,6 +367,27 @@ def _json(endpoint: str, *, params: Optional[_Hook] = None) -> Callable[[_Declar
 _PAGING = Paging(param="skip", first=0, size=PAGE_SIZE)
 
 
+class _OnePage:
+    """The one page a ``top``/``skip`` call asks for, in the shape of the core's pager."""
+
+    def __init__(self, handle: _native.Client, endpoint: str, params: Optional[Any]) -> None:
+        self._handle, self._endpoint, self._params, self._done = handle, endpoint, params, False
+
+    def next_page(self) -> Tuple[Optional[List[Any]], Optional[int]]:
+        if self._done:
+            return None, None
+        self._done = True
+        items = self._handle.call(self._endpoint, self._params)
+        return (items or None), None
+
+    async def next_page_async(self) -> Tuple[Optional[List[Any]], Optional[int]]:
+        if self._done:
+            return None, None
+        self._done = True
+        items = await self._handle.call_async(self._endpoint, self._params)
+        return (items or None), None
+
+
 class _Walk:
     """What both pagers share: the call, its parameters, and how items are decoded."""
 
@@ -371,7 +397,9 @@ class _Walk:
         """The count the service announced (``X-MetaCount``: after the filter, before paging),
         once a page has been fetched; None before, or when the service sent none."""
 
-    def _pages(self) -> _native.Pages:
+    def _pages(self) -> Union[_native.Pages, _OnePage]:
+        if _one_page(self._params):
+            return _OnePage(self._handle, self._endpoint, self._params)
         return self._handle.pages(self._endpoint, self._params)
 
     def _page(self, answer: Tuple[Optional[List[Any]], Optional[int]], number: int) -> Optional[Page[Any]]:
@@ -445,9 +473,43 @@ class AsyncODataPager(_Walk, Generic[M]):
         return [item async for item in self]
 
 
+def _odata_params(**arguments: Any) -> Params:
+    """A list call's arguments as the row takes them: a typed ``filter`` (an
+    :class:`~logibridge.odata.Expr`), typed ``orderby`` keys and a ``query``
+    (:class:`~logibridge.odata.Q`) go into the row's ``query`` description, rendered by the
+    core; strings stay the raw ``filter``/``orderby``."""
+    params = dict(arguments)
+    q = params.pop("query", None)
+    if q is not None and not isinstance(q, Q):
+        raise TypeError(f"query= takes a logibridge.odata.Q, got {type(q).__name__}")
+    description: Dict[str, Any] = q.to_json() if q is not None else {}
+    typed = {"filter": isinstance(params.get("filter"), Expr), "orderby": isinstance(params.get("orderby"), (OrderKey, list, tuple))}
+    for key, is_typed in typed.items():
+        if not is_typed:
+            continue
+        if key in description:
+            raise TypeError(f"{key} is given both as {key}= and in query=: give it once")
+        value = params.pop(key)
+        description[key] = value.to_json() if isinstance(value, Expr) else orderby_json(value)
+    if description:
+        params["query"] = description
+    return params
+
+
+def _one_page(params: Optional[Any]) -> bool:
+    """Whether the caller asked for one page (``top`` or ``skip``): the walk would set both
+    itself, so such a call is sent once, as asked."""
+    if not isinstance(params, dict):
+        return False
+    query = params.get("query")
+    return any(k in params for k in ("top", "skip")) or (isinstance(query, dict) and any(k in query for k in ("top", "skip")))
+
+
 class ListOperation(_Operation, Generic[_P, M]):
     """A list method: an :class:`ODataPager` of ``M`` on a blocking client, an
-    :class:`AsyncODataPager` on an asyncio one. Nothing is sent before the pager is walked."""
+    :class:`AsyncODataPager` on an asyncio one. Nothing is sent before the pager is walked.
+    With ``top`` or ``skip`` the pager holds the one page they ask for (``total`` then
+    stays None: only the walk reads ``X-MetaCount``)."""
 
     @overload
     def __get__(self, obj: None, owner: Optional[type] = None) -> ListOperation[_P, M]: ...
@@ -474,7 +536,7 @@ class ListOperation(_Operation, Generic[_P, M]):
 def listing(endpoint: str, model: Type[M]) -> Callable[[_Declared[_P]], ListOperation[_P, M]]:
     """Declares a list method: its arguments are the row's parameters by name, its answer a
     pager of ``model`` over the row's OData pages."""
-    return lambda declared: ListOperation(endpoint, _Answers(model, endpoint), declared, shape="odata", returns=f"ODataPager[{model.__name__}]")
+    return lambda declared: ListOperation(endpoint, _Answers(model, endpoint), declared, shape="odata", params=_odata_params, returns=f"ODataPager[{model.__name__}]")
 
 
 # -- resources ----------------------------------------------------------------------------
@@ -513,7 +575,7 @@ class DriversResource(Resource[F]):
         """``cargorun.drivers.restore``."""
 
     @listing("cargorun.drivers.list", DriverListViewModel)
-    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, check_online: Optional[bool] = None, with_deleted: Optional[bool] = None) -> None:
+    def list(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None, check_online: Optional[bool] = None, with_deleted: Optional[bool] = None) -> None:
         """``cargorun.drivers.list``: the drivers, 50 a page (``check_online``: whether each
         driver's app is online; ``with_deleted``)."""
 
@@ -530,7 +592,7 @@ class CarsResource(Resource[F]):
         """``cargorun.cars.delete``."""
 
     @listing("cargorun.cars.list", CarListViewModel)
-    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def list(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.cars.list``: the cars, 50 a page."""
 
     @one("cargorun.cars.get_for_edit", CarGetModel)
@@ -555,7 +617,7 @@ class TrailersResource(Resource[F]):
         """``cargorun.trailers.delete``."""
 
     @listing("cargorun.trailers.list", TrailerListViewModel)
-    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, with_deleted: Optional[bool] = None) -> None:
+    def list(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None, with_deleted: Optional[bool] = None) -> None:
         """``cargorun.trailers.list``: the trailers, 50 a page."""
 
 
@@ -572,7 +634,7 @@ class CounterpartiesResource(Resource[F]):
         """``cargorun.counterparties.delete``."""
 
     @listing("cargorun.counterparties.list", CounterpartyListModel)
-    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, with_deleted: Optional[bool] = None, only_insolvent: Optional[bool] = None) -> None:
+    def list(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None, with_deleted: Optional[bool] = None, only_insolvent: Optional[bool] = None) -> None:
         """``cargorun.counterparties.list``: the counterparties, 50 a page."""
 
     @one("cargorun.counterparties.get", CounterpartyModel)
@@ -589,7 +651,7 @@ class ContractsResource(Resource[F]):
         date-only); returns its id."""
 
     @listing("cargorun.contracts.list", CounterpartyContractModel)
-    def list(self, counterparty_id: int, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def list(self, counterparty_id: int, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.contracts.list``: a counterparty's contracts, 50 a page."""
 
     @one("cargorun.contracts.get", CounterpartyContractModel)
@@ -610,7 +672,7 @@ class CounterpartyPointsResource(Resource[F]):
         location may be GeoJSON or ``{latitude, longitude}`` (sent as GeoJSON ``[lon, lat]``)."""
 
     @listing("cargorun.counterparty_points.list", CounterpartyPointModel)
-    def list(self, counterparty_id: int, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def list(self, counterparty_id: int, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.counterparty_points.list``: a counterparty's points, 50 a page."""
 
     @one("cargorun.counterparty_points.get", CounterpartyPointModel)
@@ -638,7 +700,7 @@ class LegalPersonsResource(Resource[F]):
         """``cargorun.legal_persons.delete``."""
 
     @listing("cargorun.legal_persons.list", LegalPersonViewModel)
-    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, with_deleted: Optional[bool] = None) -> None:
+    def list(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None, with_deleted: Optional[bool] = None) -> None:
         """``cargorun.legal_persons.list``: your legal persons, 50 a page."""
 
 
@@ -646,19 +708,19 @@ class CatalogsResource(Resource[F]):
     """``cargorun.catalogs.*``: custom catalogs (custom-catalogs.md)."""
 
     @listing("cargorun.catalogs.get_simple", CatalogListWithItemsModel)
-    def get_simple(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, show_obsolete: Optional[bool] = None, type: Optional[str] = None) -> None:
+    def get_simple(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None, show_obsolete: Optional[bool] = None, type: Optional[str] = None) -> None:
         """``cargorun.catalogs.get_simple``: catalogs with their items."""
 
     @listing("cargorun.catalogs.get", CatalogListWithItemsModel)
-    def get(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def get(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.catalogs.get``: custom catalogs with their items."""
 
     @listing("cargorun.catalogs.list", CatalogListModel)
-    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def list(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.catalogs.list``: custom catalogs without their items."""
 
     @listing("cargorun.catalogs.items", CatalogListItemSimpleViewModel)
-    def items(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, with_deleted: Optional[bool] = None) -> None:
+    def items(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None, with_deleted: Optional[bool] = None) -> None:
         """``cargorun.catalogs.items``: catalog items (``filter="id eq N"`` resolves a
         ``typeOptions`` id to its ``displayName``)."""
 
@@ -720,7 +782,7 @@ class BidsResource(Resource[F]):
         """``cargorun.bids.get``: one bid (``main_data_only``: without points, cargos, documents)."""
 
     @listing("cargorun.bids.list_for_external", BidForExternalSyncModel)
-    def list_for_external(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def list_for_external(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.bids.list_for_external``: bids for an external system, 50 a page
         (``filter="updatedAt ge …Z"``, ``orderby="updatedAt"`` to sync, sync.md)."""
 
@@ -744,7 +806,7 @@ class DistributionBidsResource(Resource[F]):
         ``id`` and ``external_status``."""
 
     @listing("cargorun.distribution_bids.list_for_external", DistributionBidForExternalSyncModel)
-    def list_for_external(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def list_for_external(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.distribution_bids.list_for_external``: 50 a page."""
 
     @many("cargorun.distribution_bids.external_info", ExternalDistributionBidInfoModel)
@@ -752,7 +814,7 @@ class DistributionBidsResource(Resource[F]):
         """``cargorun.distribution_bids.external_info``: by car or by bid (Swagger only now)."""
 
     @listing("cargorun.distribution_bids.external_statuses", ExternalDistributionBidStatusModel)
-    def external_statuses(self, *, ids: Optional[Sequence[int]] = None, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def external_statuses(self, *, ids: Optional[Sequence[int]] = None, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.distribution_bids.external_statuses``: the statuses of the ids given."""
 
     @one("cargorun.distribution_bids.get", DistributionBidViewModel)
@@ -785,7 +847,7 @@ class TrackersResource(Resource[F]):
     """``cargorun.trackers.*`` (trackers.md)."""
 
     @listing("cargorun.trackers.list", TrackerViewModel)
-    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None, with_deleted: Optional[bool] = None) -> None:
+    def list(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None, with_deleted: Optional[bool] = None) -> None:
         """``cargorun.trackers.list``: the trackers, 50 a page."""
 
     @send("cargorun.trackers.attach", "attachment")
@@ -802,7 +864,7 @@ class EtrnResource(Resource[F]):
     """``cargorun.etrn.*``: ETRN titles (etrn.md)."""
 
     @listing("cargorun.etrn.titles", TitleExternalModel)
-    def titles(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def titles(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.etrn.titles``: 50 a page."""
 
     @one("cargorun.etrn.title", TitleWithRemarksExternalModel)
@@ -826,7 +888,7 @@ class EmployeesResource(Resource[F]):
     """``cargorun.employees.*``: the organisation's users (Swagger: OrganizationEmployees)."""
 
     @listing("cargorun.employees.list", UserSimpleModel)
-    def list(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def list(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.employees.list``: 50 a page."""
 
     @apply("cargorun.employees.apply_user", "user")
@@ -842,7 +904,7 @@ class EmployeesResource(Resource[F]):
         """``cargorun.employees.remove_invite``."""
 
     @listing("cargorun.employees.invitations", UserSimpleModel)
-    def invitations(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def invitations(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.employees.invitations``: pending invitations."""
 
     @send("cargorun.employees.add_role", "role")
@@ -862,7 +924,7 @@ class EmployeesResource(Resource[F]):
         """``cargorun.employees.unban``."""
 
     @listing("cargorun.employees.logists", CarLogistSimpleModel)
-    def logists(self, *, filter: Optional[str] = None, orderby: Optional[str] = None) -> None:
+    def logists(self, *, filter: Optional[Union[str, Expr]] = None, orderby: Optional[Union[str, OrderBy]] = None, top: Optional[int] = None, skip: Optional[int] = None, count: Optional[bool] = None, query: Optional[Q] = None) -> None:
         """``cargorun.employees.logists``: 50 a page."""
 
     @one("cargorun.employees.logist", CarLogistModel)
