@@ -117,28 +117,61 @@ async fn a_cold_sync_while_bids_change_delivers_every_change_exactly_once() {
     assert_eq!((stored.id, stored.updated_at.as_str()), (*newest.0, newest.1.as_str()));
 }
 
+async fn mutate_ids(sb: &Sandbox, ids: &[i64], same_tick: bool) -> Vec<(i64, String)> {
+    let m = control(sb, Method::POST, "cargorun/mutate", Some(json!({"count": 0, "ids": ids, "same_tick_percent": if same_tick { 100 } else { 0 }}))).await;
+    m["mutated"].as_array().unwrap().iter().map(|r| (r["id"].as_i64().unwrap(), r["updatedAt"].as_str().unwrap().to_owned())).collect()
+}
+
+fn ids_of(items: &[Value]) -> Vec<i64> {
+    items.iter().map(|r| r["id"].as_i64().unwrap()).collect()
+}
+
 #[tokio::test]
-async fn a_change_in_the_tick_of_the_checkpoint_below_its_id_is_not_lost() {
+async fn a_row_changed_into_the_checkpoints_tick_below_its_id_is_not_lost() {
     let sb = Sandbox::start().unwrap();
-    seed(&sb, "bids", 3, 1).await;
-    let store = SyncStore::open_in_memory().unwrap();
-    let mut syncer = Syncer::new(client(&sb), store, SyncEntity::Bids, options(&sb)).unwrap();
+    // Ids a, b, c, d over two ticks: a and c in the first, b and d in the second.
+    let ticks = seed(&sb, "bids", 4, 2).await;
+    let mut syncer = Syncer::new(client(&sb), SyncStore::open_in_memory().unwrap(), SyncEntity::Bids, options(&sb)).unwrap();
     let first = syncer.next_batch().await.unwrap().unwrap();
-    assert_eq!(first.items.len(), 3);
-    let ids: Vec<i64> = first.items.iter().map(|r| r["id"].as_i64().unwrap()).collect();
-    // The lowest id changes in the very tick the checkpoint holds (same_tick 100 %): a
-    // strict (updatedAt, id) keyset would sort it before itself and never see it.
-    let m = control(&sb, Method::POST, "cargorun/mutate", Some(json!({"count": 40, "seed": 1, "same_tick_percent": 100}))).await;
-    let mutated: Vec<(i64, String)> = m["mutated"].as_array().unwrap().iter().map(|r| (r["id"].as_i64().unwrap(), r["updatedAt"].as_str().unwrap().to_owned())).collect();
-    assert!(mutated.iter().all(|(_, at)| *at == first.checkpoint.updated_at), "the mutations stay in the checkpoint's tick: {mutated:?}");
-    assert!(mutated.iter().any(|(id, _)| *id == ids[0]));
-    // Same (id, updatedAt) as handed: de-duplicated, nothing new.
-    assert!(syncer.next_batch().await.unwrap().is_none(), "an (id, updatedAt) already handed is not handed again");
-    // One more change one tick later: only it comes.
-    control(&sb, Method::POST, "cargorun/mutate", Some(json!({"count": 1, "seed": 3, "same_tick_percent": 0}))).await;
-    let next = syncer.next_batch().await.unwrap().unwrap();
-    assert_eq!(next.items.len(), 1);
-    assert_ne!(next.items[0]["updatedAt"], first.checkpoint.updated_at.as_str());
+    let ids = ids_of(&first.items);
+    assert_eq!(first.checkpoint.updated_at, ticks[1]);
+    assert_eq!(first.checkpoint.id, ids[3]);
+    // Row a changes in the very tick the checkpoint holds: (tick 2, a) sorts before the
+    // keyset (tick 2, d), so a strict keyset would never see it.
+    let moved = mutate_ids(&sb, &[ids[0]], true).await;
+    assert_eq!(moved[0].1, ticks[1], "the change stays in the checkpoint's tick");
+    let next = syncer.next_batch().await.unwrap().expect("the change is seen");
+    assert_eq!(next.items.iter().map(key).collect::<Vec<_>>(), moved);
+    // Handed once: the same (id, updatedAt) is not handed again.
+    assert!(syncer.next_batch().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_row_changed_into_a_crowded_tick_behind_the_keyset_is_found_by_the_re_read() {
+    let sb = Sandbox::start().unwrap();
+    seed(&sb, "bids", 10, 1).await;
+    // 120 rows share the next tick: the sync pages through it by (updatedAt, id).
+    let crowded = seed(&sb, "bids", 120, 1).await;
+    let store = SyncStore::open_in_memory().unwrap();
+    let mut syncer = Syncer::new(client(&sb), store, SyncEntity::Bids, options(&sb).acknowledge(true)).unwrap();
+    let mut delivered = Vec::new();
+    for _ in 0..2 {
+        let b = syncer.next_batch().await.unwrap().unwrap();
+        delivered.extend(b.items.iter().map(key));
+        syncer.acknowledge(&b).unwrap();
+    }
+    let pos = syncer.position().unwrap().clone();
+    assert_eq!(pos.updated_at, crowded[0]);
+    assert!(pos.seen_ids.len() >= 50, "50 rows of the crowded tick handed: {}", pos.seen_ids.len());
+    // One of the first tick's rows (an id below the keyset's) changes into the crowded tick,
+    // then another row moves on to a later tick.
+    let early = delivered[0].0;
+    let moved = mutate_ids(&sb, &[early], true).await;
+    assert_eq!(moved[0].1, crowded[0]);
+    mutate_ids(&sb, &[delivered[1].0], false).await;
+    delivered.extend(drain(&sb, &mut syncer, "bids", 0).await);
+    assert!(delivered.contains(&moved[0]), "the row that came into the crowded tick behind the keyset was handed");
+    assert_exactly_once(&delivered, &truth(&sb, "bids").await);
 }
 
 #[tokio::test]

@@ -8,9 +8,10 @@
 //!   `createdAt`, `updatedAt`, `isDeleted: false`) spread round-robin over T consecutive
 //!   100 ns ticks (T = 1: all in one tick). `table` is `bids` (default) or
 //!   `distribution_bids`.
-//! - `POST /_control/cargorun/mutate` `{"table"?, "count": N, "seed": S, "same_tick_percent"?: P}`
+//! - `POST /_control/cargorun/mutate` `{"table"?, "count": N, "seed": S, "same_tick_percent"?: P, "ids"?: [..]}`
 //!   → `{"mutated": [{"id", "updatedAt"}, ...]}`: N rows picked at random (a SplitMix64
-//!   stream from `seed`, the same rows for the same seed and data) get a new `comment` and
+//!   stream from `seed`, the same rows for the same seed and data), or the rows `ids`
+//!   names in that order (an unknown one is a 400), get a new `comment` and
 //!   `updatedAt`; each one, with probability P % (default 30), in the same tick as the
 //!   change before it (so in the same millisecond too), else 1–3 ticks later; never before
 //!   the sandbox clock's second.
@@ -140,6 +141,8 @@ struct MutateBody {
     #[serde(default)]
     seed: u64,
     same_tick_percent: Option<u32>,
+    /// These rows, in this order, instead of random ones (`/mutate` only).
+    ids: Option<Vec<u64>>,
 }
 
 /// Rows mutated before each list call of a table (`/_control/cargorun/mutate_on_list`).
@@ -150,6 +153,8 @@ pub struct MutateSpec {
     same_tick_percent: u32,
     /// The SplitMix64 state, advanced by every draw.
     rng: u64,
+    /// Rows picked by the caller instead of at random.
+    ids: Option<Vec<u64>>,
 }
 
 impl MutateSpec {
@@ -161,7 +166,7 @@ impl MutateSpec {
         if body.count > 10_000 {
             return Err(ApiError::bad_request("count must be at most 10000."));
         }
-        Ok(MutateSpec { table: sync_table(body.table.as_deref())?, count: body.count, same_tick_percent, rng: body.seed })
+        Ok(MutateSpec { table: sync_table(body.table.as_deref())?, count: body.count, same_tick_percent, rng: body.seed, ids: body.ids })
     }
 
     fn answer(&self) -> Value {
@@ -190,8 +195,13 @@ fn apply_mutations(inner: &mut super::state::Inner, spec: &mut MutateSpec) -> Ve
     if ids.is_empty() {
         return out;
     }
-    for _ in 0..spec.count {
-        let id = ids[spec.below(ids.len() as u64) as usize];
+    let chosen = spec.ids.clone();
+    let count = chosen.as_ref().map_or(spec.count as usize, Vec::len);
+    for i in 0..count {
+        let id = match &chosen {
+            Some(c) => c[i],
+            None => ids[spec.below(ids.len() as u64) as usize],
+        };
         let same_tick = spec.below(100) < u64::from(spec.same_tick_percent);
         let gap = 1 + spec.below(3) as u32;
         let stamp = inner.tick_stamp(same_tick, gap);
@@ -243,6 +253,10 @@ async fn mutate(State(app): State<Shared>, body: Result<Bytes, BytesRejection>) 
     let body: MutateBody = decode("mutate body", &body?)?;
     let mut spec = MutateSpec::of(body)?;
     let mut inner = app.cargorun.lock();
+    let table = inner.tables.get(spec.table);
+    if let Some(missing) = spec.ids.iter().flatten().find(|id| !table.is_some_and(|t| t.contains_key(id))) {
+        return Err(ApiError::bad_request(format!("No row {missing} in {}.", spec.table)));
+    }
     let mutated = apply_mutations(&mut inner, &mut spec);
     Ok(Json(json!({"mutated": mutated})))
 }
@@ -254,6 +268,9 @@ async fn mutate_on_list_setting(State(app): State<Shared>) -> Json<Value> {
 
 async fn set_mutate_on_list(State(app): State<Shared>, body: Result<Bytes, BytesRejection>) -> Result<Json<Value>, ApiError> {
     let body: MutateBody = body_or_default("mutate_on_list body", body)?;
+    if body.ids.is_some() {
+        return Err(ApiError::bad_request("ids is for /_control/cargorun/mutate only."));
+    }
     let spec = MutateSpec::of(body)?;
     let mut inner = app.cargorun.lock();
     let answer = if spec.count == 0 { json!({"count": 0}) } else { spec.answer() };
