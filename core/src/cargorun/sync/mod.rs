@@ -41,8 +41,9 @@
 //!
 //! `updatedAt` carries up to 7 fractional digits (.NET ticks). Rows are ordered by the
 //! instant read at full precision ([`crate::cargorun::wire::parse_datetime`], nanoseconds),
-//! never truncated, and the filter sends the checkpoint's text as the service wrote it
-//! (`Z` added when it had no offset: the service's naive times are UTC).
+//! never truncated, and the filter sends the checkpoint's time with every fractional digit
+//! the service wrote (through the OData builder, [`crate::cargorun::odata`]; `Z` added when
+//! it had no offset: the service's naive times are UTC).
 //!
 //! # When the checkpoint moves
 //!
@@ -634,7 +635,7 @@ impl Syncer {
     /// One page of the main walk.
     async fn page(&self, cond: Option<Cond<'_>>) -> Result<Vec<Row>> {
         let mut params = self.entity.extra_params();
-        if let Some(filter) = filter_text(cond.as_ref(), self.filter.as_deref()) {
+        if let Some(filter) = filter_text(cond.as_ref(), self.filter.as_deref())? {
             params.insert("filter".into(), Value::String(filter));
         }
         params.insert("orderby".into(), Value::String("updatedAt,id".into()));
@@ -648,7 +649,7 @@ impl Syncer {
     async fn sweep(&self, x: &str, y: i64, after_id: Option<i64>) -> Result<Vec<Row>> {
         let mut params = self.entity.extra_params();
         let cond = Cond::TickUpTo(x, y, after_id);
-        if let Some(filter) = filter_text(Some(&cond), self.filter.as_deref()) {
+        if let Some(filter) = filter_text(Some(&cond), self.filter.as_deref())? {
             params.insert("filter".into(), Value::String(filter));
         }
         params.insert("orderby".into(), Value::String("id".into()));
@@ -729,34 +730,38 @@ enum Cond<'a> {
     TickUpTo(&'a str, i64, Option<i64>),
 }
 
-/// The `$filter` text: the keyset condition ANDed with the caller's. The one place the
-/// syncer writes OData (to become the OData builder's once it has raw date-time literals).
-fn filter_text(cond: Option<&Cond<'_>>, extra: Option<&str>) -> Option<String> {
-    let keyset = cond.map(|c| match c {
-        Cond::AtOrAfter(x) => format!("updatedAt ge {}", literal(x)),
-        Cond::After(x, y) => format!("(updatedAt gt {x} or (updatedAt eq {x} and id gt {y}))", x = literal(x)),
-        Cond::TickUpTo(x, y, None) => format!("updatedAt eq {} and id le {y}", literal(x)),
-        Cond::TickUpTo(x, y, Some(z)) => format!("updatedAt eq {} and id le {y} and id gt {z}", literal(x)),
-    });
-    match (keyset, extra) {
+/// The `$filter` text: the keyset condition (rendered by the OData builder,
+/// [`crate::cargorun::odata`]) ANDed with the caller's own condition, bracketed.
+fn filter_text(cond: Option<&Cond<'_>>, extra: Option<&str>) -> Result<Option<String>> {
+    use crate::cargorun::odata::Field;
+    let (updated, id) = (Field::new("updatedAt"), Field::new("id"));
+    let keyset = match cond {
+        None => None,
+        Some(c) => Some(
+            match *c {
+                Cond::AtOrAfter(x) => updated.ge(literal(x)?),
+                Cond::After(x, y) => updated.gt(literal(x)?) | (updated.eq(literal(x)?) & id.gt(y)),
+                Cond::TickUpTo(x, y, None) => updated.eq(literal(x)?) & id.le(y),
+                Cond::TickUpTo(x, y, Some(z)) => updated.eq(literal(x)?) & id.le(y) & id.gt(z),
+            }
+            .render()?,
+        ),
+    };
+    Ok(match (keyset, extra) {
         (Some(k), Some(e)) => Some(format!("({k}) and ({e})")),
         (Some(k), None) => Some(k),
         (None, Some(e)) => Some(e.to_owned()),
         (None, None) => None,
-    }
+    })
 }
 
-/// The date-time literal of a wire time: its own text (every fractional digit kept), with
-/// `Z` when it had no offset (the service's naive times are UTC; an OData date-time literal
-/// needs a zone).
-fn literal(wire: &str) -> String {
+/// The date-time literal of a wire time: every fractional digit the service wrote (the
+/// builder keeps the digits given), `Z` added when it had no offset (the service's naive
+/// times are UTC; an OData date-time literal needs a zone).
+fn literal(wire: &str) -> Result<crate::cargorun::odata::Literal> {
     let t = wire.trim();
     let has_zone = t.ends_with(['Z', 'z']) || t.get(19..).is_some_and(|tail| tail.contains(['+', '-']));
-    if has_zone {
-        t.to_owned()
-    } else {
-        format!("{t}Z")
-    }
+    crate::cargorun::odata::Literal::datetime(&if has_zone { t.to_owned() } else { format!("{t}Z") })
 }
 
 /// The rows of a list body (a JSON array, or `{collection: [...]}`), each with its

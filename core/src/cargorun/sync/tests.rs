@@ -11,16 +11,20 @@ const X_NEXT_TICK: &str = "2026-01-23T21:00:00.1234568Z";
 
 #[test]
 fn the_filter_keeps_every_fractional_digit_and_adds_the_zone_only_when_missing() {
-    assert_eq!(filter_text(Some(&Cond::AtOrAfter(X)), None).unwrap(), "updatedAt ge 2026-01-23T21:00:00.1234567Z");
-    assert_eq!(filter_text(Some(&Cond::AtOrAfter("2026-01-23T21:00:00.1234567")), None).unwrap(), "updatedAt ge 2026-01-23T21:00:00.1234567Z");
-    assert_eq!(filter_text(Some(&Cond::AtOrAfter("2026-01-24T00:00:00.5+03:00")), None).unwrap(), "updatedAt ge 2026-01-24T00:00:00.5+03:00");
+    let f = |c: Cond<'_>, extra: Option<&str>| filter_text(Some(&c), extra).unwrap().unwrap();
+    assert_eq!(f(Cond::AtOrAfter(X), None), "updatedAt ge 2026-01-23T21:00:00.1234567Z");
+    assert_eq!(f(Cond::AtOrAfter("2026-01-23T21:00:00.1234567"), None), "updatedAt ge 2026-01-23T21:00:00.1234567Z");
+    assert_eq!(f(Cond::AtOrAfter("2026-01-24T00:00:00.5+03:00"), None), "updatedAt ge 2026-01-23T21:00:00.5Z");
+    assert_eq!(f(Cond::AtOrAfter("2026-01-23T21:00:00.1230000Z"), None), "updatedAt ge 2026-01-23T21:00:00.1230000Z", "trailing zeros kept");
     assert_eq!(
-        filter_text(Some(&Cond::After(X, 1042)), Some("status eq 'Done'")).unwrap(),
-        "((updatedAt gt 2026-01-23T21:00:00.1234567Z or (updatedAt eq 2026-01-23T21:00:00.1234567Z and id gt 1042))) and (status eq 'Done')"
+        f(Cond::After(X, 1042), Some("status eq 'Done'")),
+        "(updatedAt gt 2026-01-23T21:00:00.1234567Z or (updatedAt eq 2026-01-23T21:00:00.1234567Z and id gt 1042)) and (status eq 'Done')"
     );
-    assert_eq!(filter_text(Some(&Cond::TickUpTo(X, 9, Some(3))), None).unwrap(), "updatedAt eq 2026-01-23T21:00:00.1234567Z and id le 9 and id gt 3");
-    assert_eq!(filter_text(None, Some("status eq 'Done'")).unwrap(), "status eq 'Done'");
-    assert_eq!(filter_text(None, None), None);
+    assert_eq!(f(Cond::TickUpTo(X, 9, None), None), "updatedAt eq 2026-01-23T21:00:00.1234567Z and id le 9");
+    assert_eq!(f(Cond::TickUpTo(X, 9, Some(3)), None), "updatedAt eq 2026-01-23T21:00:00.1234567Z and id le 9 and id gt 3");
+    assert_eq!(filter_text(None, Some("status eq 'Done'")).unwrap().unwrap(), "status eq 'Done'");
+    assert_eq!(filter_text(None, None).unwrap(), None);
+    assert!(filter_text(Some(&Cond::AtOrAfter("2026-01-23T21:00:00.123456789Z")), None).is_err(), "finer than the service's 100 ns");
 }
 
 #[test]
