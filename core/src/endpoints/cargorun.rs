@@ -8,7 +8,9 @@
 //! OData (`$filter`, `$orderby`, `$top`, `$skip`, `$count`; `$select`/`$expand` are not
 //! supported) and page 50 at a time with the total in `X-MetaCount`: the pages warn that
 //! unbounded or heavy queries get the user blocked for a while, so `top` above 50 is
-//! refused unless `allow_large_top` is set. Request bodies are the generated models
+//! refused unless `allow_large_top` is set. Every list also takes `query`, the OData options
+//! as one JSON description rendered by [`crate::cargorun::odata`] (the typed builder's own
+//! form, for C, 1C and Python). Request bodies are the generated models
 //! ([`crate::cargorun::generated`]) where the body is an entity, and named fields where it
 //! is a handful of ids; where the pages and the Swagger name a field differently the pages'
 //! name is sent (ENDPOINTS.md, «Not specified upstream»).
