@@ -54,7 +54,8 @@
 //! # The JSON description (C, 1C, Python)
 //!
 //! Every OData list row takes a parameter `query`: one JSON object describing the query,
-//! rendered here, so every face gets the same text. Its keys (all optional):
+//! rendered here, so every face gets the same text; the object itself or its JSON text (1C
+//! passes strings). Its keys (all optional):
 //!
 //! | key | value |
 //! |---|---|
@@ -1060,12 +1061,17 @@ fn node_json(node: &Node) -> std::result::Result<Value, Refusal> {
     })
 }
 
-/// Spreads a row's `query` parameter (the JSON description) into the row's own `filter`,
+/// Spreads a row's `query` parameter (the JSON description, or its JSON text) into the row's own `filter`,
 /// `orderby`, `top`, `skip`, `count`, rendered; a key given both ways is refused. Called by
 /// the parameter check of every OData row ([`crate::endpoints::Paging::OData`]).
 pub fn spread_query(endpoint: &str, given: &mut Map<String, Value>) -> Result<()> {
     let Some(value) = given.remove("query").filter(|v| !v.is_null()) else { return Ok(()) };
     let invalid = |en: String, ru: String| Error::invalid_param(endpoint, "query", "param.query", en, ru);
+    // 1C passes every argument as a string: the description may come as its JSON text.
+    let value = match value {
+        Value::String(text) => serde_json::from_str(&text).map_err(|e| invalid(format!("query: the text is not JSON ({e})"), format!("query: текст не является JSON ({e})")))?,
+        other => other,
+    };
     let query = parse_query(&value, "query").map_err(|(path, r)| invalid(format!("{path}: {}", r.en), format!("{path}: {}", r.ru)))?;
     let rendered = query.params().map_err(|e| match e {
         Error::InvalidArgument { message, message_ru } => invalid(message, message_ru),
@@ -1218,5 +1224,9 @@ mod tests {
         assert!(err.to_string().contains("query.filter[2].datetime"), "{err}");
         // The raw parameters stay.
         assert!(check(json!({"filter": "contains(name, 'x')", "query": {"orderby": ["id"]}})).is_ok());
+        // As JSON text (1C's strings), the same.
+        let args = check(json!({"query": "{\"filter\": [\"eq\", \"status\", {\"enum\": \"Done\"}]}"})).unwrap();
+        assert_eq!(args.values["filter"], "status eq 'Done'");
+        assert!(check(json!({"query": "{filter"})).unwrap_err().to_string().contains("not JSON"));
     }
 }
