@@ -39,9 +39,20 @@ fn replace_fragments(text: &str, secret: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let (mut copied, mut i) = (0, 0);
     while i < t.len() {
-        let longest = (0..chars.len()).map(|j| fragment_len(&t[i..], &chars[j..])).max_by_key(|&(_, n)| n);
+        if !text.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
+        // Only the secret's positions whose character can start here: every form but the
+        // literal one begins with `%`, `\`, `&` or is `+`/space, so ordinary text tries a
+        // handful of starts instead of all of them (error texts are scrubbed against
+        // 300-character tokens on every failed call).
+        let here = text[i..].chars().next().unwrap_or_default();
+        let escaped = matches!(t[i], b'%' | b'\\' | b'&');
+        let starts = (0..chars.len()).filter(|&j| escaped || chars[j] == here || matches!((chars[j], here), ('+', ' ') | (' ', '+')));
+        let longest = starts.map(|j| fragment_len(&t[i..], &chars[j..])).max_by_key(|&(_, n)| n);
         match longest {
-            Some((bytes, n)) if n >= FRAGMENT_CHARS && text.is_char_boundary(i) => {
+            Some((bytes, n)) if n >= FRAGMENT_CHARS => {
                 out.push_str(&text[copied..i]);
                 out.push_str("***");
                 i += bytes;
@@ -59,7 +70,7 @@ fn replace_fragments(text: &str, secret: &str) -> String {
 fn fragment_len(t: &[u8], chars: &[char]) -> (usize, usize) {
     let (mut at, mut n) = (0, 0);
     for &ch in chars {
-        match char_form_lens(&t[at..], ch).into_iter().flatten().next() {
+        match first_form_len(&t[at..], ch) {
             Some(k) => {
                 at += k;
                 n += 1;
@@ -68,6 +79,19 @@ fn fragment_len(t: &[u8], chars: &[char]) -> (usize, usize) {
         }
     }
     (at, n)
+}
+
+/// The length of the first of `ch`'s forms (in [`char_form_lens`]'s order) at the start of
+/// `t`, trying the literal form before computing the others.
+fn first_form_len(t: &[u8], ch: char) -> Option<usize> {
+    let mut buf = [0u8; 4];
+    if t.starts_with(ch.encode_utf8(&mut buf).as_bytes()) {
+        return Some(ch.len_utf8());
+    }
+    match t.first() {
+        Some(b'%' | b'\\' | b'&' | b' ' | b'+') => char_form_lens(t, ch).into_iter().flatten().next(),
+        _ => None,
+    }
 }
 
 /// The key's bytes as base64 (standard and URL-safe, padded or not) and hex.
