@@ -16,6 +16,7 @@
 use std::sync::{Mutex, OnceLock};
 
 use addin1c::CStr1C;
+use logibridge::cargorun::sync::SyncEntity;
 use logibridge::endpoints::{self, Credential, Endpoint, Method, Param, ServiceSpec};
 use logibridge::Error;
 use serde_json::{Map, Value};
@@ -202,6 +203,25 @@ pub enum Action {
     Verdict(&'static Endpoint),
     /// A method with no row.
     Extra(ExtraFn),
+    /// `ВызватьПуть(Метод, Путь, ПараметрыJSON = "") → Строка JSON`: a call by HTTP
+    /// method and path (`logibridge::Client::call_path`), for a path no row names.
+    CallPath,
+    /// `ОперацииSwagger(Отбор = "") → Строка JSON`: the service's generic rows (reached by
+    /// id through `Вызвать`, no method each), those whose id, path or summary holds `Отбор`.
+    GenericOperations,
+    /// `Синхронизировать(Сущность, ПутьКХранилищу, Начало = "") → Строка JSON` and, with
+    /// the entity fixed, `СинхронизироватьЗаявки(ПутьКХранилищу, Начало = "")`: the next
+    /// batch of changed rows (`SyncBatch::to_json`), or "" when nothing new is there.
+    Sync(Option<SyncEntity>),
+    /// `ПодтвердитьПакет(НомерПакета, Сущность = "bids") → Булево`: writes the batch's
+    /// checkpoint.
+    Acknowledge,
+    /// `КонтрольнаяТочка(Сущность = "bids", ПутьКХранилищу = "") → Строка JSON`: the
+    /// checkpoint written in the store, "" before the first.
+    Checkpoint,
+    /// `КлассифицироватьИзменение(ВремяCargoRun, ВремяЛокальное, ВремяСинхронизации) →
+    /// Строка`: the conflict rule of examples-1c.md §3.
+    ClassifyChange,
 }
 
 /// One method: names, positional parameters, action. Every method returns a value.
@@ -505,6 +525,12 @@ fn build_service_class(spec: &'static ServiceSpec) -> Class {
             action,
         });
     }
+    if !endpoints::generic(spec).is_empty() {
+        swagger_methods(&mut class);
+    }
+    if std::ptr::eq(spec, &endpoints::cargorun::SERVICE) {
+        sync_methods(&mut class);
+    }
     for x in hooks.map_or(&[][..], |h| h.extras) {
         class.add_method(MethodSpec {
             names: Names::new(x.en, x.ru),
@@ -513,6 +539,71 @@ fn build_service_class(spec: &'static ServiceSpec) -> Class {
         });
     }
     class
+}
+
+/// The methods of a service that has generic rows (CARGO.RUN's Swagger operations): they
+/// are not one method each (959 of them), but listed and called by id or by path.
+fn swagger_methods(class: &mut Class) {
+    class.add_method(MethodSpec {
+        names: Names::new("SwaggerOperations", "ОперацииSwagger"),
+        args: vec![ArgSpec::own("Отбор", Default1C::Str(""))],
+        action: Action::GenericOperations,
+    });
+    class.add_method(MethodSpec {
+        names: Names::new("CallPath", "ВызватьПуть"),
+        args: vec![
+            ArgSpec::own("Метод", Default1C::Required),
+            ArgSpec::own("Путь", Default1C::Required),
+            ArgSpec::own("ПараметрыJSON", Default1C::Str("")),
+        ],
+        action: Action::CallPath,
+    });
+}
+
+/// The incremental sync of CARGO.RUN lists (`logibridge::cargorun::sync`).
+fn sync_methods(class: &mut Class) {
+    class.add_method(MethodSpec {
+        names: Names::new("SyncBids", "СинхронизироватьЗаявки"),
+        args: vec![
+            ArgSpec::own("ПутьКХранилищу", Default1C::Required),
+            ArgSpec::own("Начало", Default1C::Str("")),
+        ],
+        action: Action::Sync(Some(SyncEntity::Bids)),
+    });
+    class.add_method(MethodSpec {
+        names: Names::new("Sync", "Синхронизировать"),
+        args: vec![
+            ArgSpec::own("Сущность", Default1C::Required),
+            ArgSpec::own("ПутьКХранилищу", Default1C::Required),
+            ArgSpec::own("Начало", Default1C::Str("")),
+        ],
+        action: Action::Sync(None),
+    });
+    class.add_method(MethodSpec {
+        names: Names::new("Acknowledge", "ПодтвердитьПакет"),
+        args: vec![
+            ArgSpec::own("НомерПакета", Default1C::Required),
+            ArgSpec::own("Сущность", Default1C::Str("bids")),
+        ],
+        action: Action::Acknowledge,
+    });
+    class.add_method(MethodSpec {
+        names: Names::new("SyncCheckpoint", "КонтрольнаяТочка"),
+        args: vec![
+            ArgSpec::own("Сущность", Default1C::Str("bids")),
+            ArgSpec::own("ПутьКХранилищу", Default1C::Str("")),
+        ],
+        action: Action::Checkpoint,
+    });
+    class.add_method(MethodSpec {
+        names: Names::new("ClassifyChange", "КлассифицироватьИзменение"),
+        args: vec![
+            ArgSpec::own("ВремяCargoRun", Default1C::Absent),
+            ArgSpec::own("ВремяЛокальное", Default1C::Absent),
+            ArgSpec::own("ВремяСинхронизации", Default1C::Absent),
+        ],
+        action: Action::ClassifyChange,
+    });
 }
 
 fn build_client_class() -> Class {

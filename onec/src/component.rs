@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use addin1c::{CStr1C, Connection, RawAddin, Variant};
 use logibridge::blocking::panic_message;
+use logibridge::cargorun::sync::{self as cr_sync, SyncEntity, SyncOptions, SyncScope, SyncStore, Syncer};
 use logibridge::endpoints::{self, AuthSpec, Endpoint, ServiceSpec};
 use logibridge::transport::{NoAuth, DEFAULT_TIMEOUT};
 use logibridge::{Client, Error, ErrorKind};
@@ -38,6 +39,15 @@ pub struct Component {
     open_client: Option<Client>,
     last_error: String,
     next_request: u64,
+    /// The open syncs by list: each keeps, between calls, the batches it handed and not
+    /// yet acknowledged (the store holds only what was acknowledged).
+    syncs: HashMap<SyncEntity, OpenSync>,
+}
+
+/// A syncer and the store file it was opened on.
+struct OpenSync {
+    store_path: String,
+    syncer: Syncer,
 }
 
 fn no_service() -> Error {
@@ -112,6 +122,7 @@ impl Component {
             open_client: None,
             last_error: String::new(),
             next_request: 1,
+            syncs: HashMap::new(),
         }
     }
 
@@ -222,6 +233,9 @@ impl Component {
         self.options = options;
         self.open_client = Some(open);
         self.client = None;
+        // An open sync holds the old client: reopened on the next call (from the store;
+        // a batch not acknowledged comes again).
+        self.syncs.clear();
         Ok(())
     }
 
@@ -236,6 +250,7 @@ impl Component {
         self.service = spec;
         self.client = None;
         self.open_client = None;
+        self.syncs.clear();
         if spec.is_some() && !self.options.is_empty() {
             let open = self.build_open(&self.options)?;
             self.open_client = Some(open);
@@ -459,6 +474,124 @@ impl Component {
                 }
             }
             Action::Extra(run) => run(params),
+            Action::CallPath => {
+                let method = args::required_string(params, 0, "Метод")?;
+                let path = args::required_string(params, 1, "Путь")?;
+                let json = args::string(params, 2, "ПараметрыJSON")?;
+                let client = self.client(true)?;
+                let out = logibridge::blocking::wait(async move {
+                    client.call_path_json(&method, &path, &json).await
+                })??;
+                Ok(Ret::Str(out))
+            }
+            Action::GenericOperations => {
+                let filter = args::string(params, 0, "Отбор")?.trim().to_lowercase();
+                let rows: Vec<Value> = endpoints::generic(self.spec()?)
+                    .iter()
+                    .filter(|ep| {
+                        filter.is_empty()
+                            || [ep.id, ep.path, ep.summary]
+                                .iter()
+                                .any(|t| t.to_lowercase().contains(&filter))
+                    })
+                    .map(|ep| endpoints::describe_endpoint(ep))
+                    .collect();
+                Ok(Ret::Str(Self::json_text(&Value::Array(rows))?))
+            }
+            Action::Sync(fixed) => {
+                let (entity, at) = match fixed {
+                    Some(e) => (*e, 0),
+                    None => (entity_arg(params, 0)?, 1),
+                };
+                let store = args::required_string(params, at, "ПутьКХранилищу")?;
+                let since = args::string(params, at + 1, "Начало")?;
+                self.sync_next(entity, store, since)
+            }
+            Action::Acknowledge => {
+                let seq = args::integer(params, 0, "НомерПакета")?;
+                let entity = entity_arg(params, 1)?;
+                let open = self.syncs.get_mut(&entity).ok_or_else(|| no_sync(entity))?;
+                let seq = u64::try_from(seq).unwrap_or(0);
+                open.syncer.acknowledge_seq(seq)?;
+                Ok(Ret::Bool(true))
+            }
+            Action::Checkpoint => {
+                let entity = entity_arg(params, 0)?;
+                let path = args::string(params, 1, "ПутьКХранилищу")?;
+                let checkpoint = match self.syncs.get(&entity) {
+                    Some(open) if path.trim().is_empty() || path == open.store_path => {
+                        open.syncer.checkpoint()?
+                    }
+                    _ if path.trim().is_empty() => return Err(no_sync(entity)),
+                    _ => {
+                        // The stream Syncer::new would resume: the entity's own name.
+                        let client = self.client(true)?;
+                        let scope = SyncScope::new(client.config().base_url.as_str(), &self.account())?;
+                        SyncStore::open(path.trim())?.checkpoint(&scope, entity.name())?
+                    }
+                };
+                match checkpoint {
+                    Some(c) => Ok(Ret::Str(Self::json_text(&serde_json::to_value(&c).map_err(|e| {
+                        Error::Internal(format!("cannot encode the checkpoint: {e}"))
+                    })?)?)),
+                    None => Ok(Ret::Str(String::new())),
+                }
+            }
+            Action::ClassifyChange => {
+                let t = |i, name| time_arg(params, i, name);
+                let state = cr_sync::classify(
+                    t(0, "ВремяCargoRun")?,
+                    t(1, "ВремяЛокальное")?,
+                    t(2, "ВремяСинхронизации")?,
+                );
+                Ok(Ret::Str(
+                    serde_json::to_value(state)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .ok_or_else(|| Error::Internal(format!("cannot name the state {state:?}")))?,
+                ))
+            }
+        }
+    }
+
+    /// The account the checkpoints are kept under: the user name the client signs in as.
+    fn account(&self) -> String {
+        self.options
+            .get("username")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The next batch of `entity` in acknowledgement mode: the store's checkpoint moves
+    /// only on `ПодтвердитьПакет`, so a batch not acknowledged before the object is gone
+    /// (or the process) is handed again by the next object on the same store. `since`
+    /// applies to a stream with no checkpoint yet.
+    fn sync_next(&mut self, entity: SyncEntity, store_path: String, since: String) -> Result<Ret, Error> {
+        let mut open = match self.syncs.remove(&entity) {
+            Some(open) if open.store_path == store_path => open,
+            _ => {
+                let client = self.client(true)?;
+                let store = SyncStore::open(store_path.trim())?;
+                let mut options = SyncOptions::new(self.account()).acknowledge(true);
+                if !since.trim().is_empty() {
+                    options = options.since(since.trim());
+                }
+                let syncer = Syncer::new(client, store, entity, options)
+                    .map_err(|e| with_name_ru(e, |field, _| (field == "since").then(|| "параметр «Начало»".to_owned())))?;
+                OpenSync { store_path, syncer }
+            }
+        };
+        // The syncer travels to the runtime and back; after an error nothing moved in it
+        // (the next call retries the same page).
+        let (open, batch) = logibridge::blocking::wait(async move {
+            let batch = open.syncer.next_batch().await;
+            (open, batch)
+        })?;
+        self.syncs.insert(entity, open);
+        match batch? {
+            Some(b) => Ok(Ret::Str(Self::json_text(&b.to_json())?)),
+            None => Ok(Ret::Str(String::new())),
         }
     }
 
@@ -504,6 +637,49 @@ fn needs_credentials(ep: &Endpoint) -> bool {
     ep.auth
         || endpoints::service(ep.service).is_some_and(|spec| {
             matches!(spec.auth, AuthSpec::Jwt { generate, refresh, .. } if ep.id == generate || ep.id == refresh)
+        })
+}
+
+/// A list to sync by its name (`bids`, `distribution_bids`, `drivers`, …); `Неопределено`
+/// or "" is `bids`.
+fn entity_arg(params: &[Arg], i: usize) -> Result<SyncEntity, Error> {
+    let name = args::string(params, i, "Сущность")?;
+    if name.trim().is_empty() {
+        return Ok(SyncEntity::Bids);
+    }
+    name.parse::<SyncEntity>()
+        .map_err(|e| with_name_ru(e, |_, _| Some("параметр «Сущность»".to_owned())))
+}
+
+fn no_sync(entity: SyncEntity) -> Error {
+    Error::invalid_param(
+        "cargorun.sync",
+        "entity",
+        "sync.not_open",
+        format!("no sync of {entity} is open in this object: call Sync/SyncBids first (or give the store path)"),
+        format!("в этом объекте не открыта синхронизация «{entity}»: сначала вызовите Синхронизировать/СинхронизироватьЗаявки (или укажите путь к хранилищу)"),
+    )
+}
+
+/// A time of the conflict rule: ISO 8601 text (`XMLСтрока` of a date; without an offset it
+/// is UTC, as CARGO.RUN's times are); `Неопределено` or "" is "no time" (the object is not
+/// on that side, or was never synced).
+fn time_arg(params: &[Arg], i: usize, name: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
+    let text = args::string(params, i, name)?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    logibridge::cargorun::wire::parse_datetime(&text, false)
+        .map(Some)
+        .map_err(|_| {
+            let shown = logibridge::shown_input(&text);
+            Error::invalid_param(
+                "cargorun.sync",
+                name,
+                "sync.time",
+                format!("parameter «{name}» {shown:?} is not a date-time (2026-01-23T21:00:00Z, up to 7 fractional digits; pass a Date through XMLСтрока)"),
+                format!("параметр «{name}»: «{shown}» — не дата и время (2026-01-23T21:00:00Z, до 7 знаков долей секунды; Дату передайте через XMLСтрока)"),
+            )
         })
 }
 

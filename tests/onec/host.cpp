@@ -1326,6 +1326,8 @@ static void cargorun_session(Exports& ex) {
     std::vector<IrecaRow> rows;
     {
         const std::string start = "{\"id\":\"cargorun.";
+        // The typed rows only: the generic ones (issue 13) follow under "generic_endpoints".
+        table.str = table.str.substr(0, table.str.find("\"generic_endpoints\":"));
         for (size_t at = table.str.find(start); at != std::string::npos;) {
             size_t next = table.str.find(start, at + 1);
             std::string row = table.str.substr(at, next == std::string::npos ? std::string::npos : next - at);
@@ -1547,6 +1549,299 @@ static void cargorun_session(Exports& ex) {
     unlink(token_file.c_str());
     unlink(other_file.c_str());
     EXPECT(mm.live == 0, "session 8 freed all %ld strings", mm.total.load());
+}
+
+// ---------------------------------------------------------------- session 9: CARGO.RUN issue 13
+// The Swagger's other operations through the CargoRun class without a method each
+// (ОперацииSwagger lists them, Вызвать calls them by id, ВызватьПуть by method + path), a
+// wrong body type refused before sending, an OData query described in JSON on a list, the
+// incremental sync of bids while the sandbox changes them (every version once), a batch not
+// acknowledged handed again to a new object on the same store, and the conflict rule.
+
+// The raw JSON text of the member `key` of the top-level object `obj` ("" when absent):
+// nested objects' members of the same name are skipped.
+static std::string member(const std::string& obj, const std::string& key) {
+    int depth = 0;
+    bool in_str = false, esc = false;
+    const std::string pat = "\"" + key + "\":";
+    for (size_t i = 0; i < obj.size(); i++) {
+        char c = obj[i];
+        if (in_str) {
+            if (esc) esc = false;
+            else if (c == '\\') esc = true;
+            else if (c == '"') in_str = false;
+            continue;
+        }
+        if (depth == 1 && c == '"' && obj.compare(i, pat.size(), pat) == 0) {
+            size_t from = i + pat.size(), j = from;
+            int d = 0;
+            bool s = false, e = false;
+            for (; j < obj.size(); j++) {
+                char k = obj[j];
+                if (s) {
+                    if (e) e = false;
+                    else if (k == '\\') e = true;
+                    else if (k == '"') s = false;
+                    continue;
+                }
+                if (k == '"') s = true;
+                else if (k == '[' || k == '{') d++;
+                else if (k == ']' || k == '}') {
+                    if (d == 0) break;
+                    d--;
+                } else if (k == ',' && d == 0) break;
+            }
+            return obj.substr(from, j - from);
+        }
+        if (c == '"') in_str = true;
+        else if (c == '{' || c == '[') depth++;
+        else if (c == '}' || c == ']') depth--;
+    }
+    return "";
+}
+
+static std::string unquote(const std::string& v) {
+    return v.size() >= 2 && v.front() == '"' ? v.substr(1, v.size() - 2) : v;
+}
+
+static void cargorun_issue13_session(Exports& ex) {
+    logf("== session 9: CargoRun — the whole Swagger, OData queries and the incremental sync (issue 13)");
+    const char* url_env = getenv("LB_CARGORUN_URL");
+    const char* user_env = getenv("LB_CARGORUN_USERNAME");
+    const char* password_env = getenv("LB_CARGORUN_PASSWORD");
+    if (!url_env || !user_env || !password_env) return;
+    const std::string url = url_env, user = user_env, password = password_env;
+    const std::string store = "/tmp/lb-onec-sync-" + std::to_string(getpid()) + ".db";
+    for (const char* suffix : {"", "-wal", "-shm"}) unlink((store + suffix).c_str());
+    auto S = [](long long n) { return std::to_string(n); };
+
+    MemoryManager mm;
+    Platform pl;
+    Object cr;
+    if (!create(ex, mm, pl, true, cr, "CargoRun")) return;
+    auto sign_in = [&](Object& o) {
+        return o.set("АдресСервиса", Arg::S(url)) && o.set("Логин", Arg::S(user)) && o.set("Пароль", Arg::S(password), true);
+    };
+    EXPECT(sign_in(cr), "АдресСервиса, Логин, Пароль set");
+    Value v;
+
+    logf("== CargoRun: the Swagger's operations are listed, not methods");
+    long methods = cr.lang()->GetNMethods();
+    EXPECT(methods > 74 && methods < 100, "%ld methods: the 74 rows and a few more, not one per Swagger operation", methods);
+    EXPECT(cr.method("TrackersGetById") < 0 && cr.method("cargorun.swagger.trackers.get.by_id") < 0, "no method is made of a generic row");
+    EXPECT(cr.method("ОперацииSwagger") >= 0 && cr.method("ОперацииSwagger") == cr.method("SwaggerOperations"), "ОперацииSwagger / SwaggerOperations");
+    EXPECT(cr.call("ОперацииSwagger", {}, &v), "ОперацииSwagger()");
+    std::vector<std::string> ops = array_items(v.str);
+    int generic = 0;
+    std::vector<std::string> plain_gets;
+    for (const std::string& op : ops) {
+        if (unquote(member(op, "kind")) == "generic") generic++;
+        if (unquote(member(op, "method")) == "GET" && member(op, "params") == "[]") plain_gets.push_back(unquote(member(op, "id")));
+    }
+    Value table;
+    EXPECT(cr.call("Методы", {}, &table), "Методы()");
+    std::string listed = member(table.str, "generic_endpoints");
+    size_t in_table = 0;
+    for (size_t at = listed.find("\"kind\":\"generic\""); at != std::string::npos; at = listed.find("\"kind\":\"generic\"", at + 1)) in_table++;
+    EXPECT(ops.size() > 800 && generic == int(ops.size()) && in_table == ops.size(),
+           "every generic operation listed, all of kind generic (%zu; Методы() lists %zu)", ops.size(), in_table);
+    EXPECT(cr.call("SwaggerOperations", {Arg::S("trackers/get/")}, &v) && has(v.str, "\"id\":\"cargorun.swagger.trackers.get.by_id\"") &&
+               array_items(v.str).size() < 10,
+           "SwaggerOperations(\"trackers/get/\") finds cargorun.swagger.trackers.get.by_id (%zu rows)", array_items(v.str).size());
+
+    logf("== CargoRun: generic operations by id (GET, POST, path parameters, arrays)");
+    http(url, "DELETE", "/_control/cargorun/calls", "");
+    std::vector<std::pair<std::string, std::string>> sample = {
+        {"cargorun.swagger.trackers.get.by_id", "{\"id\":17}"},
+        {"cargorun.swagger.accesspermits.get.by_accesspermitid", "{\"accessPermitId\":3}"},
+        {"cargorun.swagger.1c.bids.getpointdistances", "{\"bidIds\":[1,2,3]}"},
+        {"cargorun.swagger.forwarding.suitableorders.delete", "{\"body\":[4,5]}"},
+        {"cargorun.swagger.trackers.apply", "{\"body\":{\"id\":0,\"deviceNumber\":\"A-1\"}}"},
+    };
+    // Spread over the listing: GETs with no parameters, every so often.
+    for (size_t i = 0; i < plain_gets.size() && sample.size() < 17; i += plain_gets.size() / 12 + 1) sample.push_back({plain_gets[i], ""});
+    int answered = 0;
+    for (const auto& call : sample) {
+        if (cr.call("Вызвать", {Arg::S(call.first), Arg::S(call.second)}, &v) && v.vt == VTYPE_PWSTR) answered++;
+        else logf("  FAIL %s: %s", call.first.c_str(), shorten(cr.last_error(), 240).c_str());
+    }
+    EXPECT(answered == int(sample.size()), "%d of %zu generic operations answered through Вызвать", answered, sample.size());
+    std::string calls = http(url, "GET", "/_control/cargorun/calls", "");
+    int counted = 0;
+    for (const auto& call : sample)
+        if (int_field(calls, call.first) == 1) counted++;
+    EXPECT(counted == int(sample.size()), "the emulator counted each of the %zu once (%d)", sample.size(), counted);
+
+    logf("== CargoRun: ВызватьПуть / CallPath");
+    EXPECT(cr.call("ВызватьПуть", {Arg::S("get"), Arg::S("/API/Trackers/Get/17")}, &v) && v.str.size() > 2, "ВызватьПуть(\"get\", \"/API/Trackers/Get/17\")");
+    calls = http(url, "GET", "/_control/cargorun/calls", "");
+    EXPECT(int_field(calls, "cargorun.swagger.trackers.get.by_id") == 2, "counted as cargorun.swagger.trackers.get.by_id");
+    EXPECT(cr.call("CallPath", {Arg::S("POST"), Arg::S("api/Trackers/Apply"), Arg::S("{\"body\":{\"id\":0,\"deviceNumber\":\"B-2\"}}")}, &v),
+           "CallPath(\"POST\", \"api/Trackers/Apply\", a body)");
+    http(url, "DELETE", "/_control/requests", "");
+    bool refused = !cr.call("ВызватьПуть", {Arg::S("POST"), Arg::S("/api/waybill/Bids/Sign"), Arg::S("{\"query\":{\"bidId\":17},\"body\":{\"bidId\":17}}")}, &v);
+    std::string reqs = http(url, "GET", "/_control/requests", "");
+    EXPECT(refused && has(reqs, "/cargorun/api/waybill/Bids/Sign") && has(reqs, "bidId=17"),
+           "a path the Swagger does not know is sent as given (the emulator answers 404): %s", shorten(cr.last_error(), 160).c_str());
+    refused = !cr.call("ВызватьПуть", {Arg::S("HEAD"), Arg::S("/api/Home/Ping")}, &v);
+    std::string le = cr.last_error();
+    EXPECT(refused && has(le, "\"field\":\"method\"") && has(le, "HEAD"), "HEAD is refused naming the method: %s", shorten(le, 200).c_str());
+    refused = !cr.call("ВызватьПуть", {Arg::S(""), Arg::S("/api/Home/Ping")}, &v);
+    le = cr.last_error();
+    EXPECT(refused && has(le, "Метод"), "an empty method is refused naming «Метод»");
+    refused = !cr.call_raw(cr.method("ВызватьПуть"), {null_variant(VTYPE_PWSTR), null_variant(VTYPE_PWSTR)}, &v);
+    le = cr.last_error();
+    EXPECT(refused && has(le, "Метод"), "NULL strings are refused naming «Метод»: %s", shorten(le, 160).c_str());
+
+    logf("== CargoRun: a wrong body type is refused before sending");
+    std::string before = http(url, "GET", "/_control/cargorun/calls", "");
+    http(url, "DELETE", "/_control/requests", "");
+    refused = !cr.call("Вызвать", {Arg::S("cargorun.swagger.trackers.apply"), Arg::S("{\"body\":{\"id\":\"seven\",\"deviceNumber\":\"A-1\"}}")}, &v);
+    le = cr.last_error();
+    EXPECT(refused && has(le, "\"field\":\"body.id\"") && has(le, "\"code\":\"schema.type\""), "a text for body.id -> false: %s", shorten(le, 200).c_str());
+    refused = !cr.call("ВызватьПуть", {Arg::S("POST"), Arg::S("/api/Trackers/Apply"), Arg::S("{\"body\":{\"id\":\"x\"}}")}, &v);
+    le = cr.last_error();
+    EXPECT(refused && has(le, "\"field\":\"body.id\""), "the same through ВызватьПуть");
+    refused = !cr.call("Вызвать", {Arg::S("cargorun.swagger.1c.bids.getpointdistances"), Arg::S("{\"bidIds\":[1,\"two\"]}")}, &v);
+    le = cr.last_error();
+    EXPECT(refused && has(le, "bidIds"), "a text in an array of integers -> false: %s", shorten(le, 200).c_str());
+    EXPECT(http(url, "GET", "/_control/cargorun/calls", "") == before && http(url, "GET", "/_control/requests", "") == "200 []",
+           "none of the refused calls was sent");
+
+    logf("== CargoRun: the sync — bids change while the sync pages");
+    std::string seeded = http(url, "POST", "/_control/cargorun/seed", "{\"table\":\"bids\",\"count\":130,\"ticks\":3}");
+    std::vector<std::string> seeded_ids;
+    {
+        std::string ids = member(seeded.substr(seeded.find(' ') + 1), "ids");
+        for (size_t at = 1; at < ids.size();) {
+            size_t end = ids.find_first_of(",]", at);
+            if (end == std::string::npos) break;
+            seeded_ids.push_back(ids.substr(at, end - at));
+            at = end + 1;
+        }
+    }
+    EXPECT(seeded.compare(0, 3, "200") == 0 && seeded_ids.size() == 130, "130 bids seeded over 3 ticks");
+    if (seeded_ids.size() != 130) return;
+    EXPECT(http(url, "POST", "/_control/cargorun/mutate_on_list", "{\"table\":\"bids\",\"count\":6,\"seed\":13,\"same_tick_percent\":40}").compare(0, 3, "200") == 0,
+           "6 bids change before every list call (40 %% in the tick of the change before)");
+    std::map<std::string, int> seen;  // "id@updatedAt" -> times handed
+    int batches = 0, acked = 0;
+    long long first_seq = -1;
+    bool caught_up = false;
+    for (int round = 0; round < 80; round++) {
+        if (round == 8) http(url, "POST", "/_control/cargorun/mutate_on_list", "{\"count\":0}");
+        bool ok = cr.call(round % 2 ? "SyncBids" : "СинхронизироватьЗаявки", {Arg::S(store)}, &v);
+        if (!ok) {
+            logf("  FAIL sync: %s", shorten(cr.last_error(), 240).c_str());
+            break;
+        }
+        if (v.str.empty()) {
+            caught_up = round >= 8;
+            break;
+        }
+        batches++;
+        long long seq = atoll(member(v.str, "seq").c_str());
+        if (first_seq < 0) first_seq = seq;
+        for (const std::string& item : array_items(member(v.str, "items"))) seen[member(item, "id") + "@" + unquote(member(item, "updatedAt"))]++;
+        if (cr.call(round % 2 ? "Acknowledge" : "ПодтвердитьПакет", {Arg::I(seq)}, &v) && v.b) acked++;
+    }
+    EXPECT(caught_up && batches >= 8 && acked == batches && first_seq == 1, "caught up after %d batches, each acknowledged (%d), numbered from 1", batches, acked);
+    int twice = 0;
+    for (const auto& kv : seen) if (kv.second > 1) twice++;
+    std::string versions = http(url, "GET", "/_control/cargorun/versions?table=bids", "");
+    std::vector<std::string> truth = array_items(versions.substr(versions.find(' ') + 1));
+    int missing = 0;
+    for (const std::string& row : truth)
+        if (!seen.count(member(row, "id") + "@" + unquote(member(row, "updatedAt")))) missing++;
+    EXPECT(truth.size() >= 130 && missing == 0 && twice == 0, "every bid's last version handed (%zu bids, %d missing), no version twice (%d)", truth.size(), missing, twice);
+    EXPECT(cr.call("КонтрольнаяТочка", {}, &v) && has(v.str, "\"updatedAt\":\"") && has(v.str, "\"seenIds\""), "КонтрольнаяТочка(): %s", shorten(v.str, 120).c_str());
+
+    logf("== CargoRun: a batch not acknowledged comes again to the next object on the store");
+    std::string changed = "[" + member(truth[0], "id") + "," + member(truth[truth.size() / 2], "id") + "," + member(truth.back(), "id") + "]";
+    EXPECT(http(url, "POST", "/_control/cargorun/mutate", "{\"table\":\"bids\",\"count\":3,\"seed\":5,\"ids\":" + changed + "}").compare(0, 3, "200") == 0,
+           "3 bids changed: %s", changed.c_str());
+    EXPECT(cr.call("SyncBids", {Arg::S(store)}, &v) && array_items(member(v.str, "items")).size() == 3, "the 3 changes come in one batch");
+    std::string unacked = member(v.str, "items");
+    refused = !cr.call("ПодтвердитьПакет", {Arg::I(999)}, &v);
+    le = cr.last_error();
+    EXPECT(refused && has(le, "sync.acknowledge"), "a batch number never handed is refused: %s", shorten(le, 160).c_str());
+    destroy(ex, pl, cr);
+    EXPECT(mm.live == 0, "the first object freed all %ld strings", mm.total.load());
+
+    MemoryManager mm2;
+    Platform pl2;
+    Object again;
+    if (!create(ex, mm2, pl2, true, again, "CargoRun")) return;
+    EXPECT(sign_in(again), "a new object, signed in");
+    refused = !again.call("ПодтвердитьПакет", {Arg::I(1)}, &v);
+    le = again.last_error();
+    EXPECT(refused && has(le, "sync.not_open") && has(le, "Синхронизировать"), "ПодтвердитьПакет before a sync is refused: %s", shorten(le, 200).c_str());
+    EXPECT(again.call("КонтрольнаяТочка", {Arg::S("bids"), Arg::S(store)}, &v) && has(v.str, "\"updatedAt\""), "the checkpoint read from the store by path");
+    EXPECT(again.call("СинхронизироватьЗаявки", {Arg::S(store)}, &v) && member(v.str, "items") == unacked && member(v.str, "seq") == "1",
+           "the same 3 rows again, as batch 1");
+    EXPECT(again.call("ПодтвердитьПакет", {Arg::I(1)}, &v) && v.b, "acknowledged");
+    EXPECT(again.call("СинхронизироватьЗаявки", {Arg::S(store)}, &v) && v.str.empty(), "then nothing new: \"\"");
+
+    logf("== CargoRun: Синхронизировать — other lists, refusals");
+    EXPECT(again.call("Синхронизировать", {Arg::S("distribution_bids"), Arg::S(store)}, &v) && (v.str.empty() || has(v.str, "\"entity\":\"distribution_bids\"")),
+           "Синхронизировать(\"distribution_bids\", …)");
+    refused = !again.call("Sync", {Arg::S("orders"), Arg::S(store)}, &v);
+    le = again.last_error();
+    EXPECT(refused && has(le, "sync.entity") && has(le, "Сущность") && has(le, "distribution_bids"), "an unknown list is refused naming «Сущность» and the lists: %s", shorten(le, 200).c_str());
+    refused = !again.call("СинхронизироватьЗаявки", {Arg::S("")}, &v);
+    le = again.last_error();
+    EXPECT(refused && has(le, "ПутьКХранилищу"), "an empty store path is refused naming «ПутьКХранилищу»");
+    refused = !again.call_raw(again.method("СинхронизироватьЗаявки"), {null_variant(VTYPE_PWSTR)}, &v);
+    le = again.last_error();
+    EXPECT(refused && has(le, "ПутьКХранилищу"), "a NULL store path too");
+    refused = !again.call("Синхронизировать", {Arg::S("drivers"), Arg::S(store + "-other"), Arg::S("yesterday")}, &v);
+    le = again.last_error();
+    EXPECT(refused && has(le, "sync.since") && has(le, "Начало"), "an unreadable start time is refused naming «Начало»: %s", shorten(le, 200).c_str());
+    refused = !again.call("СинхронизироватьЗаявки", {Arg::S("/nonexistent-dir-lb/sync.db")}, &v);
+    le = again.last_error();
+    EXPECT(refused && has(le, "хранилище"), "a store that cannot be opened: %s", shorten(le, 200).c_str());
+
+    logf("== CargoRun: КлассифицироватьИзменение / ClassifyChange (examples-1c.md §3)");
+    const std::string sync_at = "2026-01-23T21:00:00.0000005Z", before_t = "2026-01-23T20:59:59Z", after_t = "2026-01-23T21:00:00.0000006Z";
+    struct Case { std::string remote, local, last, want; };
+    std::vector<Case> cases = {
+        {before_t, before_t, sync_at, "unchanged"},
+        {sync_at, sync_at, sync_at, "unchanged"},  // equal to the last sync: not changed
+        {before_t, after_t, sync_at, "push_local"},
+        {after_t, sync_at, sync_at, "pull_remote"},
+        {after_t, after_t, sync_at, "conflict"},
+        {after_t, "", "", "pull_remote"},            // only in CARGO.RUN, never synced
+        {"", after_t, "", "push_local"},             // only locally
+        {"2026-01-24T00:00:00+03:00", before_t, sync_at, "unchanged"},  // 21:00:00Z, before the tick of the sync
+    };
+    int right = 0;
+    for (const Case& c : cases) {
+        if (again.call(right % 2 ? "ClassifyChange" : "КлассифицироватьИзменение", {Arg::S(c.remote), Arg::S(c.local), Arg::S(c.last)}, &v) && v.str == c.want) right++;
+        else logf("  FAIL (%s, %s, %s) -> %s, want %s", c.remote.c_str(), c.local.c_str(), c.last.c_str(), v.str.c_str(), c.want.c_str());
+    }
+    EXPECT(right == int(cases.size()), "%d of %zu cases of the rule", right, cases.size());
+    refused = !again.call("КлассифицироватьИзменение", {Arg::S("вчера"), Arg::S(""), Arg::S(sync_at)}, &v);
+    le = again.last_error();
+    EXPECT(refused && has(le, "ВремяCargoRun") && has(le, "sync.time"), "an unreadable time is refused naming «ВремяCargoRun»: %s", shorten(le, 200).c_str());
+
+    logf("== CargoRun: an OData query described in JSON");
+    long long one = atoll(seeded_ids[40].c_str());
+    const std::string query = "{\"filter\":[\"and\",[\"eq\",\"number\",\"SB-" + S(one) + "\"],[\"ge\",\"updatedAt\",{\"datetime\":\"2000-01-01T00:00:00Z\"}]],"
+                              "\"orderby\":[[\"updatedAt\",\"desc\"],\"id\"],\"top\":5,\"count\":true}";
+    http(url, "DELETE", "/_control/requests", "");
+    EXPECT(again.call("Вызвать", {Arg::S("cargorun.bids.list_for_external"), Arg::S("{\"query\":" + query + "}")}, &v) &&
+               array_items(v.str).size() == 1 && int_field(v.str, "id") == one,
+           "Вызвать(bids.list_for_external, {\"query\": …}): the one bid SB-%lld", one);
+    reqs = http(url, "GET", "/_control/requests", "");
+    EXPECT(has(reqs, "number+eq+%27SB-" + S(one) + "%27") && has(reqs, "%24orderby=updatedAt+desc%2Cid") && has(reqs, "%24top=5"),
+           "sent as $filter, lower-case $orderby and $top: %s", shorten(reqs.substr(0, 600), 400).c_str());
+    refused = !again.call("Вызвать", {Arg::S("cargorun.bids.list_for_external"), Arg::S("{\"query\":{\"filter\":[\"eq\",\"mileage\",1.5]}}")}, &v);
+    le = again.last_error();
+    EXPECT(refused && has(le, "query.filter"), "a fraction without {\"decimal\"} is refused naming its JSON path: %s", shorten(le, 200).c_str());
+
+    destroy(ex, pl2, again);
+    EXPECT(mm2.live == 0, "session 9 freed all %ld strings", mm2.total.load());
+    for (const char* suffix : {"", "-wal", "-shm", "-other", "-other-wal", "-other-shm"}) unlink((store + suffix).c_str());
 }
 
 int main() {
@@ -2198,6 +2493,7 @@ int main() {
 
     ireca_session(ex);
     cargorun_session(ex);
+    cargorun_issue13_session(ex);
 
     logf("== unload");
     int closed = dlclose(ex.lib);
