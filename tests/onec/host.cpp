@@ -1835,6 +1835,13 @@ static void cargorun_issue13_session(Exports& ex) {
     reqs = http(url, "GET", "/_control/requests", "");
     EXPECT(has(reqs, "number+eq+%27SB-" + S(one) + "%27") && has(reqs, "%24orderby=updatedAt+desc%2Cid") && has(reqs, "%24top=5"),
            "sent as $filter, lower-case $orderby and $top: %s", shorten(reqs.substr(0, 600), 400).c_str());
+    // The typed method takes the same description as its last parameter, «Запрос».
+    long list_m = again.method("ЗаявкиДляВнешнейСистемы");
+    long list_n = list_m >= 0 ? again.lang()->GetNParams(list_m) : 0;
+    std::vector<Arg> list_args(size_t(list_n > 0 ? list_n - 1 : 0), Arg{VTYPE_EMPTY, "", 0, false, 0});
+    list_args.push_back(Arg::S(query));
+    EXPECT(list_m >= 0 && again.call("ЗаявкиДляВнешнейСистемы", list_args, &v) && array_items(v.str).size() == 1 && has(v.str, "\"SB-" + S(one) + "\""),
+           "ЗаявкиДляВнешнейСистемы(…, Запрос): the same bid");
     refused = !again.call("Вызвать", {Arg::S("cargorun.bids.list_for_external"), Arg::S("{\"query\":{\"filter\":[\"eq\",\"mileage\",1.5]}}")}, &v);
     le = again.last_error();
     EXPECT(refused && has(le, "query.filter"), "a fraction without {\"decimal\"} is refused naming its JSON path: %s", shorten(le, 200).c_str());
