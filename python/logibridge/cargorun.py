@@ -117,6 +117,20 @@ from ._base import Async as _Async
 from ._base import Sync as _Sync
 from ._base import _One, _Operation
 from ._cargorun_models import *  # noqa: F401,F403 - the models are part of this module's surface
+from ._cargorun_sync import (
+    Changes,
+    Checkpoint,
+    ConflictMark,
+    ConflictPolicy,
+    IdMap,
+    IdMapEntry,
+    SyncAction,
+    SyncBatch,
+    SyncResource,
+    SyncState,
+    classify,
+    resolve,
+)
 from ._cargorun_models import (
     AddressSuggestionsModel,
     AddUserRoleModel,
@@ -189,6 +203,19 @@ __all__ = [
     "AsyncODataPager",
     "DEFAULT_BASE_URL",
     "PAGE_SIZE",
+    # incremental sync (client.sync, logibridge._cargorun_sync)
+    "Changes",
+    "Checkpoint",
+    "ConflictMark",
+    "ConflictPolicy",
+    "IdMap",
+    "IdMapEntry",
+    "SyncAction",
+    "SyncBatch",
+    "SyncResource",
+    "SyncState",
+    "classify",
+    "resolve",
 ]
 # The generated models (`_cargorun_models.__all__`) are attributes of this module too
 # (`cargorun.BidStatus`), through the star import above.
@@ -974,6 +1001,18 @@ class _CargoRun(ClientBase[F]):
         options = {"username": username, "password": password, "base_url": base_url, "token_file": path, "timeout": timeout,
                    "connect_timeout": connect_timeout, "max_retries": max_retries, "deadline": deadline}
         self._open("cargorun", options)
+        self._sync_account = username
+
+    @property
+    def sync(self) -> SyncResource:
+        """Incremental syncs, exactly once, with a local store: ``client.sync.bids(store="sync.db")``
+        (:mod:`logibridge._cargorun_sync`); checkpoints are kept per base URL and user."""
+        return SyncResource(self, self._sync_account)
+
+    def _derive(self, native: _native.Client) -> Self:
+        new = super()._derive(native)
+        new._sync_account = self._sync_account
+        return new
 
     def with_options(self, *, max_retries: Optional[int] = None) -> Self:
         """A client sharing this one's connections and session with another ``max_retries``."""
