@@ -77,7 +77,7 @@ Since = Union[str, datetime]
 as the service's times are) or an aware ``datetime``."""
 
 
-class SyncState(str, enum.Enum):
+class SyncState(enum.Enum):
     """What three times say about one object (examples-1c.md §3)."""
 
     UNCHANGED = "unchanged"
@@ -90,7 +90,7 @@ class SyncState(str, enum.Enum):
     """§3.4: changed on both sides."""
 
 
-class ConflictPolicy(str, enum.Enum):
+class ConflictPolicy(enum.Enum):
     """How a conflict is resolved (examples-1c.md §4)."""
 
     CARGORUN_WINS = "cargorun_wins"
@@ -101,7 +101,7 @@ class ConflictPolicy(str, enum.Enum):
     """§4.2: recorded and shown to a user."""
 
 
-class SyncAction(str, enum.Enum):
+class SyncAction(enum.Enum):
     """What to do with one object."""
 
     NOTHING = "nothing"
@@ -110,7 +110,7 @@ class SyncAction(str, enum.Enum):
     MANUAL = "manual"
 
 
-class ConflictMark(str, enum.Enum):
+class ConflictMark(enum.Enum):
     """Whether an id-map entry awaits a user's choice (examples-1c.md §4.2)."""
 
     NONE = "none"

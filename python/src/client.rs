@@ -121,7 +121,7 @@ where
 }
 
 impl Client {
-    fn client(&self, py: Python<'_>) -> PyResult<logibridge::Client> {
+    pub(crate) fn client(&self, py: Python<'_>) -> PyResult<logibridge::Client> {
         if self.made_in.1 != logibridge::blocking::fork_generation() {
             return Err(self.forked(py));
         }

@@ -25,6 +25,7 @@ mod pricelist;
 mod pricerow;
 mod rules;
 mod sandbox;
+mod sync;
 
 use pyo3::prelude::*;
 
@@ -60,6 +61,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<models::ModelReader>()?;
     m.add_class::<models::RawPage>()?;
     m.add_class::<pages::Pages>()?;
+    m.add_class::<sync::Syncer>()?;
+    m.add_class::<sync::SyncIdMap>()?;
+    m.add_function(wrap_pyfunction!(sync::sync_classify, m)?)?;
+    m.add_function(wrap_pyfunction!(sync::sync_resolve, m)?)?;
+    m.add_function(wrap_pyfunction!(sync::sync_entities, m)?)?;
+    m.add_function(wrap_pyfunction!(sync::sync_check_directory, m)?)?;
+    m.add_function(wrap_pyfunction!(sync::sync_render_filter, m)?)?;
     m.add_function(wrap_pyfunction!(models::decode, m)?)?;
     m.add_function(wrap_pyfunction!(models::lazy_attr, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
