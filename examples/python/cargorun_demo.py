@@ -3,15 +3,18 @@
 ``scenario-external-to-cr.md``: sign in, sync the directories (drivers, cars, counterparties
 page by page), create a counterparty and a driver (and the car and trailer a bid needs),
 create a draft bid as the scenario's example does, start it; the sandbox's driver completes
-it; the bid is read back, and the incremental sync (``updatedAt``) finds it.
+it; the bid is read back, and the incremental sync (``client.sync.bids``: exactly once, its
+checkpoint in a SQLite store) picks it up; a second sync right after finds nothing new.
 
 Run: ``python examples/python/cargorun_demo.py`` with logibridge installed (``make python-dev``).
 """
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import logibridge
 from logibridge import cargorun, sandbox
@@ -20,7 +23,8 @@ MSK = timezone(timedelta(hours=3), "MSK")
 
 
 def main() -> None:
-    with sandbox.start() as sb, sb.cargorun_client() as cr:
+    with sandbox.start() as sb, sb.cargorun_client() as cr, tempfile.TemporaryDirectory() as scratch:
+        store = Path(scratch) / "sync.db"  # the sync's checkpoints and id map
         print(f"CARGO.RUN sandbox: {sb.cargorun.base_url} as {sb.cargorun.username} (signs in on the first call)")
 
         # 1. Sync the directories: each list is walked in pages of 50, the total from X-MetaCount.
@@ -70,6 +74,9 @@ def main() -> None:
         # 4. Start it; the sandbox plays the driver and completes the trip.
         cr.bids.set_status(bid_id, cargorun.BidStatus.STARTED)
         print(f"bid {bid_id} started: {cr.bids.get(bid_id).status}")
+        before = list(cr.sync.bids(store=store))  # the first pass takes every bid there is
+        print(f"sync (first pass): {len(before)} bid(s), checkpoint {cr.sync.bids(store=store).checkpoint}")
+        sb.cargorun_advance_clock(3600)  # the trip takes a while (the sandbox stamps updatedAt to the second)
         sb.cargorun_complete_bid(bid_id, mileage=231)
 
         # 5. Read it back, and find it by the incremental sync.
@@ -77,9 +84,12 @@ def main() -> None:
         print(f"bid {bid_id}: {done.status}, price {done.price}, fact mileage {done.extra.get('factMileage')} (a field the model does not declare: kept in extra)")
         for p in done.bid_points or []:
             print(f"  point {p.order} {p.type}: planned {p.plan_enter_date}, entered {p.entered_at}")
-        since = datetime.now(timezone.utc) - timedelta(days=1)
-        changed = cr.bids.list_for_external(filter=f"updatedAt ge {since:%Y-%m-%dT%H:%M:%SZ}", orderby="updatedAt")
-        print(f"sync since {since:%Y-%m-%d %H:%M}Z: {[(b.id, str(b.status)) for b in changed]} (X-MetaCount {changed.total})")
+        changes = cr.sync.bids(store=store)  # resumes from the stored checkpoint
+        seen = list(changes)
+        print(f"sync: {[(b.id, str(b.status)) for b in seen]} changed, ours among them: {any(b.id == bid_id for b in seen)}")
+        print(f"sync checkpoint: {changes.checkpoint}")
+        again = list(cr.sync.bids(store=store))
+        print(f"sync right after: {len(again)} new")
 
 
 if __name__ == "__main__":
