@@ -863,6 +863,34 @@ mod tests {
     }
 
     #[test]
+    fn the_generic_rows_are_listed_not_methods_and_only_cargorun_syncs() {
+        use logibridge::endpoints::cargorun;
+        let c = service_class(&cargorun::SERVICE);
+        let generic = endpoints::generic(&cargorun::SERVICE);
+        assert!(generic.len() > 800);
+        assert_eq!(c.methods.len(), cargorun::SERVICE.endpoints.len() + 4 + 2 + 5);
+        for ep in generic {
+            assert!(!c.methods.iter().any(|m| matches!(m.action, Action::Row(r) if r == *ep)), "{}", ep.id);
+        }
+        for (ru, en) in [
+            ("ОперацииSwagger", "SwaggerOperations"),
+            ("ВызватьПуть", "CallPath"),
+            ("СинхронизироватьЗаявки", "SyncBids"),
+            ("Синхронизировать", "Sync"),
+            ("ПодтвердитьПакет", "Acknowledge"),
+            ("КонтрольнаяТочка", "SyncCheckpoint"),
+            ("КлассифицироватьИзменение", "ClassifyChange"),
+        ] {
+            let m = c.find_method(ru).unwrap_or_else(|| panic!("{ru}"));
+            assert_eq!(Some(m), c.find_method(en), "{en}");
+            assert!(carreta_class().find_method(ru).is_none(), "Carreta has no {ru}");
+        }
+        let sync = &c.methods[c.find_method("SyncBids").unwrap()];
+        assert_eq!(arg_names(sync), ["ПутьКХранилищу", "Начало"]);
+        assert_eq!(sync.args[0].default, Default1C::Required);
+    }
+
+    #[test]
     fn pascal_case() {
         assert_eq!(pascal("account"), "Account");
         assert_eq!(pascal("order.list"), "OrderList");

@@ -1134,6 +1134,40 @@ mod tests {
     }
 
     #[test]
+    fn the_conflict_rule_and_the_sync_refusals_need_no_service() {
+        use logibridge::endpoints::cargorun;
+        let mut c = Component::new(service_class(&cargorun::SERVICE));
+        let s = |t: &str| Arg::Str(t.into());
+        let sync = "2026-01-23T21:00:00.0000005Z";
+        for (remote, local, last, want) in [
+            ("2026-01-23T21:00:00.0000005Z", "2026-01-23T20:00:00Z", sync, "unchanged"),
+            ("2026-01-23T21:00:00.0000006Z", "", sync, "pull_remote"),
+            ("", "2026-01-24T00:00:01+03:00", sync, "push_local"),
+            ("2026-01-23T21:00:01Z", "2026-01-23T21:00:01Z", sync, "conflict"),
+            ("2026-01-23T21:00:01Z", "2026-01-23T21:00:01Z", "", "conflict"),
+        ] {
+            let got = run(&mut c, "КлассифицироватьИзменение", &[s(remote), s(local), s(last)]).unwrap();
+            assert_eq!(got, Ret::Str(want.into()), "{remote} {local} {last}");
+        }
+        let e = run(&mut c, "ClassifyChange", &[s(sync), s("вчера")]).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("ВремяЛокальное"), "sync.time"));
+        let e = run(&mut c, "ПодтвердитьПакет", &[Arg::Int(1)]).unwrap_err();
+        assert_eq!(e.code(), "sync.not_open");
+        assert!(e.message_ru().contains("Синхронизировать"), "{}", e.message_ru());
+        let e = run(&mut c, "Синхронизировать", &[s("orders"), s("/tmp/x.db")]).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("entity"), "sync.entity"));
+        assert!(e.message_ru().contains("«Сущность»"), "{}", e.message_ru());
+        let e = run(&mut c, "СинхронизироватьЗаявки", &[s(" ")]).unwrap_err();
+        assert!(e.message_ru().contains("ПутьКХранилищу"), "{}", e.message_ru());
+        let e = run(&mut c, "КонтрольнаяТочка", &[]).unwrap_err();
+        assert_eq!(e.code(), "sync.not_open");
+        let Ret::Str(ops) = run(&mut c, "ОперацииSwagger", &[s("TRACKERS/GET/")]).unwrap() else { panic!() };
+        let ops: Vec<Value> = serde_json::from_str(&ops).unwrap();
+        assert!(ops.iter().any(|o| o["id"] == "cargorun.swagger.trackers.get.by_id"));
+        assert!(ops.iter().all(|o| o["kind"] == "generic"));
+    }
+
+    #[test]
     fn a_service_registered_twice_with_the_same_text_is_the_same_service() {
         let text = r#"{"prefix": "onecunit", "name": "OnecUnit", "default_base_url": "http://127.0.0.1:9/",
             "endpoints": [{"id": "onecunit.thing.get", "method": "GET", "path": "things/{id}",
