@@ -344,3 +344,42 @@ async fn a_process_killed_mid_sync_resumes_from_its_store_without_loss() {
     assert_exactly_once(&delivered, &truth(&sb, "bids").await);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn a_new_pass_sooner_than_the_poll_interval_is_a_warning_not_a_refusal() {
+    let sb = Sandbox::start().unwrap();
+    seed(&sb, "bids", 3, 1).await;
+    let captured = Captured::default();
+    let _guard = tracing::subscriber::set_default(tracing_subscriber::fmt().with_writer(captured.clone()).with_ansi(false).finish());
+    let mut s = Syncer::new(client(&sb), SyncStore::open_in_memory().unwrap(), SyncEntity::Bids, options(&sb)).unwrap();
+    let first = s.next_batch().await.unwrap().unwrap();
+    assert!(first.caught_up);
+    let logged = || String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(!logged().contains("sooner than the poll interval"), "{}", logged());
+    // The pass caught up; asking again at once is polling faster than the 60 s default.
+    mutate_ids(&sb, &[ids_of(&first.items)[0]], false).await;
+    let again = s.next_batch().await.unwrap().expect("still served");
+    assert_eq!(again.items.len(), 1);
+    assert!(logged().contains("WARN") && logged().contains("sooner than the poll interval"), "{}", logged());
+}
