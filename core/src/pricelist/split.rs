@@ -252,47 +252,51 @@ fn scan_line(buf: &[u8], from: usize, to: usize, delimiter: u8, fields: &mut Vec
 #[cfg(target_arch = "x86_64")]
 #[inline]
 unsafe fn scan_line_sse2(buf: &[u8], from: usize, to: usize, delimiter: u8, fields: &mut Vec<Span>) -> usize {
-    use std::arch::x86_64::*;
-    let d = _mm_set1_epi8(delimiter as i8);
-    let q = _mm_set1_epi8(b'"' as i8);
-    let cr = _mm_set1_epi8(b'\r' as i8);
-    let lf = _mm_set1_epi8(b'\n' as i8);
-    let ptr = buf.as_ptr();
-    let mut start = from;
-    let mut i = from;
-    while i < to {
-        let v = _mm_loadu_si128(ptr.add(i) as *const __m128i);
-        let mut md = _mm_movemask_epi8(_mm_cmpeq_epi8(v, d)) as u32;
-        let special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, cr)), _mm_cmpeq_epi8(v, lf));
-        let mut ms = _mm_movemask_epi8(special) as u32;
-        if to - i < 16 {
-            let valid = (1u32 << (to - i)) - 1;
-            md &= valid;
-            ms &= valid;
-        }
-        if ms != 0 {
-            let stop = ms.trailing_zeros();
-            md &= (1u32 << stop) - 1;
+    // SAFETY: the caller's contract: SSE2 is present and `buf` extends at least 16 bytes
+    // past `to`, so every 16-byte load below is in bounds.
+    unsafe {
+        use std::arch::x86_64::*;
+        let d = _mm_set1_epi8(delimiter as i8);
+        let q = _mm_set1_epi8(b'"' as i8);
+        let cr = _mm_set1_epi8(b'\r' as i8);
+        let lf = _mm_set1_epi8(b'\n' as i8);
+        let ptr = buf.as_ptr();
+        let mut start = from;
+        let mut i = from;
+        while i < to {
+            let v = _mm_loadu_si128(ptr.add(i) as *const __m128i);
+            let mut md = _mm_movemask_epi8(_mm_cmpeq_epi8(v, d)) as u32;
+            let special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, cr)), _mm_cmpeq_epi8(v, lf));
+            let mut ms = _mm_movemask_epi8(special) as u32;
+            if to - i < 16 {
+                let valid = (1u32 << (to - i)) - 1;
+                md &= valid;
+                ms &= valid;
+            }
+            if ms != 0 {
+                let stop = ms.trailing_zeros();
+                md &= (1u32 << stop) - 1;
+                while md != 0 {
+                    let at = i + md.trailing_zeros() as usize;
+                    fields.push(Span::buf(start, at));
+                    start = at + 1;
+                    md &= md - 1;
+                }
+                let at = i + stop as usize;
+                fields.push(Span::buf(start, at));
+                return at;
+            }
             while md != 0 {
                 let at = i + md.trailing_zeros() as usize;
                 fields.push(Span::buf(start, at));
                 start = at + 1;
                 md &= md - 1;
             }
-            let at = i + stop as usize;
-            fields.push(Span::buf(start, at));
-            return at;
+            i += 16;
         }
-        while md != 0 {
-            let at = i + md.trailing_zeros() as usize;
-            fields.push(Span::buf(start, at));
-            start = at + 1;
-            md &= md - 1;
-        }
-        i += 16;
+        fields.push(Span::buf(start, to));
+        to
     }
-    fields.push(Span::buf(start, to));
-    to
 }
 
 /// Where the whole records of `data[from..to]`, a stretch without quotes, end: after its
