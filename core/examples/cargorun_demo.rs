@@ -1,11 +1,14 @@
 //! The CARGO.RUN scenario of `integration/scenario-external-to-cr.md` end to end through the
 //! Rust core, against the embedded sandbox: sign in (by itself), sync the directories a page
 //! at a time, create a counterparty, a driver, a car and a trailer, create a bid with a
-//! loading and an unloading point, start it, let the sandbox complete it, read it back and
-//! find it again by the `updatedAt` sync.
+//! loading and an unloading point, start it, let the sandbox complete it, read it back, and
+//! end with the incremental sync (`cargorun::sync`, exactly once, checkpoint in a SQLite
+//! store): a first pass takes what is there, the pass after the completion picks up the bid
+//! the sandbox completed, and one more right after finds nothing new.
 //!
 //! Run: `cargo run -p logibridge --example cargorun_demo`.
 
+use logibridge::cargorun::sync::{SyncEntity, SyncOptions, SyncStore, Syncer};
 use logibridge::cargorun::{BidStatus, BidTruckingEditModel, CarEditModel, Client, CounterpartyEditModel, DriverEditModel, Query, TrailerEditModel};
 use logibridge::serde_ext::in_callers_form;
 use logibridge_sandbox::Sandbox;
@@ -51,12 +54,47 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     cr.set_bid_status(bid_id, BidStatus::Started).await?;
     println!("Bid {bid_id}: started");
 
+    // The incremental sync's store (checkpoints and the id map) in a scratch folder; the
+    // first pass takes every bid there is now.
+    let dir = std::env::temp_dir().join(format!("logibridge-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store = SyncStore::open(dir.join("sync.db"))?;
+    let syncer = |store: &SyncStore| Syncer::new(cr.as_client().clone(), store.clone(), SyncEntity::Bids, SyncOptions::new(sandbox.cargorun_username()));
+    let first = sync_pass(&mut syncer(&store)?).await?;
+    println!("Sync (first pass): {} bid(s); checkpoint {}", first.len(), checkpoint_text(&store, &syncer(&store)?)?);
+
+    // The trip takes a while: an hour later on the sandbox's clock (it stamps `updatedAt` to
+    // the second, so a completion in the second of the start would look unchanged).
+    let http = reqwest::Client::new();
+    http.post(format!("{}_control/cargorun/clock", sandbox.base_url())).json(&json!({"advance_seconds": 3600})).send().await?.error_for_status()?;
     let url = format!("{}_control/cargorun/bids/{bid_id}/complete", sandbox.base_url());
-    reqwest::Client::new().post(url).json(&json!({"mileage": 812})).send().await?.error_for_status()?;
+    http.post(url).json(&json!({"mileage": 812})).send().await?.error_for_status()?;
     let done = cr.bid(bid_id).await?;
     println!("Bid {bid_id}: {} (completed by the sandbox), price {}", done.status.map(|s| s.to_string()).unwrap_or_default(), done.price.map(|p| p.to_string()).unwrap_or_default());
 
-    let changed = cr.bids_for_external(Query::new().filter("updatedAt ge 2000-01-01T00:00:00Z").orderby("updatedAt, id")).collect_all().await?;
-    println!("Sync since 2000: {} bid(s) changed, ours among them: {}", changed.len(), changed.iter().any(|b| b.id == Some(bid_id)));
+    // A new syncer on the same store resumes from its checkpoint: only the completed bid.
+    let seen = sync_pass(&mut syncer(&store)?).await?;
+    for bid in &seen {
+        println!("Sync: bid {} {} updatedAt {}", bid["id"], bid["status"].as_str().unwrap_or("?"), bid["updatedAt"].as_str().unwrap_or("?"));
+    }
+    println!("Sync: {} bid(s) changed, ours among them: {}; checkpoint {}", seen.len(), seen.iter().any(|b| b["id"] == json!(bid_id)), checkpoint_text(&store, &syncer(&store)?)?);
+    let again = sync_pass(&mut syncer(&store)?).await?;
+    println!("Sync right after: {} new", again.len());
+    std::fs::remove_dir_all(&dir)?;
     Ok(())
+}
+
+/// One pass: every batch until nothing newer is there (each batch's checkpoint is written
+/// when the next is asked for, the last one by the final call).
+async fn sync_pass(syncer: &mut Syncer) -> logibridge::Result<Vec<serde_json::Value>> {
+    let mut items = Vec::new();
+    while let Some(batch) = syncer.next_batch().await? {
+        items.extend(batch.items);
+    }
+    Ok(items)
+}
+
+fn checkpoint_text(store: &SyncStore, syncer: &Syncer) -> logibridge::Result<String> {
+    let stored = store.checkpoint(syncer.scope(), syncer.stream())?;
+    Ok(stored.map(|c| format!("updatedAt {} id {}", c.updated_at, c.id)).unwrap_or_else(|| "none".into()))
 }
