@@ -100,6 +100,103 @@ typedef uint32_t lb_status;
 #endif // __cplusplus
 
 /**
+ * What the three times say about one object (`examples-1c.md` §3). The numbers are
+ * stable.
+ */
+enum lb_sync_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * §3.1: changed on neither side since the last sync.
+     */
+    LB_SYNC_UNCHANGED = 0,
+    /**
+     * §3.2: changed only locally: send it to CARGO.RUN.
+     */
+    LB_SYNC_PUSH_LOCAL = 1,
+    /**
+     * §3.3: changed only in CARGO.RUN: update the local copy.
+     */
+    LB_SYNC_PULL_REMOTE = 2,
+    /**
+     * §3.4: changed on both sides.
+     */
+    LB_SYNC_CONFLICT = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum lb_sync_state lb_sync_state;
+#else
+typedef uint32_t lb_sync_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What to do with one object. The numbers are stable.
+ */
+enum lb_sync_action
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Nothing.
+     */
+    LB_ACTION_NOTHING = 0,
+    /**
+     * Send the local data to CARGO.RUN.
+     */
+    LB_ACTION_PUSH_LOCAL = 1,
+    /**
+     * Take CARGO.RUN's data into the local system.
+     */
+    LB_ACTION_PULL_REMOTE = 2,
+    /**
+     * Show both versions to a user.
+     */
+    LB_ACTION_MANUAL = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum lb_sync_action lb_sync_action;
+#else
+typedef uint32_t lb_sync_action;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How `lb_sync_classify` resolves a conflict (`examples-1c.md` §4), passed as a
+ * `uint32_t`; the numbers are stable.
+ */
+enum lb_conflict_policy
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * §4.1, priority CARGO.RUN: the local data is updated from CARGO.RUN.
+     */
+    LB_POLICY_CARGORUN_WINS = 0,
+    /**
+     * §4.1, priority of the local system: CARGO.RUN is updated from it.
+     */
+    LB_POLICY_LOCAL_WINS = 1,
+    /**
+     * §4.2: the conflict is reported for a user to resolve.
+     */
+    LB_POLICY_MANUAL = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum lb_conflict_policy lb_conflict_policy;
+#else
+typedef uint32_t lb_conflict_policy;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A started asynchronous call, for `lb_call_cancel`. Opaque; free it with
  * `lb_call_handle_free` (any time: before or after the callback, from any thread).
  */
@@ -140,6 +237,16 @@ typedef struct lb_error_t lb_error_t;
  * threads at once are serialised (each row goes to exactly one caller).
  */
 typedef struct lb_pricelist_t lb_pricelist_t;
+
+/**
+ * One sync stream of one CARGO.RUN list into the caller's system. Opaque; made by
+ * `lb_sync_new`, freed by `lb_sync_free`.
+ *
+ * Calls with one sync are serialized (a second thread waits for the first); it must not
+ * be freed while another thread is inside a call with it. Like a client, it belongs to
+ * the process that made it: after `fork()` make a new one in the child.
+ */
+typedef struct lb_sync_t lb_sync_t;
 
 /**
  * Settings of a Carreta client for `lb_carreta_new`. Fill it with
@@ -343,6 +450,44 @@ lb_status lb_call(const struct lb_client_t *client,
                   struct lb_error_t **error_out);
 
 /**
+ * Calls the client's service by HTTP method and path, for an operation that has no
+ * endpoint id (CARGO.RUN's newest pages' ETRN calls under `/api/waybill/Bids/`) or when the path is what
+ * you have; waits for the answer like `lb_call`.
+ *
+ * - `method`: `"GET"`, `"POST"`, `"PUT"` or `"DELETE"`, any case. HEAD and others are
+ *   `LB_INVALID_ARGUMENT` (field `method`): nothing is sent.
+ * - `path`: relative to the client's `base_url` (`"/api/Trackers/Get/17"`; a leading `/`
+ *   and the case do not matter for a path the Swagger knows). One with a query string,
+ *   `..`, a scheme or a host is `LB_INVALID_ARGUMENT` (field `path`).
+ * - `params_json`: NULL, `""` or `{"query": {...}, "body": ...}`: the query parameters
+ *   (scalars or arrays of scalars, an array sent as the name repeated) and the JSON body.
+ *   Another key is `LB_INVALID_ARGUMENT` (`param.unknown`).
+ * - `*response_json_out`: on success the answer as UTF-8 JSON (`null` for an empty
+ *   body); free it with `lb_string_free`.
+ *
+ * A CARGO.RUN path of its Swagger is sent as that operation's generic row
+ * (`cargorun.swagger.*`): its path parameters, query and body are checked against the
+ * Swagger schema first (`LB_INVALID_ARGUMENT`, `lb_error_field` the JSON path, e.g.
+ * `body.id`, `lb_error_code` `schema.type`), and a path the Swagger has under another
+ * method only is refused. A path the Swagger does not know is sent as given, with the
+ * client's authentication; an error status comes back as `LB_HTTP` etc. with the endpoint
+ * `cargorun.path.<method>`.
+ *
+ * ```c
+ * char *answer = NULL;
+ * lb_error_t *error = NULL;
+ * lb_status st = lb_call_path(client, "POST", "/api/waybill/Bids/Sign",
+ *     "{\"query\": {\"bidId\": 17}, \"body\": {\"bidId\": 17}}", &answer, &error);
+ * ```
+ */
+lb_status lb_call_path(const struct lb_client_t *client,
+                       const char *method,
+                       const char *path,
+                       const char *params_json,
+                       char **response_json_out,
+                       struct lb_error_t **error_out);
+
+/**
  * Starts a call like `lb_call` without waiting: returns at once, and `callback` is
  * invoked exactly once with the outcome on a library thread (see `lb_callback`).
  *
@@ -528,6 +673,108 @@ lb_status lb_pricelist_summary(const struct lb_pricelist_t *pricelist,
  * Closes a price list. NULL is ignored.
  */
 void lb_pricelist_free(struct lb_pricelist_t *pricelist);
+
+/**
+ * Starts (or resumes) a sync of one CARGO.RUN list through `client` (a `"cargorun"`
+ * client), keeping its checkpoint in the SQLite file `store_path` (made when missing;
+ * WAL, a schema version, one checkpoint per base URL, account and stream). On success
+ * `*sync_out` receives the sync (free it with `lb_sync_free`). No request is sent.
+ *
+ * - `entity`: `"bids"`, `"distribution_bids"`, `"drivers"`, `"cars"`, `"trailers"`,
+ *   `"counterparties"`, `"legal_persons"` or `"trackers"`.
+ * - `options_json`: a JSON object:
+ *   - `"account"` (required): the user name the client signs in as;
+ *   - `"acknowledge"`: `true` for acknowledgement mode: the checkpoint moves only on
+ *     `lb_sync_acknowledge` (default `false`: a batch's checkpoint is written when the
+ *     next batch is asked for);
+ *   - `"poll_interval"`: seconds between passes (default 60 for bids, 120 for
+ *     directories; less than 60 is allowed and logged as a warning: the pages' limit);
+ *   - `"since"`: where a stream without a stored checkpoint starts (ISO 8601 date-time);
+ *   - `"filter"`: an OData condition ANDed to the walk (`"status eq 'Done'"`);
+ *   - `"stream"`: the name the checkpoint is stored under (default the entity, or
+ *     `entity?filter`).
+ *
+ * Fails with `LB_INVALID_ARGUMENT` on a NULL argument, an unknown entity or option, a
+ * missing `account`, an unreadable `since`, a client of another service, or a store that
+ * cannot be opened (`lb_error_field` names the option).
+ */
+lb_status lb_sync_new(const struct lb_client_t *client,
+                      const char *store_path,
+                      const char *entity,
+                      const char *options_json,
+                      struct lb_sync_t **sync_out,
+                      struct lb_error_t **error_out);
+
+/**
+ * Fetches the next rows changed since the sync's position and waits for them.
+ *
+ * - On `LB_OK` with `*batch_json_out` not NULL: a batch (free it with `lb_string_free`),
+ *   ```text
+ *   {"entity": "bids", "seq": 1, "items": [{...row as the service sent it...}, ...],
+ *    "checkpoint": {"updatedAt": "2026-01-23T21:00:00.1234567Z", "id": 17, "seenIds": [17]},
+ *    "caughtUp": false}
+ *   ```
+ *   rows in `(updatedAt, id)` order, each change handed once; `caughtUp` is true when the
+ *   last page was not full (nothing more is waiting now).
+ * - On `LB_OK` with `*batch_json_out` NULL: nothing new is waiting now. Call again after
+ *   the poll interval.
+ * - Outside acknowledgement mode, the checkpoint of the batch handed before is written
+ *   first (you came back for more, so you processed it).
+ *
+ * On failure (`LB_HTTP`, `LB_AUTH`, `LB_DECODE`, ...) nothing moved: calling again
+ * retries the same page.
+ */
+lb_status lb_sync_next_batch(struct lb_sync_t *sync,
+                             char **batch_json_out,
+                             struct lb_error_t **error_out);
+
+/**
+ * Acknowledges the batch numbered `seq` (its `"seq"`) and every batch before it: writes
+ * its checkpoint to the store, so a new sync on the store resumes after it. Acknowledging
+ * a batch already covered changes nothing.
+ *
+ * Fails with `LB_INVALID_ARGUMENT` (field `batch`) for a `seq` this sync did not hand
+ * out (0, or a number not reached yet), or when the store cannot be written.
+ */
+lb_status lb_sync_acknowledge(struct lb_sync_t *sync, uint64_t seq, struct lb_error_t **error_out);
+
+/**
+ * The checkpoint written in the store, where a new sync would resume, as JSON
+ * (`{"updatedAt": "...", "id": N, "seenIds": [...]}`), or `null` before the first one.
+ * Free `*checkpoint_json_out` with `lb_string_free`.
+ */
+lb_status lb_sync_checkpoint(struct lb_sync_t *sync,
+                             char **checkpoint_json_out,
+                             struct lb_error_t **error_out);
+
+/**
+ * Frees a sync. Batches handed and not acknowledged (or, outside acknowledgement mode,
+ * the last batch handed) are not written: a new sync on the store hands them again.
+ * NULL is ignored.
+ */
+void lb_sync_free(struct lb_sync_t *sync);
+
+/**
+ * The conflict rule of `examples-1c.md` §3–§4 for one object, from three ISO 8601 times
+ * (up to 7 fractional digits; without an offset a time is UTC): CARGO.RUN's `updatedAt`,
+ * the local update time, and the last sync time. NULL means the time is absent (the object
+ * is not on that side yet; never synced).
+ *
+ * A side changed when its time is after the last sync; a time equal to it is unchanged;
+ * with no last sync, a side that has the object changed. `*state_out` receives the state;
+ * `*action_out` (optional, may be NULL) what to do under `policy` (an
+ * `lb_conflict_policy`: only a conflict depends on it).
+ *
+ * Fails with `LB_INVALID_ARGUMENT` on an unreadable time (`lb_error_field` names it), a
+ * policy number this version does not know, or a NULL `state_out`.
+ */
+lb_status lb_sync_classify(const char *cargorun_updated_at,
+                           const char *local_updated_at,
+                           const char *last_sync_at,
+                           uint32_t policy,
+                           lb_sync_state *state_out,
+                           lb_sync_action *action_out,
+                           struct lb_error_t **error_out);
 
 /**
  * The whole endpoint table as JSON, the same document every face returns: a list with

@@ -39,7 +39,7 @@ pub struct lb_client_t {
 
 impl lb_client_t {
     /// The client, if this process made it.
-    fn get(&self) -> Result<&Client, Error> {
+    pub(crate) fn get(&self) -> Result<&Client, Error> {
         if self.made_in == lbcore::blocking::fork_generation() {
             return Ok(&self.inner);
         }
@@ -264,6 +264,57 @@ pub unsafe extern "C" fn lb_call(
         // The core's one "run on the shared runtime and wait": it also works on the
         // runtime's blocking pool, where lb_call_async callbacks run.
         let text = client.get()?.call_json_blocking(id, params)?;
+        *out = c_string(text).into_raw();
+        Ok(())
+    })
+}
+
+/// Calls the client's service by HTTP method and path, for an operation that has no
+/// endpoint id (CARGO.RUN's newest pages' ETRN calls under `/api/waybill/Bids/`) or when the path is what
+/// you have; waits for the answer like `lb_call`.
+///
+/// - `method`: `"GET"`, `"POST"`, `"PUT"` or `"DELETE"`, any case. HEAD and others are
+///   `LB_INVALID_ARGUMENT` (field `method`): nothing is sent.
+/// - `path`: relative to the client's `base_url` (`"/api/Trackers/Get/17"`; a leading `/`
+///   and the case do not matter for a path the Swagger knows). One with a query string,
+///   `..`, a scheme or a host is `LB_INVALID_ARGUMENT` (field `path`).
+/// - `params_json`: NULL, `""` or `{"query": {...}, "body": ...}`: the query parameters
+///   (scalars or arrays of scalars, an array sent as the name repeated) and the JSON body.
+///   Another key is `LB_INVALID_ARGUMENT` (`param.unknown`).
+/// - `*response_json_out`: on success the answer as UTF-8 JSON (`null` for an empty
+///   body); free it with `lb_string_free`.
+///
+/// A CARGO.RUN path of its Swagger is sent as that operation's generic row
+/// (`cargorun.swagger.*`): its path parameters, query and body are checked against the
+/// Swagger schema first (`LB_INVALID_ARGUMENT`, `lb_error_field` the JSON path, e.g.
+/// `body.id`, `lb_error_code` `schema.type`), and a path the Swagger has under another
+/// method only is refused. A path the Swagger does not know is sent as given, with the
+/// client's authentication; an error status comes back as `LB_HTTP` etc. with the endpoint
+/// `cargorun.path.<method>`.
+///
+/// ```c
+/// char *answer = NULL;
+/// lb_error_t *error = NULL;
+/// lb_status st = lb_call_path(client, "POST", "/api/waybill/Bids/Sign",
+///     "{\"query\": {\"bidId\": 17}, \"body\": {\"bidId\": 17}}", &answer, &error);
+/// ```
+#[no_mangle]
+pub unsafe extern "C" fn lb_call_path(
+    client: *const lb_client_t,
+    method: *const c_char,
+    path: *const c_char,
+    params_json: *const c_char,
+    response_json_out: *mut *mut c_char,
+    error_out: *mut *mut lb_error_t,
+) -> lb_status {
+    reset_out(response_json_out);
+    guard(error_out, || {
+        let client = arg_ref(client, "client")?.get()?.clone();
+        let method = arg_str(method, "method")?.to_owned();
+        let path = arg_str(path, "path")?.to_owned();
+        let params = opt_str(params_json, "params_json")?.unwrap_or("").to_owned();
+        let out = arg_out(response_json_out, "response_json_out")?;
+        let text = lbcore::blocking::wait(async move { client.call_path_json(&method, &path, &params).await })??;
         *out = c_string(text).into_raw();
         Ok(())
     })

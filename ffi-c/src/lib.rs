@@ -30,6 +30,7 @@ pub mod client;
 pub mod error;
 pub mod json;
 pub mod pricelist;
+pub mod sync;
 pub mod table;
 
 use error::lb_error_t;

@@ -224,4 +224,77 @@ static inline int lbt_json_is(const char *json, const char *pointer, const char 
     return same;
 }
 
+/* ---- CARGO.RUN ------------------------------------------------------------------------ */
+
+static inline const char *lbt_cargorun_url(void) { return lbt_env("LB_TEST_CARGORUN_URL"); }
+static inline const char *lbt_cargorun_user(void) { return lbt_env("LB_TEST_CARGORUN_USERNAME"); }
+static inline const char *lbt_cargorun_password(void) { return lbt_env("LB_TEST_CARGORUN_PASSWORD"); }
+
+/* text as a JSON string literal (malloc'd; free()): quotes, backslashes and control
+ * characters escaped. */
+static inline char *lbt_json_quote(const char *text) {
+    size_t n = strlen(text);
+    char *out = malloc(n * 6 + 3), *o = out;
+    *o++ = '"';
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            *o++ = '\\';
+            *o++ = (char)*p;
+        } else if (*p < 0x20) {
+            o += sprintf(o, "\\u%04x", *p);
+        } else {
+            *o++ = (char)*p;
+        }
+    }
+    *o++ = '"';
+    *o = '\0';
+    return out;
+}
+
+/*
+ * A CARGO.RUN client on the sandbox with its user, no retries, and the token file every
+ * program of the run shares (CARGORUN_TOKEN_FILE: the emulator refuses a second sign-in of
+ * the user within 60 s). extra: more options ("\"strict_schema\": true") or NULL.
+ */
+static inline lb_client_t *lbt_cargorun_client(const char *extra) {
+    char *u = lbt_json_quote(lbt_cargorun_url()), *n = lbt_json_quote(lbt_cargorun_user());
+    char *p = lbt_json_quote(lbt_cargorun_password()), *f = lbt_json_quote(lbt_env("CARGORUN_TOKEN_FILE"));
+    size_t len = strlen(u) + strlen(n) + strlen(p) + strlen(f) + (extra ? strlen(extra) : 0) + 128;
+    char *options = malloc(len);
+    snprintf(options, len, "{\"base_url\": %s, \"username\": %s, \"password\": %s, \"token_file\": %s, \"max_retries\": 0%s%s}",
+             u, n, p, f, extra ? ", " : "", extra ? extra : "");
+    lb_client_t *client = NULL;
+    lb_error_t *err = NULL;
+    if (lb_client_new("cargorun", options, &client, &err) != LB_OK) {
+        fprintf(stderr, "cannot make a CARGO.RUN client: %s\n", lb_error_message(err));
+        exit(2);
+    }
+    free(u);
+    free(n);
+    free(p);
+    free(f);
+    free(options);
+    return client;
+}
+
+/* The emulator's per-id request counters ({"cargorun.x.y": N, ...}); free(). */
+static inline char *lbt_cargorun_calls(void) {
+    char *body = NULL;
+    if (lbt_http("GET", "/_control/cargorun/calls", NULL, &body) != 200) {
+        free(body);
+        return strdup("{}");
+    }
+    return body;
+}
+
+/* One id's counter in an lbt_cargorun_calls() answer (0 when absent). */
+static inline long lbt_calls_of(const char *calls, const char *id) {
+    char pointer[256];
+    snprintf(pointer, sizeof pointer, "/%s", id);
+    char *v = lbt_json(calls, pointer);
+    long n = v != NULL ? atol(v) : 0;
+    lb_string_free(v);
+    return n;
+}
+
 #endif
