@@ -729,6 +729,28 @@ fn the_clock_moves_updated_at() {
     assert_eq!(after, clock["now"].as_str().unwrap());
 }
 
+/// Reviewer's case: rows seeded in one tick, then mutated with every change chained into
+/// the tick before it. A change must still move each row's own `updatedAt` forward, or no
+/// sync by `updatedAt` could see it while `versions` counts it.
+#[test]
+fn a_mutation_always_moves_the_rows_updated_at_forward() {
+    let env = Env::new();
+    let (status, seeded) = env.control("POST", "seed", Some(json!({"table": "bids", "count": 5, "ticks": 1})));
+    assert_eq!(status, 200, "{seeded}");
+    let ids: Vec<u64> = seeded["ids"].as_array().unwrap().iter().take(3).map(|v| v.as_u64().unwrap()).collect();
+    let versions = |env: &Env| -> std::collections::BTreeMap<u64, String> {
+        let (_, v) = env.control("GET", "versions?table=bids", None);
+        v.as_array().unwrap().iter().map(|r| (r["id"].as_u64().unwrap(), r["updatedAt"].as_str().unwrap().to_owned())).collect()
+    };
+    let before = versions(&env);
+    let (status, changed) = env.control("POST", "mutate", Some(json!({"table": "bids", "count": 3, "ids": ids, "seed": 1, "same_tick_percent": 100})));
+    assert_eq!(status, 200, "{changed}");
+    let after = versions(&env);
+    for id in &ids {
+        assert!(after[id] > before[id], "bid {id}: {} → {}", before[id], after[id]);
+    }
+}
+
 // ---- directories ----
 
 #[test]

@@ -204,7 +204,14 @@ fn apply_mutations(inner: &mut super::state::Inner, spec: &mut MutateSpec) -> Ve
         };
         let same_tick = spec.below(100) < u64::from(spec.same_tick_percent);
         let gap = 1 + spec.below(3) as u32;
-        let stamp = inner.tick_stamp(same_tick, gap);
+        let current = inner.table(spec.table).get(&id).and_then(|r| r.get("updatedAt")).and_then(Value::as_str).and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+        let mut stamp = inner.tick_stamp(same_tick, gap);
+        // A change always moves the row's own time forward: one left in the tick the row
+        // already has (a same-tick chain reaching back to it) is invisible to any sync by
+        // `updatedAt`, so the truth (`versions`) would hold changes no client can see.
+        while current.is_some_and(|c| chrono::DateTime::parse_from_rfc3339(&stamp).is_ok_and(|t| t <= c)) {
+            stamp = inner.tick_stamp(false, gap);
+        }
         inner.mutations += 1;
         let n = inner.mutations;
         if let Some(row) = inner.table(spec.table).get_mut(&id) {
