@@ -132,6 +132,14 @@ impl SyncStore {
     /// wrote it (its schema version is above [`SCHEMA_VERSION`]).
     pub fn open(path: impl AsRef<Path>) -> Result<SyncStore> {
         let shown = path.as_ref().display().to_string();
+        // SQLite reads "" as a private temporary database and ":memory:" (and `file:` URIs)
+        // as memory: a sync there never resumes, which is what a store is for.
+        if shown.trim().is_empty() || shown == ":memory:" || shown.starts_with("file:") {
+            return Err(Error::invalid_argument(
+                format!("the sync store must be a file path, not «{shown}» (SQLite would keep it in memory and the sync would never resume; use SyncStore::open_in_memory for that)"),
+                format!("хранилище синхронизации должно быть путём к файлу, а не «{shown}» (SQLite держал бы его в памяти, и синхронизация не продолжилась бы после перезапуска)"),
+            ));
+        }
         let conn = Connection::open(path.as_ref()).map_err(|e| {
             Error::invalid_argument(format!("cannot open the sync store «{shown}»: {e}"), format!("не удалось открыть хранилище синхронизации «{shown}»: {e}"))
         })?;

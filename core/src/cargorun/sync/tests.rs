@@ -250,3 +250,12 @@ fn acknowledging_a_batch_never_handed_out_is_refused() {
     let e = s.acknowledge_seq(1).unwrap_err();
     assert_eq!((e.field(), e.code()), (Some("batch"), "sync.acknowledge"));
 }
+
+#[test]
+fn a_store_path_sqlite_would_keep_in_memory_is_refused() {
+    for path in ["", "  ", ":memory:", "file:sync.db?mode=memory"] {
+        let e = SyncStore::open(path).unwrap_err();
+        assert!(e.to_string().contains("must be a file path"), "{path:?}: {e}");
+        assert!(e.message_ru().contains("путём к файлу"), "{path:?}: {}", e.message_ru());
+    }
+}
