@@ -32,37 +32,68 @@ import enum
 from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
-__all__ = ["F", "Expr", "OrderKey", "Q", "Literal"]
+from ._exceptions import InvalidArgumentError
+
+__all__ = ["F", "Expr", "OrderKey", "Q", "Literal", "LiteralError", "LiteralTypeError"]
 
 Literal = Union[None, bool, int, Decimal, str, _dt.datetime, enum.Enum]
 """What a property may be compared with."""
 
 
-def _literal(value: Any) -> Any:
+class LiteralError(InvalidArgumentError):
+    """A value that cannot be sent as an OData literal: ``field`` is the property path,
+    ``code`` the rule (``odata.float``, ``odata.naive_datetime``, …), the message in English
+    and Russian. Nothing was sent."""
+
+
+class LiteralTypeError(LiteralError, TypeError):
+    """A :class:`LiteralError` for a value of a type OData cannot carry exactly (a float,
+    a date, an object): also a :class:`TypeError`, as Python's own comparisons raise."""
+
+
+def _refuse(path: str, rule: str, en: str, ru: str, *, of_type: bool = False) -> LiteralError:
+    cls = LiteralTypeError if of_type else LiteralError
+    return cls(en, field=path, code=f"odata.{rule}", message_ru=f"{path}: {ru} [odata.{rule}]")
+
+
+# The core reads integers as 64-bit (signed or unsigned, as JSON numbers): a larger Python
+# int would reach it as text and be compared as a text.
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
+
+
+def _literal(value: Any, path: str = "literal") -> Any:
     """The description of a literal: explicit types where JSON is ambiguous."""
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, enum.Enum):
         if not getattr(value, "is_known", True) or value.name == "UNKNOWN":
-            raise ValueError(f"{type(value).__name__} {value.value!r} is not a name the service lists: only a documented name is sent")
+            raise _refuse(path, "enum_unknown", f"{type(value).__name__} {value.value!r} is not a name the service lists: only a documented name is sent",
+                          f"{type(value).__name__} {value.value!r} — не из перечисленных сервисом значений: отправляется только документированное имя")
         return {"enum": value.value if isinstance(value.value, str) else value.name}
     if isinstance(value, int):
+        if not _INT_MIN <= value <= _INT_MAX:
+            raise _refuse(path, "int_range", f"{value} does not fit 64 bits: compare with a Decimal", f"{value} не умещается в 64 бита: сравнивайте с Decimal")
         return value
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ValueError(f"{value} is not a finite number")
-        return {"decimal": str(value)}
+            raise _refuse(path, "decimal_not_finite", f"{value} is not a finite number", f"{value} — не конечное число")
+        # Positional, never exponent notation: Decimal(1000).normalize() prints as 1E+3.
+        return {"decimal": format(value, "f")}
     if isinstance(value, float):
-        raise TypeError(f"{value!r} is a float: compare with a Decimal (or an int) so the value is exact")
+        raise _refuse(path, "float", f"{value!r} is a float: compare with a Decimal (or an int) so the value is exact",
+                      f"{value!r} — число с плавающей точкой: сравнивайте с Decimal (или int), чтобы значение было точным", of_type=True)
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"{value.isoformat()} has no time zone: give an aware datetime (the service asks for an offset)")
+            raise _refuse(path, "naive_datetime", f"{value.isoformat()} has no time zone: give an aware datetime (the service asks for an offset)",
+                          f"{value.isoformat()} без часового пояса: передайте datetime с поясом (сервис требует смещение)")
         return {"datetime": value.isoformat()}
     if isinstance(value, _dt.date):
-        raise TypeError(f"{value!r} is a date: compare date-times with an aware datetime")
+        raise _refuse(path, "date", f"{value!r} is a date: compare date-times with an aware datetime",
+                      f"{value!r} — дата: даты-время сравниваются с datetime с часовым поясом", of_type=True)
     if isinstance(value, str):
         return {"text": value}
-    raise TypeError(f"{type(value).__name__} cannot be compared in an OData filter (None, bool, int, Decimal, str, an aware datetime or an enum)")
+    raise _refuse(path, "type", f"{type(value).__name__} cannot be compared in an OData filter (None, bool, int, Decimal, str, an aware datetime or an enum)",
+                  f"{type(value).__name__} нельзя сравнивать в фильтре OData (None, bool, int, Decimal, str, datetime с поясом или перечисление)", of_type=True)
 
 
 class Expr:
@@ -131,7 +162,7 @@ class F:
         self.path = path
 
     def _compare(self, op: str, value: Any) -> Expr:
-        return Expr([op, self.path, _literal(value)])
+        return Expr([op, self.path, _literal(value, self.path)])
 
     def __eq__(self, value: Literal) -> Expr:  # type: ignore[override]
         return self._compare("eq", value)
@@ -158,7 +189,7 @@ class F:
         document none). No values at all raises ValueError: it would match nothing."""
         items = [self._compare("eq", v) for v in values]
         if not items:
-            raise ValueError(f"one_of on {self.path} has no values")
+            raise _refuse(self.path, "one_of_empty", f"one_of on {self.path} has no values", "one_of без значений: такой фильтр не выбрал бы ничего")
         result = items[0]
         for item in items[1:]:
             result = result | item

@@ -78,6 +78,24 @@ def test_values_that_would_not_compare_exactly_are_refused_in_python() -> None:
         Q(filter="id eq 1")  # type: ignore[arg-type]
 
 
+def test_literal_refusals_are_typed_bilingual_and_name_the_property() -> None:
+    from logibridge.odata import LiteralError
+
+    with pytest.raises(LiteralError) as caught:
+        F("price") == 0.1  # noqa: B015
+    e = caught.value
+    assert isinstance(e, logibridge.InvalidArgumentError) and isinstance(e, TypeError)
+    assert (e.field, e.code) == ("price", "odata.float")
+    assert "price" in e.message_ru and "плавающей" in e.message_ru
+    with pytest.raises(LiteralError) as caught:
+        F("id") == 10**30  # noqa: B015
+    assert (caught.value.field, caught.value.code) == ("id", "odata.int_range")
+    assert (F("id") == 2**64 - 1).to_json() == ["eq", "id", 2**64 - 1]
+    # Python writes some decimals in exponent notation; the literal is positional.
+    assert (F("price") == Decimal(1000).normalize()).to_json() == ["eq", "price", {"decimal": "1000"}]
+    assert (F("price") == Decimal("1.5E-3")).to_json() == ["eq", "price", {"decimal": "0.0015"}]
+
+
 def test_a_typed_filter_reaches_the_emulator_as_these_bytes_and_finds_its_row(cr_sb: sandbox.Sandbox) -> None:
     with cr_sb.cargorun_client() as cr:
         wanted = driver(cr, TRICKY, "+79990000001")
