@@ -267,7 +267,10 @@ impl Checkpoint {
     /// is UTC, as the service's times are). An unreadable time is an
     /// [`Error::InvalidParameter`] on `since` (code `sync.since`).
     pub fn since(updated_at: &str) -> Result<Checkpoint> {
-        instant(updated_at).ok_or_else(|| {
+        // Read as the rows' times are, and renderable as the keyset's literal (which is
+        // stricter: at most 7 fractional digits, no space before the zone), so a bad value
+        // is refused here under `since` rather than later as an OData error.
+        instant(updated_at).filter(|_| literal(updated_at).is_ok()).ok_or_else(|| {
             let shown = crate::shown_input(updated_at);
             Error::invalid_param(
                 SYNC_ID,

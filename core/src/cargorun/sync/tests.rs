@@ -259,3 +259,13 @@ fn a_store_path_sqlite_would_keep_in_memory_is_refused() {
         assert!(e.message_ru().contains("путём к файлу"), "{path:?}: {}", e.message_ru());
     }
 }
+
+#[test]
+fn a_since_the_keyset_could_not_send_is_refused_as_since() {
+    for text in ["2026-01-23T21:00:00.12345678Z", "2026-01-23T21:00:00 Z", "yesterday"] {
+        let e = Checkpoint::since(text).unwrap_err();
+        assert_eq!((e.field(), e.code()), (Some("since"), "sync.since"), "{text:?}: {e}");
+    }
+    assert!(Checkpoint::since("2026-01-23T21:00:00.1234567Z").is_ok());
+    assert!(Checkpoint::since("2026-01-23T21:00:00").is_ok(), "a naive time is the service's UTC");
+}
