@@ -354,14 +354,16 @@ pub(crate) fn path_row(prefix: &'static str, method: Method) -> &'static Endpoin
 
 /// The path of a [`crate::Client::call_path`], relative to the base URL (a leading `/` is
 /// dropped), refused when it could leave the service or carries its own query: empty, a
-/// scheme or host (`//`, `://`), `\`, `?`, `#`, control characters, or a `.`/`..`
-/// segment.
+/// scheme or host (`//`, `://`, a first segment with `:`), `\`, `?`, `#`, control
+/// characters, or a `.`/`..` segment.
 pub(crate) fn checked_path(path: &str) -> Result<&str> {
     let trimmed = path.trim();
     let relative = trimmed.trim_start_matches('/');
     let bad = relative.is_empty()
         || trimmed.starts_with("//")
         || relative.contains("://")
+        // A first segment with `:` is a scheme to a URL parser (`http:host/x`, `mailto:x`).
+        || relative.split('/').next().is_some_and(|first| first.contains(':'))
         || relative.contains(['?', '#', '\\'])
         || relative.chars().any(char::is_control)
         || relative.split('/').any(|seg| seg == "." || seg == "..");
@@ -489,5 +491,14 @@ mod tests {
         assert!(e.to_string().contains("objects[1].created"), "{e}");
         let e = decode(carreta::ORDER_HISTORY, br#"{"items": []}"#).unwrap_err();
         assert!(e.to_string().contains("objects"), "{e}");
+    }
+
+    #[test]
+    fn a_call_path_with_a_scheme_in_any_spelling_is_refused() {
+        for path in ["http:127.0.0.1:8080/x", "mailto:x", "https://other.example/api", "//other.example/api", "api/../x"] {
+            let e = checked_path(path).unwrap_err();
+            assert_eq!((e.field(), e.code()), (Some("path"), "param.path"), "{path}: {e}");
+        }
+        assert_eq!(checked_path("/api/Trackers/Get/a:b").unwrap(), "api/Trackers/Get/a:b", "a colon further on is a path's");
     }
 }
