@@ -207,20 +207,41 @@ impl SyncStore {
         .transpose()
     }
 
-    /// Writes the checkpoint of a stream (one transaction).
+    /// Writes the checkpoint of a stream (one transaction), unless the stored one is
+    /// already further on: two syncers of one stream (two processes, two 1C background
+    /// jobs) acknowledging in turn must not move it back, or a restart would hand rows
+    /// again. The read and the write are one `IMMEDIATE` transaction, so SQLite's write
+    /// lock orders them across processes.
     pub fn set_checkpoint(&self, scope: &SyncScope, stream: &str, checkpoint: &Checkpoint) -> Result<()> {
         let seen = serde_json::to_string(&checkpoint.seen_ids).map_err(|e| Error::Internal(e.to_string()))?;
-        let conn = self.lock();
-        conn.execute(
-            "INSERT INTO checkpoints (base_url, account, stream, updated_at, last_id, seen_ids, written_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (base_url, account, stream) DO UPDATE SET
-                updated_at = excluded.updated_at, last_id = excluded.last_id,
-                seen_ids = excluded.seen_ids, written_at = excluded.written_at",
-            params![scope.base_url, scope.account, stream, checkpoint.updated_at, checkpoint.id, seen, time_text(Utc::now())],
-        )
-        .map_err(|e| sqlite_error(("write a checkpoint", "записать контрольную точку"), &e))?;
-        Ok(())
+        let write = |e: rusqlite::Error| sqlite_error(("write a checkpoint", "записать контрольную точку"), &e);
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
+        let stored: Option<(String, i64)> = tx
+            .query_row(
+                "SELECT updated_at, last_id FROM checkpoints WHERE base_url = ?1 AND account = ?2 AND stream = ?3",
+                params![scope.base_url, scope.account, stream],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(write)?;
+        let position = |updated_at: &str, id: i64| super::instant(updated_at).map(|t| (t, id));
+        let further_on = match (stored.as_ref().and_then(|(t, id)| position(t, *id)), position(&checkpoint.updated_at, checkpoint.id)) {
+            (Some(old), Some(new)) => old > new,
+            _ => false,
+        };
+        if !further_on {
+            tx.execute(
+                "INSERT INTO checkpoints (base_url, account, stream, updated_at, last_id, seen_ids, written_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (base_url, account, stream) DO UPDATE SET
+                    updated_at = excluded.updated_at, last_id = excluded.last_id,
+                    seen_ids = excluded.seen_ids, written_at = excluded.written_at",
+                params![scope.base_url, scope.account, stream, checkpoint.updated_at, checkpoint.id, seen, time_text(Utc::now())],
+            )
+            .map_err(write)?;
+        }
+        tx.commit().map_err(write)
     }
 
     /// Forgets a stream's checkpoint (the next sync starts cold).

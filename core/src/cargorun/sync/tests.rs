@@ -269,3 +269,18 @@ fn a_since_the_keyset_could_not_send_is_refused_as_since() {
     assert!(Checkpoint::since("2026-01-23T21:00:00.1234567Z").is_ok());
     assert!(Checkpoint::since("2026-01-23T21:00:00").is_ok(), "a naive time is the service's UTC");
 }
+
+/// Reviewer's case: two syncers of one stream acknowledge in turn, the further one first.
+#[test]
+fn a_stored_checkpoint_is_never_moved_back() {
+    let store = SyncStore::open_in_memory().unwrap();
+    let s = scope("a@x.ru");
+    let far = Checkpoint { updated_at: "2026-01-23T21:00:00.0000002Z".into(), id: 7, seen_ids: vec![7] };
+    let near = Checkpoint { updated_at: "2026-01-23T21:00:00.0000001Z".into(), id: 90, seen_ids: vec![90] };
+    store.set_checkpoint(&s, "bids", &far).unwrap();
+    store.set_checkpoint(&s, "bids", &near).unwrap();
+    assert_eq!(store.checkpoint(&s, "bids").unwrap(), Some(far.clone()), "the later tick stays");
+    let same_tick_further = Checkpoint { updated_at: far.updated_at.clone(), id: 9, seen_ids: vec![7, 9] };
+    store.set_checkpoint(&s, "bids", &same_tick_further).unwrap();
+    assert_eq!(store.checkpoint(&s, "bids").unwrap(), Some(same_tick_further), "a higher id in the same tick moves on");
+}
