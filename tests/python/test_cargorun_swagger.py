@@ -69,6 +69,31 @@ def test_a_sample_of_generic_get_calls_reaches_the_sandbox(cr_sb: sandbox.Sandbo
     assert all(calls.get(r["id"]) == 1 for r in sample), calls
 
 
+def test_fifty_generic_operations_across_tags_get_and_post(cr_sb: sandbox.Sandbox) -> None:
+    # One operation per tag, GET and JSON POST alternating, path and query parameters filled
+    # by their types: 50 of the service's other operations through the generic call.
+    chosen: List[Dict[str, Any]] = []
+    tags: set = set()
+    for row in sorted(generic_rows(), key=lambda r: (r["tag"], r["id"])):
+        want = "POST" if len(chosen) % 2 else "GET"
+        if row["tag"] in tags or row["method"] != want or row["content"] == "multipart":
+            continue
+        tags.add(row["tag"])
+        chosen.append(row)
+        if len(chosen) == 50:
+            break
+    assert len(chosen) == 50 and {r["method"] for r in chosen} == {"GET", "POST"}
+    assert any("{" in r["path"] for r in chosen), "path parameters among them"
+    with client(cr_sb) as c:
+        for row in chosen:
+            params = sample_params(row)
+            if row["content"] == "json":
+                params["body"] = {}
+            c.call(row["id"], params)
+    calls = cr_sb.cargorun_calls()
+    assert [r["id"] for r in chosen if calls.get(r["id"]) != 1] == []
+
+
 def test_a_wrong_type_in_a_body_or_a_query_is_refused_before_sending(cr_sb: sandbox.Sandbox) -> None:
     cr_sb.clear_requests()
     with client(cr_sb) as c:
