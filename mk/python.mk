@@ -10,7 +10,7 @@
 
 PY_WHEEL_DIR := $(CARGO_TARGET_DIR)/wheels-dev
 # Pinned so that CI reruns see the same tools; everything lands in the repo venv.
-PY_TOOLS := maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 mypy==2.4.1 typing-extensions==4.16.0
+PY_TOOLS := maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 pytest-timeout==2.4.0 mypy==2.4.1 typing-extensions==4.16.0
 PY_TOOLS_STAMP := $(VENV)/.logibridge-python-tools
 
 .PHONY: python-tools python-dev test-python demo-python

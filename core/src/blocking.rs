@@ -8,6 +8,7 @@
 //! # Ok::<(), logibridge::Error>(())
 //! ```
 
+use std::fmt;
 use std::future::Future;
 
 use crate::carreta::{self, HistoryEntry, ListOrders, NewOrder, Offer, Order, Profile};
@@ -196,6 +197,51 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    start(future)?.wait()
+}
+
+/// A future started on the shared runtime by [`start`], whose result a blocking thread
+/// waits for, all at once ([`wait`](Self::wait)) or in slices
+/// ([`wait_timeout`](Self::wait_timeout)). The future runs to its end whether or not
+/// anyone waits; dropping the `Pending` drops its result.
+pub struct Pending<T> {
+    result: std::sync::mpsc::Receiver<Result<T>>,
+}
+
+impl<T> fmt::Debug for Pending<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Pending")
+    }
+}
+
+/// Starts a future on the shared runtime and returns at once. A slice of waiting is timed
+/// by this thread's clock ([`Pending::wait_timeout`]), not by a timer inside the runtime,
+/// and a slice that runs out leaves the future running, so a result that comes later is
+/// kept for the next slice instead of being lost.
+///
+/// Errors: [`Error::InvalidArgument`] on a thread that drives an async runtime.
+///
+/// ```
+/// use std::time::Duration;
+/// let pending = logibridge::blocking::start(async {
+///     tokio::time::sleep(Duration::from_millis(50)).await;
+///     7
+/// }).unwrap();
+/// let mut slices = 0;
+/// let seven = loop {
+///     slices += 1;
+///     if let Some(done) = pending.wait_timeout(Duration::from_millis(5)) {
+///         break done.unwrap();
+///     }
+/// };
+/// assert_eq!(seven, 7);
+/// assert!(slices > 1, "the first slice ran out before the future ended");
+/// ```
+pub fn start<F>(future: F) -> Result<Pending<F::Output>>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
     use futures_util::FutureExt;
     if !may_block() {
         return Err(blocking_in_async());
@@ -205,7 +251,28 @@ where
         let outcome = std::panic::AssertUnwindSafe(future).catch_unwind().await;
         let _ = tx.send(outcome.map_err(|p| Error::Internal(panic_message(p.as_ref()))));
     });
-    rx.recv().unwrap_or_else(|_| Err(Error::Internal("the task ended without a result".into())))
+    Ok(Pending { result: rx })
+}
+
+impl<T> Pending<T> {
+    /// Waits for the future's end; a panic inside it is [`Error::Internal`].
+    pub fn wait(self) -> Result<T> {
+        self.result.recv().unwrap_or_else(|_| Err(Self::vanished()))
+    }
+
+    /// Waits at most `limit`: `None` when the time ran out first (the future goes on;
+    /// call again for its result), `Some` with its result otherwise.
+    pub fn wait_timeout(&self, limit: std::time::Duration) -> Option<Result<T>> {
+        match self.result.recv_timeout(limit) {
+            Ok(result) => Some(result),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Some(Err(Self::vanished())),
+        }
+    }
+
+    fn vanished() -> Error {
+        Error::Internal("the task ended without a result".into())
+    }
 }
 
 thread_local! {

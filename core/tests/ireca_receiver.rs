@@ -588,3 +588,19 @@ fn a_journal_that_cannot_be_written_answers_500_and_the_next_callback_still_stor
     assert_eq!(lines.iter().map(|l| l["body"].to_string()).collect::<Vec<_>>(), [small(1), small(3)]);
     assert_eq!(start(&journal).pending().len(), 2);
 }
+
+#[test]
+fn a_wait_whose_time_ran_out_leaves_its_entry_to_the_next_wait() {
+    let dir = temp_dir("slices");
+    let receiver = start(&dir.join("callbacks.jsonl"));
+    let http = Http::new();
+    for _ in 0..3 {
+        assert_eq!(receiver.next_blocking(Some(Duration::from_millis(1))).unwrap(), None, "nothing yet");
+    }
+    for n in 1..=2 {
+        assert_eq!(http.post(&receiver.url(), order_body(n)).0, 201);
+    }
+    let handed: Vec<u64> = (0..2).map(|_| receiver.next_blocking(Some(PATIENCE)).unwrap().expect("posted").seq()).collect();
+    assert_eq!(handed, [1, 2], "each entry once, in order, although earlier waits gave up");
+    assert_eq!(receiver.next_blocking(Some(Duration::from_millis(1))).unwrap(), None, "nothing handed twice");
+}

@@ -248,7 +248,7 @@ impl CallbackReceiverBuilder {
             let _ = done_tx.send(());
         });
         tracing::info!(%addr, journal = %self.journal_path.display(), "iRECA callback receiver listening");
-        Ok(CallbackReceiver { shared, addr, base, secret, cursor: Arc::new(Mutex::new(0)), stop, done: Mutex::new(Some(done)) })
+        Ok(CallbackReceiver { shared, addr, base, secret, cursor: Arc::new(Mutex::new(0)), stop, done: Mutex::new(Some(done)), in_flight: Mutex::new(Vec::new()) })
     }
 }
 
@@ -473,6 +473,9 @@ pub struct CallbackReceiver {
     cursor: Arc<Mutex<u64>>,
     stop: tokio::sync::watch::Sender<bool>,
     done: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
+    /// The [`next`](Self::next) a [`next_blocking`](Self::next_blocking) stopped waiting
+    /// for when its time ran out.
+    in_flight: Mutex<Vec<crate::blocking::Pending<Option<Entry>>>>,
 }
 
 impl fmt::Debug for CallbackReceiver {
@@ -577,11 +580,25 @@ impl CallbackReceiver {
     ///
     /// Errors: [`Error::InvalidArgument`] when called on a thread that drives an async
     /// runtime (use `next().await` there).
+    ///
+    /// A wait whose time runs out leaves its [`next`](Self::next) running and the following
+    /// call picks up its entry, so no entry is skipped between slices, and the limit is
+    /// kept by this thread's clock rather than by a timer on the runtime.
     pub fn next_blocking(&self, timeout: Option<Duration>) -> Result<Option<Entry>> {
-        let next = self.next();
-        match timeout {
-            None => crate::blocking::wait(next),
-            Some(limit) => crate::blocking::wait(async move { tokio::time::timeout(limit, next).await.ok().flatten() }),
+        // The lock is not held while waiting: another thread's wait (an endless `entries`)
+        // must not keep this one from starting.
+        let parked = self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let pending = match parked {
+            Some(pending) => pending,
+            None => crate::blocking::start(self.next())?,
+        };
+        let Some(limit) = timeout else { return pending.wait() };
+        match pending.wait_timeout(limit) {
+            Some(result) => result,
+            None => {
+                self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).push(pending);
+                Ok(None)
+            }
         }
     }
 
