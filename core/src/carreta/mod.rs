@@ -19,4 +19,4 @@ mod validate;
 pub use client::{Client, ClientBuilder, CreateOutcome, CreatedOrder, ListOrders, OrderPages, DEFAULT_BASE_URL, ORDERS_PER_PAGE};
 pub use models::*;
 pub use qty::{Qty, QtyKind, UNBOUNDED_ORDER_MAX};
-pub use validate::{check_client_comment, check_order_qty, check_order_qty_text, codes, CLIENT_COMMENT_MAX_CHARS};
+pub use validate::{check_client_comment, check_order_qty, check_order_qty_text, codes, order_qty_violation, OrderQtyViolation, CLIENT_COMMENT_MAX_CHARS};

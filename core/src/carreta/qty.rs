@@ -53,7 +53,7 @@ impl Qty {
     /// assert_eq!(Qty::parse(" 500 ").kind(), QtyKind::Exactly(500));
     /// ```
     pub fn parse(raw: &str) -> Qty {
-        Qty { raw: raw.to_owned(), kind: classify(raw) }
+        Qty { raw: raw.to_owned(), kind: QtyKind::of(raw) }
     }
 
     /// The text exactly as the shop sent it.
@@ -80,6 +80,19 @@ impl Qty {
             QtyKind::MoreThan(_) | QtyKind::InStock => Some(UNBOUNDED_ORDER_MAX as u64),
             QtyKind::Unknown => None,
         }
+    }
+}
+
+impl QtyKind {
+    /// What the shop's `qty` text means, without keeping the text (what [`Qty::parse`]
+    /// stores as [`Qty::kind`]).
+    ///
+    /// ```
+    /// use logibridge::carreta::QtyKind;
+    /// assert_eq!(QtyKind::of("<10"), QtyKind::LessThan(10));
+    /// ```
+    pub fn of(raw: &str) -> QtyKind {
+        classify(raw)
     }
 }
 

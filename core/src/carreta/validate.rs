@@ -82,68 +82,143 @@ fn integer_argument(field: &str, field_ru: &str, code: &'static str, text: &str)
 /// assert_eq!(check_order_qty(&Qty::parse("Есть"), 2, 3).unwrap_err().code, "order_qty.not_multiple_of_min_qty");
 /// ```
 pub fn check_order_qty(qty: &Qty, min_qty: i64, order_qty: i64) -> Result<(), ValidationError> {
+    match violation(qty.raw(), qty.kind(), min_qty, order_qty) {
+        None => Ok(()),
+        Some(v) => Err(v.into()),
+    }
+}
+
+/// [`check_order_qty`] for a face that holds the offer's `qty` as text and may not need the
+/// texts of a refusal: the broken rule comes back as its facts ([`OrderQtyViolation`]), and
+/// its English and Russian messages are written only when asked for. Neither path
+/// allocates except to keep the `qty` text of a refusal that quotes it. Same rules, same
+/// codes, same texts as [`check_order_qty`].
+///
+/// ```
+/// use logibridge::carreta::{check_order_qty, order_qty_violation, Qty};
+/// assert!(order_qty_violation("<10", 1, 9).is_none());
+/// let v = order_qty_violation("<10", 1, 10).unwrap();
+/// assert_eq!((v.field(), v.code()), ("order_qty", "order_qty.not_less_than_qty"));
+/// assert_eq!(v.to_validation_error(), check_order_qty(&Qty::parse("<10"), 1, 10).unwrap_err());
+/// ```
+pub fn order_qty_violation(qty: &str, min_qty: i64, order_qty: i64) -> Option<OrderQtyViolation> {
+    violation(qty, QtyKind::of(qty), min_qty, order_qty)
+}
+
+fn violation(raw: &str, kind: QtyKind, min_qty: i64, order_qty: i64) -> Option<OrderQtyViolation> {
     if min_qty < 1 {
-        return Err(ValidationError::new(
-            "min_qty",
-            codes::MIN_QTY_INVALID,
-            format!("min_qty must be at least 1, got {min_qty}"),
-            format!("минимальное количество (min_qty) должно быть не меньше 1, получено {min_qty}"),
-        ));
+        return Some(OrderQtyViolation(Broken::MinQtyInvalid { min_qty }));
     }
     if order_qty < 1 {
-        return Err(ValidationError::new(
-            "order_qty",
-            codes::ORDER_QTY_MIN,
-            format!("order_qty must be at least 1, got {order_qty}"),
-            format!("количество к заказу (order_qty) должно быть не меньше 1, получено {order_qty}"),
-        ));
+        return Some(OrderQtyViolation(Broken::OrderQtyMin { order_qty }));
     }
-    let n = order_qty as u64;
-    match qty.kind() {
-        QtyKind::LessThan(limit) if n >= limit => {
-            return Err(ValidationError::new(
-                "order_qty",
-                codes::ORDER_QTY_NOT_LESS_THAN,
-                format!("qty is \"{}\": order_qty must be less than {limit}, got {n}", shown_input(qty.raw())),
-                format!("в наличии «{}»: количество к заказу должно быть строго меньше {limit}, получено {n}", shown_input(qty.raw())),
-            ))
-        }
-        QtyKind::Exactly(limit) if n > limit => {
-            return Err(ValidationError::new(
-                "order_qty",
-                codes::ORDER_QTY_EXCEEDS_QTY,
-                format!("qty is \"{}\": order_qty must not exceed {limit}, got {n}", shown_input(qty.raw())),
-                format!("в наличии «{}»: количество к заказу не должно превышать {limit}, получено {n}", shown_input(qty.raw())),
-            ))
-        }
-        QtyKind::MoreThan(_) | QtyKind::InStock if n > UNBOUNDED_ORDER_MAX as u64 => {
-            return Err(ValidationError::new(
-                "order_qty",
-                codes::ORDER_QTY_EXCEEDS_MAX,
-                format!("qty is \"{}\": order_qty must be within 1..={UNBOUNDED_ORDER_MAX}, got {n}", shown_input(qty.raw())),
-                format!("в наличии «{}»: количество к заказу должно быть от 1 до {UNBOUNDED_ORDER_MAX}, получено {n}", shown_input(qty.raw())),
-            ))
-        }
-        QtyKind::Unknown => {
-            return Err(ValidationError::new(
-                "qty",
-                codes::QTY_UNKNOWN_FORM,
-                format!("qty \"{}\" has a form the API does not document (expected \"10\", \"<10\", \">50\" or \"Есть\")", shown_input(qty.raw())),
-                format!("значение наличия «{}» имеет недокументированный вид (ожидается «10», «<10», «>50» или «Есть»)", shown_input(qty.raw())),
-            ))
-        }
-        _ => {}
-    }
-    if n % (min_qty as u64) != 0 {
-        return Err(ValidationError::new(
-            "order_qty",
-            codes::ORDER_QTY_NOT_MULTIPLE,
-            format!("order_qty must be a multiple of min_qty {min_qty}, got {n}"),
-            format!("количество к заказу должно быть кратно минимальной партии {min_qty}, получено {n}"),
-        ));
-    }
-    Ok(())
+    let got = order_qty as u64;
+    let qty = || raw.to_owned();
+    let broken = match kind {
+        QtyKind::LessThan(limit) if got >= limit => Broken::NotLessThan { qty: qty(), limit, got },
+        QtyKind::Exactly(limit) if got > limit => Broken::ExceedsQty { qty: qty(), limit, got },
+        QtyKind::MoreThan(_) | QtyKind::InStock if got > UNBOUNDED_ORDER_MAX as u64 => Broken::ExceedsMax { qty: qty(), got },
+        QtyKind::Unknown => Broken::UnknownForm { qty: qty() },
+        _ if got % (min_qty as u64) != 0 => Broken::NotMultiple { min_qty, got },
+        _ => return None,
+    };
+    Some(OrderQtyViolation(broken))
 }
+
+/// A broken order-size rule (see [`check_order_qty`]), kept as the facts that broke it: the
+/// rule, the field, the numbers and the offer's `qty` text. [`message`](Self::message),
+/// [`message_ru`](Self::message_ru) and [`Display`](std::fmt::Display) write the texts when
+/// asked; [`to_validation_error`](Self::to_validation_error) gives the eager
+/// [`ValidationError`] with exactly those texts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderQtyViolation(Broken);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Broken {
+    MinQtyInvalid { min_qty: i64 },
+    OrderQtyMin { order_qty: i64 },
+    NotLessThan { qty: String, limit: u64, got: u64 },
+    ExceedsQty { qty: String, limit: u64, got: u64 },
+    ExceedsMax { qty: String, got: u64 },
+    UnknownForm { qty: String },
+    NotMultiple { min_qty: i64, got: u64 },
+}
+
+impl OrderQtyViolation {
+    /// The argument that broke the rule: `"min_qty"`, `"order_qty"` or `"qty"`.
+    pub fn field(&self) -> &'static str {
+        match self.0 {
+            Broken::MinQtyInvalid { .. } => "min_qty",
+            Broken::UnknownForm { .. } => "qty",
+            _ => "order_qty",
+        }
+    }
+
+    /// The rule's stable code (one of [`codes`]).
+    pub fn code(&self) -> &'static str {
+        match self.0 {
+            Broken::MinQtyInvalid { .. } => codes::MIN_QTY_INVALID,
+            Broken::OrderQtyMin { .. } => codes::ORDER_QTY_MIN,
+            Broken::NotLessThan { .. } => codes::ORDER_QTY_NOT_LESS_THAN,
+            Broken::ExceedsQty { .. } => codes::ORDER_QTY_EXCEEDS_QTY,
+            Broken::ExceedsMax { .. } => codes::ORDER_QTY_EXCEEDS_MAX,
+            Broken::UnknownForm { .. } => codes::QTY_UNKNOWN_FORM,
+            Broken::NotMultiple { .. } => codes::ORDER_QTY_NOT_MULTIPLE,
+        }
+    }
+
+    /// The rule's English explanation (the [`ValidationError::message`] of the refusal).
+    pub fn message(&self) -> String {
+        match &self.0 {
+            Broken::MinQtyInvalid { min_qty } => format!("min_qty must be at least 1, got {min_qty}"),
+            Broken::OrderQtyMin { order_qty } => format!("order_qty must be at least 1, got {order_qty}"),
+            Broken::NotLessThan { qty, limit, got } => format!("qty is \"{}\": order_qty must be less than {limit}, got {got}", shown_input(qty)),
+            Broken::ExceedsQty { qty, limit, got } => format!("qty is \"{}\": order_qty must not exceed {limit}, got {got}", shown_input(qty)),
+            Broken::ExceedsMax { qty, got } => format!("qty is \"{}\": order_qty must be within 1..={UNBOUNDED_ORDER_MAX}, got {got}", shown_input(qty)),
+            Broken::UnknownForm { qty } => format!("qty \"{}\" has a form the API does not document (expected \"10\", \"<10\", \">50\" or \"Есть\")", shown_input(qty)),
+            Broken::NotMultiple { min_qty, got } => format!("order_qty must be a multiple of min_qty {min_qty}, got {got}"),
+        }
+    }
+
+    /// The rule's Russian explanation (the [`ValidationError::message_ru`] of the refusal).
+    pub fn message_ru(&self) -> String {
+        match &self.0 {
+            Broken::MinQtyInvalid { min_qty } => format!("минимальное количество (min_qty) должно быть не меньше 1, получено {min_qty}"),
+            Broken::OrderQtyMin { order_qty } => format!("количество к заказу (order_qty) должно быть не меньше 1, получено {order_qty}"),
+            Broken::NotLessThan { qty, limit, got } => format!("в наличии «{}»: количество к заказу должно быть строго меньше {limit}, получено {got}", shown_input(qty)),
+            Broken::ExceedsQty { qty, limit, got } => format!("в наличии «{}»: количество к заказу не должно превышать {limit}, получено {got}", shown_input(qty)),
+            Broken::ExceedsMax { qty, got } => format!("в наличии «{}»: количество к заказу должно быть от 1 до {UNBOUNDED_ORDER_MAX}, получено {got}", shown_input(qty)),
+            Broken::UnknownForm { qty } => format!("значение наличия «{}» имеет недокументированный вид (ожидается «10», «<10», «>50» или «Есть»)", shown_input(qty)),
+            Broken::NotMultiple { min_qty, got } => format!("количество к заказу должно быть кратно минимальной партии {min_qty}, получено {got}"),
+        }
+    }
+
+    /// The refusal as the eager [`ValidationError`] (both texts written now).
+    pub fn to_validation_error(&self) -> ValidationError {
+        ValidationError::new(self.field(), self.code(), self.message(), self.message_ru())
+    }
+}
+
+impl From<OrderQtyViolation> for ValidationError {
+    fn from(v: OrderQtyViolation) -> ValidationError {
+        v.to_validation_error()
+    }
+}
+
+impl From<OrderQtyViolation> for crate::Error {
+    fn from(v: OrderQtyViolation) -> crate::Error {
+        crate::Error::Validation(v.to_validation_error())
+    }
+}
+
+/// As [`ValidationError`]'s: `order_qty: <message> [<code>]`.
+impl std::fmt::Display for OrderQtyViolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} [{}]", self.field(), self.message(), self.code())
+    }
+}
+
+impl std::error::Error for OrderQtyViolation {}
 
 /// Checks the optional client comment: at most 50 characters (Cyrillic counts as one each).
 ///
@@ -272,6 +347,27 @@ mod tests {
             assert!(e.message_ru.len() < 600, "{} bytes", e.message_ru.len());
             assert!(e.to_string().len() < 600);
             assert!(e.message.contains("… (10000001 characters)") || e.message.contains("… (10000000 characters)"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn a_lazy_violation_writes_the_eager_texts_for_every_rule() {
+        let cases = [("10", 0, 1), ("10", 1, 0), ("<10", 1, 10), ("10", 1, 11), (">50", 1, 10_001), ("Есть", 1, 10_001), ("много", 1, 1), ("Есть", 2, 3), (&"ж".repeat(300) as &str, 1, 1)];
+        let mut codes_seen = std::collections::BTreeSet::new();
+        for (qty, min, order) in cases {
+            let eager = check_order_qty(&Qty::parse(qty), min, order).unwrap_err();
+            let lazy = order_qty_violation(qty, min, order).unwrap();
+            assert_eq!((lazy.field(), lazy.code()), (eager.field.as_str(), eager.code));
+            assert_eq!((lazy.message(), lazy.message_ru()), (eager.message.clone(), eager.message_ru.clone()));
+            assert_eq!(lazy.to_string(), eager.to_string());
+            assert_eq!(crate::Error::from(lazy.clone()).to_json(), crate::Error::Validation(eager.clone()).to_json());
+            assert_eq!(lazy.to_validation_error(), eager);
+            codes_seen.insert(eager.code);
+        }
+        assert_eq!(codes_seen.len(), 7, "every order-size rule: {codes_seen:?}");
+        for (qty, min, order) in [("<10", 1, 9), ("Есть", 2, 4), (">50", 1, 10_000), ("10", 5, 10)] {
+            assert!(order_qty_violation(qty, min, order).is_none());
+            assert!(check_order_qty(&Qty::parse(qty), min, order).is_ok());
         }
     }
 
