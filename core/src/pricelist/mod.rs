@@ -45,6 +45,7 @@
 // `par_for_each` (`par`) runs one engine per worker thread on blocks cut at record ends by the
 // same splitter.
 
+pub mod arrow;
 mod background;
 mod borrowed;
 mod build;

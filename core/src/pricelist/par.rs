@@ -16,6 +16,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::columns::ColumnMap;
 use super::decode::Text;
 use super::engine::{Engine, Got, Handover};
 use super::options::{OnError, Options};
@@ -95,40 +96,69 @@ struct Policy {
     max_kept: usize,
 }
 
+/// The index [`BlockVisitor`]s see for the rest of a list read on the calling thread (after
+/// every worker has finished), when the cutter gave up on it.
+pub(crate) const REST_BLOCK: u64 = u64::MAX - 1;
+
+/// A worker's own visitor for [`par_for_each_blocks`]: one per worker thread (and one for the
+/// rest read on the calling thread), so it can keep state per block without locks. A worker
+/// takes blocks in file order, so one visitor sees increasing block indices and lines.
+pub(crate) trait BlockVisitor {
+    /// Block `index` (0, 1, … in file order; [`REST_BLOCK`] for the rest) starts.
+    fn start_block(&mut self, index: u64) -> Result<()>;
+    /// A good row of the current block, in file order within the block.
+    fn row(&mut self, row: RowRef<'_>) -> Result<()>;
+    /// The block ended; `stopped_at` is the bad row that ended it under [`OnError::Stop`]
+    /// (rows after it in the block were not read).
+    fn end_block(&mut self, index: u64, stopped_at: Option<&BadRow>) -> Result<()>;
+}
+
+/// [`par_for_each`]'s visitor: the caller's shared closure.
+struct EachRow<'f, F>(&'f F);
+
+impl<F: Fn(RowRef<'_>) -> Result<()> + Sync> BlockVisitor for EachRow<'_, F> {
+    fn start_block(&mut self, _: u64) -> Result<()> {
+        Ok(())
+    }
+    fn row(&mut self, row: RowRef<'_>) -> Result<()> {
+        (self.0)(row)
+    }
+    fn end_block(&mut self, _: u64, _: Option<&BadRow>) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// Runs `engine` to its end (or to the first bad row under [`OnError::Stop`]), handing every
-/// good row to `f`.
-fn drain<R: Read, F>(engine: &mut Engine<R>, index: u64, f: &F, shared: &Shared, tally: &mut Tally, policy: &Policy)
-where
-    F: Fn(RowRef<'_>) -> Result<()> + Sync,
-{
-    loop {
+/// good row to `v`; block `index` starts and ends around it.
+fn drain<R: Read, V: BlockVisitor>(engine: &mut Engine<R>, index: u64, v: &mut V, shared: &Shared, tally: &mut Tally, policy: &Policy) {
+    let mut stopped_at = None;
+    let result = v.start_block(index).and_then(|()| loop {
         if shared.abort.load(Ordering::Relaxed) {
-            return;
+            return Ok(());
         }
-        match engine.next_ref_event() {
-            Ok(Got::Row) => {
+        match engine.next_ref_event()? {
+            Got::Row => {
                 tally.rows_ok += 1;
-                if let Err(e) = f(engine.row_ref()) {
-                    shared.fail(e);
-                    return;
-                }
+                v.row(engine.row_ref())?;
             }
-            Ok(Got::Bad(bad)) => {
+            Got::Bad(bad) => {
                 tally.rows_bad += 1;
+                if policy.on_error == OnError::Stop {
+                    shared.stop_block.fetch_min(index, Ordering::Relaxed);
+                    stopped_at = Some(bad.clone());
+                }
                 if tally.bad.len() < policy.max_kept || policy.on_error == OnError::Stop {
                     tally.bad.push(bad);
                 }
-                if policy.on_error == OnError::Stop {
-                    shared.stop_block.fetch_min(index, Ordering::Relaxed);
-                    return;
+                if stopped_at.is_some() {
+                    return Ok(());
                 }
             }
-            Ok(Got::End) => return,
-            Err(e) => {
-                shared.fail(e);
-                return;
-            }
+            Got::End => return Ok(()),
         }
+    });
+    if let Err(e) = result.and_then(|()| v.end_block(index, stopped_at.as_ref())) {
+        shared.fail(e);
     }
 }
 
@@ -176,6 +206,18 @@ where
     R: Read,
     F: Fn(RowRef<'_>) -> Result<()> + Sync,
 {
+    par_for_each_blocks(source, options, threads, |_: &[String], _: &ColumnMap| EachRow(&f))
+}
+
+/// [`par_for_each`] with a [`BlockVisitor`] per worker, made by `visitor` from the header
+/// cells and the column map (called on the calling thread once the header is read, before
+/// any row).
+pub(crate) fn par_for_each_blocks<R, V, N>(source: R, options: Options, threads: usize, visitor: N) -> Result<ParOutcome>
+where
+    R: Read,
+    V: BlockVisitor + Send,
+    N: Fn(&[String], &ColumnMap) -> V + Sync,
+{
     let threads = match threads {
         0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         n => n,
@@ -191,7 +233,8 @@ where
     let (mut tallies, split_result) = std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
-                let (job_rx, free_tx, shared, policy, f) = (&job_rx, free_tx.clone(), &shared, &policy, &f);
+                let (job_rx, free_tx, shared, policy) = (&job_rx, free_tx.clone(), &shared, &policy);
+                let mut v = visitor(&handover.headers, &handover.map);
                 let (headers, map) = (handover.headers.clone(), handover.map.clone());
                 let (delimiter, max_record) = (handover.delimiter, handover.max_record);
                 s.spawn(move || {
@@ -209,7 +252,7 @@ where
                             continue;
                         }
                         engine.load_block(job.buf, job.len, job.line, job.text);
-                        drain(&mut engine, index, f, shared, &mut tally, policy);
+                        drain(&mut engine, index, &mut v, shared, &mut tally, policy);
                         let _ = free_tx.send(engine.take_block());
                     }
                     tally
@@ -240,10 +283,11 @@ where
         }
         // The rest of the list read on this thread, if the cutter gave up on it.
         let result = match split_result {
-            Ok(Some(rest)) if !shared.skip(u64::MAX - 1) => {
+            Ok(Some(rest)) if !shared.skip(REST_BLOCK) => {
                 let Rest { buf, start, len, eof, line, text } = rest;
+                let mut v = visitor(&handover.headers, &handover.map);
                 let mut engine = handover.resume(&buf[start..len], eof, line, text);
-                drain(&mut engine, u64::MAX - 1, &f, &shared, &mut tally, &policy);
+                drain(&mut engine, REST_BLOCK, &mut v, &shared, &mut tally, &policy);
                 Ok(engine.bytes())
             }
             Ok(_) => Ok(handover.bytes()),
