@@ -51,6 +51,11 @@ pub struct SandboxConfig {
     pub cargorun_username: String,
     /// The password the CARGO.RUN emulator accepts. Default [`DEFAULT_CARGORUN_PASSWORD`].
     pub cargorun_password: String,
+    /// Threads serving requests. 1 (the default): one thread, enough for tests and cheapest
+    /// when many sandboxes run at once; N ≥ 2: a pool of N workers, so a benchmark driving
+    /// many connections measures the client, not a sandbox held to one core; 0: one worker
+    /// per core ([`std::thread::available_parallelism`]).
+    pub threads: usize,
 }
 
 impl SandboxConfig {
@@ -92,6 +97,7 @@ impl Default for SandboxConfig {
             ireca_token: DEFAULT_IRECA_TOKEN.to_string(),
             cargorun_username: DEFAULT_CARGORUN_USERNAME.to_string(),
             cargorun_password: DEFAULT_CARGORUN_PASSWORD.to_string(),
+            threads: 1,
         }
     }
 }
@@ -259,10 +265,25 @@ impl Sandbox {
         let ireca_token = config.ireca_token.clone();
         let cargorun_username = config.cargorun_username.clone();
         let cargorun_password = config.cargorun_password.clone();
+        let threads = config.threads;
         let router = app(config);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
+        let runtime = match threads {
+            1 => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?,
+            n => {
+                let workers = if n == 0 {
+                    std::thread::available_parallelism().map_or(1, |n| n.get())
+                } else {
+                    n
+                };
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(workers)
+                    .thread_name(format!("logibridge-sandbox-{}", addr.port()))
+                    .enable_all()
+                    .build()?
+            }
+        };
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         // Convert inside the runtime: tokio's listener must be registered with its reactor.
         let listener = {

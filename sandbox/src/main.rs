@@ -38,6 +38,10 @@ struct Args {
     /// Seed of the generated catalogue and of the offer signatures.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Threads serving requests: 1 = one thread; N = a pool of N workers (for benchmarks
+    /// that drive many connections); 0 = one worker per core.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
 }
 
 /// `--host` as given, with the addresses it names (in the resolver's order of preference).
@@ -112,6 +116,7 @@ fn run(args: Args) -> Result<(), String> {
         ireca_token: args.ireca_token,
         cargorun_username: args.cargorun_username,
         cargorun_password: args.cargorun_password,
+        threads: args.threads,
     };
     // A name may resolve to several addresses (localhost: ::1 and 127.0.0.1): take the
     // first that can be bound, and report the first failure if none can.

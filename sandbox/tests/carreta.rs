@@ -628,7 +628,10 @@ fn pricelist_rows_are_capped_with_a_400_naming_rows() {
         // The status comes first: an endless stream must fail here, not hang reading it.
         assert_eq!(resp.status().as_u16(), 400, "rows={rows}");
         let body: Value = resp.json().unwrap();
-        assert_eq!(body, json!({ "error": format!("rows must be at most {max}.") }));
+        assert_eq!(
+            body,
+            json!({ "error": format!("rows must be at most {max}.") })
+        );
     }
     let (status, _) = env.get("../pricelist.csv", &[("rows", "3")]);
     assert_eq!(status, 200, "a small list is still served");
@@ -654,13 +657,20 @@ fn starts_and_stops_inside_another_runtime() {
 #[test]
 fn answers_carry_every_field_of_the_documents_examples() {
     fn fixture(name: &str) -> Value {
-        let path = format!("{}/../tests/fixtures/carreta/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../tests/fixtures/carreta/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
     }
     fn same_shape(example: &Value, answer: &Value, what: &str) {
-        let (Some(ex), Some(ans)) = (example.as_object(), answer.as_object()) else { panic!("{what}: not an object: {answer}") };
+        let (Some(ex), Some(ans)) = (example.as_object(), answer.as_object()) else {
+            panic!("{what}: not an object: {answer}")
+        };
         for (k, v) in ex {
-            let got = ans.get(k).unwrap_or_else(|| panic!("{what}: the sandbox's answer lacks {k:?}: {answer}"));
+            let got = ans
+                .get(k)
+                .unwrap_or_else(|| panic!("{what}: the sandbox's answer lacks {k:?}: {answer}"));
             let kind = |v: &Value| match v {
                 Value::Null => "null",
                 Value::Bool(_) => "bool",
@@ -681,7 +691,88 @@ fn answers_carry_every_field_of_the_documents_examples() {
     assert!(status == 201 || status == 200, "{order}");
     same_shape(&fixture("order.json"), &order, "order");
     let (_, history) = env.get(&format!("order/{}/history/", order["id"]), &[]);
-    same_shape(&fixture("history.json")["objects"][0], &history["objects"][0], "history");
-    let (_, bad) = env.call(env.http.get(env.url("profile/")).query(&[("api_key", "wrong")]));
+    same_shape(
+        &fixture("history.json")["objects"][0],
+        &history["objects"][0],
+        "history",
+    );
+    let (_, bad) = env.call(
+        env.http
+            .get(env.url("profile/"))
+            .query(&[("api_key", "wrong")]),
+    );
     same_shape(&fixture("unauthorized.json"), &bad, "401");
+}
+
+/// A sandbox on a pool of workers (`threads`: 2, and 0 = one per core) answers what the
+/// one-thread sandbox answers, under concurrent clients: the same search bytes, and every
+/// order created from several threads at once listed exactly once, newest first.
+#[test]
+fn a_pool_of_workers_serves_what_one_thread_serves() {
+    let one = Env::new();
+    let reference = one.search("OC47");
+    for threads in [2, 0] {
+        let config = logibridge_sandbox::SandboxConfig {
+            threads,
+            ..Default::default()
+        };
+        let env = Env {
+            sb: Sandbox::start_with(config).expect("a pooled sandbox starts"),
+            http: Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap(),
+        };
+        assert_eq!(env.search("OC47"), reference, "threads {threads}");
+        let row = env.oc47(">50", 1, 1);
+        let found = reference.len();
+        let created: Vec<i64> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..4)
+                .map(|w| {
+                    let (env, row) = (&env, row.clone());
+                    s.spawn(move || {
+                        (0..30)
+                            .map(|i| {
+                                let mut body = row.clone();
+                                body["client_comment"] = json!(format!("w{w}-{}", i % 2));
+                                let (status, b) = env.order(&body);
+                                assert_eq!(status, 201, "{b}");
+                                assert_eq!(env.search("OC47").len(), found);
+                                b["id"].as_i64().unwrap()
+                            })
+                            .collect::<Vec<i64>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap())
+                .collect()
+        });
+        let mut expected = created.clone();
+        expected.sort_unstable_by(|a, b| b.cmp(a));
+        let listed: Vec<i64> = ["1", "2"]
+            .iter()
+            .flat_map(|p| {
+                let (s, b) = env.get("order/", &[("page", p)]);
+                assert_eq!(s, 200, "{b}");
+                b["objects"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| o["id"].as_i64().unwrap())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(listed, expected, "threads {threads}");
+        let (_, w1) = env.get(
+            "order/",
+            &[("client_comment", "w1-0"), ("client_comment", "w2-1")],
+        );
+        assert_eq!(
+            w1["objects"].as_array().unwrap().len(),
+            30,
+            "threads {threads}"
+        );
+    }
 }

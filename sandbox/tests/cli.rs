@@ -129,6 +129,7 @@ fn help_names_every_option_with_its_meaning() {
         "--carreta-api-key",
         "--ireca-token",
         "--seed",
+        "--threads",
         "/_control/",
     ] {
         assert!(help.contains(needle), "--help lacks {needle}:\n{help}");

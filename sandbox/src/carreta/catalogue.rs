@@ -196,6 +196,12 @@ impl Rng {
 /// The catalogue: offers in a stable order.
 pub struct Catalogue {
     offers: Vec<Offer>,
+    /// [`normalize_code`] of each offer's code.
+    normalized: Vec<String>,
+    /// Offer indices of each group, in catalogue order.
+    groups: Vec<Vec<usize>>,
+    /// The group of each normalised code (the first group holding it).
+    group_of: std::collections::HashMap<String, usize>,
 }
 
 /// Search key: upper-case, without spaces, dashes and dots ("oc-47" and "OC 47" find OC47).
@@ -276,7 +282,24 @@ impl Catalogue {
             }
         }
         debug_assert_eq!(offers.len(), catalogue_len());
-        Catalogue { offers }
+        let normalized: Vec<String> = offers.iter().map(|o| normalize_code(&o.code)).collect();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut group_of = std::collections::HashMap::new();
+        for (i, o) in offers.iter().enumerate() {
+            if groups.len() <= o.group {
+                groups.resize_with(o.group + 1, Vec::new);
+            }
+            groups[o.group].push(i);
+            if !normalized[i].is_empty() {
+                group_of.entry(normalized[i].clone()).or_insert(o.group);
+            }
+        }
+        Catalogue {
+            offers,
+            normalized,
+            groups,
+            group_of,
+        }
     }
 
     /// All offers.
@@ -298,27 +321,26 @@ impl Catalogue {
     /// The exact code's offers (`is_cross == false`) followed by its analogues
     /// (`is_cross == true`). An empty or unknown query finds nothing.
     pub fn search(&self, q: &str) -> Vec<(&Offer, bool)> {
+        self.search_indices(q)
+            .into_iter()
+            .map(|(i, cross)| (&self.offers[i], cross))
+            .collect()
+    }
+
+    /// [`Catalogue::search`] as indices into [`Catalogue::offers`]: one lookup of the
+    /// normalised code, then only that code's group (not every offer) is read.
+    pub fn search_indices(&self, q: &str) -> Vec<(usize, bool)> {
         let key = normalize_code(q);
-        if key.is_empty() {
-            return Vec::new();
-        }
-        let Some(group) = self
-            .offers
-            .iter()
-            .find(|o| normalize_code(&o.code) == key)
-            .map(|o| o.group)
-        else {
+        // An empty key finds nothing: no normalised code is empty in the map.
+        let Some(&group) = self.group_of.get(&key) else {
             return Vec::new();
         };
-        let (exact, cross): (Vec<&Offer>, Vec<&Offer>) = self
-            .offers
-            .iter()
-            .filter(|o| o.group == group)
-            .partition(|o| normalize_code(&o.code) == key);
+        let members = &self.groups[group];
+        let exact = members.iter().filter(|&&i| self.normalized[i] == key);
+        let cross = members.iter().filter(|&&i| self.normalized[i] != key);
         exact
-            .into_iter()
-            .map(|o| (o, false))
-            .chain(cross.into_iter().map(|o| (o, true)))
+            .map(|&i| (i, false))
+            .chain(cross.map(|&i| (i, true)))
             .collect()
     }
 }
@@ -336,6 +358,41 @@ mod tests {
         assert_eq!(Catalogue::generate(7).offers().len(), catalogue_len());
         for (x, y) in a.offers().iter().zip(b.offers()) {
             assert_eq!((x.price, &x.qty, &x.source), (y.price, &y.qty, &y.source));
+        }
+    }
+
+    /// The indexed search finds exactly what scanning every offer finds, in the same order,
+    /// for every code of the catalogue in several spellings.
+    #[test]
+    fn indexed_search_matches_a_full_scan() {
+        let c = Catalogue::generate(3);
+        let scan = |q: &str| -> Vec<(usize, bool)> {
+            let key = normalize_code(q);
+            let Some(group) = c
+                .offers
+                .iter()
+                .find(|o| !key.is_empty() && normalize_code(&o.code) == key)
+                .map(|o| o.group)
+            else {
+                return Vec::new();
+            };
+            let in_group = (0..c.offers.len()).filter(|&i| c.offers[i].group == group);
+            let (exact, cross): (Vec<usize>, Vec<usize>) =
+                in_group.partition(|&i| normalize_code(&c.offers[i].code) == key);
+            exact
+                .into_iter()
+                .map(|i| (i, false))
+                .chain(cross.into_iter().map(|i| (i, true)))
+                .collect()
+        };
+        for code in c.codes() {
+            for q in [code.clone(), code.to_lowercase(), format!(" {}-", code)] {
+                assert_eq!(c.search_indices(&q), scan(&q), "{q}");
+                assert!(!scan(&q).is_empty(), "{q}");
+            }
+        }
+        for q in ["", " ", "nothing", "-"] {
+            assert_eq!(c.search_indices(q), scan(q), "{q:?}");
         }
     }
 

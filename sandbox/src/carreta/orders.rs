@@ -1,7 +1,7 @@
 //! Orders: the request checks from the document, the per-account order books, statuses and
 //! history.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
 use chrono::NaiveDateTime;
@@ -354,6 +354,9 @@ pub struct Order {
     pub created: NaiveDateTime,
     /// Status changes and comments, oldest first.
     pub history: Vec<(String, NaiveDateTime)>,
+    /// [`Order::to_json`] as text, kept current by the [`OrderBook`] (the only writer), so a
+    /// listed page is a join of ready texts rather than 100 JSON trees built per request.
+    json_text: String,
 }
 
 impl Order {
@@ -387,6 +390,15 @@ impl Order {
         v
     }
 
+    /// [`Order::to_json`] serialised, as the book last stored the order.
+    pub fn json_text(&self) -> &str {
+        &self.json_text
+    }
+
+    fn refresh_json_text(&mut self) {
+        self.json_text = self.to_json().to_string();
+    }
+
     /// `{"objects": [{"comment", "created"}, ...]}`, oldest first.
     pub fn history_json(&self) -> Value {
         let objects: Vec<Value> = self
@@ -410,9 +422,18 @@ pub enum AdvanceError {
 }
 
 /// All orders of all accounts; ids are global and increasing, like the shop's.
+///
+/// The listing is indexed by what it filters on (account, and account + `client_comment`):
+/// neither changes after an order is created and test orders are never listed, so each
+/// index is an append-only list of ids in creation order, and a page is a slice of it
+/// read from the end (newest first) instead of a scan of every order.
 pub struct OrderBook {
     next_id: u64,
     orders: BTreeMap<u64, Order>,
+    /// Listed (non-test) order ids of each account, ascending.
+    listed: HashMap<String, Vec<u64>>,
+    /// Listed order ids of each (account, client_comment), ascending.
+    by_comment: HashMap<(String, String), Vec<u64>>,
 }
 
 /// First order id handed out (the document's example id).
@@ -426,6 +447,8 @@ impl Default for OrderBook {
         OrderBook {
             next_id: FIRST_ORDER_ID,
             orders: BTreeMap::new(),
+            listed: HashMap::new(),
+            by_comment: HashMap::new(),
         }
     }
 }
@@ -443,7 +466,7 @@ impl OrderBook {
             status_display(status).unwrap_or(""),
             total
         );
-        let order = Order {
+        let mut order = Order {
             id,
             account: account.to_string(),
             test,
@@ -452,7 +475,16 @@ impl OrderBook {
             comment: String::new(),
             created,
             history: vec![(first, created)],
+            json_text: String::new(),
         };
+        order.refresh_json_text();
+        if !test {
+            self.listed.entry(account.to_string()).or_default().push(id);
+            self.by_comment
+                .entry((account.to_string(), order.req.client_comment.clone()))
+                .or_default()
+                .push(id);
+        }
         self.orders.entry(id).or_insert(order)
     }
 
@@ -462,8 +494,46 @@ impl OrderBook {
     }
 
     /// One page (1-based) of the account's non-test orders, newest first, optionally filtered
-    /// by exact `client_comment` (any of the given values).
+    /// by exact `client_comment` (any of the given values; a value given twice counts once).
+    ///
+    /// Cost: O(page size) for no filter or one comment; with k comments the k id lists are
+    /// merged newest first, O(k · (skip + page size)).
     pub fn list(&self, account: &str, page: usize, comments: &[&str]) -> Vec<&Order> {
+        let skip = (page - 1).saturating_mul(PAGE_SIZE);
+        let mut distinct: Vec<&str> = comments.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let lists: Vec<&[u64]> = if distinct.is_empty() {
+            self.listed
+                .get(account)
+                .map(Vec::as_slice)
+                .into_iter()
+                .collect()
+        } else {
+            distinct
+                .iter()
+                .filter_map(|c| {
+                    self.by_comment
+                        .get(&(account.to_string(), (*c).to_string()))
+                })
+                .map(Vec::as_slice)
+                .collect()
+        };
+        let ids: Vec<u64> = match lists.as_slice() {
+            [] => Vec::new(),
+            [one] => {
+                let end = one.len().saturating_sub(skip);
+                let start = end.saturating_sub(PAGE_SIZE);
+                one[start..end].iter().rev().copied().collect()
+            }
+            many => newest_first(many).skip(skip).take(PAGE_SIZE).collect(),
+        };
+        ids.iter().filter_map(|id| self.orders.get(id)).collect()
+    }
+
+    /// The scan [`OrderBook::list`] replaced: the definition the index must agree with.
+    #[cfg(test)]
+    fn list_by_scan(&self, account: &str, page: usize, comments: &[&str]) -> Vec<&Order> {
         self.orders
             .values()
             .rev()
@@ -503,13 +573,93 @@ impl OrderBook {
             order.history.push((format!("Комментарий: {c}"), when));
             order.comment = c;
         }
+        order.refresh_json_text();
         Ok(order)
     }
+}
+
+/// Ids of several ascending, disjoint id lists, merged newest (largest) first.
+fn newest_first<'a>(lists: &[&'a [u64]]) -> impl Iterator<Item = u64> + 'a {
+    let mut ends: Vec<&'a [u64]> = lists.to_vec();
+    std::iter::from_fn(move || {
+        let (i, _) = ends
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.last().map(|id| (i, *id)))
+            .max_by_key(|(_, id)| *id)?;
+        let (last, rest) = ends[i].split_last()?;
+        ends[i] = rest;
+        Some(*last)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request(comment: &str) -> OrderRequest {
+        OrderRequest {
+            code: "OC47".into(),
+            maker: "KNECHT/MAHLE".into(),
+            name: "Фильтр масляный".into(),
+            price: Decimal::new(15202, 2),
+            qty: "500".into(),
+            min_qty: 1,
+            period_min: 7,
+            period_max: 9,
+            source: "S1".into(),
+            order_qty: 1,
+            client_comment: comment.into(),
+        }
+    }
+
+    /// The indexed listing gives the same pages as scanning every order, for every account,
+    /// page and combination of comment filters (including repeats and unknown comments),
+    /// over a book that mixes accounts, test orders and comments.
+    #[test]
+    fn indexed_listing_matches_a_full_scan() {
+        let mut book = OrderBook::default();
+        let comments = ["", "PO-1", "PO-2", "x"];
+        for i in 0..530usize {
+            let account = if i % 7 == 3 { "1002" } else { "1001" };
+            let comment = comments[(i * 5 + i / 3) % comments.len()];
+            book.create(account, request(comment), i % 11 == 5);
+        }
+        let filters: Vec<Vec<&str>> = vec![
+            vec![],
+            vec![""],
+            vec!["PO-1"],
+            vec!["PO-1", "PO-2"],
+            vec!["PO-2", "PO-1", "PO-2"],
+            vec!["", "PO-1", "PO-2", "x"],
+            vec!["missing"],
+            vec!["missing", "x"],
+        ];
+        for account in ["1001", "1002", "9999"] {
+            for filter in &filters {
+                for page in 1..=7 {
+                    let ids = |v: Vec<&Order>| v.iter().map(|o| o.id).collect::<Vec<_>>();
+                    assert_eq!(
+                        ids(book.list(account, page, filter)),
+                        ids(book.list_by_scan(account, page, filter)),
+                        "account {account}, page {page}, comments {filter:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(book.list("1001", 1, &[]).len(), PAGE_SIZE);
+    }
+
+    /// The stored text follows every change the book makes.
+    #[test]
+    fn json_text_follows_advances() {
+        let mut book = OrderBook::default();
+        let id = book.create("1001", request("PO-1"), false).id;
+        book.advance(id, Some(5), Some("ready".into())).unwrap();
+        let order = book.get("1001", id).unwrap();
+        assert_eq!(order.json_text(), order.to_json().to_string());
+        assert!(order.json_text().contains("\"comment\":\"ready\""));
+    }
 
     #[test]
     fn qty_rules() {
