@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use lbcore::carreta::{check_client_comment, check_order_qty, Qty};
+use lbcore::carreta::{check_client_comment, order_qty_violation};
 use lbcore::Error;
 
 use crate::error::lb_error_t;
@@ -25,10 +25,23 @@ pub unsafe extern "C" fn lb_carreta_check_order_qty(
     order_qty: i64,
     error_out: *mut *mut lb_error_t,
 ) -> lb_status {
-    guard(error_out, || {
+    let mut refused = None;
+    let status = guard(error_out, || {
         let qty = arg_str(qty, "qty")?;
-        check_order_qty(&Qty::parse(qty), min_qty, order_qty).map_err(Error::from)
-    })
+        refused = order_qty_violation(qty, min_qty, order_qty);
+        Ok(())
+    });
+    match refused {
+        None => status,
+        Some(v) => {
+            // The refusal's texts are written when the caller reads them (lb_error_t::order_qty).
+            if !error_out.is_null() {
+                // SAFETY: the caller passes either NULL or a writable pointer (guard reset it).
+                unsafe { *error_out = Box::into_raw(Box::new(lb_error_t::order_qty(v))) };
+            }
+            lb_status::LB_VALIDATION
+        }
+    }
 }
 
 /// Checks a `client_comment`: at most 50 characters (not bytes; Cyrillic counts one per

@@ -2,6 +2,9 @@
 
 use std::ffi::{c_char, CString};
 use std::ptr;
+use std::sync::OnceLock;
+
+use lbcore::carreta::OrderQtyViolation;
 
 use lbcore::Error;
 
@@ -16,6 +19,24 @@ use crate::{c_string, lb_status};
 /// thread.
 pub struct lb_error_t {
     pub(crate) status: lb_status,
+    /// What the accessors read, written on the first call of one (see [`Source`]).
+    details: OnceLock<Details>,
+    source: Source,
+}
+
+/// Where an error's details come from. A refused order size is kept as its facts: a form
+/// that checks sizes as the user types is refused far more often than its messages are
+/// read, and writing two messages and a JSON object for each refusal cost 4.6 µs against
+/// 90 ns for an accepted size.
+enum Source {
+    /// Built when the error was made.
+    Ready,
+    /// Written from the rule's facts when first read (the texts equal the eager ones:
+    /// `Details::of` on the core error they convert to).
+    OrderQty(OrderQtyViolation),
+}
+
+struct Details {
     code: CString,
     field: Option<CString>,
     http_status: u16,
@@ -27,8 +48,8 @@ pub struct lb_error_t {
     json: CString,
 }
 
-impl lb_error_t {
-    pub(crate) fn from_core(e: &Error) -> lb_error_t {
+impl Details {
+    fn of(e: &Error) -> Details {
         let retry_after_ms = match e {
             Error::Http {
                 retry_after: Some(d),
@@ -36,8 +57,7 @@ impl lb_error_t {
             } => u64::try_from(d.as_millis()).unwrap_or(u64::MAX),
             _ => 0,
         };
-        lb_error_t {
-            status: lb_status::of(e),
+        Details {
             code: c_string(e.code()),
             field: e.field().map(c_string),
             http_status: e.status().unwrap_or(0),
@@ -49,6 +69,33 @@ impl lb_error_t {
             json: c_string(e.to_json().to_string()),
         }
     }
+}
+
+impl lb_error_t {
+    pub(crate) fn from_core(e: &Error) -> lb_error_t {
+        lb_error_t {
+            status: lb_status::of(e),
+            details: OnceLock::from(Details::of(e)),
+            source: Source::Ready,
+        }
+    }
+
+    /// A refused order size, its texts written only when read.
+    pub(crate) fn order_qty(v: OrderQtyViolation) -> lb_error_t {
+        lb_error_t {
+            status: lb_status::LB_VALIDATION,
+            details: OnceLock::new(),
+            source: Source::OrderQty(v),
+        }
+    }
+
+    fn details(&self) -> &Details {
+        self.details.get_or_init(|| match &self.source {
+            Source::OrderQty(v) => Details::of(&Error::from(v.clone())),
+            // `from_core` sets the details; reached only if that changes.
+            Source::Ready => Details::of(&Error::Internal("the error's details are missing".into())),
+        })
+    }
 
     /// The error an asynchronous call reports when it was cancelled.
     pub(crate) fn cancelled(endpoint: &str) -> lb_error_t {
@@ -59,8 +106,7 @@ impl lb_error_t {
             "endpoint": endpoint, "message": message, "message_ru": message_ru,
             "outcome_unknown": false,
         });
-        lb_error_t {
-            status: lb_status::LB_CANCELLED,
+        let details = Details {
             code: c_string("cancelled"),
             field: None,
             http_status: 0,
@@ -70,6 +116,11 @@ impl lb_error_t {
             endpoint: Some(c_string(endpoint)),
             outcome_unknown: false,
             json: c_string(json.to_string()),
+        };
+        lb_error_t {
+            status: lb_status::LB_CANCELLED,
+            details: OnceLock::from(details),
+            source: Source::Ready,
         }
     }
 }
@@ -101,7 +152,7 @@ pub unsafe extern "C" fn lb_error_status(error: *const lb_error_t) -> lb_status 
 /// Never NULL for a non-NULL error.
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_code(error: *const lb_error_t) -> *const c_char {
-    error.as_ref().map_or(ptr::null(), |e| e.code.as_ptr())
+    error.as_ref().map_or(ptr::null(), |e| e.details().code.as_ptr())
 }
 
 /// The field the error is about, or NULL: for `LB_VALIDATION` the request field that broke
@@ -109,26 +160,26 @@ pub unsafe extern "C" fn lb_error_code(error: *const lb_error_t) -> *const c_cha
 /// misspelt name) or the client option (`"timeout"`, `"api_key"`) that is wrong.
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_field(error: *const lb_error_t) -> *const c_char {
-    error.as_ref().map_or(ptr::null(), |e| opt_ptr(&e.field))
+    error.as_ref().map_or(ptr::null(), |e| opt_ptr(&e.details().field))
 }
 
 /// The HTTP status the service answered with, or 0 when it did not answer.
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_http_status(error: *const lb_error_t) -> u16 {
-    error.as_ref().map_or(0, |e| e.http_status)
+    error.as_ref().map_or(0, |e| e.details().http_status)
 }
 
 /// How long the service asked to wait before retrying (its `Retry-After`), in
 /// milliseconds; 0 when it did not say.
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_retry_after_ms(error: *const lb_error_t) -> u64 {
-    error.as_ref().map_or(0, |e| e.retry_after_ms)
+    error.as_ref().map_or(0, |e| e.details().retry_after_ms)
 }
 
 /// The message in English, for logs and developers. Never NULL for a non-NULL error.
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_message(error: *const lb_error_t) -> *const c_char {
-    error.as_ref().map_or(ptr::null(), |e| e.message.as_ptr())
+    error.as_ref().map_or(ptr::null(), |e| e.details().message.as_ptr())
 }
 
 /// The message in Russian, for end users. Never NULL for a non-NULL error.
@@ -136,13 +187,13 @@ pub unsafe extern "C" fn lb_error_message(error: *const lb_error_t) -> *const c_
 pub unsafe extern "C" fn lb_error_message_ru(error: *const lb_error_t) -> *const c_char {
     error
         .as_ref()
-        .map_or(ptr::null(), |e| e.message_ru.as_ptr())
+        .map_or(ptr::null(), |e| e.details().message_ru.as_ptr())
 }
 
 /// The endpoint id the error happened on (`"carreta.order.get"`), or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_endpoint(error: *const lb_error_t) -> *const c_char {
-    error.as_ref().map_or(ptr::null(), |e| opt_ptr(&e.endpoint))
+    error.as_ref().map_or(ptr::null(), |e| opt_ptr(&e.details().endpoint))
 }
 
 /// Whether a call that changes something (an order creation) failed after its request may
@@ -153,7 +204,7 @@ pub unsafe extern "C" fn lb_error_endpoint(error: *const lb_error_t) -> *const c
 /// call is a read. Returns 1 when the outcome is unknown, else 0 (0 for a NULL error).
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_outcome_unknown(error: *const lb_error_t) -> std::ffi::c_int {
-    std::ffi::c_int::from(error.as_ref().is_some_and(|e| e.outcome_unknown))
+    std::ffi::c_int::from(error.as_ref().is_some_and(|e| e.details().outcome_unknown))
 }
 
 /// The whole error as one JSON object: `{"code", "kind", "field", "status", "endpoint",
@@ -163,5 +214,44 @@ pub unsafe extern "C" fn lb_error_outcome_unknown(error: *const lb_error_t) -> s
 /// a non-NULL error.
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_json(error: *const lb_error_t) -> *const c_char {
-    error.as_ref().map_or(ptr::null(), |e| e.json.as_ptr())
+    error.as_ref().map_or(ptr::null(), |e| e.details().json.as_ptr())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+
+    use lbcore::carreta::order_qty_violation;
+
+    use super::*;
+
+    unsafe fn texts(e: *const lb_error_t) -> Vec<Option<String>> {
+        let s = |p: *const c_char| (!p.is_null()).then(|| CStr::from_ptr(p).to_string_lossy().into_owned());
+        vec![
+            s(lb_error_code(e)),
+            s(lb_error_field(e)),
+            s(lb_error_message(e)),
+            s(lb_error_message_ru(e)),
+            s(lb_error_endpoint(e)),
+            s(lb_error_json(e)),
+            Some(format!("{} {} {}", lb_error_http_status(e), lb_error_retry_after_ms(e), lb_error_outcome_unknown(e))),
+        ]
+    }
+
+    #[test]
+    fn a_lazy_order_qty_error_reads_as_the_eager_one_for_every_rule() {
+        let cases = [("10", 0, 1), ("10", 1, 0), ("<10", 1, 10), ("10", 1, 11), (">50", 1, 10_001), ("много", 1, 1), ("Есть", 2, 3)];
+        for (qty, min, order) in cases {
+            let v = order_qty_violation(qty, min, order).expect("refused");
+            let eager = lb_error_t::from_core(&Error::from(v.clone()));
+            let lazy = lb_error_t::order_qty(v);
+            assert!(lazy.details.get().is_none(), "no text is written before it is read");
+            assert_eq!(lazy.status, eager.status);
+            // SAFETY: both are live errors owned here.
+            let (l, e) = unsafe { (texts(&lazy), texts(&eager)) };
+            assert_eq!(l, e, "{qty} {min} {order}");
+            // The pointers handed out stay the same on a second read.
+            assert_eq!(unsafe { lb_error_message(&lazy) }, unsafe { lb_error_message(&lazy) });
+        }
+    }
 }
