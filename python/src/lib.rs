@@ -13,6 +13,7 @@
 //! its own and refuses clients made by its parent ([`client`]).
 
 mod aio;
+mod arrow;
 mod client;
 mod convert;
 mod errors;
@@ -55,6 +56,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sandbox::Sandbox>()?;
     m.add_class::<pricelist::PriceListReader>()?;
     m.add_class::<pricerow::PriceRow>()?;
+    m.add_class::<arrow::PriceListArrow>()?;
+    m.add_class::<arrow::ArrowTable>()?;
     m.add_class::<ireca::CallbackReceiver>()?;
     m.add_class::<ireca::CallbackEntry>()?;
     m.add_class::<models::Schema>()?;
