@@ -11,6 +11,9 @@
 PY_WHEEL_DIR := $(CARGO_TARGET_DIR)/wheels-dev
 # Pinned so that CI reruns see the same tools; everything lands in the repo venv.
 PY_TOOLS := maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 pytest-timeout==2.4.0 mypy==2.4.1 typing-extensions==4.16.0
+# The DataFrame paths' tests (tests/python/test_pricelist_arrow.py): pyarrow, polars and pandas
+# are not dependencies of the package, only of its tests (wheels, ~7 s to install, ~250 MB).
+PY_TOOLS += pyarrow==26.0.1 polars==2.1.0 pandas==3.1.1
 PY_TOOLS_STAMP := $(VENV)/.logibridge-python-tools
 
 .PHONY: python-tools python-dev test-python demo-python

@@ -10,6 +10,8 @@ __all__ = [
     "Sandbox",
     "PriceListReader",
     "PriceRow",
+    "PriceListArrow",
+    "ArrowTable",
     "Schema",
     "ModelReader",
     "RawPage",
@@ -120,6 +122,39 @@ class PriceListReader:
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
+
+@final
+class PriceListArrow:
+    """A price list read into Arrow batches; ``__arrow_c_stream__`` hands them out once."""
+    def __new__(
+        cls,
+        kind: str,
+        source: Any,
+        *,
+        encoding: str = "auto",
+        delimiter: str = ";",
+        on_error: str = "stop",
+        columns: Optional[List[Tuple[str, str]]] = None,
+        max_errors_kept: int = 1000,
+        max_record_bytes: Optional[int] = None,
+        batch_rows: int = 65536,
+        price_scale: int = 2,
+        threads: int = 0,
+    ) -> PriceListArrow: ...
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def read_all(self) -> ArrowTable: ...
+    def bad_rows(self) -> ArrowTable: ...
+    def summary(self) -> Dict[str, int]: ...
+    def error(self) -> None: ...
+    @property
+    def column_names(self) -> List[str]: ...
+
+@final
+class ArrowTable:
+    """Arrow batches already read; ``__arrow_c_stream__`` hands them out once."""
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    @property
+    def num_rows(self) -> int: ...
 
 @final
 class PriceRow:

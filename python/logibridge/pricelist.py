@@ -275,3 +275,164 @@ def read(
         progress=progress,
     )
     return PriceList(native)
+
+
+# -- DataFrames: Arrow through the PyCapsule interface -----------------------------------
+
+_MISSING = {
+    "pyarrow": (
+        "pricelist.{fn}() needs pyarrow: pip install pyarrow",
+        "для pricelist.{fn}() нужен пакет pyarrow: pip install pyarrow",
+    ),
+    "polars": (
+        "pricelist.{fn}() needs polars: pip install polars",
+        "для pricelist.{fn}() нужен пакет polars: pip install polars",
+    ),
+    "pandas": (
+        "pricelist.{fn}() needs pandas and pyarrow: pip install pandas pyarrow",
+        "для pricelist.{fn}() нужны пакеты pandas и pyarrow: pip install pandas pyarrow",
+    ),
+}
+
+
+def _require(package: str, fn: str) -> Any:
+    """Imports ``package`` for ``fn``, or raises ImportError saying what to install (in
+    English and Russian)."""
+    import importlib
+
+    try:
+        return importlib.import_module(package)
+    except ImportError as e:
+        en, ru = _MISSING[package]
+        raise ImportError(f"{en.format(fn=fn)} / {ru.format(fn=fn)}", name=package) from e
+
+
+def arrow_stream(
+    source: Source,
+    *,
+    encoding: str = "auto",
+    delimiter: str = ";",
+    on_error: str = "stop",
+    columns: Optional[Mapping[str, Union[str, Sequence[str]]]] = None,
+    max_errors_kept: int = 1000,
+    max_record_bytes: Optional[int] = None,
+    batch_rows: int = 65536,
+    price_scale: int = 2,
+    threads: int = 0,
+) -> _native.PriceListArrow:
+    """Opens a price list as an Arrow stream: any PyCapsule consumer reads it
+    (``pyarrow.table(s)``, ``polars.DataFrame(s)``, ``duckdb.sql("… FROM s")``,
+    nanoarrow), once.
+
+    The list is parsed on every core straight into Arrow batches, handed out in file order,
+    at most ``batch_rows`` rows each; memory stays bounded by the batch size. The GIL is
+    not needed by the parsing threads. Columns:
+
+    ``line`` uint64 (the header is line 1); ``code``, ``maker``, ``name`` utf8;
+    ``price`` decimal128(38, ``price_scale``), exact (a price needing more decimals is a bad
+    row, never rounded); ``qty`` utf8 as written; ``qty_kind`` dictionary of ``exactly``,
+    ``less_than``, ``more_than``, ``in_stock``, ``unknown``; ``qty_value`` uint64 or null;
+    ``min_qty`` uint32; ``period_min``, ``period_max`` uint32 or null (days); then each
+    unknown column as utf8 under its header (``extra:`` + header when it repeats a name).
+
+    After the stream is consumed, ``.bad_rows()`` is an Arrow table (``line``, ``column``,
+    ``reason``, ``reason_ru``, ``raw``) and ``.summary()`` a dict of counts; when a consumer
+    reports an error, ``.error()`` raises the library's exception (``DecodeError`` at the
+    first bad row under ``on_error="stop"``).
+
+    :param source: a path, ``bytes``, or a binary file object (read whole first). URLs are
+        not read here: download with :func:`read` or save the file first.
+    :param batch_rows: the most rows in one batch.
+    :param price_scale: decimal places of ``price`` (0-28).
+    :param threads: parsing threads (0: one per core).
+    Other parameters as :func:`read`.
+    :raises ~logibridge.DecodeError: the header lacks a required column.
+    :raises ~logibridge.InvalidArgumentError: the file cannot be opened; a bad option.
+    """
+    kind: str
+    value: Any
+    if isinstance(source, str) and source.lower().startswith(("http://", "https://")):
+        raise TypeError("arrow_stream() reads a path, bytes or a file object, not a URL / arrow_stream() читает путь, bytes или файл, но не URL")
+    if isinstance(source, (str, os.PathLike)):
+        kind, value = "path", os.fspath(source)
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        kind, value = "bytes", bytes(source)
+    elif hasattr(source, "read"):
+        data = source.read()
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(
+                f'the file object must be opened in binary mode, open(path, "rb"): its read() returned {type(data).__name__}'
+            )
+        kind, value = "bytes", bytes(data)
+    else:
+        raise TypeError(f"source must be a path, bytes or a binary file object, got {type(source).__name__}")
+    pairs: List[Tuple[str, str]] = []
+    for key, headers in (columns or {}).items():
+        for header in [headers] if isinstance(headers, str) else headers:
+            pairs.append((key, header))
+    return _native.PriceListArrow(
+        kind,
+        value,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_error=on_error,
+        columns=pairs,
+        max_errors_kept=max_errors_kept,
+        max_record_bytes=max_record_bytes,
+        batch_rows=batch_rows,
+        price_scale=price_scale,
+        threads=threads,
+    )
+
+
+def to_arrow(source: Source, *, bad_rows: bool = False, **options: Any) -> Any:
+    """The whole price list as a ``pyarrow.Table`` (columns: :func:`arrow_stream`), read on
+    every core with the GIL released.
+
+    :param bad_rows: also return the bad rows: ``(table, bad_rows_table)``, the second with
+        ``line``, ``column``, ``reason``, ``reason_ru``, ``raw`` (useful with
+        ``on_error="collect"``).
+    :param options: as :func:`arrow_stream`.
+    :raises ImportError: pyarrow is not installed (``pip install pyarrow``).
+    :raises ~logibridge.DecodeError: a bad row under ``on_error="stop"`` (the default), or
+        a header without a required column.
+    """
+    pa = _require("pyarrow", "to_arrow")
+    native = arrow_stream(source, **options)
+    table = pa.table(native.read_all())
+    if bad_rows:
+        return table, pa.table(native.bad_rows())
+    return table
+
+
+def to_pandas(source: Source, *, bad_rows: bool = False, **options: Any) -> Any:
+    """The whole price list as a ``pandas.DataFrame`` backed by Arrow (``pd.ArrowDtype``
+    columns: ``price`` stays ``decimal128(38, 2)[pyarrow]``, exact, never float).
+
+    Parameters and errors as :func:`to_arrow`; needs pandas and pyarrow.
+    """
+    _require("pyarrow", "to_pandas")
+    pd = _require("pandas", "to_pandas")
+    result = to_arrow(source, bad_rows=bad_rows, **options)
+    if bad_rows:
+        table, bad = result
+        return table.to_pandas(types_mapper=pd.ArrowDtype), bad.to_pandas(types_mapper=pd.ArrowDtype)
+    return result.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def to_polars(source: Source, *, bad_rows: bool = False, **options: Any) -> Any:
+    """The whole price list as a ``polars.DataFrame`` (imported through the PyCapsule
+    interface; pyarrow is not needed). ``price`` is ``Decimal(38, 2)``, ``qty_kind``
+    categorical.
+
+    Parameters and errors as :func:`to_arrow`; needs polars.
+    """
+    pl = _require("polars", "to_polars")
+    native = arrow_stream(source, **options)
+    frame = pl.DataFrame(native.read_all())
+    if bad_rows:
+        return frame, pl.DataFrame(native.bad_rows())
+    return frame
+
+
+__all__ += ["arrow_stream", "to_arrow", "to_pandas", "to_polars"]
