@@ -6,6 +6,9 @@
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
+# `make test` and `make demo` start from a clean tree (CI, a fresh clone): incremental state
+# only costs them time and gigabytes. Set CARGO_INCREMENTAL=1 when iterating.
+export CARGO_INCREMENTAL ?= 0
 CARGO ?= cargo
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
