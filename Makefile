@@ -31,7 +31,7 @@ $(VPY):
 # Every cargo step of `make test` names the whole workspace: `-p <crate>` would unify
 # features differently and rebuild shared dependencies a second time.
 build:
-	$(CARGO) build --workspace --all-targets $(CARGO_EXCLUDE)
+	+$(CARGO) build --workspace --all-targets $(CARGO_EXCLUDE)
 
 # The chaos test and the fuzz smoke print their counts (RELIABILITY.md quotes them): they
 # run on their own with their output shown, the rest with cargo's usual capture. The second
@@ -39,13 +39,30 @@ build:
 # (`--test outcome`) would resolve features anew and rebuild the whole tree.
 SHOWN_TESTS := chaos_ smoke_
 test-rust: build
-	$(CARGO) test --workspace $(CARGO_EXCLUDE) --no-fail-fast -- $(addprefix --skip ,$(SHOWN_TESTS))
+	$(suite-start)
+	+$(CARGO) test --workspace $(CARGO_EXCLUDE) --no-fail-fast -- $(addprefix --skip ,$(SHOWN_TESTS))
 	$(CARGO) test --workspace $(CARGO_EXCLUDE) --no-fail-fast --tests -- --nocapture $(SHOWN_TESTS)
+	$(suite-end)
 
 demo: $(DEMO_TARGET)
 
-test: $(TEST_TARGETS)
+# The suites run two at a time (TEST_JOBS), each as soon as its inputs are built: the C and
+# 1C suites spend most of their time in valgrind on one core, the Rust and Python tests much
+# of theirs waiting on sockets, and the 1C component's optimised build (a profile directory,
+# so a cargo lock, of its own) fills the gaps of the dev build. Cargo takes its jobs from
+# make's job server, so the machine is never asked for more than TEST_JOBS at once. Each
+# suite's output is printed whole when it ends, with its time.
+TEST_JOBS ?= 2
+test:
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-suites
 	@echo "== make test: all suites passed ($(TEST_TARGETS))"
+
+test-suites: $(TEST_TARGETS)
+
+# The first and last line of each suite's recipe: "== test-x passed in N s" (the suite's own
+# time, after its prerequisites were built).
+suite-start = @mkdir -p $(CARGO_TARGET_DIR) && date +%s > $(CARGO_TARGET_DIR)/.suite-started-$@
+suite-end = @echo "== $@ passed in $$(( $$(date +%s) - $$(cat $(CARGO_TARGET_DIR)/.suite-started-$@) )) s"
 
 # CARGO.RUN models and their fixtures from ../shared/spec/cargorun (tools/cargorun_gen.py; checked by core/tests/cargorun_models.rs),
 # and the whole Swagger's operation table (tools/cargorun_swagger_gen.py; checked by core/tests/cargorun_swagger.rs).

@@ -27,7 +27,7 @@ CXX ?= g++
 .PHONY: onec-lib onec-package test-onec
 
 onec-lib:
-	$(CARGO) build -p logibridge-1c --lib --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG)
+	+$(CARGO) build -p logibridge-1c --lib --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG)
 
 onec-package: onec-lib
 	$(PYTHON) onec/package.py --so $(ONEC_SO) --out $(ONEC_ZIP)
@@ -37,7 +37,9 @@ $(ONEC_HOST): tests/onec/host.cpp | c-deps
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -O0 -g -o $@ $< -ldl -pthread
 
 test-onec: build c-deps onec-package $(ONEC_HOST)
+	$(suite-start)
 	$(PYTHON) tests/onec/check_package.py $(ONEC_ZIP) $(ONEC_BUILD)/pkg | tee $(ONEC_BUILD)/package.log
 	LB_COMPONENT="$$(tail -n1 $(ONEC_BUILD)/package.log)" tests/onec/run.sh $(ONEC_HOST)
+	$(suite-end)
 
 TEST_TARGETS += test-onec

@@ -34,13 +34,15 @@ python-tools: $(PY_TOOLS_STAMP)
 
 python-dev: $(PY_TOOLS_STAMP)
 	rm -rf $(PY_WHEEL_DIR)
-	$(VENV)/bin/maturin build --quiet --profile dev --interpreter $(VPY) --out $(PY_WHEEL_DIR)
+	+$(VENV)/bin/maturin build --quiet --profile dev --interpreter $(VPY) --out $(PY_WHEEL_DIR)
 	$(VPY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps $(PY_WHEEL_DIR)/logibridge-*.whl
 
 test-python: python-dev
+	$(suite-start)
 	$(VPY) -m mypy.stubtest logibridge --mypy-config-file pyproject.toml --allowlist python/stubtest-allowlist.txt
 	$(VPY) -m mypy --strict --config-file pyproject.toml examples/python/
 	$(VPY) -m pytest -q tests/python
+	$(suite-end)
 
 demo-python: python-dev
 	$(VPY) examples/python/demo.py
