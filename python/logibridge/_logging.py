@@ -112,8 +112,36 @@ def _after_fork_in_child() -> None:
     _drainer.start()
 
 
+def _sync_threshold() -> None:
+    """Tells the native side the lowest level the logger handles now (what
+    ``logger.isEnabledFor`` answers), so records nobody handles are never made: no record
+    per call is queued, and the logging thread does not take the GIL to discard it."""
+    _native.logging_set_threshold(max(logger.getEffectiveLevel(), logging.root.manager.disable + 1))
+
+
+def _watch_levels() -> None:
+    """Keeps the native threshold current: ``logging`` drops its own cache of
+    ``isEnabledFor`` answers through ``Manager._clear_cache`` whenever a level changes
+    (``setLevel`` on any logger, ``logging.disable``, configuration), so the threshold is
+    refreshed at exactly those moments. Without that hook (another Python) every record is
+    made, as before, and the logger decides."""
+    manager = logging.root.manager
+    clear = getattr(manager, "_clear_cache", None)
+    if clear is None or getattr(clear, "_logibridge", False):
+        return
+
+    def clear_cache() -> None:
+        clear()
+        _sync_threshold()
+
+    clear_cache._logibridge = True  # type: ignore[attr-defined]
+    manager._clear_cache = clear_cache  # type: ignore[attr-defined]
+    _sync_threshold()
+
+
 def start() -> None:
     """Starts the logging thread and the exit and fork hooks (once, at import)."""
+    _watch_levels()
     _drainer.start()
     atexit.register(_at_exit)
     if hasattr(os, "register_at_fork"):

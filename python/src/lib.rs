@@ -78,6 +78,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(logging::logging_next, m)?)?;
     m.add_function(wrap_pyfunction!(logging::logging_accepted, m)?)?;
     m.add_function(wrap_pyfunction!(logging::logging_dropped, m)?)?;
+    m.add_function(wrap_pyfunction!(logging::logging_set_threshold, m)?)?;
     m.add_function(wrap_pyfunction!(page_size, m)?)?;
     m.add_function(wrap_pyfunction!(client::endpoints, m)?)?;
     m.add_function(wrap_pyfunction!(client::register_service, m)?)?;

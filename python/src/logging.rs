@@ -21,7 +21,7 @@
 //! per process (a forked child starts with an empty one).
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -103,9 +103,36 @@ fn queue() -> &'static Queue {
     })
 }
 
+/// The lowest level (Python's numbers) the `logibridge` logger handles now: what
+/// `logger.isEnabledFor(level)` answers, kept current by `logibridge._logging` whenever
+/// Python's logging drops its own cache of those answers (`setLevel`, `logging.disable`,
+/// configuration). 0 (everything) until the package sets it.
+///
+/// Records below it are not made at all: with the logger at its default `WARNING`, a call
+/// builds no span fields, queues nothing and wakes no Python thread, where it used to
+/// queue a `DEBUG` record that the logging thread took the GIL to convert and discard,
+/// once per call, competing with the caller for the GIL.
+static THRESHOLD: AtomicI32 = AtomicI32::new(0);
+
+/// Whether a record at `level` (Python's numbers) would be handled.
+fn wanted(level: i32) -> bool {
+    level >= THRESHOLD.load(Ordering::Relaxed)
+}
+
+/// Sets the lowest level the `logibridge` logger handles (see [`THRESHOLD`]); called by
+/// `logibridge._logging` with `max(logger.getEffectiveLevel(), logging.root.manager.disable + 1)`.
+#[pyfunction]
+pub fn logging_set_threshold(level: i32) {
+    THRESHOLD.store(level, Ordering::Relaxed);
+}
+
 /// Puts a record on the queue, or counts it as dropped when the queue is full. Never
-/// blocks and never takes the GIL: it runs on the threads that serve requests.
+/// blocks and never takes the GIL: it runs on the threads that serve requests. A record
+/// below [`THRESHOLD`] is not queued (nor counted).
 fn enqueue(record: LogRecord) {
+    if !wanted(record.level) {
+        return;
+    }
     let q = queue();
     match q.sender.try_send(Message::Record(record)) {
         Ok(()) => {
@@ -352,8 +379,22 @@ impl<S> Layer<S> for PythonLogLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
+    /// While `INFO` is handled the request span is open and every event of ours is seen
+    /// (the `done` event marks the attempt reported even when its `DEBUG` record is then
+    /// not queued, so it is not mistaken for a failed attempt); above `INFO` only what the
+    /// threshold lets through exists.
     fn enabled(&self, meta: &Metadata<'_>, _ctx: Context<'_, S>) -> bool {
-        ours(meta)
+        ours(meta) && (wanted(python_level(meta.level())) || wanted(python_level(&Level::INFO)))
+    }
+
+    /// Asked per use (not cached per callsite) for ours: the threshold moves with Python's
+    /// logging configuration.
+    fn register_callsite(&self, meta: &'static Metadata<'static>) -> tracing::subscriber::Interest {
+        if ours(meta) {
+            tracing::subscriber::Interest::sometimes()
+        } else {
+            tracing::subscriber::Interest::never()
+        }
     }
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
