@@ -22,7 +22,7 @@ rounds, cases rotated each round):
                              order list's reader vs pydantic ``TypeAdapter(list[OrderModel])
                              .validate_json`` on the list's bytes; goal ≥ 5×
 
-Usage: bench/http.py [--rounds 5] [--seconds 0.3] [--async-calls 5000] [--concurrency 64]
+Usage: bench/http_paths.py [--rounds 5] [--seconds 0.3] [--async-calls 5000] [--concurrency 64]
                      [--sandbox-bin PATH] [--sandbox-threads 2]
 Prints the protocol's JSON object as the last line of stdout.
 """
@@ -154,7 +154,7 @@ def main() -> None:
     ap.add_argument("--sandbox-threads", type=int, default=2)
     args = ap.parse_args()
     async_calls = args.async_calls or (5000 if args.seconds >= 0.2 else 1000)
-    command = f".venv/bin/python bench/http.py --rounds {args.rounds}"
+    command = f".venv/bin/python bench/http_paths.py --rounds {args.rounds}"
 
     import httpx
     import pydantic
