@@ -2,10 +2,10 @@
 """Model decoding benchmark (Python face): a 100-order page of ``carreta.order.list``.
 
 Run by ``bench/run.py`` (``make bench``) with the repo venv's Python, where ``make bench``
-installs the pinned peers (pydantic, requests). Prints one JSON object: per row the best
-time of one operation in microseconds (the minimum over rounds; every row is timed in
-every round, interleaved, so load on the machine falls on all rows alike), wall (``us``)
-and, for the decoding rows, this thread's CPU time (``cpu_us``), and the versions. Rows:
+installs the pinned peers (pydantic, requests). Every case is timed once per round, the
+order rotated each round (``bench/suite.py``); it prints the suite's JSON rows (medians are
+taken by ``bench/run.py``): ours against pydantic (decoding) and against ``requests`` +
+pydantic (one page end to end). Cases:
 
 decode (a response body → a list of 100 model objects, nothing else):
 * ``pydantic``         ``TypeAdapter(list[OrderModel]).validate_json(list bytes)``
@@ -13,10 +13,6 @@ decode (a response body → a list of 100 model objects, nothing else):
 * ``native``           ``logibridge._native.decode("carreta.order.list", body, reader)``: the
                        path a typed call takes (envelope, fast pass, one object per order)
 * ``native_read``      the same, then every field (and ``extra``) of every order read once
-* ``generic``          the path typed calls took before: the core's row decoder to JSON,
-                       Python dicts, ``Order.from_dict`` per order (``_Many``)
-* ``from_dict``        only its pure-Python half: ``Order.from_dict`` over ready dicts
-* ``json_loads``       ``json.loads`` of the body, for scale
 
 end to end against the embedded sandbox (in this process, a fresh one holding 100 orders;
 one page, keep-alive connections):
@@ -24,9 +20,8 @@ one page, keep-alive connections):
 * ``e2e_typed_read``   the same, then every field read
 * ``e2e_requests_pydantic``  ``requests.Session().get(...)`` + ``OrdersPage.model_validate_json``
 * ``e2e_requests_pydantic_read`` the same, then every field read
-* ``e2e_call_json``    ``shop.call("carreta.order.list", {"page": 1})`` (JSON-shaped)
 
-Usage: bench/models.py [--rounds 15] [--seconds 0.2]
+Usage: bench/models.py [--rounds 5] [--seconds 0.2]
 """
 
 from __future__ import annotations
@@ -45,6 +40,9 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import pydantic
 import requests
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import suite  # noqa: E402
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 import logibridge
@@ -152,23 +150,9 @@ def read_all_native(items: Any) -> None:
         o.extra
 
 
-def timer(fn: Callable[[], Any], seconds: float) -> Tuple[float, float]:
-    """Microseconds per call, wall and this thread's CPU time: as many calls as fit in
-    ``seconds`` (at least 3). The decoding rows run on this thread (the native decoding
-    too, with the GIL released), so their CPU time is their work whatever else the machine
-    runs; the end-to-end rows span threads, so only their wall time means anything."""
-    n, start, cpu = 0, time.perf_counter(), time.thread_time()
-    while True:
-        fn()
-        n += 1
-        elapsed = time.perf_counter() - start
-        if n >= 3 and elapsed >= seconds:
-            return elapsed / n * 1e6, (time.thread_time() - cpu) / n * 1e6
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=0.2, help="time per row per round")
     args = ap.parse_args()
 
@@ -197,10 +181,7 @@ def main() -> None:
             assert a == c and a.price == b.price and a.created.replace(tzinfo=None) == b.created and int(a.status) == int(b.status)
         rows["native"] = lambda: _native.decode(ENDPOINT, body, reader)
         rows["native_read"] = lambda: read_all_native(_native.decode(ENDPOINT, body, reader))
-        rows["generic"] = lambda: many(_native.decode(ENDPOINT, body))
-    rows["from_dict"] = lambda: [Order.from_dict(d) for d in dicts]
-    rows["json_loads"] = lambda: json.loads(body)
-
+    
     with sandbox.start() as sb:
         shop = sb.carreta_client()
         offer = shop.search.query("oc47")[0]
@@ -228,40 +209,39 @@ def main() -> None:
                 "e2e_typed_read": lambda: read_all_native(shop.orders.list().first_page()),
                 "e2e_requests_pydantic": via_requests,
                 "e2e_requests_pydantic_read": lambda: read_all_pydantic(via_requests()),
-                "e2e_call_json": lambda: shop.call(ENDPOINT, {"page": 1}),
             }
         )
-        best: Dict[str, float] = {k: float("inf") for k in rows}
-        best_cpu: Dict[str, float] = {k: float("inf") for k in rows}
-        for k, fn in rows.items():  # warm up
-            timer(fn, 0.05)
-        for _ in range(args.rounds):
-            for k, fn in rows.items():
-                wall, cpu = timer(fn, args.seconds)
-                best[k] = min(best[k], wall)
-                best_cpu[k] = min(best_cpu[k], cpu)
+        samples = suite.rounds(rows, args.rounds, args.seconds)
         shop.close()
         session.close()
 
-    print(
-        json.dumps(
-            {
-                "us": best,
-                "cpu_us": {k: v for k, v in best_cpu.items() if not k.startswith("e2e_")},
-                "load": list(os.getloadavg()),
-                "page_bytes": len(body),
-                "orders": 100,
-                "rounds": args.rounds,
-                "versions": {
-                    "python": platform.python_version(),
-                    "pydantic": pydantic.VERSION,
-                    "pydantic_core": pydantic.__dict__.get("__pydantic_core_version__") or __import__("pydantic_core").__version__,
-                    "requests": requests.__version__,
-                    "logibridge": logibridge.__version__ if hasattr(logibridge, "__version__") else _native.version(),
-                },
-            }
-        )
-    )
+    command = f".venv/bin/python bench/models.py --rounds {args.rounds}"
+    page = f"a 100-order `carreta.order.list` page ({len(body):,} bytes)"
+    out = []
+    if "native" in samples:
+        out.append(suite.row("models.decode", f"{page}: decode only (body → 100 typed orders)",
+                             "`_native.decode` (a typed call's decoding)", "pydantic `TypeAdapter(list[OrderModel]).validate_json`",
+                             samples, "native", "pydantic", goal={"ratio": 5.0}, goal_text="≥ 5× pydantic (rails issue)", command=command))
+        out.append(suite.row("models.decode_read", f"{page}: decode, then every field of every order read",
+                             "`_native.decode` + every field", "pydantic `validate_json` + every field",
+                             samples, "native_read", "pydantic_read", command=command))
+    else:
+        out.append(suite.skipped("models.decode", f"{page}: decode only", "`_native.decode`", "pydantic",
+                                 "the installed `logibridge._native` has no `decode`", "≥ 5× pydantic", command))
+    out.append(suite.row("models.page_e2e", f"{page} end to end against the sandbox (keep-alive)",
+                         "`shop.orders.list().first_page()`", "`requests.Session().get` + pydantic `model_validate_json`",
+                         samples, "e2e_typed", "e2e_requests_pydantic", goal={"ratio": 2.0}, goal_text="≥ 2× requests + pydantic", command=command))
+    out.append(suite.row("models.page_e2e_read", f"{page} end to end, then every field read",
+                         "typed page + every field", "requests + pydantic + every field",
+                         samples, "e2e_typed_read", "e2e_requests_pydantic_read", command=command))
+    versions = {
+        "python": platform.python_version(),
+        "pydantic": pydantic.VERSION,
+        "pydantic-core": __import__("pydantic_core").__version__,
+        "requests": requests.__version__,
+        "logibridge": getattr(logibridge, "__version__", "?"),
+    }
+    suite.emit(out, versions)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""One price-list reader in this process, for ``bench/run.py`` to time under ``measure``
+(its own process, so its peak RSS is its own). Prints one JSON line: ``{"rows": n, ...}``.
+
+Usage: bench/pricelist_py.py MODE FILE
+
+Ours (the installed ``logibridge`` package):
+* ``loop``       ``for row in pricelist.read(FILE): row.price`` (rows are lazy: the typed
+                 price is what the peers also produce)
+* ``fields``     the same, reading every field of every row (code, maker, name, price, qty,
+                 min_qty, period_min, period_max, extra_columns)
+* ``to_arrow``   ``pricelist.to_arrow(FILE)`` (a ``pyarrow.Table``), when the package has it
+* ``to_pandas``  ``pricelist.to_pandas(FILE)``, when the package has it
+* ``to_polars``  ``pricelist.to_polars(FILE)``, when the package has it
+
+Peers (pinned in mk/bench.mk):
+* ``pandas``            ``pandas.read_csv(FILE, encoding="cp1251", sep=";", decimal=",")``, C engine
+* ``pandas_nopyarrow``  the same with pyarrow hidden from pandas (what a venv without pyarrow gets:
+                        object strings instead of pyarrow-backed ones)
+* ``pandas_pyarrow``    the same with ``engine="pyarrow"`` (pyarrow transcodes CP1251 itself)
+* ``polars``            ``polars.read_csv(UTF8_FILE, separator=";", decimal_comma=True)`` (polars
+                        reads only UTF-8: the pre-decoded copy)
+* ``pyarrow``           ``pyarrow.csv.read_csv(UTF8_FILE, delimiter=";")``
+
+Every peer also reports the dtype it gave the price column, so the report can say what the
+peer actually produced (the lists write prices with no-break-space thousands separators).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def ours(mode: str, path: str) -> dict:
+    import logibridge.pricelist as pl
+
+    if mode == "loop":
+        n = 0
+        for row in pl.read(path):
+            row.price
+            n += 1
+        return {"rows": n}
+    if mode == "fields":
+        n = 0
+        for row in pl.read(path):
+            (row.code, row.maker, row.name, row.price, row.qty, row.min_qty, row.period_min, row.period_max, row.extra_columns)
+            n += 1
+        return {"rows": n}
+    fn = getattr(pl, mode, None)
+    if fn is None:
+        raise SystemExit(f"skipped: logibridge.pricelist has no {mode}")
+    out = fn(path)
+    if isinstance(out, tuple):  # (table, bad rows), if that is the shape
+        out = out[0]
+    n = out.num_rows if hasattr(out, "num_rows") else len(out)
+    price = out.schema.field("price").type if hasattr(out, "schema") and hasattr(out.schema, "field") else out["price"].dtype
+    return {"rows": n, "price_dtype": str(price)}
+
+
+def peers(mode: str, path: str) -> dict:
+    if mode == "pandas_nopyarrow":
+        sys.modules["pyarrow"] = None  # type: ignore[assignment]  # import fails: pandas falls back
+        mode = "pandas"
+    if mode in ("pandas", "pandas_pyarrow"):
+        import pandas as pd
+
+        if mode == "pandas":
+            df = pd.read_csv(path, encoding="cp1251", sep=";", decimal=",")
+        else:
+            df = pd.read_csv(path, encoding="cp1251", sep=";", decimal=",", engine="pyarrow")
+        price = df.columns[3]
+        return {"rows": len(df), "price_dtype": str(df[price].dtype), "price_sample": str(df[price].iloc[0]), "pandas": pd.__version__}
+    if mode == "polars":
+        import polars as pl
+
+        df = pl.read_csv(path, separator=";", decimal_comma=True)
+        return {"rows": df.height, "price_dtype": str(df.dtypes[3]), "price_sample": str(df[:, 3][0])}
+    if mode == "pyarrow":
+        import pyarrow.csv as pc
+
+        t = pc.read_csv(path, parse_options=pc.ParseOptions(delimiter=";", newlines_in_values=True))
+        return {"rows": t.num_rows, "price_dtype": str(t.schema.field(3).type)}
+    raise SystemExit(f"unknown mode {mode}")
+
+
+def main() -> None:
+    mode, path = sys.argv[1], sys.argv[2]
+    result = ours(mode, path) if mode in ("loop", "fields", "to_arrow", "to_pandas", "to_polars") else peers(mode, path)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
