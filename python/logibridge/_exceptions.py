@@ -23,7 +23,7 @@ the mapping lives in one place. No message or attribute ever holds an API key.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Type
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Type
 
 __all__ = [
     "LogibridgeError",
@@ -82,9 +82,22 @@ class LogibridgeError(Exception):
     def __str__(self) -> str:
         return self._text
 
+    if not TYPE_CHECKING:  # hidden from type checkers: a misspelt attribute stays an error
+
+        def __getattr__(self, name: str) -> Any:
+            # A refusal of the native rules (python/src/errors.rs, order_qty_refusal) comes
+            # without its texts: they are written here, once, when first read.
+            texts = self.__dict__.pop("_texts", None)
+            if texts is None:
+                return object.__getattribute__(self, name)
+            self.__dict__.update(texts())
+            self.args = (self._text,)
+            return getattr(self, name)
+
     def __reduce__(self) -> Any:
         # Keyword-only constructors: pickle (multiprocessing, concurrent.futures) through
         # the attribute dict so the exception survives the trip whole.
+        self._text  # noqa: B018 - writes the texts of a lazy refusal before they are copied
         return (_rebuild, (type(self), self.__dict__.copy()))
 
 

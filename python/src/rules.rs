@@ -7,7 +7,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyInt};
 
-use crate::errors::to_pyerr;
+use crate::errors::{self, to_pyerr};
 
 /// A Python int as the core's rules take it: `i64` when it fits, otherwise its decimal
 /// text, so the core refuses it quoting the real value (never a clamped one). Ints past
@@ -52,11 +52,14 @@ fn raise(py: Python<'_>, result: Result<(), logibridge::ValidationError>) -> PyR
 pub fn carreta_check_order_qty(py: Python<'_>, qty: &str, min_qty: &Bound<'_, PyAny>, order_qty: &Bound<'_, PyAny>) -> PyResult<()> {
     let min_qty = rule_int("min_qty", min_qty)?;
     let order_qty = rule_int("order_qty", order_qty)?;
-    let qty = Qty::parse(qty);
-    raise(py, match (&min_qty, &order_qty) {
-        (RuleInt::Fits(min), RuleInt::Fits(order)) => carreta::check_order_qty(&qty, *min, *order),
-        _ => carreta::check_order_qty_text(&qty, &min_qty.text(), &order_qty.text()),
-    })
+    match (&min_qty, &order_qty) {
+        // The texts of a refusal are written only if read (errors::order_qty_refusal).
+        (RuleInt::Fits(min), RuleInt::Fits(order)) => match carreta::order_qty_violation(qty, *min, *order) {
+            None => Ok(()),
+            Some(v) => Err(errors::order_qty_refusal(py, v)),
+        },
+        _ => raise(py, carreta::check_order_qty_text(&Qty::parse(qty), &min_qty.text(), &order_qty.text())),
+    }
 }
 
 /// `carreta.check_client_comment`: at most 50 characters.

@@ -181,3 +181,42 @@ def test_messages_quote_a_bounded_part_of_huge_input(qty: str, min_qty: int, ord
     for text in (str(e), e.message, e.message_ru, repr(e)):
         assert len(text) < 1000, len(text)
     assert " characters)" in e.message
+
+
+@pytest.mark.parametrize(
+    ("qty", "min_qty", "order_qty"),
+    [("10", 0, 1), ("10", 1, 0), ("<10", 1, 10), ("10", 1, 11), (">50", 1, 10001), ("много", 1, 1), ("Есть", 2, 3), ("ж" * 300, 1, 1)],
+)
+def test_a_refusal_writes_its_texts_when_read_and_they_are_the_eager_ones(
+    shop: logibridge.Carreta, qty: str, min_qty: int, order_qty: int
+) -> None:
+    """Issue 14: `check_order_qty` refuses without writing its texts; read, they equal those
+    of the same refusal made by the client before sending (written eagerly in the core)."""
+    import pickle
+
+    offer = next(o for o in shop.search.query("oc47") if o.qty == "<10")
+    with pytest.raises(logibridge.ValidationError) as eager_info:
+        shop.orders.create(offer.copy(qty=qty, min_qty=min_qty), order_qty=order_qty)
+    eager = eager_info.value
+    with pytest.raises(logibridge.ValidationError) as lazy_info:
+        check_order_qty(qty, min_qty, order_qty)
+    lazy = lazy_info.value
+    assert type(lazy) is type(eager)
+    assert (lazy.field, lazy.code) == (eager.field, eager.code)
+    assert "message" not in vars(lazy) and "_text" not in vars(lazy), "texts written before they were read"
+    assert str(lazy) == str(eager)
+    assert (lazy.message, lazy.message_ru, lazy.args, lazy.outcome_unknown) == (eager.message, eager.message_ru, eager.args, eager.outcome_unknown)
+    again = pickle.loads(pickle.dumps(lazy))
+    assert (str(again), again.message_ru, again.code, again.field) == (str(eager), eager.message_ru, eager.code, eager.field)
+    with pytest.raises(AttributeError):
+        lazy.no_such_attribute  # type: ignore[attr-defined]
+
+
+def test_an_unread_refusal_pickles_whole() -> None:
+    import pickle
+
+    with pytest.raises(logibridge.ValidationError) as info:
+        check_order_qty("<10", 1, 10)
+    again = pickle.loads(pickle.dumps(info.value))
+    assert str(again) == 'order_qty: qty is "<10": order_qty must be less than 10, got 10 [order_qty.not_less_than_qty]'
+    assert again.code == "order_qty.not_less_than_qty" and again.field == "order_qty"
