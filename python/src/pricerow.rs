@@ -1,14 +1,18 @@
 //! `logibridge.pricelist.PriceRow`: one offer of a price list, the core's `Row` held as is.
 //!
-//! A field becomes a Python object only when it is read: a row costs one allocation on the
-//! Python side however many columns it has, and a loop that reads two fields pays for two.
-//! The price becomes a `decimal.Decimal` (built from the exact decimal's text) the first
-//! time it is read and is kept. The class follows the package's model conventions
+//! A field becomes a Python object only when it is read, once: a row costs one allocation
+//! on the Python side however many columns it has, a loop that reads two fields pays for
+//! two, and reading a field again returns the object made the first time (the price a
+//! `decimal.Decimal` built from the exact decimal's text, the texts `str`s, the extra
+//! columns a dict of which each read hands out a copy, so the row stays immutable). The class follows the package's model conventions
 //! (keyword constructor, `from_dict` / `to_dict` / `to_json` / `copy`, `extra`, equality,
 //! pickling); `from_dict` decodes with the generic model machinery
 //! (`logibridge.pricelist._decode_row`), so its errors are the models' `DecodeError`s.
 
 use std::mem::ManuallyDrop;
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use logibridge::carreta::Qty;
@@ -46,9 +50,68 @@ pub struct PriceRow {
     /// for a later row instead of being freed here and allocated again by the parser.
     home: Option<Arc<RowPool>>,
     /// The price as a `decimal.Decimal`, once read (or as given to the constructor).
-    price: OnceLock<Py<PyAny>>,
+    price: ObjectCell,
+    /// The texts as `str`, once read.
+    code: ObjectCell,
+    maker: ObjectCell,
+    name: ObjectCell,
+    qty: ObjectCell,
+    /// The extra columns as a dict, once read; never handed out itself (a copy is).
+    extra_columns: ObjectCell,
     /// The model's `extra`: fields of a `from_dict` record that the class does not declare.
     extra: OnceLock<Py<PyDict>>,
+}
+
+/// A field's Python object, made on its first read and kept: one pointer (a row has six of
+/// them; `OnceLock<Py<_>>` would take twice the room in every row of a `to_list()`).
+/// Written only while holding the GIL; a compare-and-swap keeps the first object if the
+/// making of another released the GIL and let a second reader in.
+struct ObjectCell(AtomicPtr<pyo3::ffi::PyObject>);
+
+impl ObjectCell {
+    const fn new() -> ObjectCell {
+        ObjectCell(AtomicPtr::new(ptr::null_mut()))
+    }
+
+    fn get<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        let p = self.0.load(Ordering::Acquire);
+        // SAFETY: a non-null pointer is a strong reference this cell owns until it is dropped.
+        (!p.is_null()).then(|| unsafe { Bound::from_borrowed_ptr(py, p) })
+    }
+
+    fn get_or_try_init<'py>(&self, py: Python<'py>, make: impl FnOnce() -> PyResult<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(obj) = self.get(py) {
+            return Ok(obj);
+        }
+        let obj = make()?;
+        Ok(self.set(obj))
+    }
+
+    /// Keeps `obj` unless the cell is set already; returns the object kept.
+    fn set<'py>(&self, obj: Bound<'py, PyAny>) -> Bound<'py, PyAny> {
+        let py = obj.py();
+        let raw = obj.clone().into_ptr();
+        match self.0.compare_exchange(ptr::null_mut(), raw, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => obj,
+            Err(first) => {
+                // SAFETY: `raw` is the strong reference made above, not stored.
+                unsafe { pyo3::ffi::Py_DecRef(raw) };
+                // SAFETY: as in `get`.
+                unsafe { Bound::from_borrowed_ptr(py, first) }
+            }
+        }
+    }
+}
+
+impl Drop for ObjectCell {
+    fn drop(&mut self) {
+        let p = *self.0.get_mut();
+        if !p.is_null() {
+            // SAFETY: the cell's own strong reference. A row is dropped by Python (its
+            // dealloc, GIL held) or before it was handed out (no object made yet).
+            unsafe { pyo3::ffi::Py_DecRef(p) };
+        }
+    }
 }
 
 /// Spent rows of a reader, to be read into again (see `Reader::read_into`): the rows handed
@@ -58,6 +121,8 @@ pub struct PriceRow {
 #[derive(Default)]
 pub struct RowPool {
     rows: Mutex<Vec<Row>>,
+    /// The `str`s of a reader's short repeated texts (see [`RowPool::text`]).
+    texts: Mutex<HashMap<Box<str>, Py<PyString>>>,
 }
 
 impl RowPool {
@@ -76,6 +141,30 @@ impl RowPool {
             let room = Self::MAX.saturating_sub(pool.len());
             pool.extend(rows.into_iter().take(room));
         }
+    }
+
+    /// Texts of at most this many bytes are shared between the rows of a reader...
+    const TEXT_MAX_BYTES: usize = 48;
+    /// ...until this many different ones were seen (a list's brands, stock forms,
+    /// warehouses and extra headers are few; beyond that a text is taken as unique).
+    const TEXTS_MAX: usize = 4096;
+
+    /// The `str` for a short text of a row, shared by every row of the reader that has it:
+    /// a brand or a warehouse repeats on most rows, and a lookup costs less than decoding
+    /// the text into a new `str` each time (Cyrillic text is re-encoded by Python).
+    fn text<'py>(&self, py: Python<'py>, text: &str) -> Bound<'py, PyString> {
+        if text.len() > Self::TEXT_MAX_BYTES {
+            return PyString::new(py, text);
+        }
+        let mut texts = self.texts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = texts.get(text) {
+            return s.bind(py).clone();
+        }
+        let s = PyString::new(py, text);
+        if texts.len() < Self::TEXTS_MAX {
+            texts.insert(text.into(), s.clone().unbind());
+        }
+        s
     }
 
     fn put(&self, row: Row) {
@@ -98,26 +187,56 @@ impl Drop for PriceRow {
 
 impl PriceRow {
     pub fn from_row(row: Row, home: Option<Arc<RowPool>>) -> PriceRow {
-        PriceRow { row: ManuallyDrop::new(row), home, price: OnceLock::new(), extra: OnceLock::new() }
+        PriceRow {
+            row: ManuallyDrop::new(row),
+            home,
+            price: ObjectCell::new(),
+            code: ObjectCell::new(),
+            maker: ObjectCell::new(),
+            name: ObjectCell::new(),
+            qty: ObjectCell::new(),
+            extra_columns: ObjectCell::new(),
+            extra: OnceLock::new(),
+        }
     }
 
     fn price_object<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        if let Some(p) = self.price.get() {
-            return Ok(p.bind(py).clone());
-        }
-        let mut buf = [0u8; 48];
-        let value = decimal_type(py)?.call1((decimal_text(&self.row.price, &mut buf),))?;
-        // Another thread may have been first: either object is the same value.
-        let _ = self.price.set(value.clone().unbind());
-        Ok(value)
+        self.price.get_or_try_init(py, || {
+            let mut buf = [0u8; 48];
+            decimal_type(py)?.call1((decimal_text(&self.row.price, &mut buf),))
+        })
     }
 
+    /// The cell's `str`, made on the first read (`shared`: through the reader's cache of
+    /// repeated texts, [`RowPool::text`]).
+    fn text<'py>(&self, py: Python<'py>, cell: &ObjectCell, text: &str, shared: bool) -> Bound<'py, PyString> {
+        let obj = match cell.get(py) {
+            Some(obj) => obj,
+            None => {
+                let made = match (&self.home, shared) {
+                    (Some(home), true) => home.text(py, text),
+                    _ => PyString::new(py, text),
+                };
+                cell.set(made.into_any())
+            }
+        };
+        // SAFETY: the text cells hold nothing but the strs made here.
+        unsafe { obj.cast_into_unchecked() }
+    }
+
+    /// The extra columns as a new dict (a copy of the one made on the first read).
     fn extra_columns_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        for (k, v) in self.row.extra.iter() {
-            d.set_item(k, v)?;
-        }
-        Ok(d)
+        let kept = self.extra_columns.get_or_try_init(py, || {
+            let d = PyDict::new(py);
+            for (k, v) in self.row.extra.iter() {
+                match &self.home {
+                    Some(home) => d.set_item(home.text(py, k), home.text(py, v))?,
+                    None => d.set_item(k, v)?,
+                }
+            }
+            Ok(d.into_any())
+        })?;
+        kept.cast_into::<PyDict>()?.copy()
     }
 
     fn model_extra<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyDict>> {
@@ -292,7 +411,7 @@ impl PriceRow {
             extra: Extra::from_pairs(pairs),
         };
         let this = PriceRow::from_row(row, None);
-        let _ = this.price.set(shown.unbind());
+        this.price.set(shown);
         Ok(this)
     }
 
@@ -305,19 +424,19 @@ impl PriceRow {
     /// Part number. Never empty.
     #[getter]
     fn code<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, &self.row.code)
+        self.text(py, &self.code, &self.row.code, false)
     }
 
     /// Brand ("" when the list has no brand column).
     #[getter]
     fn maker<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, &self.row.maker)
+        self.text(py, &self.maker, &self.row.maker, true)
     }
 
     /// Description ("" when the list has no name column).
     #[getter]
     fn name<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, &self.row.name)
+        self.text(py, &self.name, &self.row.name, false)
     }
 
     /// Exact, with the scale written in the file (``1 234,50`` is ``Decimal("1234.50")``).
@@ -329,7 +448,7 @@ impl PriceRow {
     /// Stock as the supplier wrote it (``"10"``, ``"<10"``, ``">50"``, ``"Есть"``).
     #[getter]
     fn qty<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.row.qty.raw())
+        self.text(py, &self.qty, self.row.qty.raw(), true)
     }
 
     /// Pack size: orders are multiples of it.
@@ -350,7 +469,8 @@ impl PriceRow {
         self.row.period_max
     }
 
-    /// The columns the reader does not know, by header, in file order (a new dict each time).
+    /// The columns the reader does not know, by header, in file order (a new dict each
+    /// time, copied from the one made on the first read).
     #[getter]
     fn extra_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         self.extra_columns_dict(py)

@@ -342,3 +342,32 @@ def test_parsing_on_the_calling_thread_gives_the_same_rows() -> None:
         seen[background] = got
     assert seen[True] == seen[False] and len(seen[True]) == 6003
     assert [r.to_dict(mode="json") for r in kept[: len(kept) // 2]] == seen[True][::3]
+
+
+def test_fields_are_made_once_and_the_row_stays_immutable() -> None:
+    """Issue 14: a field read twice is the same object (made on the first read); the extra
+    columns are a new dict each time, so changing one changes nothing in the row."""
+    first = next(iter(pricelist.read(cp1251(CSV))))
+    for name in ("code", "maker", "name", "qty", "price"):
+        assert getattr(first, name) is getattr(first, name), name
+    extra = first.extra_columns
+    assert extra == {"Склад": "Москва"} and extra is not first.extra_columns
+    extra["Склад"] = "Казань"
+    extra["new"] = "x"
+    assert first.extra_columns == {"Склад": "Москва"}
+    assert first.to_dict()["extra"] == {"Склад": "Москва"}
+    built = PriceRow(line=2, code="OC47", price=Decimal("1.50"), qty="<10")
+    assert built.code is built.code and built.qty is built.qty and built.price is built.price
+
+
+def test_parsing_thread_by_size_gives_the_same_rows(tmp_path: Path) -> None:
+    """With `background` left out the reader decides by size and load; the rows are those
+    of both explicit choices."""
+    from logibridge import _native
+
+    data = cp1251(CSV)
+    rows = {}
+    for background in (True, False, None):
+        kwargs = {} if background is None else {"background": background}
+        rows[background] = [r.to_dict(mode="json") for r in pricelist.PriceList(_native.PriceListReader("bytes", data, **kwargs))]
+    assert rows[None] == rows[True] == rows[False] and len(rows[None]) == 3
