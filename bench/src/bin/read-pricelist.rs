@@ -7,6 +7,8 @@
 //! * `par`: `pricelist::par_for_each` with THREADS worker threads (default: one per core), borrowed
 //!   rows handed to the visitor on every worker in no particular order; the checksum is summed per
 //!   thread-local accumulator and added up at the end;
+//! * `arrow`: `pricelist::arrow::Batches` with THREADS workers, Arrow record batches in file order;
+//!   the checksum sums the `price` column's Decimal128 values;
 //! * `jsonl` / `csv`: one-pass conversion to `/dev/null`.
 
 use std::time::Instant;
@@ -26,6 +28,11 @@ fn main() {
     if mode == "par" {
         let threads = args.get(3).and_then(|t| t.parse().ok()).unwrap_or(0);
         par(path, threads, started);
+        return;
+    }
+    if mode == "arrow" {
+        let threads = args.get(3).and_then(|t| t.parse().ok()).unwrap_or(0);
+        arrow(path, threads, started);
         return;
     }
     let mut reader = pricelist::open_with(path, Options::new().on_error(OnError::Collect).background(background)).expect("cannot open");
@@ -110,6 +117,28 @@ fn par(path: &str, threads: usize, started: Instant) {
     let s = outcome.summary;
     println!(
         "{{\"reader\":\"rust-par\",\"rows\":{},\"rows_bad\":{},\"bytes\":{},\"seconds\":{seconds:.4},\"checksum\":\"{checksum}\"}}",
+        s.rows_ok, s.rows_bad, s.bytes
+    );
+}
+
+/// `arrow`: the list into Arrow record batches (file order, 64k rows at most each); the
+/// checksum adds up the price column's Decimal128 values.
+fn arrow(path: &str, threads: usize, started: Instant) {
+    use arrow_array::{cast::AsArray, types::Decimal128Type};
+    use pricelist::arrow::{ArrowOptions, Batches};
+    let file = std::fs::File::open(path).expect("cannot open");
+    let mut batches = Batches::new(file, Options::new().on_error(OnError::Collect), ArrowOptions::new().threads(threads)).expect("cannot open");
+    let (mut sum, mut scale) = (0i128, 0);
+    for batch in batches.by_ref() {
+        let price = batch.expect("read error").column_by_name("price").expect("price column").as_primitive::<Decimal128Type>().clone();
+        scale = price.scale() as u32;
+        sum += price.values().iter().sum::<i128>();
+    }
+    let checksum = rust_decimal::Decimal::from_i128_with_scale(sum, scale);
+    let seconds = started.elapsed().as_secs_f64();
+    let s = batches.outcome().expect("the end").summary;
+    println!(
+        "{{\"reader\":\"rust-arrow\",\"rows\":{},\"rows_bad\":{},\"bytes\":{},\"seconds\":{seconds:.4},\"checksum\":\"{checksum}\"}}",
         s.rows_ok, s.rows_bad, s.bytes
     );
 }
