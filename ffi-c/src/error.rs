@@ -1,6 +1,6 @@
 //! `lb_error_t`: what went wrong, in detail. Opaque; read it with the accessors.
 
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, CStr, CString};
 use std::ptr;
 use std::sync::OnceLock;
 
@@ -89,6 +89,25 @@ impl lb_error_t {
         }
     }
 
+    /// The code and field of a refused order size without writing its texts: a caller
+    /// that branches on the code pays for no message.
+    fn static_code_and_field(&self) -> Option<(&'static CStr, &'static CStr)> {
+        let Source::OrderQty(v) = &self.source else { return None };
+        let code = [
+            c"order_qty.min",
+            c"min_qty.invalid",
+            c"order_qty.not_less_than_qty",
+            c"order_qty.exceeds_qty",
+            c"order_qty.exceeds_max",
+            c"order_qty.not_multiple_of_min_qty",
+            c"qty.unknown_form",
+        ]
+        .into_iter()
+        .find(|c| c.to_bytes() == v.code().as_bytes())?;
+        let field = [c"order_qty", c"min_qty", c"qty"].into_iter().find(|f| f.to_bytes() == v.field().as_bytes())?;
+        Some((code, field))
+    }
+
     fn details(&self) -> &Details {
         self.details.get_or_init(|| match &self.source {
             Source::OrderQty(v) => Details::of(&Error::from(v.clone())),
@@ -152,7 +171,10 @@ pub unsafe extern "C" fn lb_error_status(error: *const lb_error_t) -> lb_status 
 /// Never NULL for a non-NULL error.
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_code(error: *const lb_error_t) -> *const c_char {
-    error.as_ref().map_or(ptr::null(), |e| e.details().code.as_ptr())
+    error.as_ref().map_or(ptr::null(), |e| match e.static_code_and_field() {
+        Some((code, _)) => code.as_ptr(),
+        None => e.details().code.as_ptr(),
+    })
 }
 
 /// The field the error is about, or NULL: for `LB_VALIDATION` the request field that broke
@@ -160,7 +182,10 @@ pub unsafe extern "C" fn lb_error_code(error: *const lb_error_t) -> *const c_cha
 /// misspelt name) or the client option (`"timeout"`, `"api_key"`) that is wrong.
 #[no_mangle]
 pub unsafe extern "C" fn lb_error_field(error: *const lb_error_t) -> *const c_char {
-    error.as_ref().map_or(ptr::null(), |e| opt_ptr(&e.details().field))
+    error.as_ref().map_or(ptr::null(), |e| match e.static_code_and_field() {
+        Some((_, field)) => field.as_ptr(),
+        None => opt_ptr(&e.details().field),
+    })
 }
 
 /// The HTTP status the service answered with, or 0 when it did not answer.
@@ -246,6 +271,9 @@ mod tests {
             let eager = lb_error_t::from_core(&Error::from(v.clone()));
             let lazy = lb_error_t::order_qty(v);
             assert!(lazy.details.get().is_none(), "no text is written before it is read");
+            // SAFETY: a live error owned here.
+            let code = unsafe { CStr::from_ptr(lb_error_code(&lazy)) };
+            assert!(lazy.details.get().is_none() && code.to_bytes() == eager.details().code.as_bytes(), "the code costs no text");
             assert_eq!(lazy.status, eager.status);
             // SAFETY: both are live errors owned here.
             let (l, e) = unsafe { (texts(&lazy), texts(&eager)) };
