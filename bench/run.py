@@ -8,7 +8,7 @@ other work on the machine falls on all of them alike; a row gives medians, wall 
 time, and the ratio peer ÷ ours of the medians (above 1: ours is faster). The load average
 is recorded at the start and the end. Cases that read a file or hold objects run in their own
 process under ``measure`` (``wait4``: wall, user + system CPU, peak RSS of that process
-alone); in-process cases (``bench/models.py``, ``bench/http.py``, ``bench/rules.py``) hand
+alone); in-process cases (``bench/models.py``, ``bench/http_paths.py``, ``bench/rules.py``) hand
 their samples over in the protocol of ``bench/suite.py``. A row that cannot be measured is
 printed as ``skipped: <why>``, never left out.
 
@@ -22,7 +22,7 @@ Sections:
    Python face making the same calls, C ``lb_call`` from 8 threads against the same calls from
    1 thread, and flat memory while paging 100,000 objects (iRECA goods, CARGO.RUN bids);
 3. in-process scripts: ``bench/models.py`` (model decoding, a 100-order page), and
-   ``bench/http.py`` / ``bench/rules.py`` when present.
+   ``bench/http_paths.py`` / ``bench/rules.py`` when present.
 
 Usage: bench/run.py [--sizes 10 100] [--rounds 5] [--bin target/release] [--site DIR]
                     [--out BENCHMARKS.md] [--quick] [--only SECTION ...]
@@ -273,7 +273,8 @@ class Sandbox:
         exe = bin_dir / "logibridge-sandbox"
         if not exe.exists():
             raise Failed(f"{exe} is missing (`make bench-build` builds it)")
-        self.proc = subprocess.Popen([str(exe), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        # A worker per core (`--threads 2`), so the sandbox is not what a client waits on.
+        self.proc = subprocess.Popen([str(exe), "--port", "0", "--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         lines: Dict[str, List[str]] = {}
         assert self.proc.stdout is not None
         while len(lines) < 4:
@@ -391,11 +392,11 @@ def page_one(label: str, case: str, how: str, seeded: int, why: str, py: str) ->
 # ---- 3. in-process scripts ---------------------------------------------------------------
 
 
-def script_section(name: str, py: str, rounds: int, quick: bool) -> Tuple[List[Dict[str, Any]], Dict[str, str], List[str]]:
+def script_section(name: str, py: str, rounds: int, quick: bool, extra: List[str]) -> Tuple[List[Dict[str, Any]], Dict[str, str], List[str]]:
     path = BENCH / name
     if not path.exists():
         return [suite.skipped(name, f"`bench/{name}` rows", "", "", f"bench/{name} is not in this tree yet")], {}, []
-    cmd = [py, str(path), "--rounds", str(rounds)]
+    cmd = [py, str(path), "--rounds", str(rounds), *extra]
     if quick:
         cmd += ["--seconds", "0.05"]
     print(f"running {' '.join(cmd[1:])}", flush=True)
@@ -537,7 +538,7 @@ def write_markdown(out: Path, args, load_start, load_end, started, price: List[D
                   "`Decimal` (Python) or `decimal128` (Arrow). pandas' `str` dtype is pyarrow-backed when pyarrow is installed; "
                   "*pyarrow hidden* is what a venv without pyarrow gets.", ""]
     lines += ["## Clients against the sandbox", "",
-              "The release sandbox binary on this machine (`logibridge-sandbox --port 0`), keep-alive connections; every "
+              "The release sandbox binary on this machine (`logibridge-sandbox --port 0 --threads 2`), keep-alive connections; every "
               "process makes one call before its clock starts. The sandbox shares the 2 cores with the client, so what a "
               "client spends is partly the sandbox's time. The C row's peer is the same program with 1 thread rather than "
               "Python `requests` from 8 threads: the question is whether one shared `lb_client_t` lets calls from many "
@@ -566,7 +567,7 @@ def write_markdown(out: Path, args, load_start, load_end, started, price: List[D
                          f"{'–' if growth is None else f'{growth / 2**20:+.1f} MiB'} | {fmt_mib(p['peak'])} MiB | {fmt_s(p['wall'])} | {gap} | `{p['command']}` |")
         lines.append("")
     for name, rows in scripts:
-        title = {"models.py": "Model decoding (Python face)", "http.py": "HTTP (Python face)", "rules.py": "Order rules (`check_order_qty`)"}.get(name, name)
+        title = {"models.py": "Model decoding (Python face)", "http_paths.py": "HTTP (Python face)", "rules.py": "Order rules (`check_order_qty`)"}.get(name, name)
         lines += [f"## {title}: `bench/{name}`", "", "In one process; every case timed once per round (`bench/suite.py`), order rotated.", ""]
         lines += HEAD + [render_row(r, args.rounds) for r in rows] + [""]
     lines += ["## What this run refutes or confirms in earlier claims", "",
@@ -594,7 +595,7 @@ def main() -> None:
     ap.add_argument("--paging", type=int, default=PAGING_OBJECTS, help="objects seeded and paged per kind")
     ap.add_argument("--paging-bids", type=int, default=25_000, help="CARGO.RUN bids seeded and paged (the sandbox is quadratic here)")
     ap.add_argument("--keep-big", action="store_true", help="keep lists of 500 MB and more")
-    ap.add_argument("--only", nargs="*", default=["pricelist", "sandbox", "models.py", "http.py", "rules.py"])
+    ap.add_argument("--only", nargs="*", default=["pricelist", "sandbox", "models.py", "http_paths.py", "rules.py"])
     args = ap.parse_args()
 
     if args.quick and args.paging == PAGING_OBJECTS:
@@ -621,9 +622,11 @@ def main() -> None:
             price.append(pricelist_section(size, args, bin_dir, data, py, small))
     sandbox = sandbox_section(args, bin_dir, py) if "sandbox" in args.only else {"table": [], "paging": []}
     scripts = []
-    for name in ("models.py", "http.py", "rules.py"):
+    for name in ("models.py", "http_paths.py", "rules.py"):
         if name in args.only:
-            rows, sv, sn = script_section(name, py, args.rounds, args.quick)
+            # http_paths.py starts the release sandbox itself, with a worker per core.
+            extra = ["--sandbox-bin", str(bin_dir / "logibridge-sandbox")] if name == "http_paths.py" else []
+            rows, sv, sn = script_section(name, py, args.rounds, args.quick, extra)
             scripts.append((name, rows))
             notes += [f"bench/{name}: {n}" for n in sn]
             for k, val in sv.items():
