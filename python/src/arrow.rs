@@ -17,13 +17,14 @@ use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{RecordBatch, RecordBatchIterator, RecordBatchReader};
 use arrow_schema::{ArrowError, SchemaRef};
 use logibridge::pricelist::arrow::{self as parrow, ArrowOptions, ArrowOutcome, Batches};
-use logibridge::pricelist::{self, Encoding, Field, OnError, Options};
+use logibridge::pricelist;
 use logibridge::Error;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
 
 use crate::errors::{invalid_argument, to_pyerr};
+use crate::pricelist::reader_options;
 
 /// The capsule name the PyCapsule interface gives an `ArrowArrayStream`.
 const STREAM_CAPSULE: &std::ffi::CStr = c"arrow_array_stream";
@@ -85,10 +86,6 @@ impl RecordBatchReader for Tracked {
     }
 }
 
-fn field_by_key(key: &str) -> Option<Field> {
-    Field::ALL.into_iter().find(|f| f.key() == key)
-}
-
 /// A price list being read into Arrow batches (see `pricelist.arrow_stream`).
 #[pyclass(module = "logibridge._native", name = "PriceListArrow", frozen)]
 pub struct PriceListArrow {
@@ -145,42 +142,9 @@ impl PriceListArrow {
         price_scale: u8,
         threads: usize,
     ) -> PyResult<Self> {
-        let encoding = Encoding::from_label(encoding).ok_or_else(|| invalid_argument(py, format!("unknown encoding {encoding:?}"), format!("неизвестная кодировка {encoding:?}")))?;
-        let delimiter = match delimiter.as_bytes() {
-            [b] if b.is_ascii() && !matches!(b, b'"' | b'\r' | b'\n') => *b,
-            _ => {
-                return Err(invalid_argument(
-                    py,
-                    format!("delimiter must be one ASCII character other than a quote or a line break, got {delimiter:?}"),
-                    format!("разделитель должен быть одним ASCII-символом, кроме кавычки и перевода строки; передано {delimiter:?}"),
-                ))
-            }
-        };
-        let on_error = match on_error {
-            "stop" => OnError::Stop,
-            "collect" => OnError::Collect,
-            other => return Err(invalid_argument(py, format!("on_error must be \"stop\" or \"collect\", got {other:?}"), format!("on_error должен быть \"stop\" или \"collect\", передано {other:?}"))),
-        };
+        let options = reader_options(py, encoding, delimiter, on_error, columns, max_errors_kept, max_record_bytes, "pricelist.to_arrow()")?;
         if price_scale > 28 {
             return Err(invalid_argument(py, format!("price_scale must be 0 to 28, got {price_scale}"), format!("price_scale должен быть от 0 до 28, передано {price_scale}")));
-        }
-        let mut options = Options::new().encoding(encoding).delimiter(delimiter).on_error(on_error).max_errors_kept(max_errors_kept).column_hint(
-            "pass columns={\"{field}\": \"<header>\"} to pricelist.to_arrow()",
-            "передайте columns={\"{field}\": \"<заголовок>\"} в pricelist.to_arrow()",
-        );
-        if let Some(n) = max_record_bytes {
-            options = options.max_record_bytes(n);
-        }
-        for (key, header) in columns.unwrap_or_default() {
-            let field = field_by_key(&key).ok_or_else(|| {
-                let known: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
-                invalid_argument(
-                    py,
-                    format!("unknown price-list field {key:?}; fields are: {}", known.join(", ")),
-                    format!("неизвестное поле прайс-листа {key:?}; есть поля: {}", known.join(", ")),
-                )
-            })?;
-            options = options.column(field, header);
         }
         let arrow = ArrowOptions::new().batch_rows(batch_rows).price_scale(price_scale).threads(threads);
         let opened: Result<Batches, Error> = match kind {

@@ -139,6 +139,56 @@ fn field_by_key(key: &str) -> Option<Field> {
     Field::ALL.into_iter().find(|f| f.key() == key)
 }
 
+/// The reader options every price-list entry point takes (`read`, `to_arrow`), checked the
+/// same way; `call` names the entry point in the hint of a missing column.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn reader_options(
+    py: Python<'_>,
+    encoding: &str,
+    delimiter: &str,
+    on_error: &str,
+    columns: Option<Vec<(String, String)>>,
+    max_errors_kept: usize,
+    max_record_bytes: Option<usize>,
+    call: &str,
+) -> PyResult<Options> {
+    let encoding = Encoding::from_label(encoding).ok_or_else(|| invalid_argument(py, format!("unknown encoding {encoding:?}"), format!("неизвестная кодировка {encoding:?}")))?;
+    let delimiter = match delimiter.as_bytes() {
+        [b] if b.is_ascii() && !matches!(b, b'"' | b'\r' | b'\n') => *b,
+        _ => {
+            return Err(invalid_argument(
+                py,
+                format!("delimiter must be one ASCII character other than a quote or a line break, got {delimiter:?}"),
+                format!("разделитель должен быть одним ASCII-символом, кроме кавычки и перевода строки; передано {delimiter:?}"),
+            ))
+        }
+    };
+    let on_error = match on_error {
+        "stop" => OnError::Stop,
+        "collect" => OnError::Collect,
+        other => return Err(invalid_argument(py, format!("on_error must be \"stop\" or \"collect\", got {other:?}"), format!("on_error должен быть \"stop\" или \"collect\", передано {other:?}"))),
+    };
+    let mut options = Options::new().encoding(encoding).delimiter(delimiter).on_error(on_error).max_errors_kept(max_errors_kept).column_hint(
+        format!("pass columns={{\"{{field}}\": \"<header>\"}} to {call}"),
+        format!("передайте columns={{\"{{field}}\": \"<заголовок>\"}} в {call}"),
+    );
+    if let Some(n) = max_record_bytes {
+        options = options.max_record_bytes(n);
+    }
+    for (key, header) in columns.unwrap_or_default() {
+        let field = field_by_key(&key).ok_or_else(|| {
+            let known: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
+            invalid_argument(
+                py,
+                format!("unknown price-list field {key:?}; fields are: {}", known.join(", ")),
+                format!("неизвестное поле прайс-листа {key:?}; есть поля: {}", known.join(", ")),
+            )
+        })?;
+        options = options.column(field, header);
+    }
+    Ok(options)
+}
+
 /// The error of a call on a closed price list.
 fn closed(py: Python<'_>) -> PyErr {
     invalid_argument(py, "the price list is closed", "прайс-лист закрыт")
@@ -306,45 +356,7 @@ impl PriceListReader {
         progress: Option<Py<PyAny>>,
         background: Option<bool>,
     ) -> PyResult<Self> {
-        let encoding = Encoding::from_label(encoding).ok_or_else(|| invalid_argument(py, format!("unknown encoding {encoding:?}"), format!("неизвестная кодировка {encoding:?}")))?;
-        let delimiter = match delimiter.as_bytes() {
-            [b] if b.is_ascii() && !matches!(b, b'"' | b'\r' | b'\n') => *b,
-            _ => {
-                return Err(invalid_argument(
-                    py,
-                    format!("delimiter must be one ASCII character other than a quote or a line break, got {delimiter:?}"),
-                    format!("разделитель должен быть одним ASCII-символом, кроме кавычки и перевода строки; передано {delimiter:?}"),
-                ))
-            }
-        };
-        let on_error = match on_error {
-            "stop" => OnError::Stop,
-            "collect" => OnError::Collect,
-            other => return Err(invalid_argument(py, format!("on_error must be \"stop\" or \"collect\", got {other:?}"), format!("on_error должен быть \"stop\" или \"collect\", передано {other:?}"))),
-        };
-        let mut options = Options::new()
-            .encoding(encoding)
-            .delimiter(delimiter)
-            .on_error(on_error)
-            .max_errors_kept(max_errors_kept)
-            .column_hint(
-                "pass columns={\"{field}\": \"<header>\"} to pricelist.read()",
-                "передайте columns={\"{field}\": \"<заголовок>\"} в pricelist.read()",
-            );
-        if let Some(n) = max_record_bytes {
-            options = options.max_record_bytes(n);
-        }
-        for (key, header) in columns.unwrap_or_default() {
-            let field = field_by_key(&key).ok_or_else(|| {
-                let known: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
-                invalid_argument(
-                    py,
-                    format!("unknown price-list field {key:?}; fields are: {}", known.join(", ")),
-                    format!("неизвестное поле прайс-листа {key:?}; есть поля: {}", known.join(", ")),
-                )
-            })?;
-            options = options.column(field, header);
-        }
+        let options = reader_options(py, encoding, delimiter, on_error, columns, max_errors_kept, max_record_bytes, "pricelist.read()")?;
         let progress = progress.map(|callback| Progress { callback: Arc::new(callback), state: Arc::default() });
         // Files, bytes and downloads may be parsed on a background thread, overlapping the
         // caller's Python work (`background`, or by size and load: parse_in_background); a
