@@ -23,7 +23,7 @@ the mapping lives in one place. No message or attribute ever holds an API key.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Type
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Type
 
 __all__ = [
     "LogibridgeError",
@@ -93,6 +93,23 @@ class LogibridgeError(Exception):
             self.__dict__.update(texts())
             self.args = (self._text,)
             return getattr(self, name)
+
+        # `args` and repr() are read from the exception's C slots, which __getattr__ never
+        # sees: a lazy refusal writes its texts for them too.
+        @property
+        def args(self) -> Tuple[Any, ...]:
+            if "_texts" in self.__dict__:
+                self._text  # noqa: B018 - writes the texts
+            return BaseException.args.__get__(self)
+
+        @args.setter
+        def args(self, value: Tuple[Any, ...]) -> None:
+            BaseException.args.__set__(self, value)
+
+    def __repr__(self) -> str:
+        if "_texts" in self.__dict__:
+            self._text  # noqa: B018 - writes the texts (and args) first
+        return BaseException.__repr__(self)
 
     def __reduce__(self) -> Any:
         # Keyword-only constructors: pickle (multiprocessing, concurrent.futures) through

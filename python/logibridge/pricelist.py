@@ -24,6 +24,7 @@ import os
 from decimal import Decimal
 from types import TracebackType
 from typing import (
+    TYPE_CHECKING,
     Any,
     AsyncIterator,
     Callable,
@@ -31,16 +32,25 @@ from typing import (
     Dict,
     Iterator,
     List,
+    Literal,
     Mapping,
     Optional,
     Sequence,
     Tuple,
     Type,
+    TypedDict,
     Union,
+    overload,
 )
 
 from . import _native
 from ._models import Model, field
+
+if TYPE_CHECKING:  # the DataFrame libraries are optional: imported when a function needs them
+    import pandas  # type: ignore[import-untyped, unused-ignore]
+    import polars
+    import pyarrow  # type: ignore[import-untyped, unused-ignore]
+    from typing_extensions import Unpack
 
 __all__ = ["read", "PriceList", "PriceRow", "BadRow", "Summary", "FIELDS"]
 
@@ -385,7 +395,26 @@ def arrow_stream(
     )
 
 
-def to_arrow(source: Source, *, bad_rows: bool = False, **options: Any) -> Any:
+class ArrowOptions(TypedDict, total=False):
+    """The keyword options of :func:`to_arrow`, :func:`to_pandas` and :func:`to_polars`: those
+    of :func:`arrow_stream`, checked by type checkers (a misspelt option is an error)."""
+
+    encoding: str
+    delimiter: str
+    on_error: str
+    columns: Optional[Mapping[str, Union[str, Sequence[str]]]]
+    max_errors_kept: int
+    max_record_bytes: Optional[int]
+    batch_rows: int
+    price_scale: int
+    threads: int
+
+
+@overload
+def to_arrow(source: Source, *, bad_rows: Literal[False] = False, **options: Unpack[ArrowOptions]) -> pyarrow.Table: ...
+@overload
+def to_arrow(source: Source, *, bad_rows: Literal[True], **options: Unpack[ArrowOptions]) -> Tuple[pyarrow.Table, pyarrow.Table]: ...
+def to_arrow(source: Source, *, bad_rows: bool = False, **options: Unpack[ArrowOptions]) -> Any:
     """The whole price list as a ``pyarrow.Table`` (columns: :func:`arrow_stream`), read on
     every core with the GIL released.
 
@@ -397,7 +426,11 @@ def to_arrow(source: Source, *, bad_rows: bool = False, **options: Any) -> Any:
     :raises ~logibridge.DecodeError: a bad row under ``on_error="stop"`` (the default), or
         a header without a required column.
     """
-    pa = _require("pyarrow", "to_arrow")
+    return _tables(source, bad_rows, "to_arrow", options)
+
+
+def _tables(source: Source, bad_rows: bool, fn: str, options: ArrowOptions) -> Any:
+    pa = _require("pyarrow", fn)
     native = arrow_stream(source, **options)
     table = pa.table(native.read_all())
     if bad_rows:
@@ -405,7 +438,11 @@ def to_arrow(source: Source, *, bad_rows: bool = False, **options: Any) -> Any:
     return table
 
 
-def to_pandas(source: Source, *, bad_rows: bool = False, **options: Any) -> Any:
+@overload
+def to_pandas(source: Source, *, bad_rows: Literal[False] = False, **options: Unpack[ArrowOptions]) -> pandas.DataFrame: ...
+@overload
+def to_pandas(source: Source, *, bad_rows: Literal[True], **options: Unpack[ArrowOptions]) -> Tuple[pandas.DataFrame, pandas.DataFrame]: ...
+def to_pandas(source: Source, *, bad_rows: bool = False, **options: Unpack[ArrowOptions]) -> Any:
     """The whole price list as a ``pandas.DataFrame`` backed by Arrow (``pd.ArrowDtype``
     columns: ``price`` stays ``decimal128(38, 2)[pyarrow]``, exact, never float).
 
@@ -413,14 +450,18 @@ def to_pandas(source: Source, *, bad_rows: bool = False, **options: Any) -> Any:
     """
     _require("pyarrow", "to_pandas")
     pd = _require("pandas", "to_pandas")
-    result = to_arrow(source, bad_rows=bad_rows, **options)
+    result = _tables(source, bad_rows, "to_pandas", options)
     if bad_rows:
         table, bad = result
         return table.to_pandas(types_mapper=pd.ArrowDtype), bad.to_pandas(types_mapper=pd.ArrowDtype)
     return result.to_pandas(types_mapper=pd.ArrowDtype)
 
 
-def to_polars(source: Source, *, bad_rows: bool = False, **options: Any) -> Any:
+@overload
+def to_polars(source: Source, *, bad_rows: Literal[False] = False, **options: Unpack[ArrowOptions]) -> polars.DataFrame: ...
+@overload
+def to_polars(source: Source, *, bad_rows: Literal[True], **options: Unpack[ArrowOptions]) -> Tuple[polars.DataFrame, polars.DataFrame]: ...
+def to_polars(source: Source, *, bad_rows: bool = False, **options: Unpack[ArrowOptions]) -> Any:
     """The whole price list as a ``polars.DataFrame`` (imported through the PyCapsule
     interface; pyarrow is not needed). ``price`` is ``Decimal(38, 2)``, ``qty_kind``
     categorical.
@@ -435,4 +476,4 @@ def to_polars(source: Source, *, bad_rows: bool = False, **options: Any) -> Any:
     return frame
 
 
-__all__ += ["arrow_stream", "to_arrow", "to_pandas", "to_polars"]
+__all__ += ["arrow_stream", "to_arrow", "to_pandas", "to_polars", "ArrowOptions"]

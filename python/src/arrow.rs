@@ -138,14 +138,22 @@ impl PriceListArrow {
         columns: Option<Vec<(String, String)>>,
         max_errors_kept: usize,
         max_record_bytes: Option<usize>,
-        batch_rows: usize,
-        price_scale: u8,
-        threads: usize,
+        batch_rows: i64,
+        price_scale: i64,
+        threads: i64,
     ) -> PyResult<Self> {
         let options = reader_options(py, encoding, delimiter, on_error, columns, max_errors_kept, max_record_bytes, "pricelist.to_arrow()")?;
-        if price_scale > 28 {
-            return Err(invalid_argument(py, format!("price_scale must be 0 to 28, got {price_scale}"), format!("price_scale должен быть от 0 до 28, передано {price_scale}")));
-        }
+        // Integers are taken as i64 so that a negative one is named here, not a bare OverflowError.
+        let in_range = |name: &str, value: i64, low: i64, high: i64| {
+            if (low..=high).contains(&value) {
+                Ok(value)
+            } else {
+                Err(invalid_argument(py, format!("{name} must be {low} to {high}, got {value}"), format!("{name} должен быть от {low} до {high}, передано {value}")))
+            }
+        };
+        let price_scale = in_range("price_scale", price_scale, 0, 28)? as u8;
+        let batch_rows = in_range("batch_rows", batch_rows, 1, u32::MAX.into())? as usize;
+        let threads = in_range("threads", threads, 0, 1024)? as usize;
         let arrow = ArrowOptions::new().batch_rows(batch_rows).price_scale(price_scale).threads(threads);
         let opened: Result<Batches, Error> = match kind {
             "path" => {
@@ -179,14 +187,23 @@ impl PriceListArrow {
     }
 
     /// Reads every remaining batch with the GIL released; raises the reading's error
-    /// (`DecodeError` for a bad row under on_error="stop").
+    /// (`DecodeError` for a bad row under on_error="stop"). Ctrl-C is looked for after each
+    /// batch: KeyboardInterrupt stops the reading within one batch.
     fn read_all(&self, py: Python<'_>) -> PyResult<ArrowTable> {
-        let tracked = self.batches.lock().unwrap_or_else(|p| p.into_inner()).take().ok_or_else(|| taken(py))?;
-        let result = py.detach(move || tracked.collect::<Result<Vec<_>, _>>());
-        match result {
-            Ok(batches) => Ok(ArrowTable { schema: self.schema.clone(), batches: Mutex::new(Some(batches)) }),
-            Err(_) => Err(self.stored_error(py).unwrap_or_else(|| to_pyerr(py, &Error::Internal("the Arrow reading failed".into())))),
+        let mut tracked = self.batches.lock().unwrap_or_else(|p| p.into_inner()).take().ok_or_else(|| taken(py))?;
+        let mut batches = Vec::new();
+        loop {
+            let (next, rest) = py.detach(move || (tracked.next(), tracked));
+            tracked = rest;
+            match next {
+                None => break,
+                Some(Ok(batch)) => batches.push(batch),
+                Some(Err(_)) => return Err(self.stored_error(py).unwrap_or_else(|| to_pyerr(py, &Error::Internal("the Arrow reading failed".into())))),
+            }
+            // Dropping the reader on KeyboardInterrupt stops its workers.
+            py.check_signals()?;
         }
+        Ok(ArrowTable { schema: self.schema.clone(), batches: Mutex::new(Some(batches)) })
     }
 
     /// The bad rows (line, column, reason, reason_ru, raw) once the batches were all read.

@@ -39,9 +39,9 @@ struct Args {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Threads serving requests: 1 = one thread; N = a pool of N workers (for benchmarks
-    /// that drive many connections); 0 = one worker per core.
-    #[arg(long, default_value_t = 1)]
-    threads: usize,
+    /// that drive many connections); 0 = one worker per core. At most 256.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(0..=256))]
+    threads: u16,
 }
 
 /// `--host` as given, with the addresses it names (in the resolver's order of preference).
@@ -116,7 +116,7 @@ fn run(args: Args) -> Result<(), String> {
         ireca_token: args.ireca_token,
         cargorun_username: args.cargorun_username,
         cargorun_password: args.cargorun_password,
-        threads: args.threads,
+        threads: args.threads.into(),
     };
     // A name may resolve to several addresses (localhost: ::1 and 127.0.0.1): take the
     // first that can be bound, and report the first failure if none can.

@@ -188,3 +188,11 @@ fn an_empty_or_blank_ireca_token_is_a_usage_error() {
         assert!(out.stdout.is_empty(), "{token:?} started a sandbox");
     }
 }
+
+#[test]
+fn a_thread_count_beyond_256_is_a_usage_error_not_a_stall() {
+    // 99,999 worker threads took the sandbox 30 s and 360 MB without printing its URLs.
+    let out = run_to_exit(&["--port", "0", "--threads", "99999"]);
+    assert_eq!(out.status.code(), Some(2), "clap's usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("0..=256"));
+}

@@ -212,6 +212,17 @@ def test_a_refusal_writes_its_texts_when_read_and_they_are_the_eager_ones(
         lazy.no_such_attribute  # type: ignore[attr-defined]
 
 
+def test_an_unread_refusal_has_its_args_and_repr() -> None:
+    """`args` and repr() come from the exception's C slots, which the lazy texts' hook does
+    not see: they must be written for them too (a fresh reviewer found them empty)."""
+    with pytest.raises(logibridge.ValidationError) as info:
+        check_order_qty("<10", 1, 10)
+    assert info.value.args and "order_qty.not_less_than_qty" in info.value.args[0]
+    with pytest.raises(logibridge.ValidationError) as info:
+        check_order_qty("<10", 1, 10)
+    assert "order_qty.not_less_than_qty" in repr(info.value) and repr(info.value).startswith("ValidationError(")
+
+
 def test_an_unread_refusal_pickles_whole() -> None:
     import pickle
 

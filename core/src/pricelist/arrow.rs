@@ -673,12 +673,12 @@ impl Sink {
     fn refuse(&mut self, row: &RowRef<'_>) {
         let price = row.price();
         let reason = format!(
-            "price {:?} has more decimal places than the Arrow column's {} or more than 38 digits; it is not rounded (set the price scale)",
+            "price {:?} has more decimal places than the Arrow column's {} or more than 38 digits; it is not rounded (a larger price_scale keeps it)",
             price.to_string(),
             self.scale
         );
         let reason_ru = format!(
-            "цена {:?}: знаков после запятой больше, чем {} в колонке Arrow, или больше 38 цифр; она не округляется (задайте масштаб цены)",
+            "цена {:?}: знаков после запятой больше, чем {} в колонке Arrow, или больше 38 цифр; она не округляется (сохранит её больший price_scale)",
             price.to_string(),
             self.scale
         );
