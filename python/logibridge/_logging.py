@@ -9,8 +9,10 @@ logging configuration (or ``LOGIBRIDGE_LOG=debug|info``) asks for it.
 Handlers never run on the thread that serves a request: records go through a bounded
 queue (``LOGIBRIDGE_LOG_QUEUE`` records, default 10,000) to one thread of this module,
 ``logibridge-logging``, which calls the handlers. So a slow handler, or one waiting for a
-lock the caller holds, delays only other records, never a call. The logger's level is
-looked at there, when a record is handled. When the handlers fall
+lock the caller holds, delays only other records, never a call. A record below the
+``logibridge`` logger's effective level (or under ``logging.disable``) when the call is
+made is never made, so it costs the call nothing; the level is looked at again there, when
+a record is handled. When the handlers fall
 behind and the queue is full, records are dropped and counted (:func:`logging_dropped`);
 once the queue drains, a ``WARNING`` record with a ``dropped`` attribute says how many.
 :func:`flush_logs` waits until the records of calls made so far were handled (tests,
