@@ -58,7 +58,7 @@ use super::options::{OnError, Options};
 use super::par::{par_for_each_blocks, BlockVisitor, REST_BLOCK};
 use super::report::stop_error;
 use super::{BadRow, RowRef, Summary};
-use crate::carreta::{Qty, QtyKind};
+use crate::carreta::QtyKind;
 use crate::error::{Error, Result};
 
 /// The names of the `qty_kind` dictionary, by key.
@@ -718,7 +718,7 @@ impl BlockVisitor for Sink {
         c.name.append_value(row.name());
         c.price.push(price);
         c.qty.append_value(row.qty_raw());
-        let (kind, value) = match Qty::parse(row.qty_raw()).kind() {
+        let (kind, value) = match QtyKind::of(row.qty_raw()) {
             QtyKind::Exactly(n) => (0, Some(n)),
             QtyKind::LessThan(n) => (1, Some(n)),
             QtyKind::MoreThan(n) => (2, Some(n)),
