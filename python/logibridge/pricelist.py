@@ -223,6 +223,12 @@ class PriceList(Iterator[PriceRow]):
         return f"<PriceList {'closed' if self.closed else 'open'}>"
 
 
+
+def _column_pairs(columns: Optional[Mapping[str, Union[str, Sequence[str]]]]) -> List[Tuple[str, str]]:
+    """``columns=`` as (field, header) pairs, a field with several candidate headers once per
+    header (the form the native readers take)."""
+    return [(key, header) for key, headers in (columns or {}).items() for header in ([headers] if isinstance(headers, str) else headers)]
+
 def read(
     source: Source,
     *,
@@ -269,10 +275,7 @@ def read(
         kind, value = "file", source
     else:
         raise TypeError(f"source must be a path, a URL, bytes or a binary file object, got {type(source).__name__}")
-    pairs: List[Tuple[str, str]] = []
-    for key, headers in (columns or {}).items():
-        for header in [headers] if isinstance(headers, str) else headers:
-            pairs.append((key, header))
+    pairs = _column_pairs(columns)
     native = _native.PriceListReader(
         kind,
         value,
@@ -376,10 +379,7 @@ def arrow_stream(
         kind, value = "bytes", bytes(data)
     else:
         raise TypeError(f"source must be a path, bytes or a binary file object, got {type(source).__name__}")
-    pairs: List[Tuple[str, str]] = []
-    for key, headers in (columns or {}).items():
-        for header in [headers] if isinstance(headers, str) else headers:
-            pairs.append((key, header))
+    pairs = _column_pairs(columns)
     return _native.PriceListArrow(
         kind,
         value,
