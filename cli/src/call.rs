@@ -1,0 +1,204 @@
+//! `logibridge endpoints` and `logibridge call`: the endpoint table, and any row of it
+//! called through the core's generic entry. Nothing here knows a particular endpoint: the
+//! row says where a call goes and what type each parameter has.
+
+use std::io::Read;
+
+use logibridge::endpoints::{self, Endpoint, Type};
+use serde_json::{Map, Value};
+
+use crate::args::{CallArgs, EndpointsArgs, Global, OutputFormat};
+use crate::config;
+use crate::fail::Failure;
+use crate::output;
+
+/// Every row of the table: the typed ones of each service, and with `generic` CARGO.RUN's
+/// Swagger rows too.
+fn rows(service: Option<&str>, generic: bool) -> Result<Vec<&'static Endpoint>, Failure> {
+    let services = match service {
+        Some(s) => vec![endpoints::service(s).ok_or_else(|| {
+            let known: Vec<&str> = endpoints::services().iter().map(|s| s.prefix).collect();
+            Failure::usage(format!("--service {s:?}: unknown service; known: {}", known.join(", ")), format!("--service «{s}»: неизвестный сервис; известны: {}", known.join(", ")))
+        })?],
+        None => endpoints::services(),
+    };
+    Ok(services.into_iter().flat_map(|s| if generic { endpoints::rows_of(s) } else { s.endpoints.to_vec() }).collect())
+}
+
+/// A parameter as the list shows it: `name` (`name*` when required).
+fn param_names(ep: &Endpoint) -> String {
+    ep.params.iter().filter(|p| p.fixed.is_none()).map(|p| if p.required { format!("{}*", p.name) } else { p.name.to_owned() }).collect::<Vec<_>>().join(" ")
+}
+
+fn matches(ep: &Endpoint, word: &str) -> bool {
+    let word = word.to_lowercase();
+    [ep.id, ep.path, ep.summary, ep.names.onec_ru, ep.names.onec_en].iter().any(|t| t.to_lowercase().contains(&word)) || ep.params.iter().any(|p| p.name.to_lowercase().contains(&word) || p.name_ru.to_lowercase().contains(&word))
+}
+
+pub fn endpoints(g: &Global, a: EndpointsArgs) -> Result<(), Failure> {
+    if let Some(id) = &a.id {
+        let ep = find(id)?;
+        let d = endpoints::describe_endpoint(ep);
+        if g.output.is_machine() {
+            return output::print(&d, g.output);
+        }
+        let mut text = format!("{}  ({} {})\n{}\n1C: {} / {}\n\n", ep.id, ep.method.as_str(), ep.path, ep.summary, ep.names.onec_ru, ep.names.onec_en);
+        let headers: Vec<String> = ["parameter", "in", "type", "required", "1C (рус.)", "notes"].iter().map(|s| s.to_string()).collect();
+        let rows: Vec<Vec<String>> = ep
+            .params
+            .iter()
+            .filter(|p| p.fixed.is_none())
+            .map(|p| {
+                let notes: String = p.doc.chars().take(70).collect();
+                vec![p.name.to_owned(), p.location.as_str().to_owned(), p.ty.to_string(), if p.required { "yes".into() } else { String::new() }, p.name_ru.to_owned(), notes]
+            })
+            .collect();
+        text.push_str(&output::aligned(&headers, &rows));
+        return output::print(&Value::String(text.trim_end().to_owned()), OutputFormat::Table);
+    }
+    let mut list = rows(a.service.as_deref(), a.generic || a.search.is_some())?;
+    if let Some(word) = &a.search {
+        list.retain(|ep| matches(ep, word));
+    }
+    if g.output.is_machine() {
+        return output::print(&Value::Array(list.iter().map(|ep| endpoints::describe_endpoint(ep)).collect()), g.output);
+    }
+    if list.is_empty() {
+        return output::print(&Value::Array(vec![]), OutputFormat::Table);
+    }
+    let headers: Vec<String> = ["id", "method", "parameters (* required)", "summary"].iter().map(|s| s.to_string()).collect();
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|ep| {
+            let summary: String = ep.summary.chars().take(60).collect();
+            vec![ep.id.to_owned(), ep.method.as_str().to_owned(), param_names(ep), summary]
+        })
+        .collect();
+    output::print(&Value::String(output::aligned(&headers, &rows).trim_end().to_owned()), OutputFormat::Table)
+}
+
+/// The row of an id; an unknown one is a usage error listing the service's ids.
+pub fn find(id: &str) -> Result<&'static Endpoint, Failure> {
+    endpoints::require(id).map_err(|e| {
+        let f = Failure::from(e);
+        Failure { exit: crate::fail::Exit::Usage, ..f }
+    })
+}
+
+/// The value of `NAME=VALUE` as the parameter's type reads it: text stays text (a code
+/// `0047`, an amount `679.570` keep every character), `true`/`false` are booleans for a
+/// boolean, and a JSON-typed parameter (a model, a list, any JSON) is parsed as JSON.
+fn typed_value(ty: Option<Type>, text: &str) -> Result<Value, String> {
+    match ty {
+        Some(Type::Bool | Type::Flag(_)) if text == "true" || text == "false" => Ok(Value::Bool(text == "true")),
+        Some(Type::Json | Type::Model(_)) => serde_json::from_str(text).map_err(|e| e.to_string()),
+        Some(Type::Array(inner)) => match serde_json::from_str::<Value>(text) {
+            Ok(list @ Value::Array(_)) => Ok(list),
+            // One item of a list of scalars: `-p ids=5 -p ids=7`.
+            _ => typed_value(Some(*inner), text).map(|v| Value::Array(vec![v])),
+        },
+        _ => Ok(Value::String(text.to_owned())),
+    }
+}
+
+/// The parameters of a call from `--json` and `-p` (which override its members).
+pub fn params(ep: &Endpoint, json: Option<&str>, pairs: &[String], all: bool) -> Result<Map<String, Value>, Failure> {
+    let mut params = match json {
+        None => Map::new(),
+        Some(source) => {
+            let text = read_source(source)?;
+            match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(m)) => m,
+                Ok(_) => return Err(Failure::new(crate::fail::Exit::Validation, format!("--json {source}: the parameters must be one JSON object"), format!("--json {source}: параметры должны быть одним объектом JSON"))),
+                Err(e) => return Err(Failure::from(logibridge::Error::invalid_json(&format!("--json {source}"), &e))),
+            }
+        }
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for pair in pairs {
+        let (name, value) = if let Some((n, v)) = pair.split_once(":=") {
+            let v = serde_json::from_str(v).map_err(|e| Failure::from(logibridge::Error::invalid_json(&format!("-p {n}"), &e)))?;
+            (n.trim(), v)
+        } else if let Some((n, v)) = pair.split_once('=') {
+            let ty = ep.param(n.trim()).map(|p| p.ty).or_else(|| (n.trim() == "all").then_some(Type::Bool));
+            let v = typed_value(ty, v).map_err(|why| {
+                Failure::new(crate::fail::Exit::Validation, format!("{}: parameter {:?} is not valid JSON: {why}", ep.id, n.trim()), format!("{}: параметр «{}» — не JSON: {why}", ep.id, n.trim()))
+            })?;
+            (n.trim(), v)
+        } else {
+            return Err(Failure::usage(format!("-p {pair:?}: expected NAME=VALUE or NAME:=JSON"), format!("-p «{pair}»: ожидается ИМЯ=ЗНАЧЕНИЕ или ИМЯ:=JSON")));
+        };
+        // A name given again makes a list (a repeated query parameter).
+        match params.get_mut(name) {
+            Some(existing) if seen.iter().any(|r| r == name) => match existing {
+                Value::Array(items) if !matches!(value, Value::Array(_)) || ep.param(name).is_some_and(|p| p.repeated) => items.push(value),
+                Value::Array(items) => items.extend(value.as_array().cloned().unwrap_or_default()),
+                other => *other = Value::Array(vec![other.take(), value]),
+            },
+            _ => {
+                params.insert(name.to_owned(), value);
+                seen.push(name.to_owned());
+            }
+        }
+    }
+    if all {
+        params.insert("all".into(), Value::Bool(true));
+    }
+    Ok(params)
+}
+
+/// The text of `-` (stdin), `@FILE` or FILE.
+pub fn read_source(source: &str) -> Result<String, Failure> {
+    if source == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| Failure::local(format!("cannot read stdin: {e}"), format!("не удалось прочитать стандартный ввод: {e}")))?;
+        return Ok(text);
+    }
+    let path = std::path::Path::new(source.strip_prefix('@').unwrap_or(source));
+    std::fs::read_to_string(path).map_err(|e| Failure::file(("read", "прочитать"), path, &e))
+}
+
+/// Calls a row with its parameters through the core's generic entry and prints the result.
+pub fn run_endpoint(g: &Global, ep: &'static Endpoint, params: Map<String, Value>) -> Result<Value, Failure> {
+    let resolved = config::resolve(g, ep.service)?;
+    let unused = ep.local.is_some() && !ep.auth;
+    let client = resolved.build_with(g.verbose, unused)?;
+    let result = logibridge::blocking::runtime().block_on(client.call_endpoint(ep, Value::Object(params)))?;
+    Ok(result)
+}
+
+pub fn call(g: &Global, a: CallArgs) -> Result<(), Failure> {
+    let ep = find(&a.id)?;
+    let params = params(ep, a.json.as_deref(), &a.params, a.all)?;
+    let result = run_endpoint(g, ep, params)?;
+    output::print(&result, g.output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn text_parameters_keep_every_character() {
+        let ep = endpoints::require("carreta.search.query").unwrap();
+        let p = params(ep, None, &["q=0047".into()], false).unwrap();
+        assert_eq!(p["q"], json!("0047"));
+    }
+
+    #[test]
+    fn a_repeated_name_makes_a_list_and_json_stays_json() {
+        let ep = endpoints::require("carreta.order.list").unwrap();
+        let p = params(ep, None, &["client_comment=A".into(), "client_comment=B".into(), "page:=2".into()], true).unwrap();
+        assert_eq!(p["client_comment"], json!(["A", "B"]));
+        assert_eq!((p["page"].clone(), p["all"].clone()), (json!(2), json!(true)));
+    }
+
+    #[test]
+    fn a_model_parameter_is_read_as_json() {
+        let ep = endpoints::require("carreta.order.create").unwrap();
+        let p = params(ep, None, &[r#"order={"code":"OC47","order_qty":1}"#.into(), "test=true".into()], false).unwrap();
+        assert_eq!((p["order"]["code"].clone(), p["test"].clone()), (json!("OC47"), json!(true)));
+        assert!(params(ep, None, &["order={bad".into()], false).is_err());
+    }
+}

@@ -1,0 +1,106 @@
+//! `logibridge webhook serve` and `webhook tail`: the core's durable iRECA callback
+//! receiver ([`CallbackReceiver`]) on a journal in a directory.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use logibridge::ireca::receiver::CallbackReceiver;
+use serde_json::Value;
+
+use crate::args::{Global, OutputFormat, WebhookCommand};
+use crate::fail::{russian, Failure};
+use crate::output;
+
+/// The journal's file in its directory (its acknowledgements go beside it, `.acks` added).
+pub const JOURNAL_FILE: &str = "callbacks.jsonl";
+
+fn journal_in(dir: &Path, create: bool) -> Result<PathBuf, Failure> {
+    if create {
+        std::fs::create_dir_all(dir).map_err(|e| Failure::file(("create", "создать"), dir, &e))?;
+    } else if !dir.is_dir() {
+        return Err(Failure::usage(format!("{} is not a directory with a callback journal", dir.display()), format!("{} — не каталог с журналом обратных вызовов", dir.display())));
+    }
+    Ok(dir.join(JOURNAL_FILE))
+}
+
+/// One entry as the output format wants it: the journal's own line for scripts (its body
+/// byte for byte, numbers such as `679.570` included), a row for people.
+fn print_entry(line: &str, format: OutputFormat) -> Result<(), Failure> {
+    match format {
+        OutputFormat::Table => {
+            let v: Value = serde_json::from_str(line).unwrap_or(Value::Null);
+            let body: String = v.get("body").map(|b| b.to_string()).unwrap_or_default().chars().take(100).collect();
+            let text = format!("#{} {} {} {body}\n", v.get("seq").cloned().unwrap_or(Value::Null), v.get("received_at").and_then(Value::as_str).unwrap_or(""), v.get("kind").and_then(Value::as_str).unwrap_or(""));
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(|e| Failure::local(format!("cannot write to stdout: {e}"), format!("не удалось вывести: {e}")))
+        }
+        _ => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(format!("{line}\n").as_bytes()).and_then(|_| out.flush()).map_err(|e| Failure::local(format!("cannot write to stdout: {e}"), format!("не удалось вывести: {e}")))
+        }
+    }
+}
+
+pub fn run(g: &Global, c: WebhookCommand) -> Result<(), Failure> {
+    match c {
+        WebhookCommand::Serve { journal, port, host, path_secret, public_url, ack } => {
+            let path = journal_in(&journal, true)?;
+            let mut builder = CallbackReceiver::builder(&path).host(host).port(port);
+            if let Some(s) = path_secret {
+                builder = builder.path_secret(s);
+            }
+            if let Some(u) = public_url {
+                builder = builder.public_base_url(u);
+            }
+            let receiver = builder.start()?;
+            // The URLs hold the path secret: they are what the service must be given, so
+            // they are printed (and nothing else of the secret, also with -v).
+            let head = if russian() {
+                format!("журнал {}\norder {}\nlicense {}\nобщий {}\n", path.display(), receiver.order_url(), receiver.license_url(), receiver.url())
+            } else {
+                format!("journal {}\norder {}\nlicense {}\nboth {}\n", path.display(), receiver.order_url(), receiver.license_url(), receiver.url())
+            };
+            {
+                let mut out = std::io::stdout().lock();
+                out.write_all(head.as_bytes()).and_then(|_| out.flush()).map_err(|e| Failure::local(format!("cannot write to stdout: {e}"), format!("не удалось вывести: {e}")))?;
+            }
+            let result: Result<(), Failure> = logibridge::blocking::runtime().block_on(async {
+                let stop = crate::sandbox::signal();
+                tokio::pin!(stop);
+                loop {
+                    tokio::select! {
+                        _ = &mut stop => return Ok(()),
+                        entry = receiver.next() => {
+                            let Some(entry) = entry else { return Ok(()) };
+                            print_entry(&entry.to_json_line(), g.output)?;
+                            if ack {
+                                receiver.ack(&entry)?;
+                            }
+                        }
+                    }
+                }
+            });
+            receiver.shutdown();
+            result
+        }
+        WebhookCommand::Tail { dir, no_ack } => {
+            let path = journal_in(&dir, false)?;
+            // The journal is opened the one way the core offers, a receiver; it listens on
+            // a loopback port under a random secret nobody is told, and stops at once. A
+            // running `webhook serve` holds the journal's lock, and this is refused.
+            let receiver = CallbackReceiver::builder(&path).host("127.0.0.1").port(0).start()?;
+            let pending = receiver.pending();
+            for entry in &pending {
+                print_entry(&entry.to_json_line(), g.output)?;
+                if !no_ack {
+                    receiver.ack(entry)?;
+                }
+            }
+            receiver.shutdown();
+            if pending.is_empty() && g.output == OutputFormat::Table {
+                output::print(&Value::Array(vec![]), OutputFormat::Table)?;
+            }
+            Ok(())
+        }
+    }
+}

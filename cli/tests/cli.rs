@@ -1,0 +1,673 @@
+//! The `logibridge` binary driven as a user drives it, against the sandbox: every
+//! subcommand, its output and its exit code (0 done, 2 usage, 3 validation, 4 API,
+//! 5 transport, 6 outcome unknown), the config file's permission rule, and that no secret
+//! is ever printed.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use logibridge_sandbox::{Sandbox, SandboxConfig};
+use serde_json::{json, Value};
+
+/// A directory of its own for one test, removed at the end.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Scratch {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!("logibridge-cli-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The binary with a clean environment: no LOGIBRIDGE_* of the machine, English, and a
+/// HOME without a config file.
+fn bin(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_logibridge"));
+    c.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default()).env("HOME", home).env("LANG", "C");
+    c
+}
+
+/// The binary pointed at a sandbox by environment variables.
+fn at(sb: &Sandbox, home: &Path) -> Command {
+    let mut c = bin(home);
+    c.env("LOGIBRIDGE_CARRETA_URL", sb.carreta_url())
+        .env("LOGIBRIDGE_CARRETA_API_KEY", sb.carreta_api_key())
+        .env("LOGIBRIDGE_IRECA_URL", sb.ireca_url())
+        .env("LOGIBRIDGE_IRECA_TOKEN", sb.ireca_token())
+        .env("LOGIBRIDGE_CARGORUN_URL", sb.cargorun_url())
+        .env("LOGIBRIDGE_CARGORUN_USERNAME", sb.cargorun_username())
+        .env("LOGIBRIDGE_CARGORUN_PASSWORD", sb.cargorun_password());
+    c
+}
+
+fn run(c: &mut Command, args: &[&str]) -> Output {
+    c.args(args).stdin(Stdio::null()).output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The exit code, with the output in the message when it is not the one expected.
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn expect_code(o: &Output, want: i32) {
+    assert_eq!(code(o), want, "exit {:?}\nstdout: {}\nstderr: {}", o.status, stdout(o), stderr(o));
+}
+
+fn json_out(o: &Output) -> Value {
+    expect_code(o, 0);
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+/// A bare HTTP/1.1 POST (the tests need no HTTP client crate): the status and the body.
+fn post(url: &str, body: &str) -> (u16, String) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut s = TcpStream::connect(host).unwrap();
+    write!(s, "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let status = answer.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+/// Reads a child's stdout lines until one starts with `until`, returning them all.
+fn lines_until(child: &mut Child, until: &str) -> Vec<String> {
+    let out = child.stdout.as_mut().unwrap();
+    let mut reader = BufReader::new(out);
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            panic!("the child ended before {until:?}: {lines:?}");
+        }
+        let done = line.starts_with(until);
+        lines.push(line.trim_end().to_owned());
+        if done {
+            return lines;
+        }
+    }
+}
+
+/// A child process killed when the test ends, passed or not.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+// -- call and endpoints ---------------------------------------------------------------
+
+#[test]
+fn call_reaches_a_row_of_every_service_by_id() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let offers = json_out(&run(&mut at(&sb, &home.0), &["call", "carreta.search.query", "-p", "q=oc47", "-o", "json"]));
+    assert!(offers.as_array().is_some_and(|a| !a.is_empty() && a[0].get("code").is_some()), "{offers}");
+    let taxes = json_out(&run(&mut at(&sb, &home.0), &["call", "ireca.taxes.list", "--all", "-o", "json"]));
+    assert!(taxes.as_array().is_some_and(|a| !a.is_empty()), "{taxes}");
+    let drivers = json_out(&run(&mut at(&sb, &home.0), &["call", "cargorun.drivers.list", "-o", "json"]));
+    assert!(drivers.is_array(), "{drivers}");
+    // A library-side row needs no credentials at all.
+    let o = run(&mut bin(&home.0), &["call", "carreta.order.check_comment", "-p", "client_comment=PO-17", "-o", "json"]);
+    assert_eq!(json_out(&o), json!(true));
+}
+
+#[test]
+fn call_reaches_a_generic_cargorun_operation_with_its_swagger_answer() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let ep = logibridge::endpoints::find("cargorun.swagger.trackers.get.by_id").expect("a generic row");
+    let path_param = ep.params.iter().find(|p| p.location == logibridge::endpoints::Location::Path).unwrap().name;
+    let got = json_out(&run(&mut at(&sb, &home.0), &["call", ep.id, "-p", &format!("{path_param}=5"), "-o", "json"]));
+    let op = logibridge_sandbox::cargorun::generic::operations().iter().find(|o| o.id == ep.swagger.unwrap().id).unwrap();
+    assert_eq!(got, logibridge_sandbox::cargorun::generic::answer(op).unwrap());
+}
+
+#[test]
+fn call_prints_a_table_by_default_and_json_lines_on_request() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let o = run(&mut at(&sb, &home.0), &["call", "carreta.search.query", "-p", "q=oc47"]);
+    expect_code(&o, 0);
+    let table = stdout(&o);
+    let header = table.lines().next().unwrap();
+    assert!(header.contains("code") && header.contains("price"), "{table}");
+    assert!(table.lines().nth(1).unwrap().starts_with("----"), "{table}");
+    let o = run(&mut at(&sb, &home.0), &["call", "carreta.search.query", "-p", "q=oc47", "-o", "jsonl"]);
+    expect_code(&o, 0);
+    let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), table.lines().count() - 2, "one line per offer");
+}
+
+#[test]
+fn endpoints_lists_filters_and_describes_rows() {
+    let home = Scratch::new();
+    let o = run(&mut bin(&home.0), &["endpoints", "--service", "carreta"]);
+    expect_code(&o, 0);
+    assert!(stdout(&o).contains("carreta.search.query") && !stdout(&o).contains("ireca."), "{}", stdout(&o));
+    let o = run(&mut bin(&home.0), &["endpoints", "--search", "trackers.get", "-o", "json"]);
+    let ids: Vec<String> = json_out(&o).as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_owned()).collect();
+    assert!(ids.contains(&"cargorun.swagger.trackers.get.by_id".to_owned()), "{ids:?}");
+    let o = run(&mut bin(&home.0), &["endpoints", "carreta.order.list"]);
+    expect_code(&o, 0);
+    assert!(stdout(&o).contains("client_comment") && stdout(&o).contains("Комментарий"), "{}", stdout(&o));
+    let o = run(&mut bin(&home.0), &["endpoints", "--service", "nosuch"]);
+    expect_code(&o, 2);
+}
+
+// -- exit codes -----------------------------------------------------------------------
+
+#[test]
+fn usage_errors_exit_2() {
+    let home = Scratch::new();
+    expect_code(&run(&mut bin(&home.0), &["no-such-command"]), 2);
+    let o = run(&mut bin(&home.0), &["call", "carreta.order.delete"]);
+    expect_code(&o, 2);
+    assert!(stderr(&o).contains("carreta.order.get"), "the known ids are listed: {}", stderr(&o));
+    expect_code(&run(&mut bin(&home.0), &["call", "carreta.search.query", "-p", "no-equals-sign"]), 2);
+}
+
+#[test]
+fn a_missing_credential_names_every_way_to_give_it() {
+    let home = Scratch::new();
+    let o = run(&mut bin(&home.0), &["call", "carreta.search.query", "-p", "q=oc47"]);
+    expect_code(&o, 2);
+    assert!(stderr(&o).contains("LOGIBRIDGE_CARRETA_API_KEY") && stderr(&o).contains("--carreta-api-key"), "{}", stderr(&o));
+}
+
+#[test]
+fn validation_errors_exit_3_naming_the_field_and_send_nothing() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let o = run(&mut at(&sb, &home.0), &["call", "carreta.order.get", "-p", "id=abc"]);
+    expect_code(&o, 3);
+    assert!(stderr(&o).contains("\"id\""), "{}", stderr(&o));
+    let o = run(&mut at(&sb, &home.0), &["call", "carreta.order.get", "-p", "id=abc", "-o", "json"]);
+    expect_code(&o, 3);
+    let e: Value = serde_json::from_str(stderr(&o).trim()).unwrap();
+    assert_eq!((e["field"].as_str(), e["code"].as_str()), (Some("id"), Some("param.integer")), "{e}");
+    // A documented order rule: more than the stock allows.
+    let offers = json_out(&run(&mut at(&sb, &home.0), &["carreta", "search", "oc47", "-o", "json"]));
+    let bounded = offers.as_array().unwrap().iter().find(|o| o["qty"].as_str().is_some_and(|q| q.starts_with('<'))).expect("an offer with a bounded stock").clone();
+    let limit: i64 = bounded["qty"].as_str().unwrap()[1..].trim().parse().unwrap();
+    let o = run(&mut at(&sb, &home.0), &["carreta", "order", "create", "--offer-json", &bounded.to_string(), "--qty", &(limit + 1).to_string()]);
+    expect_code(&o, 3);
+    assert!(stderr(&o).contains("order_qty"), "{}", stderr(&o));
+    let listed = json_out(&run(&mut at(&sb, &home.0), &["carreta", "orders", "-o", "json"]));
+    assert_eq!(listed, json!([]), "nothing was sent");
+}
+
+#[test]
+fn api_errors_exit_4() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let o = run(&mut at(&sb, &home.0), &["carreta", "order", "get", "999999999"]);
+    expect_code(&o, 4);
+    let o = run(&mut at(&sb, &home.0).env("LOGIBRIDGE_CARRETA_API_KEY", "wrong-key-0123456789"), &["carreta", "search", "oc47"]);
+    expect_code(&o, 4);
+    assert!(!stderr(&o).contains("wrong-key-0123456789"), "{}", stderr(&o));
+}
+
+#[test]
+fn transport_errors_exit_5() {
+    let home = Scratch::new();
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let o = run(
+        bin(&home.0).env("LOGIBRIDGE_CARRETA_API_KEY", "k").env("LOGIBRIDGE_CARRETA_URL", format!("http://127.0.0.1:{port}/carreta/v1/")),
+        &["--set", "max_retries=0", "carreta", "search", "oc47"],
+    );
+    expect_code(&o, 5);
+}
+
+// -- sandbox, faults and outcome unknown -------------------------------------------------
+
+/// `logibridge sandbox` in a child: its printed lines, and the settings of its `export`
+/// lines.
+fn sandbox_child(args: &[&str], home: &Path) -> (Running, Vec<(String, String)>) {
+    let mut child = Running(bin(home).arg("sandbox").args(args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
+    let lines = lines_until(&mut child.0, "export LOGIBRIDGE_CARGORUN");
+    assert!(lines[0].starts_with("carreta http://") && lines[0].contains("api_key="), "{lines:?}");
+    let env: Vec<(String, String)> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("export "))
+        .flat_map(|rest| rest.split(' '))
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap();
+            (k.to_owned(), v.to_owned())
+        })
+        .collect();
+    assert_eq!(env.len(), 7, "{env:?}");
+    (child, env)
+}
+
+#[test]
+fn sandbox_prints_its_urls_and_credentials_and_arms_faults() {
+    let home = Scratch::new();
+    let (_child, env) = sandbox_child(&["--faults", "/carreta/v1/search=503x1"], &home.0);
+    let mut c = bin(&home.0);
+    c.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    // The fault answers the first search 503 (not retried here), then the shop answers.
+    let o = run(&mut c, &["--set", "max_retries=0", "carreta", "search", "oc47"]);
+    expect_code(&o, 4);
+    assert!(stderr(&o).contains("503"), "{}", stderr(&o));
+    let mut c = bin(&home.0);
+    c.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    expect_code(&run(&mut c, &["carreta", "search", "oc47"]), 0);
+}
+
+#[test]
+fn a_lost_answer_to_an_order_exits_6() {
+    let home = Scratch::new();
+    let fault = r#"{"path_prefix": "/carreta/v1/order", "method": "POST", "drop_answer": true}"#;
+    let (_child, env) = sandbox_child(&["--faults", fault], &home.0);
+    let with_env = || {
+        let mut c = bin(&home.0);
+        c.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        c
+    };
+    let offers = json_out(&run(&mut with_env(), &["carreta", "search", "oc47", "-o", "json"]));
+    let offer = offers[0].clone();
+    let qty = offer["min_qty"].as_i64().unwrap_or(1).to_string();
+    let o = run(&mut with_env(), &["carreta", "order", "create", "--offer-json", &offer.to_string(), "--qty", &qty]);
+    expect_code(&o, 6);
+    // The order exists: the answer was lost, not the order.
+    let orders = json_out(&run(&mut with_env(), &["carreta", "orders", "-o", "json"]));
+    assert_eq!(orders.as_array().unwrap().len(), 1, "{orders}");
+}
+
+#[test]
+fn bad_fault_specs_are_usage_errors_naming_the_field() {
+    let home = Scratch::new();
+    let o = run(&mut bin(&home.0), &["sandbox", "--faults", r#"{"path_prefix": "/x", "dealy_ms": 5}"#]);
+    expect_code(&o, 2);
+    assert!(stderr(&o).contains("dealy_ms"), "{}", stderr(&o));
+}
+
+#[test]
+fn demo_runs_the_readme_scenario() {
+    let home = Scratch::new();
+    let o = run(&mut bin(&home.0), &["demo"]);
+    expect_code(&o, 0);
+    let out = stdout(&o);
+    for want in ["Search \"oc47\"", "refused before sending", "Placed order", "History:", "Placed order DEMO-1", "Signed in as"] {
+        assert!(out.contains(want), "{want:?} missing from:\n{out}");
+    }
+}
+
+// -- credentials: config file, environment, flags; never printed ------------------------------
+
+fn write_config(home: &Scratch, text: &str, mode: u32) -> PathBuf {
+    let path = home.path("config.toml");
+    std::fs::write(&path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    path
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_file_others_can_read_is_refused() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let text = format!("[profiles.default.carreta]\napi_key = \"{}\"\nbase_url = \"{}\"\n", sb.carreta_api_key(), sb.carreta_url());
+    for mode in [0o644, 0o640, 0o604] {
+        let path = write_config(&home, &text, mode);
+        let o = run(&mut bin(&home.0), &["--config", path.to_str().unwrap(), "carreta", "search", "oc47"]);
+        expect_code(&o, 2);
+        assert!(stderr(&o).contains("chmod 600"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains(sb.carreta_api_key()), "{}", stderr(&o));
+    }
+    // The same file, owner-only, works; found in the default place too.
+    let path = write_config(&home, &text, 0o600);
+    expect_code(&run(&mut bin(&home.0), &["--config", path.to_str().unwrap(), "carreta", "search", "oc47"]), 0);
+    let dir = home.path(".config/logibridge");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::rename(&path, dir.join("config.toml")).unwrap();
+    expect_code(&run(&mut bin(&home.0), &["carreta", "search", "oc47"]), 0);
+}
+
+#[test]
+fn profiles_are_chosen_by_flag_and_environment_overrides_them() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let text = format!(
+        "default_profile = \"broken\"\n[profiles.broken.carreta]\napi_key = \"not-the-key\"\nbase_url = \"{url}\"\n[profiles.sb.carreta]\napi_key = \"{key}\"\nbase_url = \"{url}\"\n",
+        url = sb.carreta_url(),
+        key = sb.carreta_api_key()
+    );
+    let path = write_config(&home, &text, 0o600);
+    let cfg = path.to_str().unwrap();
+    expect_code(&run(&mut bin(&home.0), &["--config", cfg, "carreta", "search", "oc47"]), 4);
+    expect_code(&run(&mut bin(&home.0), &["--config", cfg, "--profile", "sb", "carreta", "search", "oc47"]), 0);
+    expect_code(&run(bin(&home.0).env("LOGIBRIDGE_PROFILE", "sb"), &["--config", cfg, "carreta", "search", "oc47"]), 0);
+    expect_code(&run(bin(&home.0).env("LOGIBRIDGE_CARRETA_API_KEY", sb.carreta_api_key()), &["--config", cfg, "carreta", "search", "oc47"]), 0);
+    expect_code(&run(&mut bin(&home.0), &["--config", cfg, "--carreta-api-key", sb.carreta_api_key(), "carreta", "search", "oc47"]), 0);
+    let o = run(&mut bin(&home.0), &["--config", cfg, "--profile", "nosuch", "carreta", "search", "oc47"]);
+    expect_code(&o, 2);
+    assert!(stderr(&o).contains("nosuch") && stderr(&o).contains("sb"), "{}", stderr(&o));
+    // An option the client does not have is refused by name.
+    let path = write_config(&home, &format!("[profiles.default.carreta]\napi_key = \"k\"\napi_kye = \"{}\"\n", sb.carreta_api_key()), 0o600);
+    let o = run(&mut bin(&home.0), &["--config", path.to_str().unwrap(), "carreta", "search", "oc47"]);
+    expect_code(&o, 3);
+    assert!(stderr(&o).contains("api_kye"), "{}", stderr(&o));
+}
+
+#[test]
+fn secrets_are_never_printed_also_not_verbose() {
+    let key = "canary-KEY-7f3a91c2";
+    let password = "canary-PASS-55d0e1";
+    let sb = Sandbox::start_with(SandboxConfig { carreta_api_key: key.into(), cargorun_password: password.into(), ..SandboxConfig::default() }).unwrap();
+    let home = Scratch::new();
+    for args in [
+        &["-v", "carreta", "search", "oc47"][..],
+        &["-v", "call", "carreta.order.get", "-p", "id=999999999"],
+        &["-v", "cargorun", "login"],
+        &["-v", "-o", "json", "cargorun", "login"],
+    ] {
+        let o = run(&mut at(&sb, &home.0), args);
+        let all = format!("{}{}", stdout(&o), stderr(&o));
+        assert!(!all.contains(key) && !all.contains(password), "{args:?} printed a secret:\n{all}");
+    }
+    let o = run(&mut at(&sb, &home.0), &["-v", "carreta", "search", "oc47"]);
+    assert!(stderr(&o).contains("carreta.api_key = *** (secret, not shown)"), "{}", stderr(&o));
+    // A key that the shop refuses is not echoed in the error either.
+    let o = run(at(&sb, &home.0).env("LOGIBRIDGE_CARRETA_API_KEY", "canary-WRONG-1234"), &["-v", "carreta", "search", "oc47"]);
+    assert!(!format!("{}{}", stdout(&o), stderr(&o)).contains("canary-WRONG-1234"));
+}
+
+#[test]
+fn errors_are_russian_under_a_russian_locale() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let o = run(at(&sb, &home.0).env("LANG", "ru_RU.UTF-8"), &["call", "carreta.order.get", "-p", "id=abc"]);
+    expect_code(&o, 3);
+    assert!(stderr(&o).contains("целым числом"), "{}", stderr(&o));
+    let o = run(bin(&home.0).env("LANG", "ru_RU.UTF-8"), &["carreta", "search", "oc47"]);
+    assert!(stderr(&o).contains("не задан параметр api_key"), "{}", stderr(&o));
+    // LC_ALL wins over LANG.
+    let o = run(at(&sb, &home.0).env("LANG", "ru_RU.UTF-8").env("LC_ALL", "C"), &["call", "carreta.order.get", "-p", "id=abc"]);
+    assert!(stderr(&o).contains("whole number"), "{}", stderr(&o));
+}
+
+// -- everyday commands -----------------------------------------------------------------
+
+#[test]
+fn carreta_search_order_create_and_orders_by_comment() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let o = run(&mut at(&sb, &home.0), &["carreta", "search", "OC47"]);
+    expect_code(&o, 0);
+    assert!(stdout(&o).to_uppercase().contains("OC47"), "{}", stdout(&o));
+    let offers = json_out(&run(&mut at(&sb, &home.0), &["carreta", "search", "OC47", "-o", "json"]));
+    let offer_file = home.path("offer.json");
+    std::fs::write(&offer_file, offers[0].to_string()).unwrap();
+    let qty = offers[0]["min_qty"].as_i64().unwrap_or(1).to_string();
+    let created = json_out(&run(&mut at(&sb, &home.0), &["carreta", "order", "create", "--offer-json", &format!("@{}", offer_file.display()), "--qty", &qty, "--comment", "PO-CLI-1", "-o", "json"]));
+    assert_eq!(created["outcome"], "created", "{created}");
+    let orders = json_out(&run(&mut at(&sb, &home.0), &["carreta", "orders", "--comment", "PO-CLI-1", "-o", "json"]));
+    assert_eq!(orders.as_array().unwrap().len(), 1, "{orders}");
+    assert_eq!(orders[0]["id"], created["order"]["id"]);
+    let none = json_out(&run(&mut at(&sb, &home.0), &["carreta", "orders", "--comment", "PO-OTHER", "-o", "json"]));
+    assert_eq!(none, json!([]));
+    let id = created["order"]["id"].to_string();
+    let got = json_out(&run(&mut at(&sb, &home.0), &["carreta", "order", "get", &id, "-o", "json"]));
+    assert_eq!(got["client_comment"], "PO-CLI-1");
+}
+
+#[test]
+fn ireca_orders_get_and_goods_list_all() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let taxes = json_out(&run(&mut at(&sb, &home.0), &["call", "ireca.taxes.list", "--all", "-o", "json"]));
+    let goods = home.path("goods.json");
+    std::fs::write(&goods, json!({"items": [{"goodId": "CLI-TEA", "title": "Чай", "price": "249.90", "taxId": taxes[0]["taxId"]}]}).to_string()).unwrap();
+    expect_code(&run(&mut at(&sb, &home.0), &["call", "ireca.goods.create", "--json", goods.to_str().unwrap()]), 0);
+    let listed = json_out(&run(&mut at(&sb, &home.0), &["ireca", "goods", "list", "--all", "-o", "json"]));
+    assert!(listed.as_array().unwrap().iter().any(|g| g["goodId"] == "CLI-TEA"), "{listed}");
+    let order = json!({"items": [{"orderId": "209900", "statusId": 0, "deliveryStatusId": 6, "courierId": "55752", "paymentId": "4113",
+        "amountToPay": "499.80", "deliveryTimeFrom": "2026-06-30T12:00:00+03:00", "deliveryTimeTo": "2026-06-30T15:00:00+03:00",
+        "addressToEntity": {"city": "Санкт-Петербург", "street": "Чкаловский пр.", "home": "15", "isUseGoogleGeo": false},
+        "goods": [{"goodId": "CLI-TEA", "count": 2, "price": "249.90", "total": "499.80", "discountTotal": 0}]}]});
+    let mut c = at(&sb, &home.0);
+    c.args(["call", "ireca.orders.create", "--json", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(order.to_string().as_bytes()).unwrap();
+    expect_code(&child.wait_with_output().unwrap(), 0);
+    let got = json_out(&run(&mut at(&sb, &home.0), &["ireca", "orders", "get", "209900", "-o", "json"]));
+    assert_eq!(got["orderId"].to_string().trim_matches('"'), "209900", "{got}");
+    expect_code(&run(&mut at(&sb, &home.0), &["ireca", "orders", "get", "404404"]), 4);
+}
+
+#[test]
+fn cargorun_login_shows_the_expiry_and_never_the_token() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let out = json_out(&run(&mut at(&sb, &home.0), &["cargorun", "login", "-o", "json"]));
+    assert_eq!(out["signed_in"], true);
+    assert_eq!(out["user"], sb.cargorun_username());
+    let expires = out["token_expires_at"].as_str().unwrap();
+    assert!(expires.ends_with('Z') && expires.len() == 20, "{out}");
+    let text = out.to_string();
+    assert!(!text.contains("eyJ") && !text.to_lowercase().contains("token\":\""), "a token in {text}");
+    let o = run(at(&sb, &home.0).env("LOGIBRIDGE_CARGORUN_PASSWORD", "wrong-password"), &["cargorun", "login"]);
+    expect_code(&o, 4);
+}
+
+#[test]
+fn cargorun_bids_sync_hands_each_row_once_across_runs() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let (status, body) = post(&format!("{}_control/cargorun/seed", sb.base_url()), r#"{"table": "bids", "count": 3}"#);
+    assert_eq!(status, 200, "{body}");
+    let store = home.path("sync.db");
+    let store = store.to_str().unwrap();
+    let first = json_out(&run(&mut at(&sb, &home.0), &["cargorun", "bids", "sync", "--since", "2000-01-01T00:00:00Z", "--store", store, "-o", "json"]));
+    assert_eq!(first.as_array().unwrap().len(), 3, "{first}");
+    let again = json_out(&run(&mut at(&sb, &home.0), &["cargorun", "bids", "sync", "--store", store, "-o", "json"]));
+    assert_eq!(again, json!([]), "the checkpoint was stored");
+    post(&format!("{}_control/cargorun/seed", sb.base_url()), r#"{"table": "bids", "count": 1}"#);
+    let o = run(&mut at(&sb, &home.0), &["cargorun", "bids", "sync", "--store", store, "-o", "jsonl"]);
+    expect_code(&o, 0);
+    assert_eq!(stdout(&o).lines().count(), 1, "only the new bid: {}", stdout(&o));
+    let o = run(&mut at(&sb, &home.0), &["cargorun", "bids", "sync", "--since", "yesterday", "--store", home.path("other.db").to_str().unwrap()]);
+    expect_code(&o, 3);
+    assert!(stderr(&o).contains("since"), "{}", stderr(&o));
+}
+
+// -- webhook ---------------------------------------------------------------------------
+
+#[test]
+fn webhook_serve_journals_callbacks_and_tail_prints_and_acknowledges_them() {
+    let home = Scratch::new();
+    let dir = home.path("journal");
+    let secret = "cli-test-secret-0123456789";
+    let mut child = Running(
+        bin(&home.0)
+            .args(["webhook", "serve", "--journal", dir.to_str().unwrap(), "--path-secret", secret])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let lines = lines_until(&mut child.0, "both ");
+    let order_url = lines.iter().find_map(|l| l.strip_prefix("order ")).unwrap().to_owned();
+    assert!(order_url.contains(secret), "{lines:?}");
+    let (status, body) = post(&order_url, r#"{"items": [{"orderId": 209900, "amountToPay": "679.570"}]}"#);
+    assert_eq!(status, 201, "{body}");
+    // Stopped without a word: the entry was synced before its 201.
+    drop(child);
+    let o = run(&mut bin(&home.0), &["webhook", "tail", dir.to_str().unwrap(), "--no-ack", "-o", "jsonl"]);
+    expect_code(&o, 0);
+    assert!(stdout(&o).contains(r#""amountToPay":"679.570""#), "{}", stdout(&o));
+    let o = run(&mut bin(&home.0), &["webhook", "tail", dir.to_str().unwrap(), "-o", "jsonl"]);
+    assert_eq!(stdout(&o).lines().count(), 1, "still pending after --no-ack: {}", stdout(&o));
+    let o = run(&mut bin(&home.0), &["webhook", "tail", dir.to_str().unwrap(), "-o", "jsonl"]);
+    expect_code(&o, 0);
+    assert_eq!(stdout(&o), "", "acknowledged by the tail before");
+    expect_code(&run(&mut bin(&home.0), &["webhook", "tail", home.path("nothing-here").to_str().unwrap()]), 2);
+    let o = run(&mut bin(&home.0), &["webhook", "serve", "--journal", dir.to_str().unwrap(), "--path-secret", "short"]);
+    expect_code(&o, 3);
+    assert!(stderr(&o).contains("path_secret"), "{}", stderr(&o));
+}
+
+// -- price lists -----------------------------------------------------------------------
+
+/// Windows-1251 bytes of a text of ASCII and the Russian alphabet (А–я).
+fn cp1251(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            c if c.is_ascii() => c as u8,
+            'А'..='я' => (c as u32 - 'А' as u32 + 0xC0) as u8,
+            other => panic!("{other:?} is not in this test's CP1251 table"),
+        })
+        .collect()
+}
+
+const PRICES: &str = "Бренд;Артикул;Наименование;Цена;Количество;Склад\r\nMANN;W 712;Фильтр масляный;1 234,56;<10;Москва\r\nKNECHT;OC 47;Фильтр;x;5;Тверь\r\nBOSCH;F 026;Свеча;152,02;>50;Москва\r\n";
+
+#[test]
+fn pricelist_converts_to_jsonl_and_csv_and_reports_bad_rows() {
+    let home = Scratch::new();
+    let input = home.path("prices.csv");
+    std::fs::write(&input, cp1251(PRICES)).unwrap();
+    let out = home.path("prices.jsonl");
+    let bad = home.path("bad.jsonl");
+    let o = run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--out", out.to_str().unwrap(), "--bad-rows", bad.to_str().unwrap()]);
+    expect_code(&o, 0);
+    let rows: Vec<Value> = std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0]["price"].as_str(), rows[0]["name"].as_str()), (Some("1234.56"), Some("Фильтр масляный")));
+    assert!(stderr(&o).contains("1 bad rows") && stderr(&o).contains("line 3, column Цена"), "{}", stderr(&o));
+    let reported: Value = serde_json::from_str(std::fs::read_to_string(&bad).unwrap().trim()).unwrap();
+    assert_eq!(reported["line"], 3);
+    // CSV to stdout; the Russian report.
+    let o = run(bin(&home.0).env("LANG", "ru_RU.UTF-8"), &["pricelist", "convert", input.to_str().unwrap(), "--to", "csv"]);
+    expect_code(&o, 0);
+    assert!(stdout(&o).starts_with("line,code,maker,name,price,qty,min_qty,period_min,period_max,Склад\r\n"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("строка 3, колонка «Цена»"), "{}", stderr(&o));
+    // --strict stops at the bad row, leaves no output file.
+    let strict = home.path("strict.jsonl");
+    let o = run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--strict", "--out", strict.to_str().unwrap()]);
+    expect_code(&o, 3);
+    assert!(!strict.exists());
+    expect_code(&run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--encoding", "no-such-encoding"]), 2);
+}
+
+#[test]
+fn pricelist_refuses_to_overwrite_its_input() {
+    let home = Scratch::new();
+    let input = home.path("prices.csv");
+    std::fs::write(&input, cp1251(PRICES)).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let o = run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "csv", "--out", input.to_str().unwrap()]);
+    expect_code(&o, 2);
+    assert!(stderr(&o).contains("input"), "{}", stderr(&o));
+    // The same file by another name.
+    let other = home.path("sub/../prices.csv");
+    std::fs::create_dir_all(home.path("sub")).unwrap();
+    expect_code(&run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--out", other.to_str().unwrap()]), 2);
+    #[cfg(unix)]
+    {
+        let link = home.path("link.csv");
+        std::os::unix::fs::symlink(&input, &link).unwrap();
+        expect_code(&run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--out", link.to_str().unwrap()]), 2);
+    }
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}
+
+#[cfg(feature = "parquet")]
+#[test]
+fn pricelist_converts_to_parquet_readable_back() {
+    use arrow_array::{Array, Decimal128Array, StringArray};
+    let home = Scratch::new();
+    let input = home.path("prices.csv");
+    std::fs::write(&input, cp1251(PRICES)).unwrap();
+    let out = home.path("prices.parquet");
+    let o = run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "parquet", "--out", out.to_str().unwrap()]);
+    expect_code(&o, 0);
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&out).unwrap()).unwrap().build().unwrap();
+    let batches: Vec<_> = reader.map(|b| b.unwrap()).collect();
+    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 2);
+    let price = batches[0].column_by_name("price").unwrap().as_any().downcast_ref::<Decimal128Array>().unwrap();
+    assert_eq!((price.value(0), price.value(1), price.scale()), (123456, 15202, 2));
+    let store = batches[0].column_by_name("Склад").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    assert_eq!(store.value(1), "Москва");
+    assert!(stderr(&o).contains("line 3"), "{}", stderr(&o));
+    // Parquet is binary: not to stdout.
+    expect_code(&run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "parquet"]), 2);
+}
+
+/// The bar is drawn on a real terminal (`script` gives the command a pty) and never when
+/// stderr is a pipe.
+#[cfg(unix)]
+#[test]
+fn the_progress_bar_shows_on_a_terminal_only() {
+    let home = Scratch::new();
+    let input = home.path("prices.csv");
+    let mut text = String::from("Артикул;Цена\n");
+    for i in 0..200_000 {
+        text.push_str(&format!("A{i};{i},5\n"));
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = home.path("out.jsonl");
+    let cmd = format!("{} pricelist convert {} --to jsonl --out {}", env!("CARGO_BIN_EXE_logibridge"), input.display(), out.display());
+    let typescript = home.path("typescript");
+    let o = Command::new("script").args(["-q", "-e", "-c", &cmd, typescript.to_str().unwrap()]).env("HOME", &home.0).env("LANG", "C").env("TERM", "xterm").stdin(Stdio::null()).output();
+    let Ok(o) = o else { panic!("`script` (util-linux) is needed for the terminal test") };
+    expect_code(&o, 0);
+    let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(shown.contains("MiB") || shown.contains("KiB"), "no progress bar on the terminal: {shown:?}");
+    // Piped: no bar, the report only.
+    let o = run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--out", out.to_str().unwrap()]);
+    expect_code(&o, 0);
+    assert!(!stderr(&o).contains("KiB") && !stderr(&o).contains('\u{1b}'), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("200000 rows written"), "{}", stderr(&o));
+}
+
+// -- completions, version, help ------------------------------------------------------------
+
+#[test]
+fn completions_version_and_help() {
+    let home = Scratch::new();
+    let o = run(&mut bin(&home.0), &["completions", "bash"]);
+    expect_code(&o, 0);
+    assert!(stdout(&o).contains("logibridge") && stdout(&o).contains("endpoints") && stdout(&o).contains("pricelist"), "{}", stdout(&o));
+    let o = run(&mut bin(&home.0), &["--version"]);
+    expect_code(&o, 0);
+    let v = stdout(&o);
+    assert!(v.starts_with(&format!("logibridge {} (git ", env!("CARGO_PKG_VERSION"))), "{v}");
+    let o = run(&mut bin(&home.0), &["--help"]);
+    expect_code(&o, 0);
+    assert!(stdout(&o).contains("Exit codes") && stdout(&o).contains("Коды выхода"), "{}", stdout(&o));
+}
