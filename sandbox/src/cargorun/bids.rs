@@ -637,14 +637,8 @@ pub fn get(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
         .ok_or_else(|| CargorunError::not_found(format!("Заявка с id {id} не найдена.")))
 }
 
-fn all(state: &Inner, table: &str) -> Vec<Value> {
-    state
-        .tables
-        .get(table)
-        .into_iter()
-        .flat_map(|t| t.values())
-        .map(|o| Value::Object(o.clone()))
-        .collect()
+fn all<'a>(state: &'a Inner, table: &str) -> impl Iterator<Item = &'a Map<String, Value>> {
+    state.tables.get(table).into_iter().flat_map(|t| t.values())
 }
 
 /// `cargorun.bids.list_for_external`: every bid, deleted ones included (the sync model
@@ -681,8 +675,8 @@ pub fn documents(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
 pub fn trailer_replacements(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
     let id = query_bid(call)?;
     let items: Vec<Value> = all(call.state, "trailer_replacements")
-        .into_iter()
         .filter(|r| r.get("bidId").and_then(Value::as_u64) == Some(id))
+        .map(|r| Value::Object(r.clone()))
         .collect();
     Ok(Reply::Json(Value::Array(items)))
 }
@@ -814,7 +808,7 @@ pub fn dist_list(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
     odata_reply(call, items, false)
 }
 
-fn point_summary(d: &Value, last: bool) -> Value {
+fn point_summary(d: &Map<String, Value>, last: bool) -> Value {
     let points = d.get("bidPoints").and_then(Value::as_array);
     let p = points.and_then(|p| if last { p.last() } else { p.first() });
     p.cloned().unwrap_or(Value::Null)
@@ -833,7 +827,6 @@ pub fn dist_external_info(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
         .map(|_| call.query.id("bidId"))
         .transpose()?;
     let items: Vec<Value> = all(call.state, "distribution_bids")
-        .into_iter()
         .filter(|d| d.get("isDeleted") != Some(&json!(true)))
         .filter(|d| car.is_none() || d.get("carId").and_then(Value::as_u64) == car)
         .filter(|d| bid.is_none() || d.get("bidId").and_then(Value::as_u64) == bid)
@@ -846,8 +839,8 @@ pub fn dist_external_info(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
                 "isVatTop": d.get("isVatTop"),
                 "counterpartyId": d.get("counterpartyId"),
                 "carId": d.get("carId"),
-                "firstBidPoint": point_summary(&d, false),
-                "lastBidPoint": point_summary(&d, true),
+                "firstBidPoint": point_summary(d, false),
+                "lastBidPoint": point_summary(d, true),
             })
         })
         .collect();

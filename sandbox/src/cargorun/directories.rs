@@ -13,7 +13,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::odata::Options;
+use super::odata::{Options, Row};
 use super::state::{is_deleted, Inner};
 use super::{Call, CargorunError, Reply};
 
@@ -306,9 +306,9 @@ pub fn options(call: &Call<'_>) -> Result<Options, CargorunError> {
 
 /// A list answer: OData applied, `X-MetaCount` set; `{totalCount, collection}` when
 /// `collated`.
-pub fn odata_reply(
+pub fn odata_reply<'a, R: Into<Row<'a>>>(
     call: &Call<'_>,
-    items: Vec<Value>,
+    items: impl IntoIterator<Item = R>,
     collated: bool,
 ) -> Result<Reply, CargorunError> {
     let (page, total) = options(call)?.apply(items);
@@ -330,7 +330,7 @@ pub fn list(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
     } else {
         None
     };
-    let items: Vec<Value> = call
+    let items = call
         .state
         .tables
         .get(d.table)
@@ -338,9 +338,7 @@ pub fn list(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
         .flat_map(|t| t.values())
         .filter(|o| with_deleted || !is_deleted(o))
         .filter(|o| !only_insolvent || o.get("isInsolvent").and_then(Value::as_bool) == Some(true))
-        .filter(|o| parent.is_none() || o.get("counterpartyId").and_then(Value::as_u64) == parent)
-        .map(|o| Value::Object(o.clone()))
-        .collect();
+        .filter(|o| parent.is_none() || o.get("counterpartyId").and_then(Value::as_u64) == parent);
     odata_reply(call, items, d.collated)
 }
 

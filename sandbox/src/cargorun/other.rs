@@ -122,7 +122,7 @@ pub fn catalogs_simple(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
         .get("catalogType")
         .or_else(|| call.query.get("type"))
         .map(str::to_string);
-    let rows = catalog_rows(call, true, show)
+    let rows: Vec<Value> = catalog_rows(call, true, show)
         .into_iter()
         .filter(|c| {
             wanted.as_deref().is_none_or(|w| {
@@ -168,15 +168,13 @@ pub fn catalog_items(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
 /// `cargorun.trackers.list` (`withDeleted`).
 pub fn trackers(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
     let with_deleted = call.query.flag("withDeleted")?;
-    let rows: Vec<Value> = call
+    let rows = call
         .state
         .tables
         .get("trackers")
         .into_iter()
         .flat_map(|t| t.values())
-        .filter(|t| with_deleted || !is_deleted(t))
-        .map(|t| Value::Object(t.clone()))
-        .collect();
+        .filter(|t| with_deleted || !is_deleted(t));
     odata_reply(call, rows, false)
 }
 
@@ -260,14 +258,12 @@ pub fn open_title(state: &mut Inner, bid: u64) {
 
 /// `cargorun.etrn.titles`: `{totalCount, collection}` through OData.
 pub fn titles(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
-    let rows: Vec<Value> = call
+    let rows = call
         .state
         .tables
         .get("titles")
         .into_iter()
-        .flat_map(|t| t.values())
-        .map(|t| Value::Object(t.clone()))
-        .collect();
+        .flat_map(|t| t.values());
     odata_reply(call, rows, true)
 }
 
@@ -414,14 +410,8 @@ pub fn geocode(call: &mut Call<'_>) -> Result<Reply, CargorunError> {
     Ok(Reply::Json(json!({"suggestions": suggestions})))
 }
 
-fn rows(call: &Call<'_>, table: &str) -> Vec<Value> {
-    call.state
-        .tables
-        .get(table)
-        .into_iter()
-        .flat_map(|t| t.values())
-        .map(|t| Value::Object(t.clone()))
-        .collect()
+fn rows<'a>(call: &'a Call<'_>, table: &str) -> impl Iterator<Item = &'a Map<String, Value>> {
+    call.state.tables.get(table).into_iter().flat_map(|t| t.values())
 }
 
 /// `cargorun.employees.list`.
