@@ -6,7 +6,8 @@
 #   make bench-quick                       one 10 MB list, 3 rounds; writes bench/data/BENCHMARKS-quick.md
 #
 # Release builds only: the bench crate (generator, `measure`, the Rust readers, the Rust
-# client), the C library (crate logibridge-ffi) and the sandbox binary; the Python face as a
+# client), the C library (crate logibridge-ffi; bench/run.py compiles bench/c/*.c against it
+# with $(CC)) and the sandbox binary; the Python face as a
 # release wheel installed into its own directory ($(BENCH_SITE), put first on PYTHONPATH by
 # bench/run.py), so the `make python-dev` build in .venv is neither measured nor replaced.
 # The peers are installed into the repo venv at the versions pinned here; the table names them.
