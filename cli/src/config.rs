@@ -166,7 +166,32 @@ pub fn resolve(g: &Global, prefix: &str) -> Result<Resolved, Failure> {
         let value = serde_json::from_str::<Value>(value).ok().filter(|v| v.is_number() || v.is_boolean()).unwrap_or_else(|| Value::from(value));
         r.set(name.trim(), value, "--set".into());
     }
+    // A JWT service signs in once per process otherwise, and CARGO.RUN answers 429 to
+    // frequent sign-ins: each command would sign in anew. The core keeps the tokens (never
+    // the password) in a file of mode 600 unless one is named.
+    if matches!(spec.auth, logibridge::endpoints::AuthSpec::Jwt { .. }) && r.get("token_file").is_none() {
+        if let Some(path) = default_token_file(spec.prefix)? {
+            r.set("token_file", Value::from(path.display().to_string()), "default".into());
+        }
+    }
     Ok(r)
+}
+
+/// `$XDG_CACHE_HOME/logibridge/<service>-tokens.json` (else `~/.cache/…`), its folder made
+/// owner-only when it is new; `None` without a home.
+fn default_token_file(prefix: &str) -> Result<Option<PathBuf>, Failure> {
+    let Some(base) = std::env::var_os("XDG_CACHE_HOME").filter(|p| !p.is_empty()).map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache"))) else {
+        return Ok(None);
+    };
+    let dir = base.join("logibridge");
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir).map_err(|e| Failure::file(("create", "создать"), &dir, &e))?;
+    }
+    Ok(Some(dir.join(format!("{prefix}-tokens.json"))))
 }
 
 /// The config file named by --config or $LOGIBRIDGE_CONFIG (which must exist), else the

@@ -74,41 +74,46 @@ pub fn cargorun(g: &Global, c: CargorunCommand) -> Result<(), Failure> {
     }
 }
 
-/// Signs in through the client's own session (`cargorun.auth.generate_token` with the
-/// client's credentials is answered by it, tokens masked as `***`), then shows the user and
-/// the expiry. The token is never printed: only the members that are not tokens are read.
+/// Checks the credentials with one light authenticated call (`cargorun.drivers.list`, one
+/// row): the client signs in, or takes the tokens its token file holds for this URL and
+/// user when the password is the one they were got with, renewing them when due. Then shows
+/// when the access token expires, read from the token file's entry (`expires_at`); the
+/// tokens themselves are never read into the output.
 fn login(g: &Global) -> Result<(), Failure> {
     let resolved = config::resolve(g, "cargorun")?;
     let client = resolved.build(g.verbose)?;
-    let user = resolved.get("username").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let password = resolved.get("password").cloned().unwrap_or(Value::Null);
-    let ep = find("cargorun.auth.generate_token")?;
-    let started = SystemTime::now();
-    let answer = logibridge::blocking::runtime().block_on(client.call_endpoint(ep, json!({"user_name": user, "password": password})))?;
-    let expires_in = answer.get("expiresIn").and_then(Value::as_f64).filter(|s| s.is_finite() && *s >= 0.0);
-    let expires_at = expires_in.map(|s| chrono::DateTime::<chrono::Utc>::from(started + Duration::from_secs_f64(s)));
-    let current = answer.get("currentUser").cloned().unwrap_or(Value::Null);
+    let user = resolved.get("username").and_then(Value::as_str).unwrap_or_default().trim().to_owned();
+    let ep = find("cargorun.drivers.list")?;
+    logibridge::blocking::runtime().block_on(client.call_endpoint(ep, json!({"top": 1})))?;
     let mut out = Map::new();
     out.insert("signed_in".into(), json!(true));
     out.insert("base_url".into(), json!(client.config().base_url.as_str()));
-    out.insert("user".into(), current.get("userName").cloned().unwrap_or(json!(user)));
-    let name: Vec<&str> = ["firstName", "lastName"].iter().filter_map(|k| current.get(*k).and_then(Value::as_str)).collect();
-    if !name.is_empty() {
-        out.insert("name".into(), json!(name.join(" ")));
-    }
-    if let Some(roles) = current.get("roles") {
-        out.insert("roles".into(), roles.clone());
-    }
-    match (expires_at, expires_in) {
-        (Some(at), Some(s)) => {
-            out.insert("token_expires_at".into(), json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
-            out.insert("token_expires_in_s".into(), json!(s.round() as u64));
+    out.insert("user".into(), json!(user));
+    let token_file = resolved.get("token_file").and_then(Value::as_str).map(std::path::PathBuf::from);
+    let expires = token_file.as_deref().and_then(|path| token_expiry(path, &format!("{} {user}", client.config().base_url)));
+    match expires {
+        Some(at) => {
+            let left = at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+            out.insert("token_expires_at".into(), json!(chrono::DateTime::<chrono::Utc>::from(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+            out.insert("token_expires_in_s".into(), json!(left.as_secs()));
         }
-        _ => {
-            out.insert("token_expires_at".into(), json!("not given by the service"));
+        None => {
+            out.insert("token_expires_at".into(), Value::Null);
         }
+    }
+    if let Some(path) = token_file {
+        out.insert("token_file".into(), json!(path.display().to_string()));
     }
     output::print(&Value::Object(out), g.output)
+}
+
+/// `expires_at` (Unix seconds) of the token file's entry `key` (`<base URL> <user>`), the
+/// format of [`logibridge::ClientBuilder::token_file`]. Only that member is read.
+fn token_expiry(path: &std::path::Path, key: &str) -> Option<SystemTime> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let file: Value = serde_json::from_str(&text).ok()?;
+    let secs = file.get(key)?.get("expires_at")?.as_u64()?;
+    Some(std::time::UNIX_EPOCH + Duration::from_secs(secs))
 }
 
 /// Walks the bids changed since the store's checkpoint, printing each batch before asking

@@ -478,8 +478,23 @@ fn cargorun_login_shows_the_expiry_and_never_the_token() {
     assert_eq!(out["user"], sb.cargorun_username());
     let expires = out["token_expires_at"].as_str().unwrap();
     assert!(expires.ends_with('Z') && expires.len() == 20, "{out}");
+    // The tokens are kept (mode 600) for the next command, and not shown.
+    let file = home.path(".cache/logibridge/cargorun-tokens.json");
+    assert_eq!(out["token_file"].as_str(), file.to_str());
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let entry = kept.as_object().unwrap().values().next().unwrap();
+    let access = entry["access_token"].as_str().unwrap();
+    assert!(access.len() > 20);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
     let text = out.to_string();
-    assert!(!text.contains("eyJ") && !text.to_lowercase().contains("token\":\""), "a token in {text}");
+    assert!(!text.contains(access) && !text.contains("eyJ"), "a token in {text}");
+    // Run again: the kept tokens serve (the sandbox refuses a second sign-in within 60 s).
+    let again = json_out(&run(&mut at(&sb, &home.0), &["cargorun", "login", "-o", "json"]));
+    assert_eq!(again["token_expires_at"], out["token_expires_at"]);
     let o = run(at(&sb, &home.0).env("LOGIBRIDGE_CARGORUN_PASSWORD", "wrong-password"), &["cargorun", "login"]);
     expect_code(&o, 4);
 }
