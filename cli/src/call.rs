@@ -27,7 +27,13 @@ fn rows(service: Option<&str>, generic: bool) -> Result<Vec<&'static Endpoint>, 
 
 /// A parameter as the list shows it: `name` (`name*` when required).
 fn param_names(ep: &Endpoint) -> String {
-    ep.params.iter().filter(|p| p.fixed.is_none()).map(|p| if p.required { format!("{}*", p.name) } else { p.name.to_owned() }).collect::<Vec<_>>().join(" ")
+    let all = ep.params.iter().filter(|p| p.fixed.is_none()).map(|p| if p.required { format!("{}*", p.name) } else { p.name.to_owned() }).collect::<Vec<_>>().join(" ");
+    // The list stays readable; `logibridge endpoints <id>` shows them all.
+    if all.chars().count() > 60 {
+        format!("{}…", all.chars().take(59).collect::<String>())
+    } else {
+        all
+    }
 }
 
 fn matches(ep: &Endpoint, word: &str) -> bool {
@@ -42,7 +48,11 @@ pub fn endpoints(g: &Global, a: EndpointsArgs) -> Result<(), Failure> {
         if g.output.is_machine() {
             return output::print(&d, g.output);
         }
-        let mut text = format!("{}  ({} {})\n{}\n1C: {} / {}\n\n", ep.id, ep.method.as_str(), ep.path, ep.summary, ep.names.onec_ru, ep.names.onec_en);
+        let mut text = format!("{}  ({} {})\n{}\n", ep.id, ep.method.as_str(), ep.path, ep.summary);
+        if !ep.names.onec_ru.is_empty() {
+            text.push_str(&format!("1C: {} / {}\n", ep.names.onec_ru, ep.names.onec_en));
+        }
+        text.push('\n');
         let headers: Vec<String> = ["parameter", "in", "type", "required", "1C (рус.)", "notes"].iter().map(|s| s.to_string()).collect();
         let rows: Vec<Vec<String>> = ep
             .params

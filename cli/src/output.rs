@@ -54,7 +54,9 @@ fn table(value: &Value) -> String {
         Value::Array(items) if items.iter().all(Value::is_object) => {
             let mut columns: Vec<&str> = Vec::new();
             for item in items {
-                for k in item.as_object().into_iter().flat_map(|o| o.keys()) {
+                // `_`-prefixed members are for machines (Carreta's offer signature, which
+                // an order sends back): in the JSON output, not in the table.
+                for k in item.as_object().into_iter().flat_map(|o| o.keys()).filter(|k| !k.starts_with('_')) {
                     if !columns.contains(&k.as_str()) {
                         columns.push(k);
                     }
@@ -116,6 +118,13 @@ mod tests {
         assert_eq!(lines[0], "code  price   maker");
         assert_eq!(lines[2], "OC47  152.02");
         assert_eq!(lines[3], "OC90          Кнехт");
+    }
+
+    #[test]
+    fn members_for_machines_stay_out_of_the_table() {
+        let v = json!([{"_": "signature", "code": "OC47"}]);
+        assert!(!render(&v, OutputFormat::Table).contains("signature"));
+        assert!(render(&v, OutputFormat::Jsonl).contains("signature"));
     }
 
     #[test]
