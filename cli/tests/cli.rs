@@ -540,6 +540,10 @@ fn webhook_serve_journals_callbacks_and_tail_prints_and_acknowledges_them() {
     assert!(order_url.contains(secret), "{lines:?}");
     let (status, body) = post(&order_url, r#"{"items": [{"orderId": 209900, "amountToPay": "679.570"}]}"#);
     assert_eq!(status, 201, "{body}");
+    // While the receiver holds the journal, a tail is refused rather than racing it.
+    let o = run(&mut bin(&home.0), &["webhook", "tail", dir.to_str().unwrap()]);
+    expect_code(&o, 3);
+    assert!(stderr(&o).contains("in use by another receiver"), "{}", stderr(&o));
     // Stopped without a word: the entry was synced before its 201.
     drop(child);
     let o = run(&mut bin(&home.0), &["webhook", "tail", dir.to_str().unwrap(), "--no-ack", "-o", "jsonl"]);
