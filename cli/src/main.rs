@@ -53,7 +53,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         // Records of the core (requests, retries, sign-ins) on stderr; the core redacts
         // every URL and never logs a credential, so -v shows no secret either.
         let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "logibridge=debug".into());
-        let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).try_init();
+        let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).with_env_filter(filter).try_init();
     }
     let g = &cli.global;
     match cli.command {
