@@ -101,6 +101,10 @@ pub enum Command {
     Endpoints(EndpointsArgs),
     /// Call any endpoint by id (Вызвать): `logibridge call carreta.search.query -p q=oc47`.
     Call(CallArgs),
+    /// Call an operation by method and path, for what the table has no row for (CARGO.RUN's
+    /// newest calls): `logibridge call-path cargorun POST /api/waybill/Bids/Sign --body '{"bidId": 17}'`.
+    /// A path of the service's Swagger is checked as its row.
+    CallPath(CallPathArgs),
     /// Run the offline emulators of the three services until Ctrl-C (Песочница).
     Sandbox(SandboxArgs),
     /// The README scenario against an embedded sandbox: search, a refused order, an order,
@@ -159,6 +163,22 @@ pub struct CallArgs {
     /// A paged call: fetch every page and print one list.
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CallPathArgs {
+    /// The service (carreta, ireca, cargorun).
+    pub service: String,
+    /// GET, POST, PUT or DELETE.
+    pub method: String,
+    /// Relative to the service's base URL (`/api/Trackers/Attach`), without a query.
+    pub path: String,
+    /// A query parameter NAME=VALUE (repeatable; a repeated name repeats on the wire).
+    #[arg(short = 'q', long = "query", value_name = "NAME=VALUE")]
+    pub query: Vec<String>,
+    /// The JSON body: text, @FILE or `-` (stdin).
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    pub body: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -7,7 +7,7 @@ use std::io::Read;
 use logibridge::endpoints::{self, Endpoint, Type};
 use serde_json::{Map, Value};
 
-use crate::args::{CallArgs, EndpointsArgs, Global, OutputFormat};
+use crate::args::{CallArgs, CallPathArgs, EndpointsArgs, Global, OutputFormat};
 use crate::config;
 use crate::fail::Failure;
 use crate::output;
@@ -181,6 +181,34 @@ pub fn call(g: &Global, a: CallArgs) -> Result<(), Failure> {
     let ep = find(&a.id)?;
     let params = params(ep, a.json.as_deref(), &a.params, a.all)?;
     let result = run_endpoint(g, ep, params)?;
+    output::print(&result, g.output)
+}
+
+/// `call-path`: the core's [`logibridge::Client::call_path`], whose checks (method, path,
+/// the Swagger's schemas) name what is wrong.
+pub fn call_path(g: &Global, a: CallPathArgs) -> Result<(), Failure> {
+    let mut query = Map::new();
+    for pair in &a.query {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(Failure::usage(format!("-q {pair:?}: expected NAME=VALUE"), format!("-q «{pair}»: ожидается ИМЯ=ЗНАЧЕНИЕ")));
+        };
+        match query.get_mut(name) {
+            Some(Value::Array(items)) => items.push(Value::from(value)),
+            Some(one) => *one = Value::Array(vec![one.take(), Value::from(value)]),
+            None => {
+                query.insert(name.to_owned(), Value::from(value));
+            }
+        }
+    }
+    let mut params = Map::new();
+    params.insert("query".into(), Value::Object(query));
+    if let Some(source) = &a.body {
+        let text = if source.starts_with('@') || source == "-" { read_source(source)? } else { source.clone() };
+        let body = serde_json::from_str(&text).map_err(|e| Failure::from(logibridge::Error::invalid_json("--body", &e)))?;
+        params.insert("body".into(), body);
+    }
+    let client = config::resolve(g, &a.service)?.build(g.verbose)?;
+    let result = logibridge::blocking::runtime().block_on(client.call_path(&a.method, &a.path, Value::Object(params)))?;
     output::print(&result, g.output)
 }
 

@@ -59,6 +59,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Endpoints(a) => call::endpoints(g, a),
         Command::Call(a) => call::call(g, a),
+        Command::CallPath(a) => call::call_path(g, a),
         Command::Sandbox(a) => sandbox::run(a),
         Command::Demo => demo::run(),
         Command::Pricelist(args::PricelistCommand::Convert(a)) => pricelist::convert(a),

@@ -151,6 +151,21 @@ fn call_reaches_a_generic_cargorun_operation_with_its_swagger_answer() {
 }
 
 #[test]
+fn call_path_sends_a_swagger_path_as_its_row_and_names_a_bad_method() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let ep = logibridge::endpoints::find("cargorun.swagger.trackers.get.by_id").unwrap();
+    let op = logibridge_sandbox::cargorun::generic::operations().iter().find(|o| o.id == ep.swagger.unwrap().id).unwrap();
+    let got = json_out(&run(&mut at(&sb, &home.0), &["call-path", "cargorun", "GET", "/api/Trackers/Get/5", "-o", "json"]));
+    assert_eq!(got, logibridge_sandbox::cargorun::generic::answer(op).unwrap());
+    let o = run(&mut at(&sb, &home.0), &["call-path", "cargorun", "HEAD", "/api/Trackers/Get/5"]);
+    expect_code(&o, 3);
+    assert!(stderr(&o).contains("\"method\""), "{}", stderr(&o));
+    let o = run(&mut at(&sb, &home.0), &["call-path", "cargorun", "GET", "/api/Trackers/Get/abc"]);
+    expect_code(&o, 3);
+}
+
+#[test]
 fn call_prints_a_table_by_default_and_json_lines_on_request() {
     let sb = Sandbox::start().unwrap();
     let home = Scratch::new();
