@@ -21,6 +21,9 @@ price-list reader (:mod:`logibridge.pricelist`).
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any, List
+
 from . import _logging, _native
 from ._base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncClient, Client
 from ._exceptions import (
@@ -43,17 +46,46 @@ from ._logging import flush_logs, logging_dropped
 from ._models import Model
 from ._pagination import AsyncPager, Page, SyncPager
 from ._table import endpoints, register_service
-from .cargorun import AsyncCargoRun, CargoRun
 from .carreta import AsyncCarreta, Carreta
-from .ireca import AsyncIreca, Ireca
 
-# Imported for `logibridge.sandbox` / `logibridge.carreta` / `logibridge.ireca` attribute
-# access after `import logibridge`.
-from . import cargorun as cargorun  # noqa: E402
+if TYPE_CHECKING:
+    from . import cargorun, ireca, pricelist, sandbox
+    from .cargorun import AsyncCargoRun, CargoRun
+    from .ireca import AsyncIreca, Ireca
+
 from . import carreta as carreta  # noqa: E402
-from . import ireca as ireca  # noqa: E402
-from . import pricelist as pricelist  # noqa: E402
-from . import sandbox as sandbox  # noqa: E402
+
+# The other services and parts are imported when first named (PEP 562): `import
+# logibridge` then costs what Carreta and the price-list reader need, not CARGO.RUN's
+# hundreds of operations (measured: 0.42 s → see BENCHMARKS.md, "import logibridge").
+# `logibridge.cargorun`, `logibridge.CargoRun`, `from logibridge import Ireca` work as
+# before.
+_LAZY = {
+    "cargorun": ("cargorun", None),
+    "ireca": ("ireca", None),
+    "pricelist": ("pricelist", None),
+    "sandbox": ("sandbox", None),
+    "CargoRun": ("cargorun", "CargoRun"),
+    "AsyncCargoRun": ("cargorun", "AsyncCargoRun"),
+    "Ireca": ("ireca", "Ireca"),
+    "AsyncIreca": ("ireca", "AsyncIreca"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'logibridge' has no attribute {name!r}") from None
+    module = importlib.import_module(f".{module_name}", __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__: str = _native.version()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 from . import _native
 from ._exceptions import InvalidArgumentError
@@ -19,19 +19,39 @@ from ._exceptions import InvalidArgumentError
 __all__ = ["endpoints", "register_service", "service", "row"]
 
 _lock = threading.Lock()
-# (services by prefix, rows by id), replaced whole when a service is registered.
-_Table = Tuple[Dict[str, Dict[str, Any]], Dict[str, Dict[str, Any]]]
-_table: Optional[_Table] = None
+# Services by prefix and rows by id, as far as loaded: one service's rows when a client of
+# it is first made, the whole table when asked for it. Emptied when a service is registered.
+_services: Dict[str, Dict[str, Any]] = {}
+_rows: Dict[str, Dict[str, Any]] = {}
+_whole = False
 
 
-def _load() -> _Table:
-    global _table
+def _add(services: List[Dict[str, Any]]) -> None:
+    for s in services:
+        _services[s["prefix"]] = s
+        for r in s["endpoints"] + s.get("generic_endpoints", []):
+            _rows[r["id"]] = r
+
+
+def _load() -> Dict[str, Dict[str, Any]]:
+    """Every service, by prefix."""
+    global _whole
     with _lock:
-        if _table is None:
-            services: List[Dict[str, Any]] = _native.endpoints()
-            rows = [r for s in services for r in s["endpoints"] + s.get("generic_endpoints", [])]
-            _table = ({s["prefix"]: s for s in services}, {r["id"]: r for r in rows})
-        return _table
+        if not _whole:
+            services = _native.endpoints()
+            # Anew, so that the services keep the table's order.
+            _services.clear()
+            _rows.clear()
+            _add(services)
+            _whole = True
+        return _services
+
+
+def _load_service(prefix: str) -> Optional[Dict[str, Any]]:
+    with _lock:
+        if prefix not in _services and not _whole:
+            _add(_native.endpoints(prefix))
+        return _services.get(prefix)
 
 
 def endpoints() -> List[Dict[str, Any]]:
@@ -43,7 +63,7 @@ def endpoints() -> List[Dict[str, Any]]:
     ``in``, ``type``, ``required``, ``repeated``, ``default``, …), ``response``,
     ``paging``, ``idempotent`` and ``names`` (``names["python"]`` is the method a client
     shows, ``order.create`` → ``client.order.create``). A fresh copy: change it freely."""
-    return copy.deepcopy(list(_load()[0].values()))
+    return copy.deepcopy(list(_load().values()))
 
 
 def register_service(description: Union[str, Mapping[str, Any]]) -> Dict[str, Any]:
@@ -55,7 +75,6 @@ def register_service(description: Union[str, Mapping[str, Any]]) -> Dict[str, An
     A prefix or an endpoint id can be registered once per process; a faulty description
     raises :class:`~logibridge.InvalidArgumentError` naming the faulty part.
     """
-    global _table
     if isinstance(description, str):
         text = description
     elif isinstance(description, Mapping):
@@ -63,21 +82,26 @@ def register_service(description: Union[str, Mapping[str, Any]]) -> Dict[str, An
     else:
         raise TypeError(f"description must be a dict or JSON text, got {type(description).__name__}")
     registered: Dict[str, Any] = _native.register_service(text)
+    global _whole
     with _lock:
-        _table = None
+        _services.clear()
+        _rows.clear()
+        _whole = False
     return registered
 
 
 def service(prefix: str) -> Dict[str, Any]:
     """A service's description by prefix, or :class:`~logibridge.InvalidArgumentError`."""
-    services = _load()[0]
-    found = services.get(prefix)
+    found = _load_service(prefix)
     if found is None:
-        known = ", ".join(services)
+        known = ", ".join(_load())
         raise InvalidArgumentError(f"unknown service {prefix!r}; the table has: {known}", code="invalid_argument")
     return found
 
 
 def row(endpoint_id: str) -> Optional[Dict[str, Any]]:
     """A row by id, or None."""
-    return _load()[1].get(endpoint_id)
+    prefix = endpoint_id.split(".", 1)[0]
+    if _load_service(prefix) is None:
+        return None
+    return _rows.get(endpoint_id)

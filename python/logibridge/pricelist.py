@@ -432,9 +432,12 @@ def to_arrow(source: Source, *, bad_rows: bool = False, **options: Unpack[ArrowO
 def _tables(source: Source, bad_rows: bool, fn: str, options: ArrowOptions) -> Any:
     pa = _require("pyarrow", fn)
     native = arrow_stream(source, **options)
-    table = pa.table(native.read_all())
+    # Through RecordBatchReader.from_stream, not pa.table(): pa.table() first asks whether
+    # its argument is a pandas DataFrame, which imports pandas when it is installed
+    # (measured: 1.3 s of a 2.3 s to_arrow on the 100 MB list).
+    table = pa.RecordBatchReader.from_stream(native.read_all()).read_all()
     if bad_rows:
-        return table, pa.table(native.bad_rows())
+        return table, pa.RecordBatchReader.from_stream(native.bad_rows()).read_all()
     return table
 
 

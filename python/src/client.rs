@@ -313,11 +313,19 @@ impl Client {
     }
 }
 
-/// The whole endpoint table (`logibridge::endpoints::describe_all`): a list of service
-/// descriptions, each with its `endpoints` and every parameter of each.
+/// The endpoint table (`logibridge::endpoints::describe_all`): a list of service
+/// descriptions, each with its `endpoints` and every parameter of each. With `service`,
+/// only that service's description (an empty list for an unknown prefix): the Python
+/// clients load their own service's rows, not the whole table (CARGO.RUN's ~890 generic
+/// rows cost a Carreta script ~0.1 s at import).
 #[pyfunction]
-pub fn endpoints(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    convert::to_py(py, &logibridge::endpoints::describe_all())
+#[pyo3(signature = (service = None))]
+pub fn endpoints<'py>(py: Python<'py>, service: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+    let table = match service {
+        None => logibridge::endpoints::describe_all(),
+        Some(prefix) => Value::Array(logibridge::endpoints::service(prefix).map(logibridge::endpoints::describe_service).into_iter().collect()),
+    };
+    convert::to_py(py, &table)
 }
 
 /// Declares a service from its JSON description (`logibridge::endpoints::register`) and

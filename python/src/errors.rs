@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyType};
 use pyo3::intern;
+use std::sync::Mutex;
 
 static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static VALIDATION_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -114,11 +115,28 @@ pub fn order_qty_refusal(py: Python<'_>, v: OrderQtyViolation) -> PyErr {
         let cls = VALIDATION_ERROR.import(py, "logibridge._exceptions", "ValidationError")?;
         // BaseException.__new__: `args` empty, no `__init__` run.
         let exc = cls.getattr(intern!(py, "__new__"))?.call1((cls,))?;
-        exc.setattr(intern!(py, "field"), PyString::intern(py, field))?;
-        exc.setattr(intern!(py, "code"), PyString::intern(py, code))?;
-        exc.setattr(intern!(py, "endpoint"), py.None())?;
-        exc.setattr(intern!(py, "_texts"), &texts)?;
+        // Straight into the instance dict: what setattr would do after looking each name
+        // up along the class's MRO first.
+        let attributes = exc.getattr(intern!(py, "__dict__"))?.cast_into::<PyDict>()?;
+        attributes.set_item(intern!(py, "field"), static_text(py, field))?;
+        attributes.set_item(intern!(py, "code"), static_text(py, code))?;
+        attributes.set_item(intern!(py, "endpoint"), py.None())?;
+        attributes.set_item(intern!(py, "_texts"), &texts)?;
         Ok(PyErr::from_value(exc))
     };
     build().unwrap_or_else(|_| to_pyerr(py, &Error::from(texts.get().0.clone())))
+}
+
+/// A refusal's `field` or `code` as a Python string, made once per text: they are a handful
+/// of static strings, and interning one anew (decode, hash, look up) cost more than a
+/// tenth of a refusal.
+fn static_text<'py>(py: Python<'py>, text: &'static str) -> Bound<'py, PyString> {
+    static TEXTS: Mutex<Vec<(&'static str, Py<PyString>)>> = Mutex::new(Vec::new());
+    let mut texts = TEXTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, made)) = texts.iter().find(|(t, _)| std::ptr::eq(*t, text)) {
+        return made.bind(py).clone();
+    }
+    let made = PyString::intern(py, text);
+    texts.push((text, made.clone().unbind()));
+    made
 }

@@ -206,23 +206,30 @@ const BACKGROUND_MIN_MIB: u64 = 16;
 ///
 /// The thread pays only when a core is free to run it: the parsing then overlaps the
 /// Python loop. On a busy machine the two threads take turns on one core and the hand-off
-/// is pure cost (issue 14: 3.41 s against 2.76 s without it, 100 MB list, 2 cores under
-/// load), and a small list is done before the thread has paid for itself. So: no thread
-/// with one core, none when fewer than one core is idle by the 1-minute load average
-/// (`/proc/loadavg`; where that cannot be read the load is taken as zero), none under
-/// BACKGROUND_MIN_MIB. Measured: see `MEASURED` below.
+/// is pure cost (issue 14: 3.41 s against 2.76 s without it, 100 MB list, 2 cores under a
+/// load of 5-8), and a small list is done before the thread has paid for itself. So: no
+/// thread with one core, none under BACKGROUND_MIN_MIB, and none when no core is free
+/// *now*: the threads other than this one that are ready to run (`/proc/loadavg`'s fourth
+/// field; where it cannot be read, none are assumed) leave less than one core.
+///
+/// Not the 1-minute load average: it lags by a minute and counts this very process once it
+/// has run a while, so a script reading lists one after another on an idle 2-core machine
+/// was refused the thread (100 MB list, 2 cores, two compilers running beside it: 1.87 s
+/// for the loop with the thread, 2.48-2.69 s without).
 fn parse_in_background(size: Option<u64>) -> bool {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cores < 2 || size.is_some_and(|n| n < BACKGROUND_MIN_BYTES) {
         return false;
     }
-    cores as f64 - load_average().unwrap_or(0.0) >= 1.0
+    let others = std::fs::read_to_string("/proc/loadavg").ok().and_then(|text| others_running(&text)).unwrap_or(0);
+    cores.saturating_sub(others) >= 2
 }
 
-/// The 1-minute load average (Linux), or None.
-fn load_average() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
-    text.split_whitespace().next()?.parse().ok()
+/// The threads ready to run besides the caller, from `/proc/loadavg`
+/// (`0.52 0.58 0.59 3/96 12345`: 3 running or runnable, the caller among them).
+fn others_running(loadavg: &str) -> Option<usize> {
+    let running: usize = loadavg.split_whitespace().nth(3)?.split('/').next()?.parse().ok()?;
+    Some(running.saturating_sub(1))
 }
 
 /// A price list being read.

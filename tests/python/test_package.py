@@ -133,3 +133,38 @@ def test_endpoint_table_is_exposed() -> None:
     # A copy: changing it changes nothing.
     logibridge.endpoints()[0]["endpoints"].clear()
     assert len(carreta_rows()) == len(rows)
+
+
+def test_one_service_of_the_table_is_described_alone() -> None:
+    (whole,) = [s for s in _native.endpoints() if s["prefix"] == "carreta"]
+    assert _native.endpoints("carreta") == [whole]
+    assert _native.endpoints("no-such-service") == []
+
+
+def test_import_loads_only_what_is_named() -> None:
+    """`import logibridge` leaves CARGO.RUN, iRECA and the sandbox unloaded until a name of
+    theirs is used; then they are there as before."""
+    import subprocess
+    import sys
+
+    script = """
+import sys, logibridge
+loaded = lambda: sorted(m for m in sys.modules if m.startswith("logibridge."))
+before = loaded()
+assert "logibridge.carreta" in before and logibridge.Carreta.__module__ == "logibridge.carreta", before
+for lazy in ("logibridge.cargorun", "logibridge.ireca", "logibridge.sandbox", "logibridge.pricelist", "logibridge._cargorun_models"):
+    assert lazy not in before, (lazy, before)
+from logibridge import Ireca
+assert Ireca is logibridge.ireca.Ireca and "logibridge.ireca" in loaded()
+assert logibridge.CargoRun is logibridge.cargorun.CargoRun and logibridge.AsyncCargoRun.__name__ == "AsyncCargoRun"
+assert logibridge.sandbox.__name__ == "logibridge.sandbox" and logibridge.pricelist.read
+assert set(logibridge.__all__) <= set(dir(logibridge))
+try:
+    logibridge.no_such_name
+except AttributeError as e:
+    assert "no_such_name" in str(e)
+else:
+    raise SystemExit("no AttributeError")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -168,3 +168,22 @@ def test_missing_pyarrow_is_named_in_english_and_russian(monkeypatch: pytest.Mon
     assert e.value.name == "pyarrow"
     # The stream itself needs no DataFrame library.
     assert pricelist.arrow_stream(cp1251(CSV), on_error="collect").column_names[:2] == ["line", "code"]
+
+
+def test_to_arrow_does_not_import_pandas(tmp_path: Path) -> None:
+    """pyarrow.table() imports pandas to ask whether its argument is a DataFrame (1.3 s on
+    this machine); to_arrow must cost a pyarrow user only pyarrow."""
+    pytest.importorskip("pandas", reason="the question only arises with pandas installed")
+    import subprocess
+
+    path = tmp_path / "list.csv"
+    path.write_bytes(cp1251(CSV))
+    script = (
+        "import sys\n"
+        "from logibridge import pricelist\n"
+        f"table, bad = pricelist.to_arrow({str(path)!r}, on_error='collect', bad_rows=True)\n"
+        "assert table.num_rows == 5 and bad.num_rows == 1, (table.num_rows, bad.num_rows)\n"
+        "assert 'pandas' not in sys.modules, 'pandas was imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
