@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
 """Builds dist/LogiBridge.zip: the 1C configuration template of the component.
 
-    python3 onec/package.py --so target/onec/liblogibridge_1c.so [--dll path.dll] [--out dist/LogiBridge.zip]
+    python3 onec/package.py --so liblogibridge_1c.so [--dll-x86_64 logibridge_1c.dll]
+                            [--dll-i386 logibridge_1c.dll] [--out dist/LogiBridge.zip]
 
-`make onec-package` builds the library with the optimised profile `onec` (mk/onec.mk).
+`make onec-package` builds the three libraries with the optimised profile `onec` (mk/onec.mk,
+mk/platforms.mk): Linux x86_64 against glibc 2.17 (cargo zigbuild), Windows x86_64 and x86
+(mingw-w64).
 
 The ZIP holds MANIFEST.XML (a `bundle` with one `component` per platform) and the
-libraries. Load it in 1C from a common template of type "Внешняя компонента":
+libraries, each stripped. Load it in 1C from a common template of type "Внешняя компонента":
 ПодключитьВнешнююКомпоненту("ОбщийМакет.LogiBridge", "LogiBridge", ТипВнешнейКомпоненты.Native).
 
 The Linux library's glibc baseline (the highest GLIBC_x.y symbol version it needs) and its
 dynamic dependencies are printed, and the build fails if it depends on anything beyond the
-C runtime (everything else must be linked statically).
+C runtime (everything else must be linked statically). The closing lines give every
+library's size and SHA-256 as packaged.
 """
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
@@ -26,7 +31,9 @@ from xml.sax.saxutils import quoteattr
 
 BUNDLE = "LogiBridge"
 LINUX_NAME = "liblogibridge_1c_linux_x86_64.so"
-WINDOWS_NAME = "logibridge_1c_windows_x86_64.dll"
+WINDOWS_NAMES = {"x86_64": "logibridge_1c_windows_x86_64.dll", "i386": "logibridge_1c_windows_x86.dll"}
+# mingw's strip for each Windows architecture (binutils for the host cannot write PE files).
+WINDOWS_STRIP = {"x86_64": "x86_64-w64-mingw32-strip", "i386": "i686-w64-mingw32-strip"}
 # The C runtime every Linux host has; anything else would have to be installed next to 1C.
 ALLOWED_NEEDED = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "libgcc_s.so.1", "ld-linux-x86-64.so.2", "librt.so.1"}
 
@@ -50,12 +57,28 @@ def manifest(components):
     return "\n".join(lines) + "\n"
 
 
+def strip(path, tool, mode, keep):
+    """Strips `path` in place with `tool` (`mode`: --strip-debug or --strip-all); `keep`
+    skips it (--no-strip). A missing tool is an error: an unstripped library is not shipped."""
+    if keep:
+        return
+    if not shutil.which(tool):
+        sys.exit(f"package: {tool} is missing (make cross-deps installs it); --no-strip to package anyway")
+    subprocess.run([tool, mode, path], check=True)
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--so", required=True, help="the Linux x86_64 component (liblogibridge_1c.so)")
-    ap.add_argument("--dll", help="a Windows x86_64 build of the component, when one exists")
+    ap.add_argument("--dll-x86_64", help="the Windows x86_64 component (logibridge_1c.dll)")
+    ap.add_argument("--dll-i386", help="the Windows x86 (32-bit) component (logibridge_1c.dll)")
     ap.add_argument("--out", default="dist/LogiBridge.zip")
-    ap.add_argument("--no-strip", action="store_true", help="keep debug information in the packaged library")
+    ap.add_argument("--no-strip", action="store_true", help="keep debug information in the packaged libraries")
     args = ap.parse_args()
 
     needed = needed_libraries(args.so)
@@ -68,13 +91,20 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         so = os.path.join(tmp, LINUX_NAME)
         shutil.copyfile(args.so, so)
-        if not args.no_strip and shutil.which("strip"):
-            # Debug sections only: symbols stay, so crash reports remain readable.
-            subprocess.run(["strip", "--strip-debug", so], check=True)
+        # Debug sections only: symbols stay, so crash reports remain readable.
+        strip(so, "strip", "--strip-debug", args.no_strip)
         files = [(so, LINUX_NAME)]
-        if args.dll:
-            components.append(("Windows", "x86_64", WINDOWS_NAME))
-            files.append((args.dll, WINDOWS_NAME))
+        for arch, dll in (("x86_64", args.dll_x86_64), ("i386", args.dll_i386)):
+            if not dll:
+                continue
+            name = WINDOWS_NAMES[arch]
+            staged = os.path.join(tmp, name)
+            shutil.copyfile(dll, staged)
+            # A PE file's exports are a table of their own: --strip-all keeps them and drops
+            # the COFF symbols, which Windows debuggers do not read anyway.
+            strip(staged, WINDOWS_STRIP[arch], "--strip-all", args.no_strip)
+            components.append(("Windows", arch, name))
+            files.append((staged, name))
 
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         tmp_zip = args.out + ".tmp"
@@ -83,12 +113,16 @@ def main():
             for src, name in files:
                 z.write(src, name)
         os.replace(tmp_zip, args.out)
+        sums = [(name, os.path.getsize(src), sha256(src)) for src, name in files]
 
     size = os.path.getsize(args.out)
     print(f"package: {args.out} ({size // 1024} KiB): MANIFEST.XML + {', '.join(n for _, n in files)}")
     print(f"package: {LINUX_NAME} needs {', '.join(needed)}; glibc baseline GLIBC_{baseline}")
-    if not args.dll:
-        print("package: no Windows library (the x86_64-pc-windows-gnu/msvc Rust target is not installed here)")
+    for name, n, digest in sums:
+        print(f"package: {name} {n} bytes sha256 {digest}")
+    missing = [a for a, d in (("x86_64", args.dll_x86_64), ("i386", args.dll_i386)) if not d]
+    if missing:
+        print(f"package: no Windows library for {', '.join(missing)} (make onec-package builds them; see mk/platforms.mk)")
 
 
 if __name__ == "__main__":

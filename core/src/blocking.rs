@@ -36,6 +36,7 @@ fn blocking_in_async() -> Error {
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: PerProcess<tokio::runtime::Runtime> = PerProcess::new();
     RUNTIME.get_or_init(|| {
+        pin_this_module();
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("logibridge")
@@ -44,6 +45,35 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
             .expect("the logibridge runtime must start")
     })
 }
+
+/// Keeps the Windows DLL that holds this code (the 1C component, the C library) loaded until
+/// the process exits, from the moment its runtime starts.
+///
+/// The runtime's worker threads run this module's code for the rest of the process, and a
+/// host may unload the DLL when it no longer needs it (1C does, `FreeLibrary`): the threads
+/// would then run on in unmapped memory and the process would crash with a page fault. A
+/// pinned module is never unmapped, whatever `FreeLibrary` is called, as the Linux builds
+/// are `-z nodelete` (onec/build.rs). In an executable (tests, the Python face's host) the
+/// pin changes nothing. Failing to pin leaves the old behaviour: nothing to report.
+#[cfg(windows)]
+fn pin_this_module() {
+    use windows_sys::Win32::System::LibraryLoader::{
+        GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, GET_MODULE_HANDLE_EX_FLAG_PIN, GetModuleHandleExW,
+    };
+    let mut module = std::ptr::null_mut();
+    // SAFETY: with FROM_ADDRESS the "name" is any address inside the module, here this
+    // function's own; `module` receives a handle that is never released (it is pinned).
+    unsafe {
+        GetModuleHandleExW(
+            GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+            pin_this_module as *const () as *const u16,
+            &mut module,
+        );
+    }
+}
+
+#[cfg(not(windows))]
+fn pin_this_module() {}
 
 /// Which process this is, counted in forks: 0 in the process that loaded the library,
 /// one more in each child made by `fork()` after that (the children of one parent share a

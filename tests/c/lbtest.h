@@ -4,10 +4,44 @@
  * client (plain POSIX sockets) for the sandbox's control API.
  *
  * Header-only: each test program is one .c file that includes this.
+ *
+ * The same tests build for Windows with mingw-w64 (tests/c/run_windows.sh, under wine):
+ * winsock for the sockets, winpthreads for the threads, and file names in UTF-8 opened
+ * with the wide-character functions, as the library itself opens them.
  */
 #ifndef LBTEST_H
 #define LBTEST_H
 
+#ifdef _WIN32
+#include <winsock2.h>
+#include <windows.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <process.h>
+typedef SOCKET lbt_sock_t;
+#define LBT_BAD_SOCK INVALID_SOCKET
+#define lbt_sock_close closesocket
+static inline long lbt_sock_read(lbt_sock_t fd, char *buf, size_t n) { return recv(fd, buf, (int)n, 0); }
+static inline long lbt_sock_write(lbt_sock_t fd, const char *buf, size_t n) { return send(fd, buf, (int)n, 0); }
+static inline long lbt_getpid(void) { return (long)GetCurrentProcessId(); }
+/* UTF-8 names, as on Linux: the system's wide-character open. */
+static inline FILE *lbt_fopen(const char *path, const char *mode) {
+    wchar_t wpath[1024], wmode[16];
+    if (!MultiByteToWideChar(CP_UTF8, 0, path, -1, wpath, 1024) || !MultiByteToWideChar(CP_UTF8, 0, mode, -1, wmode, 16)) return NULL;
+    return _wfopen(wpath, wmode);
+}
+#define fopen lbt_fopen
+/* winsock must be started once per process, before the first socket. */
+static inline void lbt_sockets_start(void) {
+    static int started = 0;
+    WSADATA wsa;
+    if (!started && WSAStartup(MAKEWORD(2, 2), &wsa) == 0) started = 1;
+}
+#else
 #define _POSIX_C_SOURCE 200809L
 
 #include <arpa/inet.h>
@@ -20,6 +54,14 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+typedef int lbt_sock_t;
+#define LBT_BAD_SOCK (-1)
+#define lbt_sock_close close
+static inline long lbt_sock_read(lbt_sock_t fd, char *buf, size_t n) { return (long)read(fd, buf, n); }
+static inline long lbt_sock_write(lbt_sock_t fd, const char *buf, size_t n) { return (long)write(fd, buf, n); }
+static inline long lbt_getpid(void) { return (long)getpid(); }
+static inline void lbt_sockets_start(void) {}
+#endif
 
 #include "logibridge.h"
 
@@ -73,10 +115,14 @@ static inline int lbt_finish(const char *name) {
 }
 
 static inline void lbt_sleep_ms(long ms) {
+#ifdef _WIN32
+    Sleep((DWORD)ms);
+#else
     struct timespec t;
     t.tv_sec = ms / 1000;
     t.tv_nsec = (ms % 1000) * 1000000L;
     nanosleep(&t, NULL);
+#endif
 }
 
 static inline const char *lbt_env(const char *name) {
@@ -132,15 +178,16 @@ static inline int lbt_port(void) {
  * *len_out), or NULL.
  */
 static inline char *lbt_http_raw(const char *method, const char *path, const char *body, size_t *len_out) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return NULL;
+    lbt_sockets_start();
+    lbt_sock_t fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd == LBT_BAD_SOCK) return NULL;
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)lbt_port());
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        close(fd);
+        lbt_sock_close(fd);
         return NULL;
     }
     size_t blen = body ? strlen(body) : 0;
@@ -149,8 +196,8 @@ static inline char *lbt_http_raw(const char *method, const char *path, const cha
                         "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n"
                         "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
                         method, path, blen);
-    if (write(fd, head, (size_t)hlen) != hlen || (blen && write(fd, body, blen) != (ssize_t)blen)) {
-        close(fd);
+    if (lbt_sock_write(fd, head, (size_t)hlen) != hlen || (blen && lbt_sock_write(fd, body, blen) != (long)blen)) {
+        lbt_sock_close(fd);
         return NULL;
     }
     size_t cap = 4096, len = 0;
@@ -160,11 +207,11 @@ static inline char *lbt_http_raw(const char *method, const char *path, const cha
             cap *= 2;
             buf = realloc(buf, cap);
         }
-        ssize_t n = read(fd, buf + len, cap - len - 1);
+        long n = lbt_sock_read(fd, buf + len, cap - len - 1);
         if (n <= 0) break;
         len += (size_t)n;
     }
-    close(fd);
+    lbt_sock_close(fd);
     buf[len] = '\0';
     *len_out = len;
     return buf;

@@ -126,7 +126,7 @@ static void test_orders(lb_client_t *client, const char *row) {
     char *resp = NULL;
     lb_error_t *err = NULL;
     char comment[48];
-    snprintf(comment, sizeof comment, "C-%ld", (long)getpid());
+    snprintf(comment, sizeof comment, "C-%ld", lbt_getpid());
 
     /* A test order first (test=on), then a real one. */
     char *params = order_params(row, 2, "C-test", 1);

@@ -1,10 +1,13 @@
 // A test host that loads the logibridge 1C component the way 1C:Enterprise loads a Native
-// API add-in on Linux x86_64: dlopen, the five exports, a memory manager and a platform
-// interface of its own, Init/setMemManager in both orders, then the language-extension
-// calls by Russian and English names.
+// API add-in, on Linux x86_64 (g++: dlopen) and on Windows x86_64 and x86 (cross-compiled
+// with mingw, run under wine: LoadLibraryW): the five exports, a memory manager and a
+// platform interface of its own, Init/setMemManager in both orders, then the
+// language-extension calls by Russian and English names.
 //
 // The interfaces below are declared from the documented facts of the Native API (vtable
-// order, g++ ABI, tVariant layout); nothing is taken from the vendor's SDK.
+// order, the destructor's slots, the calling convention, tVariant layout); nothing is taken
+// from the vendor's SDK. The platform-specific part (loading, sockets, temporary files) is
+// the "portability" section; everything after it is one program for both systems.
 //
 // Environment: LB_COMPONENT (path of the .so), LB_CARRETA_URL, LB_CARRETA_KEY, LB_IRECA_URL,
 // LB_IRECA_TOKEN (session 7: the class Ireca against the sandbox's iRECA emulator),
@@ -16,6 +19,16 @@
 // HTTP/1.1 handler on a loopback port (TinyServer below) and calls its rows through
 // `Вызвать` and through the class generated for it.
 
+#ifdef _WIN32
+#ifndef _WIN32_WINNT
+#define _WIN32_WINNT 0x0A00
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <process.h>
+#include <wchar.h>
+#else
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <dlfcn.h>
@@ -25,6 +38,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -44,9 +58,26 @@
 #include <thread>
 #include <vector>
 
+// WCHAR_T is UTF-16 on both systems (wchar_t is 4 bytes on Linux: never used here).
 typedef char16_t WCHAR_T;
 
-// ---------------------------------------------------------------- tVariant (64 bytes)
+// ---------------------------------------------------------------- the two ABIs
+// Linux (g++, the Itanium C++ ABI): a virtual destructor takes two vtable slots, methods use
+// the ordinary calling convention. Windows (the platform is built with MSVC): one slot for
+// the destructor, and every method is `__stdcall` (the SDK's ADDIN_API), which on x86 passes
+// `this` on the stack (not thiscall's ECX); on x86_64 there is one convention. mingw's g++
+// lays vtables out as g++ does, so on Windows the destructor is declared as a single
+// ordinary virtual method: the slots then fall where MSVC puts them. `long` is 4 bytes on
+// Windows and 8 on Linux x86_64, as in the platform's own headers.
+#ifdef _WIN32
+#define ADDIN_API __stdcall
+#define NATIVE_DTOR(cls) virtual void ADDIN_API msvc_destructor_slot_() {}
+#else
+#define ADDIN_API
+#define NATIVE_DTOR(cls) virtual ~cls() {}
+#endif
+
+// ---------------------------------------------------------------- tVariant
 enum : uint16_t {
     VTYPE_EMPTY = 0, VTYPE_NULL = 1, VTYPE_I2 = 2, VTYPE_I4 = 3, VTYPE_R4 = 4, VTYPE_R8 = 5,
     VTYPE_DATE = 6, VTYPE_TM = 7, VTYPE_PSTR = 8, VTYPE_INTERFACE = 9, VTYPE_ERROR = 10,
@@ -68,84 +99,92 @@ struct tVariant {
     uint32_t cbElements;
     uint16_t vt;
 };
+#ifdef _WIN32
+// struct tm has 9 ints (36 bytes) and doubles align to 8 on both Windows targets.
+static_assert(sizeof(tVariant) == 48, "tVariant is 48 bytes on Windows x86_64 and x86");
+static_assert(offsetof(tVariant, cbElements) == 40, "cbElements at 40");
+static_assert(offsetof(tVariant, vt) == 44, "vt at 44");
+#else
 static_assert(sizeof(tVariant) == 64, "tVariant is 64 bytes on Linux x86_64");
 static_assert(offsetof(tVariant, cbElements) == 56, "cbElements at 56");
 static_assert(offsetof(tVariant, vt) == 60, "vt at 60");
+#endif
 
 // ---------------------------------------------------------------- interfaces
-// Each starts with a virtual destructor: two vtable slots with the g++ ABI.
+// Each starts with the virtual destructor (NATIVE_DTOR: its slots as the platform's compiler
+// lays them out); every method has the platform's calling convention.
 class IMemoryManager {
 public:
-    virtual ~IMemoryManager() {}
-    virtual bool AllocMemory(void** pMemory, unsigned long ulCountByte) = 0;
-    virtual void FreeMemory(void** pMemory) = 0;
+    NATIVE_DTOR(IMemoryManager)
+    virtual bool ADDIN_API AllocMemory(void** pMemory, unsigned long ulCountByte) = 0;
+    virtual void ADDIN_API FreeMemory(void** pMemory) = 0;
 };
 
 class IAddInDefBase {
 public:
-    virtual ~IAddInDefBase() {}
-    virtual bool AddError(unsigned short wcode, const WCHAR_T* source, const WCHAR_T* descr, long scode) = 0;
-    virtual bool Read(WCHAR_T* propName, tVariant* val, long* errCode, WCHAR_T** errDescriptor) = 0;
-    virtual bool Write(WCHAR_T* propName, tVariant* val) = 0;
-    virtual bool RegisterProfileAs(WCHAR_T* profileName) = 0;
-    virtual bool SetEventBufferDepth(long depth) = 0;
-    virtual long GetEventBufferDepth() = 0;
-    virtual bool ExternalEvent(WCHAR_T* source, WCHAR_T* message, WCHAR_T* data) = 0;
-    virtual void CleanEventBuffer() = 0;
-    virtual bool SetStatusLine(WCHAR_T* statusLine) = 0;
-    virtual void ResetStatusLine() = 0;
+    NATIVE_DTOR(IAddInDefBase)
+    virtual bool ADDIN_API AddError(unsigned short wcode, const WCHAR_T* source, const WCHAR_T* descr, long scode) = 0;
+    virtual bool ADDIN_API Read(WCHAR_T* propName, tVariant* val, long* errCode, WCHAR_T** errDescriptor) = 0;
+    virtual bool ADDIN_API Write(WCHAR_T* propName, tVariant* val) = 0;
+    virtual bool ADDIN_API RegisterProfileAs(WCHAR_T* profileName) = 0;
+    virtual bool ADDIN_API SetEventBufferDepth(long depth) = 0;
+    virtual long ADDIN_API GetEventBufferDepth() = 0;
+    virtual bool ADDIN_API ExternalEvent(WCHAR_T* source, WCHAR_T* message, WCHAR_T* data) = 0;
+    virtual void ADDIN_API CleanEventBuffer() = 0;
+    virtual bool ADDIN_API SetStatusLine(WCHAR_T* statusLine) = 0;
+    virtual void ADDIN_API ResetStatusLine() = 0;
 };
 
 class IAddInDefBaseEx : public IAddInDefBase {
 public:
-    virtual void* GetInterface(int iface) = 0;  // the 13th slot
+    virtual void* ADDIN_API GetInterface(int iface) = 0;  // the 13th slot
 };
 
 class IInitDoneBase {
 public:
-    virtual ~IInitDoneBase() {}
-    virtual bool Init(void* disp) = 0;
-    virtual bool setMemManager(void* mem) = 0;
-    virtual long GetInfo() = 0;
-    virtual void Done() = 0;
+    NATIVE_DTOR(IInitDoneBase)
+    virtual bool ADDIN_API Init(void* disp) = 0;
+    virtual bool ADDIN_API setMemManager(void* mem) = 0;
+    virtual long ADDIN_API GetInfo() = 0;
+    virtual void ADDIN_API Done() = 0;
 };
 
 class ILanguageExtenderBase {
 public:
-    virtual ~ILanguageExtenderBase() {}
-    virtual bool RegisterExtensionAs(WCHAR_T** extName) = 0;
-    virtual long GetNProps() = 0;
-    virtual long FindProp(const WCHAR_T* name) = 0;
-    virtual const WCHAR_T* GetPropName(long num, long alias) = 0;
-    virtual bool GetPropVal(long num, tVariant* val) = 0;
-    virtual bool SetPropVal(long num, tVariant* val) = 0;
-    virtual bool IsPropReadable(long num) = 0;
-    virtual bool IsPropWritable(long num) = 0;
-    virtual long GetNMethods() = 0;
-    virtual long FindMethod(const WCHAR_T* name) = 0;
-    virtual const WCHAR_T* GetMethodName(long num, long alias) = 0;
-    virtual long GetNParams(long num) = 0;
-    virtual bool GetParamDefValue(long method, long param, tVariant* val) = 0;
-    virtual bool HasRetVal(long method) = 0;
-    virtual bool CallAsProc(long method, tVariant* params, long count) = 0;
-    virtual bool CallAsFunc(long method, tVariant* ret, tVariant* params, long count) = 0;
+    NATIVE_DTOR(ILanguageExtenderBase)
+    virtual bool ADDIN_API RegisterExtensionAs(WCHAR_T** extName) = 0;
+    virtual long ADDIN_API GetNProps() = 0;
+    virtual long ADDIN_API FindProp(const WCHAR_T* name) = 0;
+    virtual const WCHAR_T* ADDIN_API GetPropName(long num, long alias) = 0;
+    virtual bool ADDIN_API GetPropVal(long num, tVariant* val) = 0;
+    virtual bool ADDIN_API SetPropVal(long num, tVariant* val) = 0;
+    virtual bool ADDIN_API IsPropReadable(long num) = 0;
+    virtual bool ADDIN_API IsPropWritable(long num) = 0;
+    virtual long ADDIN_API GetNMethods() = 0;
+    virtual long ADDIN_API FindMethod(const WCHAR_T* name) = 0;
+    virtual const WCHAR_T* ADDIN_API GetMethodName(long num, long alias) = 0;
+    virtual long ADDIN_API GetNParams(long num) = 0;
+    virtual bool ADDIN_API GetParamDefValue(long method, long param, tVariant* val) = 0;
+    virtual bool ADDIN_API HasRetVal(long method) = 0;
+    virtual bool ADDIN_API CallAsProc(long method, tVariant* params, long count) = 0;
+    virtual bool ADDIN_API CallAsFunc(long method, tVariant* ret, tVariant* params, long count) = 0;
 };
 
 class LocaleBase {
 public:
-    virtual ~LocaleBase() {}
-    virtual void SetLocale(const WCHAR_T* loc) = 0;
+    NATIVE_DTOR(LocaleBase)
+    virtual void ADDIN_API SetLocale(const WCHAR_T* loc) = 0;
 };
 
 class UserLanguageBase {
 public:
-    virtual ~UserLanguageBase() {}
-    virtual void SetUserInterfaceLanguageCode(const WCHAR_T* lang) = 0;
+    NATIVE_DTOR(UserLanguageBase)
+    virtual void ADDIN_API SetUserInterfaceLanguageCode(const WCHAR_T* lang) = 0;
 };
 
 class IComponentBase : public IInitDoneBase, public ILanguageExtenderBase, public LocaleBase, public UserLanguageBase {
 public:
-    virtual ~IComponentBase() {}
+    NATIVE_DTOR(IComponentBase)
 };
 
 typedef const WCHAR_T* (*GetClassNamesFn)();
@@ -202,6 +241,107 @@ static std::string u8z(const WCHAR_T* p) {
     return u8(p, n);
 }
 
+// ---------------------------------------------------------------- portability
+// Loading the component, sockets for the sandbox's control API and the service of this test,
+// and files. On Windows every path is UTF-8 here and UTF-16 at the system (the _w* and *W
+// functions), so the temporary folders' Cyrillic names reach the component as the
+// platform would pass them.
+#ifdef _WIN32
+typedef SOCKET sock_t;
+static const sock_t BAD_SOCK = INVALID_SOCKET;
+static void sock_close(sock_t fd) { closesocket(fd); }
+static long sock_read(sock_t fd, char* buf, size_t n) { return recv(fd, buf, int(n), 0); }
+static long sock_write(sock_t fd, const char* buf, size_t n) { return send(fd, buf, int(n), 0); }
+static bool sock_wait_readable(sock_t fd, int ms) {
+    WSAPOLLFD p{fd, POLLRDNORM, 0};
+    return WSAPoll(&p, 1, ms) > 0;
+}
+static void sock_set_recv_timeout(sock_t fd, int seconds) {
+    DWORD ms = DWORD(seconds) * 1000;
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, reinterpret_cast<const char*>(&ms), sizeof ms);
+}
+static std::wstring wide(const std::string& s) {
+    std::wstring out(size_t(MultiByteToWideChar(CP_UTF8, 0, s.data(), int(s.size()), nullptr, 0)), L'\0');
+    MultiByteToWideChar(CP_UTF8, 0, s.data(), int(s.size()), &out[0], int(out.size()));
+    return out;
+}
+static std::string narrow(const wchar_t* w) {
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, nullptr, 0, nullptr, nullptr);
+    std::string out(size_t(n > 0 ? n - 1 : 0), '\0');
+    if (n > 1) WideCharToMultiByte(CP_UTF8, 0, w, -1, &out[0], n, nullptr, nullptr);
+    return out;
+}
+static FILE* file_open(const std::string& path, const char* mode) { return _wfopen(wide(path).c_str(), wide(mode).c_str()); }
+static int file_remove(const std::string& path) { return _wremove(wide(path).c_str()); }
+static int dir_remove(const std::string& path) { return _wrmdir(wide(path).c_str()); }
+static std::vector<std::string> dir_list(const std::string& path) {
+    std::vector<std::string> out;
+    WIN32_FIND_DATAW fd;
+    HANDLE h = FindFirstFileW(wide(path + "/*").c_str(), &fd);
+    if (h == INVALID_HANDLE_VALUE) return out;
+    do out.push_back(narrow(fd.cFileName));
+    while (FindNextFileW(h, &fd));
+    FindClose(h);
+    return out;
+}
+// The user's temporary folder (GetTempPathW), with forward slashes as everywhere here.
+static std::string temp_base() {
+    wchar_t buf[MAX_PATH + 1];
+    DWORD n = GetTempPathW(MAX_PATH + 1, buf);
+    std::string out = n ? narrow(buf) : std::string("C:/");
+    for (auto& c : out) if (c == '\\') c = '/';
+    if (out.back() != '/') out += '/';
+    return out;
+}
+static long process_id() { return long(GetCurrentProcessId()); }
+static bool make_dir(const std::string& path) { return CreateDirectoryW(wide(path).c_str(), nullptr) != 0; }
+static void* lib_open(const char* path) { return reinterpret_cast<void*>(LoadLibraryW(wide(path).c_str())); }
+static std::string lib_error() { return "LoadLibraryW error " + std::to_string(GetLastError()); }
+static void* lib_sym(void* lib, const char* name) { return reinterpret_cast<void*>(GetProcAddress(reinterpret_cast<HMODULE>(lib), name)); }
+#else
+typedef int sock_t;
+static const sock_t BAD_SOCK = -1;
+static void sock_close(sock_t fd) { close(fd); }
+static long sock_read(sock_t fd, char* buf, size_t n) { return long(read(fd, buf, n)); }
+static long sock_write(sock_t fd, const char* buf, size_t n) { return long(send(fd, buf, n, MSG_NOSIGNAL)); }
+static bool sock_wait_readable(sock_t fd, int ms) {
+    pollfd p{fd, POLLIN, 0};
+    return poll(&p, 1, ms) > 0;
+}
+static void sock_set_recv_timeout(sock_t fd, int seconds) {
+    timeval tv{seconds, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+static FILE* file_open(const std::string& path, const char* mode) { return fopen(path.c_str(), mode); }
+static int file_remove(const std::string& path) { return remove(path.c_str()); }
+static int dir_remove(const std::string& path) { return rmdir(path.c_str()); }
+static std::vector<std::string> dir_list(const std::string& path) {
+    std::vector<std::string> out;
+    if (DIR* dd = opendir(path.c_str())) {
+        while (dirent* e = readdir(dd)) out.push_back(e->d_name);
+        closedir(dd);
+    }
+    return out;
+}
+static std::string temp_base() { return "/tmp/"; }
+static long process_id() { return long(getpid()); }
+static bool make_dir(const std::string& path) { return mkdir(path.c_str(), 0700) == 0; }
+static void* lib_open(const char* path) { return dlopen(path, RTLD_NOW | RTLD_LOCAL); }
+static std::string lib_error() { return dlerror(); }
+static void* lib_sym(void* lib, const char* name) { return dlsym(lib, name); }
+#endif
+
+// A new folder under the temporary folder, its name `prefix` (Cyrillic letters included)
+// and a number: mkdtemp's job, done the same way on both systems.
+static std::string make_temp_dir(const std::string& prefix) {
+    static std::atomic<unsigned> counter{0};
+    for (int attempt = 0; attempt < 100; attempt++) {
+        std::string dir = temp_base() + prefix + std::to_string(process_id()) + "-" + std::to_string(counter++);
+        if (make_dir(dir)) return dir;
+    }
+    return "";
+}
+
 static std::string shorten(const std::string& s, size_t max = 160) {
     if (s.size() <= max) return s;
     size_t cut = max;
@@ -213,7 +353,12 @@ static std::string shorten(const std::string& s, size_t max = 160) {
 static int g_checks = 0;
 static int g_failed = 0;
 
+#ifdef _WIN32
+// mingw's own printf (__USE_MINGW_ANSI_STDIO) knows %zu and %lld, as glibc's does.
+static void logf(const char* fmt, ...) __attribute__((format(gnu_printf, 1, 2)));
+#else
 static void logf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+#endif
 static void logf(const char* fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -240,14 +385,14 @@ class MemoryManager : public IMemoryManager {
 public:
     std::atomic<long> live{0};
     std::atomic<long> total{0};
-    bool AllocMemory(void** p, unsigned long n) override {
+    bool ADDIN_API AllocMemory(void** p, unsigned long n) override {
         *p = malloc(n ? n : 1);
         if (!*p) return false;
         live++;
         total++;
         return true;
     }
-    void FreeMemory(void** p) override {
+    void ADDIN_API FreeMemory(void** p) override {
         if (p && *p) {
             free(*p);
             *p = nullptr;
@@ -280,29 +425,29 @@ public:
     long after_done = 0;  // calls that arrived after Done: must stay 0
     bool done = false;
 
-    bool AddError(unsigned short wcode, const WCHAR_T* source, const WCHAR_T* descr, long scode) override {
+    bool ADDIN_API AddError(unsigned short wcode, const WCHAR_T* source, const WCHAR_T* descr, long scode) override {
         std::lock_guard<std::mutex> g(mu);
         if (done) { after_done++; return false; }
         errors.push_back({wcode, u8z(source), u8z(descr), scode});
         logf("  [platform] AddError(%u, \"%s\", \"%s\", %ld)", wcode, u8z(source).c_str(), shorten(u8z(descr)).c_str(), scode);
         return true;
     }
-    bool Read(WCHAR_T*, tVariant*, long*, WCHAR_T**) override { return false; }
-    bool Write(WCHAR_T*, tVariant*) override { return false; }
-    bool RegisterProfileAs(WCHAR_T*) override { return false; }
-    bool SetEventBufferDepth(long d) override {
+    bool ADDIN_API Read(WCHAR_T*, tVariant*, long*, WCHAR_T**) override { return false; }
+    bool ADDIN_API Write(WCHAR_T*, tVariant*) override { return false; }
+    bool ADDIN_API RegisterProfileAs(WCHAR_T*) override { return false; }
+    bool ADDIN_API SetEventBufferDepth(long d) override {
         std::lock_guard<std::mutex> g(mu);
         if (done) { after_done++; return false; }
         logf("  [platform] SetEventBufferDepth(%ld)", d);
         depth = d;
         return true;
     }
-    long GetEventBufferDepth() override {
+    long ADDIN_API GetEventBufferDepth() override {
         std::lock_guard<std::mutex> g(mu);
         if (done) after_done++;
         return depth;
     }
-    bool ExternalEvent(WCHAR_T* source, WCHAR_T* message, WCHAR_T* data) override {
+    bool ADDIN_API ExternalEvent(WCHAR_T* source, WCHAR_T* message, WCHAR_T* data) override {
         std::lock_guard<std::mutex> g(mu);
         if (done) { after_done++; return false; }
         if ((long)queue.size() >= depth) {
@@ -314,13 +459,13 @@ public:
         cv.notify_all();
         return true;
     }
-    void CleanEventBuffer() override {
+    void ADDIN_API CleanEventBuffer() override {
         std::lock_guard<std::mutex> g(mu);
         queue.clear();
     }
-    bool SetStatusLine(WCHAR_T*) override { return true; }
-    void ResetStatusLine() override {}
-    void* GetInterface(int) override { return nullptr; }
+    bool ADDIN_API SetStatusLine(WCHAR_T*) override { return true; }
+    void ADDIN_API ResetStatusLine() override {}
+    void* ADDIN_API GetInterface(int) override { return nullptr; }
 
     // Waits until `n` events were posted (kept or dropped) or the time runs out.
     bool wait_posted(size_t n, int seconds) {
@@ -571,7 +716,7 @@ static tVariant null_variant(uint16_t vt) {
 
 static std::string read_file(const std::string& path) {
     std::string out;
-    if (FILE* f = fopen(path.c_str(), "rb")) {
+    if (FILE* f = file_open(path, "rb")) {
         char buf[65536];
         size_t n;
         while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
@@ -581,7 +726,7 @@ static std::string read_file(const std::string& path) {
 }
 
 static bool write_file(const std::string& path, const std::string& data) {
-    FILE* f = fopen(path.c_str(), "wb");
+    FILE* f = file_open(path, "wb");
     if (!f) return false;
     fwrite(data.data(), 1, data.size(), f);
     return fclose(f) == 0;
@@ -653,15 +798,15 @@ static std::string http(const std::string& service_url, const std::string& metho
     size_t slash = service_url.find('/', host_at);
     std::string host = service_url.substr(host_at, colon - host_at);
     int port = atoi(service_url.substr(colon + 1, slash - colon - 1).c_str());
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return "0 ";
+    sock_t fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd == BAD_SOCK) return "0 ";
     sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons(uint16_t(port));
     inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
     if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        close(fd);
+        sock_close(fd);
         return "0 ";
     }
     // HTTP/1.0: the answer is never chunked, so the body is simply what follows the headers.
@@ -669,15 +814,15 @@ static std::string http(const std::string& service_url, const std::string& metho
                       std::to_string(body.size()) + "\r\n\r\n" + body;
     size_t sent = 0;
     while (sent < req.size()) {
-        ssize_t n = write(fd, req.data() + sent, req.size() - sent);
+        long n = sock_write(fd, req.data() + sent, req.size() - sent);
         if (n <= 0) break;
         sent += size_t(n);
     }
     std::string resp;
     char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) resp.append(buf, size_t(n));
-    close(fd);
+    long n;
+    while ((n = sock_read(fd, buf, sizeof buf)) > 0) resp.append(buf, size_t(n));
+    sock_close(fd);
     if (resp.compare(0, 7, "HTTP/1.") != 0 || resp.size() < 12) return "0 ";
     size_t body_at = resp.find("\r\n\r\n");
     return resp.substr(9, 3) + " " + (body_at == std::string::npos ? "" : resp.substr(body_at + 4));
@@ -704,9 +849,9 @@ public:
     bool start(const std::string& token) {
         token_ = token;
         fd_ = socket(AF_INET, SOCK_STREAM, 0);
-        if (fd_ < 0) return false;
+        if (fd_ == BAD_SOCK) return false;
         int one = 1;
-        setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&one), sizeof one);
         sockaddr_in addr;
         memset(&addr, 0, sizeof addr);
         addr.sin_family = AF_INET;
@@ -715,8 +860,8 @@ public:
         socklen_t len = sizeof addr;
         if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd_, 16) != 0 ||
             getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-            close(fd_);
-            fd_ = -1;
+            sock_close(fd_);
+            fd_ = BAD_SOCK;
             return false;
         }
         port = ntohs(addr.sin_port);
@@ -727,8 +872,8 @@ public:
     void stop() {
         stop_ = true;
         if (thread_.joinable()) thread_.join();
-        if (fd_ >= 0) close(fd_);
-        fd_ = -1;
+        if (fd_ != BAD_SOCK) sock_close(fd_);
+        fd_ = BAD_SOCK;
     }
 
     // The requests seen since the last call.
@@ -740,7 +885,7 @@ public:
     }
 
 private:
-    int fd_ = -1;
+    sock_t fd_ = BAD_SOCK;
     std::string token_;
     std::atomic<bool> stop_{false};
     std::thread thread_;
@@ -749,23 +894,21 @@ private:
 
     void loop() {
         while (!stop_) {
-            pollfd p{fd_, POLLIN, 0};
-            if (poll(&p, 1, 100) <= 0) continue;
-            int c = accept(fd_, nullptr, nullptr);
-            if (c < 0) continue;
-            timeval tv{5, 0};
-            setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            if (!sock_wait_readable(fd_, 100)) continue;
+            sock_t c = accept(fd_, nullptr, nullptr);
+            if (c == BAD_SOCK) continue;
+            sock_set_recv_timeout(c, 5);
             serve(c);
-            close(c);
+            sock_close(c);
         }
     }
 
-    void serve(int c) {
+    void serve(sock_t c) {
         std::string in;
         char buf[4096];
         size_t head_end;
         while ((head_end = in.find("\r\n\r\n")) == std::string::npos) {
-            ssize_t n = read(c, buf, sizeof buf);
+            long n = sock_read(c, buf, sizeof buf);
             if (n <= 0) return;
             in.append(buf, size_t(n));
         }
@@ -790,7 +933,7 @@ private:
         }
         s.body = in.substr(head_end + 4);
         while (s.body.size() < content_length) {
-            ssize_t n = read(c, buf, sizeof buf);
+            long n = sock_read(c, buf, sizeof buf);
             if (n <= 0) break;
             s.body.append(buf, size_t(n));
         }
@@ -835,7 +978,7 @@ private:
                           std::to_string(body.size()) + "\r\n\r\n" + body;
         size_t sent = 0;
         while (sent < out.size()) {
-            ssize_t n = send(c, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+            long n = sock_write(c, out.data() + sent, out.size() - sent);
             if (n <= 0) break;
             sent += size_t(n);
         }
@@ -844,15 +987,19 @@ private:
 
 // ---------------------------------------------------------------- steps
 static bool load(const char* path, Exports& ex) {
+#ifdef _WIN32
+    logf("== LoadLibraryW(%s)", path);
+#else
     logf("== dlopen(%s, RTLD_NOW | RTLD_LOCAL)", path);
-    ex.lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    EXPECT(ex.lib != nullptr, "library loaded%s%s", ex.lib ? "" : ": ", ex.lib ? "" : dlerror());
+#endif
+    ex.lib = lib_open(path);
+    EXPECT(ex.lib != nullptr, "library loaded%s%s", ex.lib ? "" : ": ", ex.lib ? "" : lib_error().c_str());
     if (!ex.lib) return false;
-    ex.GetClassNames = reinterpret_cast<GetClassNamesFn>(dlsym(ex.lib, "GetClassNames"));
-    ex.GetClassObject = reinterpret_cast<GetClassObjectFn>(dlsym(ex.lib, "GetClassObject"));
-    ex.DestroyObject = reinterpret_cast<DestroyObjectFn>(dlsym(ex.lib, "DestroyObject"));
-    ex.SetPlatformCapabilities = reinterpret_cast<SetPlatformCapabilitiesFn>(dlsym(ex.lib, "SetPlatformCapabilities"));
-    ex.GetAttachType = reinterpret_cast<GetAttachTypeFn>(dlsym(ex.lib, "GetAttachType"));
+    ex.GetClassNames = reinterpret_cast<GetClassNamesFn>(lib_sym(ex.lib, "GetClassNames"));
+    ex.GetClassObject = reinterpret_cast<GetClassObjectFn>(lib_sym(ex.lib, "GetClassObject"));
+    ex.DestroyObject = reinterpret_cast<DestroyObjectFn>(lib_sym(ex.lib, "DestroyObject"));
+    ex.SetPlatformCapabilities = reinterpret_cast<SetPlatformCapabilitiesFn>(lib_sym(ex.lib, "SetPlatformCapabilities"));
+    ex.GetAttachType = reinterpret_cast<GetAttachTypeFn>(lib_sym(ex.lib, "GetAttachType"));
     EXPECT(ex.GetClassNames && ex.GetClassObject && ex.DestroyObject && ex.SetPlatformCapabilities && ex.GetAttachType,
            "the five exports: GetClassNames GetClassObject DestroyObject SetPlatformCapabilities GetAttachType");
     return ex.GetClassNames && ex.GetClassObject && ex.DestroyObject && ex.SetPlatformCapabilities && ex.GetAttachType;
@@ -987,7 +1134,7 @@ static void ireca_session(Exports& ex) {
     EXPECT(url_env && token_env, "LB_IRECA_URL and LB_IRECA_TOKEN are set (tests/onec/run.sh)");
     if (!url_env || !token_env) return;
     const std::string url = url_env, token = token_env;
-    const std::string run = std::to_string(7000000 + getpid() % 1000000);
+    const std::string run = std::to_string(7000000 + process_id() % 1000000);
     std::string shown;  // every value and error text the component gave: the token is in none
 
     MemoryManager mm;
@@ -1277,8 +1424,8 @@ static void cargorun_session(Exports& ex) {
     EXPECT(url_env && user_env && password_env, "LB_CARGORUN_URL, LB_CARGORUN_USERNAME and LB_CARGORUN_PASSWORD are set (tests/onec/run.sh)");
     if (!url_env || !user_env || !password_env) return;
     const std::string url = url_env, user = user_env, password = password_env;
-    const std::string run = std::to_string(getpid());
-    const std::string token_file = "/tmp/lb-onec-cargorun-" + run + ".json";
+    const std::string run = std::to_string(process_id());
+    const std::string token_file = temp_base() + "lb-onec-cargorun-" + run + ".json";
     std::string shown;  // every value and error text the component gave
     std::vector<std::string> tokens;
 
@@ -1311,6 +1458,11 @@ static void cargorun_session(Exports& ex) {
     // A token file others may read is refused when the session opens it (the first call);
     // an owner-only one is taken.
     write_file(token_file, "{}");
+#ifdef _WIN32
+    // Windows has no mode bits: the folder's protection is relied on (transport/jwt.rs).
+    EXPECT(cr.call("УстановитьПараметр", {Arg::S("token_file"), Arg::S(token_file)}, &v) && v.b, "УстановитьПараметр(\"token_file\", a file)");
+    logf("  (Windows: no 644/600 modes to check)");
+#else
     chmod(token_file.c_str(), 0644);
     EXPECT(cr.call("УстановитьПараметр", {Arg::S("token_file"), Arg::S(token_file)}, &v) && v.b, "УстановитьПараметр(\"token_file\", a file)");
     refused = !cr.call("Автомобили", {}, &v);
@@ -1318,6 +1470,7 @@ static void cargorun_session(Exports& ex) {
     shown += le;
     EXPECT(refused && has(le, "\"field\":\"token_file\"") && has(le, "600") && has(le, "644"), "the file is 644: Автомобили() -> false: %s", shorten(le, 240).c_str());
     chmod(token_file.c_str(), 0600);
+#endif
 
     logf("== CargoRun: every row is a method by both names (Методы() is the table)");
     Value table;
@@ -1546,8 +1699,8 @@ static void cargorun_session(Exports& ex) {
            tokens.size(), shown.size());
 
     destroy(ex, pl, cr);
-    unlink(token_file.c_str());
-    unlink(other_file.c_str());
+    file_remove(token_file);
+    file_remove(other_file);
     EXPECT(mm.live == 0, "session 8 freed all %ld strings", mm.total.load());
 }
 
@@ -1611,8 +1764,8 @@ static void cargorun_issue13_session(Exports& ex) {
     const char* password_env = getenv("LB_CARGORUN_PASSWORD");
     if (!url_env || !user_env || !password_env) return;
     const std::string url = url_env, user = user_env, password = password_env;
-    const std::string store = "/tmp/lb-onec-sync-" + std::to_string(getpid()) + ".db";
-    for (const char* suffix : {"", "-wal", "-shm"}) unlink((store + suffix).c_str());
+    const std::string store = temp_base() + "lb-onec-sync-" + std::to_string(process_id()) + ".db";
+    for (const char* suffix : {"", "-wal", "-shm"}) file_remove(store + suffix);
     auto S = [](long long n) { return std::to_string(n); };
 
     MemoryManager mm;
@@ -1848,7 +2001,7 @@ static void cargorun_issue13_session(Exports& ex) {
 
     destroy(ex, pl2, again);
     EXPECT(mm2.live == 0, "session 9 freed all %ld strings", mm2.total.load());
-    for (const char* suffix : {"", "-wal", "-shm", "-other", "-other-wal", "-other-shm"}) unlink((store + suffix).c_str());
+    for (const char* suffix : {"", "-wal", "-shm", "-other", "-other-wal", "-other-shm"}) file_remove(store + suffix);
 }
 
 int main() {
@@ -1859,6 +2012,15 @@ int main() {
         fprintf(stderr, "set LB_COMPONENT, LB_CARRETA_URL and LB_CARRETA_KEY\n");
         return 2;
     }
+#ifdef _WIN32
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
+        fprintf(stderr, "WSAStartup failed\n");
+        return 2;
+    }
+    logf("== Windows host (%s, wine or Windows %lu.%lu): tVariant %zu bytes, WCHAR_T %zu bytes, long %zu bytes", sizeof(void*) == 8 ? "x86_64" : "x86",
+         (unsigned long)(LOBYTE(LOWORD(GetVersion()))), (unsigned long)(HIBYTE(LOWORD(GetVersion()))), sizeof(tVariant), sizeof(WCHAR_T), sizeof(long));
+#endif
     Exports ex;
     if (!load(path, ex)) return 1;
 
@@ -1996,54 +2158,58 @@ int main() {
         std::string got = http(url, "GET", "/carreta/pricelist.csv?rows=300", "");
         std::string csv = got.size() > 4 ? got.substr(4) : "";
         EXPECT(got.compare(0, 3, "200") == 0 && csv.size() > 1000, "sandbox price list downloaded: %zu bytes", csv.size());
-        char dir[] = "/tmp/lb1c-XXXXXX";
-        bool made = mkdtemp(dir) != nullptr;
-        std::string in = std::string(dir) + "/price.csv", out = std::string(dir) + "/price.jsonl";
-        FILE* f = made ? fopen(in.c_str(), "wb") : nullptr;
-        if (f) {
-            fwrite(csv.data(), 1, csv.size(), f);
-            fclose(f);
+        // A folder with Cyrillic letters in its name (on Windows only the wide-character file
+        // functions open it), and the list saved with CRLF line endings as a Windows editor
+        // saves it.
+        const std::string dir = make_temp_dir("lb1c-прайс-");
+        const bool made = !dir.empty();
+        std::string in = dir + "/прайс.csv", out = dir + "/прайс.jsonl";
+        std::string crlf;
+        for (size_t k = 0; k < csv.size(); k++) {
+            if (csv[k] == '\n' && (k == 0 || csv[k - 1] != '\r')) crlf += '\r';
+            crlf += csv[k];
         }
+        EXPECT(made && write_file(in, crlf), "the list saved with CRLF endings as %s", in.c_str());
         Value summary;
         EXPECT(a.call("ПрайсВJSONL", {Arg::S(in), Arg::S(out), Arg::B(true)}, &summary) && int_field(summary.str, "rows_ok") > 0,
                "ПрайсВJSONL(price.csv, price.jsonl, Истина) -> rows_ok %lld, rows_bad %lld", int_field(summary.str, "rows_ok"),
                int_field(summary.str, "rows_bad"));
-        long lines = 0;
-        if (FILE* j = fopen(out.c_str(), "rb")) {
-            int ch;
-            while ((ch = fgetc(j)) != EOF) lines += ch == '\n';
-            fclose(j);
+        long lines = 0, returns = 0;
+        for (char ch : read_file(out)) {
+            lines += ch == '\n';
+            returns += ch == '\r';
         }
-        EXPECT(lines == int_field(summary.str, "rows_ok"), "price.jsonl has %ld lines, one per good row", lines);
-        EXPECT(!a.call("PricelistToJsonl", {Arg::S(std::string(dir) + "/missing.csv"), Arg::S(out)}, &v) && !a.last_error().empty(),
+        EXPECT(lines == int_field(summary.str, "rows_ok") && returns == 0, "прайс.jsonl has %ld lines, one per good row, each ending in LF alone (%ld CR)",
+               lines, returns);
+        EXPECT(!a.call("PricelistToJsonl", {Arg::S(dir + "/missing.csv"), Arg::S(out)}, &v) && !a.last_error().empty(),
                "a missing file -> false with ПоследняяОшибка");
         {
             // A row added to the core's table after this harness was written is a method
             // all the same: carreta.pricelist.download -> СкачатьПрайс / DownloadPricelist.
             std::string root = url;
             std::string link = root.substr(0, root.find("/carreta/v1/")) + "/carreta/pricelist.csv?rows=300";
-            std::string saved = std::string(dir) + "/downloaded.csv";
+            std::string saved = dir + "/скачанный.csv";
             long dl = a.method("СкачатьПрайс");
             EXPECT(dl >= 0 && dl == a.method("DownloadPricelist"), "СкачатьПрайс / DownloadPricelist: method %ld, %ld parameters", dl,
                    dl >= 0 ? a.lang()->GetNParams(dl) : -1);
             bool got_it = a.call("СкачатьПрайс", {Arg::S(link), Arg::S(saved)}, &v);
             long size = -1;
-            if (FILE* d = fopen(saved.c_str(), "rb")) {
+            if (FILE* d = file_open(saved, "rb")) {
                 fseek(d, 0, SEEK_END);
                 size = ftell(d);
                 fclose(d);
             }
             EXPECT(got_it && size == long(csv.size()), "СкачатьПрайс(link, path) saved %ld bytes (the sandbox sent %zu): %s", size, csv.size(),
                    shorten(v.str, 120).c_str());
-            remove(saved.c_str());
+            file_remove(saved);
         }
         EXPECT(a.call("РазобратьПрайс", {Arg::S(in), Arg::I(10), Arg::I(5)}, &v) && has(v.str, "\"rows\":[{") && has(v.str, "\"next_offset\":15"),
                "РазобратьПрайс(price.csv, 10, 5) (a generated library-side row): a page of rows, next_offset 15");
         EXPECT(a.call("ParsePricelist", {Arg::S(in)}, &v) && has(v.str, "\"next_offset\":null") && has(v.str, "\"summary\":{"),
                "ParsePricelist(price.csv) with the row's defaults (0, 1000): the whole list, next_offset null");
-        remove(in.c_str());
-        remove(out.c_str());
-        rmdir(dir);
+        file_remove(in);
+        file_remove(out);
+        EXPECT(dir_remove(dir) == 0, "the folder is empty again and removed: the component left no temporary file");
     }
 
     logf("== error paths");
@@ -2291,7 +2457,7 @@ int main() {
     // ------------------------------------------------ session 6: hardening (issue 10)
     logf("== session 6: hardening — NULL strings, АдресСервиса, page numbers, ПрайсВJSONL (issue 10)");
     {
-        const char* (*lb_build)() = reinterpret_cast<const char* (*)()>(dlsym(ex.lib, "LogiBridgeBuild"));
+        const char* (*lb_build)() = reinterpret_cast<const char* (*)()>(lib_sym(ex.lib, "LogiBridgeBuild"));
         std::string build = lb_build ? lb_build() : "";
         EXPECT(has(build, "debug-assertions=off") && !has(build, "opt-level=0") && has(build, "opt-level="),
                "the packaged library is an optimised release build: LogiBridgeBuild -> \"%s\"", build.c_str());
@@ -2422,15 +2588,24 @@ int main() {
 
     logf("== item 11: ПрайсВJSONL never overwrites its input");
     {
-        char dir[] = "/tmp/lb1c-same-XXXXXX";
-        bool made = mkdtemp(dir) != nullptr;
-        std::string d = dir;
+        const std::string d = make_temp_dir("lb1c-тот-же-");
+        const bool made = !d.empty();
         std::string got = http(url, "GET", "/carreta/pricelist.csv?rows=50", "");
         std::string csv = got.size() > 4 ? got.substr(4) : "";
         std::string in = d + "/price.csv", link = d + "/link.csv", hard = d + "/hard.csv", out = d + "/price.jsonl";
+#ifdef _WIN32
+        // Links need privileges on Windows; the same file is reached by other spellings of
+        // its path instead: backslashes, and letters in another case (names ignore case).
+        std::string backslashed = in;
+        for (auto& c : backslashed) if (c == '/') c = '\\';
+        EXPECT(made && csv.size() > 100 && write_file(in, csv), "a price list (%zu bytes)", csv.size());
+        link = in;
+        const std::string same[] = {in, backslashed, d + "/PRICE.CSV", d + "/./price.csv", d + "/../" + d.substr(d.rfind('/') + 1) + "/price.csv"};
+#else
         EXPECT(made && csv.size() > 100 && write_file(in, csv) && symlink(in.c_str(), link.c_str()) == 0 && ::link(in.c_str(), hard.c_str()) == 0,
                "a price list (%zu bytes), a symbolic and a hard link to it", csv.size());
         const std::string same[] = {in, link, hard, d + "/./price.csv", d + "/../" + d.substr(d.rfind('/') + 1) + "/price.csv"};
+#endif
         for (const std::string& o : same) {
             bool refused = !h.call("ПрайсВJSONL", {Arg::S(in), Arg::S(o), Arg::B(true)}, &v);
             std::string e = h.last_error();
@@ -2446,13 +2621,10 @@ int main() {
         EXPECT(h.call("ПрайсВJSONL", {Arg::S(in), Arg::S(out)}, &v) && int_field(v.str, "rows_ok") > 0 && read_file(out) != "previous result\n" && !read_file(out).empty(),
                "a good one replaces it: rows_ok %lld", int_field(v.str, "rows_ok"));
         int leftovers = 0;
-        if (DIR* dd = opendir(dir)) {
-            while (dirent* e = readdir(dd)) leftovers += has(e->d_name, ".tmp");
-            closedir(dd);
-        }
+        for (const std::string& name : dir_list(d)) leftovers += has(name, ".tmp");
         EXPECT(leftovers == 0, "no temporary file left behind");
-        for (const std::string& f : {in, link, hard, out, broken}) remove(f.c_str());
-        rmdir(dir);
+        for (const std::string& f : {in, link, hard, out, broken}) file_remove(f);
+        dir_remove(d);
     }
     logf("== items 2-5: a canary key in every encoding stays out of ПоследняяОшибка and the platform's error text");
     {
@@ -2503,8 +2675,23 @@ int main() {
     cargorun_issue13_session(ex);
 
     logf("== unload");
+#ifdef _WIN32
+    // After network calls the runtime's worker threads run the DLL's code: FreeLibrary must
+    // leave it mapped (the DLL pins itself when its runtime starts), or they would fault in
+    // unmapped memory. The module is looked up by an address inside it; then the threads
+    // get two seconds to run (a crash would end this process with a non-zero status).
+    BOOL freed = FreeLibrary(reinterpret_cast<HMODULE>(ex.lib));
+    HMODULE still = nullptr;
+    BOOL mapped = GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                                     reinterpret_cast<LPCWSTR>(ex.GetClassNames), &still);
+    EXPECT(freed && mapped && still == reinterpret_cast<HMODULE>(ex.lib),
+           "FreeLibrary -> %d, and the DLL stays mapped (pinned: its worker threads keep running safely)", int(freed));
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    logf("  two seconds after FreeLibrary: no fault");
+#else
     int closed = dlclose(ex.lib);
     EXPECT(closed == 0, "dlclose -> %d (the library is NODELETE: its worker threads keep running safely)", closed);
+#endif
 
     logf("== %d checks, %d failed", g_checks, g_failed);
     printf("%d passed, %d failed\n", g_checks - g_failed, g_failed);

@@ -5,7 +5,9 @@
 #
 # Environment: CARGO_TARGET_DIR (default: ./target), LB_COMPONENT (the .so to load; default
 # the debug build), LB_VALGRIND=0 to run without valgrind,
-# LB_LOG (where the harness log is also written; default tests/onec/build/host.log).
+# LB_LOG (where the harness log is also written; default tests/onec/build/host.log),
+# LB_WINE (a wine loader: HOST_BINARY is then the Windows host, LB_COMPONENT a DLL, handed to
+# it as a Windows path; tests/onec/run_windows.sh sets it).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -52,10 +54,16 @@ export LB_CARGORUN_URL="$(echo "$CARGORUN_LINE" | awk '{print $2}')"
 export LB_CARGORUN_USERNAME="$(echo "$CARGORUN_LINE" | sed -n 's/.*username=\([^ ]*\).*/\1/p')"
 export LB_CARGORUN_PASSWORD="$(echo "$CARGORUN_LINE" | sed -n 's/.*password=\([^ ]*\).*/\1/p')"
 export LB_COMPONENT="$COMPONENT"
+if [[ -n "${LB_WINE:-}" ]]; then
+    # wine's drive Z: is the Unix root.
+    export LB_COMPONENT="Z:${COMPONENT//\//\\}"
+fi
 echo "run.sh: sandbox at $LB_CARRETA_URL (pid $SANDBOX_PID); component $COMPONENT"
 
 RUNNER=()
-if [[ "${LB_VALGRIND:-1}" != "0" ]]; then
+if [[ -n "${LB_WINE:-}" ]]; then
+    RUNNER=("$LB_WINE")
+elif [[ "${LB_VALGRIND:-1}" != "0" ]]; then
     command -v valgrind >/dev/null || { echo "run.sh: valgrind is required (LB_VALGRIND=0 to skip)" >&2; exit 2; }
     RUNNER=(valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
             --show-leak-kinds=definite,indirect --track-origins=yes --num-callers=30)

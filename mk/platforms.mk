@@ -1,0 +1,129 @@
+# Release builds of the 1C component and the C library for the platforms 1C runs on, made
+# on this Linux machine from Debian's and PyPI's packages alone (issue 15), and their tests.
+#
+#   make cross-deps        Debian's rustc-web/cargo-web/rust-web-src, mingw-w64, wine64, and
+#                          ziglang + cargo-zigbuild in .venv (each only when missing)
+#   make cross-linux217    the component and the C library for Linux x86_64, glibc >= 2.17
+#   make cross-win64       … for Windows x86_64 (Windows 10 and later)
+#   make cross-win32       … for Windows x86 (32-bit 1C clients)
+#   make c-package         dist/logibridge-c-{windows-x86_64,windows-x86}.zip and
+#                          dist/logibridge-c-linux-x86_64-glibc2.17.tar.gz
+#   make test-windows      the 1C host harness under wine against the DLLs of dist/LogiBridge.zip,
+#                          and the C tests that do not fork against the packaged logibridge.dll
+#
+# Each target is built once, into its own directory under target/ (cargo's --target layout:
+# target/<triple>/$(ONEC_PROFILE)/), both crates in one cargo run so their shared
+# dependencies compile once; `make onec-package` and `make c-package` only pick files up.
+#
+# Windows: rustup cannot fetch targets here, so Debian's rustc-web (1.96; the workspace needs
+# 1.85) builds the standard library itself from rust-web-src (`-Zbuild-std`, hence
+# RUSTC_BOOTSTRAP=1; panic_unwind because every FFI entry point catches panics) and links
+# with mingw-w64's gcc. Only these builds use /usr/bin's cargo and rustc; everything else
+# keeps rustup's toolchain. i686's startup objects rsbegin.o/rsend.o are not in Debian's
+# package: they are compiled once from the library's sources.
+# Linux: `cargo zigbuild` links against glibc 2.17's symbols (zig's libc stubs) with the
+# usual toolchain, so the library loads on RHEL 7 / Astra Linux SE 1.7 and newer.
+
+CROSS_PACKAGES := -p logibridge-1c -p logibridge-ffi --lib
+WIN64_TRIPLE := x86_64-pc-windows-gnu
+WIN32_TRIPLE := i686-pc-windows-gnu
+LINUX_TRIPLE := x86_64-unknown-linux-gnu
+WIN64_DIR := $(CARGO_TARGET_DIR)/$(WIN64_TRIPLE)/$(ONEC_PROFILE)
+WIN32_DIR := $(CARGO_TARGET_DIR)/$(WIN32_TRIPLE)/$(ONEC_PROFILE)
+LINUX217_DIR := $(CARGO_TARGET_DIR)/$(LINUX_TRIPLE)/$(ONEC_PROFILE)
+RUST_WEB_SRC := /usr/lib/rustlib/src/rust
+RTSTARTUP_DIR := $(CARGO_TARGET_DIR)/$(WIN32_TRIPLE)/rtstartup
+# Debian's toolchain first on PATH for the Windows builds (cc-rs finds mingw's gcc there too);
+# RUSTFLAGS from outside would override the per-target flags below, so it is unset.
+WIN_CARGO := env -u RUSTFLAGS PATH=/usr/bin:$$PATH RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 /usr/bin/cargo
+WIN_BUILD_STD := -Zbuild-std=std,panic_unwind
+ZIG_PINS := "ziglang==0.15.2" "cargo-zigbuild==0.24.1"
+CROSS_DEBS := rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
+	g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine64
+
+.PHONY: zig-deps cross-deps wine32-deps cross-linux217 cross-win64 cross-win32 c-package test-windows
+
+# ziglang and cargo-zigbuild alone: all the Linux build needs (make test builds only that one).
+zig-deps: | $(VPY)
+	@$(VENV)/bin/cargo-zigbuild --version >/dev/null 2>&1 || { echo "== installing $(ZIG_PINS) into .venv"; $(VPY) -m pip install --quiet $(ZIG_PINS); }
+
+cross-deps: c-deps zig-deps
+	@missing=""; \
+	for p in $(CROSS_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "== installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+# wine32 runs the x86 DLL. It comes from Debian's i386 architecture, whose package index may
+# be unavailable (a mirror in the middle of a sync): then the architecture is taken back out
+# (a broken index would fail every later `apt-get update`) and the reason is printed;
+# test-windows says the x86 DLL was not run.
+wine32-deps:
+	@if [ ! -x /usr/lib/wine/wine ]; then \
+		echo "== installing wine32:i386 (Debian's i386 architecture)"; \
+		dpkg --add-architecture i386; \
+		if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wine32:i386; then :; else \
+			echo "== wine32:i386 could not be installed (the i386 package index is unavailable here): the x86 DLL will not be run"; \
+			dpkg --remove-architecture i386 2>/dev/null; apt-get update -qq || true; \
+		fi; \
+	fi
+
+cross-linux217: zig-deps
+	+PATH=$(VENV)/bin:$$PATH $(VENV)/bin/cargo-zigbuild build --locked $(CROSS_PACKAGES) --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG) \
+		--target $(LINUX_TRIPLE).2.17
+
+cross-win64: cross-deps
+	+$(WIN_CARGO) build --locked $(CROSS_PACKAGES) --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG) $(WIN_BUILD_STD) --target $(WIN64_TRIPLE)
+
+$(RTSTARTUP_DIR)/rsbegin.o: | cross-deps
+	@mkdir -p $(RTSTARTUP_DIR)
+	for f in rsbegin rsend; do \
+		RUSTC_BOOTSTRAP=1 /usr/bin/rustc --target $(WIN32_TRIPLE) --emit=obj -C panic=abort -C opt-level=2 \
+			-o $(RTSTARTUP_DIR)/$$f.o $(RUST_WEB_SRC)/library/rtstartup/$$f.rs || exit 1; \
+	done
+
+cross-win32: cross-deps $(RTSTARTUP_DIR)/rsbegin.o
+	+$(WIN_CARGO) build --locked $(CROSS_PACKAGES) --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG) $(WIN_BUILD_STD) --target $(WIN32_TRIPLE) \
+		--config 'target.$(WIN32_TRIPLE).rustflags=["-L", "native=$(RTSTARTUP_DIR)"]'
+
+# ---------------------------------------------------------------- the C library's archives
+c-package: cross-linux217 cross-win64 cross-win32
+	$(PYTHON) ffi-c/package.py --header include/logibridge.h --out-dir dist \
+		--linux-so $(LINUX217_DIR)/liblogibridge.so \
+		--win64-dir $(WIN64_DIR) --win32-dir $(WIN32_DIR)
+
+# ---------------------------------------------------------------- the Windows host under wine
+# host.cpp cross-compiled per architecture (static: no mingw runtime DLL beside it), with the
+# test-only ProcessPrng shim (tests/onec/prng_shim.c) in the same folder.
+WIN_HOST_FLAGS := -std=c++17 -Wall -Wextra -Werror -O0 -g -D__USE_MINGW_ANSI_STDIO=1 -static
+$(ONEC_BUILD)/win-x86_64/host.exe: tests/onec/host.cpp | cross-deps
+	@mkdir -p $(@D)
+	x86_64-w64-mingw32-g++-posix $(WIN_HOST_FLAGS) -o $@ $< -lws2_32
+$(ONEC_BUILD)/win-i386/host.exe: tests/onec/host.cpp | cross-deps
+	@mkdir -p $(@D)
+	i686-w64-mingw32-g++-posix $(WIN_HOST_FLAGS) -o $@ $< -lws2_32
+$(ONEC_BUILD)/win-x86_64/bcryptprimitives.dll: tests/onec/prng_shim.c | cross-deps
+	@mkdir -p $(@D)
+	x86_64-w64-mingw32-gcc -shared -O2 -Wall -Werror -o $@ $< -lbcrypt
+# stdcall names are decorated on x86 (ProcessPrng@8): --kill-at exports the plain name.
+$(ONEC_BUILD)/win-i386/bcryptprimitives.dll: tests/onec/prng_shim.c | cross-deps
+	@mkdir -p $(@D)
+	i686-w64-mingw32-gcc -shared -O2 -Wall -Werror -Wl,--kill-at -o $@ $< -lbcrypt
+
+WIN_HOSTS := $(foreach a,x86_64 i386,$(ONEC_BUILD)/win-$(a)/host.exe $(ONEC_BUILD)/win-$(a)/bcryptprimitives.dll)
+
+# The package check (exports, imports, PE machine, glibc baseline) runs again here on its own
+# extraction, then each DLL the manifest names is run; run_windows.sh's status 3 is "wine32
+# missing": reported, never a silent pass.
+test-windows: build onec-package c-package wine32-deps $(WIN_HOSTS)
+	$(suite-start)
+	$(PYTHON) tests/onec/check_package.py $(ONEC_ZIP) $(ONEC_BUILD)/pkg-windows | tee $(ONEC_BUILD)/package-windows.log
+	tests/onec/run_windows.sh $(ONEC_BUILD)/win-x86_64/host.exe \
+		"$$(sed -n 's/^check_package: extracted Windows x86_64 //p' $(ONEC_BUILD)/package-windows.log)" x86_64
+	@status=0; tests/onec/run_windows.sh $(ONEC_BUILD)/win-i386/host.exe \
+		"$$(sed -n 's/^check_package: extracted Windows i386 //p' $(ONEC_BUILD)/package-windows.log)" i386 || status=$$?; \
+	if [ $$status = 3 ]; then echo "== test-windows: the Windows x86 (i386) DLL was NOT run: wine32 is missing (see above)"; \
+	elif [ $$status != 0 ]; then exit $$status; fi
+	tests/c/run_windows.sh dist/logibridge-c-windows-x86_64.zip
+	$(suite-end)

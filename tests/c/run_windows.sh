@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The C face on Windows x86_64, under wine: the programs of tests/c that do not fork
+# (test_carreta, test_pricelist, test_async, test_threads) are cross-compiled with mingw-w64,
+# linked against logibridge.dll through its import library liblogibridge.dll.a — both taken
+# from the packaged archive dist/logibridge-c-windows-x86_64.zip — and run against the sandbox
+# (a Linux process) over loopback. Used by `make test-windows` (mk/platforms.mk).
+#
+#   tests/c/run_windows.sh [ARCHIVE]
+#
+# The price-list test's folder has Cyrillic letters in its name: the library opens UTF-8
+# paths with the wide-character functions. The test-only ProcessPrng shim of
+# tests/onec/prng_shim.c sits beside the programs (wine 8 lacks bcryptprimitives.dll).
+# Environment: CARGO_TARGET_DIR (the sandbox: target/debug/logibridge-sandbox).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+ARCHIVE="${1:-$ROOT/dist/logibridge-c-windows-x86_64.zip}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+SANDBOX_BIN="$TARGET_DIR/debug/logibridge-sandbox"
+BUILD="$ROOT/tests/c/build/win-x86_64"
+WINE=/usr/lib/wine/wine64
+CC=x86_64-w64-mingw32-gcc-posix
+TESTS=(test_carreta test_pricelist test_async test_threads)
+
+for f in "$ARCHIVE" "$SANDBOX_BIN" "$WINE"; do
+    [[ -e "$f" ]] || { echo "c-windows: missing $f (make c-package build cross-deps)" >&2; exit 2; }
+done
+rm -rf "$BUILD"
+mkdir -p "$BUILD/pkg"
+python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$ARCHIVE" "$BUILD/pkg"
+cp "$BUILD/pkg/logibridge.dll" "$BUILD/"
+x86_64-w64-mingw32-gcc -shared -O2 -Wall -Werror -o "$BUILD/bcryptprimitives.dll" "$ROOT/tests/onec/prng_shim.c" -lbcrypt
+
+echo "== C (Windows x86_64): building ${TESTS[*]} against the packaged logibridge.dll"
+for t in "${TESTS[@]}"; do
+    # -static: the mingw runtime (winpthreads, libgcc) inside the program; logibridge.dll
+    # through its import library, given as a file so -static cannot pick liblogibridge.a.
+    "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -O0 -D__USE_MINGW_ANSI_STDIO=1 -I"$BUILD/pkg" -static \
+        -o "$BUILD/$t.exe" "$ROOT/tests/c/$t.c" "$BUILD/pkg/liblogibridge.dll.a" -lws2_32
+done
+x86_64-w64-mingw32-objdump -p "$BUILD/test_carreta.exe" | grep -q 'DLL Name: logibridge.dll' \
+    || { echo "c-windows: test_carreta.exe does not import logibridge.dll" >&2; exit 1; }
+
+SANDBOX_OUT="$BUILD/sandbox.out"
+"$SANDBOX_BIN" --port 0 >"$SANDBOX_OUT" 2>"$BUILD/sandbox.err" &
+SANDBOX_PID=$!
+export WINEPREFIX="$ROOT/tests/onec/build/wine-x86_64" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
+trap 'kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true; /usr/lib/wine/wineserver -w || true' EXIT
+for _ in $(seq 1 100); do
+    grep -q '^cargorun ' "$SANDBOX_OUT" 2>/dev/null && break
+    kill -0 "$SANDBOX_PID" 2>/dev/null || { cat "$BUILD/sandbox.err" >&2; echo "the sandbox died" >&2; exit 1; }
+    sleep 0.1
+done
+field() { sed -n "s/.*$2=\\([^ ]*\\).*/\\1/p" <<<"$(grep -m1 "^$1 " "$SANDBOX_OUT")"; }
+export LB_TEST_CARRETA_URL="$(grep -m1 '^carreta ' "$SANDBOX_OUT" | awk '{print $2}')"
+export LB_TEST_CARRETA_KEY="$(field carreta api_key)"
+export LB_TEST_IRECA_URL="$(grep -m1 '^ireca ' "$SANDBOX_OUT" | awk '{print $2}')"
+export LB_TEST_IRECA_TOKEN="$(field ireca token)"
+TMP_UNIX="$BUILD/прайс"
+mkdir -p "$TMP_UNIX"
+export LB_TEST_TMPDIR="Z:${TMP_UNIX//\//\\}"
+if [[ ! -f "$WINEPREFIX/system.reg" ]]; then
+    "$WINE" wineboot --init >/dev/null 2>&1 || true
+fi
+echo "   sandbox at $LB_TEST_CARRETA_URL; LB_TEST_TMPDIR=$LB_TEST_TMPDIR"
+
+passed=0
+failed=0
+checks_passed=0
+checks_failed=0
+for t in "${TESTS[@]}"; do
+    echo "-- $t.exe (wine64)"
+    if (cd "$BUILD" && "$WINE" "./$t.exe") >"$BUILD/$t.out" 2>"$BUILD/$t.err"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL: $t.exe (exit $?)" >&2
+        sed 's/^/   | /' "$BUILD/$t.err" | tail -40 >&2
+    fi
+    line="$(grep -h 'passed,' "$BUILD/$t.out" | tail -n1 || true)"
+    echo "   ${line:-(no closing line)}"
+    if [[ "$line" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+        checks_passed=$((checks_passed + BASH_REMATCH[1]))
+        checks_failed=$((checks_failed + BASH_REMATCH[2]))
+    else
+        failed=$((failed + 1))
+    fi
+done
+echo "== C (Windows x86_64): $checks_passed checks passed, $checks_failed failed in the programs"
+echo "c-windows: $passed passed, $failed failed"
+[[ $failed -eq 0 && $checks_failed -eq 0 ]]
