@@ -126,7 +126,20 @@ static inline void lbt_sleep_ms(long ms) {
 }
 
 static inline const char *lbt_env(const char *name) {
+#ifdef _WIN32
+    /* getenv gives the ANSI code page's text (Cyrillic becomes '?'): read the UTF-16
+     * environment and keep a UTF-8 copy, as the library takes its paths. */
+    static char copies[16][2048];
+    static int next = 0;
+    wchar_t wname[256], *wv;
+    const char *v = NULL;
+    if (MultiByteToWideChar(CP_UTF8, 0, name, -1, wname, 256) && (wv = _wgetenv(wname)) != NULL) {
+        char *slot = copies[next++ % 16];
+        if (WideCharToMultiByte(CP_UTF8, 0, wv, -1, slot, 2048, NULL, NULL)) v = slot;
+    }
+#else
     const char *v = getenv(name);
+#endif
     if (v == NULL || *v == '\0') {
         fprintf(stderr, "environment variable %s is not set (run the tests through tests/c/run.sh)\n", name);
         exit(2);

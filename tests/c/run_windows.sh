@@ -58,7 +58,8 @@ export LB_TEST_IRECA_URL="$(grep -m1 '^ireca ' "$SANDBOX_OUT" | awk '{print $2}'
 export LB_TEST_IRECA_TOKEN="$(field ireca token)"
 TMP_UNIX="$BUILD/прайс"
 mkdir -p "$TMP_UNIX"
-export LB_TEST_TMPDIR="Z:${TMP_UNIX//\//\\}"
+# Forward slashes: the tests put the path into JSON texts as it is.
+export LB_TEST_TMPDIR="Z:$TMP_UNIX"
 if [[ ! -f "$WINEPREFIX/system.reg" ]]; then
     "$WINE" wineboot --init >/dev/null 2>&1 || true
 fi
