@@ -43,6 +43,10 @@ __all__ = [
 ]
 
 
+# BaseException's `args` slot, which a lazy refusal fills once its texts are written.
+_BASE_ARGS: Any = BaseException.__dict__["args"]
+
+
 class LogibridgeError(Exception):
     """Base class of every error the library raises.
 
@@ -86,35 +90,43 @@ class LogibridgeError(Exception):
 
         def __getattr__(self, name: str) -> Any:
             # A refusal of the native rules (python/src/errors.rs, order_qty_refusal) comes
-            # without its texts: they are written here, once, when first read.
-            texts = self.__dict__.pop("_texts", None)
-            if texts is None:
+            # without its texts: they are written here when first read.
+            if "_texts" not in self.__dict__:
                 return object.__getattribute__(self, name)
-            self.__dict__.update(texts())
-            self.args = (self._text,)
+            self._write_texts()
             return getattr(self, name)
 
         # `args` and repr() are read from the exception's C slots, which __getattr__ never
         # sees: a lazy refusal writes its texts for them too.
         @property
         def args(self) -> Tuple[Any, ...]:
-            if "_texts" in self.__dict__:
-                self._text  # noqa: B018 - writes the texts
+            self._write_texts()
             return BaseException.args.__get__(self)
 
         @args.setter
         def args(self, value: Tuple[Any, ...]) -> None:
             BaseException.args.__set__(self, value)
 
+    def _write_texts(self) -> None:
+        """Writes a lazy refusal's texts (and `args`), once they are asked for. Threads may
+        race here: each writes the same texts, and `_texts` goes last, so a thread that
+        still sees it writes them again rather than finding them half written."""
+        texts = self.__dict__.get("_texts")
+        if texts is None:
+            return
+        written = texts()
+        self.__dict__.update(written)
+        _BASE_ARGS.__set__(self, (written["_text"],))
+        self.__dict__.pop("_texts", None)
+
     def __repr__(self) -> str:
-        if "_texts" in self.__dict__:
-            self._text  # noqa: B018 - writes the texts (and args) first
+        self._write_texts()
         return BaseException.__repr__(self)
 
     def __reduce__(self) -> Any:
         # Keyword-only constructors: pickle (multiprocessing, concurrent.futures) through
         # the attribute dict so the exception survives the trip whole.
-        self._text  # noqa: B018 - writes the texts of a lazy refusal before they are copied
+        self._write_texts()
         return (_rebuild, (type(self), self.__dict__.copy()))
 
 

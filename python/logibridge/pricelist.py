@@ -9,7 +9,8 @@
             print(row.line, row.maker, row.code, row.price, row.qty)
         print(rows.summary.rows_ok, "rows;", len(rows.bad_rows), "bad")
 
-The reading is done by the Rust core with the GIL released, on a background thread:
+The reading is done by the Rust core with the GIL released (on a background thread for
+lists of 16 MiB and more when a core is free; ``background=`` decides instead):
 decoding (CP1251, UTF-8 with or without BOM, or any encoding named), CSV with quotes,
 columns found by their Russian or English headers, prices as exact ``Decimal``. Each row is
 a :class:`PriceRow` holding the core's row; a field becomes a Python object when it is read.
@@ -239,6 +240,7 @@ def read(
     max_errors_kept: int = 1000,
     max_record_bytes: Optional[int] = None,
     progress: Optional[ProgressCallback] = None,
+    background: Optional[bool] = None,
 ) -> PriceList:
     """``carreta.pricelist.parse``: opens a price list for reading, lazily.
 
@@ -257,6 +259,11 @@ def read(
     :param max_record_bytes: the longest record accepted (default 1 MiB).
     :param progress: called as ``progress(bytes_done, total_or_None)`` as the source is
         read (at most once per MiB, and at the start and the end).
+    :param background: parse on a second thread while the caller's loop runs (True), or on
+        the calling thread (False). None (the default) chooses: a thread for paths, bytes
+        and downloads of 16 MiB and more, when the machine has two cores or more and at
+        least one is free now (by the threads ready to run, ``/proc/loadavg``). A Python
+        file object is always read on the calling thread. The rows are the same either way.
     :raises ~logibridge.DecodeError: the header lacks a required column.
     :raises ~logibridge.InvalidArgumentError: the file cannot be opened (missing, a
         directory, no permission), or a file object was opened in text mode (open it with
@@ -286,6 +293,7 @@ def read(
         max_errors_kept=max_errors_kept,
         max_record_bytes=max_record_bytes,
         progress=progress,
+        background=background,
     )
     return PriceList(native)
 

@@ -371,3 +371,18 @@ def test_parsing_thread_by_size_gives_the_same_rows(tmp_path: Path) -> None:
         kwargs = {} if background is None else {"background": background}
         rows[background] = [r.to_dict(mode="json") for r in pricelist.PriceList(_native.PriceListReader("bytes", data, **kwargs))]
     assert rows[None] == rows[True] == rows[False] and len(rows[None]) == 3
+
+
+def test_the_background_thread_can_be_chosen_and_gives_the_same_rows(tmp_path: Path) -> None:
+    lines = ["Бренд;Артикул;Наименование;Цена;Количество;Склад"]
+    lines += [f"M{i % 7};C{i};Фильтр {i};{i},{i % 100:02d};{'<10' if i % 3 else 'Есть'};Склад {i % 5}" for i in range(20_000)]
+    path = tmp_path / "list.csv"
+    path.write_bytes(cp1251("\r\n".join(lines) + "\r\n"))
+
+    def rows(background: Optional[bool]) -> List[Tuple[int, str, Decimal, str]]:
+        with pricelist.read(path, background=background) as reader:
+            return [(r.line, r.code, r.price, r.qty) for r in reader]
+
+    chosen = rows(None)
+    assert len(chosen) == 20_000 and chosen[5] == (7, "C5", Decimal("5.05"), "<10")
+    assert rows(True) == chosen == rows(False)

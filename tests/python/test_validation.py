@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 import pytest
 
@@ -231,3 +231,45 @@ def test_an_unread_refusal_pickles_whole() -> None:
     again = pickle.loads(pickle.dumps(info.value))
     assert str(again) == 'order_qty: qty is "<10": order_qty must be less than 10, got 10 [order_qty.not_less_than_qty]'
     assert again.code == "order_qty.not_less_than_qty" and again.field == "order_qty"
+
+
+def test_a_refusal_read_from_several_threads_at_once_has_its_texts() -> None:
+    """The lazy texts are written by whichever thread reads first; the others must find
+    either the texts or the means to write them, never neither (an AttributeError)."""
+    import sys
+    import threading
+
+    from logibridge import carreta
+
+    def refusal() -> logibridge.ValidationError:
+        try:
+            carreta.check_order_qty("<10", 3, 10)
+        except logibridge.ValidationError as e:
+            return e
+        raise AssertionError("not refused")
+
+    expected = refusal()
+    want = {"message": expected.message, "message_ru": expected.message_ru, "str": str(expected), "args": expected.args}
+    failures: List[str] = []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(600):
+            e = refusal()
+
+            def read(what: str, e: logibridge.ValidationError = e) -> None:
+                try:
+                    got = str(e) if what == "str" else getattr(e, what)
+                    if got != want[what]:
+                        failures.append(f"{what}: {got!r}")
+                except Exception as x:  # noqa: BLE001 - any failure is the finding
+                    failures.append(f"{what}: {x!r}")
+
+            threads = [threading.Thread(target=read, args=(w,)) for w in ("message", "str", "message_ru", "args", "message")]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == [], failures[:5]
