@@ -130,6 +130,28 @@ fn shown(v: &Value) -> String {
     crate::shown_input(&v.to_string())
 }
 
+/// Whether a parameter's value is a secret an error must not quote: a credential the
+/// service marks secret (`password` of CARGO.RUN's sign-in), or a name that says so
+/// (`access_token`, `refresh_token`, `api_key`, `client_secret`).
+fn holds_secret(ep: &Endpoint, name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let by_name = ["password", "token", "secret", "api_key", "apikey"].iter().any(|w| lower.contains(w));
+    let prefix = ep.id.split('.').next().unwrap_or_default();
+    by_name || crate::endpoints::service(prefix).is_some_and(|s| s.credentials.iter().any(|c| c.secret && c.name.eq_ignore_ascii_case(name)))
+}
+
+/// A JSON value's kind, in English and Russian, for an error that must not quote it.
+fn json_kind(v: &Value) -> (&'static str, &'static str) {
+    match v {
+        Value::Null => ("null", "null"),
+        Value::Bool(_) => ("a boolean", "логическое значение"),
+        Value::Number(_) => ("a number", "число"),
+        Value::String(_) => ("a string", "строка"),
+        Value::Array(_) => ("a list", "список"),
+        Value::Object(_) => ("an object", "объект"),
+    }
+}
+
 /// Checks one value against a parameter's type and returns its wire form (date-times in
 /// the service's `dates` form).
 fn convert(ep: &Endpoint, dates: DateFormat, p: &Param, ty: Type, v: Value) -> Result<Value> {
@@ -140,6 +162,12 @@ fn convert(ep: &Endpoint, dates: DateFormat, p: &Param, ty: Type, v: Value) -> R
 /// error names the item: `items[2].deliveryTimeFrom`.
 fn convert_at(ep: &Endpoint, dates: DateFormat, p: &Param, ty: Type, v: Value, index: &str) -> Result<Value> {
     let wrong = |want_en: &str, want_ru: &str, v: &Value| {
+        if holds_secret(ep, p.name) {
+            // A password given as a list is still the password: the error names its JSON
+            // kind, never its text.
+            let (kind_en, kind_ru) = json_kind(v);
+            return param_error(ep, p.name, "param.type", format!("must be {want_en}, got {kind_en} (not shown: the parameter holds a secret)"), format!("должен быть {want_ru}, передан {kind_ru} (значение не показано: параметр секретный)"));
+        }
         param_error(ep, p.name, "param.type", format!("must be {want_en}, got {}", shown(v)), format!("должен быть {want_ru}, передано {}", shown(v)))
     };
     match ty {
@@ -453,6 +481,28 @@ mod tests {
         assert_eq!((e.field(), e.code()), (Some("page"), "param.min"));
         let e = check(carreta::ORDER_LIST, spec(), &Map::new(), json!({"all": "yes"})).unwrap_err();
         assert_eq!((e.field(), e.code()), (Some("all"), "param.type"));
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_type_is_not_quoted() {
+        use crate::endpoints::cargorun;
+        let cases = [
+            (cargorun::AUTH_GENERATE_TOKEN, json!({"user_name": "u", "password": ["PWSECRET"]}), "password"),
+            (cargorun::AUTH_GENERATE_TOKEN, json!({"user_name": "u", "password": {"p": "PWSECRET"}}), "password"),
+            (cargorun::AUTH_REFRESH_TOKEN, json!({"access_token": ["PWSECRET"], "refresh_token": "r"}), "access_token"),
+            (cargorun::AUTH_REFRESH_TOKEN, json!({"access_token": "a", "refresh_token": true}), "refresh_token"),
+        ];
+        for (ep, params, field) in cases {
+            let e = check(ep, &cargorun::SERVICE, &Map::new(), params).unwrap_err();
+            assert_eq!((e.field(), e.code()), (Some(field), "param.type"), "{e}");
+            for text in [e.to_string(), e.message_ru(), format!("{e:?}")] {
+                assert!(!text.contains("PWSECRET") && !text.contains("got true") && !text.contains("передано true"), "{text}");
+                assert!(text.contains("not shown") || text.contains("не показано"), "{text}");
+            }
+        }
+        // Other parameters still quote what they were given.
+        let e = check(carreta::ORDER_LIST, spec(), &Map::new(), json!({"all": ["yes"]})).unwrap_err();
+        assert!(e.to_string().contains("[\"yes\"]"), "{e}");
     }
 
     #[test]
