@@ -207,6 +207,18 @@ fn config_path(g: &Global) -> Option<(PathBuf, bool)> {
     Some((base.join("logibridge").join("config.toml"), false))
 }
 
+/// The 1-based line and column (in characters) of a byte offset of `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
 /// The selected profile's table: (file, profile name, table), or `None` without a file.
 fn profile_table(g: &Global) -> Result<Option<(PathBuf, String, toml::Table)>, Failure> {
     let Some((path, named)) = config_path(g) else { return Ok(None) };
@@ -215,7 +227,14 @@ fn profile_table(g: &Global) -> Result<Option<(PathBuf, String, toml::Table)>, F
     }
     let text = read_private(&path)?;
     let mut doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        Failure::usage(format!("{} is not valid TOML: {e}", path.display()), format!("{} — не TOML: {e}", path.display()))
+        // toml's Display quotes the offending line, which may hold a secret: only where, and
+        // toml's short description (which names no value).
+        let (line, column) = e.span().map_or((0, 0), |span| line_and_column(&text, span.start));
+        let what = e.message().lines().next().unwrap_or_default();
+        Failure::usage(
+            format!("{} is not valid TOML: line {line}, column {column}: {what} (the line is not shown: it may hold a secret)", path.display()),
+            format!("{} — не TOML: строка {line}, позиция {column}: {what} (строка не показана: в ней может быть секрет)", path.display()),
+        )
     })?;
     for key in doc.keys() {
         if key != "default_profile" && key != "profiles" {

@@ -373,6 +373,24 @@ fn a_config_file_others_can_read_is_refused() {
 }
 
 #[test]
+fn a_config_file_that_is_not_toml_is_refused_without_quoting_its_lines() {
+    let home = Scratch::new();
+    for text in [
+        "[profiles.default.carreta]\napi_key = \"TOPSECRET-KEY-123\n",
+        "[profiles.default.carreta]\napi_key = TOPSECRET-KEY-123\n",
+        "[profiles.default.carreta]\napi_key = \"a\"\napi_key = \"TOPSECRET-KEY-123\"\n",
+    ] {
+        let path = write_config(&home, text, 0o600);
+        for output in ["table", "json"] {
+            let o = run(&mut bin(&home.0), &["--config", path.to_str().unwrap(), "--output", output, "carreta", "search", "oc47"]);
+            expect_code(&o, 2);
+            assert!(stderr(&o).contains("line 2") || stderr(&o).contains("line 3"), "{}", stderr(&o));
+            assert!(!stderr(&o).contains("TOPSECRET") && !stdout(&o).contains("TOPSECRET"), "{}", stderr(&o));
+        }
+    }
+}
+
+#[test]
 fn profiles_are_chosen_by_flag_and_environment_overrides_them() {
     let sb = Sandbox::start().unwrap();
     let home = Scratch::new();
