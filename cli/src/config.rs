@@ -62,9 +62,23 @@ impl Resolved {
         self.settings.push(Setting { name: name.to_owned(), value, source });
     }
 
-    /// Whether the option is a secret of the service (never shown).
+    /// Whether the option is a secret of the service, or is named like one (`apikey`,
+    /// `api-key`: a misspelt credential still holds the secret): never shown.
     fn secret(&self, name: &str) -> bool {
-        self.spec.credential(name).is_some_and(|c| c.secret)
+        let lower = name.to_ascii_lowercase();
+        self.spec.credential(name).is_some_and(|c| c.secret) || ["key", "password", "token", "secret"].iter().any(|w| lower.contains(w))
+    }
+
+    /// An option's value as `--verbose` shows it: secrets masked, a URL without its
+    /// user-info, query or fragment (they may hold a password or a key).
+    fn shown(&self, s: &Setting) -> String {
+        if self.secret(&s.name) {
+            return "*** (secret, not shown)".to_owned();
+        }
+        match &s.value {
+            Value::String(text) if text.contains("://") => format!("{:?}", logibridge::error_safe_url(text)),
+            other => other.to_string(),
+        }
     }
 
     /// The client. A required credential that no source set is a usage error naming
@@ -81,8 +95,7 @@ impl Resolved {
         for s in &self.settings {
             options.insert(s.name.clone(), s.value.clone());
             if verbose {
-                let shown = if self.secret(&s.name) { "*** (secret, not shown)".to_owned() } else { s.value.to_string() };
-                eprintln!("{}.{} = {shown}  [{}]", self.spec.prefix, s.name, s.source);
+                eprintln!("{}.{} = {}  [{}]", self.spec.prefix, s.name, self.shown(s), s.source);
             }
         }
         for c in self.spec.credentials.iter().filter(|c| c.required) {

@@ -434,6 +434,16 @@ fn secrets_are_never_printed_also_not_verbose() {
     }
     let o = run(&mut at(&sb, &home.0), &["-v", "carreta", "search", "oc47"]);
     assert!(stderr(&o).contains("carreta.api_key = *** (secret, not shown)"), "{}", stderr(&o));
+    // A password in a URL's user-info, and a misspelt credential, are not shown by -v.
+    for args in [
+        &["-v", "--base-url", "http://user:canary-URL-0c1d@127.0.0.1:1/carreta/v1/", "carreta", "search", "oc47"][..],
+        &["-v", "--set", "apikey=canary-MISSPELT-9e2b", "carreta", "search", "oc47"],
+        &["-v", "--set", "api-key=canary-MISSPELT-9e2b", "carreta", "search", "oc47"],
+    ] {
+        let o = run(&mut at(&sb, &home.0), args);
+        let all = format!("{}{}", stdout(&o), stderr(&o));
+        assert!(!all.contains("canary-URL-0c1d") && !all.contains("canary-MISSPELT-9e2b"), "{args:?} printed a secret:\n{all}");
+    }
     // A key that the shop refuses is not echoed in the error either.
     let o = run(at(&sb, &home.0).env("LOGIBRIDGE_CARRETA_API_KEY", "canary-WRONG-1234"), &["-v", "carreta", "search", "oc47"]);
     assert!(!format!("{}{}", stdout(&o), stderr(&o)).contains("canary-WRONG-1234"));
