@@ -116,15 +116,16 @@ fn token_expiry(path: &std::path::Path, key: &str) -> Option<SystemTime> {
     Some(std::time::UNIX_EPOCH + Duration::from_secs(secs))
 }
 
-/// Walks the bids changed since the store's checkpoint, printing each batch before asking
-/// for the next (asking writes the batch's checkpoint, so a row is printed before the
-/// store says it was handed).
+/// Walks the bids changed since the store's checkpoint. The syncer runs in
+/// acknowledgement mode and a batch is acknowledged (its checkpoint written) only once its
+/// rows were written to stdout and flushed: output that fails — a full disk, a closed pipe
+/// (`| head`) — leaves the checkpoint where it was, so the next run hands those rows again.
 fn sync(g: &Global, since: Option<String>, store: std::path::PathBuf, account: Option<String>, filter: Option<String>) -> Result<(), Failure> {
     let resolved = config::resolve(g, "cargorun")?;
     let client = resolved.build(g.verbose)?;
     let account = account.or_else(|| resolved.get("username").and_then(Value::as_str).map(str::to_owned)).unwrap_or_default();
     let store_db = SyncStore::open(&store)?;
-    let mut options = SyncOptions::new(account);
+    let mut options = SyncOptions::new(account).acknowledge(true);
     if let Some(s) = since {
         options = options.since(s);
     }
@@ -136,20 +137,25 @@ fn sync(g: &Global, since: Option<String>, store: std::path::PathBuf, account: O
     options = options.poll_interval(SyncEntity::Bids.default_poll_interval());
     let mut syncer = Syncer::new(client, store_db, SyncEntity::Bids, options)?;
     let mut all: Vec<Value> = Vec::new();
-    let (mut rows, mut batches) = (0usize, 0usize);
+    let (mut rows, mut batches, mut last_seq) = (0usize, 0usize, None);
     loop {
         let batch = logibridge::blocking::runtime().block_on(syncer.next_batch())?;
         let Some(batch) = batch else { break };
         batches += 1;
         rows += batch.items.len();
         if g.output == crate::args::OutputFormat::Jsonl {
-            output::print(&Value::Array(batch.items), g.output)?;
+            write_out(&Value::Array(batch.items), g.output)?;
+            syncer.acknowledge_seq(batch.seq)?;
         } else {
             all.extend(batch.items);
+            last_seq = Some(batch.seq);
         }
     }
     if g.output != crate::args::OutputFormat::Jsonl {
-        output::print(&Value::Array(all), g.output)?;
+        write_out(&Value::Array(all), g.output)?;
+        if let Some(seq) = last_seq {
+            syncer.acknowledge_seq(seq)?;
+        }
     }
     let at = syncer.checkpoint()?.map(|c| format!("{} (id {})", c.updated_at, c.id)).unwrap_or_else(|| "none".into());
     if crate::fail::russian() {
@@ -158,4 +164,18 @@ fn sync(g: &Global, since: Option<String>, store: std::path::PathBuf, account: O
         eprintln!("{rows} bids in {batches} batches; checkpoint {at} stored in {}", store.display());
     }
     Ok(())
+}
+
+/// [`output::print`] for rows whose handing is recorded: every failure to write them, a
+/// closed pipe included, is an error (the rows were not delivered).
+fn write_out(value: &Value, format: crate::args::OutputFormat) -> Result<(), Failure> {
+    use std::io::Write;
+    let text = output::render(value, format);
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(|e| {
+        Failure::local(
+            format!("cannot write the rows to stdout ({e}); the checkpoint was not moved, the next run hands them again"),
+            format!("не удалось вывести строки ({e}); контрольная точка не сдвинута, следующий запуск выдаст их снова"),
+        )
+    })
 }

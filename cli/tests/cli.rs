@@ -561,6 +561,18 @@ fn cargorun_bids_sync_hands_each_row_once_across_runs() {
     let o = run(&mut at(&sb, &home.0), &["cargorun", "bids", "sync", "--since", "yesterday", "--store", home.path("other.db").to_str().unwrap()]);
     expect_code(&o, 3);
     assert!(stderr(&o).contains("since"), "{}", stderr(&o));
+    // Rows that could not be written (a full disk) are handed again by the next run.
+    post(&format!("{}_control/cargorun/seed", sb.base_url()), r#"{"table": "bids", "count": 2}"#);
+    for format in ["json", "jsonl", "table"] {
+        let mut cmd = at(&sb, &home.0);
+        cmd.stdout(std::fs::File::create("/dev/full").unwrap());
+        let o = run(&mut cmd, &["cargorun", "bids", "sync", "--store", store, "-o", format]);
+        assert!(!o.status.success(), "{format}: a failed write must fail the command");
+        assert!(stderr(&o).contains("checkpoint was not moved"), "{}", stderr(&o));
+    }
+    let o = run(&mut at(&sb, &home.0), &["cargorun", "bids", "sync", "--store", store, "-o", "jsonl"]);
+    expect_code(&o, 0);
+    assert_eq!(stdout(&o).lines().count(), 2, "the two bids not written before: {}", stdout(&o));
 }
 
 // -- webhook ---------------------------------------------------------------------------
