@@ -113,6 +113,14 @@ pub fn convert(a: ConvertArgs) -> Result<(), Failure> {
     } else if a.to == ConvertTo::Parquet {
         return Err(Failure::usage("--to parquet writes a binary file: give --out FILE", "--to parquet записывает двоичный файл: укажите --out ФАЙЛ"));
     }
+    if let Some(report) = a.bad_rows.as_deref() {
+        if same_file(&a.input, report) || out.is_some_and(|out| same_file(out, report) || out == report) {
+            return Err(Failure::usage(
+                format!("--bad-rows {} is the input or the output file: the report would overwrite it; name another file", report.display()),
+                format!("--bad-rows {} — это входной или выходной файл: отчёт затёр бы его; укажите другой файл", report.display()),
+            ));
+        }
+    }
     let file = File::open(&a.input).map_err(|e| Failure::file(("open", "открыть"), &a.input, &e))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let read = Arc::new(AtomicU64::new(0));

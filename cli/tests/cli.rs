@@ -677,6 +677,15 @@ fn pricelist_refuses_to_overwrite_its_input() {
         std::os::unix::fs::symlink(&input, &link).unwrap();
         expect_code(&run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--out", link.to_str().unwrap()]), 2);
     }
+    // The bad-rows report may name neither the input nor the output.
+    let out = home.path("prices.jsonl");
+    std::fs::write(&out, "kept\n").unwrap();
+    for report in [input.to_str().unwrap(), out.to_str().unwrap(), other.to_str().unwrap()] {
+        let o = run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--out", out.to_str().unwrap(), "--bad-rows", report]);
+        expect_code(&o, 2);
+        assert!(stderr(&o).contains("--bad-rows"), "{}", stderr(&o));
+    }
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "kept\n");
     assert_eq!(std::fs::read(&input).unwrap(), before);
 }
 
