@@ -1,0 +1,95 @@
+//! `logibridge`: the three services from a shell.
+//!
+//! Every call goes through the core's generic entry ([`logibridge::Client::call_endpoint`]):
+//! `logibridge call <id>` reaches every row of the endpoint table, and the everyday commands
+//! (`carreta search`, `ireca orders get`, …) only choose a row and its parameters. Exit
+//! codes: 0 done, 1 a local failure (a file, an internal error), 2 usage (the command line,
+//! the config file), 3 validation (a parameter or a documented rule; nothing was sent),
+//! 4 the service answered with an error, 5 transport (connect, timeout), 6 outcome
+//! unknown (a create may have been applied: look it up before sending it again).
+//!
+//! The crate is a library with one entry, [`main_with_args`], so that the `logibridge`
+//! binary and the Python wheel's console script (`logibridge._native.cli_main`) run the
+//! same code with the same exit codes; its modules are private.
+
+#![deny(missing_docs)]
+
+mod args;
+mod call;
+mod config;
+mod demo;
+mod fail;
+mod output;
+mod pricelist;
+mod sandbox;
+mod shortcuts;
+mod webhook;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+use fail::Failure;
+
+/// Runs one `logibridge` command line and returns its exit code (the table in the crate
+/// docs: 0 done, 1 local, 2 usage or config, 3 validation, 4 API, 5 transport, 6 outcome
+/// unknown).
+///
+/// `args` is the whole command line, program name first, as `std::env::args_os()` gives it;
+/// clap names the program in usage and help after that first item's file name. Output goes
+/// straight to the process's stdout and stderr (file descriptors 1 and 2), errors in the
+/// user's language (`LANG=ru_*` → Russian). A long command (`sandbox`, `webhook serve`)
+/// returns when it is interrupted (Ctrl-C).
+pub fn main_with_args<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let usage = e.use_stderr();
+            let _ = e.print();
+            if usage && fail::russian() {
+                eprintln!("(ошибка в командной строке; справка: logibridge --help)");
+            }
+            return if usage { fail::Exit::Usage as u8 } else { 0 };
+        }
+    };
+    let json_errors = cli.global.output.is_machine();
+    match run(cli) {
+        Ok(()) => 0,
+        Err(failure) => {
+            failure.print(json_errors);
+            failure.exit as u8
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    if cli.global.verbose {
+        // Records of the core (requests, retries, sign-ins) on stderr; the core redacts
+        // every URL and never logs a credential, so -v shows no secret either.
+        let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "logibridge=debug".into());
+        let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).with_env_filter(filter).try_init();
+    }
+    let g = &cli.global;
+    match cli.command {
+        Command::Endpoints(a) => call::endpoints(g, a),
+        Command::Call(a) => call::call(g, a),
+        Command::CallPath(a) => call::call_path(g, a),
+        Command::Sandbox(a) => sandbox::run(a),
+        Command::Demo => demo::run(),
+        Command::Pricelist(args::PricelistCommand::Convert(a)) => pricelist::convert(a),
+        Command::Carreta(c) => shortcuts::carreta(g, c),
+        Command::Ireca(c) => shortcuts::ireca(g, c),
+        Command::Cargorun(c) => shortcuts::cargorun(g, c),
+        Command::Webhook(c) => webhook::run(g, c),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "logibridge", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}
