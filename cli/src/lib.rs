@@ -68,12 +68,9 @@ where
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    if cli.global.verbose {
-        // Records of the core (requests, retries, sign-ins) on stderr; the core redacts
-        // every URL and never logs a credential, so -v shows no secret either.
-        let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "logibridge=debug".into());
-        let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).with_env_filter(filter).try_init();
-    }
+    // Records of the core (requests, retries, sign-ins) on stderr; the core redacts every
+    // URL and never logs a credential, so -v shows no secret either.
+    let _stderr_log = if cli.global.verbose { verbose_log() } else { None };
     let g = &cli.global;
     match cli.command {
         Command::Endpoints(a) => call::endpoints(g, a),
@@ -91,5 +88,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
             clap_complete::generate(shell, &mut cmd, "logibridge", &mut std::io::stdout());
             Ok(())
         }
+    }
+}
+
+/// `-v`'s subscriber, process-wide when it can be. A host that already has one (the Python
+/// package sends the core's events to `logging`, and its console script runs this crate)
+/// keeps it, and this thread gets the stderr one for the command's lifetime (the returned
+/// guard): the commands drive the core with `block_on` on this thread, so their requests'
+/// records are seen.
+fn verbose_log() -> Option<tracing::dispatcher::DefaultGuard> {
+    use tracing_subscriber::util::SubscriberInitExt;
+    let stderr_log = || {
+        let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "logibridge=debug".into());
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi).with_env_filter(filter).finish()
+    };
+    match stderr_log().try_init() {
+        Ok(()) => None,
+        Err(_) => Some(stderr_log().set_default()),
     }
 }
