@@ -80,21 +80,14 @@ pub fn run(a: SandboxArgs) -> Result<(), Failure> {
             .block_on(async { http.post(&control).json(fault).send().await?.error_for_status() })
             .map_err(|e| Failure::local(format!("cannot arm a fault: {e}"), format!("не удалось включить сбой: {e}")))?;
     }
-    // Scripts read these lines (the carreta one first, as logibridge-sandbox prints it);
-    // the credentials are the sandbox's own, printed so they can be used.
+    // The sandbox's own banner first (scripts read it as logibridge-sandbox prints it),
+    // then lines for a shell; the credentials are the sandbox's own, printed to be used.
     let text = format!(
-        "carreta {} api_key={}\nireca {} token={}\ncargorun {} username={} password={}\ncontrol {}_control/\nfaults armed: {}\n\n\
+        "{}faults armed: {}\n\n\
          export LOGIBRIDGE_CARRETA_URL={} LOGIBRIDGE_CARRETA_API_KEY={}\n\
          export LOGIBRIDGE_IRECA_URL={} LOGIBRIDGE_IRECA_TOKEN={}\n\
          export LOGIBRIDGE_CARGORUN_URL={} LOGIBRIDGE_CARGORUN_USERNAME={} LOGIBRIDGE_CARGORUN_PASSWORD={}\n",
-        sandbox.carreta_url(),
-        sandbox.carreta_api_key(),
-        sandbox.ireca_url(),
-        sandbox.ireca_token(),
-        sandbox.cargorun_url(),
-        sandbox.cargorun_username(),
-        sandbox.cargorun_password(),
-        sandbox.base_url(),
+        sandbox.banner(),
         faults.len(),
         sandbox.carreta_url(),
         sandbox.carreta_api_key(),

@@ -374,6 +374,32 @@ impl Sandbox {
         &self.cargorun_password
     }
 
+    /// The lines announcing a running sandbox, each ending in a line feed:
+    ///
+    /// ```text
+    /// carreta http://127.0.0.1:PORT/carreta/v1/ api_key=KEY
+    /// ireca http://127.0.0.1:PORT/ireca/api/v1/ token=TOKEN
+    /// cargorun http://127.0.0.1:PORT/cargorun/ username=USER password=PASSWORD
+    /// control http://127.0.0.1:PORT/_control/
+    /// ```
+    ///
+    /// `logibridge-sandbox` and `logibridge sandbox` print them first, and scripts read
+    /// them (tests/c/run.sh and tests/onec/run.sh take the carreta line's URL and key), so
+    /// the text is kept as it is. The credentials are the sandbox's own, printed to be used.
+    pub fn banner(&self) -> String {
+        format!(
+            "carreta {} api_key={}\nireca {} token={}\ncargorun {} username={} password={}\ncontrol {}_control/\n",
+            self.carreta_url(),
+            self.carreta_api_key(),
+            self.ireca_url(),
+            self.ireca_token(),
+            self.cargorun_url(),
+            self.cargorun_username(),
+            self.cargorun_password(),
+            self.base_url()
+        )
+    }
+
     /// Stops gracefully and waits for the server thread.
     pub fn stop(mut self) {
         self.shutdown();
@@ -398,5 +424,25 @@ impl Drop for Sandbox {
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sandbox").field("addr", &self.addr).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines scripts parse: a service's name, its URL, its credentials as NAME=VALUE.
+    #[test]
+    fn the_banner_names_each_service_with_its_url_and_credentials() {
+        let sb = Sandbox::start().unwrap();
+        let banner = sb.banner();
+        let lines: Vec<&str> = banner.lines().collect();
+        assert_eq!(lines.len(), 4, "{banner}");
+        assert!(banner.ends_with('\n'));
+        assert_eq!(lines[0], format!("carreta {} api_key={}", sb.carreta_url(), sb.carreta_api_key()));
+        assert_eq!(lines[1], format!("ireca {} token={}", sb.ireca_url(), sb.ireca_token()));
+        assert_eq!(lines[2], format!("cargorun {} username={} password={}", sb.cargorun_url(), sb.cargorun_username(), sb.cargorun_password()));
+        assert_eq!(lines[3], format!("control {}_control/", sb.base_url()));
+        sb.stop();
     }
 }

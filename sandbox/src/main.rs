@@ -143,17 +143,7 @@ fn run(args: Args) -> Result<(), String> {
     // Scripts read these lines to learn the port (the carreta line first, as it always
     // was), so flush before anything else. One write for all: a script that reads the
     // first line and closes the pipe must not make the others fail.
-    let urls = format!(
-        "carreta {} api_key={}\nireca {} token={}\ncargorun {} username={} password={}\ncontrol {}_control/\n",
-        sandbox.carreta_url(),
-        sandbox.carreta_api_key(),
-        sandbox.ireca_url(),
-        sandbox.ireca_token(),
-        sandbox.cargorun_url(),
-        sandbox.cargorun_username(),
-        sandbox.cargorun_password(),
-        sandbox.base_url()
-    );
+    let urls = sandbox.banner();
     let mut out = std::io::stdout().lock();
     out.write_all(urls.as_bytes())
         .and_then(|_| out.flush())
