@@ -50,7 +50,15 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let usage = e.use_stderr();
-            let _ = e.print();
+            // Help and version go to stdout, and clap does not flush it: a failed write
+            // (`--help > /dev/full`) must not pass for success.
+            let printed = e.print().and_then(|_| std::io::Write::flush(&mut std::io::stdout()));
+            if let (false, Err(io)) = (usage, printed) {
+                if io.kind() != std::io::ErrorKind::BrokenPipe {
+                    Failure::local(format!("cannot write to stdout: {io}"), format!("не удалось вывести справку: {io}")).print(false);
+                    return fail::Exit::Local as u8;
+                }
+            }
             if usage && fail::russian() {
                 eprintln!("(ошибка в командной строке; справка: logibridge --help)");
             }
@@ -84,9 +92,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Cargorun(c) => shortcuts::cargorun(g, c),
         Command::Webhook(c) => webhook::run(g, c),
         Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "logibridge", &mut std::io::stdout());
-            Ok(())
+            // Into memory first: clap_complete panics when its writer fails (`> /dev/full`).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "logibridge", &mut script);
+            output::write_stdout(&script)
         }
     }
 }

@@ -12,9 +12,15 @@ const CELL_CHARS: usize = 48;
 
 /// Writes `value` to stdout in `format`. A closed pipe (`| head`) ends the output quietly.
 pub fn print(value: &Value, format: OutputFormat) -> Result<(), Failure> {
-    let text = render(value, format);
+    write_stdout(render(value, format).as_bytes())
+}
+
+/// Writes and flushes `bytes` to stdout. A closed pipe (`| head`) ends the output quietly
+/// (its reader has what it wanted); any other failure (a full disk, `> /dev/full`) is a
+/// local failure (exit 1).
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::local(format!("cannot write to stdout: {e}"), format!("не удалось вывести результат: {e}"))),
         _ => Ok(()),
     }

@@ -754,3 +754,19 @@ fn completions_version_and_help() {
     expect_code(&o, 0);
     assert!(stdout(&o).contains("Exit codes") && stdout(&o).contains("Коды выхода"), "{}", stdout(&o));
 }
+
+/// `> /dev/full`: what could not be written is a failure (exit 1, one line), not a panic
+/// (101) or a success.
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written_exits_1_with_one_line() {
+    let home = Scratch::new();
+    for args in [&["completions", "bash"][..], &["--help"], &["--version"], &["pricelist", "--help"], &["endpoints"]] {
+        let mut cmd = bin(&home.0);
+        cmd.stdout(std::fs::File::create("/dev/full").unwrap());
+        let o = cmd.args(args).stdin(Stdio::null()).output().unwrap();
+        expect_code(&o, 1);
+        assert_eq!(stderr(&o).lines().count(), 1, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with("logibridge: cannot write to stdout"), "{args:?}: {}", stderr(&o));
+    }
+}
