@@ -222,7 +222,10 @@ pub struct ConvertArgs {
     #[arg(long, value_enum)]
     pub to: ConvertTo,
     /// The output file (`-`: stdout, the default for jsonl and csv; parquet needs a file).
-    /// Never the input itself.
+    /// Never the input itself. A regular file is replaced whole once the conversion is
+    /// complete, keeping its mode (through a symbolic link: the file it points to); a FIFO
+    /// or a device (/dev/stdout) is written to directly; a directory is refused. When
+    /// stdout's reader stops early (`| head`), the conversion ends quietly with exit 0.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// The input's encoding: cp1251, utf-8 or any WHATWG label (default: detected).

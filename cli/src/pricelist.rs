@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use logibridge::pricelist::{BadRow, Encoding, OnError, Options, Reader, Row, Summary, Writer};
@@ -17,17 +17,30 @@ use crate::fail::{russian, Failure};
 /// Bad rows listed on stderr; `--bad-rows FILE` has them all.
 const SHOWN_BAD_ROWS: usize = 20;
 
-/// The input, counting the bytes read for the progress bar.
+/// The input, counting the bytes read for the progress bar and keeping the first read
+/// error: the core reports a failed read as a transport error (its reader also reads
+/// downloads), but this input is a local file (exit 1, named).
 struct Counting<R> {
     inner: R,
     read: Arc<AtomicU64>,
+    failed: Arc<Mutex<Option<std::io::Error>>>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
+        match self.inner.read(buf) {
+            Ok(n) => {
+                self.read.fetch_add(n as u64, Ordering::Relaxed);
+                Ok(n)
+            }
+            Err(e) => {
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+                    failed.get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+                }
+                Err(e)
+            }
+        }
     }
 }
 
@@ -48,39 +61,75 @@ fn same_file(input: &Path, out: &Path) -> bool {
     matches!((canon(input), canon(out)), (Some(a), Some(b)) if a == b)
 }
 
-/// Where the output goes: a temporary file beside `--out`, renamed over it once complete
-/// (a failed conversion leaves no half file), or stdout.
+/// Where the output goes. A regular file (or a path not there yet) gets a temporary file
+/// beside it, renamed over it once complete, so a failed conversion leaves no half file and
+/// the old file's mode is kept; through a symbolic link the file it points to is replaced,
+/// and the link stays. A FIFO or a device (`/dev/stdout`) cannot be replaced, only written
+/// to: a rename would take its name from whoever reads it (as root, even `/dev/null`'s).
+/// A directory is refused before anything is read.
 enum Sink {
-    File { tmp: PathBuf, out: PathBuf, file: File },
+    Replace { tmp: PathBuf, out: PathBuf, file: File },
+    Through { out: PathBuf, file: File },
     Stdout,
 }
 
 impl Sink {
     fn open(out: Option<&Path>) -> Result<Sink, Failure> {
         let Some(out) = out.filter(|p| p.as_os_str() != "-") else { return Ok(Sink::Stdout) };
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let tmp = out.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-        let file = File::create(&tmp).map_err(|e| Failure::file(("create", "создать"), &tmp, &e))?;
-        Ok(Sink::File { tmp, out: out.to_owned(), file })
+        let (target, mode) = match std::fs::metadata(out) {
+            Ok(meta) if meta.is_dir() => {
+                return Err(Failure::local(
+                    format!("--out {} is a directory; name a file (e.g. {}/prices.jsonl)", out.display(), out.display()),
+                    format!("--out {} — это каталог; укажите файл (например, {}/prices.jsonl)", out.display(), out.display()),
+                ))
+            }
+            Ok(meta) if meta.is_file() => (std::fs::canonicalize(out).map_err(|e| Failure::file(("open", "открыть"), out, &e))?, Some(meta.permissions())),
+            Ok(_) => {
+                let file = std::fs::OpenOptions::new().write(true).open(out).map_err(|e| Failure::file(("open", "открыть"), out, &e))?;
+                return Ok(Sink::Through { out: out.to_owned(), file });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::fs::symlink_metadata(out).is_ok() => {
+                return Err(Failure::local(
+                    format!("--out {} is a symbolic link to a file that does not exist; name the file itself", out.display()),
+                    format!("--out {} — символическая ссылка на несуществующий файл; укажите сам файл", out.display()),
+                ))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (out.to_owned(), None),
+            Err(e) => return Err(Failure::file(("open", "открыть"), out, &e)),
+        };
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = target.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+        let file = File::create(&tmp).map_err(|e| Failure::file(("create", "создать"), &target, &e))?;
+        if let Some(mode) = mode {
+            if let Err(e) = file.set_permissions(mode) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(Failure::file(("create", "создать"), &target, &e));
+            }
+        }
+        Ok(Sink::Replace { tmp, out: target, file })
     }
 
     fn writer(&self) -> Result<Box<dyn Write + Send>, Failure> {
         match self {
-            Sink::File { file, tmp, .. } => Ok(Box::new(file.try_clone().map_err(|e| Failure::file(("write", "записать"), tmp, &e))?)),
+            Sink::Replace { file, tmp, .. } => Ok(Box::new(file.try_clone().map_err(|e| Failure::file(("write", "записать"), tmp, &e))?)),
+            Sink::Through { file, out } => Ok(Box::new(file.try_clone().map_err(|e| Failure::file(("write", "записать"), out, &e))?)),
             Sink::Stdout => Ok(Box::new(std::io::stdout())),
         }
     }
 
     fn commit(self) -> Result<(), Failure> {
-        if let Sink::File { tmp, out, file } = self {
-            file.sync_all().map_err(|e| Failure::file(("write", "записать"), &tmp, &e))?;
-            std::fs::rename(&tmp, &out).map_err(|e| Failure::file(("write", "записать"), &out, &e))?;
+        if let Sink::Replace { tmp, out, file } = self {
+            let done = file.sync_all().and_then(|_| std::fs::rename(&tmp, &out));
+            if let Err(e) = done {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(Failure::file(("write", "записать"), &out, &e));
+            }
         }
         Ok(())
     }
 
     fn abandon(self) {
-        if let Sink::File { tmp, .. } = self {
+        if let Sink::Replace { tmp, .. } = self {
             let _ = std::fs::remove_file(tmp);
         }
     }
@@ -121,10 +170,17 @@ pub fn convert(a: ConvertArgs) -> Result<(), Failure> {
             ));
         }
     }
+    if std::fs::metadata(&a.input).is_ok_and(|m| m.is_dir()) {
+        return Err(Failure::local(
+            format!("{} is a directory, not a price list; name the file", a.input.display()),
+            format!("{} — это каталог, а не прайс-лист; укажите файл", a.input.display()),
+        ));
+    }
     let file = File::open(&a.input).map_err(|e| Failure::file(("open", "открыть"), &a.input, &e))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let read = Arc::new(AtomicU64::new(0));
-    let source = Counting { inner: file, read: read.clone() };
+    let failed = Arc::new(Mutex::new(None));
+    let source = Counting { inner: file, read: read.clone(), failed: failed.clone() };
 
     // Drawn only for a person watching: stderr and stdout on a terminal, the output in a file.
     let shown = !a.no_progress && out.is_some() && std::io::stderr().is_terminal() && std::io::stdout().is_terminal();
@@ -138,20 +194,30 @@ pub fn convert(a: ConvertArgs) -> Result<(), Failure> {
     };
     bar.finish_and_clear();
     let (summary, bad) = match result {
-        Ok(done) => {
+        Ok(Some(done)) => {
             sink.commit()?;
             done
         }
+        // Stdout's reader stopped (`| head`): it has what it wanted; quiet, exit 0.
+        Ok(None) => return Ok(()),
         Err(f) => {
             sink.abandon();
+            if let Some(e) = failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                return Err(Failure::file(("read", "прочитать"), &a.input, &e));
+            }
             return Err(f);
         }
     };
     report(&summary, &bad, out, a.bad_rows.as_deref())
 }
 
+/// What a conversion ends with: the counts and the bad rows, or `None` when stdout's
+/// reader closed the pipe early.
+type Converted = Option<(Summary, Vec<BadRow>)>;
+
 /// JSON Lines or CSV through the core's row reader and [`Writer`].
-fn rows(source: impl Read, options: Options, to: ConvertTo, sink: &Sink, bar: &ProgressBar, read: &AtomicU64) -> Result<(Summary, Vec<BadRow>), Failure> {
+fn rows(source: impl Read, options: Options, to: ConvertTo, sink: &Sink, bar: &ProgressBar, read: &AtomicU64) -> Result<Converted, Failure> {
+    let closed_pipe = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe && matches!(sink, Sink::Stdout);
     let mut reader = Reader::from_reader(source, options)?;
     let mut writer = match to {
         ConvertTo::Csv => Writer::csv(sink.writer()?, reader.extra_columns()),
@@ -160,19 +226,25 @@ fn rows(source: impl Read, options: Options, to: ConvertTo, sink: &Sink, bar: &P
     let mut row = Row::default();
     let mut n: u64 = 0;
     while reader.read_into(&mut row)? {
-        writer.write(&row).map_err(write_failure)?;
+        match writer.write(&row) {
+            Err(e) if closed_pipe(&e) => return Ok(None),
+            other => other.map_err(write_failure)?,
+        }
         n += 1;
         if n % 4096 == 0 {
             bar.set_position(read.load(Ordering::Relaxed));
         }
     }
-    writer.finish().map_err(write_failure)?;
-    Ok((reader.summary(), reader.take_bad_rows()))
+    match writer.finish() {
+        Err(e) if closed_pipe(&e) => return Ok(None),
+        other => other.map_err(write_failure)?,
+    };
+    Ok(Some((reader.summary(), reader.take_bad_rows())))
 }
 
 /// Parquet from the core's Arrow batches (Snappy pages), one row group per ~1 M rows.
 #[cfg(feature = "parquet")]
-fn parquet(source: impl Read + Send + 'static, options: Options, sink: &Sink, bar: &ProgressBar, read: &AtomicU64) -> Result<(Summary, Vec<BadRow>), Failure> {
+fn parquet(source: impl Read + Send + 'static, options: Options, sink: &Sink, bar: &ProgressBar, read: &AtomicU64) -> Result<Converted, Failure> {
     use logibridge::pricelist::arrow::{core_error, ArrowOptions, Batches};
     use parquet::arrow::ArrowWriter;
     use parquet::basic::Compression;
@@ -192,14 +264,14 @@ fn parquet(source: impl Read + Send + 'static, options: Options, sink: &Sink, ba
     }
     writer.close().map_err(parquet_failure)?;
     let outcome = batches.outcome().cloned().unwrap_or_default();
-    Ok((outcome.summary, outcome.bad_rows))
+    Ok(Some((outcome.summary, outcome.bad_rows)))
 }
 
 #[cfg(not(feature = "parquet"))]
-fn parquet(_: impl Read + Send + 'static, _: Options, _: &Sink, _: &ProgressBar, _: &AtomicU64) -> Result<(Summary, Vec<BadRow>), Failure> {
+fn parquet(_: impl Read + Send + 'static, _: Options, _: &Sink, _: &ProgressBar, _: &AtomicU64) -> Result<Converted, Failure> {
     Err(Failure::usage(
-        "this logibridge was built without Parquet (the command of the Python wheel leaves it out): in Python, pyarrow.parquet.write_table(logibridge.pricelist.to_arrow(\"IN.csv\"), \"OUT.parquet\") writes it; or build the command with it: cargo install --path cli",
-        "этот logibridge собран без Parquet (команда из пакета Python его не включает): в Python файл запишет pyarrow.parquet.write_table(logibridge.pricelist.to_arrow(\"IN.csv\"), \"OUT.parquet\"); или соберите команду с ним: cargo install --path cli",
+        "this logibridge was built without Parquet: cargo install --path cli (the `parquet` feature is on by default)",
+        "этот logibridge собран без Parquet: cargo install --path cli (возможность `parquet` включена по умолчанию)",
     ))
 }
 

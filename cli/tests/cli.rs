@@ -689,6 +689,89 @@ fn pricelist_refuses_to_overwrite_its_input() {
     assert_eq!(std::fs::read(&input).unwrap(), before);
 }
 
+/// The rows a JSON Lines conversion of [`PRICES`] wrote.
+fn converted_rows(text: &str) -> usize {
+    text.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).filter(|r| r["code"].is_string()).count()
+}
+
+#[cfg(unix)]
+#[test]
+fn pricelist_out_replaces_only_a_regular_file_and_writes_through_a_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let home = Scratch::new();
+    let input = home.path("prices.csv");
+    std::fs::write(&input, cp1251(PRICES)).unwrap();
+    // Through a symbolic link the file it points to is replaced; the link stays a link.
+    let target = home.path("real.jsonl");
+    std::fs::write(&target, "old\n").unwrap();
+    let link = home.path("link.jsonl");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--out", link.to_str().unwrap()]);
+    expect_code(&o, 0);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced by a file");
+    assert_eq!(converted_rows(&std::fs::read_to_string(&target).unwrap()), 2);
+    // A FIFO is written to, and stays a FIFO for whoever reads it.
+    let fifo = home.path("rows.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reading = fifo.clone();
+    let reader = std::thread::spawn(move || std::fs::read_to_string(reading).unwrap());
+    let o = run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--out", fifo.to_str().unwrap()]);
+    expect_code(&o, 0);
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced by a file");
+    assert_eq!(converted_rows(&reader.join().unwrap()), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn pricelist_out_keeps_the_mode_of_the_file_it_replaces() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Scratch::new();
+    let input = home.path("prices.csv");
+    std::fs::write(&input, cp1251(PRICES)).unwrap();
+    let out = home.path("prices.jsonl");
+    std::fs::write(&out, "old\n").unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+    expect_code(&run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--out", out.to_str().unwrap()]), 0);
+    assert_eq!(converted_rows(&std::fs::read_to_string(&out).unwrap()), 2);
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn pricelist_refuses_a_directory_as_input_or_output_before_converting() {
+    let home = Scratch::new();
+    let input = home.path("prices.csv");
+    std::fs::write(&input, cp1251(PRICES)).unwrap();
+    let dir = home.path("folder");
+    std::fs::create_dir(&dir).unwrap();
+    let o = run(&mut bin(&home.0), &["pricelist", "convert", dir.to_str().unwrap(), "--to", "jsonl"]);
+    expect_code(&o, 1);
+    assert!(stderr(&o).contains(dir.to_str().unwrap()) && stderr(&o).contains("directory"), "{}", stderr(&o));
+    let o = run(&mut bin(&home.0), &["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl", "--out", dir.to_str().unwrap()]);
+    expect_code(&o, 1);
+    assert!(stderr(&o).contains(dir.to_str().unwrap()) && stderr(&o).contains("directory"), "{}", stderr(&o));
+    let left: Vec<String> = std::fs::read_dir(&home.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".partial")).collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// `convert | head`: the reader stopping early is not an error.
+#[test]
+fn pricelist_to_a_pipe_closed_early_exits_0_quietly() {
+    let home = Scratch::new();
+    let input = home.path("prices.csv");
+    let mut text = String::from("Артикул;Цена\n");
+    for i in 0..200_000 {
+        text.push_str(&format!("A{i};{i},5\n"));
+    }
+    std::fs::write(&input, text).unwrap();
+    let mut child = bin(&home.0).args(["pricelist", "convert", input.to_str().unwrap(), "--to", "jsonl"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.contains("A0"), "{first}");
+    let o = child.wait_with_output().unwrap();
+    expect_code(&o, 0);
+    assert_eq!(stderr(&o), "");
+}
+
 #[cfg(feature = "parquet")]
 #[test]
 fn pricelist_converts_to_parquet_readable_back() {
