@@ -270,8 +270,8 @@ fn parquet(source: impl Read + Send + 'static, options: Options, sink: &Sink, ba
 #[cfg(not(feature = "parquet"))]
 fn parquet(_: impl Read + Send + 'static, _: Options, _: &Sink, _: &ProgressBar, _: &AtomicU64) -> Result<Converted, Failure> {
     Err(Failure::usage(
-        "this logibridge was built without Parquet: cargo install --path cli (the `parquet` feature is on by default)",
-        "этот logibridge собран без Parquet: cargo install --path cli (возможность `parquet` включена по умолчанию)",
+        "this logibridge was built without Parquet (the command of the Python wheel leaves it out): in Python, pyarrow.parquet.write_table(logibridge.pricelist.to_arrow(\"IN.csv\"), \"OUT.parquet\") writes it; or build the command with it: cargo install --path cli",
+        "этот logibridge собран без Parquet (команда из пакета Python его не включает): в Python файл запишет pyarrow.parquet.write_table(logibridge.pricelist.to_arrow(\"IN.csv\"), \"OUT.parquet\"); или соберите команду с ним: cargo install --path cli",
     ))
 }
 
