@@ -14,7 +14,8 @@ Credentials, lowest to highest priority: the config file's profile
 (LOGIBRIDGE_CARRETA_API_KEY, LOGIBRIDGE_IRECA_TOKEN, LOGIBRIDGE_CARGORUN_USERNAME,
 LOGIBRIDGE_CARGORUN_PASSWORD, LOGIBRIDGE_<SERVICE>_URL), then flags.
 
-Exit codes: 0 done, 1 local failure, 2 usage or config, 3 validation (nothing sent),
+Exit codes: 0 done, 1 local failure (a file: the input, the output, the journal, the
+sync store, the token cache), 2 usage or config, 3 validation (nothing sent),
 4 the service answered an error, 5 transport (connect, timeout), 6 outcome unknown
 (a create may have been applied: look it up before sending it again).
 
@@ -22,9 +23,10 @@ Exit codes: 0 done, 1 local failure, 2 usage or config, 3 validation (nothing se
 внешней компоненте 1С; `logibridge endpoints` — список методов («Методы»). Ключи и
 пароли берутся из файла настроек, переменных окружения LOGIBRIDGE_* или флагов и никогда
 не выводятся. Сообщения об ошибках выводятся по-русски при LANG=ru_RU.UTF-8.
-Коды выхода: 2 — ошибка в командной строке или настройках, 3 — неверный параметр (ничего
-не отправлено), 4 — ошибка сервиса, 5 — нет связи или истекло время, 6 — исход неизвестен
-(заказ мог быть создан: найдите его, прежде чем отправлять снова).";
+Коды выхода: 1 — ошибка локального файла, 2 — ошибка в командной строке или настройках,
+3 — неверный параметр (ничего не отправлено), 4 — ошибка сервиса, 5 — нет связи или истекло
+время, 6 — исход неизвестен (заказ мог быть создан: найдите его, прежде чем отправлять
+снова).";
 
 /// Call the Carreta, iRECA Courier and CARGO.RUN APIs, run their offline sandbox, convert
 /// price lists and receive iRECA callbacks.

@@ -33,11 +33,11 @@
 use std::path::{Path, PathBuf};
 
 use logibridge::endpoints::ServiceSpec;
-use logibridge::Client;
+use logibridge::{Client, ErrorKind};
 use serde_json::{Map, Value};
 
 use crate::args::Global;
-use crate::fail::Failure;
+use crate::fail::{Exit, Failure};
 
 /// One option with where it came from (for `--verbose`).
 struct Setting {
@@ -113,8 +113,27 @@ impl Resolved {
                 format!("не задан параметр {} ({}) сервиса {}: укажите {flag}, переменную окружения {env} или `{}` в таблице [profiles.<имя>.{}] файла настроек", c.name, c.onec_ru, self.spec.name, c.name, self.spec.prefix),
             ));
         }
-        let client = Client::builder(self.spec).options(&options).build()?;
-        Ok(client)
+        Client::builder(self.spec).options(&options).build().map_err(|e| self.settings_failure(e))
+    }
+
+    /// What the core's builder refused: a setting (an option of the config file, an
+    /// environment variable, a flag, `--set`) is usage or config (exit 2), but the token
+    /// cache is a local file (exit 1) shown by its path, which is no secret: the core's
+    /// message masks any run of the password's characters, and a path like
+    /// `…/cargorun-tokens.json` shares some with the sandbox's password.
+    fn settings_failure(&self, e: logibridge::Error) -> Failure {
+        if let (logibridge::Error::InvalidParameter { code: "option.token_file", message, message_ru, .. }, Some(path)) = (&e, self.get("token_file").and_then(Value::as_str)) {
+            // The core's texts are "<path>: <why>": the why is kept, the path given whole.
+            let why = |text: &str| text.split_once(": ").map_or(text, |(_, why)| why).to_owned();
+            return Failure::local(
+                format!("the token cache {path} cannot be used: {}; delete it (it holds only tokens: the next command signs in again and writes a new one)", why(message)),
+                format!("файл токенов {path} нельзя использовать: {}; удалите его (в нём только токены: следующая команда войдёт заново и запишет новый)", why(message_ru)),
+            );
+        }
+        match e.kind() {
+            ErrorKind::InvalidArgument | ErrorKind::Validation => Failure { exit: Exit::Usage, ..Failure::from(e) },
+            _ => Failure::from(e),
+        }
     }
 }
 

@@ -6,7 +6,8 @@ use logibridge::{Error, ErrorKind};
 /// The process's exit codes (issue 16's contract; `--help` lists them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
-    /// A local failure: a file that cannot be written, an internal error.
+    /// A local failure: a file of this machine that cannot be used (the input, the
+    /// output, the callback journal, the sync store, the token cache), an internal error.
     Local = 1,
     /// The command line or the config file is wrong.
     Usage = 2,
@@ -58,9 +59,17 @@ impl Failure {
         Failure::new(Exit::Local, en, ru)
     }
 
-    /// A file of the user's that cannot be read or written.
+    /// A file of the user's that cannot be read or written: a local failure (exit 1)
+    /// naming the path, with the core's texts. (The core classes it `InvalidArgument`,
+    /// which would read as exit 3, "nothing was sent"; here it is the machine's problem.)
     pub fn file(action: (&str, &str), path: &std::path::Path, e: &std::io::Error) -> Failure {
-        Failure::from(Error::file(action, path.display(), e))
+        Failure::of_local(Error::file(action, path.display(), e))
+    }
+
+    /// A core error about a local file (the sync store, the callback journal): exit 1,
+    /// its texts and JSON kept.
+    pub fn of_local(e: Error) -> Failure {
+        Failure { exit: Exit::Local, ..Failure::from(e) }
     }
 
     /// Prints the failure on stderr in the user's language (as JSON when scripts read the

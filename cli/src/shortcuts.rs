@@ -124,7 +124,9 @@ fn sync(g: &Global, since: Option<String>, store: std::path::PathBuf, account: O
     let resolved = config::resolve(g, "cargorun")?;
     let client = resolved.build(g.verbose)?;
     let account = account.or_else(|| resolved.get("username").and_then(Value::as_str).map(str::to_owned)).unwrap_or_default();
-    let store_db = SyncStore::open(&store)?;
+    // A run refused before it starts (a bad --since) leaves no new store behind.
+    let new_store = !store.exists();
+    let store_db = SyncStore::open(&store).map_err(Failure::of_local)?;
     let mut options = SyncOptions::new(account).acknowledge(true);
     if let Some(s) = since {
         options = options.since(s);
@@ -135,7 +137,19 @@ fn sync(g: &Global, since: Option<String>, store: std::path::PathBuf, account: O
     // Catching up once is what a command does; the poll interval is for a service that
     // keeps running, and the syncer's warning about it would only be noise here.
     options = options.poll_interval(SyncEntity::Bids.default_poll_interval());
-    let mut syncer = Syncer::new(client, store_db, SyncEntity::Bids, options)?;
+    let mut syncer = match Syncer::new(client, store_db, SyncEntity::Bids, options) {
+        Ok(syncer) => syncer,
+        Err(e) => {
+            if new_store {
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let mut path = store.clone().into_os_string();
+                    path.push(suffix);
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+            return Err(e.into());
+        }
+    };
     let mut all: Vec<Value> = Vec::new();
     let (mut rows, mut batches, mut last_seq) = (0usize, 0usize, None);
     loop {

@@ -14,13 +14,59 @@ use crate::output;
 /// The journal's file in its directory (its acknowledgements go beside it, `.acks` added).
 pub const JOURNAL_FILE: &str = "callbacks.jsonl";
 
-fn journal_in(dir: &Path, create: bool) -> Result<PathBuf, Failure> {
-    if create {
-        std::fs::create_dir_all(dir).map_err(|e| Failure::file(("create", "создать"), dir, &e))?;
-    } else if !dir.is_dir() {
-        return Err(Failure::usage(format!("{} is not a directory with a callback journal", dir.display()), format!("{} — не каталог с журналом обратных вызовов", dir.display())));
+/// The journal of an existing directory (`webhook tail`).
+fn journal_in(dir: &Path) -> Result<PathBuf, Failure> {
+    if !dir.is_dir() {
+        return Err(Failure::local(format!("{} is not a directory with a callback journal", dir.display()), format!("{} — не каталог с журналом обратных вызовов", dir.display())));
     }
     Ok(dir.join(JOURNAL_FILE))
+}
+
+/// The journal's directory for `webhook serve`, and what of it this run made: the
+/// callbacks hold customers' names, addresses and phones, so a new directory is the
+/// owner's only (700) and new journal files are made 600 ([`Made::keep`]); a run refused
+/// at start takes away what it made ([`Made::undo`]).
+struct Made {
+    dir: Option<PathBuf>,
+    files: Vec<PathBuf>,
+}
+
+impl Made {
+    fn prepare(dir: &Path) -> Result<(PathBuf, Made), Failure> {
+        let new_dir = !dir.exists();
+        if new_dir {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(dir).map_err(|e| Failure::file(("create", "создать"), dir, &e))?;
+        } else if !dir.is_dir() {
+            return Err(Failure::local(format!("--journal {} is not a directory", dir.display()), format!("--journal {} — не каталог", dir.display())));
+        }
+        let journal = dir.join(JOURNAL_FILE);
+        let files = [journal.clone(), dir.join(format!("{JOURNAL_FILE}.acks"))].into_iter().filter(|f| !f.exists()).collect();
+        Ok((journal, Made { dir: new_dir.then(|| dir.to_owned()), files }))
+    }
+
+    fn keep(&self) -> Result<(), Failure> {
+        #[cfg(unix)]
+        for file in self.files.iter().filter(|f| f.exists()) {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).map_err(|e| Failure::file(("protect", "защитить"), file, &e))?;
+        }
+        Ok(())
+    }
+
+    fn undo(&self) {
+        match &self.dir {
+            Some(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            None => self.files.iter().for_each(|f| {
+                let _ = std::fs::remove_file(f);
+            }),
+        }
+    }
 }
 
 /// One entry as the output format wants it: the journal's own line for scripts (its body
@@ -44,7 +90,7 @@ fn print_entry(line: &str, format: OutputFormat) -> Result<(), Failure> {
 pub fn run(g: &Global, c: WebhookCommand) -> Result<(), Failure> {
     match c {
         WebhookCommand::Serve { journal, port, host, path_secret, public_url, ack } => {
-            let path = journal_in(&journal, true)?;
+            let (path, made) = Made::prepare(&journal)?;
             let mut builder = CallbackReceiver::builder(&path).host(host).port(port);
             if let Some(s) = path_secret {
                 builder = builder.path_secret(s);
@@ -52,7 +98,14 @@ pub fn run(g: &Global, c: WebhookCommand) -> Result<(), Failure> {
             if let Some(u) = public_url {
                 builder = builder.public_base_url(u);
             }
-            let receiver = builder.start()?;
+            let receiver = match builder.start() {
+                Ok(receiver) => receiver,
+                Err(e) => {
+                    made.undo();
+                    return Err(e.into());
+                }
+            };
+            made.keep()?;
             // The URLs hold the path secret: they are what the service must be given, so
             // they are printed (and nothing else of the secret, also with -v).
             let head = if russian() {
@@ -84,7 +137,7 @@ pub fn run(g: &Global, c: WebhookCommand) -> Result<(), Failure> {
             result
         }
         WebhookCommand::Tail { dir, no_ack } => {
-            let path = journal_in(&dir, false)?;
+            let path = journal_in(&dir)?;
             // The journal is opened the one way the core offers, a receiver; it listens on
             // a loopback port under a random secret nobody is told, and stops at once. A
             // running `webhook serve` holds the journal's lock, and this is refused.

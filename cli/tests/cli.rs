@@ -412,8 +412,46 @@ fn profiles_are_chosen_by_flag_and_environment_overrides_them() {
     // An option the client does not have is refused by name.
     let path = write_config(&home, &format!("[profiles.default.carreta]\napi_key = \"k\"\napi_kye = \"{}\"\n", sb.carreta_api_key()), 0o600);
     let o = run(&mut bin(&home.0), &["--config", path.to_str().unwrap(), "carreta", "search", "oc47"]);
-    expect_code(&o, 3);
+    expect_code(&o, 2);
     assert!(stderr(&o).contains("api_kye"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_broken_token_cache_is_named_whole_with_the_hint_to_delete_it() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let cache = home.path(".cache/logibridge");
+    std::fs::create_dir_all(&cache).unwrap();
+    let file = cache.join("cargorun-tokens.json");
+    std::fs::write(&file, "{ not json").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    for (lang, hint) in [("C", "delete it"), ("ru_RU.UTF-8", "удалите его")] {
+        let o = run(at(&sb, &home.0).env("LANG", lang), &["cargorun", "login"]);
+        expect_code(&o, 1);
+        assert!(stderr(&o).contains(file.to_str().unwrap()) && stderr(&o).contains(hint), "{}", stderr(&o));
+    }
+    std::fs::remove_file(&file).unwrap();
+    expect_code(&run(&mut at(&sb, &home.0), &["cargorun", "login"]), 0);
+}
+
+#[test]
+fn local_file_problems_exit_1_naming_the_file() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let missing = home.path("no-such-params.json");
+    let o = run(&mut at(&sb, &home.0), &["call", "carreta.search.query", "--json", missing.to_str().unwrap()]);
+    expect_code(&o, 1);
+    assert!(stderr(&o).contains(missing.to_str().unwrap()), "{}", stderr(&o));
+    let o = run(&mut at(&sb, &home.0), &["cargorun", "bids", "sync", "--since", "2000-01-01T00:00:00Z", "--store", home.0.to_str().unwrap()]);
+    expect_code(&o, 1);
+    assert!(stderr(&o).contains(home.0.to_str().unwrap()), "{}", stderr(&o));
+    let o = run(&mut bin(&home.0), &["webhook", "tail", home.path("nothing-here").to_str().unwrap()]);
+    expect_code(&o, 1);
+    assert!(stderr(&o).contains("nothing-here"), "{}", stderr(&o));
 }
 
 #[test]
@@ -561,6 +599,7 @@ fn cargorun_bids_sync_hands_each_row_once_across_runs() {
     let o = run(&mut at(&sb, &home.0), &["cargorun", "bids", "sync", "--since", "yesterday", "--store", home.path("other.db").to_str().unwrap()]);
     expect_code(&o, 3);
     assert!(stderr(&o).contains("since"), "{}", stderr(&o));
+    assert!(!home.path("other.db").exists(), "a refused sync made its store");
     // Rows that could not be written (a full disk) are handed again by the next run.
     post(&format!("{}_control/cargorun/seed", sb.base_url()), r#"{"table": "bids", "count": 2}"#);
     for format in ["json", "jsonl", "table"] {
@@ -609,10 +648,30 @@ fn webhook_serve_journals_callbacks_and_tail_prints_and_acknowledges_them() {
     let o = run(&mut bin(&home.0), &["webhook", "tail", dir.to_str().unwrap(), "-o", "jsonl"]);
     expect_code(&o, 0);
     assert_eq!(stdout(&o), "", "acknowledged by the tail before");
-    expect_code(&run(&mut bin(&home.0), &["webhook", "tail", home.path("nothing-here").to_str().unwrap()]), 2);
     let o = run(&mut bin(&home.0), &["webhook", "serve", "--journal", dir.to_str().unwrap(), "--path-secret", "short"]);
     expect_code(&o, 3);
     assert!(stderr(&o).contains("path_secret"), "{}", stderr(&o));
+}
+
+#[test]
+fn webhook_serve_keeps_its_journal_private_and_a_refused_start_leaves_nothing() {
+    let home = Scratch::new();
+    let refused = home.path("refused");
+    let o = run(&mut bin(&home.0), &["webhook", "serve", "--journal", refused.to_str().unwrap(), "--path-secret", "short"]);
+    expect_code(&o, 3);
+    assert!(!refused.exists(), "a refused start made {}", refused.display());
+    let dir = home.path("journal");
+    let mut child = Running(bin(&home.0).args(["webhook", "serve", "--journal", dir.to_str().unwrap()]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
+    lines_until(&mut child.0, "both ");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700, "the journal's directory");
+        for file in ["callbacks.jsonl", "callbacks.jsonl.acks"] {
+            assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+        }
+    }
 }
 
 // -- price lists -----------------------------------------------------------------------
