@@ -253,10 +253,21 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
 
 /// The selected profile's table: (file, profile name, table), or `None` without a file.
 fn profile_table(g: &Global) -> Result<Option<(PathBuf, String, toml::Table)>, Failure> {
-    let Some((path, named)) = config_path(g) else { return Ok(None) };
-    if !named && !path.exists() {
+    let explicit = g.profile.as_ref().map(|p| (p.clone(), "--profile")).or_else(|| std::env::var("LOGIBRIDGE_PROFILE").ok().filter(|p| !p.is_empty()).map(|p| (p, "LOGIBRIDGE_PROFILE")));
+    let found = config_path(g).filter(|(path, named)| *named || path.exists());
+    let Some((path, _)) = found else {
+        // A profile asked for by name and silently not used would send the command with
+        // other credentials (the environment's, or none): refused.
+        if let Some((name, source)) = &explicit {
+            let looked = config_path(g).map_or_else(|| "no default place: neither XDG_CONFIG_HOME nor HOME is set".to_owned(), |(p, _)| p.display().to_string());
+            let looked_ru = config_path(g).map_or_else(|| "места по умолчанию нет: не заданы ни XDG_CONFIG_HOME, ни HOME".to_owned(), |(p, _)| p.display().to_string());
+            return Err(Failure::usage(
+                format!("{source} {name}: there is no config file to take the profile from (looked for {looked}); name one with --config FILE or LOGIBRIDGE_CONFIG"),
+                format!("{source} {name}: нет файла настроек, из которого взять профиль (искали {looked_ru}); укажите его в --config ФАЙЛ или LOGIBRIDGE_CONFIG"),
+            ));
+        }
         return Ok(None);
-    }
+    };
     let text = read_private(&path)?;
     let mut doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         // toml's Display quotes the offending line, which may hold a secret: only where, and
@@ -276,7 +287,7 @@ fn profile_table(g: &Global) -> Result<Option<(PathBuf, String, toml::Table)>, F
             ));
         }
     }
-    let explicit = g.profile.clone().or_else(|| std::env::var("LOGIBRIDGE_PROFILE").ok().filter(|p| !p.is_empty()));
+    let explicit = explicit.map(|(name, _)| name);
     let default = doc.get("default_profile").and_then(|v| v.as_str()).map(str::to_owned);
     let (name, must_exist) = match (explicit, default) {
         (Some(p), _) | (None, Some(p)) => (p, true),
@@ -313,8 +324,22 @@ fn profile_table(g: &Global) -> Result<Option<(PathBuf, String, toml::Table)>, F
 
 /// The file's text, refused when group or others have any access to it: it holds keys
 /// and passwords, and another user of the machine must not be able to read them.
+/// Only a regular file is opened: opening a FIFO would wait for a writer forever, and a
+/// directory's mode says nothing about a file.
 fn read_private(path: &Path) -> Result<String, Failure> {
     let meta = std::fs::metadata(path).map_err(|e| Failure::usage(format!("cannot read the config file {}: {e}", path.display()), format!("не удалось прочитать файл настроек {}: {e}", path.display())))?;
+    if meta.is_dir() {
+        return Err(Failure::usage(
+            format!("the config file {} is a directory; name the TOML file (e.g. {}/config.toml)", path.display(), path.display()),
+            format!("файл настроек {} — это каталог; укажите сам файл TOML (например, {}/config.toml)", path.display(), path.display()),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Failure::usage(
+            format!("the config file {} is not a regular file (a FIFO, a device or a socket); name a TOML file", path.display()),
+            format!("файл настроек {} — не обычный файл (канал, устройство или сокет); укажите файл TOML", path.display()),
+        ));
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -417,6 +417,46 @@ fn profiles_are_chosen_by_flag_and_environment_overrides_them() {
 }
 
 #[test]
+fn a_profile_asked_for_without_a_config_file_is_refused_naming_where_it_was_looked_for() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let looked = home.path(".config/logibridge/config.toml");
+    let o = run(&mut at(&sb, &home.0), &["--profile", "staging", "carreta", "search", "oc47"]);
+    expect_code(&o, 2);
+    assert!(stderr(&o).contains("staging") && stderr(&o).contains(looked.to_str().unwrap()), "{}", stderr(&o));
+    let o = run(at(&sb, &home.0).env("LOGIBRIDGE_PROFILE", "staging"), &["carreta", "search", "oc47"]);
+    expect_code(&o, 2);
+    assert!(stderr(&o).contains("LOGIBRIDGE_PROFILE staging"), "{}", stderr(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_path_that_is_a_fifo_or_a_directory_is_refused_for_what_it_is() {
+    let home = Scratch::new();
+    let fifo = home.path("config.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // Without the check the command waits forever for a writer: it is stopped and the
+    // test fails rather than hanging.
+    let mut child = Running(bin(&home.0).args(["--config", fifo.to_str().unwrap(), "carreta", "search", "oc47"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap());
+    let started = std::time::Instant::now();
+    while child.0.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            panic!("--config FIFO: still waiting for a writer after 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let mut err = String::new();
+    child.0.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(child.0.wait().unwrap().code(), Some(2), "{err}");
+    assert!(err.contains("not a regular file") && err.contains(fifo.to_str().unwrap()), "{err}");
+    let dir = home.path("configs");
+    std::fs::create_dir(&dir).unwrap();
+    let o = run(&mut bin(&home.0), &["--config", dir.to_str().unwrap(), "carreta", "search", "oc47"]);
+    expect_code(&o, 2);
+    assert!(stderr(&o).contains("is a directory") && !stderr(&o).contains("chmod"), "{}", stderr(&o));
+}
+
+#[test]
 fn a_broken_token_cache_is_named_whole_with_the_hint_to_delete_it() {
     let sb = Sandbox::start().unwrap();
     let home = Scratch::new();
