@@ -267,9 +267,10 @@ pub enum CarretaCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum CarretaOrderCommand {
-    /// Place an order for a search row. With --comment it is placed exactly once
-    /// (carreta.order.create_once: a lost answer is looked up by the comment before any
-    /// new send); without, carreta.order.create.
+    /// Place an order for a search row. With --comment it is placed exactly once: the
+    /// orders are looked up by the comment first, and one found is shown (outcome
+    /// `existing`) instead of placing another; then carreta.order.create_once, which looks
+    /// a lost answer up by the comment before any new send. Without, carreta.order.create.
     Create {
         /// The offer as `carreta search -o json` prints it: JSON text, @FILE or `-` (stdin).
         #[arg(long, value_name = "JSON|@FILE|-")]

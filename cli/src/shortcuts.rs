@@ -52,8 +52,21 @@ pub fn carreta(g: &Global, c: CarretaCommand) -> Result<(), Failure> {
             if test {
                 p["test"] = json!(true);
             }
-            let id = if comment.is_some() { "carreta.order.create_once" } else { "carreta.order.create" };
-            call(g, id, p)
+            let Some(comment) = comment else { return call(g, "carreta.order.create", p) };
+            // create_once resolves a lost answer; a second run of the same command (a
+            // script retried, a user unsure whether it worked) is resolved here, by looking
+            // for the comment before sending.
+            let found = run_endpoint(g, find("carreta.order.list")?, json!({"client_comment": [comment], "all": true}).as_object().cloned().unwrap_or_default())?;
+            if let Some(order) = found.as_array().and_then(|orders| orders.iter().find(|o| o.get("client_comment").and_then(Value::as_str) == Some(comment.as_str()))) {
+                let id = order.get("id").map(Value::to_string).unwrap_or_default();
+                if crate::fail::russian() {
+                    eprintln!("заказ с комментарием «{comment}» уже есть (id {id}): новый не создан");
+                } else {
+                    eprintln!("an order with the comment {comment:?} already exists (id {id}): none was placed");
+                }
+                return output::print(&json!({"outcome": "existing", "order": order}), g.output);
+            }
+            call(g, "carreta.order.create_once", p)
         }
     }
 }

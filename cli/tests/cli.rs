@@ -567,6 +567,23 @@ fn carreta_search_order_create_and_orders_by_comment() {
 }
 
 #[test]
+fn carreta_order_create_with_the_same_comment_twice_places_one_order() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let offers = json_out(&run(&mut at(&sb, &home.0), &["carreta", "search", "OC47", "-o", "json"]));
+    let qty = offers[0]["min_qty"].as_i64().unwrap_or(1).to_string();
+    let create = ["carreta", "order", "create", "--offer-json", &offers[0].to_string(), "--qty", &qty, "--comment", "PO-TWICE-1", "-o", "json"];
+    let first = json_out(&run(&mut at(&sb, &home.0), &create));
+    assert_eq!(first["outcome"], "created", "{first}");
+    let o = run(&mut at(&sb, &home.0), &create);
+    let second = json_out(&o);
+    assert_eq!((second["outcome"].as_str(), &second["order"]["id"]), (Some("existing"), &first["order"]["id"]), "{second}");
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    let orders = json_out(&run(&mut at(&sb, &home.0), &["carreta", "orders", "-o", "json"]));
+    assert_eq!(orders.as_array().unwrap().len(), 1, "{orders}");
+}
+
+#[test]
 fn ireca_orders_get_and_goods_list_all() {
     let sb = Sandbox::start().unwrap();
     let home = Scratch::new();
