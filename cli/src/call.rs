@@ -29,10 +29,15 @@ fn rows(service: Option<&str>, generic: bool) -> Result<Vec<&'static Endpoint>, 
 fn param_names(ep: &Endpoint) -> String {
     let all = ep.params.iter().filter(|p| p.fixed.is_none()).map(|p| if p.required { format!("{}*", p.name) } else { p.name.to_owned() }).collect::<Vec<_>>().join(" ");
     // The list stays readable; `logibridge endpoints <id>` shows them all.
-    if all.chars().count() > 60 {
-        format!("{}…", all.chars().take(59).collect::<String>())
+    cut(&all, 60)
+}
+
+/// `text` cut to `chars` characters, the cut shown by a final `…`.
+fn cut(text: &str, chars: usize) -> String {
+    if text.chars().count() > chars {
+        format!("{}…", text.chars().take(chars - 1).collect::<String>())
     } else {
-        all
+        text.to_owned()
     }
 }
 
@@ -59,7 +64,7 @@ pub fn endpoints(g: &Global, a: EndpointsArgs) -> Result<(), Failure> {
             .iter()
             .filter(|p| p.fixed.is_none())
             .map(|p| {
-                let notes: String = p.doc.chars().take(70).collect();
+                let notes = cut(p.doc, 70);
                 vec![p.name.to_owned(), p.location.as_str().to_owned(), p.ty.to_string(), if p.required { "yes".into() } else { String::new() }, p.name_ru.to_owned(), notes]
             })
             .collect();
@@ -80,7 +85,7 @@ pub fn endpoints(g: &Global, a: EndpointsArgs) -> Result<(), Failure> {
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|ep| {
-            let summary: String = ep.summary.chars().take(60).collect();
+            let summary = cut(ep.summary, 60);
             vec![ep.id.to_owned(), ep.method.as_str().to_owned(), param_names(ep), summary]
         })
         .collect();
@@ -130,6 +135,16 @@ pub fn params(ep: &Endpoint, json: Option<&str>, pairs: &[String], all: bool) ->
             let v = serde_json::from_str(v).map_err(|e| Failure::from(logibridge::Error::invalid_json(&format!("-p {n}"), &e)))?;
             (n.trim(), v)
         } else if let Some((n, v)) = pair.split_once('=') {
+            // `-p q=` is most often a shell variable that was empty: refused rather than
+            // sent as an empty text (which a search answers with nothing, an order with
+            // another field's error).
+            if v.is_empty() {
+                return Err(Failure::new(
+                    crate::fail::Exit::Validation,
+                    format!("{}: parameter {:?} is empty; leave it out, or send an empty text with -p '{}:=\"\"'", ep.id, n.trim(), n.trim()),
+                    format!("{}: параметр «{}» пуст; не указывайте его или передайте пустую строку так: -p '{}:=\"\"'", ep.id, n.trim(), n.trim()),
+                ));
+            }
             let ty = ep.param(n.trim()).map(|p| p.ty).or_else(|| (n.trim() == "all").then_some(Type::Bool));
             let v = typed_value(ty, v).map_err(|why| {
                 Failure::new(crate::fail::Exit::Validation, format!("{}: parameter {:?} is not valid JSON: {why}", ep.id, n.trim()), format!("{}: параметр «{}» — не JSON: {why}", ep.id, n.trim()))

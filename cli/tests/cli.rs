@@ -969,3 +969,22 @@ fn output_that_cannot_be_written_exits_1_with_one_line() {
         assert!(stderr(&o).starts_with("logibridge: cannot write to stdout"), "{args:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn an_empty_parameter_value_is_refused_naming_it() {
+    let home = Scratch::new();
+    let o = run(&mut bin(&home.0), &["call", "carreta.search.query", "-p", "q="]);
+    expect_code(&o, 3);
+    assert!(stderr(&o).contains("\"q\" is empty"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_endpoint_list_marks_a_cut_summary() {
+    let home = Scratch::new();
+    let ep = logibridge::endpoints::find("carreta.order.create_once").unwrap();
+    assert!(ep.summary.chars().count() > 60, "the test needs a long summary");
+    let o = run(&mut bin(&home.0), &["endpoints", "--service", "carreta"]);
+    expect_code(&o, 0);
+    let line = stdout(&o).lines().find(|l| l.starts_with("carreta.order.create_once ")).unwrap().to_owned();
+    assert!(line.ends_with('…'), "{line}");
+}
