@@ -29,16 +29,7 @@ fn rows(service: Option<&str>, generic: bool) -> Result<Vec<&'static Endpoint>, 
 fn param_names(ep: &Endpoint) -> String {
     let all = ep.params.iter().filter(|p| p.fixed.is_none()).map(|p| if p.required { format!("{}*", p.name) } else { p.name.to_owned() }).collect::<Vec<_>>().join(" ");
     // The list stays readable; `logibridge endpoints <id>` shows them all.
-    cut(&all, 60)
-}
-
-/// `text` cut to `chars` characters, the cut shown by a final `…`.
-fn cut(text: &str, chars: usize) -> String {
-    if text.chars().count() > chars {
-        format!("{}…", text.chars().take(chars - 1).collect::<String>())
-    } else {
-        text.to_owned()
-    }
+    output::cut(&all, 60)
 }
 
 fn matches(ep: &Endpoint, word: &str) -> bool {
@@ -64,7 +55,7 @@ pub fn endpoints(g: &Global, a: EndpointsArgs) -> Result<(), Failure> {
             .iter()
             .filter(|p| p.fixed.is_none())
             .map(|p| {
-                let notes = cut(p.doc, 70);
+                let notes = output::cut(p.doc, 70);
                 vec![p.name.to_owned(), p.location.as_str().to_owned(), p.ty.to_string(), if p.required { "yes".into() } else { String::new() }, p.name_ru.to_owned(), notes]
             })
             .collect();
@@ -85,7 +76,7 @@ pub fn endpoints(g: &Global, a: EndpointsArgs) -> Result<(), Failure> {
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|ep| {
-            let summary = cut(ep.summary, 60);
+            let summary = output::cut(ep.summary, 60);
             vec![ep.id.to_owned(), ep.method.as_str().to_owned(), param_names(ep), summary]
         })
         .collect();

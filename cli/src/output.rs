@@ -46,11 +46,16 @@ fn cell(v: &Value) -> String {
         Value::String(s) => s.replace(['\r', '\n', '\t'], " "),
         other => other.to_string(),
     };
-    if text.chars().count() > CELL_CHARS {
-        let cut: String = text.chars().take(CELL_CHARS - 1).collect();
-        format!("{cut}…")
+    cut(&text, CELL_CHARS)
+}
+
+/// `text` cut to `chars` characters, the cut shown by a final `…` (a table or a line for
+/// people; JSON keeps every value whole).
+pub fn cut(text: &str, chars: usize) -> String {
+    if text.chars().count() > chars {
+        format!("{}…", text.chars().take(chars.saturating_sub(1)).collect::<String>())
     } else {
-        text
+        text.to_owned()
     }
 }
 

@@ -75,7 +75,7 @@ fn print_entry(line: &str, format: OutputFormat) -> Result<(), Failure> {
     match format {
         OutputFormat::Table => {
             let v: Value = serde_json::from_str(line).unwrap_or(Value::Null);
-            let body: String = v.get("body").map(|b| b.to_string()).unwrap_or_default().chars().take(100).collect();
+            let body = output::cut(&v.get("body").map(|b| b.to_string()).unwrap_or_default(), 100);
             let text = format!("#{} {} {} {body}\n", v.get("seq").cloned().unwrap_or(Value::Null), v.get("received_at").and_then(Value::as_str).unwrap_or(""), v.get("kind").and_then(Value::as_str).unwrap_or(""));
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(|e| Failure::local(format!("cannot write to stdout: {e}"), format!("не удалось вывести: {e}")))

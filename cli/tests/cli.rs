@@ -711,6 +711,22 @@ fn webhook_serve_journals_callbacks_and_tail_prints_and_acknowledges_them() {
 }
 
 #[test]
+fn webhook_tail_marks_a_cut_body_in_its_table() {
+    let home = Scratch::new();
+    let dir = home.path("journal");
+    let mut child = Running(bin(&home.0).args(["webhook", "serve", "--journal", dir.to_str().unwrap()]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
+    let lines = lines_until(&mut child.0, "both ");
+    let order_url = lines.iter().find_map(|l| l.strip_prefix("order ")).unwrap().to_owned();
+    let body = json!({"items": [{"orderId": 209900, "comment": "x".repeat(300)}]}).to_string();
+    assert_eq!(post(&order_url, &body).0, 201);
+    drop(child);
+    let o = run(&mut bin(&home.0), &["webhook", "tail", dir.to_str().unwrap(), "--no-ack"]);
+    expect_code(&o, 0);
+    let line = stdout(&o).lines().next().unwrap().to_owned();
+    assert!(line.ends_with('…') && !line.contains(&"x".repeat(150)), "{line}");
+}
+
+#[test]
 fn webhook_serve_keeps_its_journal_private_and_a_refused_start_leaves_nothing() {
     let home = Scratch::new();
     let refused = home.path("refused");
