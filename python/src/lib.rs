@@ -14,6 +14,7 @@
 
 mod aio;
 mod arrow;
+mod cli;
 mod client;
 mod convert;
 mod errors;
@@ -74,6 +75,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(models::decode, m)?)?;
     m.add_function(wrap_pyfunction!(models::lazy_attr, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(cli::cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(lifecycle::shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(logging::logging_next, m)?)?;
     m.add_function(wrap_pyfunction!(logging::logging_accepted, m)?)?;
