@@ -183,9 +183,28 @@ pub fn run_endpoint(g: &Global, ep: &'static Endpoint, params: Map<String, Value
     Ok(result)
 }
 
+/// Every name the call does not take, named at once: the core's check stops at the first
+/// one, and reports a missing required parameter before it (`-p Q=oc47` read "q is
+/// required", never naming the misspelt `Q`).
+fn refuse_unknown(ep: &Endpoint, params: &Map<String, Value>) -> Result<(), Failure> {
+    let common = endpoints::service(ep.service).map_or(&[][..], |s| s.common_params);
+    let mut known: Vec<&str> = ep.params.iter().chain(common).filter(|p| p.fixed.is_none()).map(|p| p.name).collect();
+    if ep.paging != endpoints::Paging::None && !known.contains(&"all") {
+        known.push("all");
+    }
+    let unknown: Vec<&str> = params.keys().map(String::as_str).filter(|name| !known.contains(name)).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let list = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
+    let (en, ru) = if unknown.len() == 1 { ("is not a parameter of this call", "не является параметром этого вызова") } else { ("are not parameters of this call", "не являются параметрами этого вызова") };
+    Err(Failure::from(logibridge::Error::invalid_param(ep.id, &unknown.join(", "), "param.unknown", format!("{en} (it takes: {list})"), format!("{ru} (допустимы: {list})"))))
+}
+
 pub fn call(g: &Global, a: CallArgs) -> Result<(), Failure> {
     let ep = find(&a.id)?;
     let params = params(ep, a.json.as_deref(), &a.params, a.all)?;
+    refuse_unknown(ep, &params)?;
     let result = run_endpoint(g, ep, params)?;
     output::print(&result, g.output)
 }

@@ -995,6 +995,18 @@ fn an_empty_parameter_value_is_refused_naming_it() {
 }
 
 #[test]
+fn every_unknown_parameter_is_named_before_a_missing_one() {
+    let home = Scratch::new();
+    let o = run(&mut bin(&home.0), &["call", "carreta.search.query", "-p", "Q=oc47"]);
+    expect_code(&o, 3);
+    assert!(stderr(&o).contains("\"Q\"") && stderr(&o).contains("it takes: q"), "{}", stderr(&o));
+    let o = run(&mut bin(&home.0), &["call", "carreta.search.query", "-p", "q=oc47", "-p", "foo=1", "-p", "bar:=2", "-o", "json"]);
+    expect_code(&o, 3);
+    let e: Value = serde_json::from_str(stderr(&o).trim()).unwrap();
+    assert_eq!((e["field"].as_str(), e["code"].as_str()), (Some("foo, bar"), Some("param.unknown")), "{e}");
+}
+
+#[test]
 fn the_endpoint_list_marks_a_cut_summary() {
     let home = Scratch::new();
     let ep = logibridge::endpoints::find("carreta.order.create_once").unwrap();
