@@ -96,6 +96,7 @@ def test_a_usage_error_exits_2(tmp_path: Path) -> None:
     assert "no-such-command" in done.stderr and "Usage: logibridge" in done.stderr, _said(done)
 
 
+@pytest.mark.skipif(os.name == "nt", reason="SIGINT cannot be sent to one process on Windows")
 def test_ctrl_c_stops_a_command_waiting_in_rust(tmp_path: Path) -> None:
     """A call to a server that never answers, with an hour's timeout: Ctrl-C ends it, as it
     ends the binary (Python's own handler would wait for the call to come back)."""
