@@ -153,7 +153,7 @@ impl PriceListArrow {
         };
         let price_scale = in_range("price_scale", price_scale, 0, 28)? as u8;
         let batch_rows = in_range("batch_rows", batch_rows, 1, u32::MAX.into())? as usize;
-        let threads = in_range("threads", threads, 0, 1024)? as usize;
+        let threads = in_range("threads", threads, 0, pricelist::arrow::MAX_THREADS as i64)? as usize;
         let arrow = ArrowOptions::new().batch_rows(batch_rows).price_scale(price_scale).threads(threads);
         let opened: Result<Batches, Error> = match kind {
             "path" => {

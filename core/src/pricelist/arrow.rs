@@ -72,6 +72,14 @@ pub const FIXED_COLUMNS: [&str; 11] =
 /// out in order (each from ~512 KiB of input) whatever the file's size.
 const WINDOW: u64 = 8;
 
+/// Batches the rest of a list (read on one thread when the cutter gave up on it: a record
+/// near `max_record_bytes`, an unclosed quote) may be ahead of the consumer. The rest has no
+/// blocks, so it is bounded by batches (each at most `batch_rows` rows) instead.
+const REST_WINDOW: u64 = 2;
+
+/// The most worker threads [`ArrowOptions::threads`] takes.
+pub const MAX_THREADS: usize = 256;
+
 /// Decimal128's largest precision: values must stay below 10^38.
 const MAX_PRECISION: u8 = 38;
 
@@ -117,9 +125,10 @@ impl ArrowOptions {
         self
     }
 
-    /// Worker threads (0, the default: one per core).
+    /// Worker threads (0, the default: one per core), at most [`MAX_THREADS`] (more is
+    /// clamped: each worker holds its blocks, so the memory grows with them).
     pub fn threads(mut self, threads: usize) -> ArrowOptions {
-        self.threads = threads;
+        self.threads = threads.min(MAX_THREADS);
         self
     }
 
@@ -287,6 +296,8 @@ pub struct Batches {
     next: (u64, u32),
     /// What the reading thread ended with, once it did.
     ended: Option<Result<super::ParOutcome>>,
+    /// Whether the rest (read on one thread after the blocks) has started.
+    rest_started: bool,
     /// The bad rows of the price scale, from the pieces handed out or pending.
     scale_bad: Vec<BadRow>,
     max_kept: usize,
@@ -300,6 +311,8 @@ pub struct Batches {
 enum Msg {
     Schema(SchemaRef),
     Piece(Piece),
+    /// The rest's reading starts: every block before it was sent.
+    RestStarts,
     End(Result<super::ParOutcome>),
 }
 
@@ -316,17 +329,40 @@ struct Piece {
 }
 
 /// How far the consumer got, for the workers to wait on.
+#[derive(Default)]
 struct Window {
-    emitted: Mutex<u64>,
+    taken: Mutex<Taken>,
     moved: Condvar,
     closed: AtomicBool,
 }
 
+/// What the consumer has taken: whole blocks, and batches of the rest.
+#[derive(Default)]
+struct Taken {
+    blocks: u64,
+    rest_batches: u64,
+    /// Whether a reader is waiting for the consumer (seen by the tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    reader_waiting: bool,
+}
+
 impl Window {
+    /// Waits until block `index` is within [`WINDOW`] of the consumer.
     fn wait_for(&self, index: u64) -> Result<()> {
-        let mut emitted = self.emitted.lock().unwrap_or_else(|p| p.into_inner());
-        while index >= *emitted + WINDOW && !self.closed.load(Ordering::Relaxed) {
-            emitted = self.moved.wait(emitted).unwrap_or_else(|p| p.into_inner());
+        self.wait_until(|t| index < t.blocks + WINDOW)
+    }
+
+    /// Waits until the rest's `sub`-th batch is within [`REST_WINDOW`] of the consumer.
+    fn wait_for_rest(&self, sub: u32) -> Result<()> {
+        self.wait_until(|t| u64::from(sub) < t.rest_batches + REST_WINDOW)
+    }
+
+    fn wait_until(&self, ready: impl Fn(&Taken) -> bool) -> Result<()> {
+        let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
+        while !ready(&taken) && !self.closed.load(Ordering::Relaxed) {
+            taken.reader_waiting = true;
+            taken = self.moved.wait(taken).unwrap_or_else(|p| p.into_inner());
+            taken.reader_waiting = false;
         }
         if self.closed.load(Ordering::Relaxed) {
             return Err(dropped());
@@ -334,17 +370,25 @@ impl Window {
         Ok(())
     }
 
-    fn advance(&self, to: u64) {
-        let mut emitted = self.emitted.lock().unwrap_or_else(|p| p.into_inner());
-        if to > *emitted {
-            *emitted = to;
+    fn advance(&self, blocks: u64) {
+        let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
+        if blocks > taken.blocks {
+            taken.blocks = blocks;
+            self.moved.notify_all();
+        }
+    }
+
+    fn advance_rest(&self, batches: u64) {
+        let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
+        if batches > taken.rest_batches {
+            taken.rest_batches = batches;
             self.moved.notify_all();
         }
     }
 
     fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
-        let _guard = self.emitted.lock().unwrap_or_else(|p| p.into_inner());
+        let _guard = self.taken.lock().unwrap_or_else(|p| p.into_inner());
         self.moved.notify_all();
     }
 }
@@ -379,7 +423,7 @@ impl Batches {
     /// required column missing ([`Error::Decode`](crate::Error::Decode)), an I/O error.
     pub fn new<R: Read + Send + 'static>(source: R, options: Options, arrow: ArrowOptions) -> Result<Batches> {
         let (tx, rx) = mpsc::channel::<Msg>();
-        let window = Arc::new(Window { emitted: Mutex::new(0), moved: Condvar::new(), closed: AtomicBool::new(false) });
+        let window = Arc::new(Window::default());
         let max_kept = options.max_errors_kept;
         let stop = options.on_error == OnError::Stop;
         let worker_window = window.clone();
@@ -409,6 +453,7 @@ impl Batches {
                 pending: BTreeMap::new(),
                 next: (0, 0),
                 ended: None,
+                rest_started: false,
                 scale_bad: Vec::new(),
                 max_kept,
                 error_next: None,
@@ -441,15 +486,19 @@ impl Batches {
                 return None;
             }
             // Gaps once the reading ended are the rest's index and the blocks skipped
-            // after a stop.
+            // after a stop. Once the rest has started, every block before it is pending
+            // (or was handed out), so the rest's first piece is next when it comes first:
+            // it cannot wait for the end, which waits for the consumer.
             let ready = match self.pending.first_key_value() {
-                Some((&key, _)) => key == self.next || self.ended.is_some(),
+                Some((&key, _)) => key == self.next || self.ended.is_some() || (self.rest_started && key.0 == REST_BLOCK),
                 None => false,
             };
             if ready {
                 let (_, piece) = self.pending.pop_first().expect("checked above");
                 self.next = if piece.last { (piece.index.saturating_add(1), 0) } else { (piece.index, piece.sub + 1) };
-                if piece.last && piece.index != REST_BLOCK {
+                if piece.index == REST_BLOCK {
+                    self.window.advance_rest(u64::from(piece.sub) + 1);
+                } else if piece.last {
                     self.window.advance(piece.index + 1);
                 }
                 self.scale_bad.extend(piece.scale_bad);
@@ -492,6 +541,7 @@ impl Batches {
                     self.pending.insert((p.index, p.sub), p);
                 }
                 Ok(Msg::End(r)) => self.ended = Some(r),
+                Ok(Msg::RestStarts) => self.rest_started = true,
                 Ok(Msg::Schema(_)) => {}
                 Err(_) => {
                     self.ended = Some(Err(Error::Internal("the price-list reading thread ended without an answer".into())));
@@ -664,6 +714,9 @@ impl Sink {
     }
 
     fn send(&mut self, last: bool, stopped: Option<BadRow>) -> Result<()> {
+        if self.index == REST_BLOCK {
+            self.window.wait_for_rest(self.sub)?;
+        }
         let batch = if self.cols.len() > 0 { Some(self.cols.finish(&self.schema, self.scale)?) } else { None };
         let piece = Piece { index: self.index, sub: self.sub, batch, last, scale_bad: std::mem::take(&mut self.scale_bad), stopped };
         self.sub += 1;
@@ -694,7 +747,9 @@ impl Sink {
 
 impl BlockVisitor for Sink {
     fn start_block(&mut self, index: u64) -> Result<()> {
-        if index != REST_BLOCK {
+        if index == REST_BLOCK {
+            self.tx.send(Msg::RestStarts).map_err(|_| dropped())?;
+        } else {
             self.window.wait_for(index)?;
         }
         self.index = index;
@@ -761,5 +816,34 @@ mod tests {
         assert_eq!(rescale(Decimal::new(1005, 3), 2), None);
         assert_eq!(rescale(Decimal::from_i128_with_scale(10i128.pow(27), 0), 11), None);
         assert_eq!(rescale(Decimal::from_i128_with_scale(10i128.pow(26), 0), 11), Some(10i128.pow(37)));
+    }
+
+    /// A list whose second record is near `max_record_bytes` (4096 here), so the cutter
+    /// gives up at once and every row after it is "the rest", read on one thread.
+    fn rest_only_list() -> Batches {
+        let mut csv = format!("Артикул;Цена\nLONG;1;{}\n", "x".repeat(4100));
+        for i in 0..20_000 {
+            csv += &format!("A{i};{i},5\n");
+        }
+        let options = Options::new().on_error(OnError::Collect).max_record_bytes(4096);
+        Batches::new(std::io::Cursor::new(csv), options, ArrowOptions::new().batch_rows(10)).unwrap()
+    }
+
+    #[test]
+    fn the_rest_read_on_one_thread_waits_for_the_consumer_too() {
+        let mut batches = rest_only_list();
+        batches.next().unwrap().unwrap();
+        let started = std::time::Instant::now();
+        while !batches.window.taken.lock().unwrap().reader_waiting {
+            assert!(started.elapsed().as_secs() < 60, "the rest's reader never waited for the consumer: it queued all its batches");
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let queued = batches.pending.len() + batches.rx.try_iter().count();
+        assert!(queued <= REST_WINDOW as usize, "{queued} batches queued ahead of the consumer");
+
+        let mut again = rest_only_list();
+        let rows: usize = again.by_ref().map(|b| b.unwrap().num_rows()).sum();
+        assert_eq!(rows, 20_000);
+        assert_eq!(again.outcome().unwrap().summary.rows_bad, 1);
     }
 }
