@@ -41,7 +41,8 @@ const FIELDS: [&str; 10] = ["line", "code", "maker", "name", "price", "qty", "mi
 ///
 /// Attributes: ``line``, ``code``, ``maker``, ``name``, ``price`` (exact ``Decimal``),
 /// ``qty`` (the stock as written), ``min_qty``, ``period_min``, ``period_max``,
-/// ``extra_columns`` (the columns the reader does not know, by header). Immutable.
+/// ``extra_columns`` (the columns the reader does not know, by header; ``extra:`` + header
+/// for a repeated one). Immutable.
 #[pyclass(module = "logibridge.pricelist", name = "PriceRow", frozen)]
 pub struct PriceRow {
     /// Taken out only by `Drop`.

@@ -131,13 +131,28 @@ impl ColumnMap {
             }
         }
         let extra: Vec<usize> = (0..headers.len()).filter(|&i| !taken[i]).collect();
-        let extra_names: Arc<[String]> = extra.iter().map(|&i| headers[i].clone()).collect();
-        Ok(ColumnMap { fields, extra, extra_names })
+        Ok(ColumnMap { fields, extra_names: unique_names(extra.iter().map(|&i| headers[i].as_str())), extra })
     }
 
     pub(crate) fn get(&self, field: Field) -> Option<usize> {
         self.fields[field.index()]
     }
+}
+
+/// The unknown columns' names, each once: a header that repeats an earlier one gets
+/// `extra:` in front (again, until it is new), the rule the Arrow schema uses for a header
+/// that repeats a fixed column's name. Keyed by name (a Python dict, JSON), a row would
+/// otherwise keep only the last of two columns with the same header.
+fn unique_names<'h>(headers: impl Iterator<Item = &'h str>) -> Arc<[String]> {
+    let mut names: Vec<String> = Vec::new();
+    for header in headers {
+        let mut name = header.to_string();
+        while names.contains(&name) {
+            name.insert_str(0, "extra:");
+        }
+        names.push(name);
+    }
+    names.into()
 }
 
 #[cfg(test)]
@@ -186,6 +201,13 @@ mod tests {
         let map = ColumnMap::new(&h, &[(Field::Price, "стоимость".into())], &hint()).unwrap();
         assert_eq!(map.get(Field::Price), Some(2));
         assert_eq!(&*map.extra_names, &["Цена".to_string()]);
+    }
+
+    #[test]
+    fn repeated_unknown_headers_are_each_kept_under_their_own_name() {
+        let map = ColumnMap::new(&headers(&["Артикул", "Склад", "Цена", "Склад", "extra:Склад", "Склад"]), &[], &hint()).unwrap();
+        assert_eq!(map.extra, [1, 3, 4, 5]);
+        assert_eq!(&*map.extra_names, &["Склад", "extra:Склад", "extra:extra:Склад", "extra:extra:extra:Склад"].map(String::from));
     }
 
     fn hint() -> (String, String) {

@@ -8,7 +8,8 @@
 //! * **CSV**: `;` by default, quoted fields with `;`, `""` and line breaks inside, CRLF or LF.
 //! * **Columns by header**: Russian and English synonyms ([`Field::synonyms`]), ignoring
 //!   case, spaces and punctuation, overridable with [`Options::column`]; unknown columns are
-//!   kept by name in [`Row::extra`].
+//!   kept by name in [`Row::extra`] (a header that repeats an earlier unknown one is kept
+//!   as `extra:` + header, so no cell is lost to a name).
 //! * **Values**: prices exactly as [`rust_decimal::Decimal`] (`1 234,56`, `1 234,56` with a
 //!   no-break space, `152.02`); `qty` as the same [`Qty`] as Carreta orders, so
 //!   [`Row::check_order`] applies the order rules directly.

@@ -159,7 +159,15 @@ impl<R: Read> Reader<R> {
         self.map.get(field).map(|i| self.headers[i].as_str())
     }
 
-    /// The headers of the columns kept by name in [`Row::extra`], in file order.
+    /// The names the columns kept in [`Row::extra`] go by, in file order: their headers,
+    /// with `extra:` in front of a header that repeats an earlier one.
+    ///
+    /// ```
+    /// use logibridge::pricelist::{Options, Reader};
+    /// let r = Reader::from_reader("Код;Цена;Склад;Склад\n".as_bytes(), Options::new())?;
+    /// assert_eq!(r.extra_columns(), ["Склад", "extra:Склад"]);
+    /// # Ok::<(), logibridge::Error>(())
+    /// ```
     pub fn extra_columns(&self) -> &[String] {
         &self.map.extra_names
     }
