@@ -45,6 +45,7 @@ from typing import (
 )
 
 from . import _native
+from ._exceptions import InvalidArgumentError
 from ._models import Model, field
 
 if TYPE_CHECKING:  # the DataFrame libraries are optional: imported when a function needs them
@@ -175,7 +176,9 @@ class PriceList(Iterator[PriceRow]):
 
     @property
     def extra_columns(self) -> List[str]:
-        """The headers of the columns kept in each row's ``extra_columns``."""
+        """The keys of each row's ``extra_columns``, in file order: the unknown columns'
+        headers, ``extra:`` + header for a header that repeats an earlier one (so both cells
+        are kept, and the names match :func:`to_arrow`'s columns)."""
         return self._native.extra_columns
 
     @property
@@ -227,8 +230,64 @@ class PriceList(Iterator[PriceRow]):
 
 def _column_pairs(columns: Optional[Mapping[str, Union[str, Sequence[str]]]]) -> List[Tuple[str, str]]:
     """``columns=`` as (field, header) pairs, a field with several candidate headers once per
-    header (the form the native readers take)."""
-    return [(key, header) for key, headers in (columns or {}).items() for header in ([headers] if isinstance(headers, str) else headers)]
+    header (the form the native readers take); any other shape is an
+    :class:`~logibridge.InvalidArgumentError` naming ``columns``."""
+    if columns is None:
+        return []
+    if not isinstance(columns, Mapping):
+        raise _option_error("columns", f"must be a dict of field to header, got {type(columns).__name__}",
+                            f"должен быть словарём «поле: заголовок», передано {type(columns).__name__}")
+    pairs: List[Tuple[str, str]] = []
+    for key, headers in columns.items():
+        candidates = [headers] if isinstance(headers, str) else headers
+        if not isinstance(key, str) or not isinstance(candidates, (list, tuple)) or not all(isinstance(h, str) for h in candidates):
+            raise _option_error(
+                "columns",
+                f"must map a field name to a header or a list of headers (str), got {key!r}: {headers!r}",
+                f"должен сопоставлять имени поля заголовок или список заголовков (str), передано {key!r}: {headers!r}",
+            )
+        pairs.extend((key, header) for header in candidates)
+    return pairs
+
+
+def _option_error(name: str, en: str, ru: str) -> InvalidArgumentError:
+    return InvalidArgumentError(f"{name} {en}", field=name, code="invalid_argument", message_ru=f"{name} {ru}")
+
+
+# The integer options: (lowest, highest). The highest are the native types' (usize on a
+# 64-bit machine, u32 for batch_rows) or the documented limits (price_scale, threads).
+_INT_OPTIONS = {
+    "max_errors_kept": (0, 2**63 - 1),
+    "max_record_bytes": (1, 2**63 - 1),
+    "batch_rows": (1, 2**32 - 1),
+    "price_scale": (0, 28),
+    "threads": (0, 256),
+}
+
+
+def _check_int_options(**values: Optional[int]) -> None:
+    """An :class:`~logibridge.InvalidArgumentError` naming the option and its range for an
+    integer option that is not an ``int`` (``bool`` included) or out of its range (``None``
+    passes: the default)."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        low, high = _INT_OPTIONS[name]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _option_error(name, f"must be an int from {low} to {high}, got {type(value).__name__}",
+                                f"должен быть целым от {low} до {high}, передан {type(value).__name__}")
+        if not low <= value <= high:
+            raise _option_error(name, f"must be from {low} to {high}, got {value}", f"должен быть от {low} до {high}, передано {value}")
+
+
+def _text_mode_error(fn: str, got: object) -> InvalidArgumentError:
+    kind = type(got).__name__
+    return InvalidArgumentError(
+        f'the file object must be opened in binary mode, open(path, "rb"): its read() returned {kind}',
+        field="source",
+        code="invalid_argument",
+        message_ru=f'файл для {fn} нужно открыть в двоичном режиме, open(path, "rb"): его read() вернул {kind}',
+    )
 
 def read(
     source: Source,
@@ -283,6 +342,7 @@ def read(
     else:
         raise TypeError(f"source must be a path, a URL, bytes or a binary file object, got {type(source).__name__}")
     pairs = _column_pairs(columns)
+    _check_int_options(max_errors_kept=max_errors_kept, max_record_bytes=max_record_bytes)
     native = _native.PriceListReader(
         kind,
         value,
@@ -365,7 +425,7 @@ def arrow_stream(
         not read here: download with :func:`read` or save the file first.
     :param batch_rows: the most rows in one batch.
     :param price_scale: decimal places of ``price`` (0-28).
-    :param threads: parsing threads (0: one per core).
+    :param threads: parsing threads (0: one per core; at most 256).
     Other parameters as :func:`read`.
     :raises ~logibridge.DecodeError: the header lacks a required column.
     :raises ~logibridge.InvalidArgumentError: the file cannot be opened; a bad option.
@@ -381,13 +441,14 @@ def arrow_stream(
     elif hasattr(source, "read"):
         data = source.read()
         if not isinstance(data, (bytes, bytearray)):
-            raise TypeError(
-                f'the file object must be opened in binary mode, open(path, "rb"): its read() returned {type(data).__name__}'
-            )
+            raise _text_mode_error("arrow_stream()", data)
         kind, value = "bytes", bytes(data)
     else:
         raise TypeError(f"source must be a path, bytes or a binary file object, got {type(source).__name__}")
     pairs = _column_pairs(columns)
+    _check_int_options(
+        max_errors_kept=max_errors_kept, max_record_bytes=max_record_bytes, batch_rows=batch_rows, price_scale=price_scale, threads=threads
+    )
     return _native.PriceListArrow(
         kind,
         value,
@@ -455,7 +516,8 @@ def to_pandas(source: Source, *, bad_rows: Literal[False] = False, **options: Un
 def to_pandas(source: Source, *, bad_rows: Literal[True], **options: Unpack[ArrowOptions]) -> Tuple[pandas.DataFrame, pandas.DataFrame]: ...
 def to_pandas(source: Source, *, bad_rows: bool = False, **options: Unpack[ArrowOptions]) -> Any:
     """The whole price list as a ``pandas.DataFrame`` backed by Arrow (``pd.ArrowDtype``
-    columns: ``price`` stays ``decimal128(38, 2)[pyarrow]``, exact, never float).
+    columns: ``price`` stays ``decimal128(38, price_scale)[pyarrow]``, exact, never float;
+    ``price_scale`` is 2 unless given).
 
     Parameters and errors as :func:`to_arrow`; needs pandas and pyarrow.
     """

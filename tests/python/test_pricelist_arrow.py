@@ -187,3 +187,51 @@ def test_to_arrow_does_not_import_pandas(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    "option, value, rule",
+    [
+        ("max_errors_kept", -1, "from 0 to"),
+        ("max_record_bytes", 0, "from 1 to"),
+        ("batch_rows", 2**70, "from 1 to 4294967295"),
+        ("threads", 257, "from 0 to 256"),
+        ("threads", 2**70, "from 0 to 256"),
+        ("price_scale", 29, "from 0 to 28"),
+        ("threads", True, "must be an int"),
+        ("batch_rows", "10", "must be an int"),
+        ("columns", [("price", "Цена")], "must be a dict"),
+        ("columns", {"price": 5}, "must map a field name"),
+    ],
+)
+def test_a_bad_option_is_named_with_its_rule_in_english_and_russian(option: str, value: Any, rule: str) -> None:
+    with pytest.raises(logibridge.InvalidArgumentError) as e:
+        pricelist.arrow_stream(cp1251(CSV), **{option: value})
+    assert e.value.field == option
+    assert rule in str(e.value) and option in e.value.message_ru
+
+
+@pytest.mark.parametrize("option, value", [("max_errors_kept", -1), ("max_record_bytes", 2**70), ("columns", {"price": None})])
+def test_the_row_reader_names_a_bad_option_too(option: str, value: Any) -> None:
+    with pytest.raises(logibridge.InvalidArgumentError) as e:
+        pricelist.read(cp1251(CSV), **{option: value})
+    assert e.value.field == option
+
+
+def test_a_text_mode_file_is_refused_in_both_languages(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_bytes(cp1251(CSV))
+    with open(path, encoding="cp1251") as text_file, pytest.raises(logibridge.InvalidArgumentError) as e:
+        pricelist.arrow_stream(text_file)
+    assert '"rb"' in str(e.value) and "двоичном" in e.value.message_ru
+
+
+def test_repeated_unknown_headers_keep_every_cell_under_the_same_names_in_rows_and_tables() -> None:
+    data = cp1251("Артикул;Цена;Склад;Склад\r\nA1;1,5;Москва;Казань\r\n")
+    with pricelist.read(data) as rows:
+        row = next(iter(rows))
+        assert rows.extra_columns == ["Склад", "extra:Склад"]
+    assert row.extra_columns == {"Склад": "Москва", "extra:Склад": "Казань"}
+    table = pricelist.to_arrow(data)
+    assert table.column_names[-2:] == ["Склад", "extra:Склад"]
+    assert table.select(["Склад", "extra:Склад"]).to_pylist() == [row.extra_columns]

@@ -23,7 +23,9 @@ pub struct BadRow {
     pub reason: String,
     /// What is wrong, in Russian (values quoted from the file kept as they are).
     pub reason_ru: String,
-    /// The start of the record as text (at most 200 characters).
+    /// The start of the record as text (at most 200 characters). For a price the Arrow
+    /// reader refuses for its scale (`price.scale`), the row's `maker;code;price` instead:
+    /// the record's text is gone by the time the row reaches the Arrow columns.
     pub raw: String,
 }
 
