@@ -83,7 +83,14 @@ pub fn open(path: impl AsRef<Path>) -> Result<Reader<File>> {
 pub fn open_file(path: impl AsRef<Path>) -> Result<File> {
     let path = path.as_ref();
     let cannot = |e: &std::io::Error| Error::file(("open", "открыть"), path.display(), e);
-    let file = File::open(path).map_err(|e| cannot(&e))?;
+    let is_dir = || std::fs::metadata(path).is_ok_and(|m| m.is_dir());
+    let file = match File::open(path) {
+        Ok(file) => file,
+        // Windows refuses to open a directory as a file with "access denied", which would
+        // send the user to the permissions of a file that does not exist.
+        Err(_) if is_dir() => return Err(cannot(&std::io::Error::from(std::io::ErrorKind::IsADirectory))),
+        Err(e) => return Err(cannot(&e)),
+    };
     match file.metadata() {
         Ok(m) if m.is_dir() => Err(cannot(&std::io::Error::from(std::io::ErrorKind::IsADirectory))),
         Ok(_) => Ok(file),
