@@ -177,15 +177,22 @@ pub fn convert(a: ConvertArgs) -> Result<(), Failure> {
         ));
     }
     let file = File::open(&a.input).map_err(|e| Failure::file(("open", "открыть"), &a.input, &e))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // A FIFO or a device has no length: the bar then counts bytes without a total or ETA.
+    let total = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
     let read = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(Mutex::new(None));
     let source = Counting { inner: file, read: read.clone(), failed: failed.clone() };
 
     // Drawn only for a person watching: stderr and stdout on a terminal, the output in a file.
     let shown = !a.no_progress && out.is_some() && std::io::stderr().is_terminal() && std::io::stdout().is_terminal();
-    let bar = if shown { ProgressBar::new(total) } else { ProgressBar::hidden() };
-    bar.set_style(ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let bar = match (shown, total) {
+        (false, _) => ProgressBar::hidden(),
+        (true, Some(total)) => ProgressBar::new(total).with_style(
+            ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        (true, None) => ProgressBar::no_length()
+            .with_style(ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec}").unwrap_or_else(|_| ProgressStyle::default_spinner())),
+    };
 
     let sink = Sink::open(out)?;
     let result = match a.to {

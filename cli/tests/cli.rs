@@ -953,6 +953,73 @@ fn the_progress_bar_shows_on_a_terminal_only() {
     assert!(stderr(&o).starts_with("200000 rows written"), "{}", stderr(&o));
 }
 
+/// On a real terminal (tmux's), the bar is redrawn in place while the list is read, and the
+/// screen ends with the report, no bar left over and no escape sequence shown. The input is
+/// a FIFO fed in two halves, so the bar is looked at while the command waits for the rest
+/// (no timing involved); a FIFO has no length, so the bar counts bytes.
+#[cfg(unix)]
+#[test]
+fn the_progress_bar_is_redrawn_in_place_on_a_tmux_terminal() {
+    let home = Scratch::new();
+    let fifo = home.path("prices.csv");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let out = home.path("out.jsonl");
+    let socket = format!("lb-cli-test-{}", std::process::id());
+    let tmux = |args: &[&str]| -> Output {
+        Command::new("tmux").args(["-L", &socket, "-f", "/dev/null"]).args(args).env("HOME", &home.0).output().unwrap_or_else(|e| panic!("tmux is needed for this test (`make test` installs it): {e}"))
+    };
+    struct KillServer<'a>(&'a dyn Fn(&[&str]) -> Output);
+    impl Drop for KillServer<'_> {
+        fn drop(&mut self) {
+            (self.0)(&["kill-server"]);
+        }
+    }
+    let _server = KillServer(&tmux);
+    let cmd = format!(
+        "LANG=C {} pricelist convert {} --to jsonl --out {}; echo __exit=$?__; sleep 600",
+        env!("CARGO_BIN_EXE_logibridge"),
+        fifo.display(),
+        out.display()
+    );
+    let o = tmux(&["new-session", "-d", "-x", "120", "-y", "30", &cmd]);
+    assert!(o.status.success(), "tmux new-session: {}", stderr(&o));
+    let screen = || stdout(&tmux(&["capture-pane", "-p"]));
+    let wait_for = |what: &dyn Fn(&str) -> bool, why: &str| -> String {
+        for _ in 0..600 {
+            let shown = screen();
+            if what(&shown) {
+                return shown;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("{why}; the screen: {:?}", screen());
+    };
+
+    // Opened for writing once the command has it open for reading: a blocking open would
+    // hang the test if the command failed first.
+    let probe = || {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().write(true).custom_flags(0o4000 /* O_NONBLOCK */).open(&fifo).is_ok()
+    };
+    wait_for(&|_: &str| probe(), "the command never opened its input");
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    let mut half = String::from("Артикул;Цена\n");
+    for i in 0..100_000 {
+        half.push_str(&format!("A{i};{i},5\n"));
+    }
+    writer.write_all(half.as_bytes()).unwrap();
+    let during = wait_for(&|s: &str| s.contains("MiB") || s.contains("KiB"), "no progress shown while the list was read");
+    assert_eq!(during.lines().filter(|l| l.contains("iB")).count(), 1, "the bar was not redrawn in place: {during:?}");
+    assert!(!during.contains("ETA") && !during.contains("/0 B"), "a total and an ETA for an input without a length: {during:?}");
+    writer.write_all(half.split_once('\n').unwrap().1.as_bytes()).unwrap();
+    drop(writer);
+    let after = wait_for(&|s: &str| s.contains("__exit="), "the conversion did not end");
+    assert!(after.contains("__exit=0__"), "{after:?}");
+    assert!(after.contains("200000 rows written"), "{after:?}");
+    assert!(!after.lines().any(|l| l.contains("iB")), "the bar was left on the screen: {after:?}");
+    assert!(!after.contains('\u{1b}') && !after.contains("[2K"), "escape sequences shown: {after:?}");
+}
+
 // -- completions, version, help ------------------------------------------------------------
 
 #[test]
