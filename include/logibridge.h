@@ -580,11 +580,12 @@ const char *lb_error_endpoint(const struct lb_error_t *error);
 
 /**
  * Whether a call that changes something (an order creation) failed after its request may
- * have reached the service: the answer timed out or the connection broke once it was made.
+ * have reached the service: the answer timed out or the connection broke once it was made,
+ * or it was answered by a server or gateway error (HTTP 500, 502, 503, 504) or a redirect.
  * The order may exist; do not send it again before looking it up by its `client_comment`
  * (`carreta.order.create_once` does that for you). Not so for every other error: the
- * service answered, the request was never sent (a connect error: safe to repeat), or the
- * call is a read. Returns 1 when the outcome is unknown, else 0 (0 for a NULL error).
+ * service answered another status, the request was never sent (a connect error: safe to
+ * repeat), or the call is a read. Returns 1 when the outcome is unknown, else 0 (0 for a NULL error).
  */
 int lb_error_outcome_unknown(const struct lb_error_t *error);
 

@@ -77,6 +77,44 @@ async fn a_dropped_answer_is_outcome_unknown_and_create_once_recovers_without_a_
     assert_eq!(orders_with(&shop, "lost-4").await.len(), 1);
 }
 
+/// A gateway or server error answering a create: the order may have been made (a proxy cut
+/// the service's answer, or the service failed after applying it), so the outcome is
+/// unknown and create_once looks it up before sending again. A read answered by the same
+/// status is an ordinary HTTP error.
+#[tokio::test]
+async fn a_gateway_error_answering_a_create_is_outcome_unknown_and_create_once_looks_it_up() {
+    let sb = Sandbox::start().unwrap();
+    let shop = client(&sb, Duration::from_secs(5));
+    let offer = offer(&shop).await;
+    for (status, comment) in [(502, "gw-502"), (504, "gw-504"), (500, "gw-500"), (503, "gw-503")] {
+        // Applied, then answered by the gateway's error.
+        fault(&sb, json!({"path_prefix": "/carreta/v1/order", "method": "POST", "status": status, "after_apply": true})).await;
+        let err = shop.create_order(&NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment(comment)).await.unwrap_err();
+        assert_eq!((err.status(), err.outcome_unknown()), (Some(status), true), "{err:?}");
+        assert!(err.to_string().contains("look it up"), "{err}");
+        assert_eq!(orders_with(&shop, comment).await.len(), 1, "HTTP {status} stood in for the answer of an order made");
+    }
+
+    // create_once: applied then 502 → found by its comment, one POST.
+    control(&sb, reqwest::Method::DELETE, "requests", None).await;
+    fault(&sb, json!({"path_prefix": "/carreta/v1/order", "method": "POST", "status": 502, "after_apply": true})).await;
+    let done = shop.create_order_once(&NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment("gw-once-1")).await.unwrap();
+    assert_eq!(done.outcome, CreateOutcome::Recovered);
+    assert_eq!(posts(&sb).await.len(), 1);
+    // Refused with 503 before anything was made → not found → sent again, made once.
+    control(&sb, reqwest::Method::DELETE, "requests", None).await;
+    fault(&sb, json!({"path_prefix": "/carreta/v1/order", "method": "POST", "status": 503})).await;
+    let done = shop.create_order_once(&NewOrder::from_offer(&offer, offer.min_qty as i64).client_comment("gw-once-2")).await.unwrap();
+    assert_eq!(done.outcome, CreateOutcome::Created);
+    assert_eq!(posts(&sb).await.len(), 2);
+    assert_eq!(orders_with(&shop, "gw-once-2").await.len(), 1);
+
+    // A read answered 502 is known: nothing was changed.
+    fault(&sb, json!({"path_prefix": "/carreta/v1/search", "status": 502})).await;
+    let err = shop.search("oc47").await.unwrap_err();
+    assert_eq!((err.status(), err.outcome_unknown()), (Some(502), false), "{err:?}");
+}
+
 #[tokio::test]
 async fn a_timeout_after_the_order_was_applied_is_outcome_unknown_and_the_request_is_still_logged() {
     let sb = Sandbox::start().unwrap();

@@ -289,6 +289,7 @@ mod tests {
             message: "m".into(),
             body: String::new(),
             retry_after: None,
+            outcome_unknown: false,
         };
         assert_eq!(lb_status::of(&http(404)), lb_status::LB_HTTP);
         assert_eq!(lb_status::of(&http(403)), lb_status::LB_HTTP);

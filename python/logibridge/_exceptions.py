@@ -56,9 +56,10 @@ class LogibridgeError(Exception):
     ``message_ru`` the whole error in Russian, naming the field or the call as the C and 1C
     faces give it.
     ``outcome_unknown`` is True when the request was sent and its answer lost (a timeout or
-    a broken connection after sending a call that is not idempotent): the service may have
-    applied it, so look it up (``order.create_once`` does) before sending it again. It is
-    False when nothing was sent or the answer arrived.
+    a broken connection after sending a call that is not idempotent), or when such a call
+    was answered by a server or gateway error (500, 502, 503, 504) or a redirect: the
+    service may have applied it, so look it up (``order.create_once`` does) before sending
+    it again. It is False when nothing was sent or the answer says what happened.
     """
 
     code: str

@@ -29,6 +29,23 @@ def test_a_dropped_answer_says_the_outcome_is_unknown(fresh_sb: sandbox.Sandbox)
         assert [o.client_comment for o in shop.order.list(client_comment=comment)] == [comment]
 
 
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateway_error_after_the_order_was_made_says_the_outcome_is_unknown(fresh_sb: sandbox.Sandbox, status: int) -> None:
+    with logibridge.Carreta(SECRET_KEY, base_url=fresh_sb.carreta.base_url, max_retries=0) as shop:
+        offer = _offer(shop)
+        comment = unique_comment("GW")
+        fresh_sb.add_fault("carreta.order.create", status=status, after_apply=True, method="POST")
+        with pytest.raises(logibridge.ServerError) as info:
+            shop.order.create(offer, order_qty=1, client_comment=comment)
+        assert (info.value.status, info.value.outcome_unknown) == (status, True)
+        assert [o.client_comment for o in shop.order.list(client_comment=comment)] == [comment]
+        # A read answered the same way is known: nothing was changed.
+        fresh_sb.add_fault("carreta.search.query", status=status)
+        with pytest.raises(logibridge.ServerError) as read:
+            shop.search.query("OC47")
+        assert read.value.outcome_unknown is False
+
+
 # -- orders.create_once: the typed twin of orders.create ------------------------------
 
 

@@ -63,7 +63,7 @@ pub enum Error {
 
     /// The service answered with a non-success status. `message` is the service's own
     /// message, parsed from its error format.
-    #[error("HTTP {status} on {endpoint}: {message}")]
+    #[error("HTTP {status} on {endpoint}: {message}{}", outcome_hint(.outcome_unknown))]
     Http {
         /// The endpoint id.
         endpoint: String,
@@ -75,6 +75,12 @@ pub enum Error {
         body: String,
         /// The wait the service asked for (`Retry-After`).
         retry_after: Option<Duration>,
+        /// A call that is not idempotent was answered by a server or gateway error (500,
+        /// 502, 503, 504) or a redirect: a proxy may have cut the answer of a request the
+        /// service applied, or the service failed after applying it. See
+        /// [`Error::outcome_unknown`]. `false` for every other status, and for every status
+        /// of an idempotent call.
+        outcome_unknown: bool,
     },
 
     /// The credentials were rejected or could not be obtained (HTTP 401 included).
@@ -336,13 +342,16 @@ impl Error {
 
     /// `true` when a call that changes something on the service (not idempotent: an order
     /// creation) failed **after its request may have reached the service**: the answer
-    /// timed out or the connection broke after it was made. The change may or may not have
+    /// timed out or the connection broke after it was made, or the answer was a server or
+    /// gateway error (HTTP 500, 502, 503, 504: a proxy in front of the service may have cut
+    /// an answer the service made, or the service failed after applying the change) or a
+    /// redirect (never followed for such a call). The change may or may not have
     /// been applied, and sending the call again may apply it twice; look it up first (for
     /// Carreta orders: by `client_comment`, which
     /// [`crate::carreta::Client::create_order_once`] does).
     ///
-    /// `false` for every other error: the service answered (the status says what
-    /// happened), the request was never sent (refused before sending, the connection could
+    /// `false` for every other error: the service answered with another status (it says
+    /// what happened: 4xx, the call was refused), the request was never sent (refused before sending, the connection could
     /// not be made: safe to repeat), or the call is idempotent (repeating it is harmless).
     ///
     /// The rule (reqwest cannot report whether the last byte of the request was written):
@@ -350,15 +359,19 @@ impl Error {
     /// any other timeout, and any send or body error once the connection was made, on a
     /// call that is not idempotent, means outcome unknown.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(self, Error::Transport { outcome_unknown: true, .. } | Error::Timeout { outcome_unknown: true, .. })
+        matches!(
+            self,
+            Error::Transport { outcome_unknown: true, .. } | Error::Timeout { outcome_unknown: true, .. } | Error::Http { outcome_unknown: true, .. }
+        )
     }
 
-    /// The same error with [`Error::outcome_unknown`] set to `unknown` (transport errors and
-    /// timeouts; other errors are returned unchanged).
+    /// The same error with [`Error::outcome_unknown`] set to `unknown` (transport errors,
+    /// timeouts and HTTP errors; other errors are returned unchanged).
     pub fn with_outcome_unknown(self, unknown: bool) -> Error {
         match self {
             Error::Transport { endpoint, message, message_ru, source, .. } => Error::Transport { endpoint, message, message_ru, source, outcome_unknown: unknown },
             Error::Timeout { endpoint, elapsed, .. } => Error::Timeout { endpoint, elapsed, outcome_unknown: unknown },
+            Error::Http { endpoint, status, message, body, retry_after, .. } => Error::Http { endpoint, status, message, body, retry_after, outcome_unknown: unknown },
             other => other,
         }
     }
@@ -555,7 +568,9 @@ impl Error {
             }
             Error::Transport { endpoint, message, message_ru, source, outcome_unknown } => Error::Transport { endpoint, message: c(message), message_ru: c(message_ru), source, outcome_unknown },
             Error::Timeout { endpoint, elapsed, outcome_unknown } => Error::Timeout { endpoint, elapsed, outcome_unknown },
-            Error::Http { endpoint, status, message, body, retry_after } => Error::Http { endpoint, status, message: c(message), body: c(body), retry_after },
+            Error::Http { endpoint, status, message, body, retry_after, outcome_unknown } => {
+                Error::Http { endpoint, status, message: c(message), body: c(body), retry_after, outcome_unknown }
+            }
             Error::Auth { endpoint, status, message, body } => Error::Auth { endpoint, status, message: c(message), body: c(body) },
             Error::Decode { endpoint, path, message, message_ru, excerpt } => Error::Decode { endpoint, path: c(path), message: c(message), message_ru: c(message_ru), excerpt: c(excerpt) },
             Error::InvalidArgument { message, message_ru } => Error::InvalidArgument { message: c(message), message_ru: c(message_ru) },

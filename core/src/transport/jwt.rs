@@ -129,8 +129,8 @@ impl Failure {
             return Error::transport(self.endpoint.clone(), format!("{} ({note_en})", self.message), format!("{} ({note_ru})", self.message));
         }
         match self.status {
-            Some(429) => Error::Http { endpoint: self.endpoint.clone(), status: 429, message, body: self.body.clone(), retry_after: self.until.map(|u| u.saturating_duration_since(Instant::now())).or(self.retry_after) },
-            Some(s) if s != 401 => Error::Http { endpoint: self.endpoint.clone(), status: s, message, body: self.body.clone(), retry_after: None },
+            Some(429) => Error::Http { endpoint: self.endpoint.clone(), status: 429, message, body: self.body.clone(), retry_after: self.until.map(|u| u.saturating_duration_since(Instant::now())).or(self.retry_after), outcome_unknown: false },
+            Some(s) if s != 401 => Error::Http { endpoint: self.endpoint.clone(), status: s, message, body: self.body.clone(), retry_after: None, outcome_unknown: false },
             status => Error::Auth { endpoint: self.endpoint.clone(), status, message, body: self.body.clone() },
         }
     }

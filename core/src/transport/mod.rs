@@ -554,6 +554,7 @@ impl Transport {
                 message: format!("the service redirected this call to {to}; a call that is not idempotent is never sent twice, so the redirect was not followed"),
                 body: String::new(),
                 retry_after: None,
+                outcome_unknown: true,
             });
         }
         let text = String::from_utf8_lossy(&body);
@@ -563,7 +564,9 @@ impl Transport {
             return Err(Error::Auth { endpoint: ep.id.into(), status: Some(status), message, body: body_text });
         }
         let retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, SystemTime::now()));
-        Err(Error::Http { endpoint: ep.id.into(), status, message, body: body_text, retry_after })
+        // A gateway or server error may stand in for the answer of a change the service made.
+        let outcome_unknown = !ep.idempotent && matches!(status, 500 | 502 | 503 | 504);
+        Err(Error::Http { endpoint: ep.id.into(), status, message, body: body_text, retry_after, outcome_unknown })
     }
 
     /// Maps a reqwest error and decides [`Error::outcome_unknown`]: a call that is not
