@@ -95,7 +95,7 @@ impl Resolved {
         for s in &self.settings {
             options.insert(s.name.clone(), s.value.clone());
             if verbose {
-                eprintln!("{}.{} = {}  [{}]", self.spec.prefix, s.name, self.shown(s), s.source);
+                say!("{}.{} = {}  [{}]", self.spec.prefix, s.name, self.shown(s), s.source);
             }
         }
         for c in self.spec.credentials.iter().filter(|c| c.required) {

@@ -9,6 +9,14 @@ use crate::args::OutputFormat;
 use crate::fail::Failure;
 use crate::output;
 
+/// `println!` through [`output::write_stdout`]: `demo | head` ends the printing quietly
+/// (exit 0), `demo > /dev/full` is a local failure (exit 1), neither a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        output::write_stdout(format!("{}\n", format_args!($($arg)*)).as_bytes())?
+    };
+}
+
 fn call(client: &Client, id: &str, params: Value) -> Result<Value, logibridge::Error> {
     logibridge::blocking::runtime().block_on(client.call(id, params))
 }
@@ -22,37 +30,38 @@ fn text(v: &Value, key: &str) -> String {
 }
 
 /// A few columns of a list, as a table.
-fn show(items: &Value, columns: &[&str], limit: usize) {
+fn show(items: &Value, columns: &[&str], limit: usize) -> Result<(), Failure> {
     let list = items.as_array().cloned().unwrap_or_default();
     let picked: Vec<Value> = list.iter().take(limit).map(|item| Value::Object(columns.iter().map(|c| (c.to_string(), item.get(*c).cloned().unwrap_or(Value::Null))).collect())).collect();
     for line in output::render(&Value::Array(picked), OutputFormat::Table).lines() {
-        println!("  {line}");
+        out!("  {line}");
     }
     if list.len() > limit {
-        println!("  … and {} more", list.len() - limit);
+        out!("  … and {} more", list.len() - limit);
     }
+    Ok(())
 }
 
 pub fn run() -> Result<(), Failure> {
     let sandbox = Sandbox::start().map_err(|e| Failure::local(format!("cannot start the sandbox: {e}"), format!("не удалось запустить песочницу: {e}")))?;
-    println!("Sandbox at {}", sandbox.base_url());
+    out!("Sandbox at {}", sandbox.base_url());
     carreta(&sandbox)?;
     ireca(&sandbox)?;
     cargorun(&sandbox)?;
     sandbox.stop();
-    println!("\nSandbox stopped. Done.");
+    out!("\nSandbox stopped. Done.");
     Ok(())
 }
 
 fn carreta(sandbox: &Sandbox) -> Result<(), Failure> {
-    println!("\n== Carreta");
+    out!("\n== Carreta");
     let shop = Client::for_service("carreta")?.credential("api_key", sandbox.carreta_api_key()).base_url(sandbox.carreta_url()).build()?;
     let profile = call(&shop, "carreta.profile.get", json!({}))?;
-    println!("Profile: {} ({}), balance {} ₽", text(&profile, "name"), text(&profile, "city"), text(&profile, "balance"));
+    out!("Profile: {} ({}), balance {} ₽", text(&profile, "name"), text(&profile, "city"), text(&profile, "balance"));
 
     let offers = call(&shop, "carreta.search.query", json!({"q": "oc47"}))?;
-    println!("\nSearch \"oc47\": {} offers", offers.as_array().map_or(0, Vec::len));
-    show(&offers, &["maker", "code", "name", "price", "qty", "min_qty"], 8);
+    out!("\nSearch \"oc47\": {} offers", offers.as_array().map_or(0, Vec::len));
+    show(&offers, &["maker", "code", "name", "price", "qty", "min_qty"], 8)?;
 
     // An order breaking a documented rule is refused before anything is sent.
     let list = offers.as_array().cloned().unwrap_or_default();
@@ -60,10 +69,10 @@ fn carreta(sandbox: &Sandbox) -> Result<(), Failure> {
     let limit: i64 = text(&bounded, "qty").trim_start_matches('<').trim().parse().unwrap_or(1);
     let mut too_many = bounded.clone();
     too_many["order_qty"] = json!(limit + 1);
-    println!("\nOrdering {} × {} {} (stock \"{}\")…", limit + 1, text(&bounded, "maker"), text(&bounded, "code"), text(&bounded, "qty"));
+    out!("\nOrdering {} × {} {} (stock \"{}\")…", limit + 1, text(&bounded, "maker"), text(&bounded, "code"), text(&bounded, "qty"));
     match call(&shop, "carreta.order.create", json!({"order": too_many})) {
-        Err(e) => println!("  refused before sending: {e}\n  по-русски: {}", e.message_ru()),
-        Ok(o) => println!("  unexpectedly accepted: {}", text(&o, "number")),
+        Err(e) => out!("  refused before sending: {e}\n  по-русски: {}", e.message_ru()),
+        Ok(o) => out!("  unexpectedly accepted: {}", text(&o, "number")),
     }
 
     let mut order = list[0].clone();
@@ -71,11 +80,11 @@ fn carreta(sandbox: &Sandbox) -> Result<(), Failure> {
     order["client_comment"] = json!("DEMO-1");
     let placed = call(&shop, "carreta.order.create_once", json!({"order": order}))?;
     let o = &placed["order"];
-    println!("\nPlaced order {} (id {}), {}: {} × {} {}, status {}", text(o, "number"), text(o, "id"), text(&placed, "outcome"), text(o, "order_qty"), text(o, "maker"), text(o, "code"), text(o, "status"));
+    out!("\nPlaced order {} (id {}), {}: {} × {} {}, status {}", text(o, "number"), text(o, "id"), text(&placed, "outcome"), text(o, "order_qty"), text(o, "maker"), text(o, "code"), text(o, "status"));
 
     let mine = call(&shop, "carreta.order.list", json!({"client_comment": "DEMO-1", "all": true}))?;
-    println!("\nOrders with comment DEMO-1:");
-    show(&mine, &["number", "code", "order_qty", "price", "status"], 10);
+    out!("\nOrders with comment DEMO-1:");
+    show(&mine, &["number", "code", "order_qty", "price", "status"], 10)?;
 
     let id = text(o, "id");
     let control = format!("{}_control/carreta/orders/{id}/advance", sandbox.base_url());
@@ -86,20 +95,20 @@ fn carreta(sandbox: &Sandbox) -> Result<(), Failure> {
             .map_err(|e| Failure::local(format!("the sandbox's control API failed: {e}"), format!("управляющий API песочницы не ответил: {e}")))?;
     }
     let fetched = call(&shop, "carreta.order.get", json!({"id": id}))?;
-    println!("\nThe shop moved it along: now {}", text(&fetched, "status"));
-    println!("History:");
-    show(&call(&shop, "carreta.order.history", json!({"id": id}))?, &["created", "comment"], 10);
+    out!("\nThe shop moved it along: now {}", text(&fetched, "status"));
+    out!("History:");
+    show(&call(&shop, "carreta.order.history", json!({"id": id}))?, &["created", "comment"], 10)?;
     Ok(())
 }
 
 fn ireca(sandbox: &Sandbox) -> Result<(), Failure> {
-    println!("\n== iRECA Courier");
+    out!("\n== iRECA Courier");
     let ireca = Client::for_service("ireca")?.credential("token", sandbox.ireca_token()).base_url(sandbox.ireca_url()).build()?;
     let taxes = call(&ireca, "ireca.taxes.list", json!({"all": true}))?;
-    println!("Taxes: {}", taxes.as_array().map_or(0, Vec::len));
+    out!("Taxes: {}", taxes.as_array().map_or(0, Vec::len));
     let tax_id = taxes.get(0).and_then(|t| t.get("taxId")).cloned().unwrap_or(Value::Null);
     call(&ireca, "ireca.goods.create", json!({"items": [{"goodId": "DEMO-TEA", "title": "Чай чёрный, 100 г", "taxId": tax_id, "price": "249.90"}]}))?;
-    println!("Created good DEMO-TEA");
+    out!("Created good DEMO-TEA");
     let order = |from: &str, to: &str| {
         json!({"orderId": "DEMO-1", "statusId": 0, "deliveryStatusId": 6, "courierId": "55752", "paymentId": "4113",
                "amountToPay": "499.80", "deliveryTimeFrom": from, "deliveryTimeTo": to,
@@ -107,24 +116,24 @@ fn ireca(sandbox: &Sandbox) -> Result<(), Failure> {
                "goods": [{"goodId": "DEMO-TEA", "count": 2, "price": "249.90", "total": "499.80", "discountTotal": 0}]})
     };
     if let Err(e) = call(&ireca, "ireca.orders.create", json!({"items": [order("2026-06-30T15:00:00+03:00", "2026-06-30T12:00:00+03:00")]})) {
-        println!("A delivery window that ends before it starts, refused before sending:\n  {e}");
+        out!("A delivery window that ends before it starts, refused before sending:\n  {e}");
     }
     call(&ireca, "ireca.orders.create", json!({"items": [order("2026-06-30T12:00:00+03:00", "2026-06-30T15:00:00+03:00")]}))?;
     let placed = call(&ireca, "ireca.orders.get", json!({"order_id": "DEMO-1"}))?;
-    println!("Placed order DEMO-1: {} ₽, deliver from {}", text(&placed, "amountToPay"), text(&placed, "deliveryTimeFrom"));
+    out!("Placed order DEMO-1: {} ₽, deliver from {}", text(&placed, "amountToPay"), text(&placed, "deliveryTimeFrom"));
     Ok(())
 }
 
 fn cargorun(sandbox: &Sandbox) -> Result<(), Failure> {
-    println!("\n== CARGO.RUN");
+    out!("\n== CARGO.RUN");
     let cr = Client::for_service("cargorun")?
         .credential("username", sandbox.cargorun_username())
         .credential("password", sandbox.cargorun_password())
         .base_url(sandbox.cargorun_url())
         .build()?;
     let drivers = call(&cr, "cargorun.drivers.list", json!({"all": true}))?;
-    println!("Signed in as {}; drivers: {}", sandbox.cargorun_username(), drivers.as_array().map_or(0, Vec::len));
+    out!("Signed in as {}; drivers: {}", sandbox.cargorun_username(), drivers.as_array().map_or(0, Vec::len));
     let bids = call(&cr, "cargorun.bids.list_for_external", json!({}))?;
-    println!("Bids visible to the integration: {}", bids.as_array().map_or(0, Vec::len));
+    out!("Bids visible to the integration: {}", bids.as_array().map_or(0, Vec::len));
     Ok(())
 }

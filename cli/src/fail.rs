@@ -77,11 +77,11 @@ impl Failure {
     pub fn print(&self, json: bool) {
         if json {
             let value = self.json.clone().unwrap_or_else(|| serde_json::json!({"code": "cli", "message": self.en, "message_ru": self.ru}));
-            eprintln!("{value}");
+            say!("{value}");
         } else if russian() {
-            eprintln!("logibridge: {}", self.ru);
+            say!("logibridge: {}", self.ru);
         } else {
-            eprintln!("logibridge: {}", self.en);
+            say!("logibridge: {}", self.en);
         }
     }
 }

@@ -14,11 +14,22 @@
 
 #![deny(missing_docs)]
 
+/// `eprintln!` that never panics: a note or an error on stderr is written if it can be, and
+/// a stderr that cannot take it (`2>/dev/full`) must not cost the command its exit code
+/// (a panic is 101; a lost order answer is 6).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod call;
 mod config;
 mod demo;
 mod fail;
+mod lock;
 mod output;
 mod pricelist;
 mod sandbox;
@@ -60,7 +71,7 @@ where
                 }
             }
             if usage && fail::russian() {
-                eprintln!("(ошибка в командной строке; справка: logibridge --help)");
+                say!("(ошибка в командной строке; справка: logibridge --help)");
             }
             return if usage { fail::Exit::Usage as u8 } else { 0 };
         }

@@ -296,24 +296,24 @@ fn report(summary: &Summary, bad: &[BadRow], out: Option<&Path>, bad_rows_file: 
     let ru = russian();
     let target = out.map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into());
     if ru {
-        eprintln!("записано строк: {} в {target}; плохих строк: {}; прочитано байт: {}", summary.rows_ok, summary.rows_bad, summary.bytes);
+        say!("записано строк: {} в {target}; плохих строк: {}; прочитано байт: {}", summary.rows_ok, summary.rows_bad, summary.bytes);
     } else {
-        eprintln!("{} rows written to {target}; {} bad rows; {} bytes read", summary.rows_ok, summary.rows_bad, summary.bytes);
+        say!("{} rows written to {target}; {} bad rows; {} bytes read", summary.rows_ok, summary.rows_bad, summary.bytes);
     }
     for b in bad.iter().take(SHOWN_BAD_ROWS) {
         match (&b.column, ru) {
-            (Some(c), true) => eprintln!("  строка {}, колонка «{c}»: {}", b.line, b.reason_ru),
-            (None, true) => eprintln!("  строка {}: {}", b.line, b.reason_ru),
-            (Some(c), false) => eprintln!("  line {}, column {c}: {}", b.line, b.reason),
-            (None, false) => eprintln!("  line {}: {}", b.line, b.reason),
+            (Some(c), true) => say!("  строка {}, колонка «{c}»: {}", b.line, b.reason_ru),
+            (None, true) => say!("  строка {}: {}", b.line, b.reason_ru),
+            (Some(c), false) => say!("  line {}, column {c}: {}", b.line, b.reason),
+            (None, false) => say!("  line {}: {}", b.line, b.reason),
         }
     }
     let more = summary.rows_bad.saturating_sub(SHOWN_BAD_ROWS.min(bad.len()) as u64);
     if more > 0 {
         if ru {
-            eprintln!("  … и ещё {more} (все — в файле --bad-rows)");
+            say!("  … и ещё {more} (все — в файле --bad-rows)");
         } else {
-            eprintln!("  … and {more} more (--bad-rows FILE writes them all)");
+            say!("  … and {more} more (--bad-rows FILE writes them all)");
         }
     }
     Ok(())

@@ -48,27 +48,84 @@ pub fn carreta(g: &Global, c: CarretaCommand) -> Result<(), Failure> {
             if let Some(c) = &comment {
                 order.insert("client_comment".into(), json!(c));
             }
-            let mut p = json!({"order": order});
+            let mut p = json!({"order": order.clone()});
             if test {
                 p["test"] = json!(true);
             }
             let Some(comment) = comment else { return call(g, "carreta.order.create", p) };
+            // Two runs at once (a script started twice, two terminals) would each find no
+            // order and each place one: the lookup and the create run under a lock of this
+            // user's, one per shop, account and comment.
+            let _lock = comment_lock(g, &comment)?;
             // create_once resolves a lost answer; a second run of the same command (a
             // script retried, a user unsure whether it worked) is resolved here, by looking
             // for the comment before sending.
             let found = run_endpoint(g, find("carreta.order.list")?, json!({"client_comment": [comment], "all": true}).as_object().cloned().unwrap_or_default())?;
-            if let Some(order) = found.as_array().and_then(|orders| orders.iter().find(|o| o.get("client_comment").and_then(Value::as_str) == Some(comment.as_str()))) {
-                let id = order.get("id").map(Value::to_string).unwrap_or_default();
-                if crate::fail::russian() {
-                    eprintln!("заказ с комментарием «{comment}» уже есть (id {id}): новый не создан");
-                } else {
-                    eprintln!("an order with the comment {comment:?} already exists (id {id}): none was placed");
+            if let Some(existing) = found.as_array().and_then(|orders| orders.iter().find(|o| o.get("client_comment").and_then(Value::as_str) == Some(comment.as_str()))) {
+                let id = existing.get("id").map(Value::to_string).unwrap_or_default();
+                let differs = differences(&order, existing, qty);
+                if !differs.is_empty() {
+                    // The comment is taken by another order: placing this one would break
+                    // the exactly-once promise, showing that one as "existing" would pass
+                    // it off as this one.
+                    let list = differs.join(", ");
+                    return Err(Failure::new(
+                        Exit::Validation,
+                        format!("an order with the comment {comment:?} already exists (id {id}) with another {list}; none was placed (use another comment for a different order)"),
+                        format!("заказ с комментарием «{comment}» уже есть (id {id}), но другой: {list}; новый не создан (для другого заказа нужен другой комментарий)"),
+                    ));
                 }
-                return output::print(&json!({"outcome": "existing", "order": order}), g.output);
+                if crate::fail::russian() {
+                    say!("заказ с комментарием «{comment}» уже есть (id {id}): новый не создан");
+                } else {
+                    say!("an order with the comment {comment:?} already exists (id {id}): none was placed");
+                }
+                return output::print(&json!({"outcome": "existing", "order": existing}), g.output);
             }
             call(g, "carreta.order.create_once", p)
         }
     }
+}
+
+/// What of the offer and quantity asked for an order found by its comment does not have:
+/// the members naming the offer (`maker`, `code`, as both hold them) and `order_qty`.
+fn differences(offer: &Map<String, Value>, existing: &Value, qty: i64) -> Vec<String> {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.trim().to_owned(),
+        other => other.to_string(),
+    };
+    let mut differs = Vec::new();
+    for key in ["maker", "code"] {
+        if let (Some(asked), Some(found)) = (offer.get(key), existing.get(key)) {
+            if text(asked) != text(found) {
+                differs.push(format!("{key} ({} there, {} asked)", text(found), text(asked)));
+            }
+        }
+    }
+    let found_qty = existing.get("order_qty").and_then(|q| q.as_i64().or_else(|| q.as_str().and_then(|s| s.trim().parse().ok())));
+    if let Some(found) = found_qty.filter(|found| *found != qty) {
+        differs.push(format!("order_qty ({found} there, {qty} asked)"));
+    }
+    differs
+}
+
+/// The lock of one order comment: a file in this user's runtime directory named by a hash
+/// of the shop's URL, the API key and the comment (never the key itself), held until the
+/// command ends.
+fn comment_lock(g: &Global, comment: &str) -> Result<std::fs::File, Failure> {
+    use sha2::{Digest, Sha256};
+    let resolved = config::resolve(g, "carreta")?;
+    let client = resolved.build(false)?;
+    let key = resolved.get("api_key").map(Value::to_string).unwrap_or_default();
+    let mut hash = Sha256::new();
+    for part in [client.config().base_url.as_str(), key.as_str(), comment] {
+        hash.update((part.len() as u64).to_le_bytes());
+        hash.update(part.as_bytes());
+    }
+    let name: String = hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let failed = |e: std::io::Error| Failure::local(format!("cannot lock the order comment {comment:?} against a second run: {e}"), format!("не удалось заблокировать комментарий заказа «{comment}» от второго запуска: {e}"));
+    let dir = crate::lock::runtime_dir().map_err(failed)?;
+    crate::lock::exclusive(&dir.join(format!("carreta-order-{name}.lock"))).map_err(failed)
 }
 
 pub fn ireca(g: &Global, c: IrecaCommand) -> Result<(), Failure> {
@@ -140,6 +197,20 @@ fn sync(g: &Global, since: Option<String>, store: std::path::PathBuf, account: O
     // A run refused before it starts (a bad --since) leaves no new store behind.
     let new_store = !store.exists();
     let store_db = SyncStore::open(&store).map_err(Failure::of_local)?;
+    // Two runs on one store would both read the same checkpoint and both print the rows
+    // after it: the second is refused while the first runs.
+    let lock_path = {
+        let mut p = store.clone().into_os_string();
+        p.push(".lock");
+        std::path::PathBuf::from(p)
+    };
+    let _lock = match crate::lock::try_exclusive(&lock_path) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => {
+            return Err(Failure::local(format!("another sync is using {}; try again when it ends", store.display()), format!("{} занят другой синхронизацией; повторите, когда она закончится", store.display())))
+        }
+        Err(e) => return Err(Failure::file(("lock", "заблокировать"), &lock_path, &e)),
+    };
     let mut options = SyncOptions::new(account).acknowledge(true);
     if let Some(s) = since {
         options = options.since(s);
@@ -154,7 +225,7 @@ fn sync(g: &Global, since: Option<String>, store: std::path::PathBuf, account: O
         Ok(syncer) => syncer,
         Err(e) => {
             if new_store {
-                for suffix in ["", "-wal", "-shm", "-journal"] {
+                for suffix in ["", "-wal", "-shm", "-journal", ".lock"] {
                     let mut path = store.clone().into_os_string();
                     path.push(suffix);
                     let _ = std::fs::remove_file(path);
@@ -186,9 +257,9 @@ fn sync(g: &Global, since: Option<String>, store: std::path::PathBuf, account: O
     }
     let at = syncer.checkpoint()?.map(|c| format!("{} (id {})", c.updated_at, c.id)).unwrap_or_else(|| "none".into());
     if crate::fail::russian() {
-        eprintln!("{rows} заявок в {batches} пачках; контрольная точка {at} сохранена в {}", store.display());
+        say!("{rows} заявок в {batches} пачках; контрольная точка {at} сохранена в {}", store.display());
     } else {
-        eprintln!("{rows} bids in {batches} batches; checkpoint {at} stored in {}", store.display());
+        say!("{rows} bids in {batches} batches; checkpoint {at} stored in {}", store.display());
     }
     Ok(())
 }
