@@ -269,8 +269,10 @@ pub enum CarretaCommand {
 pub enum CarretaOrderCommand {
     /// Place an order for a search row. With --comment it is placed exactly once: the
     /// orders are looked up by the comment first, and one found is shown (outcome
-    /// `existing`) instead of placing another; then carreta.order.create_once, which looks
-    /// a lost answer up by the comment before any new send. Without, carreta.order.create.
+    /// `existing`) instead of placing another, or refused (exit 3) when it is for another
+    /// offer or quantity; then carreta.order.create_once, which looks a lost answer up by
+    /// the comment before any new send. Two runs with one comment at once take turns.
+    /// Without, carreta.order.create.
     Create {
         /// The offer as `carreta search -o json` prints it: JSON text, @FILE or `-` (stdin).
         #[arg(long, value_name = "JSON|@FILE|-")]

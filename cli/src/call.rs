@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::args::{CallArgs, CallPathArgs, EndpointsArgs, Global, OutputFormat};
 use crate::config;
-use crate::fail::Failure;
+use crate::fail::{Exit, Failure};
 use crate::output;
 
 /// Every row of the table: the typed ones of each service, and with `generic` CARGO.RUN's
@@ -163,15 +163,28 @@ pub fn params(ep: &Endpoint, json: Option<&str>, pairs: &[String], all: bool) ->
     Ok(params)
 }
 
-/// The text of `-` (stdin), `@FILE` or FILE.
+/// The most a JSON argument read from a file or stdin may hold: far more than any body a
+/// service takes, and a bound on memory for `@/dev/zero` or a wrong file (read whole, it
+/// would take all of it).
+pub const MAX_SOURCE_BYTES: u64 = 64 << 20;
+
+/// The text of `-` (stdin), `@FILE` or FILE, at most [`MAX_SOURCE_BYTES`] (more is a local
+/// failure naming the file and the limit).
 pub fn read_source(source: &str) -> Result<String, Failure> {
-    if source == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| Failure::local(format!("cannot read stdin: {e}"), format!("не удалось прочитать стандартный ввод: {e}")))?;
-        return Ok(text);
+    let (name, reader): (String, Box<dyn Read>) = if source == "-" {
+        ("stdin".to_owned(), Box::new(std::io::stdin()))
+    } else {
+        let path = std::path::Path::new(source.strip_prefix('@').unwrap_or(source));
+        let file = std::fs::File::open(path).map_err(|e| Failure::file(("read", "прочитать"), path, &e))?;
+        (path.display().to_string(), Box::new(file))
+    };
+    let mut bytes = Vec::new();
+    reader.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| Failure::local(format!("cannot read {name}: {e}"), format!("не удалось прочитать {name}: {e}")))?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        let mib = MAX_SOURCE_BYTES >> 20;
+        return Err(Failure::local(format!("{name} holds more than {mib} MiB, the most a JSON argument may be; refused"), format!("{name} больше {mib} МиБ — предела для аргумента JSON; не принят")));
     }
-    let path = std::path::Path::new(source.strip_prefix('@').unwrap_or(source));
-    std::fs::read_to_string(path).map_err(|e| Failure::file(("read", "прочитать"), path, &e))
+    String::from_utf8(bytes).map_err(|e| Failure::local(format!("cannot read {name}: not UTF-8 text ({e})"), format!("не удалось прочитать {name}: это не текст UTF-8 ({e})")))
 }
 
 /// Calls a row with its parameters through the core's generic entry and prints the result.
@@ -179,8 +192,22 @@ pub fn run_endpoint(g: &Global, ep: &'static Endpoint, params: Map<String, Value
     let resolved = config::resolve(g, ep.service)?;
     let unused = ep.local.is_some() && !ep.auth;
     let client = resolved.build_with(g.verbose, unused)?;
-    let result = logibridge::blocking::runtime().block_on(client.call_endpoint(ep, Value::Object(params)))?;
-    Ok(result)
+    let call = client.call_endpoint(ep, Value::Object(params));
+    if ep.idempotent {
+        return Ok(logibridge::blocking::runtime().block_on(call)?);
+    }
+    // Ctrl-C while a change may be on its way (a create sent, its answer awaited) must not
+    // end the process without a word: the user is told what exit 6 tells a script.
+    logibridge::blocking::runtime().block_on(async {
+        tokio::select! {
+            result = call => result.map_err(Failure::from),
+            _ = tokio::signal::ctrl_c() => Err(Failure::new(
+                Exit::OutcomeUnknown,
+                format!("interrupted during {}: the request may have been sent and applied; look it up (an order by its comment: carreta orders --comment …) before sending it again", ep.id),
+                format!("прервано во время {}: запрос мог быть отправлен и выполнен; найдите результат (заказ — по комментарию: carreta orders --comment …), прежде чем отправлять снова", ep.id),
+            )),
+        }
+    })
 }
 
 /// Every name the call does not take, named at once: the core's check stops at the first

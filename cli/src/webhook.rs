@@ -70,12 +70,15 @@ impl Made {
 }
 
 /// One entry as the output format wants it: the journal's own line for scripts (its body
-/// byte for byte, numbers such as `679.570` included), a row for people.
+/// byte for byte, numbers such as `679.570` included), a row for people. The row's body is
+/// cut for a terminal only: written to a file or a pipe, it is the one copy of an entry
+/// that `tail` acknowledges, so it stays whole.
 fn print_entry(line: &str, format: OutputFormat) -> Result<(), Failure> {
     match format {
         OutputFormat::Table => {
             let v: Value = serde_json::from_str(line).unwrap_or(Value::Null);
-            let body = output::cut(&v.get("body").map(|b| b.to_string()).unwrap_or_default(), 100);
+            let body = v.get("body").map(|b| b.to_string()).unwrap_or_default();
+            let body = if std::io::IsTerminal::is_terminal(&std::io::stdout()) { output::cut(&body, 100) } else { body };
             let text = format!("#{} {} {} {body}\n", v.get("seq").cloned().unwrap_or(Value::Null), v.get("received_at").and_then(Value::as_str).unwrap_or(""), v.get("kind").and_then(Value::as_str).unwrap_or(""));
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(|e| Failure::local(format!("cannot write to stdout: {e}"), format!("не удалось вывести: {e}")))
@@ -117,6 +120,7 @@ pub fn run(g: &Global, c: WebhookCommand) -> Result<(), Failure> {
                 let mut out = std::io::stdout().lock();
                 out.write_all(head.as_bytes()).and_then(|_| out.flush()).map_err(|e| Failure::local(format!("cannot write to stdout: {e}"), format!("не удалось вывести: {e}")))?;
             }
+            let mut printing = true;
             let result: Result<(), Failure> = logibridge::blocking::runtime().block_on(async {
                 let stop = crate::sandbox::signal();
                 tokio::pin!(stop);
@@ -125,7 +129,21 @@ pub fn run(g: &Global, c: WebhookCommand) -> Result<(), Failure> {
                         _ = &mut stop => return Ok(()),
                         entry = receiver.next() => {
                             let Some(entry) = entry else { return Ok(()) };
-                            print_entry(&entry.to_json_line(), g.output)?;
+                            // Output that stops (`| head`, a full disk) stops the printing,
+                            // not the receiver: the service's callbacks keep being journaled,
+                            // and what was not printed stays pending for `webhook tail`.
+                            if !printing {
+                                continue;
+                            }
+                            if let Err(f) = print_entry(&entry.to_json_line(), g.output) {
+                                printing = false;
+                                if russian() {
+                                    say!("logibridge: {}; приём продолжается, обратные вызовы пишутся в журнал (webhook tail их покажет)", f.ru);
+                                } else {
+                                    say!("logibridge: {}; still receiving, callbacks go to the journal (webhook tail shows them)", f.en);
+                                }
+                                continue;
+                            }
                             if ack {
                                 receiver.ack(&entry)?;
                             }

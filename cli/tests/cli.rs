@@ -710,6 +710,7 @@ fn webhook_serve_journals_callbacks_and_tail_prints_and_acknowledges_them() {
     assert!(stderr(&o).contains("path_secret"), "{}", stderr(&o));
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn webhook_tail_marks_a_cut_body_in_its_table() {
     let home = Scratch::new();
@@ -720,9 +721,14 @@ fn webhook_tail_marks_a_cut_body_in_its_table() {
     let body = json!({"items": [{"orderId": 209900, "comment": "x".repeat(300)}]}).to_string();
     assert_eq!(post(&order_url, &body).0, 201);
     drop(child);
-    let o = run(&mut bin(&home.0), &["webhook", "tail", dir.to_str().unwrap(), "--no-ack"]);
+    // On a terminal (util-linux `script` gives the command one; a pipe or a file gets the
+    // whole body: webhook_tail_prints_whole_bodies_when_not_on_a_terminal).
+    let command = format!("'{}' webhook tail '{}' --no-ack", env!("CARGO_BIN_EXE_logibridge"), dir.display());
+    let mut script = Command::new("script");
+    script.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default()).env("HOME", &home.0).env("LANG", "C");
+    let o = run(&mut script, &["-qec", &command, "/dev/null"]);
     expect_code(&o, 0);
-    let line = stdout(&o).lines().next().unwrap().to_owned();
+    let line = stdout(&o).lines().next().unwrap().trim_end().to_owned();
     assert!(line.ends_with('…') && !line.contains(&"x".repeat(150)), "{line}");
 }
 
@@ -1082,4 +1088,215 @@ fn the_endpoint_list_marks_a_cut_summary() {
     expect_code(&o, 0);
     let line = stdout(&o).lines().find(|l| l.starts_with("carreta.order.create_once ")).unwrap().to_owned();
     assert!(line.ends_with('…'), "{line}");
+}
+
+// -- review 16: output that fails, oversized inputs, runs at once ----------------------------
+
+/// `2>/dev/full` costs the message only: the exit code stays (6 for a lost order answer, 2
+/// for a usage error), never a panic (101).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stderr_that_cannot_be_written_keeps_the_exit_code() {
+    let home = Scratch::new();
+    let fault = r#"{"path_prefix": "/carreta/v1/order", "method": "POST", "drop_answer": true, "count": 1}"#;
+    let (_child, env) = sandbox_child(&["--faults", fault], &home.0);
+    let with_env = || {
+        let mut c = bin(&home.0);
+        c.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        c
+    };
+    let offers = json_out(&run(&mut with_env(), &["carreta", "search", "oc47", "-o", "json"]));
+    let qty = offers[0]["min_qty"].as_i64().unwrap_or(1).to_string();
+    let mut cmd = with_env();
+    cmd.stderr(std::fs::File::create("/dev/full").unwrap());
+    let o = run(&mut cmd, &["carreta", "order", "create", "--offer-json", &offers[0].to_string(), "--qty", &qty]);
+    expect_code(&o, 6);
+    let mut cmd = bin(&home.0);
+    cmd.env("LANG", "ru_RU.UTF-8").stderr(std::fs::File::create("/dev/full").unwrap());
+    expect_code(&run(&mut cmd, &["bogus"]), 2);
+    // A closed stderr (`2>&-`) too.
+    let o = Command::new("sh").arg("-c").arg(r#"exec "$0" bogus 2>&-"#).arg(env!("CARGO_BIN_EXE_logibridge")).env("LANG", "ru_RU.UTF-8").output().unwrap();
+    expect_code(&o, 2);
+}
+
+/// `demo | head` ends quietly (exit 0), `demo > /dev/full` is exit 1 with one line.
+#[cfg(target_os = "linux")]
+#[test]
+fn demo_output_that_cannot_be_written_is_no_panic() {
+    let home = Scratch::new();
+    let mut child = bin(&home.0).arg("demo").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("Sandbox at"), "{first}");
+    // The reader is gone (dropped above): the rest goes to a closed pipe.
+    let o = child.wait_with_output().unwrap();
+    expect_code(&o, 0);
+    let mut cmd = bin(&home.0);
+    cmd.stdout(std::fs::File::create("/dev/full").unwrap());
+    let o = run(&mut cmd, &["demo"]);
+    expect_code(&o, 1);
+    assert!(stderr(&o).starts_with("logibridge: cannot write to stdout") && stderr(&o).lines().count() == 1, "{}", stderr(&o));
+}
+
+/// A JSON argument from a file is read up to 64 MiB: `@/dev/zero` is refused naming the file
+/// and the limit (was: read until memory ran out).
+#[cfg(unix)]
+#[test]
+fn a_json_file_argument_is_read_up_to_a_limit() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let commands: [&[&str]; 5] = [
+        &["call", "carreta.search.query", "--json", "@/dev/zero"],
+        &["call", "carreta.search.query", "--json", "/dev/zero"],
+        &["carreta", "order", "create", "--offer-json", "@/dev/zero", "--qty", "1"],
+        &["call-path", "cargorun", "POST", "/api/Bids/Cancel", "--body", "@/dev/zero"],
+        &["sandbox", "--faults", "@/dev/zero"],
+    ];
+    for args in commands {
+        let o = run(&mut at(&sb, &home.0), args);
+        expect_code(&o, 1);
+        assert!(stderr(&o).contains("/dev/zero") && stderr(&o).contains("64 MiB"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+/// Two `order create` with one comment started together place one order: the lookup and
+/// the create run under a lock per shop, account and comment. Run a few times, since
+/// without the lock the two lookups only usually both come before either create.
+#[cfg(unix)]
+#[test]
+fn two_order_creates_with_one_comment_at_once_place_one_order() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let offers = json_out(&run(&mut at(&sb, &home.0), &["carreta", "search", "OC47", "-o", "json"]));
+    let qty = offers[0]["min_qty"].as_i64().unwrap_or(1).to_string();
+    let offer = offers[0].to_string();
+    for round in 0..4 {
+        let comment = format!("PO-RACE-{round}");
+        let create = ["carreta", "order", "create", "--offer-json", &offer, "--qty", &qty, "--comment", &comment, "-o", "json"];
+        let children: Vec<Child> = (0..2).map(|_| at(&sb, &home.0).args(create).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()).collect();
+        let outcomes: Vec<String> = children.into_iter().map(|c| json_out(&c.wait_with_output().unwrap())["outcome"].as_str().unwrap_or("").to_owned()).collect();
+        let orders = json_out(&run(&mut at(&sb, &home.0), &["carreta", "orders", "--comment", &comment, "-o", "json"]));
+        assert_eq!(orders.as_array().unwrap().len(), 1, "round {round}: {orders}");
+        let mut sorted = outcomes.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["created", "existing"], "round {round}");
+    }
+}
+
+/// A second `bids sync` on a store in use is refused (exit 1) and prints no row; the first
+/// is held inside its first request by a sandbox delay, so the two overlap.
+#[cfg(unix)]
+#[test]
+fn a_second_sync_on_a_store_in_use_is_refused() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let (status, body) = post(&format!("{}_control/cargorun/seed", sb.base_url()), r#"{"table": "bids", "count": 2}"#);
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = post(&format!("{}_control/faults", sb.base_url()), r#"{"path_prefix": "/cargorun/", "delay_ms": 5000, "count": 1}"#);
+    assert!((200..300).contains(&status), "{status} {body}");
+    let store = home.path("sync.db");
+    let sync = ["cargorun", "bids", "sync", "--since", "2000-01-01T00:00:00Z", "--store", store.to_str().unwrap(), "-o", "jsonl"];
+    let mut first = at(&sb, &home.0).args(sync).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // The lock file appears when the first run takes the lock, before its first request.
+    let lock = home.path("sync.db.lock");
+    while !lock.exists() {
+        assert!(first.try_wait().unwrap().is_none(), "the first sync ended without a lock file");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let o = run(&mut at(&sb, &home.0), &sync);
+    expect_code(&o, 1);
+    assert!(stderr(&o).contains("another sync is using") && stderr(&o).contains("sync.db"), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let o = first.wait_with_output().unwrap();
+    expect_code(&o, 0);
+    assert_eq!(stdout(&o).lines().count(), 2, "{}", stdout(&o));
+}
+
+/// `--comment` naming an order of another offer or quantity is refused (exit 3, the
+/// difference named) and places nothing; the same order again is `existing` (exit 0).
+#[test]
+fn an_order_comment_taken_by_a_different_order_is_refused() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let offers = json_out(&run(&mut at(&sb, &home.0), &["carreta", "search", "OC47", "-o", "json"]));
+    let min = offers[0]["min_qty"].as_i64().unwrap_or(1);
+    let create = |offer: &Value, qty: i64| run(&mut at(&sb, &home.0), &["carreta", "order", "create", "--offer-json", &offer.to_string(), "--qty", &qty.to_string(), "--comment", "PO-DIFF-1", "-o", "json"]);
+    assert_eq!(json_out(&create(&offers[0], min))["outcome"], "created");
+    let o = create(&offers[0], min + 1);
+    expect_code(&o, 3);
+    assert!(stderr(&o).contains("order_qty") && stderr(&o).contains("none was placed"), "{}", stderr(&o));
+    let other = offers.as_array().unwrap().iter().find(|o| o["code"] != offers[0]["code"] || o["maker"] != offers[0]["maker"]).expect("a second offer");
+    let o = create(other, other["min_qty"].as_i64().unwrap_or(1).max(min));
+    expect_code(&o, 3);
+    assert_eq!(stdout(&o), "");
+    assert_eq!(json_out(&create(&offers[0], min))["outcome"], "existing");
+    let orders = json_out(&run(&mut at(&sb, &home.0), &["carreta", "orders", "-o", "json"]));
+    assert_eq!(orders.as_array().unwrap().len(), 1, "{orders}");
+}
+
+/// `webhook tail` in a table to a file or a pipe prints each body whole: it acknowledges
+/// what it printed, and the printed copy is the one left (a terminal gets the cut row:
+/// `webhook_tail_marks_a_cut_body_in_its_table`).
+#[test]
+fn webhook_tail_prints_whole_bodies_when_not_on_a_terminal() {
+    let home = Scratch::new();
+    let dir = home.path("journal");
+    let mut child = Running(bin(&home.0).args(["webhook", "serve", "--journal", dir.to_str().unwrap()]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
+    let lines = lines_until(&mut child.0, "both ");
+    let order_url = lines.iter().find_map(|l| l.strip_prefix("order ")).unwrap().to_owned();
+    let body = json!({"items": [{"orderId": 209900, "comment": "x".repeat(300)}]}).to_string();
+    assert_eq!(post(&order_url, &body).0, 201);
+    drop(child);
+    let o = run(&mut bin(&home.0), &["webhook", "tail", dir.to_str().unwrap()]);
+    expect_code(&o, 0);
+    assert!(stdout(&o).contains(&"x".repeat(300)) && !stdout(&o).contains('…'), "{}", stdout(&o));
+}
+
+/// `webhook serve | head -5`: when the reader goes, the receiver keeps taking callbacks
+/// (each journaled, answered 201) and only the printing stops; nothing unprinted is
+/// acknowledged, so `tail` hands it later.
+#[test]
+fn webhook_serve_keeps_receiving_when_its_output_closes() {
+    let home = Scratch::new();
+    let dir = home.path("journal");
+    let mut child = Running(bin(&home.0).args(["webhook", "serve", "--journal", dir.to_str().unwrap(), "--ack"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap());
+    let lines = lines_until(&mut child.0, "both ");
+    let order_url = lines.iter().find_map(|l| l.strip_prefix("order ")).unwrap().to_owned();
+    drop(child.0.stdout.take());
+    for n in 0..3 {
+        let (status, body) = post(&order_url, &json!({"items": [{"orderId": 300 + n}]}).to_string());
+        assert_eq!(status, 201, "callback {n}: {body}");
+    }
+    assert!(child.0.try_wait().unwrap().is_none(), "the receiver stopped");
+    drop(child);
+    let o = run(&mut bin(&home.0), &["webhook", "tail", dir.to_str().unwrap(), "-o", "jsonl"]);
+    expect_code(&o, 0);
+    assert_eq!(stdout(&o).lines().count(), 3, "not printed, so not acknowledged: {}", stdout(&o));
+}
+
+/// Ctrl-C while a create waits for its answer (the sandbox applied it and holds the
+/// answer) exits 6 with the look-it-up message, not silently.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_sent_create_exits_6_saying_to_look_it_up() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let offers = json_out(&run(&mut at(&sb, &home.0), &["carreta", "search", "OC47", "-o", "json"]));
+    let qty = offers[0]["min_qty"].as_i64().unwrap_or(1).to_string();
+    let (status, body) = post(&format!("{}_control/faults", sb.base_url()), r#"{"path_prefix": "/carreta/v1/order", "method": "POST", "after_apply": true, "delay_ms": 120000, "count": 1}"#);
+    assert!((200..300).contains(&status), "{status} {body}");
+    let child = at(&sb, &home.0).args(["carreta", "order", "create", "--offer-json", &offers[0].to_string(), "--qty", &qty]).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // The order exists once the create was handled; its answer is held back.
+    loop {
+        let orders = json_out(&run(&mut at(&sb, &home.0), &["carreta", "orders", "-o", "json"]));
+        if !orders.as_array().unwrap().is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    expect_code(&o, 6);
+    assert!(stderr(&o).contains("may have been sent and applied") && stderr(&o).contains("carreta.order.create"), "{}", stderr(&o));
 }
