@@ -21,9 +21,19 @@ fn call(g: &Global, id: &str, params: Value) -> Result<(), Failure> {
     output::print(&result, g.output)
 }
 
+/// A positional value that is empty (most often a shell variable that was) is refused
+/// before anything is sent, as `call -p NAME=` is: an empty id would ask for the list's
+/// path or for nothing.
+fn filled<'a>(name: &str, value: &'a str) -> Result<&'a str, Failure> {
+    if value.trim().is_empty() {
+        return Err(Failure::new(Exit::Validation, format!("{name} is empty; nothing was sent"), format!("{name} пуст; ничего не отправлено")));
+    }
+    Ok(value)
+}
+
 pub fn carreta(g: &Global, c: CarretaCommand) -> Result<(), Failure> {
     match c {
-        CarretaCommand::Search { code } => call(g, "carreta.search.query", json!({"q": code})),
+        CarretaCommand::Search { code } => call(g, "carreta.search.query", json!({"q": filled("code", &code)?})),
         CarretaCommand::Orders { comments } => {
             let mut p = json!({"all": true});
             if !comments.is_empty() {
@@ -31,8 +41,8 @@ pub fn carreta(g: &Global, c: CarretaCommand) -> Result<(), Failure> {
             }
             call(g, "carreta.order.list", p)
         }
-        CarretaCommand::Order(CarretaOrderCommand::Get { id }) => call(g, "carreta.order.get", json!({"id": id})),
-        CarretaCommand::Order(CarretaOrderCommand::History { id }) => call(g, "carreta.order.history", json!({"id": id})),
+        CarretaCommand::Order(CarretaOrderCommand::Get { id }) => call(g, "carreta.order.get", json!({"id": filled("id", &id)?})),
+        CarretaCommand::Order(CarretaOrderCommand::History { id }) => call(g, "carreta.order.history", json!({"id": filled("id", &id)?})),
         CarretaCommand::Order(CarretaOrderCommand::Create { offer_json, qty, comment, test }) => {
             let text = if offer_json.starts_with('@') || offer_json == "-" { read_source(&offer_json)? } else { offer_json.clone() };
             let mut order = match serde_json::from_str::<Value>(&text) {
@@ -130,10 +140,10 @@ fn comment_lock(g: &Global, comment: &str) -> Result<std::fs::File, Failure> {
 
 pub fn ireca(g: &Global, c: IrecaCommand) -> Result<(), Failure> {
     match c {
-        IrecaCommand::Orders(IrecaOrdersCommand::Get { order_id }) => call(g, "ireca.orders.get", json!({"order_id": order_id})),
+        IrecaCommand::Orders(IrecaOrdersCommand::Get { order_id }) => call(g, "ireca.orders.get", json!({"order_id": filled("order_id", &order_id)?})),
         IrecaCommand::Orders(IrecaOrdersCommand::List { all }) => call(g, "ireca.orders.list", json!({"all": all})),
         IrecaCommand::Goods(IrecaGoodsCommand::List { all }) => call(g, "ireca.goods.list", json!({"all": all})),
-        IrecaCommand::Goods(IrecaGoodsCommand::Get { good_id }) => call(g, "ireca.goods.get", json!({"good_id": good_id})),
+        IrecaCommand::Goods(IrecaGoodsCommand::Get { good_id }) => call(g, "ireca.goods.get", json!({"good_id": filled("good_id", &good_id)?})),
     }
 }
 

@@ -159,7 +159,9 @@ pub fn run(g: &Global, c: WebhookCommand) -> Result<(), Failure> {
             // The journal is opened the one way the core offers, a receiver; it listens on
             // a loopback port under a random secret nobody is told, and stops at once. A
             // running `webhook serve` holds the journal's lock, and this is refused.
-            let receiver = CallbackReceiver::builder(&path).host("127.0.0.1").port(0).start()?;
+            // Every option here is this command's own, so a refusal is about the journal (in
+            // use, unreadable): a local problem, exit 1.
+            let receiver = CallbackReceiver::builder(&path).host("127.0.0.1").port(0).start().map_err(Failure::of_local)?;
             let pending = receiver.pending();
             for entry in &pending {
                 print_entry(&entry.to_json_line(), g.output)?;

@@ -693,7 +693,7 @@ fn webhook_serve_journals_callbacks_and_tail_prints_and_acknowledges_them() {
     assert_eq!(status, 201, "{body}");
     // While the receiver holds the journal, a tail is refused rather than racing it.
     let o = run(&mut bin(&home.0), &["webhook", "tail", dir.to_str().unwrap()]);
-    expect_code(&o, 3);
+    expect_code(&o, 1);
     assert!(stderr(&o).contains("in use by another receiver"), "{}", stderr(&o));
     // Stopped without a word: the entry was synced before its 201.
     drop(child);
@@ -1299,4 +1299,19 @@ fn ctrl_c_during_a_sent_create_exits_6_saying_to_look_it_up() {
     let o = child.wait_with_output().unwrap();
     expect_code(&o, 6);
     assert!(stderr(&o).contains("may have been sent and applied") && stderr(&o).contains("carreta.order.create"), "{}", stderr(&o));
+}
+
+/// An empty id given to a shortcut (`ireca orders get ""`, a shell variable that was empty)
+/// is refused before sending (exit 3, naming it), as `call -p order_id=` is; the URL here
+/// answers nothing, so a send would be exit 5.
+#[test]
+fn an_empty_id_to_a_shortcut_is_refused_before_sending() {
+    let home = Scratch::new();
+    for args in [&["ireca", "orders", "get", ""][..], &["ireca", "goods", "get", " "], &["carreta", "order", "get", ""], &["carreta", "search", ""]] {
+        let mut c = bin(&home.0);
+        c.env("LOGIBRIDGE_IRECA_TOKEN", "t").env("LOGIBRIDGE_IRECA_URL", "http://127.0.0.1:9/").env("LOGIBRIDGE_CARRETA_API_KEY", "k").env("LOGIBRIDGE_CARRETA_URL", "http://127.0.0.1:9/");
+        let o = run(&mut c, args);
+        expect_code(&o, 3);
+        assert!(stderr(&o).contains("is empty"), "{args:?}: {}", stderr(&o));
+    }
 }
