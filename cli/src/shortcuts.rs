@@ -16,9 +16,31 @@ use crate::output;
 /// Calls `id` with `params` (a JSON object) and prints the result.
 fn call(g: &Global, id: &str, params: Value) -> Result<(), Failure> {
     let ep = find(id)?;
-    let params: Map<String, Value> = params.as_object().cloned().unwrap_or_default();
+    let mut params: Map<String, Value> = params.as_object().cloned().unwrap_or_default();
+    let all = params.get("all").and_then(Value::as_bool).unwrap_or(false);
+    // Without --all, one page as large as the service allows (iRECA's own default is 20
+    // rows), so that "full" below means the same thing for every call.
+    if let (false, logibridge::endpoints::Paging::PageCount { count, max, .. }) = (all, ep.paging) {
+        params.entry(count).or_insert(json!(max));
+    }
     let result = run_endpoint(g, ep, params)?;
-    output::print(&result, g.output)
+    output::print(&result, g.output)?;
+    // One page of a paged list that came back full may not be all of it; the services
+    // give no total, so the note says "may", and how to get the rest.
+    let page = match ep.paging {
+        logibridge::endpoints::Paging::PageNumber { size, .. } | logibridge::endpoints::Paging::OData { size, .. } => Some(size as usize),
+        logibridge::endpoints::Paging::PageCount { max, .. } => Some(max as usize),
+        _ => None,
+    };
+    let rows = result.as_array().map_or(0, Vec::len);
+    if let Some(size) = page.filter(|size| !all && rows >= *size) {
+        if crate::fail::russian() {
+            say!("показана первая страница ({rows} строк, полная): дальше могут быть ещё; --all выводит все страницы");
+        } else {
+            say!("this is the first page ({rows} rows, a full one of {size}): there may be more; --all fetches every page");
+        }
+    }
+    Ok(())
 }
 
 /// A positional value that is empty (most often a shell variable that was) is refused

@@ -1315,3 +1315,26 @@ fn an_empty_id_to_a_shortcut_is_refused_before_sending() {
         assert!(stderr(&o).contains("is empty"), "{args:?}: {}", stderr(&o));
     }
 }
+
+/// `ireca goods list` without --all prints one page; a full page says there may be more
+/// and names --all (the service gives no total); with --all, or a page not full, no note.
+#[test]
+fn a_full_first_page_says_there_may_be_more() {
+    let sb = Sandbox::start().unwrap();
+    let home = Scratch::new();
+    let taxes = json_out(&run(&mut at(&sb, &home.0), &["call", "ireca.taxes.list", "--all", "-o", "json"]));
+    let o = run(&mut at(&sb, &home.0), &["ireca", "goods", "list", "-o", "json"]);
+    expect_code(&o, 0);
+    assert!(!stderr(&o).contains("--all"), "{}", stderr(&o));
+    let items: Vec<Value> = (0..500).map(|n| json!({"goodId": format!("CLI-{n}"), "title": format!("Товар {n}"), "price": "1.00", "taxId": taxes[0]["taxId"]})).collect();
+    let goods = home.path("goods.json");
+    std::fs::write(&goods, json!({"items": items}).to_string()).unwrap();
+    expect_code(&run(&mut at(&sb, &home.0), &["call", "ireca.goods.create", "--json", goods.to_str().unwrap()]), 0);
+    let o = run(&mut at(&sb, &home.0), &["ireca", "goods", "list", "-o", "json"]);
+    let page = json_out(&o);
+    assert_eq!(page.as_array().unwrap().len(), 500);
+    assert!(stderr(&o).contains("there may be more") && stderr(&o).contains("--all"), "{}", stderr(&o));
+    let o = run(&mut at(&sb, &home.0), &["ireca", "goods", "list", "--all", "-o", "json"]);
+    assert!(json_out(&o).as_array().unwrap().len() > 500);
+    assert_eq!(stderr(&o), "");
+}
