@@ -34,11 +34,12 @@ impl Drop for Scratch {
     }
 }
 
-/// The binary with a clean environment: no LOGIBRIDGE_* of the machine, English, and a
-/// HOME without a config file.
+/// The binary with a clean environment: no LOGIBRIDGE_* of the machine, English, a HOME
+/// without a config file, and the test's directory as the runtime one (the lock files of
+/// `order create --comment` go there and are removed with it).
 fn bin(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_logibridge"));
-    c.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default()).env("HOME", home).env("LANG", "C");
+    c.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default()).env("HOME", home).env("XDG_RUNTIME_DIR", home).env("LANG", "C");
     c
 }
 
