@@ -137,6 +137,7 @@ pub enum Command {
 #[derive(Args, Debug)]
 pub struct EndpointsArgs {
     /// Show one endpoint in full: every parameter with its type, rule and Russian name.
+    #[arg(value_parser = EndpointId, hide_possible_values = true)]
     pub id: Option<String>,
     /// Only this service's rows (carreta, ireca, cargorun).
     #[arg(long, value_name = "SERVICE")]
@@ -153,6 +154,7 @@ pub struct EndpointsArgs {
 #[derive(Args, Debug)]
 pub struct CallArgs {
     /// The endpoint id (`logibridge endpoints` lists them).
+    #[arg(value_parser = EndpointId, hide_possible_values = true)]
     pub id: String,
     /// A parameter: NAME=VALUE (read as the row's parameter type says) or NAME:=JSON (JSON
     /// as given). Repeating a name makes a list. Параметр: ИМЯ=ЗНАЧЕНИЕ.
@@ -393,4 +395,23 @@ pub enum WebhookCommand {
         #[arg(long)]
         no_ack: bool,
     },
+}
+
+/// An endpoint id: any text is taken (the table refuses an unknown id itself, naming it and
+/// the ids that come close), while shell completions are offered every id of the table,
+/// CARGO.RUN's generic Swagger rows included.
+#[derive(Clone, Debug)]
+struct EndpointId;
+
+impl clap::builder::TypedValueParser for EndpointId {
+    type Value = String;
+
+    fn parse_ref(&self, cmd: &clap::Command, arg: Option<&clap::Arg>, value: &std::ffi::OsStr) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let ids = logibridge::endpoints::services().into_iter().flat_map(logibridge::endpoints::rows_of).map(|ep| clap::builder::PossibleValue::new(ep.id));
+        Some(Box::new(ids))
+    }
 }

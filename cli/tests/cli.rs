@@ -1035,6 +1035,18 @@ fn completions_version_and_help() {
     let o = run(&mut bin(&home.0), &["completions", "bash"]);
     expect_code(&o, 0);
     assert!(stdout(&o).contains("logibridge") && stdout(&o).contains("endpoints") && stdout(&o).contains("pricelist"), "{}", stdout(&o));
+    // `call` and `endpoints` complete endpoint ids, CARGO.RUN's generic rows included...
+    for id in ["carreta.search.query", "ireca.orders.create", "cargorun.bids.list_for_external"] {
+        assert!(stdout(&o).contains(id), "{id} is not offered");
+    }
+    let generic = logibridge::endpoints::rows_of(logibridge::endpoints::service("cargorun").unwrap()).into_iter().last().unwrap().id;
+    assert!(stdout(&o).contains(generic), "the generic row {generic} is not offered");
+    // ...but the help does not list them, and an unknown id is still the table's refusal.
+    let o = run(&mut bin(&home.0), &["call", "--help"]);
+    assert!(!stdout(&o).contains("cargorun.bids.list_for_external") && !stdout(&o).contains("possible values"), "{}", stdout(&o));
+    let o = run(&mut bin(&home.0), &["call", "carreta.serch.query"]);
+    expect_code(&o, 2);
+    assert!(stderr(&o).contains("carreta.serch.query") && !stderr(&o).contains("possible values"), "{}", stderr(&o));
     let o = run(&mut bin(&home.0), &["--version"]);
     expect_code(&o, 0);
     let v = stdout(&o);
