@@ -168,15 +168,7 @@ pub fn schema(extra: &[String], price_scale: u8) -> SchemaRef {
         ArrowField::new("period_min", DataType::UInt32, true),
         ArrowField::new("period_max", DataType::UInt32, true),
     ];
-    let mut taken: Vec<String> = FIXED_COLUMNS.iter().map(|s| s.to_string()).collect();
-    for name in extra {
-        let mut unique = name.clone();
-        while taken.contains(&unique) {
-            unique = format!("extra:{unique}");
-        }
-        taken.push(unique.clone());
-        fields.push(utf8(&unique));
-    }
+    fields.extend(super::columns::unique_names(&FIXED_COLUMNS, extra.iter().map(String::as_str)).iter().map(|name| utf8(name)));
     Arc::new(Schema::new(fields))
 }
 

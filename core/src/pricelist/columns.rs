@@ -131,7 +131,7 @@ impl ColumnMap {
             }
         }
         let extra: Vec<usize> = (0..headers.len()).filter(|&i| !taken[i]).collect();
-        Ok(ColumnMap { fields, extra_names: unique_names(extra.iter().map(|&i| headers[i].as_str())), extra })
+        Ok(ColumnMap { fields, extra_names: unique_names(&[], extra.iter().map(|&i| headers[i].as_str())).into(), extra })
     }
 
     pub(crate) fn get(&self, field: Field) -> Option<usize> {
@@ -139,20 +139,21 @@ impl ColumnMap {
     }
 }
 
-/// The unknown columns' names, each once: a header that repeats an earlier one gets
-/// `extra:` in front (again, until it is new), the rule the Arrow schema uses for a header
-/// that repeats a fixed column's name. Keyed by name (a Python dict, JSON), a row would
-/// otherwise keep only the last of two columns with the same header.
-fn unique_names<'h>(headers: impl Iterator<Item = &'h str>) -> Arc<[String]> {
+/// Names for `headers`, each once: a header that repeats one of `taken` or an earlier
+/// header gets `extra:` in front (again, until it is new). The unknown columns of a row go
+/// by these names (keyed by name, a Python dict or JSON would otherwise keep only the last
+/// of two columns with one header), and the Arrow schema applies the same rule against its
+/// fixed columns.
+pub(crate) fn unique_names<'h>(taken: &[&str], headers: impl Iterator<Item = &'h str>) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for header in headers {
         let mut name = header.to_string();
-        while names.contains(&name) {
+        while taken.contains(&name.as_str()) || names.contains(&name) {
             name.insert_str(0, "extra:");
         }
         names.push(name);
     }
-    names.into()
+    names
 }
 
 #[cfg(test)]
