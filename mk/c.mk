@@ -1,6 +1,7 @@
 # C face (ffi-c/): liblogibridge.{so,a}, include/logibridge.h, tests/c, examples/c.
 #
-#   make test-c       header freshness + C tests (dynamic under valgrind, static natively)
+#   make test-c       header freshness + C tests (dynamic under valgrind or ASan, static natively;
+#                     tests/c/run.sh says which)
 #   make header       regenerate include/logibridge.h with the pinned cbindgen
 #   make header-check fail when the committed header differs from a fresh generation
 #

@@ -7,11 +7,22 @@
 #      sandbox (logibridge-sandbox --port 0) whose addresses reach the tests through
 #      LB_TEST_CARRETA_URL / _KEY, LB_TEST_IRECA_URL / _TOKEN, LB_TEST_CARGORUN_URL /
 #      _USERNAME / _PASSWORD, and its own LB_TEST_TMPDIR;
-#   4. the dynamic builds run under valgrind (zero errors, zero definite/indirect leaks),
-#      the static builds natively; the examples are built and run too.
+#   4. the dynamic builds run under a memory checker (zero errors, zero definite/indirect
+#      leaks), the static builds natively; the examples are built and run too.
 #
-# Environment: DEBUG_DIR (default target/debug), CC, CXX, LB_VALGRIND=0 to skip valgrind,
-# LB_C_LANES (default 2).
+# The checker (LB_C_CHECK): `mixed` (the default) runs the programs named in VALGRIND_PROGRAMS
+# below under valgrind and builds the others with AddressSanitizer + LeakSanitizer (gcc's
+# -fsanitize=address); `valgrind` runs every dynamic build under valgrind (as `make test` did
+# until it outgrew its 25 minutes: valgrind is 20-50x slower than native, ASan about 2x);
+# `asan` builds every one with ASan; `none` runs them natively. What each catches here: both
+# interpose malloc and free, so a handle freed twice, a string freed with the wrong function,
+# a leaked handle or error, and the C side's reads and writes out of bounds or after free
+# fail either way. Valgrind alone also sees reads of uninitialised memory and the Rust
+# library's own accesses (ASan instruments only the C program): it keeps the programs that
+# test the boundary itself (null pointers, lengths, wrong handles, threads).
+#
+# Environment: DEBUG_DIR (default target/debug), CC, CXX, LB_C_CHECK (above; LB_VALGRIND=0 is
+# LB_C_CHECK=none), LB_C_LANES (default 2).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -46,12 +57,29 @@ echo "== C: header compiles as C99 and C++ (-Wall -Wextra -Werror -pedantic)"
 "$BUILD/header_check_c" && pass || fail header_check_c
 "$BUILD/header_check_cpp" && pass || fail header_check_cpp
 
+CHECK="${LB_C_CHECK:-mixed}"
+[[ "${LB_VALGRIND:-1}" == 0 ]] && CHECK=none
+VALGRIND_PROGRAMS=(test_errors test_rails test_threads)
+# The checker of dynamic build $1: valgrind, asan or none.
+checker_of() {
+    case "$CHECK" in
+        mixed) if [[ " ${VALGRIND_PROGRAMS[*]} " == *" $1 "* ]]; then echo valgrind; else echo asan; fi ;;
+        valgrind | asan | none) echo "$CHECK" ;;
+        *) echo "LB_C_CHECK must be mixed, valgrind, asan or none, got '$CHECK'" >&2; exit 2 ;;
+    esac
+}
+checker_of test_errors >/dev/null
+ASAN_FLAGS="-fsanitize=address -fno-omit-frame-pointer"
+# The flags that build dynamic program $1 for its checker.
+check_flags() { [[ "$(checker_of "$1")" == asan ]] && echo "$ASAN_FLAGS" || true; }
+
 echo "== C: building the tests, dynamic and static"
 TESTS=()
 for src in "$SRC"/test_*.c; do
     name="$(basename "$src" .c)"
     TESTS+=("$name")
-    "$CC" $CFLAGS "$src" -o "$BUILD/$name" -L"$DEBUG_DIR" -llogibridge -Wl,-rpath,"$DEBUG_DIR" -lpthread
+    # shellcheck disable=SC2046
+    "$CC" $CFLAGS $(check_flags "$name") "$src" -o "$BUILD/$name" -L"$DEBUG_DIR" -llogibridge -Wl,-rpath,"$DEBUG_DIR" -lpthread
     "$CC" $CFLAGS "$src" -o "$BUILD/${name}_static" "$LIB_A" $STATIC_LIBS
 done
 EXAMPLES=()
@@ -59,7 +87,8 @@ for src in "$ROOT"/examples/c/*.c; do
     [[ -e "$src" ]] || continue
     name="example_$(basename "$src" .c)"
     EXAMPLES+=("$name")
-    "$CC" $CFLAGS "$src" -o "$BUILD/$name" -L"$DEBUG_DIR" -llogibridge -Wl,-rpath,"$DEBUG_DIR"
+    # shellcheck disable=SC2046
+    "$CC" $CFLAGS $(check_flags "$name") "$src" -o "$BUILD/$name" -L"$DEBUG_DIR" -llogibridge -Wl,-rpath,"$DEBUG_DIR"
 done
 if ldd "$BUILD/${TESTS[0]}_static" | grep -q liblogibridge; then
     fail "the static build links liblogibridge.so"
@@ -115,15 +144,53 @@ start_sandbox() {
     } >"$dir/env.sh"
 }
 
-VALGRIND=()
-if [[ "${LB_VALGRIND:-1}" != 0 ]]; then
-    command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind, or LB_VALGRIND=0)" >&2; exit 2; }
-    # --child-silent-after-fork: test_fork's child leaks what it inherited by design (see
-    # there); the parent process is checked as every other.
-    VALGRIND=(valgrind --error-exitcode=99 --leak-check=full --child-silent-after-fork=yes
-        --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
-        --suppressions="$SRC/valgrind.supp" --num-callers=30)
-fi
+VALGRIND=(valgrind --error-exitcode=99 --leak-check=full --child-silent-after-fork=yes
+    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+    --suppressions="$SRC/valgrind.supp" --num-callers=30)
+for t in "${TESTS[@]}" "${EXAMPLES[@]}"; do
+    if [[ "$(checker_of "$t")" == valgrind ]]; then
+        command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind, or LB_C_CHECK=asan)" >&2; exit 2; }
+        break
+    fi
+done
+# --child-silent-after-fork's counterpart: test_fork's child leaves with _exit, which skips
+# LeakSanitizer's check at exit, so it too is checked in the parent only. Each process
+# writes its report to NAME.asan.PID; exit status 99 as valgrind's.
+ASAN_RUN_OPTIONS="detect_leaks=1:halt_on_error=1:exitcode=99:abort_on_error=0"
+
+# The checkers are tried first on tests/c/checker_canary.c: a leaked error object and a read
+# after lb_error_free must each fail the run (status 99, the checker's report). A checker
+# that missed them would let every program below pass unchecked.
+canary_expect() { # checker, mode, text its report must hold
+    local checker="$1" mode="$2" text="$3" log="$BUILD/canary-$1-$2.log" status=0
+    case "$checker" in
+        valgrind) "${VALGRIND[@]}" "$BUILD/canary_valgrind" "$mode" >"$log" 2>&1 || status=$? ;;
+        asan) ASAN_OPTIONS="$ASAN_RUN_OPTIONS" "$BUILD/canary_asan" "$mode" >"$log" 2>&1 || status=$? ;;
+    esac
+    if [[ $status == 99 ]] && grep -q "$text" "$log"; then
+        echo "   $checker caught the canary's $mode"
+        pass
+    else
+        fail "$checker did not catch checker_canary $mode (status $status, no '$text'; see $log)"
+    fi
+}
+echo "== C: the memory checkers catch a leak and a use after free"
+for checker in valgrind asan; do
+    used=0
+    for t in "${TESTS[@]}" "${EXAMPLES[@]}"; do [[ "$(checker_of "$t")" == "$checker" ]] && used=1; done
+    [[ $used == 1 ]] || continue
+    # shellcheck disable=SC2046
+    "$CC" $CFLAGS $([[ $checker == asan ]] && echo "$ASAN_FLAGS") "$SRC/checker_canary.c" -o "$BUILD/canary_$checker" \
+        -L"$DEBUG_DIR" -llogibridge -Wl,-rpath,"$DEBUG_DIR"
+    if [[ $checker == valgrind ]]; then
+        canary_expect valgrind leak "definitely lost: [1-9]"
+        canary_expect valgrind use-after-free "Invalid read"
+    else
+        canary_expect asan leak "ERROR: LeakSanitizer: detected memory leaks"
+        canary_expect asan use-after-free "ERROR: AddressSanitizer: heap-use-after-free"
+    fi
+done
+
 
 # One program: its output in $BUILD/NAME.log.out, its stderr in $BUILD/NAME.log; a line
 # "pass NAME" or "fail NAME" in the lane's results.
@@ -138,8 +205,9 @@ run() { # results-file, name, command...
         echo "fail $name" >>"$results"
         echo "FAIL: $name (exit $?); see $log"
         sed 's/^/   | /' "$log" | tail -40
-        # Valgrind's report (exit 99), when the program ran under it.
+        # The checker's report (exit 99).
         [[ -e "$BUILD/$name.valgrind" ]] && grep -v '^==[0-9]*== *$' "$BUILD/$name.valgrind" | tail -60 | sed 's/^/   v /'
+        cat "$BUILD/$name".asan.* 2>/dev/null | head -80 | sed 's/^/   a /' || true
     fi
     grep -h 'passed,\|^SKIP' "$log.out" | sed 's/^/   /' || true
 }
@@ -168,25 +236,29 @@ lane() { # number
         started=$SECONDS
         if [[ "$t" == *_static ]]; then
             run "$results" "$t" "$BUILD/$t"
-        elif [[ ${#VALGRIND[@]} -gt 0 ]]; then
-            run "$results" "$t" "${VALGRIND[@]}" --log-file="$BUILD/$t.valgrind" "$BUILD/$t"
         else
-            run "$results" "$t" "$BUILD/$t"
+            case "$(checker_of "$t")" in
+                valgrind) run "$results" "$t" "${VALGRIND[@]}" --log-file="$BUILD/$t.valgrind" "$BUILD/$t" ;;
+                asan) run "$results" "$t" env ASAN_OPTIONS="$ASAN_RUN_OPTIONS:log_path=$BUILD/$t.asan" "$BUILD/$t" ;;
+                *) run "$results" "$t" "$BUILD/$t" ;;
+            esac
         fi
         echo "   ($((SECONDS - started)) s)"
     done
 }
 
-# The longest under valgrind first (measured on 2 loaded cores: test_cargorun 725 s,
-# test_ireca ~700 s, the next 190 s), so that the lanes end together.
-SLOWEST=(test_cargorun test_ireca)
+# The longest first, so that the lanes end together (LB_C_CHECK=mixed, 2 cores shared with
+# the other suites: test_rails 32 s under valgrind, test_ireca 25 s with ASan, test_cargorun
+# 11 s, test_errors 10 s; everything under valgrind, test_cargorun and test_ireca took
+# 400-700 s each).
+SLOWEST=(test_rails test_ireca test_cargorun test_errors)
 PROGRAMS=()
 for t in "${SLOWEST[@]}"; do [[ -e "$SRC/$t.c" ]] && PROGRAMS+=("$t"); done
 for t in "${TESTS[@]}" "${EXAMPLES[@]}"; do
     [[ " ${SLOWEST[*]} " == *" $t "* ]] || PROGRAMS+=("$t")
 done
 for t in "${TESTS[@]}"; do PROGRAMS+=("${t}_static"); done
-echo "== C: ${#PROGRAMS[@]} programs in $LANES lanes, each with its own sandbox; dynamic builds under ${VALGRIND[0]:-no valgrind}, static builds natively"
+echo "== C: ${#PROGRAMS[@]} programs in $LANES lanes, each with its own sandbox; dynamic builds checked (LB_C_CHECK=$CHECK), static builds natively"
 command -v flock >/dev/null || { echo "flock (util-linux) is needed to share the programs between lanes" >&2; exit 2; }
 echo 0 >"$BUILD/queue.next"
 LANE_PIDS=()
@@ -207,14 +279,20 @@ failed=$((failed + $(cat "$BUILD"/lane*/results | grep -c '^fail ' || true)))
 ran=$(cat "$BUILD"/lane*/results | wc -l)
 [[ "$ran" -eq ${#PROGRAMS[@]} ]] || fail "only $ran of ${#PROGRAMS[@]} programs reported (a lane ended early)"
 
-if [[ ${#VALGRIND[@]} -gt 0 ]]; then
-    SUMMARY="$BUILD/valgrind-summary.txt"
-    for t in "${TESTS[@]}" "${EXAMPLES[@]}"; do
-        echo "$t:"
-        grep -E 'ERROR SUMMARY|All heap blocks|definitely lost|indirectly lost|possibly lost|still reachable' "$BUILD/$t.valgrind" \
-            | sed 's/^==[0-9]*== */    /'
-    done >"$SUMMARY" 2>/dev/null || true
-fi
+# Each dynamic build's checker and what it said.
+SUMMARY="$BUILD/check-summary.txt"
+for t in "${TESTS[@]}" "${EXAMPLES[@]}"; do
+    case "$(checker_of "$t")" in
+        valgrind)
+            echo "$t (valgrind):"
+            grep -E 'ERROR SUMMARY|All heap blocks|definitely lost|indirectly lost|possibly lost|still reachable' "$BUILD/$t.valgrind" \
+                | sed 's/^==[0-9]*== */    /' || true ;;
+        asan)
+            reports=$(cat "$BUILD/$t".asan.* 2>/dev/null | grep -cE '^==[0-9]+==ERROR' || true)
+            echo "$t (AddressSanitizer + LeakSanitizer): $reports reports" ;;
+        *) echo "$t: not checked (LB_C_CHECK=none)" ;;
+    esac
+done >"$SUMMARY"
 
 # Every check inside the programs, added up.
 checks_passed=0
@@ -224,10 +302,8 @@ while read -r p f; do
     checks_failed=$((checks_failed + f))
 done < <(cat "$BUILD"/*.log.out | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
 
-if [[ ${#VALGRIND[@]} -gt 0 ]]; then
-    echo "== C: valgrind"
-    cat "$SUMMARY"
-fi
+echo "== C: memory checkers"
+cat "$SUMMARY"
 echo "== C: $checks_passed checks passed, $checks_failed failed in the programs"
 echo "c: $passed passed, $failed failed"
 [[ $failed -eq 0 && $checks_failed -eq 0 ]]
