@@ -7,13 +7,16 @@
  *
  * The same tests build for Windows with mingw-w64 (tests/c/run_windows.sh, under wine):
  * winsock for the sockets, winpthreads for the threads, and file names in UTF-8 opened
- * with the wide-character functions, as the library itself opens them.
+ * with the wide-character functions, as the library itself opens them. The lbt_sock_* /
+ * lbt_* functions below are the one layer over the two systems: the tests' own HTTP servers
+ * and receivers (test_rails, test_ireca) and their files (test_cargorun) go through them.
  */
 #ifndef LBTEST_H
 #define LBTEST_H
 
 #ifdef _WIN32
 #include <winsock2.h>
+#include <ws2tcpip.h>
 #include <windows.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -22,12 +25,25 @@
 #include <string.h>
 #include <time.h>
 #include <process.h>
+#include <sys/stat.h>
 typedef SOCKET lbt_sock_t;
 #define LBT_BAD_SOCK INVALID_SOCKET
 #define lbt_sock_close closesocket
 static inline long lbt_sock_read(lbt_sock_t fd, char *buf, size_t n) { return recv(fd, buf, (int)n, 0); }
 static inline long lbt_sock_write(lbt_sock_t fd, const char *buf, size_t n) { return send(fd, buf, (int)n, 0); }
 static inline long lbt_getpid(void) { return (long)GetCurrentProcessId(); }
+/* Whether the last socket call failed only because a signal interrupted it. */
+static inline int lbt_sock_interrupted(void) { return WSAGetLastError() == WSAEINTR; }
+/* Waits up to timeout_ms for fd to be readable (a listening socket: a connection to
+ * accept): > 0 readable, 0 the time ran out, < 0 an error. */
+static inline int lbt_sock_wait_readable(lbt_sock_t fd, int timeout_ms) {
+    WSAPOLLFD p;
+    p.fd = fd;
+    p.events = POLLRDNORM;
+    p.revents = 0;
+    return WSAPoll(&p, 1, timeout_ms);
+}
+#define lbt_strncasecmp _strnicmp
 /* UTF-8 names, as on Linux: the system's wide-character open. */
 static inline FILE *lbt_fopen(const char *path, const char *mode) {
     wchar_t wpath[1024], wmode[16];
@@ -35,6 +51,19 @@ static inline FILE *lbt_fopen(const char *path, const char *mode) {
     return _wfopen(wpath, wmode);
 }
 #define fopen lbt_fopen
+/* Removes a file by its UTF-8 name; 0 when done. */
+static inline int lbt_remove(const char *path) {
+    wchar_t wpath[1024];
+    if (!MultiByteToWideChar(CP_UTF8, 0, path, -1, wpath, 1024)) return -1;
+    return _wremove(wpath);
+}
+/* The size of the file with this UTF-8 name, or -1 when there is none. */
+static inline long long lbt_file_size(const char *path) {
+    wchar_t wpath[1024];
+    struct _stat64 st;
+    if (!MultiByteToWideChar(CP_UTF8, 0, path, -1, wpath, 1024) || _wstat64(wpath, &st) != 0) return -1;
+    return (long long)st.st_size;
+}
 /* winsock must be started once per process, before the first socket. */
 static inline void lbt_sockets_start(void) {
     static int started = 0;
@@ -45,13 +74,17 @@ static inline void lbt_sockets_start(void) {
 #define _POSIX_C_SOURCE 200809L
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 typedef int lbt_sock_t;
@@ -61,7 +94,30 @@ static inline long lbt_sock_read(lbt_sock_t fd, char *buf, size_t n) { return (l
 static inline long lbt_sock_write(lbt_sock_t fd, const char *buf, size_t n) { return (long)write(fd, buf, n); }
 static inline long lbt_getpid(void) { return (long)getpid(); }
 static inline void lbt_sockets_start(void) {}
+static inline int lbt_sock_interrupted(void) { return errno == EINTR; }
+static inline int lbt_sock_wait_readable(lbt_sock_t fd, int timeout_ms) {
+    struct pollfd p = {fd, POLLIN, 0};
+    return poll(&p, 1, timeout_ms);
+}
+#define lbt_strncasecmp strncasecmp
+static inline int lbt_remove(const char *path) { return unlink(path); }
+static inline long long lbt_file_size(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
 #endif
+
+/* The first n bytes of text (fewer if it ends before), NUL-terminated; free(). strndup is
+ * POSIX, not in the Windows C runtime. */
+static inline char *lbt_strndup(const char *text, size_t n) {
+    size_t len = 0;
+    while (len < n && text[len] != '\0') len++;
+    char *out = malloc(len + 1);
+    if (out == NULL) return NULL;
+    memcpy(out, text, len);
+    out[len] = '\0';
+    return out;
+}
 
 #include "logibridge.h"
 

@@ -14,9 +14,6 @@
  */
 #include "lbtest.h"
 
-#include <errno.h>
-#include <poll.h>
-
 /* ---- formatting helpers ----------------------------------------------------------- */
 
 /* printf into one of a few rotating buffers: JSON for one call, no free needed. */
@@ -239,7 +236,7 @@ static int ireca_requests(void) {
 /* ---- a callback receiver: what the sandbox POSTs to the registered URLs ----------------- */
 
 typedef struct {
-    int fd;
+    lbt_sock_t fd;
     int port;
     pthread_t thread;
     pthread_mutex_t mu;
@@ -250,14 +247,14 @@ typedef struct {
 
 static receiver_t rcv;
 
-static void receive_one(int fd) {
+static void receive_one(lbt_sock_t fd) {
     char buf[65536];
     size_t len = 0;
     char *end = NULL;
     buf[0] = '\0';
     while ((end = strstr(buf, "\r\n\r\n")) == NULL) {
         if (len + 1 >= sizeof buf) return;
-        ssize_t n = recv(fd, buf + len, sizeof buf - len - 1, 0);
+        long n = lbt_sock_read(fd, buf + len, sizeof buf - len - 1);
         if (n <= 0) return;
         len += (size_t)n;
         buf[len] = '\0';
@@ -267,7 +264,7 @@ static void receive_one(int fd) {
     if (cl == NULL) cl = strstr(buf, "ontent-length:");
     size_t want = cl && cl < end ? (size_t)strtoul(cl + 14, NULL, 10) : 0;
     while (len < head + want && len + 1 < sizeof buf) {
-        ssize_t n = recv(fd, buf + len, sizeof buf - len - 1, 0);
+        long n = lbt_sock_read(fd, buf + len, sizeof buf - len - 1);
         if (n <= 0) break;
         len += (size_t)n;
         buf[len] = '\0';
@@ -285,26 +282,25 @@ static void receive_one(int fd) {
     pthread_mutex_unlock(&rcv.mu);
     free(entry);
     const char *ok = "HTTP/1.1 201 Created\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    if (write(fd, ok, strlen(ok)) < 0) return;
+    if (lbt_sock_write(fd, ok, strlen(ok)) < 0) return;
 }
 
 static void *receive_loop(void *arg) {
     (void)arg;
     for (;;) {
-        struct pollfd p = {rcv.fd, POLLIN, 0};
-        int r = poll(&p, 1, 100);
+        int r = lbt_sock_wait_readable(rcv.fd, 100);
         pthread_mutex_lock(&rcv.mu);
         int stop = rcv.stop;
         pthread_mutex_unlock(&rcv.mu);
         if (stop) break;
         if (r <= 0) continue;
-        int c = accept(rcv.fd, NULL, NULL);
-        if (c < 0) {
-            if (errno == EINTR) continue;
+        lbt_sock_t c = accept(rcv.fd, NULL, NULL);
+        if (c == LBT_BAD_SOCK) {
+            if (lbt_sock_interrupted()) continue;
             break;
         }
         receive_one(c);
-        close(c);
+        lbt_sock_close(c);
     }
     return NULL;
 }
@@ -312,8 +308,9 @@ static void *receive_loop(void *arg) {
 static int receiver_start(void) {
     memset(&rcv, 0, sizeof rcv);
     pthread_mutex_init(&rcv.mu, NULL);
+    lbt_sockets_start();
     rcv.fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (rcv.fd < 0) return -1;
+    if (rcv.fd == LBT_BAD_SOCK) return -1;
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
@@ -321,7 +318,7 @@ static int receiver_start(void) {
     socklen_t alen = sizeof addr;
     if (bind(rcv.fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(rcv.fd, 16) != 0 ||
         getsockname(rcv.fd, (struct sockaddr *)&addr, &alen) != 0) {
-        close(rcv.fd);
+        lbt_sock_close(rcv.fd);
         return -1;
     }
     rcv.port = ntohs(addr.sin_port);
@@ -333,7 +330,7 @@ static void receiver_stop(void) {
     rcv.stop = 1;
     pthread_mutex_unlock(&rcv.mu);
     pthread_join(rcv.thread, NULL);
-    close(rcv.fd);
+    lbt_sock_close(rcv.fd);
     for (int i = 0; i < rcv.n; i++) free(rcv.bodies[i]);
     pthread_mutex_destroy(&rcv.mu);
 }
@@ -874,7 +871,7 @@ static void test_every_id_was_called(void) {
 }
 
 int main(void) {
-    run = (long)getpid();
+    run = lbt_getpid();
     if (receiver_start() != 0) {
         fprintf(stderr, "cannot start the callback receiver\n");
         return 2;

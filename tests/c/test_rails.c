@@ -6,9 +6,6 @@
  */
 #include "lbtest.h"
 
-#include <errno.h>
-#include <strings.h>
-
 #define TOKEN "tok-ctest-5e3f9a71"
 
 /* Three rows: a GET with a path parameter returning an object, a GET list with a repeated
@@ -36,7 +33,7 @@ static const char DESCRIPTION[] =
 /* ---- The service: one thread, one request per connection ------------------------------ */
 
 typedef struct {
-    int fd;
+    lbt_sock_t fd;
     int port;
     pthread_t thread;
     pthread_mutex_t mu;
@@ -58,7 +55,7 @@ static void header_value(const char *head, const char *name, char *out, size_t c
     size_t n = strlen(name);
     for (const char *line = strstr(head, "\r\n"); line != NULL; line = strstr(line, "\r\n")) {
         line += 2;
-        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+        if (lbt_strncasecmp(line, name, n) == 0 && line[n] == ':') {
             const char *v = line + n + 1;
             while (*v == ' ') v++;
             const char *end = strstr(v, "\r\n");
@@ -71,24 +68,24 @@ static void header_value(const char *head, const char *name, char *out, size_t c
     }
 }
 
-static void respond(int fd, int status, const char *reason, const char *body) {
+static void respond(lbt_sock_t fd, int status, const char *reason, const char *body) {
     char head[256];
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
                      "Connection: close\r\n\r\n",
                      status, reason, strlen(body));
-    if (write(fd, head, (size_t)n) != n) return;
-    if (write(fd, body, strlen(body)) < 0) return;
+    if (lbt_sock_write(fd, head, (size_t)n) != n) return;
+    if (lbt_sock_write(fd, body, strlen(body)) < 0) return;
 }
 
-static void handle(int fd) {
+static void handle(lbt_sock_t fd) {
     char buf[8192];
     size_t len = 0;
     char *end = NULL;
     buf[0] = '\0';
     while ((end = strstr(buf, "\r\n\r\n")) == NULL) {
         if (len + 1 >= sizeof buf) return;
-        ssize_t n = recv(fd, buf + len, sizeof buf - len - 1, 0);
+        long n = lbt_sock_read(fd, buf + len, sizeof buf - len - 1);
         if (n <= 0) return;
         len += (size_t)n;
         buf[len] = '\0';
@@ -98,7 +95,7 @@ static void handle(int fd) {
     header_value(buf, "Content-Length", value, sizeof value);
     size_t body_len = (size_t)strtoul(value, NULL, 10);
     while (len < head_len + body_len && len + 1 < sizeof buf) {
-        ssize_t n = recv(fd, buf + len, sizeof buf - len - 1, 0);
+        long n = lbt_sock_read(fd, buf + len, sizeof buf - len - 1);
         if (n <= 0) break;
         len += (size_t)n;
         buf[len] = '\0';
@@ -138,16 +135,16 @@ static void handle(int fd) {
 static void *serve(void *arg) {
     (void)arg;
     for (;;) {
-        int c = accept(srv.fd, NULL, NULL);
-        if (c < 0) {
-            if (errno == EINTR) continue;
+        lbt_sock_t c = accept(srv.fd, NULL, NULL);
+        if (c == LBT_BAD_SOCK) {
+            if (lbt_sock_interrupted()) continue;
             break;
         }
         pthread_mutex_lock(&srv.mu);
         int stop = srv.stop;
         pthread_mutex_unlock(&srv.mu);
         if (!stop) handle(c);
-        close(c);
+        lbt_sock_close(c);
         if (stop) break;
     }
     return NULL;
@@ -156,8 +153,9 @@ static void *serve(void *arg) {
 static int server_start(void) {
     memset(&srv, 0, sizeof srv);
     pthread_mutex_init(&srv.mu, NULL);
+    lbt_sockets_start();
     srv.fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (srv.fd < 0) return -1;
+    if (srv.fd == LBT_BAD_SOCK) return -1;
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
@@ -166,7 +164,7 @@ static int server_start(void) {
     socklen_t alen = sizeof addr;
     if (bind(srv.fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(srv.fd, 16) != 0 ||
         getsockname(srv.fd, (struct sockaddr *)&addr, &alen) != 0) {
-        close(srv.fd);
+        lbt_sock_close(srv.fd);
         return -1;
     }
     srv.port = ntohs(addr.sin_port);
@@ -179,18 +177,18 @@ static void server_stop(void) {
     srv.stop = 1;
     pthread_mutex_unlock(&srv.mu);
     /* Wake the accept() with one last connection. */
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    lbt_sock_t fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)srv.port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0) {
+    if (fd != LBT_BAD_SOCK) {
         if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) fprintf(stderr, "cannot wake the server\n");
-        close(fd);
+        lbt_sock_close(fd);
     }
     pthread_join(srv.thread, NULL);
-    close(srv.fd);
+    lbt_sock_close(srv.fd);
     pthread_mutex_destroy(&srv.mu);
 }
 
