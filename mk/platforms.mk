@@ -8,8 +8,11 @@
 #   make cross-win32       … for Windows x86 (32-bit 1C clients)
 #   make c-package         dist/logibridge-c-{windows-x86_64,windows-x86}.zip and
 #                          dist/logibridge-c-linux-x86_64-glibc2.17.tar.gz
-#   make test-windows      the 1C host harness under wine against the DLLs of dist/LogiBridge.zip,
-#                          and the C tests that do not fork against the packaged logibridge.dll
+#   make package           both (onec-package and c-package)
+#   make test-package      make test's own packages, of what it can run here (below)
+#   make test-windows      the 1C host harness under wine against the DLLs of make test's
+#                          LogiBridge.zip, and the C tests that do not fork against the packaged
+#                          logibridge.dll (part of make test)
 #
 # Each target is built once, into its own directory under target/ (cargo's --target layout:
 # target/<triple>/$(ONEC_PROFILE)/), both crates in one cargo run so their shared
@@ -41,7 +44,7 @@ ZIG_PINS := "ziglang==0.15.2" "cargo-zigbuild==0.24.1"
 CROSS_DEBS := rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
 	g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine64
 
-.PHONY: zig-deps cross-deps wine32-deps cross-linux217 cross-win64 cross-win32 c-package test-windows
+.PHONY: zig-deps cross-deps wine32-deps cross-linux217 cross-win64 cross-win32 c-package package test-package test-windows
 
 # ziglang and cargo-zigbuild alone: all the Linux build needs (make test builds only that one).
 zig-deps: | $(VPY)
@@ -59,7 +62,7 @@ cross-deps: c-deps zig-deps
 # be unavailable (a mirror in the middle of a sync): then the architecture is taken back out
 # (a broken index would fail every later `apt-get update`) and the reason is printed;
 # test-windows says the x86 DLL was not run.
-wine32-deps:
+wine32-deps: cross-deps
 	@if [ ! -x /usr/lib/wine/wine ]; then \
 		echo "== installing wine32:i386 (Debian's i386 architecture)"; \
 		dpkg --add-architecture i386; \
@@ -93,6 +96,28 @@ c-package: cross-linux217 cross-win64 cross-win32
 		--linux-so $(LINUX217_DIR)/liblogibridge.so \
 		--win64-dir $(WIN64_DIR) --win32-dir $(WIN32_DIR)
 
+package: onec-package c-package
+
+# ---------------------------------------------------------------- make test's packages
+# make test builds, packages and runs what it can run here, from the same cross builds as
+# make package (one build per target): the Linux libraries (glibc 2.17) and the Windows x86_64
+# ones, and the Windows x86 ones when wine32 is installed or can be (wine32-deps). Without
+# wine32 the x86 DLL is neither built nor run by make test, and this says so; make
+# onec-package builds it and checks its PE machine, exports and imports. Both packages are
+# written under tests/, so that a test run never leaves a partial dist/.
+WINE32 := /usr/lib/wine/wine
+C_TEST_DIST := tests/c/build-windows/dist
+test-package: cross-linux217 cross-win64 wine32-deps
+	+@if [ -x $(WINE32) ]; then $(MAKE) --no-print-directory cross-win32; else \
+		echo "== make test: the Windows x86 (i386) DLLs are NOT built or run: wine32 is not installed (wine32-deps above says why); make onec-package builds the 1C one and checks it"; fi
+	@mkdir -p $(ONEC_BUILD) $(C_TEST_DIST)
+	$(PYTHON) onec/package.py --so $(ONEC_SO) --dll-x86_64 $(ONEC_DLL64) \
+		$$([ -x $(WINE32) ] && echo --dll-i386 $(ONEC_DLL32)) --out $(ONEC_TEST_ZIP)
+	$(PYTHON) tests/onec/check_package.py $(ONEC_TEST_ZIP) $(ONEC_BUILD)/pkg \
+		--require Linux-x86_64,Windows-x86_64$$([ -x $(WINE32) ] && echo ,Windows-i386) | tee $(ONEC_BUILD)/package.log
+	$(PYTHON) ffi-c/package.py --header include/logibridge.h --out-dir $(C_TEST_DIST) \
+		--linux-so $(LINUX217_DIR)/liblogibridge.so --win64-dir $(WIN64_DIR)
+
 # ---------------------------------------------------------------- the Windows host under wine
 # host.cpp cross-compiled per architecture (static: no mingw runtime DLL beside it), with the
 # test-only ProcessPrng shim (tests/onec/prng_shim.c) in the same folder.
@@ -113,17 +138,20 @@ $(ONEC_BUILD)/win-i386/bcryptprimitives.dll: tests/onec/prng_shim.c | cross-deps
 
 WIN_HOSTS := $(foreach a,x86_64 i386,$(ONEC_BUILD)/win-$(a)/host.exe $(ONEC_BUILD)/win-$(a)/bcryptprimitives.dll)
 
-# The package check (exports, imports, PE machine, glibc baseline) runs again here on its own
-# extraction, then each DLL the manifest names is run; run_windows.sh's status 3 is "wine32
-# missing": reported, never a silent pass.
-test-windows: build onec-package c-package wine32-deps $(WIN_HOSTS)
+# The package check (exports, imports, PE machine, glibc baseline) ran in test-package; each DLL
+# its manifest names is run here. run_windows.sh's status 3 is "wine32 missing": reported,
+# never a silent pass. The x86_64 host runs first, then the C programs: they share the wine
+# prefix's wineserver.
+TEST_TARGETS += test-windows
+test-windows: build test-package $(WIN_HOSTS)
 	$(suite-start)
-	$(PYTHON) tests/onec/check_package.py $(ONEC_ZIP) $(ONEC_BUILD)/pkg-windows | tee $(ONEC_BUILD)/package-windows.log
 	tests/onec/run_windows.sh $(ONEC_BUILD)/win-x86_64/host.exe \
-		"$$(sed -n 's/^check_package: extracted Windows x86_64 //p' $(ONEC_BUILD)/package-windows.log)" x86_64
-	@status=0; tests/onec/run_windows.sh $(ONEC_BUILD)/win-i386/host.exe \
-		"$$(sed -n 's/^check_package: extracted Windows i386 //p' $(ONEC_BUILD)/package-windows.log)" i386 || status=$$?; \
-	if [ $$status = 3 ]; then echo "== test-windows: the Windows x86 (i386) DLL was NOT run: wine32 is missing (see above)"; \
-	elif [ $$status != 0 ]; then exit $$status; fi
-	tests/c/run_windows.sh dist/logibridge-c-windows-x86_64.zip
+		"$$(sed -n 's/^check_package: extracted Windows x86_64 //p' $(ONEC_BUILD)/package.log)" x86_64
+	@dll="$$(sed -n 's/^check_package: extracted Windows i386 //p' $(ONEC_BUILD)/package.log)"; \
+	if [ -z "$$dll" ]; then echo "== test-windows: the Windows x86 (i386) DLL was NOT run: wine32 is missing (see test-package)"; else \
+		status=0; tests/onec/run_windows.sh $(ONEC_BUILD)/win-i386/host.exe "$$dll" i386 || status=$$?; \
+		if [ $$status = 3 ]; then echo "== test-windows: the Windows x86 (i386) DLL was NOT run: wine32 is missing (see above)"; \
+		elif [ $$status != 0 ]; then exit $$status; fi; fi
+	tests/c/run_windows.sh $(C_TEST_DIST)/logibridge-c-windows-x86_64.zip
+	@echo "== test-windows: the C library on Windows x86 (i386) is not run (tests/c/run_windows.sh is x86_64 only)"
 	$(suite-end)
