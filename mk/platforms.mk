@@ -6,6 +6,9 @@
 #   make cross-linux217    the component and the C library for Linux x86_64, glibc >= 2.17
 #   make cross-win64       … for Windows x86_64 (Windows 10 and later)
 #   make cross-win32       … for Windows x86 (32-bit 1C clients)
+#   make cross-win7-64, cross-win7-32
+#                          … for Windows 7/8.1 (x86_64-win7-windows-gnu, i686-win7-windows-gnu)
+#   make onec-package-win7 dist/LogiBridge-win7.zip: the Linux library and the Windows 7 DLLs
 #   make c-package         dist/logibridge-c-{windows-x86_64,windows-x86}.zip and
 #                          dist/logibridge-c-linux-x86_64-glibc2.17.tar.gz
 #   make package           both (onec-package and c-package)
@@ -44,7 +47,7 @@ ZIG_PINS := "ziglang==0.15.2" "cargo-zigbuild==0.24.1"
 CROSS_DEBS := rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
 	g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine64
 
-.PHONY: zig-deps cross-deps wine32-deps cross-linux217 cross-win64 cross-win32 c-package package test-package test-windows
+.PHONY: zig-deps cross-deps wine32-deps cross-linux217 cross-win64 cross-win32 cross-win7-64 cross-win7-32 onec-package-win7 c-package package test-package test-windows
 
 # ziglang and cargo-zigbuild alone: all the Linux build needs (make test builds only that one).
 zig-deps: | $(VPY)
@@ -89,6 +92,25 @@ $(RTSTARTUP_DIR)/rsbegin.o: | cross-deps
 cross-win32: cross-deps $(RTSTARTUP_DIR)/rsbegin.o
 	+$(WIN_CARGO) build --locked $(CROSS_PACKAGES) --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG) $(WIN_BUILD_STD) --target $(WIN32_TRIPLE) \
 		--config 'target.$(WIN32_TRIPLE).rustflags=["-L", "native=$(RTSTARTUP_DIR)"]'
+
+# Windows 7/8.1: the regular targets' standard library needs Windows 10 (it takes random
+# numbers from ProcessPrng in bcryptprimitives.dll). The win7 targets build the same way, into
+# their own directories; MANIFEST.XML cannot tell Windows versions apart (its `os` is
+# "Windows", nothing more), so their DLLs go into a template of their own,
+# dist/LogiBridge-win7.zip, with the same Linux library. The win7 DLLs run on Windows 10 too.
+WIN7_64_TRIPLE := x86_64-win7-windows-gnu
+WIN7_32_TRIPLE := i686-win7-windows-gnu
+ONEC_DLL7_64 := $(CARGO_TARGET_DIR)/$(WIN7_64_TRIPLE)/$(ONEC_PROFILE)/logibridge_1c.dll
+ONEC_DLL7_32 := $(CARGO_TARGET_DIR)/$(WIN7_32_TRIPLE)/$(ONEC_PROFILE)/logibridge_1c.dll
+cross-win7-64: cross-deps
+	+$(WIN_CARGO) build --locked $(CROSS_PACKAGES) --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG) $(WIN_BUILD_STD) --target $(WIN7_64_TRIPLE) \
+		--config 'target.$(WIN7_64_TRIPLE).linker="x86_64-w64-mingw32-gcc"'
+cross-win7-32: cross-deps $(RTSTARTUP_DIR)/rsbegin.o
+	+$(WIN_CARGO) build --locked $(CROSS_PACKAGES) --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG) $(WIN_BUILD_STD) --target $(WIN7_32_TRIPLE) \
+		--config 'target.$(WIN7_32_TRIPLE).linker="i686-w64-mingw32-gcc"' \
+		--config 'target.$(WIN7_32_TRIPLE).rustflags=["-L", "native=$(RTSTARTUP_DIR)"]'
+onec-package-win7: cross-linux217 cross-win7-64 cross-win7-32
+	$(PYTHON) onec/package.py --windows7 --so $(ONEC_SO) --dll-x86_64 $(ONEC_DLL7_64) --dll-i386 $(ONEC_DLL7_32) --out dist/LogiBridge-win7.zip
 
 # ---------------------------------------------------------------- the C library's archives
 c-package: cross-linux217 cross-win64 cross-win32
@@ -139,7 +161,8 @@ $(ONEC_BUILD)/win-i386/bcryptprimitives.dll: tests/onec/prng_shim.c | cross-deps
 WIN_HOSTS := $(foreach a,x86_64 i386,$(ONEC_BUILD)/win-$(a)/host.exe $(ONEC_BUILD)/win-$(a)/bcryptprimitives.dll)
 
 # The package check (exports, imports, PE machine, glibc baseline) ran in test-package; each DLL
-# its manifest names is run here. run_windows.sh's status 3 is "wine32 missing": reported,
+# its manifest names is run here, then the C programs against the packaged Windows DLL and,
+# natively, against the packaged glibc-2.17 liblogibridge.so. run_windows.sh's status 3 is "wine32 missing": reported,
 # never a silent pass. The x86_64 host runs first, then the C programs: they share the wine
 # prefix's wineserver.
 TEST_TARGETS += test-windows
@@ -154,4 +177,9 @@ test-windows: build test-package $(WIN_HOSTS)
 		elif [ $$status != 0 ]; then exit $$status; fi; fi
 	tests/c/run_windows.sh $(C_TEST_DIST)/logibridge-c-windows-x86_64.zip
 	@echo "== test-windows: the C library on Windows x86 (i386) is not run (tests/c/run_windows.sh is x86_64 only)"
+	@echo "== the packaged Linux C library (glibc 2.17): the dynamic C programs, natively, against the .so from its archive"
+	rm -rf $(C_TEST_DIST)/linux && mkdir -p $(C_TEST_DIST)/linux
+	tar -xzf $(C_TEST_DIST)/logibridge-c-linux-x86_64-glibc2.17.tar.gz -C $(C_TEST_DIST)/linux
+	LB_C_LIB_DIR=$(CURDIR)/$(C_TEST_DIST)/linux LB_C_CHECK=none LB_C_STATIC=0 LB_C_BUILD=$(CURDIR)/tests/c/build-windows/linux217 \
+		DEBUG_DIR=$(DEBUG_DIR) bash tests/c/run.sh
 	$(suite-end)

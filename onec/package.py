@@ -2,11 +2,13 @@
 """Builds dist/LogiBridge.zip: the 1C configuration template of the component.
 
     python3 onec/package.py --so liblogibridge_1c.so [--dll-x86_64 logibridge_1c.dll]
-                            [--dll-i386 logibridge_1c.dll] [--out dist/LogiBridge.zip]
+                            [--dll-i386 logibridge_1c.dll] [--out dist/LogiBridge.zip] [--windows7]
 
 `make onec-package` builds the three libraries with the optimised profile `onec` (mk/onec.mk,
 mk/platforms.mk): Linux x86_64 against glibc 2.17 (cargo zigbuild), Windows x86_64 and x86
-(mingw-w64).
+(mingw-w64). `make onec-package-win7` builds dist/LogiBridge-win7.zip: the same Linux library
+and the Windows 7/8.1 builds of both Windows ones (`--windows7`), as a template of its own
+because MANIFEST.XML names an OS and an architecture, never an OS version.
 
 The ZIP holds MANIFEST.XML (a `bundle` with one `component` per platform) and the
 libraries, each stripped. Load it in 1C from a common template of type "Внешняя компонента":
@@ -32,6 +34,9 @@ from xml.sax.saxutils import quoteattr
 BUNDLE = "LogiBridge"
 LINUX_NAME = "liblogibridge_1c_linux_x86_64.so"
 WINDOWS_NAMES = {"x86_64": "logibridge_1c_windows_x86_64.dll", "i386": "logibridge_1c_windows_x86.dll"}
+# The Windows 7/8.1 builds (--windows7): the same names with the version in them, so that a
+# library taken out of either ZIP says which it is.
+WINDOWS7_NAMES = {"x86_64": "logibridge_1c_windows7_x86_64.dll", "i386": "logibridge_1c_windows7_x86.dll"}
 # mingw's strip for each Windows architecture (binutils for the host cannot write PE files).
 WINDOWS_STRIP = {"x86_64": "x86_64-w64-mingw32-strip", "i386": "i686-w64-mingw32-strip"}
 # The C runtime every Linux host has; anything else would have to be installed next to 1C.
@@ -79,6 +84,8 @@ def main():
     ap.add_argument("--dll-i386", help="the Windows x86 (32-bit) component (logibridge_1c.dll)")
     ap.add_argument("--out", default="dist/LogiBridge.zip")
     ap.add_argument("--no-strip", action="store_true", help="keep debug information in the packaged libraries")
+    ap.add_argument("--windows7", action="store_true",
+                    help="the DLLs are the Windows 7/8.1 builds (x86_64-win7-windows-gnu, i686-win7-windows-gnu): named *_windows7_*")
     args = ap.parse_args()
 
     needed = needed_libraries(args.so)
@@ -97,7 +104,7 @@ def main():
         for arch, dll in (("x86_64", args.dll_x86_64), ("i386", args.dll_i386)):
             if not dll:
                 continue
-            name = WINDOWS_NAMES[arch]
+            name = (WINDOWS7_NAMES if args.windows7 else WINDOWS_NAMES)[arch]
             staged = os.path.join(tmp, name)
             shutil.copyfile(dll, staged)
             # A PE file's exports are a table of their own: --strip-all keeps them and drops

@@ -21,18 +21,23 @@
 # library's own accesses (ASan instruments only the C program): it keeps the programs that
 # test the boundary itself (null pointers, lengths, wrong handles, threads).
 #
-# Environment: DEBUG_DIR (default target/debug), CC, CXX, LB_C_CHECK (above; LB_VALGRIND=0 is
-# LB_C_CHECK=none), LB_C_LANES (default 2).
+# Environment: DEBUG_DIR (default target/debug: the libraries and the sandbox), CC, CXX,
+# LB_C_CHECK (above; LB_VALGRIND=0 is LB_C_CHECK=none), LB_C_LANES (default 2), LB_C_LIB_DIR
+# (the liblogibridge.so the dynamic builds link, default DEBUG_DIR), LB_C_STATIC=0 (no static
+# builds), LB_C_BUILD (the build folder, default tests/c/build; emptied first).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 DEBUG_DIR="${DEBUG_DIR:-$ROOT/target/debug}"
 CC="${CC:-gcc}"
 CXX="${CXX:-g++}"
-BUILD="$ROOT/tests/c/build"
+BUILD="${LB_C_BUILD:-$ROOT/tests/c/build}"
 SRC="$ROOT/tests/c"
 INCLUDE="$ROOT/include"
-LIB_SO="$DEBUG_DIR/liblogibridge.so"
+# The dynamic builds link the library of LB_C_LIB_DIR (default DEBUG_DIR): make test-windows
+# points it at the packaged glibc-2.17 build.
+LIB_DIR="${LB_C_LIB_DIR:-$DEBUG_DIR}"
+LIB_SO="$LIB_DIR/liblogibridge.so"
 LIB_A="$DEBUG_DIR/liblogibridge.a"
 SANDBOX_BIN="$DEBUG_DIR/logibridge-sandbox"
 # What a Rust staticlib needs from the system on Linux (rustc --print native-static-libs).
@@ -52,8 +57,8 @@ fail() { echo "FAIL: $*" >&2; failed=$((failed + 1)); }
 pass() { passed=$((passed + 1)); }
 
 echo "== C: header compiles as C99 and C++ (-Wall -Wextra -Werror -pedantic)"
-"$CC" $CFLAGS "$SRC/header_check.c" -o "$BUILD/header_check_c" -L"$DEBUG_DIR" -llogibridge -Wl,-rpath,"$DEBUG_DIR"
-"$CXX" $CXXFLAGS "$SRC/header_check.cpp" -o "$BUILD/header_check_cpp" -L"$DEBUG_DIR" -llogibridge -Wl,-rpath,"$DEBUG_DIR"
+"$CC" $CFLAGS "$SRC/header_check.c" -o "$BUILD/header_check_c" -L"$LIB_DIR" -llogibridge -Wl,-rpath,"$LIB_DIR"
+"$CXX" $CXXFLAGS "$SRC/header_check.cpp" -o "$BUILD/header_check_cpp" -L"$LIB_DIR" -llogibridge -Wl,-rpath,"$LIB_DIR"
 "$BUILD/header_check_c" && pass || fail header_check_c
 "$BUILD/header_check_cpp" && pass || fail header_check_cpp
 
@@ -79,8 +84,8 @@ for src in "$SRC"/test_*.c; do
     name="$(basename "$src" .c)"
     TESTS+=("$name")
     # shellcheck disable=SC2046
-    "$CC" $CFLAGS $(check_flags "$name") "$src" -o "$BUILD/$name" -L"$DEBUG_DIR" -llogibridge -Wl,-rpath,"$DEBUG_DIR" -lpthread
-    "$CC" $CFLAGS "$src" -o "$BUILD/${name}_static" "$LIB_A" $STATIC_LIBS
+    "$CC" $CFLAGS $(check_flags "$name") "$src" -o "$BUILD/$name" -L"$LIB_DIR" -llogibridge -Wl,-rpath,"$LIB_DIR" -lpthread
+    [[ "${LB_C_STATIC:-1}" == 0 ]] || "$CC" $CFLAGS "$src" -o "$BUILD/${name}_static" "$LIB_A" $STATIC_LIBS
 done
 EXAMPLES=()
 for src in "$ROOT"/examples/c/*.c; do
@@ -88,11 +93,12 @@ for src in "$ROOT"/examples/c/*.c; do
     name="example_$(basename "$src" .c)"
     EXAMPLES+=("$name")
     # shellcheck disable=SC2046
-    "$CC" $CFLAGS $(check_flags "$name") "$src" -o "$BUILD/$name" -L"$DEBUG_DIR" -llogibridge -Wl,-rpath,"$DEBUG_DIR"
+    "$CC" $CFLAGS $(check_flags "$name") "$src" -o "$BUILD/$name" -L"$LIB_DIR" -llogibridge -Wl,-rpath,"$LIB_DIR"
 done
-if ldd "$BUILD/${TESTS[0]}_static" | grep -q liblogibridge; then
+if [[ "${LB_C_STATIC:-1}" != 0 ]] && ldd "$BUILD/${TESTS[0]}_static" | grep -q liblogibridge; then
     fail "the static build links liblogibridge.so"
 fi
+ldd "$BUILD/${TESTS[0]}" | grep -q "=> $LIB_DIR/liblogibridge.so" || fail "the dynamic build does not load $LIB_DIR/liblogibridge.so"
 
 # The programs run in lanes, two by default (LB_C_LANES): each lane has its own sandbox,
 # token file and temporary directory, and runs its share of the programs one after the
@@ -181,7 +187,7 @@ for checker in valgrind asan; do
     [[ $used == 1 ]] || continue
     # shellcheck disable=SC2046
     "$CC" $CFLAGS $([[ $checker == asan ]] && echo "$ASAN_FLAGS") "$SRC/checker_canary.c" -o "$BUILD/canary_$checker" \
-        -L"$DEBUG_DIR" -llogibridge -Wl,-rpath,"$DEBUG_DIR"
+        -L"$LIB_DIR" -llogibridge -Wl,-rpath,"$LIB_DIR"
     if [[ $checker == valgrind ]]; then
         canary_expect valgrind leak "definitely lost: [1-9]"
         canary_expect valgrind use-after-free "Invalid read"
@@ -257,7 +263,7 @@ for t in "${SLOWEST[@]}"; do [[ -e "$SRC/$t.c" ]] && PROGRAMS+=("$t"); done
 for t in "${TESTS[@]}" "${EXAMPLES[@]}"; do
     [[ " ${SLOWEST[*]} " == *" $t "* ]] || PROGRAMS+=("$t")
 done
-for t in "${TESTS[@]}"; do PROGRAMS+=("${t}_static"); done
+[[ "${LB_C_STATIC:-1}" == 0 ]] || for t in "${TESTS[@]}"; do PROGRAMS+=("${t}_static"); done
 echo "== C: ${#PROGRAMS[@]} programs in $LANES lanes, each with its own sandbox; dynamic builds checked (LB_C_CHECK=$CHECK), static builds natively"
 command -v flock >/dev/null || { echo "flock (util-linux) is needed to share the programs between lanes" >&2; exit 2; }
 echo 0 >"$BUILD/queue.next"
