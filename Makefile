@@ -73,4 +73,4 @@ sandbox:
 
 clean:
 	$(CARGO) clean
-	rm -rf $(VENV) dist tests/c/build tests/onec/build
+	rm -rf $(VENV) dist tests/c/build tests/c/build-windows tests/onec/build

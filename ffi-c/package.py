@@ -19,7 +19,6 @@ runtime and no glibc symbol newer than 2.17. Prints each file's size and SHA-256
 import argparse
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -27,8 +26,11 @@ import tarfile
 import tempfile
 import zipfile
 
-GLIBC_MAX = (2, 17)
-ALLOWED_NEEDED = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "libgcc_s.so.1", "ld-linux-x86-64.so.2", "librt.so.1"}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from shipped_binaries import elf_problems, glibc_baseline, header_functions, needed_libraries, pe_imports, pe_problems  # noqa: E402
+
+# The architecture of each archive, as shipped_binaries names it.
+PE_ARCH = {"x86_64": "x86_64", "x86": "i386"}
 
 
 def run(*cmd):
@@ -60,9 +62,17 @@ def windows(args, tmp, arch, build_dir, strip_tool):
     for f in (dll, implib):
         if not os.path.isfile(f):
             sys.exit(f"c-package: {f} is missing (make cross-win64 / cross-win32)")
+    # Exactly the header's functions, the right machine, system DLLs only; checked on the
+    # stripped file that ships.
     sub = os.path.join(tmp, arch)
     os.makedirs(sub)
-    files = [(staged(sub, dll, "logibridge.dll", strip_tool, "--strip-all"), "logibridge.dll"),
+    shipped = staged(sub, dll, "logibridge.dll", strip_tool, "--strip-all")
+    problems = pe_problems(shipped, PE_ARCH[arch], header_functions(args.header))
+    if problems:
+        sys.exit(f"c-package: {dll} must not ship as Windows {arch}: {'; '.join(problems)}")
+    print(f"c-package: logibridge.dll ({arch}) exports the header's {len(header_functions(args.header))} functions, "
+          f"imports {', '.join(pe_imports(shipped, PE_ARCH[arch]))}")
+    files = [(shipped, "logibridge.dll"),
              (staged(sub, implib, "liblogibridge.dll.a", None, None), "liblogibridge.dll.a"),
              (staged(sub, args.header, "logibridge.h", None, None), "logibridge.h")]
     archive = os.path.join(args.out_dir, f"logibridge-c-windows-{arch}.zip")
@@ -74,14 +84,15 @@ def windows(args, tmp, arch, build_dir, strip_tool):
 
 
 def linux(args, tmp):
-    needed = re.findall(r"^\s*NEEDED\s+(\S+)", run("objdump", "-p", args.linux_so), re.M)
-    extra = [n for n in needed if n not in ALLOWED_NEEDED]
-    if extra:
-        sys.exit(f"c-package: {args.linux_so} depends on {extra}: link them statically")
-    versions = {tuple(int(x) for x in v.split(".")) for v in re.findall(r"GLIBC_(\d+(?:\.\d+)+)", run("objdump", "-T", args.linux_so))}
-    newest = max(versions) if versions else (0,)
-    if newest > GLIBC_MAX:
-        sys.exit(f"c-package: {args.linux_so} needs GLIBC_{'.'.join(map(str, newest))}, newer than 2.17 (build it with make cross-linux217)")
+    problems = elf_problems(args.linux_so)
+    exported = set(run("nm", "-D", "--defined-only", args.linux_so).split())
+    missing = sorted(header_functions(args.header) - exported)
+    if missing:
+        problems.append(f"does not export {missing}")
+    if problems:
+        sys.exit(f"c-package: {args.linux_so} must not ship: {'; '.join(problems)} (build it with make cross-linux217)")
+    needed = needed_libraries(args.linux_so)
+    newest = glibc_baseline(args.linux_so)
     sub = os.path.join(tmp, "linux")
     os.makedirs(sub)
     files = [(staged(sub, args.linux_so, "liblogibridge.so", "strip", "--strip-debug"), "liblogibridge.so"),

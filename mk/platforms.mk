@@ -111,6 +111,7 @@ cross-win7-32: cross-deps $(RTSTARTUP_DIR)/rsbegin.o
 		--config 'target.$(WIN7_32_TRIPLE).rustflags=["-L", "native=$(RTSTARTUP_DIR)"]'
 onec-package-win7: cross-linux217 cross-win7-64 cross-win7-32
 	$(PYTHON) onec/package.py --windows7 --so $(ONEC_SO) --dll-x86_64 $(ONEC_DLL7_64) --dll-i386 $(ONEC_DLL7_32) --out dist/LogiBridge-win7.zip
+	$(PYTHON) tests/onec/check_package.py dist/LogiBridge-win7.zip $(CARGO_TARGET_DIR)/package-check/onec-win7
 
 # ---------------------------------------------------------------- the C library's archives
 c-package: cross-linux217 cross-win64 cross-win32
@@ -125,17 +126,18 @@ package: onec-package c-package
 # make package (one build per target): the Linux libraries (glibc 2.17) and the Windows x86_64
 # ones, and the Windows x86 ones when wine32 is installed or can be (wine32-deps). Without
 # wine32 the x86 DLL is neither built nor run by make test, and this says so; make
-# onec-package builds it and checks its PE machine, exports and imports. Both packages are
+# onec-package and make c-package build it and check its PE machine, exports and imports
+# (the packagers refuse a library unfit to ship: tools/shipped_binaries.py). Both packages are
 # written under tests/, so that a test run never leaves a partial dist/.
 WINE32 := /usr/lib/wine/wine
 C_TEST_DIST := tests/c/build-windows/dist
 test-package: cross-linux217 cross-win64 wine32-deps
 	+@if [ -x $(WINE32) ]; then $(MAKE) --no-print-directory cross-win32; else \
-		echo "== make test: the Windows x86 (i386) DLLs are NOT built or run: wine32 is not installed (wine32-deps above says why); make onec-package builds the 1C one and checks it"; fi
+		echo "== make test: the Windows x86 (i386) DLLs are NOT built or run: wine32 is not installed (wine32-deps above says why); make onec-package / make c-package build them and check the files (PE machine, exports, imports)"; fi
 	@mkdir -p $(ONEC_BUILD) $(C_TEST_DIST)
 	$(PYTHON) onec/package.py --so $(ONEC_SO) --dll-x86_64 $(ONEC_DLL64) \
 		$$([ -x $(WINE32) ] && echo --dll-i386 $(ONEC_DLL32)) --out $(ONEC_TEST_ZIP)
-	$(PYTHON) tests/onec/check_package.py $(ONEC_TEST_ZIP) $(ONEC_BUILD)/pkg \
+	set -o pipefail; $(PYTHON) tests/onec/check_package.py $(ONEC_TEST_ZIP) $(ONEC_BUILD)/pkg \
 		--require Linux-x86_64,Windows-x86_64$$([ -x $(WINE32) ] && echo ,Windows-i386) | tee $(ONEC_BUILD)/package.log
 	$(PYTHON) ffi-c/package.py --header include/logibridge.h --out-dir $(C_TEST_DIST) \
 		--linux-so $(LINUX217_DIR)/liblogibridge.so --win64-dir $(WIN64_DIR)

@@ -23,7 +23,6 @@ library's size and SHA-256 as packaged.
 import argparse
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -39,19 +38,11 @@ WINDOWS_NAMES = {"x86_64": "logibridge_1c_windows_x86_64.dll", "i386": "logibrid
 WINDOWS7_NAMES = {"x86_64": "logibridge_1c_windows7_x86_64.dll", "i386": "logibridge_1c_windows7_x86.dll"}
 # mingw's strip for each Windows architecture (binutils for the host cannot write PE files).
 WINDOWS_STRIP = {"x86_64": "x86_64-w64-mingw32-strip", "i386": "i686-w64-mingw32-strip"}
-# The C runtime every Linux host has; anything else would have to be installed next to 1C.
-ALLOWED_NEEDED = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "libgcc_s.so.1", "ld-linux-x86-64.so.2", "librt.so.1"}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from shipped_binaries import elf_problems, glibc_baseline, needed_libraries, pe_problems  # noqa: E402
 
-
-def needed_libraries(path):
-    out = subprocess.run(["objdump", "-p", path], check=True, capture_output=True, text=True).stdout
-    return re.findall(r"^\s*NEEDED\s+(\S+)", out, re.M)
-
-
-def glibc_baseline(path):
-    out = subprocess.run(["objdump", "-T", path], check=True, capture_output=True, text=True).stdout
-    versions = {tuple(int(x) for x in v.split(".")) for v in re.findall(r"GLIBC_(\d+(?:\.\d+)+)", out)}
-    return ".".join(map(str, max(versions))) if versions else "none"
+# What each Windows component exports: the Native API's five and how it was built.
+WINDOWS_EXPORTS = {"GetClassNames", "GetClassObject", "DestroyObject", "SetPlatformCapabilities", "GetAttachType", "LogiBridgeBuild"}
 
 
 def manifest(components):
@@ -88,11 +79,11 @@ def main():
                     help="the DLLs are the Windows 7/8.1 builds (x86_64-win7-windows-gnu, i686-win7-windows-gnu): named *_windows7_*")
     args = ap.parse_args()
 
+    problems = elf_problems(args.so)
+    if problems:
+        sys.exit(f"package: {args.so} must not ship: {'; '.join(problems)} (make cross-linux217 builds it)")
     needed = needed_libraries(args.so)
-    extra = [n for n in needed if n not in ALLOWED_NEEDED]
-    if extra:
-        sys.exit(f"package: {args.so} depends on {extra}: link them statically")
-    baseline = glibc_baseline(args.so)
+    baseline = ".".join(map(str, glibc_baseline(args.so)))
 
     components = [("Linux", "x86_64", LINUX_NAME)]
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,6 +101,9 @@ def main():
             # A PE file's exports are a table of their own: --strip-all keeps them and drops
             # the COFF symbols, which Windows debuggers do not read anyway.
             strip(staged, WINDOWS_STRIP[arch], "--strip-all", args.no_strip)
+            problems = pe_problems(staged, arch, WINDOWS_EXPORTS)
+            if problems:
+                sys.exit(f"package: {dll} must not ship as Windows {arch}: {'; '.join(problems)}")
             components.append(("Windows", arch, name))
             files.append((staged, name))
 

@@ -8,7 +8,8 @@
 #   tests/c/run_windows.sh [ARCHIVE]
 #
 # A test passes on exit status 0 and its closing line "NAME: N passed, M failed" (M = 0); an
-# example prints no such line and is judged by its exit status alone.
+# example prints no such line and is judged by its exit status. Either fails when wine
+# reports a crash (wine 8 can exit 0 after one).
 #
 # The price-list test's folder has Cyrillic letters in its name: the library opens UTF-8
 # paths with the wide-character functions. The CARGO.RUN programs share one token file, as
@@ -109,8 +110,15 @@ for t in "${PROGRAMS[@]}"; do
         echo "FAIL: $t.exe (exit $status$([[ $status == 124 ]] && echo ", over ${TIMEOUT} s"))" >&2
         sed 's/^/   | /' "$BUILD/$t.err" | tail -40 >&2
     fi
+    # wine 8 starts winedbg on an unhandled exception and may then exit 0: a crash report
+    # fails the program whatever its status.
+    if grep -qE '^wine: Unhandled|Unhandled exception|Backtrace:' "$BUILD/$t.err" "$BUILD/$t.out"; then
+        ok=0
+        echo "FAIL: $t.exe crashed under wine (exit $status)" >&2
+        grep -hE -A3 '^wine: Unhandled|Unhandled exception' "$BUILD/$t.err" "$BUILD/$t.out" | head -12 | sed 's/^/   | /' >&2
+    fi
     if [[ "$t" == example_* ]]; then
-        # An example prints what it did, not a count: its exit status is the verdict.
+        # An example prints what it did, not a count: its exit status (and no crash) is the verdict.
         echo "   exit $status; $(wc -l <"$BUILD/$t.out") lines of output ($((SECONDS - started)) s)"
     else
         line="$(grep -h 'passed,' "$BUILD/$t.out" | tail -n1 || true)"

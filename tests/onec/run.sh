@@ -7,12 +7,23 @@
 # the debug build), LB_VALGRIND=0 to run without valgrind,
 # LB_LOG (where the harness log is also written; default tests/onec/build/host.log),
 # LB_WINE (a wine loader: HOST_BINARY is then the Windows host, LB_COMPONENT a DLL, handed to
-# it as a Windows path; tests/onec/run_windows.sh sets it).
+# it as a Windows path; tests/onec/run_windows.sh sets it), LB_HOST_TIMEOUT (seconds the
+# harness may take, default 900).
+#
+# The run passes only when the harness exits 0 AND its log has its closing "== N checks, 0 failed"
+# AND nothing reports a crash: wine 8 starts winedbg on an unhandled exception and then often
+# exits 0, so a page fault during the two seconds after FreeLibrary would otherwise pass.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 HOST="${1:-$ROOT/tests/onec/build/host}"
+# Set but empty is a caller's mistake (a package check that extracted nothing), never the
+# debug build.
+if [[ -n "${LB_COMPONENT+set}" && -z "$LB_COMPONENT" ]]; then
+    echo "run.sh: LB_COMPONENT is set but empty (did the package check extract the library?)" >&2
+    exit 2
+fi
 COMPONENT="${LB_COMPONENT:-$TARGET_DIR/debug/liblogibridge_1c.so}"
 SANDBOX="$TARGET_DIR/debug/logibridge-sandbox"
 LOG="${LB_LOG:-$ROOT/tests/onec/build/host.log}"
@@ -70,8 +81,23 @@ elif [[ "${LB_VALGRIND:-1}" != "0" ]]; then
 fi
 
 set +e
-"${RUNNER[@]}" "$HOST" 2>&1 | tee "$LOG"
+timeout --kill-after=10 "${LB_HOST_TIMEOUT:-900}" "${RUNNER[@]}" "$HOST" 2>&1 | tee "$LOG"
 STATUS=${PIPESTATUS[0]}
 set -e
 echo "run.sh: harness exit status $STATUS (log: $LOG)"
-exit "$STATUS"
+if [[ $STATUS == 124 || $STATUS == 137 ]]; then
+    echo "run.sh: FAIL the harness did not finish within ${LB_HOST_TIMEOUT:-900} s" >&2
+    exit 1
+fi
+[[ $STATUS == 0 ]] || exit "$STATUS"
+# wine: "wine: Unhandled page fault …", "Unhandled exception: …" (winedbg); Linux: the
+# kernel's signal ends the process with a status of its own, caught above.
+if grep -qE '^wine: Unhandled|Unhandled exception|Backtrace:' "$LOG"; then
+    echo "run.sh: FAIL a crash was reported (see $LOG)" >&2
+    exit 1
+fi
+# (The Windows host writes CRLF.)
+if ! grep -qE $'^== [0-9]+ checks, 0 failed\r?$' "$LOG"; then
+    echo "run.sh: FAIL the harness did not reach its closing line '== N checks, 0 failed' (see $LOG)" >&2
+    exit 1
+fi
