@@ -19,6 +19,7 @@ runtime and no glibc symbol newer than 2.17. Prints each file's size and SHA-256
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,8 +30,11 @@ import zipfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 from shipped_binaries import elf_problems, glibc_baseline, header_functions, needed_libraries, pe_imports, pe_problems  # noqa: E402
 
-# The architecture of each archive, as shipped_binaries names it.
+# The architecture of each archive, as shipped_binaries names it, the objdump of that
+# architecture, and the object format of its import library's members.
 PE_ARCH = {"x86_64": "x86_64", "x86": "i386"}
+PE_OBJDUMP = {"x86_64": "x86_64-w64-mingw32-objdump", "x86": "i686-w64-mingw32-objdump"}
+PE_IMPLIB_FORMAT = {"x86_64": "pe-x86-64", "x86": "pe-i386"}
 
 
 def run(*cmd):
@@ -72,6 +76,11 @@ def windows(args, tmp, arch, build_dir, strip_tool):
         sys.exit(f"c-package: {dll} must not ship as Windows {arch}: {'; '.join(problems)}")
     print(f"c-package: logibridge.dll ({arch}) exports the header's {len(header_functions(args.header))} functions, "
           f"imports {', '.join(pe_imports(shipped, PE_ARCH[arch]))}")
+    # The import library must be of the same machine (mingw's objdump reads both).
+    members = run(PE_OBJDUMP[arch], "-f", implib)
+    formats = set(re.findall(r"file format (\S+)", members))
+    if formats != {PE_IMPLIB_FORMAT[arch]}:
+        sys.exit(f"c-package: {implib} holds {sorted(formats)}, not {PE_IMPLIB_FORMAT[arch]} alone")
     files = [(shipped, "logibridge.dll"),
              (staged(sub, implib, "liblogibridge.dll.a", None, None), "liblogibridge.dll.a"),
              (staged(sub, args.header, "logibridge.h", None, None), "logibridge.h")]

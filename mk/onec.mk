@@ -42,7 +42,7 @@ onec-lib:
 # 2.17); onec-lib is the host's own build (glibc 2.34), for trying the component out locally.
 onec-package: cross-linux217 cross-win64 cross-win32
 	$(PYTHON) onec/package.py --so $(ONEC_SO) --dll-x86_64 $(ONEC_DLL64) --dll-i386 $(ONEC_DLL32) --out $(ONEC_ZIP)
-	$(PYTHON) tests/onec/check_package.py $(ONEC_ZIP) $(CARGO_TARGET_DIR)/package-check/onec
+	$(PYTHON) tests/onec/check_package.py $(ONEC_ZIP) $(CARGO_TARGET_DIR)/package-check/onec || { rm -f $(ONEC_ZIP); exit 1; }
 
 $(ONEC_HOST): tests/onec/host.cpp | c-deps
 	@mkdir -p $(ONEC_BUILD)

@@ -97,7 +97,9 @@ cross-win32: cross-deps $(RTSTARTUP_DIR)/rsbegin.o
 # numbers from ProcessPrng in bcryptprimitives.dll). The win7 targets build the same way, into
 # their own directories; MANIFEST.XML cannot tell Windows versions apart (its `os` is
 # "Windows", nothing more), so their DLLs go into a template of their own,
-# dist/LogiBridge-win7.zip, with the same Linux library. The win7 DLLs run on Windows 10 too.
+# dist/LogiBridge-win7.zip, with the same Linux library. The win7 DLLs use only what Windows 10
+# also has (not run on a real Windows 10 here); the checks refuse a DLL importing what
+# Windows 7 lacks (tools/shipped_binaries.py).
 WIN7_64_TRIPLE := x86_64-win7-windows-gnu
 WIN7_32_TRIPLE := i686-win7-windows-gnu
 ONEC_DLL7_64 := $(CARGO_TARGET_DIR)/$(WIN7_64_TRIPLE)/$(ONEC_PROFILE)/logibridge_1c.dll
@@ -111,7 +113,7 @@ cross-win7-32: cross-deps $(RTSTARTUP_DIR)/rsbegin.o
 		--config 'target.$(WIN7_32_TRIPLE).rustflags=["-L", "native=$(RTSTARTUP_DIR)"]'
 onec-package-win7: cross-linux217 cross-win7-64 cross-win7-32
 	$(PYTHON) onec/package.py --windows7 --so $(ONEC_SO) --dll-x86_64 $(ONEC_DLL7_64) --dll-i386 $(ONEC_DLL7_32) --out dist/LogiBridge-win7.zip
-	$(PYTHON) tests/onec/check_package.py dist/LogiBridge-win7.zip $(CARGO_TARGET_DIR)/package-check/onec-win7
+	$(PYTHON) tests/onec/check_package.py dist/LogiBridge-win7.zip $(CARGO_TARGET_DIR)/package-check/onec-win7 || { rm -f dist/LogiBridge-win7.zip; exit 1; }
 
 # ---------------------------------------------------------------- the C library's archives
 c-package: cross-linux217 cross-win64 cross-win32

@@ -80,6 +80,10 @@ def main():
     args = ap.parse_args()
 
     problems = elf_problems(args.so)
+    exported = set(subprocess.run(["nm", "-D", "--defined-only", args.so], check=True, capture_output=True, text=True).stdout.split())
+    missing = sorted((WINDOWS_EXPORTS - {"LogiBridgeBuild"}) - exported)
+    if missing:
+        problems.append(f"does not export the Native API's {missing} (is it the C library?)")
     if problems:
         sys.exit(f"package: {args.so} must not ship: {'; '.join(problems)} (make cross-linux217 builds it)")
     needed = needed_libraries(args.so)
@@ -101,7 +105,7 @@ def main():
             # A PE file's exports are a table of their own: --strip-all keeps them and drops
             # the COFF symbols, which Windows debuggers do not read anyway.
             strip(staged, WINDOWS_STRIP[arch], "--strip-all", args.no_strip)
-            problems = pe_problems(staged, arch, WINDOWS_EXPORTS)
+            problems = pe_problems(staged, arch, WINDOWS_EXPORTS, windows7=args.windows7)
             if problems:
                 sys.exit(f"package: {dll} must not ship as Windows {arch}: {'; '.join(problems)}")
             components.append(("Windows", arch, name))

@@ -75,7 +75,8 @@ def check_linux(path, name, glibc_max):
 
 
 def check_windows(path, name, arch):
-    problems = pe_problems(path, arch, WINDOWS_EXPORTS)
+    # The Windows 7 template's DLLs (onec/package.py --windows7) must not need Windows 8+.
+    problems = pe_problems(path, arch, WINDOWS_EXPORTS, windows7="_windows7_" in name)
     if problems:
         fail(f"{name} (manifest arch {arch}): {'; '.join(problems)}")
     ok(f"{name} is {arch}, exports exactly {', '.join(sorted(WINDOWS_EXPORTS))}")

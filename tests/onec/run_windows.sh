@@ -44,7 +44,7 @@ if [[ ! -f "$WINEPREFIX/system.reg" ]]; then
 fi
 
 set +e
-LB_WINE="$WINE" LB_LOG="$ROOT/tests/onec/build/host-windows-$ARCH.log" LB_COMPONENT="$DLL" "$ROOT/tests/onec/run.sh" "$HOST"
+LB_WINE="$WINE" LB_LOG="${LB_LOG:-$ROOT/tests/onec/build/host-windows-$ARCH.log}" LB_COMPONENT="$DLL" "$ROOT/tests/onec/run.sh" "$HOST"
 STATUS=$?
 set -e
 # The prefix's wineserver ends a few seconds after its last process; wait for it, so nothing
