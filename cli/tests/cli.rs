@@ -1002,23 +1002,44 @@ fn the_progress_bar_is_redrawn_in_place_on_a_tmux_terminal() {
         panic!("{why}; the screen: {:?}", screen());
     };
 
-    // Opened for writing once the command has it open for reading: a blocking open would
-    // hang the test if the command failed first.
-    let probe = || {
+    // Opened for writing (without blocking) once the command has it open for reading, and
+    // that very descriptor is kept as the writer: closing a probe and opening again left a
+    // moment with no writer, in which the command could read end-of-file and exit, and the
+    // second, blocking open then waited for a reader for ever (it hung a CI run).
+    let writer = std::cell::RefCell::new(None::<std::fs::File>);
+    let open_writer = || {
         use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new().write(true).custom_flags(0o4000 /* O_NONBLOCK */).open(&fifo).is_ok()
+        let mut w = writer.borrow_mut();
+        if w.is_none() {
+            *w = std::fs::OpenOptions::new().write(true).custom_flags(0o4000 /* O_NONBLOCK */).open(&fifo).ok();
+        }
+        w.is_some()
     };
-    wait_for(&|_: &str| probe(), "the command never opened its input");
-    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    wait_for(&|_: &str| open_writer(), "the command never opened its input");
+    let mut writer = writer.into_inner().unwrap();
+    // The descriptor is non-blocking: a full pipe is waited out here; a reader that went
+    // away is an error (EPIPE), never a hang.
+    let write_all = |w: &mut std::fs::File, mut bytes: &[u8]| {
+        let started = std::time::Instant::now();
+        while !bytes.is_empty() {
+            match w.write(bytes) {
+                Ok(n) => bytes = &bytes[n..],
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && started.elapsed().as_secs() < 60 => {
+                    std::thread::sleep(std::time::Duration::from_millis(2))
+                }
+                Err(e) => panic!("writing the list into the FIFO: {e}; the screen: {:?}", screen()),
+            }
+        }
+    };
     let mut half = String::from("Артикул;Цена\n");
     for i in 0..100_000 {
         half.push_str(&format!("A{i};{i},5\n"));
     }
-    writer.write_all(half.as_bytes()).unwrap();
+    write_all(&mut writer, half.as_bytes());
     let during = wait_for(&|s: &str| s.contains("MiB") || s.contains("KiB"), "no progress shown while the list was read");
     assert_eq!(during.lines().filter(|l| l.contains("iB")).count(), 1, "the bar was not redrawn in place: {during:?}");
     assert!(!during.contains("ETA") && !during.contains("/0 B"), "a total and an ETA for an input without a length: {during:?}");
-    writer.write_all(half.split_once('\n').unwrap().1.as_bytes()).unwrap();
+    write_all(&mut writer, half.split_once('\n').unwrap().1.as_bytes());
     drop(writer);
     let after = wait_for(&|s: &str| s.contains("__exit="), "the conversion did not end");
     assert!(after.contains("__exit=0__"), "{after:?}");
