@@ -39,10 +39,7 @@ WINDOWS7_NAMES = {"x86_64": "logibridge_1c_windows7_x86_64.dll", "i386": "logibr
 # mingw's strip for each Windows architecture (binutils for the host cannot write PE files).
 WINDOWS_STRIP = {"x86_64": "x86_64-w64-mingw32-strip", "i386": "i686-w64-mingw32-strip"}
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-from shipped_binaries import elf_problems, glibc_baseline, needed_libraries, pe_problems  # noqa: E402
-
-# What each Windows component exports: the Native API's five and how it was built.
-WINDOWS_EXPORTS = {"GetClassNames", "GetClassObject", "DestroyObject", "SetPlatformCapabilities", "GetAttachType", "LogiBridgeBuild"}
+from shipped_binaries import NATIVE_API_EXPORTS, ONEC_WINDOWS_EXPORTS, elf_problems, glibc_baseline, needed_libraries, pe_problems  # noqa: E402
 
 
 def manifest(components):
@@ -81,7 +78,7 @@ def main():
 
     problems = elf_problems(args.so)
     exported = set(subprocess.run(["nm", "-D", "--defined-only", args.so], check=True, capture_output=True, text=True).stdout.split())
-    missing = sorted((WINDOWS_EXPORTS - {"LogiBridgeBuild"}) - exported)
+    missing = sorted(NATIVE_API_EXPORTS - exported)
     if missing:
         problems.append(f"does not export the Native API's {missing} (is it the C library?)")
     if problems:
@@ -105,7 +102,7 @@ def main():
             # A PE file's exports are a table of their own: --strip-all keeps them and drops
             # the COFF symbols, which Windows debuggers do not read anyway.
             strip(staged, WINDOWS_STRIP[arch], "--strip-all", args.no_strip)
-            problems = pe_problems(staged, arch, WINDOWS_EXPORTS, windows7=args.windows7)
+            problems = pe_problems(staged, arch, ONEC_WINDOWS_EXPORTS, windows7=args.windows7)
             if problems:
                 sys.exit(f"package: {dll} must not ship as Windows {arch}: {'; '.join(problems)}")
             components.append(("Windows", arch, name))

@@ -24,6 +24,10 @@ SYSTEM_DLLS = {
     "ws2_32.dll", "userenv.dll", "msvcrt.dll", "ucrtbase.dll", "secur32.dll", "ncrypt.dll", "iphlpapi.dll", "ole32.dll",
     "oleaut32.dll", "shell32.dll", "user32.dll", "dbghelp.dll", "synchronization.dll", "mswsock.dll", "ntoskrnl.exe",
 }
+# What the 1C component exports: the Native API's five, and (on Windows, where the export
+# table is exact) LogiBridgeBuild, how it was built.
+NATIVE_API_EXPORTS = {"GetClassNames", "GetClassObject", "DestroyObject", "SetPlatformCapabilities", "GetAttachType"}
+ONEC_WINDOWS_EXPORTS = NATIVE_API_EXPORTS | {"LogiBridgeBuild"}
 # The C runtime every Linux host has.
 ALLOWED_NEEDED = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "libgcc_s.so.1", "ld-linux-x86-64.so.2", "librt.so.1"}
 # What Windows 7/8.1 lacks among them: the standard library of the regular targets takes

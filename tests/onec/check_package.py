@@ -26,12 +26,9 @@ import zipfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
-from shipped_binaries import ALLOWED_NEEDED, needed_libraries, pe_imports, pe_problems  # noqa: E402
+from shipped_binaries import ALLOWED_NEEDED, NATIVE_API_EXPORTS, ONEC_WINDOWS_EXPORTS, needed_libraries, pe_imports, pe_problems  # noqa: E402
 
 NS = "{http://v8.1c.ru/8.2/addin/bundle}"
-EXPORTS = {"GetClassNames", "GetClassObject", "DestroyObject", "SetPlatformCapabilities", "GetAttachType"}
-# What the Windows DLL exports: the Native API's five and how it was built.
-WINDOWS_EXPORTS = EXPORTS | {"LogiBridgeBuild"}
 def fail(msg):
     print(f"check_package: FAIL {msg}")
     sys.exit(1)
@@ -44,10 +41,10 @@ def ok(msg):
 def check_linux(path, name, glibc_max):
     dyn = subprocess.run(["nm", "-D", "--defined-only", path], check=True, capture_output=True, text=True).stdout
     exported = {line.split()[-1] for line in dyn.splitlines() if " T " in line}
-    missing = EXPORTS - exported
+    missing = NATIVE_API_EXPORTS - exported
     if missing:
         fail(f"{name} does not export {sorted(missing)}")
-    ok(f"{name} exports {', '.join(sorted(EXPORTS))}")
+    ok(f"{name} exports {', '.join(sorted(NATIVE_API_EXPORTS))}")
     # The shipped library is the optimised release build, never a debug one.
     if "LogiBridgeBuild" not in exported:
         fail(f"{name} does not export LogiBridgeBuild (how it was built)")
@@ -76,10 +73,10 @@ def check_linux(path, name, glibc_max):
 
 def check_windows(path, name, arch):
     # The Windows 7 template's DLLs (onec/package.py --windows7) must not need Windows 8+.
-    problems = pe_problems(path, arch, WINDOWS_EXPORTS, windows7="_windows7_" in name)
+    problems = pe_problems(path, arch, ONEC_WINDOWS_EXPORTS, windows7="_windows7_" in name)
     if problems:
         fail(f"{name} (manifest arch {arch}): {'; '.join(problems)}")
-    ok(f"{name} is {arch}, exports exactly {', '.join(sorted(WINDOWS_EXPORTS))}")
+    ok(f"{name} is {arch}, exports exactly {', '.join(sorted(ONEC_WINDOWS_EXPORTS))}")
     ok(f"{name} imports system DLLs only: {', '.join(pe_imports(path, arch))}")
 
 
