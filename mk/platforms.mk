@@ -133,7 +133,7 @@ package: onec-package c-package
 # written under tests/, so that a test run never leaves a partial dist/.
 WINE32 := /usr/lib/wine/wine
 C_TEST_DIST := tests/c/build-windows/dist
-test-package: cross-linux217 cross-win64 wine32-deps
+test-package: cross-win64 cross-linux217 wine32-deps
 	+@if [ -x $(WINE32) ]; then $(MAKE) --no-print-directory cross-win32; else \
 		echo "== make test: the Windows x86 (i386) DLLs are NOT built or run: wine32 is not installed (wine32-deps above says why); make onec-package / make c-package build them and check the files (PE machine, exports, imports)"; fi
 	@mkdir -p $(ONEC_BUILD) $(C_TEST_DIST)
