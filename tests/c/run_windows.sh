@@ -67,6 +67,9 @@ SANDBOX_OUT="$BUILD/sandbox.out"
 "$SANDBOX_BIN" --port 0 >"$SANDBOX_OUT" 2>"$BUILD/sandbox.err" &
 SANDBOX_PID=$!
 export WINEPREFIX="$ROOT/tests/onec/build/wine-x86_64" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
+# A UTF-8 locale for wine's Windows-to-Unix path names: LB_TEST_TMPDIR is a Cyrillic folder,
+# which has no name in the C locale (as tests/onec/run_windows.sh).
+export LC_ALL=C.UTF-8
 trap 'kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true; /usr/lib/wine/wineserver -w || true' EXIT
 for _ in $(seq 1 100); do
     grep -q '^cargorun ' "$SANDBOX_OUT" 2>/dev/null && break

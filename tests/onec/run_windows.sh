@@ -33,6 +33,10 @@ fi
 [[ -f "$(dirname "$HOST")/bcryptprimitives.dll" ]] || { echo "run_windows.sh: no bcryptprimitives.dll shim beside $HOST" >&2; exit 2; }
 
 export WINEPREFIX="$ROOT/tests/onec/build/wine-$ARCH"
+# wine turns a Windows path (UTF-16) into Unix bytes with the locale's character set: in the
+# C locale (CI sets no LANG) the Cyrillic folder of the price-list checks has no Unix name
+# and every file call there fails. Windows itself has no such step.
+export LC_ALL=C.UTF-8
 export WINEDEBUG=-all
 # No Mono or Gecko installers (they would try to download): the host needs neither.
 export WINEDLLOVERRIDES="mscoree,mshtml="
