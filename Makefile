@@ -53,12 +53,13 @@ demo: $(DEMO_TARGET)
 # make's job server, so the machine is never asked for more than TEST_JOBS at once. Each
 # suite's output is printed whole when it ends, with its time.
 # The whole output is also kept in $(TEST_LOG); when a suite fails, tools/test_failures.sh
-# names it and repeats its first failure lines at the end, where a CI page shows them.
+# names it and repeats its first failure lines at the end, where a CI page shows them. (Through
+# the pipe, cargo draws no progress bar.)
 TEST_JOBS ?= 2
 TEST_LOG := $(CARGO_TARGET_DIR)/make-test.log
 test:
-	@mkdir -p $(CARGO_TARGET_DIR)
-	@set -o pipefail; $(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-suites 2>&1 | tee $(TEST_LOG) \
+	@mkdir -p $(CARGO_TARGET_DIR) && set -o pipefail; \
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-suites 2>&1 | tee $(TEST_LOG) \
 		|| { status=$$?; bash tools/test_failures.sh $(TEST_LOG); exit $$status; }
 	@echo "== make test: all suites passed ($(TEST_TARGETS))"
 
@@ -68,7 +69,7 @@ test:
 # Windows build only started once the dev build and three suites had run, and its 14
 # CPU-minutes then ran nearly alone at the end: 26 min 49 s, against 23 min 44 s this way
 # (clean clones on this 2-core machine).
-test-suites: build test-package $(TEST_TARGETS)
+test-suites: cross-win64 build test-package $(TEST_TARGETS)
 
 # The first and last line of each suite's recipe: "== test-x passed in N s" (the suite's own
 # time, after its prerequisites were built).

@@ -47,13 +47,17 @@ ZIG_PINS := "ziglang==0.15.2" "cargo-zigbuild==0.24.1"
 CROSS_DEBS := rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
 	g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine64
 
-.PHONY: zig-deps cross-deps wine32-deps cross-linux217 cross-win64 cross-win32 cross-win7-64 cross-win7-32 onec-package-win7 c-package package test-package test-windows
+.PHONY: zig-deps cross-deps win-deps wine32-deps cross-linux217 cross-win64 cross-win32 cross-win7-64 cross-win7-32 onec-package-win7 c-package package test-package test-windows
 
 # ziglang and cargo-zigbuild alone: all the Linux build needs (make test builds only that one).
 zig-deps: | $(VPY)
 	@$(VENV)/bin/cargo-zigbuild --version >/dev/null 2>&1 || { echo "== installing $(ZIG_PINS) into .venv"; $(VPY) -m pip install --quiet $(ZIG_PINS); }
 
-cross-deps: c-deps zig-deps
+# The Windows builds need only Debian's packages (not zig): apart, cross-win64 is ready to
+# start as soon as they are, without waiting for the .venv's pip installs.
+cross-deps: win-deps zig-deps
+
+win-deps: c-deps
 	@missing=""; \
 	for p in $(CROSS_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -65,7 +69,7 @@ cross-deps: c-deps zig-deps
 # be unavailable (a mirror in the middle of a sync): then the architecture is taken back out
 # (a broken index would fail every later `apt-get update`) and the reason is printed;
 # test-windows says the x86 DLL was not run.
-wine32-deps: cross-deps
+wine32-deps: win-deps
 	@if [ ! -x /usr/lib/wine/wine ]; then \
 		echo "== installing wine32:i386 (Debian's i386 architecture)"; \
 		dpkg --add-architecture i386; \
@@ -79,17 +83,17 @@ cross-linux217: zig-deps
 	+PATH=$(VENV)/bin:$$PATH $(VENV)/bin/cargo-zigbuild build --locked $(CROSS_PACKAGES) --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG) \
 		--target $(LINUX_TRIPLE).2.17
 
-cross-win64: cross-deps
+cross-win64: win-deps
 	+$(WIN_CARGO) build --locked $(CROSS_PACKAGES) --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG) $(WIN_BUILD_STD) --target $(WIN64_TRIPLE)
 
-$(RTSTARTUP_DIR)/rsbegin.o: | cross-deps
+$(RTSTARTUP_DIR)/rsbegin.o: | win-deps
 	@mkdir -p $(RTSTARTUP_DIR)
 	for f in rsbegin rsend; do \
 		RUSTC_BOOTSTRAP=1 /usr/bin/rustc --target $(WIN32_TRIPLE) --emit=obj -C panic=abort -C opt-level=2 \
 			-o $(RTSTARTUP_DIR)/$$f.o $(RUST_WEB_SRC)/library/rtstartup/$$f.rs || exit 1; \
 	done
 
-cross-win32: cross-deps $(RTSTARTUP_DIR)/rsbegin.o
+cross-win32: win-deps $(RTSTARTUP_DIR)/rsbegin.o
 	+$(WIN_CARGO) build --locked $(CROSS_PACKAGES) --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG) $(WIN_BUILD_STD) --target $(WIN32_TRIPLE) \
 		--config 'target.$(WIN32_TRIPLE).rustflags=["-L", "native=$(RTSTARTUP_DIR)"]'
 
@@ -104,10 +108,10 @@ WIN7_64_TRIPLE := x86_64-win7-windows-gnu
 WIN7_32_TRIPLE := i686-win7-windows-gnu
 ONEC_DLL7_64 := $(CARGO_TARGET_DIR)/$(WIN7_64_TRIPLE)/$(ONEC_PROFILE)/logibridge_1c.dll
 ONEC_DLL7_32 := $(CARGO_TARGET_DIR)/$(WIN7_32_TRIPLE)/$(ONEC_PROFILE)/logibridge_1c.dll
-cross-win7-64: cross-deps
+cross-win7-64: win-deps
 	+$(WIN_CARGO) build --locked $(CROSS_PACKAGES) --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG) $(WIN_BUILD_STD) --target $(WIN7_64_TRIPLE) \
 		--config 'target.$(WIN7_64_TRIPLE).linker="x86_64-w64-mingw32-gcc"'
-cross-win7-32: cross-deps $(RTSTARTUP_DIR)/rsbegin.o
+cross-win7-32: win-deps $(RTSTARTUP_DIR)/rsbegin.o
 	+$(WIN_CARGO) build --locked $(CROSS_PACKAGES) --profile $(ONEC_PROFILE) $(ONEC_PROFILE_CONFIG) $(WIN_BUILD_STD) --target $(WIN7_32_TRIPLE) \
 		--config 'target.$(WIN7_32_TRIPLE).linker="i686-w64-mingw32-gcc"' \
 		--config 'target.$(WIN7_32_TRIPLE).rustflags=["-L", "native=$(RTSTARTUP_DIR)"]'
@@ -148,17 +152,17 @@ test-package: cross-win64 cross-linux217 wine32-deps
 # host.cpp cross-compiled per architecture (static: no mingw runtime DLL beside it), with the
 # test-only ProcessPrng shim (tests/onec/prng_shim.c) in the same folder.
 WIN_HOST_FLAGS := -std=c++17 -Wall -Wextra -Werror -O0 -g -D__USE_MINGW_ANSI_STDIO=1 -static
-$(ONEC_BUILD)/win-x86_64/host.exe: tests/onec/host.cpp | cross-deps
+$(ONEC_BUILD)/win-x86_64/host.exe: tests/onec/host.cpp | win-deps
 	@mkdir -p $(@D)
 	x86_64-w64-mingw32-g++-posix $(WIN_HOST_FLAGS) -o $@ $< -lws2_32
-$(ONEC_BUILD)/win-i386/host.exe: tests/onec/host.cpp | cross-deps
+$(ONEC_BUILD)/win-i386/host.exe: tests/onec/host.cpp | win-deps
 	@mkdir -p $(@D)
 	i686-w64-mingw32-g++-posix $(WIN_HOST_FLAGS) -o $@ $< -lws2_32
-$(ONEC_BUILD)/win-x86_64/bcryptprimitives.dll: tests/onec/prng_shim.c | cross-deps
+$(ONEC_BUILD)/win-x86_64/bcryptprimitives.dll: tests/onec/prng_shim.c | win-deps
 	@mkdir -p $(@D)
 	x86_64-w64-mingw32-gcc -shared -O2 -Wall -Werror -o $@ $< -lbcrypt
 # stdcall names are decorated on x86 (ProcessPrng@8): --kill-at exports the plain name.
-$(ONEC_BUILD)/win-i386/bcryptprimitives.dll: tests/onec/prng_shim.c | cross-deps
+$(ONEC_BUILD)/win-i386/bcryptprimitives.dll: tests/onec/prng_shim.c | win-deps
 	@mkdir -p $(@D)
 	i686-w64-mingw32-gcc -shared -O2 -Wall -Werror -Wl,--kill-at -o $@ $< -lbcrypt
 

@@ -5,17 +5,22 @@
 #
 #   tools/test_failures.sh LOG     (LOG: the whole output of `make test`, as the Makefile keeps it)
 set -uo pipefail
-LOG="$1"
+LOG="${1:?usage: tools/test_failures.sh LOG}"
 
-# make's own line for a failed recipe: "make[1]: *** [mk/platforms.mk:175: test-windows] Error 1".
-failed="$(sed -n 's/^make\(\[[0-9]*\]\)\{0,1\}: \*\*\* \[\([^]]*\)\] .*/\2/p' "$LOG" | sort -u)"
+# make's own line for a failed recipe: "make[1]: *** [mk/platforms.mk:175: test-windows] Error 1"
+# (any make name: gmake, /usr/bin/make). -a: the log may hold NUL bytes or invalid UTF-8.
+failed="$(grep -a -E '^[^ ]*make(\[[0-9]+\])?: \*\*\* \[' "$LOG" | sed -n 's/^[^ ]*: \*\*\* \[\([^]]*\)\].*/\1/p' | sort -u)"
 names="$(sed 's/.*: //' <<<"$failed" | paste -sd' ')"
 echo "== make test FAILED: ${names:-(no suite named; see the log)}"
 echo "== the first failure lines (the whole output: $LOG):"
-# Our suites say FAIL; pytest FAILED; cargo test "panicked at" and "test result: FAILED";
-# compilers "error:" / "error[E…]".
-grep -E '(^|[[:space:]])FAIL(ED)?([[:space:]:]|$)|panicked at|^error(\[E[0-9]+\])?:|: error:' "$LOG" \
-    | grep -v -E '0 failed' | awk '!seen[$0]++' | head -n 12 | cut -c1-240 | sed 's/^/   | /'
+# Our suites say FAIL; pytest FAILED / ERROR; cargo test "panicked at" and "test result:
+# FAILED."; compilers "error:" / "error[E…]"; make "No rule to make target" and the like.
+grep -a -E '(^|[[:space:]])(FAIL(ED)?|ERROR)([[:space:]:.]|$)|panicked at|^error(\[E[0-9]+\])?:|: error:|\*\*\* [^[]' "$LOG" \
+    | grep -a -v -E '(^|[^0-9])0 failed|Waiting for unfinished jobs' | tr -d '\r' | awk '!seen[$0]++' | head -n 12 \
+    | python3 -c 'import sys
+for line in sys.stdin.buffer:
+    text = line.decode("utf-8", "replace").rstrip("\n")
+    print("   | " + (text[:240] + "…" if len(text) > 240 else text))'
 while IFS= read -r where; do
     [[ -n "$where" ]] && echo "== failed: $where"
 done <<<"$failed"
