@@ -13,10 +13,11 @@
 # The shipped library is optimised (issue 10, item 30), and the harness loads that very
 # file, extracted from the ZIP. Its profile `onec` is the release profile made cheaper to
 # build on the 2-core CI: no LTO, 16 codegen units, opt-level 2, no debug information (the
-# package strips it anyway). "No LTO" is `lto = "off"`: cargo's `lto = false` still runs
-# ThinLTO across the crate's own codegen units, which took 97 of the core crate's 164 s
-# (rustc -Ztime-passes, this machine); with "off" the crate takes 92 s. Its effect on the
-# library's speed was not measured. Measured cold on this 2-core machine (shared with other builds):
+# package strips it anyway). "No LTO" is `lto = false`, which still runs ThinLTO across the
+# crate's own codegen units: 97 of the core crate's 164 s (rustc -Ztime-passes, this
+# machine). `lto = "off"` skips it (the crate in 92 s, make test about 3 CPU-minutes less) but
+# made the Rust price-list reader 1.17x slower and the JSON Lines conversion 1.42x slower
+# (bench read-pricelist on a 48 MB list, medians of 5), so the shipped libraries keep it. Measured cold on this 2-core machine (shared with other builds):
 # 344 CPU-seconds (10 min wall at 57 % CPU) against 401 CPU-seconds (12 min wall at 55 %)
 # for `--release` (lto = thin, 4 units, opt-level 3, line tables); on two free cores that
 # is roughly 3 min against 3.5-4 min added to `make test`. It is defined here with `--config` because the workspace's
@@ -24,7 +25,7 @@
 # release tree shares nothing with the dev build of the rest of `make test`.
 # `ONEC_PROFILE=release make onec-package` ships the workspace's release profile instead.
 ONEC_PROFILE ?= onec
-ONEC_PROFILE_CONFIG := --config 'profile.onec.inherits="release"' --config 'profile.onec.lto="off"' \
+ONEC_PROFILE_CONFIG := --config 'profile.onec.inherits="release"' --config 'profile.onec.lto=false' \
 	--config 'profile.onec.codegen-units=16' --config 'profile.onec.opt-level=2' --config 'profile.onec.debug=false'
 ONEC_SO := $(CARGO_TARGET_DIR)/x86_64-unknown-linux-gnu/$(ONEC_PROFILE)/liblogibridge_1c.so
 ONEC_DLL64 := $(CARGO_TARGET_DIR)/x86_64-pc-windows-gnu/$(ONEC_PROFILE)/logibridge_1c.dll
