@@ -16,7 +16,7 @@ echo "== the first failure lines (the whole output: $LOG):"
 # Our suites say FAIL; pytest FAILED / ERROR; cargo test "panicked at" and "test result:
 # FAILED."; compilers "error:" / "error[E…]"; make "No rule to make target" and the like.
 grep -a -E '(^|[[:space:]])(FAIL(ED)?|ERROR)([[:space:]:.]|$)|panicked at|^error(\[E[0-9]+\])?:|: error:|\*\*\* [^[]' "$LOG" \
-    | grep -a -v -E '(^|[^0-9])0 failed|Waiting for unfinished jobs' | tr -d '\r' | awk '!seen[$0]++' | head -n 12 \
+    | grep -a -v -E '(^|[^0-9])0 failed|Waiting for unfinished jobs|ERROR SUMMARY: 0 errors' | tr -d '\r' | awk '!seen[$0]++' | head -n 12 \
     | python3 -c 'import sys
 for line in sys.stdin.buffer:
     text = line.decode("utf-8", "replace").rstrip("\n")

@@ -95,10 +95,12 @@ for src in "$ROOT"/examples/c/*.c; do
     # shellcheck disable=SC2046
     "$CC" $CFLAGS $(check_flags "$name") "$src" -o "$BUILD/$name" -L"$LIB_DIR" -llogibridge -Wl,-rpath,"$LIB_DIR"
 done
-if [[ "${LB_C_STATIC:-1}" != 0 ]] && ldd "$BUILD/${TESTS[0]}_static" | grep -q liblogibridge; then
+# grep reads all of ldd's output (no -q): leaving at the first match can end ldd with SIGPIPE,
+# which pipefail takes for a failure (it failed a clean-clone run once).
+if [[ "${LB_C_STATIC:-1}" != 0 ]] && ldd "$BUILD/${TESTS[0]}_static" | grep liblogibridge >/dev/null; then
     fail "the static build links liblogibridge.so"
 fi
-ldd "$BUILD/${TESTS[0]}" | grep -q "=> $LIB_DIR/liblogibridge.so" || fail "the dynamic build does not load $LIB_DIR/liblogibridge.so"
+ldd "$BUILD/${TESTS[0]}" | grep "=> $LIB_DIR/liblogibridge.so" >/dev/null || fail "the dynamic build does not load $LIB_DIR/liblogibridge.so"
 
 # The programs run in lanes, two by default (LB_C_LANES): each lane has its own sandbox,
 # token file and temporary directory, and runs its share of the programs one after the
