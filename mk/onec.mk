@@ -17,7 +17,8 @@
 # crate's own codegen units: 97 of the core crate's 164 s (rustc -Ztime-passes, this
 # machine). `lto = "off"` skips it (the crate in 92 s, make test about 3 CPU-minutes less) but
 # made the Rust price-list reader 1.17x slower and the JSON Lines conversion 1.42x slower
-# (bench read-pricelist on a 48 MB list, medians of 5), so the shipped libraries keep it. Measured cold on this 2-core machine (shared with other builds):
+# (bench read-pricelist on a 48 MB list, medians of 5), so the shipped libraries keep it.
+# Measured cold on this 2-core machine (shared with other builds):
 # 344 CPU-seconds (10 min wall at 57 % CPU) against 401 CPU-seconds (12 min wall at 55 %)
 # for `--release` (lto = thin, 4 units, opt-level 3, line tables); on two free cores that
 # is roughly 3 min against 3.5-4 min added to `make test`. It is defined here with `--config` because the workspace's
